@@ -1,0 +1,117 @@
+# lcpatch: non-recursive GNU Makefile.
+#
+#   make            ./lcpatch and liblcpatch.a (dev build: warnings are errors)
+#   make check      every test, built with ASan+UBSan (installs what is missing)
+#   make demo       the main job on a bundled legacy fixture
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make format / format-check / fixtures / fuzz / bench / clean
+
+CC        ?= cc
+PREFIX    ?= /usr/local
+DESTDIR   ?=
+PKG_CONFIG ?= pkg-config
+CLANG_FORMAT ?= clang-format
+
+# Quiet by default; `make V=1` shows the commands.
+Q := $(if $(V),,@)
+
+WARN     := -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion -Werror
+CSTD     := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -D_DARWIN_C_SOURCE
+CAPSTONE_CFLAGS := $(shell $(PKG_CONFIG) --cflags capstone 2>/dev/null)
+CAPSTONE_LIBS   := $(shell $(PKG_CONFIG) --libs capstone 2>/dev/null || echo -lcapstone)
+CMOCKA_CFLAGS   := $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
+CMOCKA_LIBS     := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
+CPPFLAGS += -Iinclude -Isrc $(CAPSTONE_CFLAGS)
+CFLAGS   ?= -O2 -g
+SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+LIB_SRCS := $(sort $(wildcard src/util/*.c src/format/*.c src/edit/*.c src/layout/*.c src/audit/*.c src/disasm/*.c))
+CLI_SRCS := $(sort $(filter-out src/cli/main.c,$(wildcard src/cli/*.c)))
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+
+.DEFAULT_GOAL := all
+
+# Two build flavours share the sources: build/dev (the installed tool) and
+# build/asan (what `make check` tests).
+define flavour
+$(1)_LIB_OBJS := $$(LIB_SRCS:%.c=build/$(1)/%.o)
+$(1)_CLI_OBJS := $$(CLI_SRCS:%.c=build/$(1)/%.o)
+build/$(1)/%.o: %.c
+	@mkdir -p $$(@D)
+	@$$(if $$(Q),echo "  CC      $$@")
+	$$(Q)$$(CC) $$(CSTD) $$(CPPFLAGS) $$(CFLAGS) $(2) $$(WARN) -MMD -MP -c $$< -o $$@
+build/$(1)/liblcpatch.a: $$($(1)_LIB_OBJS)
+	@rm -f $$@
+	$$(Q)$$(AR) rcs $$@ $$^
+build/$(1)/libcli.a: $$($(1)_CLI_OBJS)
+	@rm -f $$@
+	$$(Q)$$(AR) rcs $$@ $$^
+build/$(1)/lcpatch: build/$(1)/src/cli/main.o build/$(1)/libcli.a build/$(1)/liblcpatch.a
+	@$$(if $$(Q),echo "  LINK    $$@")
+	$$(Q)$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ $$(CAPSTONE_LIBS) $$(LDFLAGS)
+-include $$($(1)_LIB_OBJS:.o=.d) $$($(1)_CLI_OBJS:.o=.d) build/$(1)/src/cli/main.d
+endef
+$(eval $(call flavour,dev,))
+$(eval $(call flavour,asan,$(SAN)))
+
+.PHONY: all check check-unit check-suites check-valgrind deps demo install format format-check fixtures fuzz bench clean
+all: lcpatch liblcpatch.a
+
+lcpatch: build/dev/lcpatch
+	cp $< $@
+liblcpatch.a: build/dev/liblcpatch.a
+	cp $< $@
+
+# Unit tests: one cmocka program per tests/unit/test_<module>.c.
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=build/asan/tests/%)
+build/asan/tests/%: tests/unit/%.c build/asan/libcli.a build/asan/liblcpatch.a
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  TEST    $@")
+	$(Q)$(CC) $(CSTD) $(CPPFLAGS) $(CMOCKA_CFLAGS) $(CFLAGS) $(SAN) -Wall -Wextra -Werror -Itests/unit -o $@ $^ $(CMOCKA_LIBS) $(CAPSTONE_LIBS)
+
+deps:
+	@sh scripts/deps.sh
+
+check: deps
+	@$(MAKE) --no-print-directory all build/asan/lcpatch $(UNIT_BINS)
+	@$(MAKE) --no-print-directory check-unit check-suites
+
+check-unit: $(UNIT_BINS)
+	@sh tests/run-unit.sh $(UNIT_BINS)
+
+# Every tests/<suite>/run.sh, run against the ASan+UBSan build.
+check-suites: build/asan/lcpatch
+	@LCPATCH=$(CURDIR)/build/asan/lcpatch sh tests/run-suites.sh
+
+check-valgrind: build/dev/lcpatch
+	@LCPATCH_WRAPPER="valgrind -q --error-exitcode=99 --leak-check=full" LCPATCH=$(CURDIR)/build/dev/lcpatch sh tests/run-suites.sh
+
+demo: deps all
+	@sh scripts/demo.sh ./lcpatch
+
+fixtures:
+	sh tests/binaries/build.sh
+
+fuzz:
+	@sh tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+bench: all
+	@sh bench/run.sh ./lcpatch
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/lcpatch $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 lcpatch $(DESTDIR)$(PREFIX)/bin/lcpatch
+	install -m 644 liblcpatch.a $(DESTDIR)$(PREFIX)/lib/liblcpatch.a
+	install -m 644 include/lcpatch/*.h $(DESTDIR)$(PREFIX)/include/lcpatch/
+	install -m 644 docs/lcpatch.1 $(DESTDIR)$(PREFIX)/share/man/man1/lcpatch.1
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(shell sed -n 's/^#define LCPATCH_VERSION "\(.*\)"/\1/p' include/lcpatch/lcpatch.h)|g' \
+	    lcpatch.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/lcpatch.pc
+
+FORMAT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
+format:
+	$(CLANG_FORMAT) -i $(FORMAT_FILES)
+format-check:
+	$(CLANG_FORMAT) --dry-run --Werror $(FORMAT_FILES)
+
+clean:
+	rm -rf build lcpatch liblcpatch.a

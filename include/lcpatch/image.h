@@ -1,0 +1,157 @@
+/* lcpatch: one Mach-O image (a thin file, a fat slice or an archive member):
+ * its header and its load commands.
+ *
+ * Ownership: an lcp_image owns its command bytes and command table; it is
+ * created by lcp_image_parse (or by lcp_file_open for every image of a file)
+ * and released by lcp_image_free. Reading keeps only the header and the
+ * load commands in memory; the rest of the image stays in the file as a byte
+ * range (offset, size).
+ *
+ * Every command in `cmds` has been validated: cmdsize >= 8, a multiple of 4,
+ * inside sizeofcmds; the fixed part of every known command fits in cmdsize;
+ * every lc_str lies inside its command and is NUL-terminated there; segment
+ * section tables and build-version tool tables fit in cmdsize. So the
+ * decoders below only fail when asked for the wrong kind of command. */
+#ifndef LCPATCH_IMAGE_H
+#define LCPATCH_IMAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lcpatch/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct lcp_load_command {
+    uint32_t cmd;
+    uint32_t cmdsize;
+    uint32_t offset; /* from the start of the load-command area */
+} lcp_load_command;
+
+typedef struct lcp_image {
+    uint64_t offset;  /* file offset of the mach header */
+    uint64_t size;    /* bytes from offset to the end of the slice or member */
+    bool is64;
+    bool big_endian;  /* byte order of every field of this image */
+    uint32_t magic;   /* MH_MAGIC or MH_MAGIC_64 (in the image's byte order) */
+    uint32_t cputype;
+    uint32_t cpusubtype;
+    uint32_t filetype;
+    uint32_t ncmds;
+    uint32_t sizeofcmds;
+    uint32_t flags;
+    uint32_t reserved;      /* 64-bit header only */
+    uint32_t header_size;   /* 28 or 32 */
+    uint32_t orig_sizeofcmds; /* sizeofcmds as read from the file */
+    uint8_t *cmds;          /* sizeofcmds bytes of load commands, owned */
+    lcp_load_command *lc;   /* ncmds entries, owned */
+} lcp_image;
+
+/* Parses an image from `bytes` (its header followed by its load commands:
+ * at least header_size + sizeofcmds bytes). `offset` and `size` say where
+ * the image lies in its file, for messages and for layout. */
+lcp_status lcp_image_parse(const uint8_t *bytes, size_t len, uint64_t offset, uint64_t size,
+                           lcp_image **out, lcp_error *err);
+/* A deep copy. */
+lcp_status lcp_image_clone(const lcp_image *img, lcp_image **out, lcp_error *err);
+void lcp_image_free(lcp_image *img);
+
+/* Replaces the load commands with `ncmds` commands in `bytes` (len bytes,
+ * copied). They are validated first: on failure img is unchanged. */
+lcp_status lcp_image_set_commands(lcp_image *img, const uint8_t *bytes, size_t len, uint32_t ncmds,
+                                  lcp_error *err);
+
+/* A view of command i's bytes (cmdsize of them). */
+const uint8_t *lcp_image_command_bytes(const lcp_image *img, size_t i);
+/* Index of the first command with this cmd at or after `from`, or -1. */
+long lcp_image_find(const lcp_image *img, uint32_t cmd, size_t from);
+/* A 32- or 64-bit field at byte `field` of command i (false if it does not fit). */
+bool lcp_image_cmd_u32(const lcp_image *img, size_t i, size_t field, uint32_t *out);
+bool lcp_image_cmd_u64(const lcp_image *img, size_t i, size_t field, uint64_t *out);
+
+/* ---- typed decoders ---- */
+
+typedef struct lcp_segment {
+    char segname[17];
+    uint64_t vmaddr, vmsize, fileoff, filesize;
+    uint32_t maxprot, initprot, nsects, flags;
+} lcp_segment;
+
+typedef struct lcp_section {
+    char sectname[17];
+    char segname[17];
+    uint64_t addr, size;
+    uint32_t offset, align, reloff, nreloc, flags, reserved1, reserved2, reserved3;
+} lcp_section;
+
+/* LC_SEGMENT or LC_SEGMENT_64. */
+bool lcp_image_segment(const lcp_image *img, size_t i, lcp_segment *out);
+/* Section k (< nsects) of segment command i. */
+bool lcp_image_section(const lcp_image *img, size_t i, uint32_t k, lcp_section *out);
+/* True when a section's type occupies no file space (zerofill kinds). */
+bool lcp_section_is_zerofill(const lcp_section *s);
+
+typedef struct lcp_dylib {
+    const char *name; /* points into the image's command bytes */
+    uint32_t timestamp, current_version, compatibility_version;
+} lcp_dylib;
+
+/* True for LC_LOAD_DYLIB, LC_LOAD_WEAK_DYLIB, LC_REEXPORT_DYLIB,
+ * LC_LOAD_UPWARD_DYLIB, LC_LAZY_LOAD_DYLIB and LC_ID_DYLIB. */
+bool lcp_cmd_is_dylib(uint32_t cmd);
+bool lcp_image_dylib(const lcp_image *img, size_t i, lcp_dylib *out);
+/* The first lc_str of a command that has one (LC_RPATH's path, a dylib's
+ * name, LC_LOAD_DYLINKER's name, LC_SUB_*, LC_PREBOUND_DYLIB, LC_LOADFVMLIB,
+ * LC_IDFVMLIB, LC_FVMFILE, LC_DYLD_ENVIRONMENT, LC_FILESET_ENTRY). */
+bool lcp_image_cmd_string(const lcp_image *img, size_t i, const char **out);
+
+typedef struct lcp_build_version {
+    uint32_t platform, minos, sdk, ntools;
+} lcp_build_version;
+bool lcp_image_build_version(const lcp_image *img, size_t i, lcp_build_version *out);
+/* Tool k (< ntools) of LC_BUILD_VERSION i. */
+bool lcp_image_build_tool(const lcp_image *img, size_t i, uint32_t k, uint32_t *tool, uint32_t *version);
+
+typedef struct lcp_version_min {
+    uint32_t version, sdk;
+} lcp_version_min;
+/* True for the four LC_VERSION_MIN_* commands. */
+bool lcp_cmd_is_version_min(uint32_t cmd);
+bool lcp_image_version_min(const lcp_image *img, size_t i, lcp_version_min *out);
+/* The platform an LC_VERSION_MIN_* command stands for (PLATFORM_MACOS...). */
+uint32_t lcp_version_min_platform(uint32_t cmd);
+
+bool lcp_image_source_version(const lcp_image *img, size_t i, uint64_t *out);
+
+typedef struct lcp_linkedit_data {
+    uint32_t dataoff, datasize;
+} lcp_linkedit_data;
+/* LC_CODE_SIGNATURE, LC_FUNCTION_STARTS and the other linkedit_data_commands. */
+bool lcp_image_linkedit_data(const lcp_image *img, size_t i, lcp_linkedit_data *out);
+
+/* ---- header space ---- */
+
+typedef struct lcp_space {
+    uint32_t header_size;   /* 28 or 32 */
+    uint32_t sizeofcmds;
+    /* vtool's rule: the lowest file offset of any section that is not
+     * zerofill (or the image size when there is none). */
+    uint64_t vtool_limit;
+    /* install_name_tool's rule: skips zero-size sections and counts
+     * segments without sections by their fileoff. */
+    uint64_t int_limit;
+    int64_t vtool_free;     /* vtool_limit - header_size - sizeofcmds (may be < 0) */
+    int64_t int_free;       /* int_limit - header_size - sizeofcmds */
+    bool signed_image;      /* has an LC_CODE_SIGNATURE */
+    bool signature_fits;    /* a 16-byte LC_CODE_SIGNATURE fits (vtool rule) */
+} lcp_space;
+
+void lcp_image_space(const lcp_image *img, lcp_space *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,14 @@
+/* lcpatch: the library's umbrella header. */
+#ifndef LCPATCH_LCPATCH_H
+#define LCPATCH_LCPATCH_H
+
+#define LCPATCH_VERSION "0.1.0"
+
+#include "lcpatch/error.h"
+#include "lcpatch/file.h"
+#include "lcpatch/image.h"
+#include "lcpatch/macho.h"
+#include "lcpatch/names.h"
+#include "lcpatch/write.h"
+
+#endif

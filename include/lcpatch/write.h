@@ -1,0 +1,77 @@
+/* lcpatch: writing a file as a plan of pieces, atomically.
+ *
+ * An edit never rewrites a file in memory. It describes the output as a list
+ * of pieces: bytes it computed (headers, load commands), ranges of the input
+ * to copy unchanged, and runs of zeros. The writer streams the pieces into a
+ * temporary file in the destination's folder (untouched ranges are copied by
+ * the kernel with copy_file_range where it can), fsyncs it, gives it the
+ * mode of the file it replaces, and renames it into place. On any failure
+ * the destination and the input are untouched and no temporary file remains.
+ *
+ * Ownership: an lcp_plan owns the bytes added with lcp_plan_add_bytes; it is
+ * caller-owned (lcp_plan_init / lcp_plan_release). */
+#ifndef LCPATCH_WRITE_H
+#define LCPATCH_WRITE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "lcpatch/error.h"
+#include "lcpatch/file.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum lcp_piece_kind { LCP_PIECE_BYTES, LCP_PIECE_COPY, LCP_PIECE_ZEROS } lcp_piece_kind;
+
+typedef struct lcp_piece {
+    lcp_piece_kind kind;
+    uint64_t len;
+    uint64_t src_offset; /* LCP_PIECE_COPY: where in the input */
+    size_t data;         /* LCP_PIECE_BYTES: offset in the plan's byte store */
+} lcp_piece;
+
+typedef struct lcp_plan {
+    lcp_piece *pieces;
+    size_t npieces, cap;
+    uint8_t *store;      /* bytes of every LCP_PIECE_BYTES piece */
+    size_t store_len, store_cap;
+    uint64_t size;       /* total output size so far */
+} lcp_plan;
+
+void lcp_plan_init(lcp_plan *p);
+void lcp_plan_release(lcp_plan *p);
+/* Appends a copy of n bytes. */
+lcp_status lcp_plan_add_bytes(lcp_plan *p, const void *data, size_t n, lcp_error *err);
+/* Appends the input's bytes [src_offset, src_offset+n). */
+lcp_status lcp_plan_add_copy(lcp_plan *p, uint64_t src_offset, uint64_t n, lcp_error *err);
+lcp_status lcp_plan_add_zeros(lcp_plan *p, uint64_t n, lcp_error *err);
+/* Pads with zeros up to output offset `to` (no-op when already there). */
+lcp_status lcp_plan_pad_to(lcp_plan *p, uint64_t to, lcp_error *err);
+/* True when the plan reproduces src byte for byte as one whole copy. */
+bool lcp_plan_is_identity(const lcp_plan *p, const lcp_source *src);
+
+/* Writes the plan atomically to out_path, copying ranges from src. The new
+ * file takes mode_from's permission bits (a path, usually the input; NULL
+ * means 0644 less the umask). */
+lcp_status lcp_plan_write_file(const lcp_plan *p, const lcp_source *src, const char *out_path,
+                               const char *mode_from, lcp_error *err);
+/* Materialises the plan in memory (tests, fuzzing). *out is malloc'd. */
+lcp_status lcp_plan_write_memory(const lcp_plan *p, const lcp_source *src, uint8_t **out, size_t *len,
+                                 lcp_error *err);
+
+/* Emits an image into the plan: its header and (possibly edited) load
+ * commands, zeros over whatever the old commands occupied beyond the new
+ * ones, then the input's bytes from the end of the old commands to
+ * new_size (the image's bytes in the input start at img->offset). */
+lcp_status lcp_plan_add_image(lcp_plan *p, const lcp_image *img, uint64_t new_size, lcp_error *err);
+/* The 28- or 32-byte mach header of img, in its byte order, into out. */
+void lcp_image_encode_header(const lcp_image *img, uint8_t out[32]);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

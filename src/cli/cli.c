@@ -1,0 +1,36 @@
+/* Shared CLI helpers (see cli.h). */
+#include "cli/cli.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+int lcp_cli_fail(const lcp_error *err) {
+    fprintf(stderr, "lcpatch: %s\n", err->message);
+    return lcp_status_exit_code(err->status);
+}
+
+int lcp_cli_usage_error(const char *command, const char *fmt, ...) {
+    fprintf(stderr, "lcpatch %s: ", command);
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\n(try 'lcpatch %s --help')\n", command);
+    return LCP_EXIT_USAGE;
+}
+
+const char *lcp_cli_image_label(const lcp_file *f, size_t slice_index, const lcp_member *member,
+                                const lcp_image *img, char *buf, size_t len) {
+    char abuf[48];
+    const char *arch = lcp_arch_label(img->cputype, img->cpusubtype, abuf, sizeof abuf);
+    (void)slice_index;
+    if (member)
+        snprintf(buf, len, "%s(%s) (%s)", f->path, member->name, arch);
+    else if (f->kind == LCP_THIN)
+        snprintf(buf, len, "%s", f->path);
+    else
+        snprintf(buf, len, "%s (%s)", f->path, arch);
+    return buf;
+}
+
+bool lcp_cli_is_help(const char *arg) { return strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0; }

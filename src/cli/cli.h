@@ -1,0 +1,29 @@
+/* Helpers shared by the CLI commands: error reporting with the exit codes
+ * of DESIGN.md, and the name of an image for messages. */
+#ifndef LCP_CLI_CLI_H
+#define LCP_CLI_CLI_H
+
+#include "lcpatch/lcpatch.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+/* Exit statuses (DESIGN.md). */
+enum { LCP_EXIT_OK = 0, LCP_EXIT_FINDINGS = 1, LCP_EXIT_USAGE = 2, LCP_EXIT_FAILED = 3 };
+
+/* Prints "lcpatch: <message>" to stderr and returns the exit status of err. */
+int lcp_cli_fail(const lcp_error *err);
+/* Prints "lcpatch <command>: <formatted>" to stderr and returns 2. */
+int lcp_cli_usage_error(const char *command, const char *fmt, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* "path", "path (x86_64)" or "path(member.o) (x86_64)" into buf. */
+const char *lcp_cli_image_label(const lcp_file *f, size_t slice_index, const lcp_member *member,
+                                const lcp_image *img, char *buf, size_t len);
+/* True when arg is --help or -h. */
+bool lcp_cli_is_help(const char *arg);
+
+#endif

@@ -1,0 +1,10 @@
+/* The CLI's commands: one cmd_<name>.c each, listed in main.c's table.
+ * Each takes the arguments after the command name (argv[0] is the command
+ * name) and returns the process exit status. */
+#ifndef LCP_CLI_COMMANDS_H
+#define LCP_CLI_COMMANDS_H
+
+int cmd_show(int argc, char **argv);
+int cmd_space(int argc, char **argv);
+
+#endif

@@ -1,0 +1,98 @@
+/* Streaming JSON writer (see json.h). */
+#include "cli/json.h"
+
+#include <inttypes.h>
+
+void lcp_json_init(lcp_json *j, FILE *out) {
+    j->out = out;
+    j->depth = 0;
+    j->need_comma[0] = false;
+    j->after_key = false;
+}
+
+/* Emits the separator a new value needs at the current position. */
+static void value_start(lcp_json *j) {
+    if (j->after_key) {
+        j->after_key = false;
+        return;
+    }
+    if (j->need_comma[j->depth])
+        fputc(',', j->out);
+    j->need_comma[j->depth] = true;
+}
+
+static void open(lcp_json *j, char c) {
+    value_start(j);
+    fputc(c, j->out);
+    if (j->depth < 63)
+        j->depth++;
+    j->need_comma[j->depth] = false;
+}
+
+static void close_(lcp_json *j, char c) {
+    if (j->depth > 0)
+        j->depth--;
+    fputc(c, j->out);
+}
+
+void lcp_json_begin_object(lcp_json *j) { open(j, '{'); }
+void lcp_json_end_object(lcp_json *j) { close_(j, '}'); }
+void lcp_json_begin_array(lcp_json *j) { open(j, '['); }
+void lcp_json_end_array(lcp_json *j) { close_(j, ']'); }
+
+static void put_string(FILE *out, const char *s) {
+    fputc('"', out);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        switch (*p) {
+        case '"': fputs("\\\"", out); break;
+        case '\\': fputs("\\\\", out); break;
+        case '\n': fputs("\\n", out); break;
+        case '\r': fputs("\\r", out); break;
+        case '\t': fputs("\\t", out); break;
+        default:
+            if (*p < 0x20 || *p == 0x7f)
+                fprintf(out, "\\u%04x", *p);
+            else
+                fputc(*p, out);
+        }
+    }
+    fputc('"', out);
+}
+
+void lcp_json_key(lcp_json *j, const char *key) {
+    value_start(j);
+    put_string(j->out, key);
+    fputc(':', j->out);
+    j->after_key = true;
+}
+
+void lcp_json_string(lcp_json *j, const char *s) {
+    if (s == NULL) {
+        lcp_json_null(j);
+        return;
+    }
+    value_start(j);
+    put_string(j->out, s);
+}
+
+void lcp_json_uint(lcp_json *j, uint64_t v) {
+    value_start(j);
+    fprintf(j->out, "%" PRIu64, v);
+}
+
+void lcp_json_int(lcp_json *j, int64_t v) {
+    value_start(j);
+    fprintf(j->out, "%" PRId64, v);
+}
+
+void lcp_json_bool(lcp_json *j, bool v) {
+    value_start(j);
+    fputs(v ? "true" : "false", j->out);
+}
+
+void lcp_json_null(lcp_json *j) {
+    value_start(j);
+    fputs("null", j->out);
+}
+
+void lcp_json_finish(lcp_json *j) { fputc('\n', j->out); }

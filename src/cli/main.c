@@ -1,0 +1,63 @@
+/* lcpatch's entry point: the command table and multi-call dispatch (invoked
+ * as `vtool`, `lipo`... it behaves as that tool). */
+#include "cli/commands.h"
+#include "lcpatch/lcpatch.h"
+
+#include <stdio.h>
+#include <string.h>
+
+struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+};
+
+/* Keep sorted by name within each group; add a line here for a new command. */
+static const struct command commands[] = {
+    {"show", cmd_show, "print the slices, version commands, load paths and header space"},
+    {"space", cmd_space, "report the header space of every slice and what still fits"},
+};
+
+static const struct command *find(const char *name) {
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(commands[i].name, name) == 0)
+            return &commands[i];
+    return NULL;
+}
+
+static void usage(FILE *to) {
+    fprintf(to, "usage: lcpatch <command> [options] FILE...\n"
+                "       lcpatch --help | --version\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(to, "  %-20s %s\n", commands[i].name, commands[i].summary);
+    fprintf(to, "\n'lcpatch <command> --help' describes a command. Exit status: 0 done, 1 problems\n"
+                "reported, 2 usage error, 3 the input or the environment failed.\n");
+}
+
+int main(int argc, char **argv) {
+    const char *self = argc > 0 ? strrchr(argv[0], '/') : NULL;
+    self = self ? self + 1 : (argc > 0 ? argv[0] : "lcpatch");
+    /* Multi-call: installed as vtool, lipo... the name is the command. */
+    const struct command *c = find(self);
+    if (c && strcmp(self, "lcpatch") != 0)
+        return c->run(argc, argv);
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("lcpatch %s\n", LCPATCH_VERSION);
+        return 0;
+    }
+    c = find(argv[1]);
+    if (c == NULL) {
+        fprintf(stderr, "lcpatch: unknown command '%s'\n", argv[1]);
+        usage(stderr);
+        return 2;
+    }
+    return c->run(argc - 1, argv + 1);
+}

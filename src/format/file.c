@@ -1,0 +1,310 @@
+/* Opening a file and recognising its container: thin Mach-O, fat, fat64,
+ * static archive, fat of archives (see include/lcpatch/file.h). Only the
+ * headers and load commands are read. */
+#include "lcpatch/file.h"
+
+#include "format/archive.h"
+#include "lcpatch/macho.h"
+#include "util/checked.h"
+#include "util/reader.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* A fat header with more entries than this is taken for a Java class file,
+ * whose major version (45 and up) sits where nfat_arch would be. */
+#define LCP_FAT_MAX_PLAUSIBLE 32u
+
+lcp_status lcp_source_read(const lcp_source *src, uint64_t off, void *buf, size_t n, lcp_error *err) {
+    if (!lcp_range_ok(off, n, src->size))
+        return lcp_error_set(err, LCP_E_MALFORMED, off, "%zu bytes at offset 0x%llx run past the end of the file (%llu bytes)",
+                             n, (unsigned long long)off, (unsigned long long)src->size);
+    if (src->fd < 0) {
+        if (n)
+            memcpy(buf, src->mem + off, n);
+        return LCP_OK;
+    }
+    uint8_t *p = buf;
+    while (n > 0) {
+        ssize_t got = pread(src->fd, p, n, (off_t)off);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0)
+            return lcp_error_set(err, LCP_E_IO, off, "read at offset 0x%llx: %s", (unsigned long long)off,
+                                 strerror(errno));
+        if (got == 0)
+            return lcp_error_set(err, LCP_E_MALFORMED, off, "file ends at offset 0x%llx", (unsigned long long)off);
+        p += got;
+        n -= (size_t)got;
+        off += (uint64_t)got;
+    }
+    return LCP_OK;
+}
+
+/* Reads the image at [offset, offset+size): its header, then its load commands. */
+lcp_status lcp_image_read(const lcp_source *src, uint64_t offset, uint64_t size, lcp_image **out, lcp_error *err) {
+    uint8_t hdr[LCP_MH_HEADER_SIZE_64];
+    size_t want = size < sizeof hdr ? (size_t)size : sizeof hdr;
+    lcp_status st = lcp_source_read(src, offset, hdr, want, err);
+    if (st)
+        return st;
+    if (want < 4)
+        return lcp_error_set(err, LCP_E_MALFORMED, offset, "truncated mach header at offset 0x%llx",
+                             (unsigned long long)offset);
+    uint32_t magic = lcp_be32(hdr);
+    bool is64 = magic == LCP_MH_MAGIC_64 || magic == LCP_MH_CIGAM_64;
+    bool big = magic == LCP_MH_MAGIC || magic == LCP_MH_MAGIC_64;
+    uint32_t header_size = is64 ? LCP_MH_HEADER_SIZE_64 : LCP_MH_HEADER_SIZE;
+    uint32_t sizeofcmds = 0;
+    if (want >= header_size)
+        lcp_get_u32(hdr, want, 20, big, &sizeofcmds);
+    /* Only as many bytes as the image really has: the parser reports the rest. */
+    uint64_t total = (uint64_t)header_size + sizeofcmds;
+    if (total > size)
+        total = size;
+    uint8_t *bytes = malloc(total ? (size_t)total : 1);
+    if (bytes == NULL)
+        return lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
+    st = lcp_source_read(src, offset, bytes, (size_t)total, err);
+    if (st == LCP_OK)
+        st = lcp_image_parse(bytes, (size_t)total, offset, size, out, err);
+    free(bytes);
+    return st;
+}
+
+static bool is_macho_magic(uint32_t m) {
+    return m == LCP_MH_MAGIC || m == LCP_MH_CIGAM || m == LCP_MH_MAGIC_64 || m == LCP_MH_CIGAM_64;
+}
+
+/* Fills a slice from the bytes at its range: an image or an archive. */
+static lcp_status read_slice(const lcp_source *src, lcp_slice *s, lcp_error *err) {
+    uint8_t head[8] = {0};
+    size_t n = s->size < sizeof head ? (size_t)s->size : sizeof head;
+    lcp_status st = lcp_source_read(src, s->offset, head, n, err);
+    if (st)
+        return st;
+    if (n == 8 && memcmp(head, LCP_AR_MAGIC, 8) == 0)
+        return lcp_archive_read(src, s->offset, s->size, &s->archive, err);
+    if (n >= 4 && is_macho_magic(lcp_be32(head)))
+        return lcp_image_read(src, s->offset, s->size, &s->image, err);
+    return lcp_error_set(err, LCP_E_NOT_MACHO, s->offset, "slice at offset 0x%llx is neither Mach-O nor an archive",
+                         (unsigned long long)s->offset);
+}
+
+static lcp_status read_fat(lcp_file *f, bool is64, lcp_error *err) {
+    uint8_t hdr[8];
+    lcp_status st = lcp_source_read(&f->src, 0, hdr, 8, err);
+    if (st)
+        return st;
+    uint32_t nfat = lcp_be32(hdr + 4);
+    size_t entry = is64 ? LCP_FAT_ARCH_SIZE_64 : LCP_FAT_ARCH_SIZE;
+    if (!is64 && nfat > LCP_FAT_MAX_PLAUSIBLE)
+        return lcp_error_set(err, LCP_E_NOT_MACHO, 4,
+                             "not a Mach-O file (0xcafebabe with %u architectures: a Java class file?)", nfat);
+    if (nfat == 0)
+        return lcp_error_set(err, LCP_E_MALFORMED, 4, "fat header has nfat_arch 0");
+    uint64_t table;
+    if (!lcp_mul_u64(nfat, entry, &table) || !lcp_range_ok(8, table, f->src.size))
+        return lcp_error_set(err, LCP_E_MALFORMED, 4, "nfat_arch %u: the fat_arch table runs past the end of the file",
+                             nfat);
+    f->nfat_arch = nfat;
+    f->slices = calloc(nfat, sizeof *f->slices);
+    if (f->slices == NULL)
+        return lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
+    uint8_t *tab = malloc((size_t)table);
+    if (tab == NULL)
+        return lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
+    st = lcp_source_read(&f->src, 8, tab, (size_t)table, err);
+    if (st) {
+        free(tab);
+        return st;
+    }
+    lcp_reader r;
+    lcp_reader_init(&r, tab, (size_t)table, true);
+    for (uint32_t i = 0; i < nfat; i++) {
+        lcp_slice *s = &f->slices[i];
+        uint64_t where = 8 + (uint64_t)i * entry;
+        if (is64) {
+            lcp_read_u32(&r, &s->cputype);
+            lcp_read_u32(&r, &s->cpusubtype);
+            lcp_read_u64(&r, &s->offset);
+            lcp_read_u64(&r, &s->size);
+            lcp_read_u32(&r, &s->align);
+            lcp_read_u32(&r, &s->reserved);
+        } else {
+            uint32_t o, z;
+            lcp_read_u32(&r, &s->cputype);
+            lcp_read_u32(&r, &s->cpusubtype);
+            lcp_read_u32(&r, &o);
+            lcp_read_u32(&r, &z);
+            lcp_read_u32(&r, &s->align);
+            s->offset = o;
+            s->size = z;
+        }
+        f->nslices = i + 1;
+        if (!lcp_range_ok(s->offset, s->size, f->src.size)) {
+            free(tab);
+            return lcp_error_set(err, LCP_E_MALFORMED, where,
+                                 "fat_arch %u: offset 0x%llx size 0x%llx extends past the end of the file (%llu bytes)",
+                                 i, (unsigned long long)s->offset, (unsigned long long)s->size,
+                                 (unsigned long long)f->src.size);
+        }
+        if (s->offset < 8 + table) {
+            free(tab);
+            return lcp_error_set(err, LCP_E_MALFORMED, where, "fat_arch %u: offset 0x%llx overlaps the fat header", i,
+                                 (unsigned long long)s->offset);
+        }
+        if (s->align > 31 || s->offset % ((uint64_t)1 << s->align) != 0) {
+            free(tab);
+            return lcp_error_set(err, LCP_E_MALFORMED, where, "fat_arch %u: offset 0x%llx not aligned to 2^%u", i,
+                                 (unsigned long long)s->offset, s->align);
+        }
+        for (uint32_t j = 0; j < i; j++) {
+            const lcp_slice *t = &f->slices[j];
+            if (s->size && t->size && s->offset < t->offset + t->size && t->offset < s->offset + s->size) {
+                free(tab);
+                return lcp_error_set(err, LCP_E_MALFORMED, where, "fat_arch %u overlaps fat_arch %u", i, j);
+            }
+        }
+    }
+    free(tab);
+    for (uint32_t i = 0; i < nfat; i++) {
+        char lbuf[48];
+        lcp_slice *s = &f->slices[i];
+        st = read_slice(&f->src, s, err);
+        if (st) {
+            lcp_error_prefix(err, "(%s)", lcp_arch_label(s->cputype, s->cpusubtype, lbuf, sizeof lbuf));
+            return st;
+        }
+    }
+    return LCP_OK;
+}
+
+static lcp_status read_file(lcp_file *f, lcp_error *err) {
+    uint8_t head[8] = {0};
+    size_t n = f->src.size < 8 ? (size_t)f->src.size : 8;
+    lcp_status st = lcp_source_read(&f->src, 0, head, n, err);
+    if (st)
+        return st;
+    uint32_t magic = n >= 4 ? lcp_be32(head) : 0;
+    if (n >= 8 && (magic == LCP_FAT_MAGIC || magic == LCP_FAT_MAGIC_64)) {
+        f->kind = magic == LCP_FAT_MAGIC ? LCP_FAT : LCP_FAT64;
+        return read_fat(f, magic == LCP_FAT_MAGIC_64, err);
+    }
+    f->slices = calloc(1, sizeof *f->slices);
+    if (f->slices == NULL)
+        return lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
+    f->nslices = 1;
+    lcp_slice *s = &f->slices[0];
+    s->offset = 0;
+    s->size = f->src.size;
+    if (n == 8 && memcmp(head, LCP_AR_MAGIC, 8) == 0) {
+        f->kind = LCP_ARCHIVE;
+        st = lcp_archive_read(&f->src, 0, f->src.size, &s->archive, err);
+        if (st == LCP_OK)
+            lcp_archive_arch(s->archive, &s->cputype, &s->cpusubtype);
+        return st;
+    }
+    if (n < 4 || !is_macho_magic(magic))
+        return lcp_error_set(err, LCP_E_NOT_MACHO, 0, "not a Mach-O file (magic 0x%08x)", magic);
+    f->kind = LCP_THIN;
+    st = lcp_image_read(&f->src, 0, f->src.size, &s->image, err);
+    if (st == LCP_OK) {
+        s->cputype = s->image->cputype;
+        s->cpusubtype = s->image->cpusubtype;
+    }
+    return st;
+}
+
+static lcp_status finish_open(lcp_file *f, lcp_file **out, lcp_error *err) {
+    lcp_status st = read_file(f, err);
+    if (st) {
+        lcp_error_prefix(err, "%s", f->path);
+        lcp_file_free(f);
+        return st;
+    }
+    *out = f;
+    return LCP_OK;
+}
+
+lcp_status lcp_file_open(const char *path, lcp_file **out, lcp_error *err) {
+    *out = NULL;
+    lcp_file *f = calloc(1, sizeof *f);
+    if (f == NULL || (f->path = strdup(path)) == NULL) {
+        free(f);
+        return lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
+    }
+    errno = 0;
+    f->src.fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (f->src.fd < 0) {
+        lcp_error_set(err, LCP_E_IO, LCP_NO_OFFSET, "%s: %s", path, strerror(errno));
+        lcp_file_free(f);
+        return LCP_E_IO;
+    }
+    struct stat sb;
+    const char *why = NULL;
+    if (fstat(f->src.fd, &sb) != 0)
+        why = strerror(errno);
+    else if (S_ISDIR(sb.st_mode))
+        why = "is a directory";
+    else if (!S_ISREG(sb.st_mode))
+        why = "not a regular file";
+    if (why) {
+        lcp_error_set(err, LCP_E_IO, LCP_NO_OFFSET, "%s: %s", path, why);
+        lcp_file_free(f);
+        return LCP_E_IO;
+    }
+    f->src.size = (uint64_t)sb.st_size;
+    return finish_open(f, out, err);
+}
+
+lcp_status lcp_file_open_memory(const uint8_t *data, size_t len, const char *name, lcp_file **out, lcp_error *err) {
+    *out = NULL;
+    lcp_file *f = calloc(1, sizeof *f);
+    if (f == NULL || (f->path = strdup(name)) == NULL) {
+        free(f);
+        return lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
+    }
+    f->src.fd = -1;
+    f->src.mem = data;
+    f->src.size = len;
+    return finish_open(f, out, err);
+}
+
+void lcp_file_free(lcp_file *f) {
+    if (f == NULL)
+        return;
+    for (size_t i = 0; i < f->nslices; i++) {
+        lcp_image_free(f->slices[i].image);
+        lcp_archive_free(f->slices[i].archive);
+    }
+    free(f->slices);
+    if (f->src.fd >= 0)
+        close(f->src.fd);
+    free(f->path);
+    free(f);
+}
+
+int lcp_file_visit_images(lcp_file *f, lcp_image_visitor fn, void *ctx) {
+    for (size_t i = 0; i < f->nslices; i++) {
+        lcp_slice *s = &f->slices[i];
+        if (s->image) {
+            int r = fn(ctx, f, i, NULL, s->image);
+            if (r)
+                return r;
+        }
+        for (size_t k = 0; s->archive && k < s->archive->nmembers; k++) {
+            lcp_member *m = &s->archive->members[k];
+            if (m->image) {
+                int r = fn(ctx, f, i, m, m->image);
+                if (r)
+                    return r;
+            }
+        }
+    }
+    return 0;
+}

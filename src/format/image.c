@@ -1,0 +1,457 @@
+/* Parsing and validating one Mach-O image's header and load commands, and
+ * the typed decoders over them (see include/lcpatch/image.h). */
+#include "lcpatch/image.h"
+
+#include "format/lc_table.h"
+#include "lcpatch/macho.h"
+#include "lcpatch/names.h"
+#include "util/checked.h"
+#include "util/reader.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* "LC_RPATH" or "0x1234" for messages. */
+static const char *cmd_label(uint32_t cmd, char *buf, size_t len) {
+    const char *name = lcp_lc_name(cmd);
+    if (name)
+        return name;
+    snprintf(buf, len, "0x%x", cmd);
+    return buf;
+}
+
+/* Checks an lc_str at byte `field` of a command: its offset must lie inside
+ * the command after the field itself and, when must_terminate, a NUL must
+ * follow before cmdsize. */
+static lcp_status check_lc_str(const uint8_t *c, uint32_t cmdsize, uint32_t field, bool big_endian,
+                               bool must_terminate, uint64_t where, uint32_t index, const char *label,
+                               lcp_error *err) {
+    uint32_t off;
+    if (!lcp_get_u32(c, cmdsize, field, big_endian, &off))
+        return lcp_error_set(err, LCP_E_MALFORMED, where, "load command %u '%s': cmdsize 0x%x too small for its string offset",
+                             index, label, cmdsize);
+    if (off < field + 4 || off >= cmdsize)
+        return lcp_error_set(err, LCP_E_MALFORMED, where + field,
+                             "load command %u '%s': string offset 0x%x outside cmdsize 0x%x", index, label, off,
+                             cmdsize);
+    const char *s;
+    if (must_terminate && !lcp_get_cstring(c, cmdsize, off, &s))
+        return lcp_error_set(err, LCP_E_MALFORMED, where + off,
+                             "load command %u '%s': string at offset 0x%x not NUL-terminated within cmdsize 0x%x",
+                             index, label, off, cmdsize);
+    return LCP_OK;
+}
+
+/* Validates one command's internal structure. */
+static lcp_status check_command(const uint8_t *c, uint32_t cmd, uint32_t cmdsize, bool is64, bool big_endian,
+                                uint64_t where, uint32_t index, lcp_error *err) {
+    char buf[16];
+    const char *label = cmd_label(cmd, buf, sizeof buf);
+    const lcp_lc_info *info = lcp_lc_lookup(cmd);
+    if (info == NULL)
+        return LCP_OK; /* unknown: carried byte for byte */
+    if (cmdsize < info->min_size)
+        return lcp_error_set(err, LCP_E_MALFORMED, where, "load command %u '%s': cmdsize 0x%x smaller than 0x%x", index,
+                             label, cmdsize, info->min_size);
+    if (info->str_field) {
+        lcp_status st = check_lc_str(c, cmdsize, info->str_field, big_endian, true, where, index, label, err);
+        if (st)
+            return st;
+    }
+    if (info->raw_str_field) {
+        lcp_status st = check_lc_str(c, cmdsize, info->raw_str_field, big_endian, false, where, index, label, err);
+        if (st)
+            return st;
+    }
+    if (cmd == LCP_LC_SEGMENT || cmd == LCP_LC_SEGMENT_64) {
+        uint32_t fixed = cmd == LCP_LC_SEGMENT_64 ? LCP_SEGMENT_COMMAND_64_SIZE : LCP_SEGMENT_COMMAND_SIZE;
+        uint32_t sect = cmd == LCP_LC_SEGMENT_64 ? LCP_SECTION_64_SIZE : LCP_SECTION_SIZE;
+        uint32_t nsects;
+        lcp_get_u32(c, cmdsize, fixed - 8, big_endian, &nsects);
+        if (nsects > (cmdsize - fixed) / sect)
+            return lcp_error_set(err, LCP_E_MALFORMED, where + fixed - 8,
+                                 "load command %u '%s': nsects %u do not fit in cmdsize 0x%x", index, label, nsects,
+                                 cmdsize);
+    } else if (cmd == LCP_LC_BUILD_VERSION) {
+        uint32_t ntools;
+        lcp_get_u32(c, cmdsize, 20, big_endian, &ntools);
+        if (ntools > (cmdsize - 24) / 8)
+            return lcp_error_set(err, LCP_E_MALFORMED, where + 20,
+                                 "load command %u '%s': ntools %u do not fit in cmdsize 0x%x", index, label, ntools,
+                                 cmdsize);
+    }
+    (void)is64;
+    return LCP_OK;
+}
+
+/* Builds the command table for `ncmds` commands in cmds[0..len). `base` is
+ * the file offset of cmds[0], for messages. On success *out is a new array. */
+static lcp_status index_commands(const uint8_t *cmds, size_t len, uint32_t ncmds, bool is64, bool big_endian,
+                                 uint64_t base, lcp_load_command **out, lcp_error *err) {
+    *out = NULL;
+    /* Every command takes at least 8 bytes: refuse impossible counts before allocating. */
+    if (ncmds > len / 8)
+        return lcp_error_set(err, LCP_E_MALFORMED, base, "ncmds %u cannot fit in sizeofcmds %zu", ncmds, len);
+    lcp_load_command *lc = calloc(ncmds ? ncmds : 1, sizeof *lc);
+    if (lc == NULL)
+        return lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
+    size_t pos = 0;
+    for (uint32_t i = 0; i < ncmds; i++) {
+        uint32_t cmd, cmdsize;
+        if (!lcp_get_u32(cmds, len, pos, big_endian, &cmd) || !lcp_get_u32(cmds, len, pos + 4, big_endian, &cmdsize)) {
+            free(lc);
+            return lcp_error_set(err, LCP_E_MALFORMED, base + pos,
+                                 "load command %u at offset 0x%zx runs past sizeofcmds 0x%zx", i, pos, len);
+        }
+        char buf[16];
+        const char *label = cmd_label(cmd, buf, sizeof buf);
+        lcp_status st = LCP_OK;
+        if (cmdsize < 8)
+            st = lcp_error_set(err, LCP_E_MALFORMED, base + pos + 4, "load command %u '%s': cmdsize %u is less than 8",
+                               i, label, cmdsize);
+        else if (cmdsize % 4 != 0)
+            st = lcp_error_set(err, LCP_E_MALFORMED, base + pos + 4,
+                               "load command %u '%s': cmdsize %u is not a multiple of 4", i, label, cmdsize);
+        else if (cmdsize > len - pos)
+            st = lcp_error_set(err, LCP_E_MALFORMED, base + pos + 4,
+                               "load command %u '%s': cmdsize 0x%x extends past sizeofcmds 0x%zx", i, label, cmdsize,
+                               len);
+        else
+            st = check_command(cmds + pos, cmd, cmdsize, is64, big_endian, base + pos, i, err);
+        if (st) {
+            free(lc);
+            return st;
+        }
+        lc[i].cmd = cmd;
+        lc[i].cmdsize = cmdsize;
+        lc[i].offset = (uint32_t)pos;
+        pos += cmdsize;
+    }
+    *out = lc;
+    return LCP_OK;
+}
+
+lcp_status lcp_image_parse(const uint8_t *bytes, size_t len, uint64_t offset, uint64_t size, lcp_image **out,
+                           lcp_error *err) {
+    *out = NULL;
+    if (len < 4)
+        return lcp_error_set(err, LCP_E_MALFORMED, offset, "truncated mach header at offset 0x%llx",
+                             (unsigned long long)offset);
+    uint32_t magic = lcp_be32(bytes);
+    bool is64, big_endian;
+    switch (magic) {
+    case LCP_MH_MAGIC: is64 = false; big_endian = true; break;
+    case LCP_MH_CIGAM: is64 = false; big_endian = false; break;
+    case LCP_MH_MAGIC_64: is64 = true; big_endian = true; break;
+    case LCP_MH_CIGAM_64: is64 = true; big_endian = false; break;
+    default:
+        return lcp_error_set(err, LCP_E_NOT_MACHO, offset, "bad magic 0x%08x at offset 0x%llx", magic,
+                             (unsigned long long)offset);
+    }
+    uint32_t header_size = is64 ? LCP_MH_HEADER_SIZE_64 : LCP_MH_HEADER_SIZE;
+    if (len < header_size || size < header_size)
+        return lcp_error_set(err, LCP_E_MALFORMED, offset, "truncated mach header at offset 0x%llx (%llu bytes)",
+                             (unsigned long long)offset, (unsigned long long)(size < len ? size : len));
+    lcp_image *img = calloc(1, sizeof *img);
+    if (img == NULL)
+        return lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
+    lcp_reader r;
+    lcp_reader_init(&r, bytes, len, big_endian);
+    uint32_t m;
+    lcp_read_u32(&r, &m);
+    lcp_read_u32(&r, &img->cputype);
+    lcp_read_u32(&r, &img->cpusubtype);
+    lcp_read_u32(&r, &img->filetype);
+    lcp_read_u32(&r, &img->ncmds);
+    lcp_read_u32(&r, &img->sizeofcmds);
+    lcp_read_u32(&r, &img->flags);
+    if (is64)
+        lcp_read_u32(&r, &img->reserved);
+    img->magic = is64 ? LCP_MH_MAGIC_64 : LCP_MH_MAGIC;
+    img->is64 = is64;
+    img->big_endian = big_endian;
+    img->offset = offset;
+    img->size = size;
+    img->header_size = header_size;
+    img->orig_sizeofcmds = img->sizeofcmds;
+    if (!lcp_range_ok(header_size, img->sizeofcmds, size) || !lcp_range_ok(header_size, img->sizeofcmds, len)) {
+        uint32_t sizeofcmds = img->sizeofcmds;
+        lcp_image_free(img);
+        return lcp_error_set(err, LCP_E_MALFORMED, offset + 20,
+                             "sizeofcmds %u extends past the end of the image (%llu bytes)", sizeofcmds,
+                             (unsigned long long)size);
+    }
+    lcp_status st = lcp_image_set_commands(img, bytes + header_size, img->sizeofcmds, img->ncmds, err);
+    if (st) {
+        lcp_image_free(img);
+        return st;
+    }
+    img->orig_sizeofcmds = img->sizeofcmds;
+    *out = img;
+    return LCP_OK;
+}
+
+lcp_status lcp_image_set_commands(lcp_image *img, const uint8_t *bytes, size_t len, uint32_t ncmds, lcp_error *err) {
+    if (len > UINT32_MAX)
+        return lcp_error_set(err, LCP_E_USAGE, LCP_NO_OFFSET, "load commands too large");
+    lcp_load_command *lc;
+    lcp_status st = index_commands(bytes, len, ncmds, img->is64, img->big_endian, img->offset + img->header_size, &lc,
+                                   err);
+    if (st)
+        return st;
+    uint8_t *copy = malloc(len ? len : 1);
+    if (copy == NULL) {
+        free(lc);
+        return lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
+    }
+    if (len)
+        memcpy(copy, bytes, len);
+    free(img->cmds);
+    free(img->lc);
+    img->cmds = copy;
+    img->lc = lc;
+    img->ncmds = ncmds;
+    img->sizeofcmds = (uint32_t)len;
+    return LCP_OK;
+}
+
+lcp_status lcp_image_clone(const lcp_image *img, lcp_image **out, lcp_error *err) {
+    *out = NULL;
+    lcp_image *c = malloc(sizeof *c);
+    if (c == NULL)
+        return lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
+    *c = *img;
+    c->cmds = malloc(img->sizeofcmds ? img->sizeofcmds : 1);
+    c->lc = malloc(img->ncmds ? img->ncmds * sizeof *c->lc : 1);
+    if (c->cmds == NULL || c->lc == NULL) {
+        lcp_image_free(c);
+        return lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
+    }
+    if (img->sizeofcmds)
+        memcpy(c->cmds, img->cmds, img->sizeofcmds);
+    if (img->ncmds)
+        memcpy(c->lc, img->lc, img->ncmds * sizeof *c->lc);
+    *out = c;
+    return LCP_OK;
+}
+
+void lcp_image_free(lcp_image *img) {
+    if (img == NULL)
+        return;
+    free(img->cmds);
+    free(img->lc);
+    free(img);
+}
+
+const uint8_t *lcp_image_command_bytes(const lcp_image *img, size_t i) {
+    if (i >= img->ncmds)
+        return NULL;
+    const uint8_t *v;
+    return lcp_get_view(img->cmds, img->sizeofcmds, img->lc[i].offset, img->lc[i].cmdsize, &v) ? v : NULL;
+}
+
+long lcp_image_find(const lcp_image *img, uint32_t cmd, size_t from) {
+    for (size_t i = from; i < img->ncmds; i++)
+        if (img->lc[i].cmd == cmd)
+            return (long)i;
+    return -1;
+}
+
+bool lcp_image_cmd_u32(const lcp_image *img, size_t i, size_t field, uint32_t *out) {
+    if (i >= img->ncmds)
+        return false;
+    return lcp_get_u32(lcp_image_command_bytes(img, i), img->lc[i].cmdsize, field, img->big_endian, out);
+}
+
+bool lcp_image_cmd_u64(const lcp_image *img, size_t i, size_t field, uint64_t *out) {
+    if (i >= img->ncmds)
+        return false;
+    return lcp_get_u64(lcp_image_command_bytes(img, i), img->lc[i].cmdsize, field, img->big_endian, out);
+}
+
+/* A reader over command i, positioned after cmd and cmdsize. */
+static bool command_reader(const lcp_image *img, size_t i, lcp_reader *r) {
+    if (i >= img->ncmds)
+        return false;
+    lcp_reader_init(r, lcp_image_command_bytes(img, i), img->lc[i].cmdsize, img->big_endian);
+    return lcp_reader_skip(r, 8);
+}
+
+bool lcp_image_segment(const lcp_image *img, size_t i, lcp_segment *out) {
+    lcp_reader r;
+    if (!command_reader(img, i, &r))
+        return false;
+    uint32_t cmd = img->lc[i].cmd;
+    if (cmd == LCP_LC_SEGMENT_64) {
+        return lcp_read_fixed_string(&r, out->segname, 16) && lcp_read_u64(&r, &out->vmaddr) &&
+               lcp_read_u64(&r, &out->vmsize) && lcp_read_u64(&r, &out->fileoff) && lcp_read_u64(&r, &out->filesize) &&
+               lcp_read_u32(&r, &out->maxprot) && lcp_read_u32(&r, &out->initprot) &&
+               lcp_read_u32(&r, &out->nsects) && lcp_read_u32(&r, &out->flags);
+    }
+    if (cmd == LCP_LC_SEGMENT) {
+        uint32_t a, b, c, d;
+        if (!(lcp_read_fixed_string(&r, out->segname, 16) && lcp_read_u32(&r, &a) && lcp_read_u32(&r, &b) &&
+              lcp_read_u32(&r, &c) && lcp_read_u32(&r, &d) && lcp_read_u32(&r, &out->maxprot) &&
+              lcp_read_u32(&r, &out->initprot) && lcp_read_u32(&r, &out->nsects) && lcp_read_u32(&r, &out->flags)))
+            return false;
+        out->vmaddr = a;
+        out->vmsize = b;
+        out->fileoff = c;
+        out->filesize = d;
+        return true;
+    }
+    return false;
+}
+
+bool lcp_image_section(const lcp_image *img, size_t i, uint32_t k, lcp_section *out) {
+    lcp_segment seg;
+    if (!lcp_image_segment(img, i, &seg) || k >= seg.nsects)
+        return false;
+    bool is64 = img->lc[i].cmd == LCP_LC_SEGMENT_64;
+    size_t fixed = is64 ? LCP_SEGMENT_COMMAND_64_SIZE : LCP_SEGMENT_COMMAND_SIZE;
+    size_t sect = is64 ? LCP_SECTION_64_SIZE : LCP_SECTION_SIZE;
+    lcp_reader r;
+    lcp_reader_init(&r, lcp_image_command_bytes(img, i), img->lc[i].cmdsize, img->big_endian);
+    if (!lcp_reader_seek(&r, fixed + k * sect))
+        return false;
+    if (!(lcp_read_fixed_string(&r, out->sectname, 16) && lcp_read_fixed_string(&r, out->segname, 16)))
+        return false;
+    if (is64) {
+        if (!(lcp_read_u64(&r, &out->addr) && lcp_read_u64(&r, &out->size)))
+            return false;
+    } else {
+        uint32_t a, s;
+        if (!(lcp_read_u32(&r, &a) && lcp_read_u32(&r, &s)))
+            return false;
+        out->addr = a;
+        out->size = s;
+    }
+    out->reserved3 = 0;
+    return lcp_read_u32(&r, &out->offset) && lcp_read_u32(&r, &out->align) && lcp_read_u32(&r, &out->reloff) &&
+           lcp_read_u32(&r, &out->nreloc) && lcp_read_u32(&r, &out->flags) && lcp_read_u32(&r, &out->reserved1) &&
+           lcp_read_u32(&r, &out->reserved2) && (!is64 || lcp_read_u32(&r, &out->reserved3));
+}
+
+bool lcp_section_is_zerofill(const lcp_section *s) {
+    uint32_t type = s->flags & LCP_SECTION_TYPE;
+    return type == LCP_S_ZEROFILL || type == LCP_S_GB_ZEROFILL || type == LCP_S_THREAD_LOCAL_ZEROFILL;
+}
+
+bool lcp_cmd_is_dylib(uint32_t cmd) {
+    return cmd == LCP_LC_LOAD_DYLIB || cmd == LCP_LC_LOAD_WEAK_DYLIB || cmd == LCP_LC_REEXPORT_DYLIB ||
+           cmd == LCP_LC_LOAD_UPWARD_DYLIB || cmd == LCP_LC_LAZY_LOAD_DYLIB || cmd == LCP_LC_ID_DYLIB;
+}
+
+bool lcp_image_cmd_string(const lcp_image *img, size_t i, const char **out) {
+    if (i >= img->ncmds)
+        return false;
+    const lcp_lc_info *info = lcp_lc_lookup(img->lc[i].cmd);
+    if (info == NULL || info->str_field == 0)
+        return false;
+    uint32_t off;
+    const uint8_t *c = lcp_image_command_bytes(img, i);
+    return lcp_get_u32(c, img->lc[i].cmdsize, info->str_field, img->big_endian, &off) &&
+           lcp_get_cstring(c, img->lc[i].cmdsize, off, out);
+}
+
+bool lcp_image_dylib(const lcp_image *img, size_t i, lcp_dylib *out) {
+    if (i >= img->ncmds || !lcp_cmd_is_dylib(img->lc[i].cmd))
+        return false;
+    return lcp_image_cmd_string(img, i, &out->name) && lcp_image_cmd_u32(img, i, 12, &out->timestamp) &&
+           lcp_image_cmd_u32(img, i, 16, &out->current_version) &&
+           lcp_image_cmd_u32(img, i, 20, &out->compatibility_version);
+}
+
+bool lcp_image_build_version(const lcp_image *img, size_t i, lcp_build_version *out) {
+    if (i >= img->ncmds || img->lc[i].cmd != LCP_LC_BUILD_VERSION)
+        return false;
+    return lcp_image_cmd_u32(img, i, 8, &out->platform) && lcp_image_cmd_u32(img, i, 12, &out->minos) &&
+           lcp_image_cmd_u32(img, i, 16, &out->sdk) && lcp_image_cmd_u32(img, i, 20, &out->ntools);
+}
+
+bool lcp_image_build_tool(const lcp_image *img, size_t i, uint32_t k, uint32_t *tool, uint32_t *version) {
+    lcp_build_version bv;
+    if (!lcp_image_build_version(img, i, &bv) || k >= bv.ntools)
+        return false;
+    return lcp_image_cmd_u32(img, i, 24 + 8 * (size_t)k, tool) && lcp_image_cmd_u32(img, i, 28 + 8 * (size_t)k, version);
+}
+
+bool lcp_cmd_is_version_min(uint32_t cmd) {
+    return cmd == LCP_LC_VERSION_MIN_MACOSX || cmd == LCP_LC_VERSION_MIN_IPHONEOS || cmd == LCP_LC_VERSION_MIN_TVOS ||
+           cmd == LCP_LC_VERSION_MIN_WATCHOS;
+}
+
+uint32_t lcp_version_min_platform(uint32_t cmd) {
+    switch (cmd) {
+    case LCP_LC_VERSION_MIN_MACOSX: return LCP_PLATFORM_MACOS;
+    case LCP_LC_VERSION_MIN_IPHONEOS: return LCP_PLATFORM_IOS;
+    case LCP_LC_VERSION_MIN_TVOS: return LCP_PLATFORM_TVOS;
+    case LCP_LC_VERSION_MIN_WATCHOS: return LCP_PLATFORM_WATCHOS;
+    default: return 0;
+    }
+}
+
+bool lcp_image_version_min(const lcp_image *img, size_t i, lcp_version_min *out) {
+    if (i >= img->ncmds || !lcp_cmd_is_version_min(img->lc[i].cmd))
+        return false;
+    return lcp_image_cmd_u32(img, i, 8, &out->version) && lcp_image_cmd_u32(img, i, 12, &out->sdk);
+}
+
+bool lcp_image_source_version(const lcp_image *img, size_t i, uint64_t *out) {
+    if (i >= img->ncmds || img->lc[i].cmd != LCP_LC_SOURCE_VERSION)
+        return false;
+    return lcp_image_cmd_u64(img, i, 8, out);
+}
+
+bool lcp_image_linkedit_data(const lcp_image *img, size_t i, lcp_linkedit_data *out) {
+    if (i >= img->ncmds)
+        return false;
+    switch (img->lc[i].cmd) {
+    case LCP_LC_CODE_SIGNATURE:
+    case LCP_LC_SEGMENT_SPLIT_INFO:
+    case LCP_LC_FUNCTION_STARTS:
+    case LCP_LC_DATA_IN_CODE:
+    case LCP_LC_DYLIB_CODE_SIGN_DRS:
+    case LCP_LC_LINKER_OPTIMIZATION_HINT:
+    case LCP_LC_DYLD_EXPORTS_TRIE:
+    case LCP_LC_DYLD_CHAINED_FIXUPS:
+    case LCP_LC_ATOM_INFO:
+    case LCP_LC_FUNCTION_VARIANTS:
+    case LCP_LC_FUNCTION_VARIANT_FIXUPS:
+        return lcp_image_cmd_u32(img, i, 8, &out->dataoff) && lcp_image_cmd_u32(img, i, 12, &out->datasize);
+    default:
+        return false;
+    }
+}
+
+void lcp_image_space(const lcp_image *img, lcp_space *out) {
+    memset(out, 0, sizeof *out);
+    out->header_size = img->header_size;
+    out->sizeofcmds = img->sizeofcmds;
+    uint64_t vlow = img->size, ilow = img->size;
+    for (size_t i = 0; i < img->ncmds; i++) {
+        if (img->lc[i].cmd == LCP_LC_CODE_SIGNATURE)
+            out->signed_image = true;
+        lcp_segment seg;
+        if (!lcp_image_segment(img, i, &seg))
+            continue;
+        if (seg.nsects == 0 && seg.filesize != 0 && seg.fileoff < ilow)
+            ilow = seg.fileoff;
+        for (uint32_t k = 0; k < seg.nsects; k++) {
+            lcp_section s;
+            if (!lcp_image_section(img, i, k, &s) || lcp_section_is_zerofill(&s))
+                continue;
+            if (s.offset < vlow)
+                vlow = s.offset;
+            if (s.size != 0 && s.offset < ilow)
+                ilow = s.offset;
+        }
+    }
+    int64_t used = (int64_t)img->header_size + (int64_t)img->sizeofcmds;
+    out->vtool_limit = vlow;
+    out->int_limit = ilow;
+    out->vtool_free = (int64_t)vlow - used;
+    out->int_free = (int64_t)ilow - used;
+    out->signature_fits = out->vtool_free >= 16;
+}

@@ -1,0 +1,205 @@
+/* Output plans: building them, emitting images into them, and writing them
+ * to a file or to memory (see include/lcpatch/write.h). */
+#include "lcpatch/write.h"
+
+#include "lcpatch/macho.h"
+#include "util/checked.h"
+#include "util/outfile.h"
+#include "util/reader.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void lcp_plan_init(lcp_plan *p) { memset(p, 0, sizeof *p); }
+
+void lcp_plan_release(lcp_plan *p) {
+    if (p == NULL)
+        return;
+    free(p->pieces);
+    free(p->store);
+    lcp_plan_init(p);
+}
+
+static lcp_status add_piece(lcp_plan *p, lcp_piece piece, lcp_error *err) {
+    if (piece.len == 0)
+        return LCP_OK;
+    uint64_t size;
+    if (!lcp_add_u64(p->size, piece.len, &size))
+        return lcp_error_set(err, LCP_E_USAGE, LCP_NO_OFFSET, "output size overflows");
+    /* Merge with the previous piece when it continues it: fewer system calls. */
+    if (p->npieces > 0) {
+        lcp_piece *last = &p->pieces[p->npieces - 1];
+        if (last->kind == piece.kind &&
+            ((piece.kind == LCP_PIECE_COPY && last->src_offset + last->len == piece.src_offset) ||
+             piece.kind == LCP_PIECE_ZEROS ||
+             (piece.kind == LCP_PIECE_BYTES && last->data + last->len == piece.data))) {
+            last->len += piece.len;
+            p->size = size;
+            return LCP_OK;
+        }
+    }
+    if (p->npieces == p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 16;
+        lcp_piece *np = realloc(p->pieces, cap * sizeof *np);
+        if (np == NULL)
+            return lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
+        p->pieces = np;
+        p->cap = cap;
+    }
+    p->pieces[p->npieces++] = piece;
+    p->size = size;
+    return LCP_OK;
+}
+
+lcp_status lcp_plan_add_bytes(lcp_plan *p, const void *data, size_t n, lcp_error *err) {
+    if (n == 0)
+        return LCP_OK;
+    if (n > SIZE_MAX - p->store_len)
+        return lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
+    if (p->store_len + n > p->store_cap) {
+        size_t cap = p->store_cap ? p->store_cap : 256;
+        while (cap < p->store_len + n)
+            cap *= 2;
+        uint8_t *ns = realloc(p->store, cap);
+        if (ns == NULL)
+            return lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
+        p->store = ns;
+        p->store_cap = cap;
+    }
+    memcpy(p->store + p->store_len, data, n);
+    lcp_piece piece = {LCP_PIECE_BYTES, n, 0, p->store_len};
+    p->store_len += n;
+    return add_piece(p, piece, err);
+}
+
+lcp_status lcp_plan_add_copy(lcp_plan *p, uint64_t src_offset, uint64_t n, lcp_error *err) {
+    lcp_piece piece = {LCP_PIECE_COPY, n, src_offset, 0};
+    return add_piece(p, piece, err);
+}
+
+lcp_status lcp_plan_add_zeros(lcp_plan *p, uint64_t n, lcp_error *err) {
+    lcp_piece piece = {LCP_PIECE_ZEROS, n, 0, 0};
+    return add_piece(p, piece, err);
+}
+
+lcp_status lcp_plan_pad_to(lcp_plan *p, uint64_t to, lcp_error *err) {
+    return to > p->size ? lcp_plan_add_zeros(p, to - p->size, err) : LCP_OK;
+}
+
+bool lcp_plan_is_identity(const lcp_plan *p, const lcp_source *src) {
+    if (src->size == 0)
+        return p->npieces == 0;
+    return p->npieces == 1 && p->pieces[0].kind == LCP_PIECE_COPY && p->pieces[0].src_offset == 0 &&
+           p->pieces[0].len == src->size;
+}
+
+static lcp_status check_copies(const lcp_plan *p, const lcp_source *src, lcp_error *err) {
+    for (size_t i = 0; i < p->npieces; i++) {
+        const lcp_piece *pc = &p->pieces[i];
+        if (pc->kind == LCP_PIECE_COPY && !lcp_range_ok(pc->src_offset, pc->len, src->size))
+            return lcp_error_set(err, LCP_E_MALFORMED, pc->src_offset,
+                                 "range 0x%llx+0x%llx lies outside the input (%llu bytes)",
+                                 (unsigned long long)pc->src_offset, (unsigned long long)pc->len,
+                                 (unsigned long long)src->size);
+    }
+    return LCP_OK;
+}
+
+lcp_status lcp_plan_write_file(const lcp_plan *p, const lcp_source *src, const char *out_path, const char *mode_from,
+                               lcp_error *err) {
+    lcp_status st = check_copies(p, src, err);
+    if (st)
+        return st;
+    lcp_outfile of;
+    if ((st = lcp_outfile_open(&of, out_path, mode_from, err)) != LCP_OK)
+        return st;
+    static const uint8_t zeros[4096];
+    for (size_t i = 0; i < p->npieces && st == LCP_OK; i++) {
+        const lcp_piece *pc = &p->pieces[i];
+        switch (pc->kind) {
+        case LCP_PIECE_BYTES: st = lcp_outfile_write(&of, p->store + pc->data, (size_t)pc->len, err); break;
+        case LCP_PIECE_ZEROS:
+            for (uint64_t left = pc->len; left > 0 && st == LCP_OK;) {
+                size_t n = left < sizeof zeros ? (size_t)left : sizeof zeros;
+                st = lcp_outfile_write(&of, zeros, n, err);
+                left -= n;
+            }
+            break;
+        case LCP_PIECE_COPY:
+            if (src->fd >= 0)
+                st = lcp_outfile_copy(&of, src->fd, pc->src_offset, pc->len, err);
+            else
+                st = lcp_outfile_write(&of, src->mem + pc->src_offset, (size_t)pc->len, err);
+            break;
+        }
+    }
+    if (st) {
+        lcp_outfile_abort(&of);
+        return st;
+    }
+    return lcp_outfile_commit(&of, err);
+}
+
+lcp_status lcp_plan_write_memory(const lcp_plan *p, const lcp_source *src, uint8_t **out, size_t *len, lcp_error *err) {
+    *out = NULL;
+    *len = 0;
+    lcp_status st = check_copies(p, src, err);
+    if (st)
+        return st;
+    if (p->size > SIZE_MAX)
+        return lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "output too large for memory");
+    uint8_t *buf = malloc(p->size ? (size_t)p->size : 1);
+    if (buf == NULL)
+        return lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
+    size_t at = 0;
+    for (size_t i = 0; i < p->npieces; i++) {
+        const lcp_piece *pc = &p->pieces[i];
+        size_t n = (size_t)pc->len;
+        if (pc->kind == LCP_PIECE_BYTES)
+            memcpy(buf + at, p->store + pc->data, n);
+        else if (pc->kind == LCP_PIECE_ZEROS)
+            memset(buf + at, 0, n);
+        else if ((st = lcp_source_read(src, pc->src_offset, buf + at, n, err)) != LCP_OK) {
+            free(buf);
+            return st;
+        }
+        at += n;
+    }
+    *out = buf;
+    *len = at;
+    return LCP_OK;
+}
+
+void lcp_image_encode_header(const lcp_image *img, uint8_t out[32]) {
+    bool be = img->big_endian;
+    memset(out, 0, 32);
+    lcp_put_u32(out, 32, 0, be, img->magic);
+    lcp_put_u32(out, 32, 4, be, img->cputype);
+    lcp_put_u32(out, 32, 8, be, img->cpusubtype);
+    lcp_put_u32(out, 32, 12, be, img->filetype);
+    lcp_put_u32(out, 32, 16, be, img->ncmds);
+    lcp_put_u32(out, 32, 20, be, img->sizeofcmds);
+    lcp_put_u32(out, 32, 24, be, img->flags);
+    if (img->is64)
+        lcp_put_u32(out, 32, 28, be, img->reserved);
+}
+
+lcp_status lcp_plan_add_image(lcp_plan *p, const lcp_image *img, uint64_t new_size, lcp_error *err) {
+    uint8_t hdr[32];
+    lcp_image_encode_header(img, hdr);
+    uint64_t old_end = (uint64_t)img->header_size + img->orig_sizeofcmds;
+    uint64_t new_end = (uint64_t)img->header_size + img->sizeofcmds;
+    if (new_end > new_size || old_end > img->size)
+        return lcp_error_set(err, LCP_E_NOSPACE, img->offset, "load commands (%llu bytes) do not fit the image",
+                             (unsigned long long)new_end);
+    lcp_status st = lcp_plan_add_bytes(p, hdr, img->header_size, err);
+    if (st == LCP_OK)
+        st = lcp_plan_add_bytes(p, img->cmds, img->sizeofcmds, err);
+    /* Bytes the old commands held beyond the new ones become zeros. */
+    if (st == LCP_OK && old_end > new_end)
+        st = lcp_plan_add_zeros(p, (old_end < new_size ? old_end : new_size) - new_end, err);
+    uint64_t from = old_end > new_end ? old_end : new_end;
+    if (st == LCP_OK && new_size > from)
+        st = lcp_plan_add_copy(p, img->offset + from, new_size - from, err);
+    return st;
+}

@@ -1,0 +1,186 @@
+/* Atomic output file (see outfile.h). POSIX, with copy_file_range on Linux. */
+#if defined(__linux__)
+#define _GNU_SOURCE /* copy_file_range */
+#endif
+#include "util/outfile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* The folder part of path ("." when there is none); malloc'd. */
+static char *dir_of(const char *path) {
+    const char *slash = strrchr(path, '/');
+    if (slash == NULL)
+        return strdup(".");
+    if (slash == path)
+        return strdup("/");
+    size_t n = (size_t)(slash - path);
+    char *d = malloc(n + 1);
+    if (d) {
+        memcpy(d, path, n);
+        d[n] = '\0';
+    }
+    return d;
+}
+
+/* Writing through a symlink replaces the link's target and keeps the link. */
+static char *resolve_destination(const char *path) {
+    struct stat sb;
+    if (lstat(path, &sb) == 0 && S_ISLNK(sb.st_mode)) {
+        char *real = realpath(path, NULL);
+        if (real)
+            return real;
+    }
+    return strdup(path);
+}
+
+lcp_status lcp_outfile_open(lcp_outfile *of, const char *path, const char *mode_from, lcp_error *err) {
+    of->fd = -1;
+    of->tmp_path = NULL;
+    of->final_path = resolve_destination(path);
+    if (of->final_path == NULL)
+        return lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
+    mode_t mask = umask(0);
+    umask(mask);
+    of->mode = (mode_t)(0666 & ~mask);
+    struct stat sb;
+    if (mode_from && stat(mode_from, &sb) == 0)
+        of->mode = sb.st_mode & 07777;
+    char *dir = dir_of(of->final_path);
+    const char *base = strrchr(of->final_path, '/');
+    base = base ? base + 1 : of->final_path;
+    size_t n = (dir ? strlen(dir) : 0) + strlen(base) + 32;
+    of->tmp_path = malloc(n);
+    if (dir == NULL || of->tmp_path == NULL) {
+        free(dir);
+        lcp_outfile_abort(of);
+        return lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
+    }
+    snprintf(of->tmp_path, n, "%s/.%s.lcpatch-XXXXXX", dir, base);
+    free(dir);
+    of->fd = mkstemp(of->tmp_path);
+    if (of->fd < 0) {
+        lcp_error_set(err, LCP_E_IO, LCP_NO_OFFSET, "cannot create a temporary file beside %s: %s", of->final_path,
+                      strerror(errno));
+        free(of->tmp_path);
+        of->tmp_path = NULL;
+        lcp_outfile_abort(of);
+        return LCP_E_IO;
+    }
+    return LCP_OK;
+}
+
+lcp_status lcp_outfile_write(lcp_outfile *of, const void *data, size_t n, lcp_error *err) {
+    const uint8_t *p = data;
+    while (n > 0) {
+        ssize_t w = write(of->fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return lcp_error_set(err, LCP_E_IO, LCP_NO_OFFSET, "write %s: %s", of->final_path,
+                                 w < 0 ? strerror(errno) : "no progress");
+        p += w;
+        n -= (size_t)w;
+    }
+    return LCP_OK;
+}
+
+/* Portable copy through a bounded buffer. */
+static lcp_status copy_by_reading(lcp_outfile *of, int src_fd, uint64_t src_off, uint64_t n, lcp_error *err) {
+    enum { CHUNK = 1 << 20 };
+    uint8_t *buf = malloc(CHUNK);
+    if (buf == NULL)
+        return lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
+    lcp_status st = LCP_OK;
+    while (n > 0 && st == LCP_OK) {
+        size_t want = n < CHUNK ? (size_t)n : CHUNK;
+        ssize_t got = pread(src_fd, buf, want, (off_t)src_off);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0) {
+            st = lcp_error_set(err, LCP_E_IO, src_off, "read at offset 0x%llx: %s", (unsigned long long)src_off,
+                               got < 0 ? strerror(errno) : "unexpected end of file");
+            break;
+        }
+        st = lcp_outfile_write(of, buf, (size_t)got, err);
+        src_off += (uint64_t)got;
+        n -= (uint64_t)got;
+    }
+    free(buf);
+    return st;
+}
+
+lcp_status lcp_outfile_copy(lcp_outfile *of, int src_fd, uint64_t src_off, uint64_t n, lcp_error *err) {
+#if defined(__linux__)
+    /* The kernel copies (or reflinks) without the bytes passing through us. */
+    while (n > 0) {
+        off_t in = (off_t)src_off;
+        size_t want = n < ((size_t)1 << 30) ? (size_t)n : ((size_t)1 << 30);
+        ssize_t c = copy_file_range(src_fd, &in, of->fd, NULL, want, 0);
+        if (c < 0 && errno == EINTR)
+            continue;
+        if (c <= 0)
+            break; /* unsupported here (EXDEV, ENOSYS, EINVAL...) or short: finish by reading */
+        src_off += (uint64_t)c;
+        n -= (uint64_t)c;
+    }
+#endif
+    return n ? copy_by_reading(of, src_fd, src_off, n, err) : LCP_OK;
+}
+
+lcp_status lcp_outfile_commit(lcp_outfile *of, lcp_error *err) {
+    lcp_status st = LCP_OK;
+    if (fchmod(of->fd, of->mode) != 0)
+        st = lcp_error_set(err, LCP_E_IO, LCP_NO_OFFSET, "chmod %s: %s", of->tmp_path, strerror(errno));
+    else if (fsync(of->fd) != 0)
+        st = lcp_error_set(err, LCP_E_IO, LCP_NO_OFFSET, "fsync %s: %s", of->tmp_path, strerror(errno));
+    if (st) {
+        lcp_outfile_abort(of);
+        return st;
+    }
+    int fd = of->fd;
+    of->fd = -1;
+    if (close(fd) != 0) {
+        st = lcp_error_set(err, LCP_E_IO, LCP_NO_OFFSET, "close %s: %s", of->tmp_path, strerror(errno));
+        lcp_outfile_abort(of);
+        return st;
+    }
+    if (rename(of->tmp_path, of->final_path) != 0) {
+        st = lcp_error_set(err, LCP_E_IO, LCP_NO_OFFSET, "rename to %s: %s", of->final_path, strerror(errno));
+        lcp_outfile_abort(of);
+        return st;
+    }
+    /* Make the rename itself durable; a failure here does not undo the output. */
+    char *dir = dir_of(of->final_path);
+    if (dir) {
+        int dfd = open(dir, O_RDONLY);
+        if (dfd >= 0) {
+            (void)fsync(dfd);
+            close(dfd);
+        }
+        free(dir);
+    }
+    free(of->tmp_path);
+    of->tmp_path = NULL;
+    free(of->final_path);
+    of->final_path = NULL;
+    return LCP_OK;
+}
+
+void lcp_outfile_abort(lcp_outfile *of) {
+    if (of->fd >= 0)
+        close(of->fd);
+    of->fd = -1;
+    if (of->tmp_path)
+        unlink(of->tmp_path);
+    free(of->tmp_path);
+    of->tmp_path = NULL;
+    free(of->final_path);
+    of->final_path = NULL;
+}
