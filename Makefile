@@ -103,7 +103,7 @@ install: all
 	install -m 755 lcpatch $(DESTDIR)$(PREFIX)/bin/lcpatch
 	install -m 644 liblcpatch.a $(DESTDIR)$(PREFIX)/lib/liblcpatch.a
 	install -m 644 include/lcpatch/*.h $(DESTDIR)$(PREFIX)/include/lcpatch/
-	install -m 644 docs/lcpatch.1 $(DESTDIR)$(PREFIX)/share/man/man1/lcpatch.1
+	install -m 644 docs/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(shell sed -n 's/^#define LCPATCH_VERSION "\(.*\)"/\1/p' include/lcpatch/lcpatch.h)|g' \
 	    lcpatch.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/lcpatch.pc
 
