@@ -71,6 +71,19 @@ lcp_status lcp_plan_add_image(lcp_plan *p, const lcp_image *img, uint64_t new_si
 /* The 28- or 32-byte mach header of img, in its byte order, into out. */
 void lcp_image_encode_header(const lcp_image *img, uint8_t out[32]);
 
+/* One entry of a fat header to write. */
+typedef struct lcp_fat_entry {
+    uint32_t cputype, cpusubtype;
+    uint64_t offset, size;
+    uint32_t align;    /* log2 */
+    uint32_t reserved; /* FAT_MAGIC_64 only */
+} lcp_fat_entry;
+
+/* Appends a fat header (FAT_MAGIC, or FAT_MAGIC_64 when fat64) and its n
+ * entries, big-endian. Fails when an offset or size does not fit 32 bits in
+ * a FAT_MAGIC header. The plan must be empty (the header starts the file). */
+lcp_status lcp_plan_add_fat_header(lcp_plan *p, bool fat64, const lcp_fat_entry *e, size_t n, lcp_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -203,3 +203,34 @@ lcp_status lcp_plan_add_image(lcp_plan *p, const lcp_image *img, uint64_t new_si
         st = lcp_plan_add_copy(p, img->offset + from, new_size - from, err);
     return st;
 }
+
+lcp_status lcp_plan_add_fat_header(lcp_plan *p, bool fat64, const lcp_fat_entry *e, size_t n, lcp_error *err) {
+    if (p->size != 0)
+        return lcp_error_set(err, LCP_E_USAGE, LCP_NO_OFFSET, "a fat header must start the file");
+    if (n > UINT32_MAX)
+        return lcp_error_set(err, LCP_E_USAGE, LCP_NO_OFFSET, "too many slices");
+    uint8_t b[LCP_FAT_ARCH_SIZE_64];
+    lcp_put_u32(b, 8, 0, true, fat64 ? LCP_FAT_MAGIC_64 : LCP_FAT_MAGIC);
+    lcp_put_u32(b, 8, 4, true, (uint32_t)n);
+    lcp_status st = lcp_plan_add_bytes(p, b, 8, err);
+    for (size_t i = 0; i < n && st == LCP_OK; i++) {
+        lcp_put_u32(b, sizeof b, 0, true, e[i].cputype);
+        lcp_put_u32(b, sizeof b, 4, true, e[i].cpusubtype);
+        if (fat64) {
+            lcp_put_u64(b, sizeof b, 8, true, e[i].offset);
+            lcp_put_u64(b, sizeof b, 16, true, e[i].size);
+            lcp_put_u32(b, sizeof b, 24, true, e[i].align);
+            lcp_put_u32(b, sizeof b, 28, true, e[i].reserved);
+        } else {
+            if (e[i].offset > UINT32_MAX || e[i].size > UINT32_MAX)
+                return lcp_error_set(err, LCP_E_UNSUPPORTED, LCP_NO_OFFSET,
+                                     "slice %zu (offset 0x%llx, size 0x%llx) needs a FAT_MAGIC_64 header", i,
+                                     (unsigned long long)e[i].offset, (unsigned long long)e[i].size);
+            lcp_put_u32(b, sizeof b, 8, true, (uint32_t)e[i].offset);
+            lcp_put_u32(b, sizeof b, 12, true, (uint32_t)e[i].size);
+            lcp_put_u32(b, sizeof b, 16, true, e[i].align);
+        }
+        st = lcp_plan_add_bytes(p, b, fat64 ? LCP_FAT_ARCH_SIZE_64 : LCP_FAT_ARCH_SIZE, err);
+    }
+    return st;
+}
