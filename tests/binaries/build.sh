@@ -17,12 +17,16 @@ YAML2OBJ=${YAML2OBJ:-yaml2obj-19}
 LIPO=${LIPO:-llvm-lipo-19}
 AR=${AR:-llvm-ar-19}
 
+for tool in "$CLANG" "$LD64" "$YAML2OBJ" "$LIPO" "$AR" awk od dd sha1sum; do
+    command -v "$tool" >/dev/null 2>&1 || { echo "build.sh: $tool not found" >&2; exit 1; }
+done
+
 cd "$(dirname "$0")"
 SRC=src
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT INT TERM
 
-# No unwind tables or ident strings: smaller, and nothing that varies.
+# No unwind tables and no debug info: smaller, and no build paths inside.
 CFLAGS="-std=c11 -Os -Wall -Wextra -Werror -fno-asynchronous-unwind-tables -fno-unwind-tables"
 
 die() { echo "build.sh: $*" >&2; exit 1; }
@@ -98,8 +102,8 @@ compile() { # compile TARGET SRC OUT
 # re-export (LC_REEXPORT_DYLIB /usr/lib/libz.1.dylib; ld64.lld 19 also writes
 # a plain LC_LOAD_DYLIB for it, a known lld quirk kept on purpose). ld64.lld
 # signs arm64 ad hoc (identifier = output file name). The x86_64 build of the
-# same library (macos 10.14/11.0) is not a fixture by itself: it is a slice of fat64.dylib and
-# the library that hello-x86_64 links against.
+# same library (macos 10.14/11.0) is not a fixture by itself: it is a slice
+# of fat64.dylib and the library that hello-x86_64 links against.
 for t in x86_64:10.14 arm64:11.0; do
     arch=${t%%:*} min=${t#*:}
     compile $arch-apple-macos$min $SRC/demo.c "$TMP/demo-$arch.o"
@@ -119,8 +123,9 @@ $LIPO -create -fat64 "$TMP/libdemo-x86_64.dylib" "$TMP/libdemo-arm64.dylib" \
 
 # --- hello-x86_64 ----------------------------------------------------------------
 # Thin x86_64 executable with LC_BUILD_VERSION macos 10.14/10.15, an LC_RPATH
-# @executable_path/../lib and an LC_LOAD_DYLIB @rpath/libdemo.dylib that the
-# rpath resolves (audit tests). 0x100 bytes of -headerpad so edits that grow
+# @executable_path/../lib and an LC_LOAD_DYLIB @rpath/libdemo.dylib, resolved
+# only where a lib/libdemo.dylib sits next to the executable's folder (audit
+# tests: dangling on its own). 0x100 bytes of -headerpad so edits that grow
 # the load commands fit. (ld64.lld writes LC_VERSION_MIN_MACOSX instead of
 # LC_BUILD_VERSION below 10.14, hence 10.14 and not 10.13.)
 # Linking against the real libdemo needs its re-export found: a tiny
