@@ -49,9 +49,14 @@ lcp_status lcp_outfile_open(lcp_outfile *of, const char *path, const char *mode_
     mode_t mask = umask(0);
     umask(mask);
     of->mode = (mode_t)(0666 & ~mask);
+    of->keep_owner = false;
     struct stat sb;
-    if (mode_from && stat(mode_from, &sb) == 0)
+    if (mode_from && stat(mode_from, &sb) == 0) {
         of->mode = sb.st_mode & 07777;
+        of->keep_owner = true;
+        of->uid = sb.st_uid;
+        of->gid = sb.st_gid;
+    }
     char *dir = dir_of(of->final_path);
     const char *base = strrchr(of->final_path, '/');
     base = base ? base + 1 : of->final_path;
@@ -64,10 +69,21 @@ lcp_status lcp_outfile_open(lcp_outfile *of, const char *path, const char *mode_
     }
     snprintf(of->tmp_path, n, "%s/.%s.lcpatch-XXXXXX", dir, base);
     free(dir);
-    of->fd = mkstemp(of->tmp_path);
+    do
+        of->fd = mkstemp(of->tmp_path);
+    while (of->fd < 0 && errno == EINTR);
     if (of->fd < 0) {
-        lcp_error_set(err, LCP_E_IO, LCP_NO_OFFSET, "cannot create a temporary file beside %s: %s", of->final_path,
-                      strerror(errno));
+        int e = errno;
+        char *folder = dir_of(of->final_path);
+        if (e == EACCES || e == EPERM || e == EROFS)
+            lcp_error_set(err, LCP_E_IO, LCP_NO_OFFSET, "cannot write %s: folder %s is not writable (%s)",
+                          of->final_path, folder ? folder : ".", strerror(e));
+        else
+            lcp_error_set(err, LCP_E_IO, LCP_NO_OFFSET, "cannot create a temporary file beside %s: %s", of->final_path,
+                          strerror(e));
+        if (err)
+            err->sys_errno = e;
+        free(folder);
         free(of->tmp_path);
         of->tmp_path = NULL;
         lcp_outfile_abort(of);
@@ -134,11 +150,40 @@ lcp_status lcp_outfile_copy(lcp_outfile *of, int src_fd, uint64_t src_off, uint6
     return n ? copy_by_reading(of, src_fd, src_off, n, err) : LCP_OK;
 }
 
+/* Calls that may be interrupted by a signal are simply tried again. */
+static int fchmod_retry(int fd, mode_t mode) {
+    int r;
+    while ((r = fchmod(fd, mode)) != 0 && errno == EINTR)
+        ;
+    return r;
+}
+static int fsync_retry(int fd) {
+    int r;
+    while ((r = fsync(fd)) != 0 && errno == EINTR)
+        ;
+    return r;
+}
+static int rename_retry(const char *from, const char *to) {
+    int r;
+    while ((r = rename(from, to)) != 0 && errno == EINTR)
+        ;
+    return r;
+}
+
 lcp_status lcp_outfile_commit(lcp_outfile *of, lcp_error *err) {
     lcp_status st = LCP_OK;
-    if (fchmod(of->fd, of->mode) != 0)
+    /* Keep the replaced file's owner and group where we may (root, or a
+     * group we belong to); otherwise the new file is ours. chown comes
+     * before chmod because it may clear set-id bits. */
+    if (of->keep_owner) {
+        struct stat sb;
+        if (fstat(of->fd, &sb) == 0 && (sb.st_uid != of->uid || sb.st_gid != of->gid) &&
+            fchown(of->fd, of->uid, of->gid) != 0)
+            (void)(fchown(of->fd, (uid_t)-1, of->gid) != 0); /* at least the group, if allowed */
+    }
+    if (fchmod_retry(of->fd, of->mode) != 0)
         st = lcp_error_set(err, LCP_E_IO, LCP_NO_OFFSET, "chmod %s: %s", of->tmp_path, strerror(errno));
-    else if (fsync(of->fd) != 0)
+    else if (fsync_retry(of->fd) != 0)
         st = lcp_error_set(err, LCP_E_IO, LCP_NO_OFFSET, "fsync %s: %s", of->tmp_path, strerror(errno));
     if (st) {
         lcp_outfile_abort(of);
@@ -146,12 +191,12 @@ lcp_status lcp_outfile_commit(lcp_outfile *of, lcp_error *err) {
     }
     int fd = of->fd;
     of->fd = -1;
-    if (close(fd) != 0) {
+    if (close(fd) != 0 && errno != EINTR) { /* EINTR: Linux has closed it; the data is already synced */
         st = lcp_error_set(err, LCP_E_IO, LCP_NO_OFFSET, "close %s: %s", of->tmp_path, strerror(errno));
         lcp_outfile_abort(of);
         return st;
     }
-    if (rename(of->tmp_path, of->final_path) != 0) {
+    if (rename_retry(of->tmp_path, of->final_path) != 0) {
         st = lcp_error_set(err, LCP_E_IO, LCP_NO_OFFSET, "rename to %s: %s", of->final_path, strerror(errno));
         lcp_outfile_abort(of);
         return st;
@@ -161,7 +206,7 @@ lcp_status lcp_outfile_commit(lcp_outfile *of, lcp_error *err) {
     if (dir) {
         int dfd = open(dir, O_RDONLY);
         if (dfd >= 0) {
-            (void)fsync(dfd);
+            (void)fsync_retry(dfd);
             close(dfd);
         }
         free(dir);

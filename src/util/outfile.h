@@ -6,6 +6,7 @@
 
 #include "lcpatch/error.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -14,18 +15,22 @@ typedef struct lcp_outfile {
     char *tmp_path;   /* owned */
     int fd;
     mode_t mode;
+    bool keep_owner; /* give the output mode_from's uid/gid where allowed */
+    uid_t uid;
+    gid_t gid;
 } lcp_outfile;
 
 /* Creates the temporary file. mode_from names a file whose permission bits
- * the output takes (NULL: 0666 less the umask). */
+ * (and owner and group, where the process may set them) the output takes
+ * (NULL: 0666 less the umask, owned by the process). */
 lcp_status lcp_outfile_open(lcp_outfile *of, const char *path, const char *mode_from, lcp_error *err);
 /* Writes all n bytes at the current position, retrying EINTR and short writes. */
 lcp_status lcp_outfile_write(lcp_outfile *of, const void *data, size_t n, lcp_error *err);
 /* Copies n bytes from src_fd at src_off to the current position: the kernel
  * copies where it can (copy_file_range), else read/write. */
 lcp_status lcp_outfile_copy(lcp_outfile *of, int src_fd, uint64_t src_off, uint64_t n, lcp_error *err);
-/* fsync, chmod, rename over the destination, fsync the folder. On failure
- * the temporary file is removed. */
+/* chown (best effort), chmod, fsync, rename over the destination, fsync the
+ * folder; EINTR is retried. On failure the temporary file is removed. */
 lcp_status lcp_outfile_commit(lcp_outfile *of, lcp_error *err);
 /* Removes the temporary file. Safe after a failed commit. */
 void lcp_outfile_abort(lcp_outfile *of);

@@ -1,0 +1,81 @@
+/* Output options shared by every command that writes a file:
+ *
+ *     -o OUT | --output OUT | -o=OUT | --output=OUT    write the result to OUT
+ *     --in-place                                       replace the input itself
+ *
+ * Every writer uses this helper so that the semantics are the same
+ * everywhere (DESIGN.md, "Output is sacred"):
+ *
+ *   - exactly one of -o and --in-place is required (a usage error, exit 2,
+ *     otherwise); -o takes a single input, --in-place any number;
+ *   - `-o` naming the input itself (the same st_dev/st_ino, so also through
+ *     a symlink or a hard link) is refused unless --in-place is given too;
+ *   - the output is written by lcp_plan_write_file: a temporary file
+ *     ".<name>.lcpatch-XXXXXX" in the destination's folder, fsync'd, with the
+ *     input's permission bits (and owner and group where the process may set
+ *     them), renamed over the destination. On any failure the input and any
+ *     existing output are untouched and no temporary file remains;
+ *   - --in-place on a symlink replaces the link's target and keeps the link;
+ *   - a folder we cannot write gives "cannot write OUT: folder F is not
+ *     writable (Permission denied)"-style errors, exit 3.
+ *
+ * Typical use in a cmd_<name>.c:
+ *
+ *     lcp_output_opts out;
+ *     lcp_output_opts_init(&out);
+ *     for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+ *         int r = lcp_output_opts_parse(&out, "set-sdk", argc, argv, &i);
+ *         if (r < 0) return LCP_EXIT_USAGE;      // message already printed
+ *         if (r > 0) continue;                   // -o/--in-place consumed
+ *         ... the command's own options ...
+ *     }
+ *     if (lcp_output_opts_check(&out, "set-sdk", argv + i, argc - i))
+ *         return LCP_EXIT_USAGE;                 // message already printed
+ *     for each input:
+ *         ... lcp_file_open(input, &f, &err); build an lcp_plan ...
+ *         if (lcp_output_write(&out, input, &plan, &f->src, &err))
+ *             status = lcp_cli_fail(&err);
+ *
+ * Ownership: lcp_output_opts only points into argv; nothing to release. */
+#ifndef LCP_CLI_OUTPUT_OPTS_H
+#define LCP_CLI_OUTPUT_OPTS_H
+
+#include "lcpatch/lcpatch.h"
+
+#include <stdbool.h>
+
+typedef struct lcp_output_opts {
+    const char *output; /* the -o value, or NULL */
+    bool in_place;      /* --in-place was given */
+} lcp_output_opts;
+
+void lcp_output_opts_init(lcp_output_opts *o);
+
+/* Looks at argv[*i]: when it is -o/--output (with its value in the same or
+ * the next argument) or --in-place, records it, leaves *i on the last
+ * argument consumed and returns 1. Returns 0 when argv[*i] is not an output
+ * option (the caller handles it), -1 after printing a usage error
+ * ("lcpatch COMMAND: option '-o' needs a file" or "-o given twice"). */
+int lcp_output_opts_parse(lcp_output_opts *o, const char *command, int argc, char **argv, int *i);
+
+/* Checks the options against the inputs (inputs[0..ninputs)) once parsing is
+ * done: no input, neither -o nor --in-place, -o with several inputs, and -o
+ * naming an input without --in-place are usage errors. Prints the message
+ * and returns 2 (LCP_EXIT_USAGE), or returns 0. */
+int lcp_output_opts_check(const lcp_output_opts *o, const char *command, char *const *inputs, int ninputs);
+
+/* Where the output for `input` goes: the -o path, or input itself. */
+const char *lcp_output_opts_dest(const lcp_output_opts *o, const char *input);
+
+/* True when paths a and b name the same existing file (st_dev and st_ino,
+ * following symlinks). False when either does not exist. */
+bool lcp_output_same_file(const char *a, const char *b);
+
+/* Writes plan (whose copy pieces read from src, the opened input) to the
+ * destination for `input`, atomically, keeping the input's mode (and owner
+ * where possible). Refuses (LCP_E_USAGE) an -o that names the input without
+ * --in-place, in case the check was skipped or the file system changed. */
+lcp_status lcp_output_write(const lcp_output_opts *o, const char *input, const lcp_plan *plan, const lcp_source *src,
+                            lcp_error *err);
+
+#endif
