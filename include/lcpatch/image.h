@@ -137,8 +137,11 @@ bool lcp_image_linkedit_data(const lcp_image *img, size_t i, lcp_linkedit_data *
 typedef struct lcp_space {
     uint32_t header_size;   /* 28 or 32 */
     uint32_t sizeofcmds;
-    /* vtool's rule: the lowest file offset of any section that is not
-     * zerofill (or the image size when there is none). */
+    /* vtool's rule, bit for bit as cctools misc/vtool.c computes it: the
+     * lowest file offset of any section, skipping a section when
+     * (flags & S_ZEROFILL) or (flags & S_THREAD_LOCAL_ZEROFILL) is non-zero
+     * (a bit test, so __cstring, pointer and literal sections are skipped
+     * too), or the image size when no section counts. */
     uint64_t vtool_limit;
     /* install_name_tool's rule: skips zero-size sections and counts
      * segments without sections by their fileoff. */
@@ -146,7 +149,13 @@ typedef struct lcp_space {
     int64_t vtool_free;     /* vtool_limit - header_size - sizeofcmds (may be < 0) */
     int64_t int_free;       /* int_limit - header_size - sizeofcmds */
     bool signed_image;      /* has an LC_CODE_SIGNATURE */
-    bool signature_fits;    /* a 16-byte LC_CODE_SIGNATURE fits (vtool rule) */
+    bool signature_fits;    /* a 16-byte LC_CODE_SIGNATURE fits (vtool and safe rules) */
+    /* The safe rule, what edits must respect: the lowest file offset of
+     * any section that holds file bytes (size > 0, type not zerofill), or
+     * the image size. Never above vtool_limit's true bytes: vtool's rule
+     * can skip a __cstring that sits right after the load commands. */
+    uint64_t safe_limit;
+    int64_t safe_free;      /* safe_limit - header_size - sizeofcmds */
 } lcp_space;
 
 void lcp_image_space(const lcp_image *img, lcp_space *out);

@@ -429,7 +429,7 @@ void lcp_image_space(const lcp_image *img, lcp_space *out) {
     memset(out, 0, sizeof *out);
     out->header_size = img->header_size;
     out->sizeofcmds = img->sizeofcmds;
-    uint64_t vlow = img->size, ilow = img->size;
+    uint64_t vlow = img->size, ilow = img->size, slow = img->size;
     for (size_t i = 0; i < img->ncmds; i++) {
         if (img->lc[i].cmd == LCP_LC_CODE_SIGNATURE)
             out->signed_image = true;
@@ -440,18 +440,25 @@ void lcp_image_space(const lcp_image *img, lcp_space *out) {
             ilow = seg.fileoff;
         for (uint32_t k = 0; k < seg.nsects; k++) {
             lcp_section s;
-            if (!lcp_image_section(img, i, k, &s) || lcp_section_is_zerofill(&s))
+            if (!lcp_image_section(img, i, k, &s))
                 continue;
-            if (s.offset < vlow)
+            /* vtool tests bits, not the section type (misc/vtool.c). */
+            if ((s.flags & LCP_S_ZEROFILL) == 0 && (s.flags & LCP_S_THREAD_LOCAL_ZEROFILL) == 0 && s.offset < vlow)
                 vlow = s.offset;
+            if (lcp_section_is_zerofill(&s))
+                continue;
             if (s.size != 0 && s.offset < ilow)
                 ilow = s.offset;
+            if (s.size != 0 && s.offset < slow)
+                slow = s.offset;
         }
     }
     int64_t used = (int64_t)img->header_size + (int64_t)img->sizeofcmds;
     out->vtool_limit = vlow;
     out->int_limit = ilow;
+    out->safe_limit = slow;
     out->vtool_free = (int64_t)vlow - used;
     out->int_free = (int64_t)ilow - used;
-    out->signature_fits = out->vtool_free >= 16;
+    out->safe_free = (int64_t)slow - used;
+    out->signature_fits = out->vtool_free >= 16 && out->safe_free >= 16;
 }
