@@ -9,6 +9,7 @@
 #include "lcpatch/image.h"
 #include "lcpatch/macho.h"
 #include "lcpatch/names.h"
+#include "lcpatch/symbols.h"
 #include "lcpatch/write.h"
 
 #endif

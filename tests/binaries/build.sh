@@ -220,6 +220,19 @@ cls=${cls}00010003                        # this_class #1, super_class #3
 cls=${cls}0000000000000000                # no interfaces, fields, methods, attributes
 hex2bin "$cls" > not-macho.class
 
+# --- calls-x86_64, calls-arm64 (disasm and symbols tests) ---------------------------
+# Thin executables with known calls: _dlopen and _puts through __stubs (and
+# their __la_symbol_ptr / __got slots in the indirect symbol table), a local
+# call to _twice, a read of _counter, literal C strings. libSystem-calls.tbd
+# exports the two imports. x86_64 targets 10.13 (LC_VERSION_MIN_MACOSX).
+for t in x86_64:10.13 arm64:11.0; do
+    arch=${t%%:*} min=${t#*:}
+    compile $arch-apple-macos$min $SRC/calls.c "$TMP/calls-$arch.o"
+    $LD64 -arch $arch -platform_version macos "$min" "$min" \
+        -o calls-$arch "$TMP/calls-$arch.o" $SRC/libSystem-calls.tbd
+    chmod 755 calls-$arch
+done
+
 chmod 644 libstatic.a fat-archive.a not-macho.class truncated.dylib nospace.dylib
 chmod 755 hello-x86_64 hello-i386 hello-ppc hello-ppc64 signed-arm64 \
     libdemo-arm64.dylib libold-x86_64.dylib fat64.dylib legacy-fat.dylib
