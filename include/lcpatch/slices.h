@@ -1,0 +1,137 @@
+/* lcpatch: slices and signatures. Removing a code signature from an image
+ * (codesign_allocate -r), choosing which slices of a fat file to keep
+ * (lipo -remove/-extract/-thin, strip-arch --legacy), the alignment Apple's
+ * lipo gives a slice, and laying out an output file (thin, fat or fat64)
+ * from a list of slices as an lcp_plan.
+ *
+ * Typical composition (what `lcpatch unsign` and `rescue` do):
+ *
+ *     lcp_file_open(path, &f, &err);
+ *     for each slice s of f:
+ *         out[k] = LCP_OUT_SLICE_COPY(s)          // an input range as is, or
+ *         lcp_unsign_image(s->image, &size, &changed, &err);
+ *         out[k] = LCP_OUT_SLICE_IMAGE(s, size)   // the edited image
+ *     lcp_layout_rule rule = lcp_layout_rule_for(f);  // keep the container
+ *     lcp_layout_file(out, k, &rule, &plan, &err);
+ *     lcp_plan_write_file(&plan, &f->src, out_path, path, &err);
+ *
+ * Ownership: nothing here allocates except the plan's pieces (owned by the
+ * caller's lcp_plan). lcp_out_slice only points at images owned by the
+ * caller's lcp_file. */
+#ifndef LCPATCH_SLICES_H
+#define LCPATCH_SLICES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lcpatch/error.h"
+#include "lcpatch/file.h"
+#include "lcpatch/image.h"
+#include "lcpatch/write.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- signature removal ---- */
+
+/* Removes LC_CODE_SIGNATURE from img exactly as Apple's `codesign_allocate
+ * -r` does: the command is taken out and later commands move up (the bytes
+ * it held become zeros when the image is emitted with lcp_plan_add_image),
+ * ncmds and sizeofcmds shrink, and *new_size is where the image now ends:
+ * the end of the last linkedit table before the signature (Apple drops the
+ * alignment padding in front of the signature too). __LINKEDIT's filesize
+ * is cut to end there as well; its vmsize stays.
+ *
+ * Unsigned images: *changed = false, *new_size = img->size, img untouched.
+ * Validates before it changes anything; on failure img is as it was.
+ * Errors: LCP_E_MALFORMED (signature outside the image, more than one,
+ * __LINKEDIT starting after the data), LCP_E_UNSUPPORTED (a table lies
+ * after the signature: Apple would rewrite the whole linkedit; lcpatch
+ * refuses). Bytes after the signature's data are dropped, as Apple does. */
+lcp_status lcp_unsign_image(lcp_image *img, uint64_t *new_size, bool *changed, lcp_error *err);
+
+/* ---- alignment (Apple's lipo and libstuff) ---- */
+
+/* The page size Apple's tools assume for a CPU type, as log2: 14 (16 KiB)
+ * for arm, arm64 and arm64_32; 12 (4 KiB) for ppc, ppc64, i386, x86_64,
+ * veo; 13 (8 KiB) for the others. */
+uint32_t lcp_default_segalign(uint32_t cputype);
+
+/* The alignment (log2) Apple's lipo gives a new slice made of img: the
+ * default page alignment when Apple knows the architecture; otherwise, for
+ * MH_OBJECT the largest section alignment (at least 2, or 3 for 64-bit),
+ * for other types the smallest alignment guessed from each segment's
+ * vmaddr (its lowest set bit), bounded by 2 and 15. */
+uint32_t lcp_image_lipo_align(const lcp_image *img);
+/* libstuff's guess_align: the lowest set bit of vmaddr, in [2, 15]; 15 for 0. */
+uint32_t lcp_guess_align(uint64_t vmaddr);
+
+/* ---- slice selection ---- */
+
+/* True for the architectures a notarised product has no use for: ppc, ppc64
+ * and every ppc subtype, i386 and its subtypes, 32-bit ARM (armv4t...armv7k),
+ * m68k, m88k, hppa, sparc, i860, veo. */
+bool lcp_arch_is_legacy(uint32_t cputype, uint32_t cpusubtype);
+/* True when (cputype, cpusubtype) names the same architecture as the given
+ * name's, comparing subtypes without their capability bits (lipo's rule). */
+bool lcp_arch_matches(uint32_t cputype, uint32_t cpusubtype, uint32_t want_type, uint32_t want_subtype);
+
+typedef enum lcp_select_mode {
+    LCP_SELECT_LEGACY, /* drop lcp_arch_is_legacy slices */
+    LCP_SELECT_REMOVE, /* drop the named architectures */
+    LCP_SELECT_KEEP    /* keep only the named architectures */
+} lcp_select_mode;
+
+/* Marks keep[i] for every slice of f. Named architectures that f does not
+ * hold are an error (LCP_E_NOTFOUND naming the first); so is a result with
+ * no slice left (LCP_E_UNSUPPORTED "no 64-bit slice to keep" for --legacy,
+ * "no slice left" otherwise). keep must have f->nslices entries. */
+lcp_status lcp_select_slices(const lcp_file *f, lcp_select_mode mode, const uint32_t (*archs)[2], size_t narchs,
+                             bool *keep, lcp_error *err);
+
+/* ---- file layout ---- */
+
+/* One slice of an output file: either an (edited) image emitted with
+ * lcp_plan_add_image (image != NULL, size = its new size), or a range of
+ * the input copied as is (image == NULL: src_offset, size). */
+typedef struct lcp_out_slice {
+    uint32_t cputype, cpusubtype;
+    uint32_t align;         /* log2; a fat slice keeps the one it had */
+    uint32_t reserved;      /* fat_arch_64.reserved */
+    const lcp_image *image; /* not owned */
+    uint64_t src_offset;    /* input range when image == NULL */
+    uint64_t size;          /* bytes of the output slice */
+    uint64_t out_offset;    /* filled by lcp_layout_place */
+} lcp_out_slice;
+
+typedef struct lcp_layout_rule {
+    bool fat64;      /* FAT_MAGIC_64 header */
+    bool thin;       /* one slice: write it alone, no fat header */
+    bool lipo_order; /* sort as lipo does: same cputype by subtype, arm64
+                      * family last, the rest by alignment (stable) */
+} lcp_layout_rule;
+
+/* The rule that keeps f's container: fat64 for FAT_MAGIC_64, thin for thin
+ * files and thin archives, file order. */
+lcp_layout_rule lcp_layout_rule_for(const lcp_file *f);
+
+/* Orders the slices (when rule->lipo_order) and gives each its out_offset:
+ * after the fat header, rounded up to 2^align. Fails (LCP_E_UNSUPPORTED)
+ * when a FAT_MAGIC offset or size exceeds 32 bits, LCP_E_USAGE when n is
+ * 0, or when rule->thin and n != 1. */
+lcp_status lcp_layout_place(lcp_out_slice *slices, size_t n, const lcp_layout_rule *rule, lcp_error *err);
+/* lcp_layout_place, then the whole output as a plan (empty on entry):
+ * fat header, zero padding, each slice. slices is reordered in place. */
+lcp_status lcp_layout_file(lcp_out_slice *slices, size_t n, const lcp_layout_rule *rule, lcp_plan *out, lcp_error *err);
+
+/* The plan that removes every signature of f (thin, fat, fat64; archives
+ * and archive slices are copied as they are). *changed tells whether
+ * anything was signed; when not, the plan is the identity. */
+lcp_status lcp_unsign_file(const lcp_file *f, lcp_plan *out, bool *changed, lcp_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

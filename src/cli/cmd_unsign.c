@@ -1,0 +1,112 @@
+/* lcpatch unsign: remove the code signature of every slice, exactly as
+ * `codesign --remove-signature` (codesign_allocate -r) does. */
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "cli/json.h"
+
+#include <string.h>
+
+static const char unsign_help[] = "usage: lcpatch unsign [--json] (-o OUT | --in-place) FILE...\n"
+                                  "\n"
+                                  "Removes LC_CODE_SIGNATURE and the signature data from every slice, as\n"
+                                  "Apple's `codesign --remove-signature` does: later load commands move up,\n"
+                                  "__LINKEDIT shrinks, the slice is truncated and fat offsets are re-rounded\n"
+                                  "to each slice's alignment. A file that is not signed is left as it is\n"
+                                  "(\"not signed\"; with -o it is copied). -o takes one FILE.\n"
+                                  "Exit status: 0 done, 2 usage, 3 the input or the output failed.\n";
+
+int cmd_unsign(int argc, char **argv) {
+    bool json = false, in_place = false;
+    const char *out = NULL;
+    int first = 1;
+    for (; first < argc && argv[first][0] == '-' && argv[first][1] != '\0'; first++) {
+        const char *a = argv[first];
+        if (lcp_cli_is_help(a)) {
+            fputs(unsign_help, stdout);
+            return LCP_EXIT_OK;
+        }
+        if (strcmp(a, "--json") == 0)
+            json = true;
+        else if (strcmp(a, "--in-place") == 0)
+            in_place = true;
+        else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
+            if (first + 1 >= argc)
+                return lcp_cli_usage_error("unsign", "%s needs a file name", a);
+            out = argv[++first];
+        } else if (strcmp(a, "--") == 0) {
+            first++;
+            break;
+        } else
+            return lcp_cli_usage_error("unsign", "unknown option '%s'", a);
+    }
+    if (first >= argc)
+        return lcp_cli_usage_error("unsign", "no file given");
+    if ((out != NULL) == in_place)
+        return lcp_cli_usage_error("unsign", "give exactly one of -o OUT and --in-place");
+    if (out && argc - first != 1)
+        return lcp_cli_usage_error("unsign", "-o takes exactly one input file");
+    int status = LCP_EXIT_OK;
+    lcp_json j;
+    lcp_json_init(&j, stdout);
+    if (json) {
+        lcp_json_begin_object(&j);
+        lcp_json_key(&j, "files");
+        lcp_json_begin_array(&j);
+    }
+    for (int i = first; i < argc; i++) {
+        const char *path = argv[i], *dest = out ? out : path;
+        lcp_file *f = NULL;
+        lcp_error err;
+        lcp_plan plan;
+        lcp_plan_init(&plan);
+        bool changed = false;
+        lcp_status st = lcp_file_open(path, &f, &err);
+        if (st == LCP_OK)
+            st = lcp_unsign_file(f, &plan, &changed, &err);
+        /* in place and nothing to do: leave the file alone */
+        if (st == LCP_OK && (changed || out))
+            st = lcp_plan_write_file(&plan, &f->src, dest, path, &err);
+        uint64_t in_size = f ? f->src.size : 0, out_size = plan.size;
+        lcp_plan_release(&plan);
+        lcp_file_free(f);
+        if (st) {
+            int code = lcp_cli_fail(&err);
+            if (code > status)
+                status = code;
+            if (json) {
+                lcp_json_begin_object(&j);
+                lcp_json_key(&j, "file");
+                lcp_json_string(&j, path);
+                lcp_json_key(&j, "error");
+                lcp_json_string(&j, err.message);
+                lcp_json_end_object(&j);
+            }
+            continue;
+        }
+        if (json) {
+            lcp_json_begin_object(&j);
+            lcp_json_key(&j, "file");
+            lcp_json_string(&j, path);
+            lcp_json_key(&j, "output");
+            lcp_json_string(&j, dest);
+            lcp_json_key(&j, "signed");
+            lcp_json_bool(&j, changed);
+            lcp_json_key(&j, "size_before");
+            lcp_json_uint(&j, in_size);
+            lcp_json_key(&j, "size_after");
+            lcp_json_uint(&j, out_size);
+            lcp_json_end_object(&j);
+        } else if (changed) {
+            printf("%s: signature removed (%llu -> %llu bytes)%s%s\n", path, (unsigned long long)in_size,
+                   (unsigned long long)out_size, out ? ", written to " : "", out ? out : "");
+        } else {
+            printf("%s: not signed\n", path);
+        }
+    }
+    if (json) {
+        lcp_json_end_array(&j);
+        lcp_json_end_object(&j);
+        lcp_json_finish(&j);
+    }
+    return status;
+}

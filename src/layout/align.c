@@ -1,0 +1,62 @@
+/* The alignment Apple's lipo gives a slice (cctools misc/lipo.c get_align,
+ * guess_align; libstuff/arch.c get_segalign_from_flag): see
+ * include/lcpatch/slices.h. */
+#include "lcpatch/slices.h"
+
+#include "lcpatch/macho.h"
+
+/* lipo's MAXSECTALIGN: 2^15. */
+#define LCP_MAX_SECTALIGN 15u
+
+uint32_t lcp_default_segalign(uint32_t cputype) {
+    switch (cputype) {
+    case LCP_CPU_TYPE_ARM:
+    case LCP_CPU_TYPE_ARM64:
+    case LCP_CPU_TYPE_ARM64_32: return 14;
+    case LCP_CPU_TYPE_POWERPC:
+    case LCP_CPU_TYPE_POWERPC64:
+    case 255: /* CPU_TYPE_VEO */
+    case LCP_CPU_TYPE_I386:
+    case LCP_CPU_TYPE_X86_64: return 12;
+    default: return 13;
+    }
+}
+
+uint32_t lcp_guess_align(uint64_t vmaddr) {
+    if (vmaddr == 0)
+        return LCP_MAX_SECTALIGN;
+    uint32_t align = 0;
+    while ((vmaddr & ((uint64_t)1 << align)) == 0)
+        align++;
+    if (align < 2)
+        return 2;
+    return align > LCP_MAX_SECTALIGN ? LCP_MAX_SECTALIGN : align;
+}
+
+uint32_t lcp_image_lipo_align(const lcp_image *img) {
+    /* Apple knows the page size of every architecture it can name. */
+    if (lcp_arch_name(img->cputype, img->cpusubtype) != NULL)
+        return lcp_default_segalign(img->cputype);
+    uint32_t cur = LCP_MAX_SECTALIGN;
+    uint32_t segcmd = img->is64 ? LCP_LC_SEGMENT_64 : LCP_LC_SEGMENT;
+    for (size_t i = 0; i < img->ncmds; i++) {
+        lcp_segment seg;
+        if (img->lc[i].cmd != segcmd || !lcp_image_segment(img, i, &seg))
+            continue;
+        uint32_t align;
+        if (img->filetype == LCP_MH_OBJECT) {
+            /* the largest section alignment, at least that of a word */
+            align = img->is64 ? 3 : 2;
+            for (uint32_t k = 0; k < seg.nsects; k++) {
+                lcp_section s;
+                if (lcp_image_section(img, i, k, &s) && s.align > align)
+                    align = s.align;
+            }
+        } else {
+            align = lcp_guess_align(seg.vmaddr);
+        }
+        if (align < cur)
+            cur = align;
+    }
+    return cur;
+}
