@@ -8,5 +8,6 @@ int cmd_codesign_allocate(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_space(int argc, char **argv);
 int cmd_unsign(int argc, char **argv);
+int cmd_vtool(int argc, char **argv);
 
 #endif

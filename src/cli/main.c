@@ -18,6 +18,7 @@ static const struct command commands[] = {
     {"show", cmd_show, "print the slices, version commands, load paths and header space"},
     {"space", cmd_space, "report the header space of every slice and what still fits"},
     {"unsign", cmd_unsign, "remove the code signature of every slice (codesign --remove-signature)"},
+    {"vtool", cmd_vtool, "Apple vtool: -show*, -set-*, -remove-* with its syntax, output and exit codes"},
 };
 
 static const struct command *find(const char *name) {
