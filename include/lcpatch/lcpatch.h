@@ -10,6 +10,7 @@
 #include "lcpatch/macho.h"
 #include "lcpatch/names.h"
 #include "lcpatch/symbols.h"
+#include "lcpatch/disasm.h"
 #include "lcpatch/slices.h"
 #include "lcpatch/version.h"
 #include "lcpatch/write.h"

@@ -51,6 +51,8 @@ extern "C" {
 #define LCP_N_ABS 0x2u
 #define LCP_N_SECT 0xeu
 #define LCP_N_INDR 0xau
+/* n_desc bit: an ARM symbol whose code is Thumb. */
+#define LCP_N_ARM_THUMB_DEF 0x0008u
 
 /* Section types (flags & LCP_SECTION_TYPE) that hold one entry per indirect symbol. */
 #define LCP_S_NON_LAZY_SYMBOL_POINTERS 0x6u
@@ -97,6 +99,10 @@ const lcp_symbol *lcp_symtab_symbol(const lcp_symtab *t, size_t index);
  * its address. NULL when none. Among several symbols at one address an
  * external one is preferred, then the first in table order. */
 const lcp_symbol *lcp_symtab_lookup(const lcp_symtab *t, uint64_t addr, uint64_t *offset);
+
+/* The lowest address of a defined symbol that is > addr (where the next
+ * label goes); false when none. */
+bool lcp_symtab_next(const lcp_symtab *t, uint64_t addr, uint64_t *next);
 
 /* The imported symbol a stub or pointer slot stands for, when addr lies in
  * one (anywhere inside a stub counts: the stub's start is in *entry_addr,

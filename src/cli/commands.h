@@ -5,6 +5,7 @@
 #define LCP_CLI_COMMANDS_H
 
 int cmd_codesign_allocate(int argc, char **argv);
+int cmd_disasm(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_space(int argc, char **argv);
 int cmd_unsign(int argc, char **argv);

@@ -335,6 +335,23 @@ const lcp_symbol *lcp_symtab_lookup(const lcp_symtab *t, uint64_t addr, uint64_t
     return s;
 }
 
+bool lcp_symtab_next(const lcp_symtab *t, uint64_t addr, uint64_t *next) {
+    if (t == NULL)
+        return false;
+    size_t lo = 0, hi = t->ndefined;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (t->all[t->defined[mid]].addr <= addr)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == t->ndefined)
+        return false;
+    *next = t->all[t->defined[lo]].addr;
+    return true;
+}
+
 const char *lcp_symtab_import_at(const lcp_symtab *t, uint64_t addr, lcp_import_kind *kind, uint64_t *entry_addr) {
     if (kind)
         *kind = LCP_IMPORT_NONE;

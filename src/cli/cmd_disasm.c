@@ -1,0 +1,253 @@
+/* lcpatch disasm: symbolised disassembly of a symbol, the entry point, a
+ * section or an address range (like `otool -tV`). */
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "lcpatch/disasm.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char disasm_help[] = "usage: lcpatch disasm [--arch A] [--symbol NAME | --entry | --section SEG,SECT |\n"
+                                  "                      --address A] [--count N] FILE\n"
+                                  "\n"
+                                  "Disassembles code of every slice (or of --arch A) with Capstone, symbolised\n"
+                                  "from the symbol table and the stub and pointer sections: a call through a\n"
+                                  "stub reads `_dlopen`, not an address. Architectures: x86_64, i386, arm64\n"
+                                  "(arm64e), armv6/armv7 (ARM and Thumb), ppc, ppc64.\n"
+                                  "\n"
+                                  "  --symbol NAME      the function NAME (`main` also finds `_main`)\n"
+                                  "  --entry            from the entry point (LC_MAIN or the thread state's pc)\n"
+                                  "  --section SEG,SECT a whole section (default: __TEXT,__text)\n"
+                                  "  --address A        from address A (hex with 0x) to the end of its symbol,\n"
+                                  "                     or 64 instructions when no symbol holds it\n"
+                                  "  --count N          stop after N instructions\n"
+                                  "\n"
+                                  "Only the bytes of the range asked for are read. Exit status: 0 done,\n"
+                                  "2 usage error, 3 the input failed or the symbol, section or address is\n"
+                                  "not there.\n";
+
+enum selector { SEL_SECTION, SEL_SYMBOL, SEL_ENTRY, SEL_ADDRESS };
+
+struct disasm_opts {
+    enum selector sel;
+    const char *symbol;
+    char segname[17], sectname[17];
+    uint64_t address;
+    size_t count;
+    bool have_arch;
+    uint32_t cputype, cpusubtype;
+    const char *arch_name;
+};
+
+struct print_ctx {
+    bool is64;
+    const char *comment_prefix;
+};
+
+static int print_insn(void *ctx_, const lcp_insn *in) {
+    const struct print_ctx *pc = ctx_;
+    if (in->label)
+        printf("%s:\n", in->label);
+    if (pc->is64)
+        printf("%016" PRIx64 "\t%s", in->addr, in->mnemonic);
+    else
+        printf("%08" PRIx64 "\t%s", in->addr, in->mnemonic);
+    if (in->operands[0])
+        printf("\t%s", in->operands);
+    if (in->comment[0])
+        printf("\t%s %s", pc->comment_prefix, in->comment);
+    putchar('\n');
+    return 0;
+}
+
+struct run_ctx {
+    const struct disasm_opts *o;
+    int status;
+    size_t matched;
+};
+
+/* Picks the range of one image and disassembles it. */
+static int disasm_image(void *ctx_, lcp_file *f, size_t slice_index, lcp_member *member, lcp_image *img) {
+    struct run_ctx *rc = ctx_;
+    const struct disasm_opts *o = rc->o;
+    if (o->have_arch) {
+        /* A family name (ppc, i386, x86_64, arm64, arm: the ALL subtype)
+         * takes any subtype; ppc7400, arm64e, armv7... only their own. */
+        uint32_t all = (o->cputype & ~LCP_CPU_ARCH_ABI64) == LCP_CPU_TYPE_X86 ? 3u : 0u;
+        bool exact = (o->cpusubtype & ~LCP_CPU_SUBTYPE_MASK) != all;
+        if (img->cputype != o->cputype ||
+            (exact && (img->cpusubtype & ~LCP_CPU_SUBTYPE_MASK) != (o->cpusubtype & ~LCP_CPU_SUBTYPE_MASK)))
+            return 0;
+    }
+    rc->matched++;
+    char label[1200];
+    lcp_cli_image_label(f, slice_index, member, img, label, sizeof label);
+    lcp_error err;
+    lcp_symtab *syms = NULL;
+    lcp_disasm *d = NULL;
+    lcp_status st = lcp_symtab_load(&f->src, img, &syms, &err);
+    if (!st)
+        st = lcp_disasm_new(img, syms, &d, &err);
+    uint64_t start = 0, len = 0;
+    size_t count = o->count;
+    char where[64] = "";
+    if (!st) {
+        switch (o->sel) {
+        case SEL_SECTION: {
+            const lcp_section *s = lcp_symtab_section_named(syms, o->segname, o->sectname);
+            if (s == NULL) {
+                st = lcp_error_set(&err, LCP_E_NOTFOUND, LCP_NO_OFFSET, "no section (%s,%s)", o->segname, o->sectname);
+                break;
+            }
+            start = s->addr;
+            len = lcp_section_is_zerofill(s) ? 0 : s->size;
+            snprintf(where, sizeof where, "(%s,%s) section", o->segname, o->sectname);
+            break;
+        }
+        case SEL_SYMBOL: {
+            const lcp_symbol *s = lcp_symtab_find(syms, o->symbol);
+            if (s == NULL) {
+                st = lcp_error_set(&err, LCP_E_NOTFOUND, LCP_NO_OFFSET, "no defined symbol '%s'", o->symbol);
+                break;
+            }
+            start = s->addr;
+            len = s->size;
+            break;
+        }
+        case SEL_ENTRY:
+        case SEL_ADDRESS: {
+            if (o->sel == SEL_ENTRY)
+                st = lcp_image_entry_address(img, &start, &err);
+            else
+                start = o->address;
+            if (st)
+                break;
+            uint64_t off;
+            const lcp_symbol *s = lcp_symtab_lookup(syms, start, &off);
+            const lcp_section *sec = lcp_symtab_section_at(syms, start);
+            if (s) {
+                len = s->size - off;
+            } else if (sec) {
+                len = sec->addr + sec->size - start;
+                if (count == 0)
+                    count = 64;
+            } else {
+                st =
+                    lcp_error_set(&err, LCP_E_NOTFOUND, LCP_NO_OFFSET, "address 0x%" PRIx64 " is in no section", start);
+            }
+            break;
+        }
+        }
+    }
+    if (!st) {
+        printf("%s:\n", label);
+        if (where[0])
+            printf("%s\n", where);
+        struct print_ctx pc = {img->is64 || img->cputype == LCP_CPU_TYPE_X86_64,
+                               img->cputype == LCP_CPU_TYPE_X86 || img->cputype == LCP_CPU_TYPE_X86_64 ? "##" : ";"};
+        st = lcp_disasm_range(d, &f->src, start, len, count, print_insn, &pc, NULL, &err);
+    }
+    if (st) {
+        lcp_error_prefix(&err, "%s", label);
+        int code = lcp_cli_fail(&err);
+        if (code > rc->status)
+            rc->status = code;
+    }
+    lcp_disasm_free(d);
+    lcp_symtab_free(syms);
+    return 0;
+}
+
+static bool parse_u64(const char *s, uint64_t *out) {
+    if (s == NULL || *s == '\0' || *s == '-')
+        return false;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 0);
+    if (errno || *end)
+        return false;
+    *out = v;
+    return true;
+}
+
+int cmd_disasm(int argc, char **argv) {
+    struct disasm_opts o;
+    memset(&o, 0, sizeof o);
+    o.sel = SEL_SECTION;
+    strcpy(o.segname, "__TEXT");
+    strcpy(o.sectname, "__text");
+    int nsel = 0, first = 1;
+    for (; first < argc && argv[first][0] == '-' && argv[first][1] != '\0'; first++) {
+        const char *a = argv[first];
+        const char *v = first + 1 < argc ? argv[first + 1] : NULL;
+        if (lcp_cli_is_help(a)) {
+            fputs(disasm_help, stdout);
+            return LCP_EXIT_OK;
+        }
+        if (strcmp(a, "--") == 0) {
+            first++;
+            break;
+        }
+        if (strcmp(a, "--entry") == 0) {
+            o.sel = SEL_ENTRY;
+            nsel++;
+            continue;
+        }
+        if (strcmp(a, "--arch") != 0 && strcmp(a, "--symbol") != 0 && strcmp(a, "--section") != 0 &&
+            strcmp(a, "--address") != 0 && strcmp(a, "--count") != 0)
+            return lcp_cli_usage_error("disasm", "unknown option '%s'", a);
+        if (v == NULL)
+            return lcp_cli_usage_error("disasm", "%s needs a value", a);
+        first++;
+        if (strcmp(a, "--arch") == 0) {
+            if (!lcp_arch_from_name(v, &o.cputype, &o.cpusubtype))
+                return lcp_cli_usage_error("disasm", "unknown architecture '%s'", v);
+            o.have_arch = true;
+            o.arch_name = v;
+        } else if (strcmp(a, "--symbol") == 0) {
+            o.sel = SEL_SYMBOL;
+            o.symbol = v;
+            nsel++;
+        } else if (strcmp(a, "--section") == 0) {
+            const char *comma = strchr(v, ',');
+            if (comma == NULL || comma == v || comma[1] == '\0' || (size_t)(comma - v) > 16 || strlen(comma + 1) > 16)
+                return lcp_cli_usage_error("disasm", "--section wants SEGMENT,SECTION (each up to 16 characters)");
+            memcpy(o.segname, v, (size_t)(comma - v));
+            o.segname[comma - v] = '\0';
+            strcpy(o.sectname, comma + 1);
+            o.sel = SEL_SECTION;
+            nsel++;
+        } else if (strcmp(a, "--address") == 0) {
+            if (!parse_u64(v, &o.address))
+                return lcp_cli_usage_error("disasm", "bad address '%s'", v);
+            o.sel = SEL_ADDRESS;
+            nsel++;
+        } else {
+            uint64_t n;
+            if (!parse_u64(v, &n) || n == 0 || n > SIZE_MAX)
+                return lcp_cli_usage_error("disasm", "bad count '%s'", v);
+            o.count = (size_t)n;
+        }
+    }
+    if (nsel > 1)
+        return lcp_cli_usage_error("disasm", "give one of --symbol, --entry, --section, --address");
+    if (first >= argc)
+        return lcp_cli_usage_error("disasm", "no file given");
+    if (first + 1 < argc)
+        return lcp_cli_usage_error("disasm", "one file at a time");
+    lcp_file *f;
+    lcp_error err;
+    if (lcp_file_open(argv[first], &f, &err) != LCP_OK)
+        return lcp_cli_fail(&err);
+    struct run_ctx rc = {&o, LCP_EXIT_OK, 0};
+    lcp_file_visit_images(f, disasm_image, &rc);
+    if (rc.matched == 0) {
+        lcp_error_set(&err, LCP_E_NOTFOUND, LCP_NO_OFFSET, "%s: no %s slice", f->path,
+                      o.have_arch ? o.arch_name : "Mach-O");
+        rc.status = lcp_cli_fail(&err);
+    }
+    lcp_file_free(f);
+    return rc.status;
+}
