@@ -17,6 +17,8 @@ uint32_t lcp_lc_min_size(uint32_t cmd, bool is64);
 const char *lcp_filetype_name(uint32_t filetype);
 /* Short name ("execute", "dylib", "bundle", "object", ...), or NULL. */
 const char *lcp_filetype_short_name(uint32_t filetype);
+/* "MH_PIE" style name of one mach header flag bit (a single bit), or NULL. */
+const char *lcp_mh_flag_name(uint32_t bit);
 /* vtool's platform name ("macos", "ios", ...), or NULL. */
 const char *lcp_platform_name(uint32_t platform);
 /* Parses a platform name or number as vtool does; false if unknown. */

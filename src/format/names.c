@@ -26,6 +26,42 @@ const char *lcp_filetype_short_name(uint32_t filetype) {
     return filetype < sizeof names / sizeof names[0] ? names[filetype] : NULL;
 }
 
+const char *lcp_mh_flag_name(uint32_t bit) {
+    switch (bit) {
+    case LCP_MH_NOUNDEFS: return "MH_NOUNDEFS";
+    case LCP_MH_INCRLINK: return "MH_INCRLINK";
+    case LCP_MH_DYLDLINK: return "MH_DYLDLINK";
+    case LCP_MH_BINDATLOAD: return "MH_BINDATLOAD";
+    case LCP_MH_PREBOUND: return "MH_PREBOUND";
+    case LCP_MH_SPLIT_SEGS: return "MH_SPLIT_SEGS";
+    case LCP_MH_LAZY_INIT: return "MH_LAZY_INIT";
+    case LCP_MH_TWOLEVEL: return "MH_TWOLEVEL";
+    case LCP_MH_FORCE_FLAT: return "MH_FORCE_FLAT";
+    case LCP_MH_NOMULTIDEFS: return "MH_NOMULTIDEFS";
+    case LCP_MH_NOFIXPREBINDING: return "MH_NOFIXPREBINDING";
+    case LCP_MH_PREBINDABLE: return "MH_PREBINDABLE";
+    case LCP_MH_ALLMODSBOUND: return "MH_ALLMODSBOUND";
+    case LCP_MH_SUBSECTIONS_VIA_SYMBOLS: return "MH_SUBSECTIONS_VIA_SYMBOLS";
+    case LCP_MH_CANONICAL: return "MH_CANONICAL";
+    case LCP_MH_WEAK_DEFINES: return "MH_WEAK_DEFINES";
+    case LCP_MH_BINDS_TO_WEAK: return "MH_BINDS_TO_WEAK";
+    case LCP_MH_ALLOW_STACK_EXECUTION: return "MH_ALLOW_STACK_EXECUTION";
+    case LCP_MH_ROOT_SAFE: return "MH_ROOT_SAFE";
+    case LCP_MH_SETUID_SAFE: return "MH_SETUID_SAFE";
+    case LCP_MH_NO_REEXPORTED_DYLIBS: return "MH_NO_REEXPORTED_DYLIBS";
+    case LCP_MH_PIE: return "MH_PIE";
+    case LCP_MH_DEAD_STRIPPABLE_DYLIB: return "MH_DEAD_STRIPPABLE_DYLIB";
+    case LCP_MH_HAS_TLV_DESCRIPTORS: return "MH_HAS_TLV_DESCRIPTORS";
+    case LCP_MH_NO_HEAP_EXECUTION: return "MH_NO_HEAP_EXECUTION";
+    case LCP_MH_APP_EXTENSION_SAFE: return "MH_APP_EXTENSION_SAFE";
+    case LCP_MH_NLIST_OUTOFSYNC_WITH_DYLDINFO: return "MH_NLIST_OUTOFSYNC_WITH_DYLDINFO";
+    case LCP_MH_SIM_SUPPORT: return "MH_SIM_SUPPORT";
+    case LCP_MH_IMPLICIT_PAGEZERO: return "MH_IMPLICIT_PAGEZERO";
+    case LCP_MH_DYLIB_IN_CACHE: return "MH_DYLIB_IN_CACHE";
+    default: return NULL;
+    }
+}
+
 static const struct {
     uint32_t value;
     const char *name;
