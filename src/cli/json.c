@@ -40,9 +40,52 @@ void lcp_json_end_object(lcp_json *j) { close_(j, '}'); }
 void lcp_json_begin_array(lcp_json *j) { open(j, '['); }
 void lcp_json_end_array(lcp_json *j) { close_(j, ']'); }
 
+/* The length of the well-formed UTF-8 sequence at p (1..4), or 0 when the
+ * bytes there are not one (overlong forms, surrogates and code points past
+ * U+10FFFF included). p is NUL-terminated, so reading stops at the NUL. */
+static int utf8_length(const unsigned char *p) {
+    unsigned char c = p[0];
+    int n;
+    uint32_t cp;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xc2 && c <= 0xdf) {
+        n = 2;
+        cp = c & 0x1fu;
+    } else if (c >= 0xe0 && c <= 0xef) {
+        n = 3;
+        cp = c & 0x0fu;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        n = 4;
+        cp = c & 0x07u;
+    } else
+        return 0;
+    for (int i = 1; i < n; i++) {
+        if ((p[i] & 0xc0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (p[i] & 0x3fu);
+    }
+    if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff))
+        return 0;
+    return n;
+}
+
+/* Strings from input files are bytes, not text: a byte that does not start
+ * well-formed UTF-8 is written as U+FFFD so that the document stays valid. */
 static void put_string(FILE *out, const char *s) {
     fputc('"', out);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        int n = utf8_length(p);
+        if (n == 0) {
+            fputs("\\ufffd", out);
+            p++;
+            continue;
+        }
+        if (n > 1) {
+            fwrite(p, 1, (size_t)n, out);
+            p += n;
+            continue;
+        }
         switch (*p) {
         case '"': fputs("\\\"", out); break;
         case '\\': fputs("\\\\", out); break;
@@ -55,6 +98,7 @@ static void put_string(FILE *out, const char *s) {
             else
                 fputc(*p, out);
         }
+        p++;
     }
     fputc('"', out);
 }
