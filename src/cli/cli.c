@@ -9,6 +9,13 @@ int lcp_cli_fail(const lcp_error *err) {
     return lcp_status_exit_code(err->status);
 }
 
+int lcp_cli_fail_at(const lcp_error *err) {
+    if (err->offset == LCP_NO_OFFSET)
+        return lcp_cli_fail(err);
+    fprintf(stderr, "lcpatch: %s (file offset 0x%llx)\n", err->message, (unsigned long long)err->offset);
+    return lcp_status_exit_code(err->status);
+}
+
 int lcp_cli_usage_error(const char *command, const char *fmt, ...) {
     fprintf(stderr, "lcpatch %s: ", command);
     va_list ap;

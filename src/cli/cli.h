@@ -14,6 +14,9 @@ enum { LCP_EXIT_OK = 0, LCP_EXIT_FINDINGS = 1, LCP_EXIT_USAGE = 2, LCP_EXIT_FAIL
 
 /* Prints "lcpatch: <message>" to stderr and returns the exit status of err. */
 int lcp_cli_fail(const lcp_error *err);
+/* As lcp_cli_fail, and names the file offset when err has one:
+ * "lcpatch: <message> (file offset 0x1c)". */
+int lcp_cli_fail_at(const lcp_error *err);
 /* Prints "lcpatch <command>: <formatted>" to stderr and returns 2. */
 int lcp_cli_usage_error(const char *command, const char *fmt, ...)
 #if defined(__GNUC__) || defined(__clang__)

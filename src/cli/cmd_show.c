@@ -1,10 +1,130 @@
-/* lcpatch show: placeholder until the Foundation show lands. */
+/* lcpatch show: every slice and archive member of each file: architecture,
+ * file type, flags, version commands, source version, install name, dylibs,
+ * rpaths, signature and header space. Printers: show_text.c, show_json.c. */
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "cli/json.h"
+#include "cli/show.h"
+
+#include <string.h>
+
+static const char show_help[] =
+    "usage: lcpatch show [--json] FILE...\n"
+    "\n"
+    "Describes every slice of each FILE (thin or fat Mach-O, and every Mach-O\n"
+    "member of a static archive): architecture (Apple's names: ppc7400,\n"
+    "x86_64h, arm64e, armv7s...), file type, header flags, version commands\n"
+    "(platform, minos, sdk, tools), source version, install name, dylibs with\n"
+    "their kind (load, weak, reexport, upward, lazy) and versions, rpaths,\n"
+    "code signature (offset, size), header space (vtool's rule and the safe\n"
+    "rule) and the number of load commands.\n"
+    "\n"
+    "  --json    one JSON document on standard output (schema: docs/show.md)\n"
+    "\n"
+    "A file that cannot be read is reported on standard error with the slice\n"
+    "and the file offset concerned; the other files are still shown.\n"
+    "Exit status: 0 all files read, 2 usage error, 3 a file was not Mach-O,\n"
+    "was malformed or could not be read.\n";
+
+const char *lcp_show_version(uint32_t v, bool short_form, char *buf, size_t len) {
+    uint32_t x = v >> 16, y = (v >> 8) & 0xff, z = v & 0xff;
+    if (short_form && z == 0)
+        snprintf(buf, len, "%u.%u", x, y);
+    else
+        snprintf(buf, len, "%u.%u.%u", x, y, z);
+    return buf;
+}
+
+const char *lcp_show_source_version(uint64_t v, char *buf, size_t len) {
+    unsigned a = (unsigned)(v >> 40), b = (unsigned)((v >> 30) & 0x3ff), c = (unsigned)((v >> 20) & 0x3ff),
+             d = (unsigned)((v >> 10) & 0x3ff), e = (unsigned)(v & 0x3ff);
+    if (e)
+        snprintf(buf, len, "%u.%u.%u.%u.%u", a, b, c, d, e);
+    else if (d)
+        snprintf(buf, len, "%u.%u.%u.%u", a, b, c, d);
+    else if (c)
+        snprintf(buf, len, "%u.%u.%u", a, b, c);
+    else
+        snprintf(buf, len, "%u.%u", a, b);
+    return buf;
+}
+
+const char *lcp_show_dylib_kind(uint32_t cmd) {
+    switch (cmd) {
+    case LCP_LC_LOAD_DYLIB: return "load";
+    case LCP_LC_LOAD_WEAK_DYLIB: return "weak";
+    case LCP_LC_REEXPORT_DYLIB: return "reexport";
+    case LCP_LC_LOAD_UPWARD_DYLIB: return "upward";
+    case LCP_LC_LAZY_LOAD_DYLIB: return "lazy";
+    case LCP_LC_ID_DYLIB: return "id";
+    default: return NULL;
+    }
+}
+
+const char *lcp_show_container(const lcp_file *f) {
+    switch (f->kind) {
+    case LCP_THIN: return "thin";
+    case LCP_FAT: return "fat";
+    case LCP_FAT64: return "fat64";
+    case LCP_ARCHIVE: return "archive";
+    }
+    return "unknown";
+}
 
 int cmd_show(int argc, char **argv) {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "lcpatch show: not implemented yet\n");
-    return LCP_EXIT_FAILED;
+    bool json = false;
+    int first = 1;
+    for (; first < argc && argv[first][0] == '-' && argv[first][1] != '\0'; first++) {
+        if (lcp_cli_is_help(argv[first])) {
+            fputs(show_help, stdout);
+            return LCP_EXIT_OK;
+        }
+        if (strcmp(argv[first], "--json") == 0)
+            json = true;
+        else if (strcmp(argv[first], "--") == 0) {
+            first++;
+            break;
+        } else
+            return lcp_cli_usage_error("show", "unknown option '%s'", argv[first]);
+    }
+    if (first >= argc)
+        return lcp_cli_usage_error("show", "no file given");
+    int status = LCP_EXIT_OK;
+    lcp_json j;
+    lcp_json_init(&j, stdout);
+    if (json) {
+        lcp_json_begin_object(&j);
+        lcp_json_key(&j, "files");
+        lcp_json_begin_array(&j);
+    }
+    for (int i = first; i < argc; i++) {
+        lcp_file *f;
+        lcp_error err;
+        if (lcp_file_open(argv[i], &f, &err) != LCP_OK) {
+            /* Flush what was printed for earlier files first, so that the
+             * message appears after them on a shared terminal. */
+            fflush(stdout);
+            int code = lcp_cli_fail_at(&err);
+            if (code > status)
+                status = code;
+            if (json)
+                lcp_show_json_error(&j, argv[i], &err);
+            continue;
+        }
+        if (json)
+            lcp_show_json(&j, f);
+        else
+            lcp_show_text(stdout, f);
+        lcp_file_free(f);
+    }
+    if (json) {
+        lcp_json_end_array(&j);
+        lcp_json_end_object(&j);
+        lcp_json_finish(&j);
+    }
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "lcpatch show: error writing standard output\n");
+        return LCP_EXIT_FAILED;
+    }
+    return status;
 }

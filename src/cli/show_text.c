@@ -1,0 +1,187 @@
+/* lcpatch show: the text report (for people; --json is for machines). */
+#include "cli/cli.h"
+#include "cli/show.h"
+
+#include <inttypes.h>
+
+#define FIELD "  %-15s"
+
+static void print_flags(FILE *out, uint32_t flags) {
+    fprintf(out, FIELD "0x%08x", "flags", flags);
+    for (uint32_t bit = 1; bit != 0; bit <<= 1) {
+        if ((flags & bit) == 0)
+            continue;
+        const char *name = lcp_mh_flag_name(bit);
+        if (name)
+            fprintf(out, " %s", name);
+        else
+            fprintf(out, " 0x%x", bit);
+    }
+    fputc('\n', out);
+}
+
+static void print_versions(FILE *out, const lcp_image *img) {
+    bool any = false;
+    char b1[32], b2[32];
+    for (size_t i = 0; i < img->ncmds; i++) {
+        uint32_t cmd = img->lc[i].cmd;
+        lcp_build_version bv;
+        lcp_version_min vm;
+        if (lcp_image_build_version(img, i, &bv)) {
+            const char *pname = lcp_platform_name(bv.platform);
+            fprintf(out, FIELD "LC_BUILD_VERSION platform ", "version");
+            if (pname)
+                fputs(pname, out);
+            else
+                fprintf(out, "%u", bv.platform);
+            fprintf(out, " minos %s sdk %s", lcp_show_version(bv.minos, true, b1, sizeof b1),
+                    bv.sdk ? lcp_show_version(bv.sdk, true, b2, sizeof b2) : "n/a");
+            for (uint32_t k = 0; k < bv.ntools; k++) {
+                uint32_t tool, version;
+                if (!lcp_image_build_tool(img, i, k, &tool, &version))
+                    break;
+                const char *tname = lcp_tool_name(tool);
+                fprintf(out, "%s", k == 0 ? ", tools:" : ",");
+                if (tname)
+                    fprintf(out, " %s", tname);
+                else
+                    fprintf(out, " %u", tool);
+                fprintf(out, " %s", lcp_show_version(version, true, b1, sizeof b1));
+            }
+            fputc('\n', out);
+            any = true;
+        } else if (lcp_image_version_min(img, i, &vm)) {
+            fprintf(out, FIELD "%s platform %s minos %s sdk %s\n", "version", lcp_lc_name(cmd),
+                    lcp_platform_name(lcp_version_min_platform(cmd)), lcp_show_version(vm.version, true, b1, sizeof b1),
+                    vm.sdk ? lcp_show_version(vm.sdk, true, b2, sizeof b2) : "n/a");
+            any = true;
+        }
+    }
+    if (!any)
+        fprintf(out, FIELD "none\n", "version");
+}
+
+static void print_image(FILE *out, const lcp_file *f, size_t slice_index, const lcp_member *member,
+                        const lcp_image *img) {
+    char label[1200], abuf[48], b1[32], b2[32];
+    fprintf(out, "%s:\n", lcp_cli_image_label(f, slice_index, member, img, label, sizeof label));
+    const lcp_slice *s = &f->slices[slice_index];
+    if (f->kind == LCP_FAT || f->kind == LCP_FAT64)
+        fprintf(out, FIELD "%zu of %zu: offset %" PRIu64 " (0x%" PRIx64 "), size %" PRIu64 ", align 2^%u\n", "slice",
+                slice_index + 1, f->nslices, s->offset, s->offset, s->size, s->align);
+    if (member)
+        fprintf(out, FIELD "offset %" PRIu64 " (0x%" PRIx64 "), size %" PRIu64 "\n", "member", member->data_offset,
+                member->data_offset, member->size);
+    fprintf(out, FIELD "%s (cputype 0x%08x, cpusubtype 0x%08x), %s %s\n", "arch",
+            lcp_arch_label(img->cputype, img->cpusubtype, abuf, sizeof abuf), img->cputype, img->cpusubtype,
+            img->is64 ? "64-bit" : "32-bit", img->big_endian ? "big-endian" : "little-endian");
+    const char *ft = lcp_filetype_name(img->filetype);
+    if (ft)
+        fprintf(out, FIELD "%s\n", "file type", ft);
+    else
+        fprintf(out, FIELD "0x%x\n", "file type", img->filetype);
+    print_flags(out, img->flags);
+    fprintf(out, FIELD "%u (%u bytes)\n", "load commands", img->ncmds, img->sizeofcmds);
+    print_versions(out, img);
+
+    bool any = false;
+    for (size_t i = 0; i < img->ncmds; i++) {
+        uint64_t sv;
+        if (lcp_image_source_version(img, i, &sv)) {
+            fprintf(out, FIELD "%s\n", "source version", lcp_show_source_version(sv, b1, sizeof b1));
+            any = true;
+        }
+    }
+    if (!any)
+        fprintf(out, FIELD "none\n", "source version");
+
+    any = false;
+    for (size_t i = 0; i < img->ncmds; i++) {
+        lcp_dylib d;
+        if (img->lc[i].cmd == LCP_LC_ID_DYLIB && lcp_image_dylib(img, i, &d)) {
+            fprintf(out, FIELD "%s (current %s, compatibility %s)\n", "install name", d.name,
+                    lcp_show_version(d.current_version, false, b1, sizeof b1),
+                    lcp_show_version(d.compatibility_version, false, b2, sizeof b2));
+            any = true;
+        }
+    }
+    if (!any)
+        fprintf(out, FIELD "none\n", "install name");
+
+    any = false;
+    for (size_t i = 0; i < img->ncmds; i++) {
+        lcp_dylib d;
+        if (img->lc[i].cmd != LCP_LC_ID_DYLIB && lcp_image_dylib(img, i, &d)) {
+            fprintf(out, FIELD "%-8s %s (current %s, compatibility %s)\n", "dylib", lcp_show_dylib_kind(img->lc[i].cmd),
+                    d.name, lcp_show_version(d.current_version, false, b1, sizeof b1),
+                    lcp_show_version(d.compatibility_version, false, b2, sizeof b2));
+            any = true;
+        }
+    }
+    if (!any)
+        fprintf(out, FIELD "none\n", "dylib");
+
+    any = false;
+    for (size_t i = 0; i < img->ncmds; i++) {
+        const char *path;
+        if (img->lc[i].cmd == LCP_LC_RPATH && lcp_image_cmd_string(img, i, &path)) {
+            fprintf(out, FIELD "%s\n", "rpath", path);
+            any = true;
+        }
+    }
+    if (!any)
+        fprintf(out, FIELD "none\n", "rpath");
+
+    any = false;
+    for (size_t i = 0; i < img->ncmds; i++) {
+        lcp_linkedit_data ld;
+        if (img->lc[i].cmd == LCP_LC_CODE_SIGNATURE && lcp_image_linkedit_data(img, i, &ld)) {
+            fprintf(out, FIELD "offset %u (0x%x), size %u\n", "signature", ld.dataoff, ld.dataoff, ld.datasize);
+            any = true;
+        }
+    }
+    if (!any)
+        fprintf(out, FIELD "none\n", "signature");
+
+    lcp_space sp;
+    lcp_image_space(img, &sp);
+    fprintf(out,
+            FIELD "%" PRId64 " bytes free before offset %" PRIu64 "; vtool's rule %" PRId64
+                  ", install_name_tool's %" PRId64 "\n",
+            "header space", sp.safe_free, sp.safe_limit, sp.vtool_free, sp.int_free);
+}
+
+static size_t count_images(const lcp_archive *a) {
+    size_t n = 0;
+    for (size_t k = 0; k < a->nmembers; k++)
+        if (a->members[k].image)
+            n++;
+    return n;
+}
+
+void lcp_show_text(FILE *out, const lcp_file *f) {
+    char abuf[48];
+    if (f->kind == LCP_FAT || f->kind == LCP_FAT64) {
+        fprintf(out, "%s: %s file, %zu %s:", f->path, f->kind == LCP_FAT ? "fat" : "fat64 (FAT_MAGIC_64)",
+                f->nslices, f->nslices == 1 ? "slice" : "slices");
+        for (size_t i = 0; i < f->nslices; i++)
+            fprintf(out, " %s", lcp_arch_label(f->slices[i].cputype, f->slices[i].cpusubtype, abuf, sizeof abuf));
+        fputc('\n', out);
+    }
+    for (size_t i = 0; i < f->nslices; i++) {
+        const lcp_slice *s = &f->slices[i];
+        if (s->image)
+            print_image(out, f, i, NULL, s->image);
+        if (s->archive) {
+            const lcp_archive *a = s->archive;
+            if (f->kind == LCP_ARCHIVE)
+                fprintf(out, "%s: archive, %zu members, %zu Mach-O\n", f->path, a->nmembers, count_images(a));
+            else
+                fprintf(out, "%s (%s): archive, %zu members, %zu Mach-O\n", f->path,
+                        lcp_arch_label(s->cputype, s->cpusubtype, abuf, sizeof abuf), a->nmembers, count_images(a));
+            for (size_t k = 0; k < a->nmembers; k++)
+                if (a->members[k].image)
+                    print_image(out, f, i, &a->members[k], a->members[k].image);
+        }
+    }
+}
