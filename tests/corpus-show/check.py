@@ -1,0 +1,219 @@
+#!/usr/bin/env python3
+"""Corpus check for `lcpatch show --json` (run by tests/corpus-show/run.sh).
+
+For every row of MANIFEST.tsv, runs `lcpatch show --json FILE` and checks:
+  - a valid file (malformed "no" or "llvm-rejects") exits 0 with one JSON
+    document whose container, architectures, file types, version commands,
+    signatures, header padding and notable load paths agree with the row;
+  - a malformed or non-Mach-O file (malformed "yes") exits 3, names the file
+    on standard error and prints no half-written JSON;
+  - nothing crashes: any other exit status, or a sanitizer report on
+    standard error, is a failure.
+Then runs every file in one call: the exit status must be the worst (3) and
+the document must hold one entry per file, in order.
+
+Prints one line per failure and "corpus-show: N passed, N failed".
+"""
+import argparse
+import csv
+import json
+import os
+import subprocess
+import sys
+
+# Where MANIFEST.tsv's archs column does not use Apple's name: Apple's lipo
+# calls CPU_TYPE_MC680x0/CPU_SUBTYPE_MC680x0_ALL "m68k" (golden lipo-info of
+# the NeXTSTEP file), and lcpatch prints Apple's names.
+MANIFEST_ARCH_ALIASES = {"mc680x0": "m68k"}
+
+SANITIZER_MARKS = ("AddressSanitizer", "LeakSanitizer", "UndefinedBehaviorSanitizer", "runtime error:")
+
+
+def short_version(text):
+    """'10.5.0' -> '10.5', '10.5.1' stays, as the manifest writes versions."""
+    parts = text.split(".")
+    if len(parts) == 3 and parts[2] == "0":
+        parts = parts[:2]
+    return ".".join(parts)
+
+
+def version_text(vc):
+    """A version command of the JSON as the manifest writes it."""
+    sdk = "n/a" if vc["sdk"] == "0.0.0" else short_version(vc["sdk"])
+    minos = short_version(vc["minos"])
+    if vc["cmd"] == "LC_BUILD_VERSION":
+        platform = vc["platform"] if vc["platform"] is not None else str(vc["platform_value"])
+        return "LC_BUILD_VERSION %s %s/%s" % (platform, minos, sdk)
+    return "%s %s/%s" % (vc["cmd"], minos, sdk)
+
+
+def container_text(doc):
+    if doc["container"] == "fat" and doc["slices"] and all(s["content"] == "archive" for s in doc["slices"]):
+        return "fat(archives)"
+    return doc["container"]
+
+
+def unique(seq):
+    out = []
+    for x in seq:
+        if x not in out:
+            out.append(x)
+    return out
+
+
+def compare(row, doc):
+    """Differences between a manifest row and one file's JSON object."""
+    problems = []
+    images = doc["images"]
+    if not images:
+        return ["no Mach-O image in the output"]
+
+    got = container_text(doc)
+    if got != row["magic"]:
+        problems.append("container %s, manifest %s" % (got, row["magic"]))
+
+    if doc["container"] in ("fat", "fat64"):
+        archs = [s["arch"] for s in doc["slices"]]
+    else:
+        archs = unique(i["arch"] for i in images)
+    want_archs = [MANIFEST_ARCH_ALIASES.get(a, a) for a in row["archs"].split(",")]
+    if archs != want_archs:
+        problems.append("archs %s, manifest %s" % (",".join(map(str, archs)), row["archs"]))
+
+    filetypes = unique((i["filetype"] or "").replace("MH_", "").lower() for i in images)
+    if filetypes != [row["filetype"]]:
+        problems.append("file types %s, manifest %s" % (",".join(filetypes), row["filetype"]))
+
+    # version_command: one text for all images, or "arch=text; arch=text".
+    per_image = [(i["arch"], version_text(i["version_commands"][0]) if i["version_commands"] else "none")
+                 for i in images]
+    want = row["version_command"]
+    if "=" in want.split(" ")[0]:
+        wanted = dict(part.split("=", 1) for part in want.split("; "))
+        for arch, text in per_image:
+            if wanted.get(arch) != text:
+                problems.append("version command (%s) %s, manifest %s" % (arch, text, wanted.get(arch)))
+    else:
+        for arch, text in per_image:
+            if text != want:
+                problems.append("version command (%s) %s, manifest %s" % (arch, text, want))
+
+    signed = [i["arch"] for i in images if i["signature"] is not None]
+    if len(signed) == len(images):
+        got = "yes"
+    elif not signed:
+        got = "no"
+    else:
+        got = "partial(%s)" % ",".join(signed)
+    if got != row["signed"]:
+        problems.append("signed %s, manifest %s" % (got, row["signed"]))
+
+    # Header padding: the smallest safe free space over the slices.
+    want = row["min_header_padding_bytes"]
+    if want != "-":
+        got = min(i["space"]["free"] for i in images)
+        if got != int(want):
+            problems.append("header padding %d, manifest %s" % (got, want))
+
+    # Notable load paths: each must be found with its kind.
+    paths = set()
+    for i in images:
+        if i["install_name"]:
+            paths.add("id:" + i["install_name"]["name"])
+        for d in i["dylibs"]:
+            paths.add(d["name"])
+            paths.add("%s:%s" % (d["kind"], d["name"]))
+        for r in i["rpaths"]:
+            paths.add("LC_RPATH=" + r)
+    notable = row["notable_load_paths"]
+    if notable != "-":
+        for p in notable.split(" ; "):
+            if p not in paths:
+                problems.append("load path %r not shown" % p)
+    return problems
+
+
+def run(lcpatch, args):
+    r = subprocess.run([lcpatch, "show", "--json"] + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return r.returncode, r.stdout.decode("utf-8", "replace"), r.stderr.decode("utf-8", "replace")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--lcpatch", required=True)
+    ap.add_argument("--corpus", required=True)
+    ap.add_argument("-v", "--verbose", action="store_true")
+    opts = ap.parse_args()
+
+    with open(os.path.join(opts.corpus, "MANIFEST.tsv"), newline="") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
+    passed = failed = 0
+
+    def verdict(name, problems):
+        nonlocal passed, failed
+        if problems:
+            failed += 1
+            for p in problems:
+                print("FAIL %s: %s" % (name, p))
+        else:
+            passed += 1
+            if opts.verbose:
+                print("ok   %s" % name)
+
+    for row in rows:
+        path = os.path.join(opts.corpus, row["path"])
+        name = os.path.basename(path)
+        rc, out, err = run(opts.lcpatch, [path])
+        problems = []
+        if any(m in err for m in SANITIZER_MARKS):
+            problems.append("sanitizer report: " + err.strip().splitlines()[0])
+        try:
+            doc = json.loads(out)
+            entries = doc["files"]
+        except (ValueError, KeyError, TypeError) as e:
+            doc, entries = None, None
+            problems.append("standard output is not a show document (%s)" % e)
+        if row["malformed"] == "yes":
+            if rc != 3:
+                problems.append("exit %d, want 3 for a malformed or non-Mach-O file" % rc)
+            if path not in err:
+                problems.append("no message naming the file on standard error: %r" % err.strip())
+            if entries is not None and (len(entries) != 1 or "error" not in entries[0]):
+                problems.append("JSON does not hold exactly one error entry")
+        else:
+            if rc != 0:
+                problems.append("exit %d, want 0: %s" % (rc, err.strip()))
+            elif err.strip():
+                problems.append("unexpected standard error: %s" % err.strip())
+            if entries is not None and rc == 0:
+                if len(entries) != 1 or "error" in entries[0]:
+                    problems.append("JSON does not hold exactly one file entry")
+                else:
+                    problems.extend(compare(row, entries[0]))
+        verdict(name, problems)
+
+    # Every file at once: the others are still shown, the status is the worst.
+    paths = [os.path.join(opts.corpus, r["path"]) for r in rows]
+    rc, out, err = run(opts.lcpatch, paths)
+    problems = []
+    want_rc = 3 if any(r["malformed"] == "yes" for r in rows) else 0
+    if rc != want_rc:
+        problems.append("exit %d, want %d" % (rc, want_rc))
+    try:
+        entries = json.loads(out)["files"]
+        if [e["file"] for e in entries] != paths:
+            problems.append("the entries are not one per file in order")
+        bad = [e["file"] for e in entries if "error" in e]
+        want_bad = [p for p, r in zip(paths, rows) if r["malformed"] == "yes"]
+        if bad != want_bad:
+            problems.append("error entries %d, want %d" % (len(bad), len(want_bad)))
+    except (ValueError, KeyError, TypeError) as e:
+        problems.append("standard output is not a show document (%s)" % e)
+    verdict("all files in one call", problems)
+
+    print("corpus-show: %d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
