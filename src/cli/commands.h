@@ -6,6 +6,7 @@
 
 int cmd_codesign_allocate(int argc, char **argv);
 int cmd_disasm(int argc, char **argv);
+int cmd_lipo(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_space(int argc, char **argv);
 int cmd_unsign(int argc, char **argv);

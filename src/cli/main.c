@@ -16,6 +16,7 @@ struct command {
 static const struct command commands[] = {
     {"codesign_allocate", cmd_codesign_allocate, "Apple's codesign_allocate -r: remove code signatures"},
     {"disasm", cmd_disasm, "disassemble a symbol, the entry point or a section, symbolised (otool -tV)"},
+    {"lipo", cmd_lipo, "Apple's lipo: list, thin, extract, remove, replace and create fat files"},
     {"show", cmd_show, "print the slices, version commands, load paths and header space"},
     {"space", cmd_space, "report the header space of every slice and what still fits"},
     {"unsign", cmd_unsign, "remove the code signature of every slice (codesign --remove-signature)"},
