@@ -84,8 +84,9 @@ typedef enum lcp_select_mode {
     LCP_SELECT_KEEP    /* keep only the named architectures */
 } lcp_select_mode;
 
-/* Marks keep[i] for every slice of f. Named architectures that f does not
- * hold are an error (LCP_E_NOTFOUND naming the first); so is a result with
+/* Marks keep[i] for every slice of f. With LCP_SELECT_KEEP, a named
+ * architecture that f does not hold is an error (LCP_E_NOTFOUND naming the
+ * first; LCP_SELECT_REMOVE ignores absent names); so is a result with
  * no slice left (LCP_E_UNSUPPORTED "no 64-bit slice to keep" for --legacy,
  * "no slice left" otherwise). keep must have f->nslices entries. */
 lcp_status lcp_select_slices(const lcp_file *f, lcp_select_mode mode, const uint32_t (*archs)[2], size_t narchs,
@@ -125,6 +126,15 @@ lcp_status lcp_layout_place(lcp_out_slice *slices, size_t n, const lcp_layout_ru
 /* lcp_layout_place, then the whole output as a plan (empty on entry):
  * fat header, zero padding, each slice. slices is reordered in place. */
 lcp_status lcp_layout_file(lcp_out_slice *slices, size_t n, const lcp_layout_rule *rule, lcp_plan *out, lcp_error *err);
+
+/* The slices f keeps (keep[i], from lcp_select_slices) as input ranges in
+ * out (room for f->nslices), *n of them, and the rule lipo -remove and
+ * -thin follow for the result: one slice left from a fat file is written
+ * thin (byte-identical to `lipo -thin`) unless keep_fat; otherwise each
+ * slice keeps its alignment, FAT_MAGIC_64 stays, lipo's order. Callers may
+ * swap an entry's range for an edited image before lcp_layout_file. */
+void lcp_kept_slices(const lcp_file *f, const bool *keep, bool keep_fat, lcp_out_slice *out, size_t *n,
+                     lcp_layout_rule *rule);
 
 /* The plan that removes every signature of f (thin, fat, fat64; archives
  * and archive slices are copied as they are). *changed tells whether

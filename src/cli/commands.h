@@ -9,6 +9,7 @@ int cmd_disasm(int argc, char **argv);
 int cmd_lipo(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_space(int argc, char **argv);
+int cmd_strip_arch(int argc, char **argv);
 int cmd_unsign(int argc, char **argv);
 int cmd_vtool(int argc, char **argv);
 

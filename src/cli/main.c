@@ -19,6 +19,7 @@ static const struct command commands[] = {
     {"lipo", cmd_lipo, "Apple's lipo: list, thin, extract, remove, replace and create fat files"},
     {"show", cmd_show, "print the slices, version commands, load paths and header space"},
     {"space", cmd_space, "report the header space of every slice and what still fits"},
+    {"strip-arch", cmd_strip_arch, "remove legacy or named slices (lipo -remove/-thin rules)"},
     {"unsign", cmd_unsign, "remove the code signature of every slice (codesign --remove-signature)"},
     {"vtool", cmd_vtool, "Apple vtool: -show*, -set-*, -remove-* with its syntax, output and exit codes"},
 };

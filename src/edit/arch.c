@@ -29,7 +29,7 @@ bool lcp_arch_matches(uint32_t cputype, uint32_t cpusubtype, uint32_t want_type,
 lcp_status lcp_select_slices(const lcp_file *f, lcp_select_mode mode, const uint32_t (*archs)[2], size_t narchs,
                              bool *keep, lcp_error *err) {
     char buf[48];
-    for (size_t k = 0; k < narchs; k++) {
+    for (size_t k = 0; k < narchs && mode == LCP_SELECT_KEEP; k++) {
         bool found = false;
         for (size_t i = 0; i < f->nslices && !found; i++)
             found = lcp_arch_matches(f->slices[i].cputype, f->slices[i].cpusubtype, archs[k][0], archs[k][1]);
@@ -54,4 +54,21 @@ lcp_status lcp_select_slices(const lcp_file *f, lcp_select_mode mode, const uint
         return lcp_error_set(err, LCP_E_UNSUPPORTED, LCP_NO_OFFSET, "%s: %s", f->path,
                              mode == LCP_SELECT_LEGACY ? "no 64-bit slice to keep" : "no slice left");
     return LCP_OK;
+}
+
+void lcp_kept_slices(const lcp_file *f, const bool *keep, bool keep_fat, lcp_out_slice *out, size_t *n,
+                     lcp_layout_rule *rule) {
+    size_t k = 0;
+    for (size_t i = 0; i < f->nslices; i++) {
+        const lcp_slice *s = &f->slices[i];
+        if (!keep[i])
+            continue;
+        lcp_out_slice o = {s->cputype, s->cpusubtype, s->align, s->reserved, NULL, s->offset, s->size, 0};
+        out[k++] = o;
+    }
+    *n = k;
+    bool fat = f->kind == LCP_FAT || f->kind == LCP_FAT64;
+    rule->fat64 = f->kind == LCP_FAT64;
+    rule->thin = !fat || (k == 1 && !keep_fat);
+    rule->lipo_order = true;
 }

@@ -1,0 +1,222 @@
+/* lcpatch strip-arch: drop legacy (or named) slices of fat files, with
+ * lipo's layout rules, so that `lipo -remove`/`-thin` would have written
+ * the same bytes. */
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "cli/json.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char strip_help[] =
+    "usage: lcpatch strip-arch (--legacy | --remove A,B | --keep A,B) [--keep-fat] [--json]\n"
+    "                          (-o OUT | --in-place) FILE...\n"
+    "\n"
+    "Removes slices from fat files, as Apple's lipo -remove does: each remaining\n"
+    "slice keeps its alignment, FAT_MAGIC_64 stays, slices are ordered as lipo\n"
+    "orders them. When one slice remains the output is that slice alone, byte\n"
+    "for byte what `lipo -thin` writes, unless --keep-fat.\n"
+    "\n"
+    "  --legacy       remove ppc, ppc64 (every ppc subtype), i386, 32-bit ARM\n"
+    "                 (armv6, armv7, armv7s, armv7k...), m68k, m88k, hppa, sparc,\n"
+    "                 i860; a file with nothing else is refused (\"no 64-bit slice\n"
+    "                 to keep\")\n"
+    "  --remove A,B   remove these architectures (absent ones are ignored)\n"
+    "  --keep A,B     keep only these architectures (each must be present)\n"
+    "  --keep-fat     keep a fat header even around a single slice\n"
+    "  --json         report as JSON\n"
+    "  -o OUT         write to OUT (one FILE only); --in-place replaces FILE\n"
+    "\n"
+    "A file with nothing to remove is left as it is (with -o, copied).\n"
+    "Exit status: 0 done, 2 usage, 3 the input failed or nothing would be left.\n";
+
+static int parse_archs(const char *list, uint32_t (**out)[2], size_t *n) {
+    size_t cap = 1;
+    for (const char *p = list; *p; p++)
+        cap += *p == ',';
+    uint32_t(*a)[2] = calloc(cap, sizeof *a);
+    char *copy = strdup(list);
+    if (a == NULL || copy == NULL) {
+        free(a);
+        free(copy);
+        return -1;
+    }
+    size_t k = 0;
+    for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        if (!lcp_arch_from_name(tok, &a[k][0], &a[k][1])) {
+            int r = lcp_cli_usage_error("strip-arch", "unknown architecture '%s'", tok);
+            free(a);
+            free(copy);
+            return r;
+        }
+        k++;
+    }
+    free(copy);
+    if (k == 0) {
+        free(a);
+        return lcp_cli_usage_error("strip-arch", "empty architecture list");
+    }
+    *out = a;
+    *n = k;
+    return 0;
+}
+
+static void json_archs(lcp_json *j, const char *key, const lcp_file *f, const bool *keep, bool want) {
+    char buf[48];
+    lcp_json_key(j, key);
+    lcp_json_begin_array(j);
+    for (size_t i = 0; f && keep && i < f->nslices; i++)
+        if (keep[i] == want)
+            lcp_json_string(j, lcp_arch_label(f->slices[i].cputype, f->slices[i].cpusubtype, buf, sizeof buf));
+    lcp_json_end_array(j);
+}
+
+int cmd_strip_arch(int argc, char **argv) {
+    bool json = false, in_place = false, keep_fat = false;
+    const char *out = NULL;
+    int mode = -1;
+    uint32_t(*archs)[2] = NULL;
+    size_t narchs = 0;
+    int first = 1, r;
+    for (; first < argc && argv[first][0] == '-' && argv[first][1] != '\0'; first++) {
+        const char *a = argv[first];
+        if (lcp_cli_is_help(a)) {
+            free(archs);
+            fputs(strip_help, stdout);
+            return LCP_EXIT_OK;
+        }
+        if (strcmp(a, "--json") == 0)
+            json = true;
+        else if (strcmp(a, "--in-place") == 0)
+            in_place = true;
+        else if (strcmp(a, "--keep-fat") == 0)
+            keep_fat = true;
+        else if (strcmp(a, "--legacy") == 0 || strcmp(a, "--remove") == 0 || strcmp(a, "--keep") == 0) {
+            if (mode != -1) {
+                free(archs);
+                return lcp_cli_usage_error("strip-arch", "give one of --legacy, --remove and --keep");
+            }
+            mode = a[2] == 'l' ? LCP_SELECT_LEGACY : a[2] == 'r' ? LCP_SELECT_REMOVE : LCP_SELECT_KEEP;
+            if (mode != LCP_SELECT_LEGACY) {
+                if (first + 1 >= argc)
+                    return lcp_cli_usage_error("strip-arch", "%s needs a list of architectures", a);
+                if ((r = parse_archs(argv[++first], &archs, &narchs)) != 0)
+                    return r < 0 ? LCP_EXIT_FAILED : r;
+            }
+        } else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
+            if (first + 1 >= argc) {
+                free(archs);
+                return lcp_cli_usage_error("strip-arch", "%s needs a file name", a);
+            }
+            out = argv[++first];
+        } else if (strcmp(a, "--") == 0) {
+            first++;
+            break;
+        } else {
+            free(archs);
+            return lcp_cli_usage_error("strip-arch", "unknown option '%s'", a);
+        }
+    }
+    const char *bad = NULL;
+    if (mode == -1)
+        bad = "give one of --legacy, --remove A,B and --keep A,B";
+    else if (first >= argc)
+        bad = "no file given";
+    else if ((out != NULL) == in_place)
+        bad = "give exactly one of -o OUT and --in-place";
+    else if (out && argc - first != 1)
+        bad = "-o takes exactly one input file";
+    if (bad) {
+        free(archs);
+        return lcp_cli_usage_error("strip-arch", "%s", bad);
+    }
+    int status = LCP_EXIT_OK;
+    lcp_json j;
+    lcp_json_init(&j, stdout);
+    if (json) {
+        lcp_json_begin_object(&j);
+        lcp_json_key(&j, "files");
+        lcp_json_begin_array(&j);
+    }
+    for (int i = first; i < argc; i++) {
+        const char *path = argv[i], *dest = out ? out : path;
+        lcp_file *f = NULL;
+        lcp_error err;
+        lcp_plan plan;
+        lcp_plan_init(&plan);
+        bool *keep = NULL, changed = false, thin = false;
+        lcp_out_slice *os = NULL;
+        lcp_status st = lcp_file_open(path, &f, &err);
+        if (st == LCP_OK) {
+            keep = calloc(f->nslices, sizeof *keep);
+            os = calloc(f->nslices, sizeof *os);
+            if (keep == NULL || os == NULL)
+                st = lcp_error_set(&err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
+        }
+        if (st == LCP_OK)
+            st = lcp_select_slices(f, (lcp_select_mode)mode, (const uint32_t(*)[2])archs, narchs, keep, &err);
+        if (st == LCP_OK) {
+            size_t n;
+            lcp_layout_rule rule;
+            lcp_kept_slices(f, keep, keep_fat, os, &n, &rule);
+            changed = n != f->nslices;
+            thin = rule.thin;
+            if (changed)
+                st = lcp_layout_file(os, n, &rule, &plan, &err);
+            else
+                st = lcp_plan_add_copy(&plan, 0, f->src.size, &err);
+        }
+        if (st == LCP_OK && (changed || out))
+            st = lcp_plan_write_file(&plan, &f->src, dest, path, &err);
+        if (st) {
+            int code = lcp_cli_fail(&err);
+            if (code > status)
+                status = code;
+        }
+        if (json) {
+            lcp_json_begin_object(&j);
+            lcp_json_key(&j, "file");
+            lcp_json_string(&j, path);
+            if (st) {
+                lcp_json_key(&j, "error");
+                lcp_json_string(&j, err.message);
+            } else {
+                lcp_json_key(&j, "output");
+                lcp_json_string(&j, dest);
+                lcp_json_key(&j, "changed");
+                lcp_json_bool(&j, changed);
+                json_archs(&j, "removed", f, keep, false);
+                json_archs(&j, "kept", f, keep, true);
+                lcp_json_key(&j, "thin");
+                lcp_json_bool(&j, changed ? thin : f->kind == LCP_THIN || f->kind == LCP_ARCHIVE);
+            }
+            lcp_json_end_object(&j);
+        } else if (st == LCP_OK) {
+            char buf[48];
+            if (!changed) {
+                printf("%s: nothing to remove\n", path);
+            } else {
+                printf("%s: removed", path);
+                for (size_t k = 0; k < f->nslices; k++)
+                    if (!keep[k])
+                        printf(" %s", lcp_arch_label(f->slices[k].cputype, f->slices[k].cpusubtype, buf, sizeof buf));
+                printf(", kept");
+                for (size_t k = 0; k < f->nslices; k++)
+                    if (keep[k])
+                        printf(" %s", lcp_arch_label(f->slices[k].cputype, f->slices[k].cpusubtype, buf, sizeof buf));
+                printf("%s%s%s\n", thin ? " (thin)" : "", out ? ", written to " : "", out ? out : "");
+            }
+        }
+        free(keep);
+        free(os);
+        lcp_plan_release(&plan);
+        lcp_file_free(f);
+    }
+    free(archs);
+    if (json) {
+        lcp_json_end_array(&j);
+        lcp_json_end_object(&j);
+        lcp_json_finish(&j);
+    }
+    return status;
+}
