@@ -21,16 +21,21 @@ static const char *cmd_label(uint32_t cmd, char *buf, size_t len) {
     return buf;
 }
 
-/* Checks an lc_str at byte `field` of a command: its offset must lie inside
- * the command after the field itself and, when must_terminate, a NUL must
- * follow before cmdsize. */
-static lcp_status check_lc_str(const uint8_t *c, uint32_t cmdsize, uint32_t field, bool big_endian,
+/* Checks an lc_str at byte `field` of a command whose fixed part is `fixed`
+ * bytes: its offset must lie inside the command after the fixed part (a
+ * string over the fixed fields would alias them: dyld and llvm refuse it)
+ * and, when must_terminate, a NUL must follow before cmdsize. */
+static lcp_status check_lc_str(const uint8_t *c, uint32_t cmdsize, uint32_t field, uint32_t fixed, bool big_endian,
                                bool must_terminate, uint64_t where, uint32_t index, const char *label,
                                lcp_error *err) {
     uint32_t off;
     if (!lcp_get_u32(c, cmdsize, field, big_endian, &off))
         return lcp_error_set(err, LCP_E_MALFORMED, where, "load command %u '%s': cmdsize 0x%x too small for its string offset",
                              index, label, cmdsize);
+    if (off >= field + 4 && off < fixed && off < cmdsize)
+        return lcp_error_set(err, LCP_E_MALFORMED, where + field,
+                             "load command %u '%s': string offset 0x%x overlaps the command's fixed fields (0x%x bytes)",
+                             index, label, off, fixed);
     if (off < field + 4 || off >= cmdsize)
         return lcp_error_set(err, LCP_E_MALFORMED, where + field,
                              "load command %u '%s': string offset 0x%x outside cmdsize 0x%x", index, label, off,
@@ -55,12 +60,12 @@ static lcp_status check_command(const uint8_t *c, uint32_t cmd, uint32_t cmdsize
         return lcp_error_set(err, LCP_E_MALFORMED, where, "load command %u '%s': cmdsize 0x%x smaller than 0x%x", index,
                              label, cmdsize, info->min_size);
     if (info->str_field) {
-        lcp_status st = check_lc_str(c, cmdsize, info->str_field, big_endian, true, where, index, label, err);
+        lcp_status st = check_lc_str(c, cmdsize, info->str_field, info->min_size, big_endian, true, where, index, label, err);
         if (st)
             return st;
     }
     if (info->raw_str_field) {
-        lcp_status st = check_lc_str(c, cmdsize, info->raw_str_field, big_endian, false, where, index, label, err);
+        lcp_status st = check_lc_str(c, cmdsize, info->raw_str_field, info->min_size, big_endian, false, where, index, label, err);
         if (st)
             return st;
     }
