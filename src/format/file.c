@@ -95,6 +95,45 @@ static lcp_status read_slice(const lcp_source *src, lcp_slice *s, lcp_error *err
                          (unsigned long long)s->offset);
 }
 
+struct slice_at {
+    uint64_t offset;
+    uint32_t index;
+};
+
+static int by_offset(const void *a, const void *b) {
+    const struct slice_at *x = a, *y = b;
+    if (x->offset != y->offset)
+        return x->offset < y->offset ? -1 : 1;
+    return x->index < y->index ? -1 : 1;
+}
+
+/* No two non-empty slices may share a byte. Sorted by offset, a slice can
+ * only overlap the one before it, so this is O(n log n) even for the
+ * hundreds of thousands of entries a hostile FAT_MAGIC_64 header can hold
+ * (a pairwise check would be quadratic). Every range is inside the file,
+ * so offset + size does not overflow. */
+static lcp_status check_overlaps(const lcp_file *f, size_t entry, lcp_error *err) {
+    struct slice_at *order = malloc(f->nslices * sizeof *order);
+    if (order == NULL)
+        return lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
+    size_t n = 0;
+    for (size_t i = 0; i < f->nslices; i++)
+        if (f->slices[i].size != 0)
+            order[n++] = (struct slice_at){f->slices[i].offset, (uint32_t)i};
+    qsort(order, n, sizeof *order, by_offset);
+    lcp_status st = LCP_OK;
+    for (size_t k = 1; k < n && st == LCP_OK; k++) {
+        const lcp_slice *prev = &f->slices[order[k - 1].index];
+        if (order[k].offset < prev->offset + prev->size) {
+            uint32_t i = order[k].index > order[k - 1].index ? order[k].index : order[k - 1].index;
+            uint32_t j = order[k].index > order[k - 1].index ? order[k - 1].index : order[k].index;
+            st = lcp_error_set(err, LCP_E_MALFORMED, 8 + (uint64_t)i * entry, "fat_arch %u overlaps fat_arch %u", i, j);
+        }
+    }
+    free(order);
+    return st;
+}
+
 static lcp_status read_fat(lcp_file *f, bool is64, lcp_error *err) {
     uint8_t hdr[8];
     lcp_status st = lcp_source_read(&f->src, 0, hdr, 8, err);
@@ -163,15 +202,10 @@ static lcp_status read_fat(lcp_file *f, bool is64, lcp_error *err) {
             return lcp_error_set(err, LCP_E_MALFORMED, where, "fat_arch %u: offset 0x%llx not aligned to 2^%u", i,
                                  (unsigned long long)s->offset, s->align);
         }
-        for (uint32_t j = 0; j < i; j++) {
-            const lcp_slice *t = &f->slices[j];
-            if (s->size && t->size && s->offset < t->offset + t->size && t->offset < s->offset + s->size) {
-                free(tab);
-                return lcp_error_set(err, LCP_E_MALFORMED, where, "fat_arch %u overlaps fat_arch %u", i, j);
-            }
-        }
     }
     free(tab);
+    if ((st = check_overlaps(f, entry, err)) != LCP_OK)
+        return st;
     for (uint32_t i = 0; i < nfat; i++) {
         char lbuf[48];
         lcp_slice *s = &f->slices[i];
