@@ -211,7 +211,7 @@ static lcp_status read_fat(lcp_file *f, bool is64, lcp_error *err) {
         lcp_slice *s = &f->slices[i];
         st = read_slice(&f->src, s, err);
         if (st) {
-            lcp_error_prefix(err, "(%s)", lcp_arch_label(s->cputype, s->cpusubtype, lbuf, sizeof lbuf));
+            lcp_error_prefix(err, "fat_arch %u (%s)", i, lcp_arch_label(s->cputype, s->cpusubtype, lbuf, sizeof lbuf));
             return st;
         }
     }
