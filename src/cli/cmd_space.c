@@ -13,14 +13,17 @@ static const char space_help[] =
     "fits there: an LC_BUILD_VERSION (24 bytes), the LC_CODE_SIGNATURE codesign\n"
     "adds (16 bytes), and the longest LC_RPATH path.\n"
     "\n"
-    "Two rules are reported, because users meet both: vtool's (the lowest file\n"
-    "offset of any section that is not zerofill) and install_name_tool's (skips\n"
-    "empty sections, counts segments without sections).\n";
+    "The free bytes are counted up to the first section that holds file bytes\n"
+    "(the safe rule, which every lcpatch edit respects). Two more rules are\n"
+    "reported because users meet them: vtool's (cctools' bit test, which skips\n"
+    "__cstring and pointer sections and can report more room than there is)\n"
+    "and install_name_tool's (skips empty sections, counts segments without\n"
+    "sections).\n";
 
 /* The longest rpath string that fits in `free_bytes`, keeping 16 bytes for a
  * future LC_CODE_SIGNATURE when the image has none; -1 when none fits. */
 static int64_t longest_rpath(const lcp_image *img, const lcp_space *sp) {
-    int64_t room = sp->vtool_free - (sp->signed_image ? 0 : 16);
+    int64_t room = sp->safe_free - (sp->signed_image ? 0 : 16);
     int64_t align = img->is64 ? 8 : 4;
     room -= room % align;           /* cmdsize is a multiple of the alignment */
     int64_t longest = room - 12 - 1; /* the fixed part, and the string's NUL */
@@ -37,7 +40,7 @@ static int print_image(void *ctx_, lcp_file *f, size_t slice_index, lcp_member *
     lcp_image_space(img, &sp);
     char label[1024], abuf[48];
     int64_t rpath = longest_rpath(img, &sp);
-    bool bv_fits = sp.vtool_free >= 24 + (sp.signed_image ? 0 : 16);
+    bool bv_fits = sp.safe_free >= 24 + (sp.signed_image ? 0 : 16);
     if (ctx->json) {
         lcp_json *j = ctx->json;
         lcp_json_begin_object(j);
@@ -50,8 +53,10 @@ static int print_image(void *ctx_, lcp_file *f, size_t slice_index, lcp_member *
         lcp_json_key(j, "sizeofcmds");
         lcp_json_uint(j, sp.sizeofcmds);
         lcp_json_key(j, "first_section_offset");
-        lcp_json_uint(j, sp.vtool_limit);
+        lcp_json_uint(j, sp.safe_limit);
         lcp_json_key(j, "free");
+        lcp_json_int(j, sp.safe_free);
+        lcp_json_key(j, "free_vtool");
         lcp_json_int(j, sp.vtool_free);
         lcp_json_key(j, "free_install_name_tool");
         lcp_json_int(j, sp.int_free);
@@ -70,11 +75,12 @@ static int print_image(void *ctx_, lcp_file *f, size_t slice_index, lcp_member *
         return 0;
     }
     printf("%s:\n", lcp_cli_image_label(f, slice_index, member, img, label, sizeof label));
-    printf("  mach header        %8u bytes\n", sp.header_size);
-    printf("  load commands      %8u bytes (%u commands)\n", sp.sizeofcmds, img->ncmds);
-    printf("  first section at   %8llu\n", (unsigned long long)sp.vtool_limit);
-    printf("  free (vtool)       %8lld bytes\n", (long long)sp.vtool_free);
-    printf("  free (install_name_tool) %2lld bytes\n", (long long)sp.int_free);
+    printf("  %-26s %8u bytes\n", "mach header", sp.header_size);
+    printf("  %-26s %8u bytes (%u commands)\n", "load commands", sp.sizeofcmds, img->ncmds);
+    printf("  %-26s %8llu\n", "first section at", (unsigned long long)sp.safe_limit);
+    printf("  %-26s %8lld bytes\n", "free", (long long)sp.safe_free);
+    printf("  %-26s %8lld bytes\n", "free (vtool)", (long long)sp.vtool_free);
+    printf("  %-26s %8lld bytes\n", "free (install_name_tool)", (long long)sp.int_free);
     printf("  still fits: LC_BUILD_VERSION %s, LC_CODE_SIGNATURE %s, ", bv_fits ? "yes" : "no",
            sp.signature_fits ? "yes" : "no");
     if (rpath > 0)
@@ -115,7 +121,7 @@ int cmd_space(int argc, char **argv) {
         lcp_file *f;
         lcp_error err;
         if (lcp_file_open(argv[i], &f, &err) != LCP_OK) {
-            int code = lcp_cli_fail(&err);
+            int code = lcp_cli_fail_at(&err);
             if (code > status)
                 status = code;
             continue;
