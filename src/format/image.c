@@ -137,6 +137,42 @@ static lcp_status index_commands(const uint8_t *cmds, size_t len, uint32_t ncmds
     return LCP_OK;
 }
 
+/* Segments and linkedit data must lie inside the image: an edit copies
+ * these ranges, and a file that claims bytes it does not have is truncated
+ * or malformed (cctools: "fileoff field plus filesize field ... extends past
+ * the end of the file"). */
+static lcp_status check_file_ranges(const lcp_image *img, lcp_error *err) {
+    for (size_t i = 0; i < img->ncmds; i++) {
+        uint64_t off = 0, len = 0;
+        const char *f1, *f2;
+        lcp_segment seg;
+        lcp_linkedit_data led;
+        if (lcp_image_segment(img, i, &seg)) {
+            off = seg.fileoff;
+            len = seg.filesize;
+            f1 = "fileoff";
+            f2 = "filesize";
+        } else if (lcp_image_linkedit_data(img, i, &led)) {
+            off = led.dataoff;
+            len = led.datasize;
+            f1 = "dataoff";
+            f2 = "datasize";
+        } else {
+            continue;
+        }
+        if (lcp_range_ok(off, len, img->size))
+            continue;
+        char buf[16];
+        uint64_t where = img->offset + img->header_size + img->lc[i].offset;
+        return lcp_error_set(err, LCP_E_MALFORMED, where,
+                             "load command %zu '%s' at offset 0x%llx: %s 0x%llx + %s 0x%llx extends past the end of "
+                             "the image (0x%llx bytes)",
+                             i, cmd_label(img->lc[i].cmd, buf, sizeof buf), (unsigned long long)where, f1,
+                             (unsigned long long)off, f2, (unsigned long long)len, (unsigned long long)img->size);
+    }
+    return LCP_OK;
+}
+
 lcp_status lcp_image_parse(const uint8_t *bytes, size_t len, uint64_t offset, uint64_t size, lcp_image **out,
                            lcp_error *err) {
     *out = NULL;
@@ -188,6 +224,8 @@ lcp_status lcp_image_parse(const uint8_t *bytes, size_t len, uint64_t offset, ui
                              (unsigned long long)size);
     }
     lcp_status st = lcp_image_set_commands(img, bytes + header_size, img->sizeofcmds, img->ncmds, err);
+    if (st == LCP_OK)
+        st = check_file_ranges(img, err);
     if (st) {
         lcp_image_free(img);
         return st;
