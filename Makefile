@@ -54,7 +54,7 @@ endef
 $(eval $(call flavour,dev,))
 $(eval $(call flavour,asan,$(SAN)))
 
-.PHONY: all check check-unit check-suites check-valgrind deps demo install format format-check fixtures fuzz bench clean
+.PHONY: all check check-unit check-suites check-valgrind deps demo install format format-check fixtures fuzz fuzz-build bench clean
 all: lcpatch liblcpatch.a
 
 lcpatch: build/dev/lcpatch
@@ -69,22 +69,69 @@ build/asan/tests/%: tests/unit/%.c build/asan/libcli.a build/asan/liblcpatch.a
 	@$(if $(Q),echo "  TEST    $@")
 	$(Q)$(CC) $(CSTD) $(CPPFLAGS) $(CMOCKA_CFLAGS) $(CFLAGS) $(SAN) -Wall -Wextra -Werror -Itests/unit -o $@ $^ $(CMOCKA_LIBS) $(CAPSTONE_LIBS)
 
+# Fuzz harnesses (tests/fuzz/): `make fuzz` builds them with libFuzzer
+# (clang-19); `make check` replays the seeds and every past finding through
+# the same harnesses linked with a plain main (tests/fuzz/replay.c).
+FUZZ_CC      ?= clang-19
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_NAMES   := fuzz_parse fuzz_roundtrip
+FUZZ_BINS    := $(FUZZ_NAMES:%=build/fuzz/bin/%)
+FUZZ_LIB_OBJS := $(LIB_SRCS:%.c=build/fuzz/%.o)
+FUZZ_REPLAY  := $(FUZZ_NAMES:%=build/asan/tests/%_replay)
+FUZZ_REPLAY_DEV := $(FUZZ_NAMES:%=build/dev/tests/%_replay)
+build/fuzz/%.o: %.c
+	@mkdir -p $(@D)
+	$(Q)$(FUZZ_CC) $(CSTD) $(CPPFLAGS) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(WARN) -c $< -o $@
+build/fuzz/liblcpatch.a: $(FUZZ_LIB_OBJS)
+	@rm -f $@
+	$(Q)$(AR) rcs $@ $^
+build/fuzz/bin/%: tests/fuzz/%.c tests/fuzz/fuzz_common.h build/fuzz/liblcpatch.a
+	@mkdir -p $(@D)
+	$(Q)$(FUZZ_CC) $(CSTD) $(CPPFLAGS) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< build/fuzz/liblcpatch.a
+build/asan/tests/%_replay: tests/fuzz/%.c tests/fuzz/replay.c tests/fuzz/fuzz_common.h build/asan/liblcpatch.a
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CSTD) $(CPPFLAGS) $(CFLAGS) $(SAN) -o $@ $< tests/fuzz/replay.c build/asan/liblcpatch.a
+build/dev/tests/%_replay: tests/fuzz/%.c tests/fuzz/replay.c tests/fuzz/fuzz_common.h build/dev/liblcpatch.a
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CSTD) $(CPPFLAGS) $(CFLAGS) -o $@ $< tests/fuzz/replay.c build/dev/liblcpatch.a
+fuzz-build: $(FUZZ_BINS)
+
+# Fault injection (tests/faults/): an LD_PRELOAD shim that makes the Nth
+# write/copy_file_range/fsync/fchmod/rename/open/mkstemp fail.
+FAULT_SHIM := build/faults/libfault.so
+$(FAULT_SHIM): tests/faults/fault.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) -std=gnu11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -shared -fPIC -o $@ $< -ldl
+
+# A minimal writer on the shared output path, for the fault suite.
+build/%/tests/fault_writer: tests/faults/fault_writer.c build/%/libcli.a build/%/liblcpatch.a
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CSTD) $(CPPFLAGS) $(CFLAGS) $(if $(filter asan,$*),$(SAN)) $(WARN) -o $@ $^ $(CAPSTONE_LIBS)
+
+# Test helpers every suite may use (built by check and check-valgrind).
+CHECK_HELPERS := $(FUZZ_REPLAY) $(FAULT_SHIM) build/asan/tests/fault_writer
+
 deps:
 	@sh scripts/deps.sh
 
 check: deps
-	@$(MAKE) --no-print-directory all build/asan/lcpatch $(UNIT_BINS)
+	@$(MAKE) --no-print-directory all build/asan/lcpatch $(UNIT_BINS) $(CHECK_HELPERS)
 	@$(MAKE) --no-print-directory check-unit check-suites
 
 check-unit: $(UNIT_BINS)
 	@sh tests/run-unit.sh $(UNIT_BINS)
 
 # Every tests/<suite>/run.sh, run against the ASan+UBSan build.
-check-suites: build/asan/lcpatch
+check-suites: build/asan/lcpatch $(CHECK_HELPERS)
 	@LCPATCH=$(CURDIR)/build/asan/lcpatch sh tests/run-suites.sh
 
-check-valgrind: build/dev/lcpatch
-	@LCPATCH_WRAPPER="valgrind -q --error-exitcode=99 --leak-check=full" LCPATCH=$(CURDIR)/build/dev/lcpatch sh tests/run-suites.sh
+# The suites again, with every lcpatch run under valgrind: LCPATCH is a
+# wrapper script (tests/valgrind-wrapper.sh) around the non-ASan binary, and
+# the fuzz replays use non-ASan builds. A valgrind error exits 99.
+check-valgrind: all build/dev/lcpatch $(FUZZ_REPLAY_DEV) $(FAULT_SHIM) build/dev/tests/fault_writer
+	@command -v valgrind >/dev/null || { echo "check-valgrind: valgrind is not installed (apt-get install valgrind)" >&2; exit 1; }
+	@LCPATCH_REAL=$(CURDIR)/build/dev/lcpatch LCPATCH_VALGRIND=1 \
+	    LCPATCH=$(CURDIR)/tests/valgrind-wrapper.sh sh tests/run-suites.sh
 
 demo: deps all
 	@sh scripts/demo.sh ./lcpatch
@@ -93,7 +140,7 @@ fixtures:
 	sh tests/binaries/build.sh
 
 fuzz:
-	@sh tests/fuzz/run.sh $(FUZZ_SECONDS)
+	@sh tests/fuzz/run.sh --fuzz $(or $(FUZZ_SECONDS),60)
 
 bench: all
 	@sh bench/run.sh ./lcpatch

@@ -1,0 +1,13 @@
+#!/bin/sh
+# Seeds a fuzz corpus folder (tests/fuzz/corpus-<harness>/, not committed)
+# with every fixture of tests/binaries and every past finding of
+# tests/fuzz/regressions/. Usage: seed.sh CORPUS_DIR
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+out=${1:?usage: seed.sh CORPUS_DIR}
+mkdir -p "$out"
+for f in "$here"/../binaries/* "$here"/regressions/*; do
+    [ -f "$f" ] || continue
+    case $f in *.md | *.sh | *.gitignore) continue ;; esac
+    cp "$f" "$out/seed-$(basename "$f")"
+done
