@@ -273,7 +273,9 @@ lcp_status lcp_file_open(const char *path, lcp_file **out, lcp_error *err) {
         return lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
     }
     errno = 0;
-    f->src.fd = open(path, O_RDONLY | O_CLOEXEC);
+    do /* a signal may interrupt the open of a slow (network) file: try again */
+        f->src.fd = open(path, O_RDONLY | O_CLOEXEC);
+    while (f->src.fd < 0 && errno == EINTR);
     if (f->src.fd < 0) {
         lcp_error_set(err, LCP_E_IO, LCP_NO_OFFSET, "%s: %s", path, strerror(errno));
         lcp_file_free(f);
