@@ -50,7 +50,9 @@ static int not_macho(const char *prog, const char *path, vt_file *f) {
 
 int vt_file_read(const char *prog, const char *path, vt_file *f) {
     memset(f, 0, sizeof *f);
-    f->src.fd = open(path, O_RDONLY);
+    do /* interrupted by a signal: try again (tests/faults injects EINTR) */
+        f->src.fd = open(path, O_RDONLY);
+    while (f->src.fd < 0 && errno == EINTR);
     if (f->src.fd < 0) {
         fprintf(stderr, "%s error: %s: can't open file: %s\n", prog, path, strerror(errno));
         return -1;
