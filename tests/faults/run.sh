@@ -1,0 +1,228 @@
+#!/bin/sh
+# Output under faults. For every writer below that exists, and for every
+# system call the write makes (write, copy_file_range, fsync, fchmod,
+# rename, open, mkstemp: counted by a first run), the Nth call is made to
+# fail with ENOSPC, EIO and EINTR, and write/copy_file_range to do a short
+# write (the LD_PRELOAD shim tests/faults/fault.c, build/faults/libfault.so).
+# After every run:
+#   - no temporary file (.NAME.lcpatch-XXXXXX) is left in the folder;
+#   - the input is byte-identical (when it is not the output);
+#   - exit 0: the output equals the fault-free output;
+#     otherwise: exit 3, a message on stderr, and the output file that
+#     existed before (or the input, for --in-place) is byte-identical;
+#   - EINTR and short writes are retried: exit 0 and the full output;
+#   - no sanitizer report.
+# Then: the read-only-folder error, and two concurrent --in-place writers
+# on the same file (the result is one whole edit or both, never torn).
+#
+# Binary: $LCPATCH (the ASan+UBSan build under `make check`): the shim sits
+# in front of ASan's interceptors (ASAN_OPTIONS=verify_asan_link_order=0), so
+# the sanitizers stay on. Under `make check-valgrind` the non-ASan build runs
+# under valgrind and only the first and last N of each call are tried.
+cd "$(dirname "$0")/../.." || exit 3
+root=$(pwd)
+: "${LCPATCH:=$root/build/asan/lcpatch}"
+bindir=$(dirname "${LCPATCH_REAL:-$LCPATCH}")
+FW=$bindir/tests/fault_writer
+SHIM=$root/build/faults/libfault.so
+BIN=$root/tests/binaries
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0:detect_leaks=1"
+wrap=""
+[ -n "${LCPATCH_VALGRIND:-}" ] && wrap="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite"
+
+# The writers: label | command that must appear in `lcpatch --help` (- for
+# none) | fixture | exit status on failure (3; Apple's compat modes exit 1)
+# | command line (IN = the input, OUT = the output; no OUT means the command
+# edits IN in place). A line whose command does not exist yet, or whose
+# fault-free run fails, is skipped with the reason.
+WRITERS='
+fault_writer -o|-|hello-x86_64|3|$FW -o OUT IN
+fault_writer --in-place|-|hello-x86_64|3|$FW --in-place IN
+unsign -o fat|unsign|legacy-fat.dylib|3|$LCPATCH unsign -o OUT IN
+unsign --in-place|unsign|signed-arm64|3|$LCPATCH unsign --in-place IN
+codesign_allocate -r|codesign_allocate|signed-arm64|1|$LCPATCH codesign_allocate -i IN -r -o OUT
+vtool -set-build-version|vtool|hello-x86_64|1|$LCPATCH vtool -set-build-version macos 11.0 11.0 -replace -output OUT IN
+vtool fat|vtool|legacy-fat.dylib|1|$LCPATCH vtool -set-version-min macos 10.9 10.9 -output OUT IN
+set-sdk|set-sdk|libold-x86_64.dylib|3|$LCPATCH set-sdk 10.9 -o OUT IN
+set-sdk --in-place|set-sdk|legacy-fat.dylib|3|$LCPATCH set-sdk 10.9 --in-place IN
+remove-arch|remove-arch|legacy-fat.dylib|3|$LCPATCH remove-arch ppc -o OUT IN
+strip-legacy|strip-legacy|legacy-fat.dylib|3|$LCPATCH strip-legacy -o OUT IN
+lipo -remove|lipo|legacy-fat.dylib|1|$LCPATCH lipo IN -remove ppc7400 -output OUT
+lipo -thin|lipo|fat64.dylib|1|$LCPATCH lipo IN -thin arm64 -output OUT
+add-rpath|add-rpath|hello-x86_64|3|$LCPATCH add-rpath @loader_path/x -o OUT IN
+change-dylib|change-dylib|hello-x86_64|3|$LCPATCH change-dylib /usr/lib/libSystem.B.dylib /usr/lib/libSystem.dylib -o OUT IN
+install_name_tool -add_rpath|install_name_tool|hello-x86_64|1|$LCPATCH install_name_tool -add_rpath @loader_path/x IN
+rescue|rescue|legacy-fat.dylib|3|$LCPATCH rescue -o OUT IN
+rescue --in-place|rescue|legacy-fat.dylib|3|$LCPATCH rescue --in-place IN
+'
+
+pass=0
+fail=0
+skip=0
+points=0
+T=$(mktemp -d) || exit 3
+trap 'rm -rf "$T"' EXIT
+commands=$($LCPATCH --help 2>/dev/null | sed -n 's/^  \([a-z_-]*\) .*/\1/p')
+
+# run LINE: runs the command line with IN and OUT substituted (in $T/w),
+# stdout discarded, stderr in $T/err; returns its exit status.
+run() {
+    cmd=$(printf '%s' "$1" | sed -e "s|OUT|$T/w/out|g" -e "s|IN|$T/w/in|g")
+    eval "timeout 60 $wrap $cmd" >/dev/null 2>"$T/err"
+}
+
+failcase() {
+    echo "FAIL faults: $label: $*"
+    sed 's/^/    /' "$T/err" | head -5
+    fail=$((fail + 1))
+    ok=0
+}
+
+fresh() { # a fresh work folder: the input, and an existing output file
+    rm -rf "$T/w"
+    mkdir "$T/w"
+    cp "$BIN/$fixture" "$T/w/in"
+    chmod 0751 "$T/w/in"
+    printf 'existing output\n' >"$T/w/out"
+}
+
+check_after() { # rc err-kind
+    rc=$1
+    ok=1
+    left=$(ls -A "$T/w" | grep -c 'lcpatch-')
+    [ "$left" = 0 ] || failcase "$point: temporary file left: $(ls -A "$T/w" | tr '\n' ' ')"
+    grep -qE 'ERROR: AddressSanitizer|runtime error:|ERROR: LeakSanitizer' "$T/err" && failcase "$point: sanitizer report"
+    [ "$rc" = 99 ] && failcase "$point: valgrind error"
+    [ "$rc" = 124 ] && failcase "$point: timed out"
+    if [ "$inplace" = 0 ]; then
+        cmp -s "$BIN/$fixture" "$T/w/in" || failcase "$point: the input changed"
+        dest=$T/w/out
+    else
+        dest=$T/w/in
+    fi
+    if [ "$rc" = 0 ]; then
+        cmp -s "$T/ref" "$dest" || failcase "$point: exit 0 but the output differs from the fault-free output"
+    else
+        [ "$rc" = "$failcode" ] || failcase "$point: exit $rc, want 0 or $failcode"
+        [ -s "$T/err" ] || failcase "$point: failed without a message"
+        if [ "$inplace" = 0 ]; then
+            printf 'existing output\n' | cmp -s - "$dest" || failcase "$point: the existing output changed"
+        else
+            cmp -s "$BIN/$fixture" "$dest" || failcase "$point: the input (edited in place) is damaged"
+        fi
+        case $2 in EINTR | SHORT) failcase "$point: $2 must be retried, got exit $rc" ;; esac
+    fi
+    if [ $ok = 1 ]; then pass=$((pass + 1)); fi
+}
+
+echo "$WRITERS" | grep -v '^$' >"$T/table"
+
+while IFS='|' read -r label need fixture failcode line; do
+    if [ "$need" != - ] && ! printf '%s\n' "$commands" | grep -qx -- "$need"; then
+        echo "faults: SKIP $label: no '$need' command in \`lcpatch --help\` yet"
+        skip=$((skip + 1))
+        continue
+    fi
+    case $line in *OUT*) inplace=0 ;; *) inplace=1 ;; esac
+    # The fault-free output, and how many calls of each kind the write makes.
+    fresh
+    if ! LD_PRELOAD=$SHIM LCP_FAULT_COUNT=$T/count run "$line"; then
+        echo "faults: SKIP $label: the fault-free run failed: $(head -c 300 "$T/err")"
+        skip=$((skip + 1))
+        rm -f "$T/count"
+        continue
+    fi
+    if [ $inplace = 1 ]; then cp "$T/w/in" "$T/ref"; else cp "$T/w/out" "$T/ref"; fi
+    if cmp -s "$T/ref" "$BIN/$fixture"; then
+        echo "FAIL faults: $label: the fault-free run did not change anything"
+        fail=$((fail + 1))
+    fi
+    # Sum the counts (the destructor of every process, wrapper included).
+    for call in write copy_file_range fsync fchmod rename open mkstemp; do
+        n=$(awk -v c=$call '$1 == c { s += $2 } END { print s + 0 }' "$T/count")
+        [ -n "$wrap" ] && n=$(awk -v c=$call '$1 == c { if ($2 > m) m = $2 } END { print m + 0 }' "$T/count")
+        case $call in write | copy_file_range) errs="ENOSPC EIO EINTR SHORT" ;; mkstemp) errs="ENOSPC EIO EINTR EACCES" ;; *) errs="ENOSPC EIO EINTR" ;; esac
+        i=1
+        while [ "$i" -le "$n" ]; do
+            # Valgrind: only the first and the last call. Otherwise the
+            # first 12 and the last 4 (enough for every writer so far: the
+            # calls past the 12th are more of the same copy loop).
+            if { [ -n "$wrap" ] && [ "$i" != 1 ] && [ "$i" != "$n" ]; } ||
+                { [ "$i" -gt 12 ] && [ "$i" -le $((n - 4)) ]; }; then
+                i=$((i + 1))
+                continue
+            fi
+            for e in $errs; do
+                point="$call #$i $e"
+                fresh
+                LD_PRELOAD=$SHIM LCP_FAULT_CALL=$call LCP_FAULT_N=$i LCP_FAULT_ERR=$e run "$line"
+                check_after $? "$e"
+                points=$((points + 1))
+            done
+            i=$((i + 1))
+        done
+    done
+    rm -f "$T/count"
+done <"$T/table"
+
+# A folder we may not write: a clear error, exit 3, nothing created. Root
+# ignores permissions, so as root the run is done as user nobody.
+label="read-only folder"
+mkdir -p "$T/ro"
+cp "$BIN/hello-x86_64" "$T/ro/in"
+chmod 0555 "$T/ro"
+chmod 0755 "$T"
+asuser=""
+if [ "$(id -u)" = 0 ]; then
+    if command -v setpriv >/dev/null 2>&1; then
+        asuser="setpriv --reuid=65534 --regid=65534 --clear-groups"
+    else
+        asuser=none
+    fi
+fi
+if [ "$asuser" = none ]; then
+    echo "faults: SKIP read-only folder: running as root without setpriv"
+    skip=$((skip + 1))
+else
+    chmod 0755 "$(dirname "$FW")" 2>/dev/null
+    $asuser $wrap "$FW" --in-place "$T/ro/in" >/dev/null 2>"$T/err"
+    rc=$?
+    ok=1
+    [ $rc = 3 ] || failcase "exit $rc, want 3"
+    grep -q "folder $T/ro is not writable" "$T/err" || failcase "no clear message"
+    cmp -s "$BIN/hello-x86_64" "$T/ro/in" || failcase "the input changed"
+    [ "$(ls -A "$T/ro" | wc -l)" = 1 ] || failcase "something was created"
+    [ $ok = 1 ] && pass=$((pass + 1))
+fi
+chmod 0755 "$T/ro"
+
+# Two writers editing the same file at once, 20 times: afterwards the file
+# is the original edited once (one rename won) or twice (they ran one after
+# the other), never anything else, and no temporary file remains.
+label="concurrent --in-place"
+rm -rf "$T/w"
+mkdir "$T/w"
+cp "$BIN/hello-x86_64" "$T/w/in"
+$FW -o "$T/once" "$T/w/in" 2>"$T/err" && $FW -o "$T/twice" "$T/once" 2>>"$T/err" || failcase "reference runs failed"
+k=0
+ok=1
+while [ $k -lt 20 ]; do
+    cp "$BIN/hello-x86_64" "$T/w/in"
+    $wrap "$FW" --in-place "$T/w/in" 2>/dev/null &
+    p1=$!
+    $wrap "$FW" --in-place "$T/w/in" 2>/dev/null &
+    p2=$!
+    wait $p1
+    wait $p2
+    if ! cmp -s "$T/w/in" "$T/once" && ! cmp -s "$T/w/in" "$T/twice"; then
+        failcase "round $k: the file is neither edited once nor twice (torn)"
+        break
+    fi
+    [ "$(ls -A "$T/w" | wc -l)" = 1 ] || { failcase "round $k: temporary file left"; break; }
+    k=$((k + 1))
+done
+[ $ok = 1 ] && pass=$((pass + 1))
+
+echo "faults: $points injection points over the writers, $skip writers skipped"
+echo "faults: $pass passed, $fail failed"
+[ $fail = 0 ]
