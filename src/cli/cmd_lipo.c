@@ -195,7 +195,10 @@ static void read_at(struct lipo *L, int fd, uint64_t off, void *buf, size_t n, c
 }
 
 static int open_input(struct lipo *L, const char *name, uint64_t *size, const char *what) {
-    int fd = open(name, O_RDONLY | O_CLOEXEC);
+    int fd;
+    do /* interrupted by a signal: try again (tests/faults injects EINTR) */
+        fd = open(name, O_RDONLY | O_CLOEXEC);
+    while (fd < 0 && errno == EINTR);
     if (fd < 0) {
         char w[64];
         snprintf(w, sizeof w, "can't open %s file", what);
