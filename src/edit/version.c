@@ -377,7 +377,10 @@ lcp_status lcp_version_raise_sdk(lcp_image *img, const lcp_sdk_request *req, lcp
     report->cmd_index = -1;
     lcp_space sp;
     lcp_image_space(img, &sp);
-    report->free_before = report->free_after = sp.vtool_free;
+    /* room before the first section: vtool's rule and the safe rule both
+     * (vtool's can skip a __cstring right after the commands) */
+    int64_t room = sp.vtool_free < sp.safe_free ? sp.vtool_free : sp.safe_free;
+    report->free_before = report->free_after = room;
     uint32_t want_sdk = req->sdk;
     if (req->minos > want_sdk)
         want_sdk = req->minos;
@@ -474,14 +477,14 @@ lcp_status lcp_version_raise_sdk(lcp_image *img, const lcp_sdk_request *req, lcp
         return lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
     }
     bool ok;
-    if (sp.vtool_free >= (int64_t)(BUILD_VERSION_SIZE + reserve)) {
+    if (room >= (int64_t)(BUILD_VERSION_SIZE + reserve)) {
         report->action = LCP_SDK_ADDED_BUILD_VERSION;
         report->cmd = LCP_LC_BUILD_VERSION;
         ok = lcp_buf_append_u32(&b, img->big_endian, LCP_LC_BUILD_VERSION) &&
              lcp_buf_append_u32(&b, img->big_endian, BUILD_VERSION_SIZE) &&
              lcp_buf_append_u32(&b, img->big_endian, req->platform) && lcp_buf_append_u32(&b, img->big_endian, minos) &&
              lcp_buf_append_u32(&b, img->big_endian, want_sdk) && lcp_buf_append_u32(&b, img->big_endian, 0);
-    } else if (vmin_cmd != 0 && sp.vtool_free >= (int64_t)(VERSION_MIN_SIZE + reserve)) {
+    } else if (vmin_cmd != 0 && room >= (int64_t)(VERSION_MIN_SIZE + reserve)) {
         report->action = LCP_SDK_ADDED_VERSION_MIN;
         report->cmd = vmin_cmd;
         ok = lcp_buf_append_u32(&b, img->big_endian, vmin_cmd) &&
@@ -498,7 +501,7 @@ lcp_status lcp_version_raise_sdk(lcp_image *img, const lcp_sdk_request *req, lcp
                              "before the first section",
                              report->needed, vmin_cmd ? VERSION_MIN_SIZE : BUILD_VERSION_SIZE,
                              vmin_cmd ? lcp_lc_name(vmin_cmd) : "LC_BUILD_VERSION",
-                             reserve ? " + 16 kept for LC_CODE_SIGNATURE" : "", (long long)sp.vtool_free);
+                             reserve ? " + 16 kept for LC_CODE_SIGNATURE" : "", (long long)room);
     }
     if (!ok) {
         lcp_buf_release(&b);
@@ -510,6 +513,6 @@ lcp_status lcp_version_raise_sdk(lcp_image *img, const lcp_sdk_request *req, lcp
         return st;
     report->cmd_index = (long)img->ncmds - 1;
     lcp_image_space(img, &sp);
-    report->free_after = sp.vtool_free;
+    report->free_after = sp.vtool_free < sp.safe_free ? sp.vtool_free : sp.safe_free;
     return LCP_OK;
 }

@@ -1,0 +1,359 @@
+/* lcpatch set-sdk: every macOS slice (and archive member) ends with an sdk of
+ * at least the requested version (10.9 by default), the edit that needs no
+ * header space chosen whenever there is one (lcp_version_raise_sdk). */
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "cli/json.h"
+#include "cli/output_opts.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char set_sdk_help[] =
+    "usage: lcpatch set-sdk [--sdk V] [--minos V] [--platform P] [--arch A]... [--json]\n"
+    "                       (-o OUT | --in-place) FILE...\n"
+    "\n"
+    "Raises the sdk recorded in every slice and archive member of platform P\n"
+    "(macos by default) to at least V (10.9 by default: the notary service\n"
+    "rejects anything older). --minos also sets the minimum OS version. --arch\n"
+    "limits the edit to the named architectures (repeatable).\n"
+    "\n"
+    "Space rules: an existing LC_BUILD_VERSION or LC_VERSION_MIN_MACOSX is\n"
+    "rewritten in place (same size, same place: no header space needed). Only a\n"
+    "slice without any version command gets a new one: an LC_BUILD_VERSION (24\n"
+    "bytes) when it fits before the first section together with 16 bytes kept\n"
+    "for the LC_CODE_SIGNATURE codesign adds (not needed when already signed),\n"
+    "else an LC_VERSION_MIN_MACOSX (16 bytes) under the same rule, else the file\n"
+    "is refused (nothing written) with the bytes needed and free. Slices of\n"
+    "other platforms are reported and left alone. Slices already at or above V\n"
+    "are left alone: a second run changes nothing (--in-place then does not\n"
+    "rewrite the file). Every byte outside the edited load commands is kept.\n"
+    "\n"
+    "Exit status: 0 done, 2 usage, 3 the input failed, or a slice has no room.\n";
+
+#define MAX_ARCHS 32
+
+struct sdk_ctx {
+    lcp_sdk_request req;
+    uint32_t archs[MAX_ARCHS][2];
+    size_t narchs;
+    lcp_json *json;
+    const char *path;
+    /* per file */
+    lcp_image **edited;
+    size_t nedited, cap;
+    int status;
+    bool failed;
+    lcp_error err;
+};
+
+static const char *action_name(lcp_sdk_action a) {
+    switch (a) {
+    case LCP_SDK_UNCHANGED:
+        return "unchanged";
+    case LCP_SDK_REWRITTEN:
+        return "rewritten";
+    case LCP_SDK_ADDED_BUILD_VERSION:
+    case LCP_SDK_ADDED_VERSION_MIN:
+        return "added";
+    case LCP_SDK_OTHER_PLATFORM:
+        return "other-platform";
+    case LCP_SDK_NO_SPACE:
+        return "no-space";
+    }
+    return "?";
+}
+
+static bool arch_wanted(const struct sdk_ctx *c, const lcp_image *img) {
+    if (c->narchs == 0)
+        return true;
+    for (size_t i = 0; i < c->narchs; i++)
+        if (img->cputype == c->archs[i][0] &&
+            (img->cpusubtype & ~LCP_CPU_SUBTYPE_MASK) == (c->archs[i][1] & ~LCP_CPU_SUBTYPE_MASK))
+            return true;
+    return false;
+}
+
+/* vtool's way: 0 reads "n/a" */
+static const char *fmt_version(uint32_t v, char *buf, size_t len) {
+    if (v == 0) {
+        snprintf(buf, len, "n/a");
+        return buf;
+    }
+    return lcp_version_format(v, buf, len);
+}
+
+static void json_version(lcp_json *j, const char *key, uint32_t minos, uint32_t sdk) {
+    char a[32], b[32];
+    lcp_json_key(j, key);
+    if (minos == 0 && sdk == 0) {
+        lcp_json_null(j);
+        return;
+    }
+    lcp_json_begin_object(j);
+    lcp_json_key(j, "minos");
+    lcp_json_string(j, lcp_version_format(minos, a, sizeof a));
+    lcp_json_key(j, "sdk");
+    lcp_json_string(j, lcp_version_format(sdk, b, sizeof b));
+    lcp_json_end_object(j);
+}
+
+static void report_image(struct sdk_ctx *c, const char *label, const char *arch, const lcp_member *member,
+                         const lcp_sdk_change *r, bool skipped) {
+    char m0[32], s0[32], m1[32], s1[32];
+    const char *cmd = r->cmd ? lcp_lc_name(r->cmd) : NULL;
+    const char *platform = r->platform ? lcp_platform_name(r->platform) : NULL;
+    char pbuf[16];
+    if (r->platform && !platform) {
+        snprintf(pbuf, sizeof pbuf, "%u", r->platform);
+        platform = pbuf;
+    }
+    if (c->json) {
+        lcp_json *j = c->json;
+        lcp_json_begin_object(j);
+        lcp_json_key(j, "arch");
+        lcp_json_string(j, arch);
+        lcp_json_key(j, "member");
+        lcp_json_string(j, member ? member->name : NULL);
+        lcp_json_key(j, "action");
+        lcp_json_string(j, skipped ? "skipped-arch" : action_name(r->action));
+        lcp_json_key(j, "command");
+        lcp_json_string(j, skipped ? NULL : cmd);
+        lcp_json_key(j, "platform");
+        lcp_json_string(j, skipped ? NULL : platform);
+        json_version(j, "before", skipped ? 0 : r->old_minos, skipped ? 0 : r->old_sdk);
+        json_version(j, "after", skipped ? 0 : r->new_minos, skipped ? 0 : r->new_sdk);
+        lcp_json_key(j, "free_before");
+        lcp_json_int(j, r->free_before);
+        lcp_json_key(j, "free_after");
+        lcp_json_int(j, r->free_after);
+        if (r->action == LCP_SDK_NO_SPACE && !skipped) {
+            lcp_json_key(j, "needed");
+            lcp_json_uint(j, r->needed);
+        }
+        lcp_json_end_object(j);
+        return;
+    }
+    if (skipped) {
+        printf("%s: not selected by --arch, left alone\n", label);
+        return;
+    }
+    fmt_version(r->old_minos, m0, sizeof m0);
+    fmt_version(r->old_sdk, s0, sizeof s0);
+    fmt_version(r->new_minos, m1, sizeof m1);
+    fmt_version(r->new_sdk, s1, sizeof s1);
+    switch (r->action) {
+    case LCP_SDK_UNCHANGED:
+        printf("%s: %s %s minos %s sdk %s: unchanged (already at or above the request)\n", label, cmd, platform, m0,
+               s0);
+        break;
+    case LCP_SDK_REWRITTEN:
+        printf("%s: %s %s minos %s -> %s, sdk %s -> %s (rewritten in place)\n", label, cmd, platform, m0, m1, s0, s1);
+        break;
+    case LCP_SDK_ADDED_BUILD_VERSION:
+    case LCP_SDK_ADDED_VERSION_MIN:
+        printf("%s: no version command: added %s %s minos %s sdk %s (%lld bytes free left)\n", label, cmd, platform,
+               m1, s1, (long long)r->free_after);
+        break;
+    case LCP_SDK_OTHER_PLATFORM:
+        printf("%s: platform %s (%s): left alone\n", label, platform ? platform : "?", cmd);
+        break;
+    case LCP_SDK_NO_SPACE:
+        break; /* reported as an error */
+    }
+}
+
+static int visit(void *ctx_, lcp_file *f, size_t slice_index, lcp_member *member, lcp_image *img) {
+    struct sdk_ctx *c = ctx_;
+    char label[1024], abuf[48];
+    lcp_cli_image_label(f, slice_index, member, img, label, sizeof label);
+    const char *arch = lcp_arch_label(img->cputype, img->cpusubtype, abuf, sizeof abuf);
+    lcp_sdk_change r;
+    memset(&r, 0, sizeof r);
+    if (!arch_wanted(c, img)) {
+        report_image(c, label, arch, member, &r, true);
+        return 0;
+    }
+    lcp_error err;
+    lcp_status st = lcp_version_raise_sdk(img, &c->req, &r, &err);
+    if (st != LCP_OK) {
+        report_image(c, label, arch, member, &r, false);
+        if (!c->failed) {
+            c->err = err;
+            lcp_error_prefix(&c->err, "%s", label);
+        }
+        c->failed = true;
+        return 0; /* report every slice, write nothing */
+    }
+    report_image(c, label, arch, member, &r, false);
+    if (r.action == LCP_SDK_REWRITTEN || r.action == LCP_SDK_ADDED_BUILD_VERSION ||
+        r.action == LCP_SDK_ADDED_VERSION_MIN) {
+        if (c->nedited == c->cap) {
+            size_t cap = c->cap ? c->cap * 2 : 8;
+            lcp_image **v = realloc(c->edited, cap * sizeof *v);
+            if (v == NULL) {
+                c->failed = true;
+                lcp_error_set(&c->err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
+                return 1;
+            }
+            c->edited = v;
+            c->cap = cap;
+        }
+        c->edited[c->nedited++] = img;
+    }
+    return 0;
+}
+
+static int cmp_image(const void *a, const void *b) {
+    const lcp_image *x = *(const lcp_image *const *)a, *y = *(const lcp_image *const *)b;
+    return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
+/* The input with each edited image's header and load commands replaced;
+ * images keep their size and place, so every other byte is copied. */
+static lcp_status build_plan(struct sdk_ctx *c, const lcp_file *f, lcp_plan *plan, lcp_error *err) {
+    qsort(c->edited, c->nedited, sizeof *c->edited, cmp_image);
+    uint64_t pos = 0;
+    lcp_status st = LCP_OK;
+    for (size_t i = 0; i < c->nedited && st == LCP_OK; i++) {
+        const lcp_image *img = c->edited[i];
+        if (img->offset < pos)
+            return lcp_error_set(err, LCP_E_MALFORMED, img->offset, "%s: images overlap at offset %llu", f->path,
+                                 (unsigned long long)img->offset);
+        st = lcp_plan_add_copy(plan, pos, img->offset - pos, err);
+        if (st == LCP_OK)
+            st = lcp_plan_add_image(plan, img, img->size, err);
+        pos = img->offset + img->size;
+    }
+    if (st == LCP_OK && f->src.size > pos)
+        st = lcp_plan_add_copy(plan, pos, f->src.size - pos, err);
+    return st;
+}
+
+int cmd_set_sdk(int argc, char **argv) {
+    struct sdk_ctx c;
+    memset(&c, 0, sizeof c);
+    c.req.sdk = LCP_VERSION(10, 9, 0);
+    c.req.platform = LCP_PLATFORM_MACOS;
+    bool json = false;
+    lcp_output_opts out;
+    lcp_output_opts_init(&out);
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-' && argv[i][1] != '\0'; i++) {
+        const char *a = argv[i];
+        if (lcp_cli_is_help(a)) {
+            fputs(set_sdk_help, stdout);
+            return LCP_EXIT_OK;
+        }
+        int r = lcp_output_opts_parse(&out, "set-sdk", argc, argv, &i);
+        if (r < 0)
+            return LCP_EXIT_USAGE;
+        if (r > 0)
+            continue;
+        if (strcmp(a, "--json") == 0) {
+            json = true;
+        } else if (strcmp(a, "--") == 0) {
+            i++;
+            break;
+        } else if (strcmp(a, "--sdk") == 0 || strcmp(a, "--minos") == 0 || strcmp(a, "--platform") == 0 ||
+                   strcmp(a, "--arch") == 0) {
+            if (i + 1 >= argc)
+                return lcp_cli_usage_error("set-sdk", "option '%s' needs a value", a);
+            const char *v = argv[++i];
+            if (strcmp(a, "--sdk") == 0 || strcmp(a, "--minos") == 0) {
+                uint32_t ver;
+                if (!lcp_version_parse(v, &ver) || ver == 0)
+                    return lcp_cli_usage_error("set-sdk", "bad version '%s' for %s (X[.Y[.Z]], X <= 65535, Y, Z <= 255)",
+                                               v, a);
+                if (a[2] == 's')
+                    c.req.sdk = ver;
+                else
+                    c.req.minos = ver;
+            } else if (strcmp(a, "--platform") == 0) {
+                if (!lcp_platform_from_name(v, &c.req.platform) || c.req.platform == 0)
+                    return lcp_cli_usage_error("set-sdk", "unknown platform '%s'", v);
+            } else {
+                if (c.narchs == MAX_ARCHS)
+                    return lcp_cli_usage_error("set-sdk", "too many --arch options");
+                if (!lcp_arch_from_name(v, &c.archs[c.narchs][0], &c.archs[c.narchs][1]))
+                    return lcp_cli_usage_error("set-sdk", "unknown architecture '%s'", v);
+                c.narchs++;
+            }
+        } else {
+            return lcp_cli_usage_error("set-sdk", "unknown option '%s'", a);
+        }
+    }
+    if (lcp_output_opts_check(&out, "set-sdk", argv + i, argc - i))
+        return LCP_EXIT_USAGE;
+    int status = LCP_EXIT_OK;
+    lcp_json j;
+    lcp_json_init(&j, stdout);
+    c.json = json ? &j : NULL;
+    if (json) {
+        lcp_json_begin_object(&j);
+        lcp_json_key(&j, "files");
+        lcp_json_begin_array(&j);
+    }
+    for (; i < argc; i++) {
+        const char *path = argv[i];
+        lcp_file *f = NULL;
+        lcp_error err;
+        c.nedited = 0;
+        c.failed = false;
+        if (json) {
+            lcp_json_begin_object(&j);
+            lcp_json_key(&j, "file");
+            lcp_json_string(&j, path);
+        }
+        lcp_status st = lcp_file_open(path, &f, &err);
+        if (st == LCP_OK) {
+            if (json) {
+                lcp_json_key(&j, "images");
+                lcp_json_begin_array(&j);
+            }
+            lcp_file_visit_images(f, visit, &c);
+            if (json)
+                lcp_json_end_array(&j);
+            if (c.failed) {
+                err = c.err;
+                st = err.status ? err.status : LCP_E_NOSPACE;
+            }
+        }
+        bool written = false;
+        if (st == LCP_OK && (c.nedited > 0 || !out.in_place)) {
+            lcp_plan plan;
+            lcp_plan_init(&plan);
+            st = build_plan(&c, f, &plan, &err);
+            if (st == LCP_OK)
+                st = lcp_output_write(&out, path, &plan, &f->src, &err);
+            lcp_plan_release(&plan);
+            written = st == LCP_OK;
+        }
+        if (json) {
+            lcp_json_key(&j, "output");
+            lcp_json_string(&j, written ? lcp_output_opts_dest(&out, path) : NULL);
+            lcp_json_key(&j, "changed");
+            lcp_json_bool(&j, written && c.nedited > 0);
+            if (st != LCP_OK) {
+                lcp_json_key(&j, "error");
+                lcp_json_string(&j, err.message);
+            }
+            lcp_json_end_object(&j);
+        } else if (st == LCP_OK && c.nedited == 0) {
+            printf("%s: nothing to change\n", path);
+        }
+        if (st != LCP_OK) {
+            int code = lcp_cli_fail(&err);
+            if (code > status)
+                status = code;
+        }
+        lcp_file_free(f);
+    }
+    if (json) {
+        lcp_json_end_array(&j);
+        lcp_json_end_object(&j);
+        lcp_json_finish(&j);
+    }
+    free(c.edited);
+    return status;
+}
