@@ -132,8 +132,9 @@ typedef struct lcp_sdk_change {
 } lcp_sdk_change;
 
 /* Raises the sdk of img's version command for req->platform to at least
- * req->sdk (and sets minos to req->minos when it is non-zero; the sdk is
- * then raised to at least that minos too).
+ * req->sdk (and sets minos to req->minos when it is non-zero). A raised
+ * sdk is never left below the command's (resulting) minos: an arm64 slice
+ * with minos 11.0 and no sdk gets sdk 11.0, not 10.9.
  *
  * Contract:
  *  - An image with one or more version commands for req->platform (an

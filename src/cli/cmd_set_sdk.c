@@ -49,17 +49,12 @@ struct sdk_ctx {
 
 static const char *action_name(lcp_sdk_action a) {
     switch (a) {
-    case LCP_SDK_UNCHANGED:
-        return "unchanged";
-    case LCP_SDK_REWRITTEN:
-        return "rewritten";
+    case LCP_SDK_UNCHANGED: return "unchanged";
+    case LCP_SDK_REWRITTEN: return "rewritten";
     case LCP_SDK_ADDED_BUILD_VERSION:
-    case LCP_SDK_ADDED_VERSION_MIN:
-        return "added";
-    case LCP_SDK_OTHER_PLATFORM:
-        return "other-platform";
-    case LCP_SDK_NO_SPACE:
-        return "no-space";
+    case LCP_SDK_ADDED_VERSION_MIN: return "added";
+    case LCP_SDK_OTHER_PLATFORM: return "other-platform";
+    case LCP_SDK_NO_SPACE: return "no-space";
     }
     return "?";
 }
@@ -148,18 +143,21 @@ static void report_image(struct sdk_ctx *c, const char *label, const char *arch,
                s0);
         break;
     case LCP_SDK_REWRITTEN:
-        printf("%s: %s %s minos %s -> %s, sdk %s -> %s (rewritten in place)\n", label, cmd, platform, m0, m1, s0, s1);
+        if (r->old_minos != r->new_minos)
+            printf("%s: %s %s minos %s -> %s, sdk %s -> %s (rewritten in place)\n", label, cmd, platform, m0, m1, s0,
+                   s1);
+        else
+            printf("%s: %s %s minos %s, sdk %s -> %s (rewritten in place)\n", label, cmd, platform, m0, s0, s1);
         break;
     case LCP_SDK_ADDED_BUILD_VERSION:
     case LCP_SDK_ADDED_VERSION_MIN:
-        printf("%s: no version command: added %s %s minos %s sdk %s (%lld bytes free left)\n", label, cmd, platform,
-               m1, s1, (long long)r->free_after);
+        printf("%s: no version command: added %s %s minos %s sdk %s (%lld bytes free left)\n", label, cmd, platform, m1,
+               s1, (long long)r->free_after);
         break;
     case LCP_SDK_OTHER_PLATFORM:
         printf("%s: platform %s (%s): left alone\n", label, platform ? platform : "?", cmd);
         break;
-    case LCP_SDK_NO_SPACE:
-        break; /* reported as an error */
+    case LCP_SDK_NO_SPACE: break; /* reported as an error */
     }
 }
 
@@ -186,6 +184,10 @@ static int visit(void *ctx_, lcp_file *f, size_t slice_index, lcp_member *member
         return 0; /* report every slice, write nothing */
     }
     report_image(c, label, arch, member, &r, false);
+    bool edited = r.action == LCP_SDK_REWRITTEN || r.action == LCP_SDK_ADDED_BUILD_VERSION ||
+                  r.action == LCP_SDK_ADDED_VERSION_MIN;
+    if (edited && lcp_image_find(img, LCP_LC_CODE_SIGNATURE, 0) >= 0)
+        fprintf(stderr, "lcpatch set-sdk: warning: %s: the code signature is now invalid: re-sign it\n", label);
     if (r.action == LCP_SDK_REWRITTEN || r.action == LCP_SDK_ADDED_BUILD_VERSION ||
         r.action == LCP_SDK_ADDED_VERSION_MIN) {
         if (c->nedited == c->cap) {
@@ -212,7 +214,8 @@ static int cmp_image(const void *a, const void *b) {
 /* The input with each edited image's header and load commands replaced;
  * images keep their size and place, so every other byte is copied. */
 static lcp_status build_plan(struct sdk_ctx *c, const lcp_file *f, lcp_plan *plan, lcp_error *err) {
-    qsort(c->edited, c->nedited, sizeof *c->edited, cmp_image);
+    if (c->nedited > 1)
+        qsort(c->edited, c->nedited, sizeof *c->edited, cmp_image);
     uint64_t pos = 0;
     lcp_status st = LCP_OK;
     for (size_t i = 0; i < c->nedited && st == LCP_OK; i++) {
@@ -263,8 +266,8 @@ int cmd_set_sdk(int argc, char **argv) {
             if (strcmp(a, "--sdk") == 0 || strcmp(a, "--minos") == 0) {
                 uint32_t ver;
                 if (!lcp_version_parse(v, &ver) || ver == 0)
-                    return lcp_cli_usage_error("set-sdk", "bad version '%s' for %s (X[.Y[.Z]], X <= 65535, Y, Z <= 255)",
-                                               v, a);
+                    return lcp_cli_usage_error("set-sdk",
+                                               "bad version '%s' for %s (X[.Y[.Z]], X <= 65535, Y, Z <= 255)", v, a);
                 if (a[2] == 's')
                     c.req.sdk = ver;
                 else

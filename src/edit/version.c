@@ -439,7 +439,9 @@ lcp_status lcp_version_raise_sdk(lcp_image *img, const lcp_sdk_request *req, lcp
             lcp_get_u32(copy, img->sizeofcmds, off + fmin, img->big_endian, &minos);
             lcp_get_u32(copy, img->sizeofcmds, off + fmin + 4, img->big_endian, &sdk);
             uint32_t nminos = req->minos ? req->minos : minos;
-            uint32_t nsdk = sdk < want_sdk ? want_sdk : sdk;
+            /* an sdk below the minimum OS makes no sense: at least minos */
+            uint32_t floor = want_sdk > nminos ? want_sdk : nminos;
+            uint32_t nsdk = sdk < floor ? floor : sdk;
             if (first) {
                 report->old_minos = minos;
                 report->old_sdk = sdk;

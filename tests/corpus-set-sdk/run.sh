@@ -1,0 +1,19 @@
+#!/bin/sh
+# set-sdk over every valid file of the shared corpus, checked by an
+# independent reader (check.py) and llvm-objdump-19. Needs ../shared.
+here=$(cd "$(dirname "$0")" && pwd)
+shared=${LCP_SHARED:-$(cd "$here/../../.." && pwd)/shared}
+: "${LCPATCH:=$here/../../lcpatch}"
+if [ ! -f "$shared/corpus/MANIFEST.tsv" ]; then
+    echo "corpus-set-sdk: skipped: no shared corpus at $shared (set LCP_SHARED)"
+    echo "corpus-set-sdk: 0 passed, 0 failed"
+    exit 0
+fi
+if ! command -v llvm-objdump-19 >/dev/null 2>&1; then
+    echo "corpus-set-sdk: skipped: llvm-objdump-19 not installed"
+    echo "corpus-set-sdk: 0 passed, 0 failed"
+    exit 0
+fi
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+python3 "$here/check.py" "$(cd "$(dirname "$LCPATCH")" && pwd)/$(basename "$LCPATCH")" "$shared" "$T"
