@@ -3,6 +3,11 @@
 # independent reader (check.py) and llvm-objdump-19. Needs ../shared.
 here=$(cd "$(dirname "$0")" && pwd)
 shared=${LCP_SHARED:-$(cd "$here/../../.." && pwd)/shared}
+# In a git worktree the shared folder sits beside the main checkout.
+if [ ! -d "$shared" ] && common=$(git -C "$here" rev-parse --git-common-dir 2>/dev/null); then
+    alt="$(cd "$here" && cd "$common/../.." && pwd)/shared"
+    [ -d "$alt" ] && shared=$alt
+fi
 : "${LCPATCH:=$here/../../lcpatch}"
 if [ ! -f "$shared/corpus/MANIFEST.tsv" ]; then
     echo "corpus-set-sdk: skipped: no shared corpus at $shared (set LCP_SHARED)"
