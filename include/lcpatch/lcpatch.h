@@ -11,6 +11,7 @@
 #include "lcpatch/names.h"
 #include "lcpatch/symbols.h"
 #include "lcpatch/disasm.h"
+#include "lcpatch/rescue.h"
 #include "lcpatch/slices.h"
 #include "lcpatch/version.h"
 #include "lcpatch/write.h"

@@ -7,6 +7,7 @@
 int cmd_codesign_allocate(int argc, char **argv);
 int cmd_disasm(int argc, char **argv);
 int cmd_lipo(int argc, char **argv);
+int cmd_rescue(int argc, char **argv);
 int cmd_set_sdk(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_space(int argc, char **argv);

@@ -17,6 +17,7 @@ static const struct command commands[] = {
     {"codesign_allocate", cmd_codesign_allocate, "Apple's codesign_allocate -r: remove code signatures"},
     {"disasm", cmd_disasm, "disassemble a symbol, the entry point or a section, symbolised (otool -tV)"},
     {"lipo", cmd_lipo, "Apple's lipo: list, thin, extract, remove, replace and create fat files"},
+    {"rescue", cmd_rescue, "strip legacy slices, unsign, raise the SDK, preflight for codesign: one step"},
     {"set-sdk", cmd_set_sdk, "raise the sdk of every macOS slice to 10.9 or more, in place when possible"},
     {"show", cmd_show, "print the slices, version commands, load paths and header space"},
     {"space", cmd_space, "report the header space of every slice and what still fits"},

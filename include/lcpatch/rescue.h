@@ -1,0 +1,112 @@
+/* lcpatch: rescue, the one step from a legacy library to a file that
+ * `codesign --force --options runtime --timestamp --sign ID` signs and the
+ * notary service accepts.
+ *
+ * Per file, everything is planned before anything is written:
+ *   1. drop the legacy slices (ppc, ppc64, i386, 32-bit ARM, m68k...; see
+ *      lcp_arch_is_legacy) or keep only the --keep architectures; a file
+ *      with no x86_64 or arm64 slice left is refused;
+ *   2. remove the signature of every kept slice (codesign_allocate -r,
+ *      lcp_unsign_image);
+ *   3. raise the sdk of every macOS slice to at least opt->sdk
+ *      (lcp_version_raise_sdk: in place whenever the slice has a version
+ *      command);
+ *   4. preflight every kept slice that codesign will sign (not MH_OBJECT):
+ *      at least 16 bytes of header space for the LC_CODE_SIGNATURE codesign
+ *      adds, every cmdsize a multiple of 8 (64-bit) or 4 (32-bit), and
+ *      __LINKEDIT ending at the end of the slice. A failure is a blocker
+ *      (with its reason): the file is not written.
+ * Static archives (thin or fat) are rescued member by member: legacy
+ * slices dropped, the sdk of every object member raised in place (a member
+ * with no version command and no header space is left as it is and noted).
+ * The audit of load paths (step 5) is the caller's: see lcp_audit_path.
+ *
+ * Ownership: lcp_rescue_plan_file returns a heap lcp_rescue_file (release
+ * with lcp_rescue_file_free) that owns the opened input (`file`), the edited
+ * images, the output plan (`plan`, whose copy pieces read from file->src)
+ * and every string of its report. */
+#ifndef LCPATCH_RESCUE_H
+#define LCPATCH_RESCUE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lcpatch/error.h"
+#include "lcpatch/file.h"
+#include "lcpatch/image.h"
+#include "lcpatch/version.h"
+#include "lcpatch/write.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct lcp_rescue_options {
+    uint32_t sdk;              /* the lowest sdk to leave (default LCP_VERSION(10, 9, 0)) */
+    const uint32_t (*keep)[2]; /* --keep: {cputype, cpusubtype} to keep; NULL: drop the legacy ones */
+    size_t nkeep;
+} lcp_rescue_options;
+
+void lcp_rescue_options_init(lcp_rescue_options *o);
+
+typedef enum lcp_rescue_state {
+    LCP_RESCUE_CHANGED, /* the plan changes the file */
+    LCP_RESCUE_ALREADY, /* already rescued: the plan is the identity */
+    LCP_RESCUE_BLOCKED  /* a kept slice fails the preflight: do not write */
+} lcp_rescue_state;
+
+/* One slice (or archive member) of the input and what rescue does to it. */
+typedef struct lcp_rescue_slice {
+    char arch[48];
+    char *member;           /* archive member name (owned), or NULL */
+    bool removed;           /* dropped (legacy, or not in --keep) */
+    bool signature_removed; /* its LC_CODE_SIGNATURE and data go */
+    bool sdk_checked;       /* sdk holds the version edit's report */
+    lcp_sdk_change sdk;
+    uint64_t size_before, size_after;
+    int64_t space_before, space_after; /* vtool-rule header space (bytes) */
+    bool preflight;                    /* the preflight ran (not for objects or removed slices) */
+    char blocker[700];                 /* why codesign would fail, or "" */
+    char note[160];                    /* something left alone on purpose, or "" */
+} lcp_rescue_slice;
+
+typedef struct lcp_rescue_file {
+    char *path; /* owned copy */
+    lcp_rescue_state state;
+    lcp_rescue_slice *slices; /* owned: every input slice, or every member of a thin archive */
+    size_t nslices;
+    size_t removed, unsigned_slices, sdk_raised, blockers;
+    uint64_t size_before, size_after;
+    bool thin_output;   /* the output is a thin file (one slice left) */
+    lcp_file *file;     /* owned: the opened input */
+    lcp_plan plan;      /* owned: the output */
+    lcp_image **edited; /* private: owned clones */
+    size_t nedited;
+} lcp_rescue_file;
+
+/* Plans the rescue of one Mach-O file (thin, fat, fat64, archive). Returns
+ * LCP_OK with a report whose state says what writing `plan` would do;
+ * fails (nothing allocated) when the file cannot be read, is not Mach-O,
+ * is malformed, or has no x86_64/arm64 slice to keep (LCP_E_UNSUPPORTED),
+ * or when a --keep architecture is not in it (LCP_E_NOTFOUND). */
+lcp_status lcp_rescue_plan_file(const char *path, const lcp_rescue_options *opt, lcp_rescue_file **out, lcp_error *err);
+void lcp_rescue_file_free(lcp_rescue_file *rf);
+
+/* Step 4 for one image that ends at `size` bytes: true when codesign can
+ * sign it; else false with the reason in `reason`. */
+bool lcp_rescue_preflight(const lcp_image *img, uint64_t size, char *reason, size_t len);
+
+/* Every Mach-O file (thin, fat, archive: recognised by magic, not by name)
+ * under path, or path itself when it is a file. Folders are walked
+ * recursively in name order; symbolic links are not followed (a bundle's
+ * Versions/Current would give every file twice). *paths is a heap array of
+ * heap strings (lcp_rescue_paths_free). A path that is a file is returned
+ * as is even when it is not Mach-O (opening it reports that). */
+lcp_status lcp_rescue_find_files(const char *path, char ***paths, size_t *n, lcp_error *err);
+void lcp_rescue_paths_free(char **paths, size_t n);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
