@@ -316,10 +316,6 @@ lcp_status lcp_vtool_apply(lcp_image *img, const lcp_vtool_edit *e, lcp_vtool_re
     /* 2. the space check */
     uint64_t sect = lcp_vtool_section_offset(img, !remove);
     res->section_offset = sect;
-    uint64_t keep = 0;
-    for (size_t i = 0; i < img->ncmds; i++)
-        if (!dropped(img, i, e, &items, remove))
-            keep += img->lc[i].cmdsize;
     lcp_buf b;
     lcp_buf_init(&b);
     uint32_t ncmds = 0;
