@@ -155,6 +155,10 @@ int renameat(int fd1, const char *from, int fd2, const char *to) {
     return real_renameat(fd1, from, fd2, to);
 }
 
+#ifndef O_TMPFILE
+#define O_TMPFILE 0 /* Linux only: macOS has no O_TMPFILE */
+#endif
+
 /* open's mode argument exists only with O_CREAT / O_TMPFILE. */
 #define OPEN_MODE(flags, mode)                                                                                         \
     do {                                                                                                               \
