@@ -18,6 +18,11 @@ Q := $(if $(V),,@)
 WARN     := -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion -Werror
 CSTD     := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -D_DARWIN_C_SOURCE
 CAPSTONE_CFLAGS := $(shell $(PKG_CONFIG) --cflags capstone 2>/dev/null)
+# The sources include <capstone/capstone.h>. capstone.pc's includedir is
+# often .../include/capstone (Debian, Homebrew), whose parent a compiler
+# does not always search (Apple clang and /opt/homebrew/include): add it.
+CAPSTONE_INCDIR := $(shell $(PKG_CONFIG) --variable=includedir capstone 2>/dev/null)
+CAPSTONE_CFLAGS += $(filter-out -I/usr/include,$(patsubst %/capstone,-I%,$(filter %/capstone,$(CAPSTONE_INCDIR))))
 CAPSTONE_LIBS   := $(shell $(PKG_CONFIG) --libs capstone 2>/dev/null || echo -lcapstone)
 CMOCKA_CFLAGS   := $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS     := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
