@@ -11,7 +11,8 @@
  *   3. raise the sdk of every macOS slice to at least opt->sdk
  *      (lcp_version_raise_sdk: in place whenever the slice has a version
  *      command);
- *   4. preflight every kept slice that codesign will sign (not MH_OBJECT):
+ *   4. preflight every kept slice that codesign will sign (not MH_OBJECT,
+ *      not MH_DSYM: debug symbols are neither signed nor notarised):
  *      at least 16 bytes of header space for the LC_CODE_SIGNATURE codesign
  *      adds, every cmdsize a multiple of 8 (64-bit) or 4 (32-bit), and
  *      __LINKEDIT ending at the end of the slice. A failure is a blocker
@@ -66,7 +67,7 @@ typedef struct lcp_rescue_slice {
     lcp_sdk_change sdk;
     uint64_t size_before, size_after;
     int64_t space_before, space_after; /* vtool-rule header space (bytes) */
-    bool preflight;                    /* the preflight ran (not for objects or removed slices) */
+    bool preflight;                    /* the preflight ran (not for objects, dSYMs or removed slices) */
     char blocker[700];                 /* why codesign would fail, or "" */
     char note[160];                    /* something left alone on purpose, or "" */
 } lcp_rescue_slice;

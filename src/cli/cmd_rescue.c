@@ -215,6 +215,17 @@ static bool is_bundle(const char *p) {
     return false;
 }
 
+/* True when codesign signs this file: some kept image is neither an object
+ * (archives) nor a dSYM. */
+static bool signable(const lcp_rescue_file *rf) {
+    for (size_t i = 0; i < rf->file->nslices && i < rf->nslices; i++) {
+        const lcp_image *img = rf->file->slices[i].image;
+        if (!rf->slices[i].removed && img && img->filetype != LCP_MH_OBJECT && img->filetype != LCP_MH_DSYM)
+            return true;
+    }
+    return false;
+}
+
 /* The next step: sign every output (a bundle's files inside out, then the
  * bundle). Written to a string for JSON and text alike. */
 static char *next_step(const item *items, size_t n, char *const *roots, size_t nroots) {
@@ -225,9 +236,8 @@ static char *next_step(const item *items, size_t n, char *const *roots, size_t n
         return NULL;
     fputs("codesign --force --options runtime --timestamp --sign \"Developer ID Application: YOUR NAME (TEAMID)\"", fp);
     for (size_t i = 0; i < n; i++) {
-        if (items[i].failed || items[i].rf->file->kind == LCP_ARCHIVE ||
-            (items[i].rf->file->nslices && items[i].rf->file->slices[0].archive))
-            continue; /* static archives are linked, not signed */
+        if (items[i].failed || !signable(items[i].rf))
+            continue; /* static archives are linked and dSYMs kept aside, not signed */
         fputc(' ', fp);
         print_shell_word(fp, items[i].dest ? items[i].dest : items[i].path);
     }

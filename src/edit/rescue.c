@@ -100,7 +100,7 @@ static lcp_status raise_sdk(lcp_image *img, const lcp_rescue_options *opt, lcp_r
     lcp_status st = lcp_version_raise_sdk(img, &req, &rs->sdk, &e2);
     rs->sdk_checked = true;
     if (st == LCP_E_NOSPACE) {
-        if (img->filetype == LCP_MH_OBJECT)
+        if (img->filetype == LCP_MH_OBJECT || img->filetype == LCP_MH_DSYM)
             snprintf(rs->note, sizeof rs->note, "no version command and no header space: sdk left unset");
         else
             snprintf(rs->blocker, sizeof rs->blocker, "%s", e2.message);
@@ -143,7 +143,7 @@ static lcp_status plan_image(lcp_rescue_file *rf, const lcp_image *in, const lcp
     rs->size_after = *new_size;
     lcp_image_space(img, &sp);
     rs->space_after = sp.vtool_free;
-    if (img->filetype != LCP_MH_OBJECT && rs->blocker[0] == '\0') {
+    if (img->filetype != LCP_MH_OBJECT && img->filetype != LCP_MH_DSYM && rs->blocker[0] == '\0') {
         rs->preflight = true;
         lcp_rescue_preflight(img, *new_size, rs->blocker, sizeof rs->blocker);
     }
