@@ -155,11 +155,9 @@ static void describe_ref(lcp_disasm *d, const lcp_source *src, lcp_insn *in) {
         return;
     in->ref_name = name_of(d, in->ref);
     if (in->ref_name && strstr(in->operands, in->ref_name))
-        return; /* already reads as the name */
-    if (in->ref_name)
+        return;       /* already reads as the name */
+    if (in->ref_name) /* else the operand already shows the address */
         snprintf(in->comment, sizeof in->comment, "%s", in->ref_name);
-    else
-        snprintf(in->comment, sizeof in->comment, "0x%" PRIx64, in->ref);
 }
 
 /* Forgets every register this instruction writes. */
