@@ -1,0 +1,104 @@
+#!/bin/sh
+# Benchmark: slice edits on large files against `cp` of the same input, in
+# the same run, and against llvm-lipo-19 where it does the same job.
+#   1. remove i386 from an ~840 MB fat file (i386 + arm64)   lcpatch lipo -remove
+#   2. unsign a ~420 MB signed arm64 executable              lcpatch unsign
+#   3. thin arm64 out of the fat file                        lcpatch lipo -thin
+# Inputs are generated into bench/out/ (gitignored) with clang-19, ld64.lld-19
+# (-sectcreate for size, ad hoc signature) and llvm-lipo-19 -create.
+# Each command runs RUNS times (default 3) after a warm-up read of its input;
+# the best wall time and the largest peak RSS (GNU time) are reported, and
+# the wall ratio against cp. Goal: <= 1.05x cp, peak RSS < 8 MiB.
+set -eu
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+OUT=bench/out
+RUNS=${RUNS:-3}
+MB=${MB:-420}
+LCPATCH=${LCPATCH:-$ROOT/lcpatch}
+CLANG=${CLANG:-clang-19}
+LD64=${LD64:-ld64.lld-19}
+LIPO=${LIPO:-llvm-lipo-19}
+TIME=/usr/bin/time
+for t in "$CLANG" "$LD64" "$LIPO"; do
+    command -v "$t" >/dev/null 2>&1 || { echo "slices.sh: $t not found: skipped" >&2; exit 0; }
+done
+[ -x "$TIME" ] || { echo "slices.sh: $TIME not found (apt-get install time): skipped" >&2; exit 0; }
+[ -x "$LCPATCH" ] || { echo "slices.sh: no $LCPATCH (run make)" >&2; exit 1; }
+mkdir -p "$OUT"
+
+# ---- inputs (kept between runs; delete bench/out to rebuild) ----
+if [ ! -f "$OUT/fat-i386-arm64" ] || [ ! -f "$OUT/signed-arm64-big" ]; then
+    echo "slices.sh: generating ${MB} MB inputs in $OUT" >&2
+    # not zeros: cp turns runs of zeros into holes, which real binaries lack
+    dd if=/dev/zero bs=1048576 count="$MB" 2>/dev/null | tr '\000' 'Z' >"$OUT/blob"
+    printf 'int main(void) { return 0; }\n' >"$OUT/main.c"
+    $CLANG -target arm64-apple-macos11.0 -c "$OUT/main.c" -o "$OUT/main-arm64.o"
+    $LD64 -arch arm64 -platform_version macos 11.0 11.0 -o "$OUT/signed-arm64-big" "$OUT/main-arm64.o" \
+        tests/binaries/src/libSystem.tbd -sectcreate __DATA __blob "$OUT/blob"
+    # ld64.lld does not link i386: an i386 object holding the same bulk
+    printf '.section __DATA,__blob\n.space %s, 0x5a\n' "$((MB * 1048576))" >"$OUT/big-i386.s"
+    $CLANG -target i386-apple-macos10.6 -c "$OUT/big-i386.s" -o "$OUT/big-i386.o"
+    $LIPO -create "$OUT/big-i386.o" "$OUT/signed-arm64-big" -output "$OUT/fat-i386-arm64"
+    rm -f "$OUT/blob" "$OUT/big-i386.s"
+fi
+
+# measure NAME OUTPUT CMD...: best wall seconds and max RSS KiB over RUNS
+measure() {
+    name=$1 output=$2
+    shift 2
+    best="" rss=0 i=0
+    while [ $i -lt "$RUNS" ]; do
+        rm -f "$output"
+        sync
+        $TIME -f '%e %M' -o "$OUT/.time" "$@" >/dev/null
+        read -r wall kb <"$OUT/.time"
+        if [ -z "$best" ] || awk "BEGIN{exit !($wall < $best)}"; then best=$wall; fi
+        [ "$kb" -gt "$rss" ] && rss=$kb
+        i=$((i + 1))
+    done
+    rm -f "$output"
+    echo "$name $best $rss"
+}
+
+# report LABEL CP_LINE CPSYNC_LINE LINE...: ratios against cp and against
+# cp followed by an fsync of its output (lcpatch's writer fsyncs before it
+# renames; cp does not).
+report() {
+    label=$1 cpl=$2 cpsl=$3
+    shift 3
+    cpw=$(echo "$cpl" | cut -d' ' -f2)
+    cpsw=$(echo "$cpsl" | cut -d' ' -f2)
+    printf '%s\n' "$label"
+    for l in "$cpl" "$cpsl" "$@"; do
+        echo "$l" | awk -v cp="$cpw" -v cps="$cpsw" '{ r = (cp > 0) ? $2 / cp : 0; q = (cps > 0) ? $2 / cps : 0;
+            printf "  %-24s %7.2fs  %7.1f MiB  %5.2fx cp  %5.2fx cp+fsync\n", $1, $2, $3 / 1024, r, q }'
+    done
+}
+
+warm() { cat "$1" >/dev/null; }
+
+FAT=$OUT/fat-i386-arm64
+SIGNED=$OUT/signed-arm64-big
+O=$OUT/result
+echo "inputs: $(wc -c <"$FAT") bytes fat (i386+arm64), $(wc -c <"$SIGNED") bytes signed arm64; best of $RUNS"
+
+warm "$FAT"
+report "1. remove i386 from the fat file (llvm-lipo-19 has no -remove: -extract arm64)" \
+    "$(measure cp "$O" cp "$FAT" "$O")" \
+    "$(measure cp+fsync "$O" sh -c 'cp "$1" "$2" && sync "$2"' sh "$FAT" "$O")" \
+    "$(measure lcpatch-lipo-remove "$O" "$LCPATCH" lipo "$FAT" -remove i386 -output "$O")" \
+    "$(measure llvm-lipo-19-extract "$O" "$LIPO" "$FAT" -extract arm64 -output "$O")"
+
+warm "$SIGNED"
+report "2. unsign the signed arm64 file (no peer on Linux)" \
+    "$(measure cp "$O" cp "$SIGNED" "$O")" \
+    "$(measure cp+fsync "$O" sh -c 'cp "$1" "$2" && sync "$2"' sh "$SIGNED" "$O")" \
+    "$(measure lcpatch-unsign "$O" "$LCPATCH" unsign -o "$O" "$SIGNED")"
+
+warm "$FAT"
+report "3. thin arm64 out of the fat file (cp copies the whole fat input)" \
+    "$(measure cp "$O" cp "$FAT" "$O")" \
+    "$(measure cp+fsync "$O" sh -c 'cp "$1" "$2" && sync "$2"' sh "$FAT" "$O")" \
+    "$(measure lcpatch-lipo-thin "$O" "$LCPATCH" lipo "$FAT" -thin arm64 -output "$O")" \
+    "$(measure llvm-lipo-19-thin "$O" "$LIPO" "$FAT" -thin arm64 -output "$O")"
