@@ -5,7 +5,13 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 
+#include "util/reader.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static const char *progname = "codesign_allocate";
 
@@ -33,6 +39,70 @@ static int check_known(void *ctx, lcp_file *f, size_t slice, lcp_member *m, lcp_
             return 1;
         }
     return 0;
+}
+
+/* True when the image at [off, off+size) has sound load-command bounds,
+ * only commands Apple knows, and no LC_CODE_SIGNATURE. */
+static bool image_unsigned(const lcp_source *src, uint64_t off, uint64_t size) {
+    uint8_t h[32];
+    lcp_error err;
+    if (size < 28 || lcp_source_read(src, off, h, size < 32 ? 28 : 32, &err) != LCP_OK)
+        return false;
+    uint32_t magic = lcp_be32(h);
+    bool be = magic == LCP_MH_MAGIC || magic == LCP_MH_MAGIC_64;
+    bool is64 = magic == LCP_MH_MAGIC_64 || magic == LCP_MH_CIGAM_64;
+    if (!be && magic != LCP_MH_CIGAM && magic != LCP_MH_CIGAM_64)
+        return false;
+    uint32_t ncmds, sizeofcmds, hs = is64 ? 32 : 28;
+    lcp_get_u32(h, 32, 16, be, &ncmds);
+    lcp_get_u32(h, 32, 20, be, &sizeofcmds);
+    if (size < hs || (uint64_t)sizeofcmds > size - hs)
+        return false;
+    uint8_t *cmds = malloc(sizeofcmds ? sizeofcmds : 1);
+    bool ok = cmds && lcp_source_read(src, off + hs, cmds, sizeofcmds, &err) == LCP_OK;
+    uint64_t at = 0;
+    for (uint32_t i = 0; ok && i < ncmds; i++) {
+        uint32_t cmd, cmdsize;
+        ok = lcp_get_u32(cmds, sizeofcmds, at, be, &cmd) && lcp_get_u32(cmds, sizeofcmds, at + 4, be, &cmdsize) &&
+             cmdsize >= 8 && cmdsize % 4 == 0 && cmdsize <= sizeofcmds - at && cmd != LCP_LC_CODE_SIGNATURE &&
+             lcp_lc_name(cmd) != NULL;
+        at += cmdsize;
+    }
+    free(cmds);
+    return ok;
+}
+
+/* Apple's checks are looser than lcpatch's parser in places (an lc_str
+ * offset pointing into its command's fixed part, say). A file whose load
+ * commands are soundly bounded and that holds no signature, Apple's
+ * codesign_allocate -r writes back unchanged: so does lcpatch, even when
+ * its parser refuses the file. */
+static bool structurally_unsigned(const char *path, lcp_source *src) {
+    struct stat sb;
+    src->fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (src->fd < 0)
+        return false;
+    if (fstat(src->fd, &sb) != 0 || !S_ISREG(sb.st_mode))
+        return false;
+    src->size = (uint64_t)sb.st_size;
+    uint8_t h[8];
+    lcp_error err;
+    if (src->size < 8 || lcp_source_read(src, 0, h, 8, &err) != LCP_OK)
+        return false;
+    if (lcp_be32(h) != LCP_FAT_MAGIC)
+        return image_unsigned(src, 0, src->size);
+    uint32_t n = lcp_be32(h + 4);
+    if (n == 0 || n > 64 || 8 + (uint64_t)n * 20 > src->size)
+        return false;
+    for (uint32_t i = 0; i < n; i++) {
+        uint8_t e[20];
+        if (lcp_source_read(src, 8 + (uint64_t)i * 20, e, 20, &err) != LCP_OK)
+            return false;
+        uint64_t off = lcp_be32(e + 8), size = lcp_be32(e + 12);
+        if (off + size > src->size || !image_unsigned(src, off, size))
+            return false;
+    }
+    return true;
 }
 
 int cmd_codesign_allocate(int argc, char **argv) {
@@ -76,8 +146,22 @@ int cmd_codesign_allocate(int argc, char **argv) {
                               "Apple's codesign_allocate");
     lcp_file *f;
     lcp_error err;
-    if (lcp_file_open(input, &f, &err) != LCP_OK)
-        return ca_error("%s", err.message);
+    if (lcp_file_open(input, &f, &err) != LCP_OK) {
+        lcp_source src = {-1, NULL, 0};
+        lcp_error err2;
+        lcp_status st = LCP_E_MALFORMED;
+        if (err.status == LCP_E_MALFORMED && structurally_unsigned(input, &src)) {
+            lcp_plan plan;
+            lcp_plan_init(&plan);
+            st = lcp_plan_add_copy(&plan, 0, src.size, &err2);
+            if (st == LCP_OK)
+                st = lcp_plan_write_file(&plan, &src, output, input, &err2);
+            lcp_plan_release(&plan);
+        }
+        if (src.fd >= 0)
+            close(src.fd);
+        return st == LCP_OK ? 0 : ca_error("%s", err.message);
+    }
     int bad = 0;
     lcp_file_visit_images(f, check_known, &bad);
     if (bad) {
