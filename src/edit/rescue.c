@@ -209,10 +209,21 @@ static lcp_status plan_file(lcp_rescue_file *rf, const lcp_rescue_options *opt, 
     for (size_t i = 0; i < f->nslices; i++)
         lcp_plan_init(&arplans[i]);
     rf->nslices = nrep;
-    if (f->kind == LCP_THIN || f->kind == LCP_ARCHIVE)
+    if (f->kind == LCP_THIN || f->kind == LCP_ARCHIVE) {
         keep[0] = true; /* nothing to choose; but a thin legacy file is refused below */
-    else if ((st = lcp_select_slices(f, opt->keep ? LCP_SELECT_KEEP : LCP_SELECT_LEGACY, opt->keep, opt->nkeep, keep,
-                                     err)))
+        bool named = opt->keep == NULL || f->kind == LCP_ARCHIVE;
+        for (size_t k = 0; opt->keep && k < opt->nkeep; k++)
+            named = named ||
+                    lcp_arch_matches(f->slices[0].cputype, f->slices[0].cpusubtype, opt->keep[k][0], opt->keep[k][1]);
+        if (!named) {
+            char buf[48];
+            st = lcp_error_set(err, LCP_E_NOTFOUND, LCP_NO_OFFSET,
+                               "%s: a thin %s file holds none of the --keep architectures", f->path,
+                               lcp_arch_label(f->slices[0].cputype, f->slices[0].cpusubtype, buf, sizeof buf));
+            goto done;
+        }
+    } else if ((st = lcp_select_slices(f, opt->keep ? LCP_SELECT_KEEP : LCP_SELECT_LEGACY, opt->keep, opt->nkeep, keep,
+                                       err)))
         goto done;
     /* Something that can be notarised must remain: an x86_64 or arm64
      * slice (or archive member), or what --keep asked for explicitly. */

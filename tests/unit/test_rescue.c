@@ -144,6 +144,9 @@ static void keep_names_what_stays(void **state) {
     lcp_error err;
     assert_int_not_equal(lcp_rescue_plan_file(BIN "legacy-fat.dylib", &o, &rf, &err), LCP_OK);
     assert_null(rf);
+    /* nor in a thin file */
+    assert_int_equal(lcp_rescue_plan_file(BIN "libold-x86_64.dylib", &o, &rf, &err), LCP_E_NOTFOUND);
+    assert_null(rf);
 }
 
 static void refusals_and_blockers(void **state) {
