@@ -25,6 +25,7 @@ typedef struct lcp_source {
     int fd;             /* >= 0 for a file, -1 for memory */
     const uint8_t *mem; /* when fd < 0; not owned */
     uint64_t size;
+    unsigned parse_flags; /* LCP_PARSE_* for the images read from it */
 } lcp_source;
 
 /* Reads exactly n bytes at off; an error naming off when they are not all there. */
@@ -74,6 +75,8 @@ typedef struct lcp_file {
 /* Opens and parses path. Errors: LCP_E_IO, LCP_E_NOT_MACHO, LCP_E_MALFORMED;
  * messages start with the path. */
 lcp_status lcp_file_open(const char *path, lcp_file **out, lcp_error *err);
+/* The same with LCP_PARSE_* flags (image.h) for every image. */
+lcp_status lcp_file_open_flags(const char *path, unsigned flags, lcp_file **out, lcp_error *err);
 /* Parses a buffer (not copied: it must outlive the file); name is used in messages. */
 lcp_status lcp_file_open_memory(const uint8_t *data, size_t len, const char *name, lcp_file **out,
                                 lcp_error *err);

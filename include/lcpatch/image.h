@@ -48,13 +48,26 @@ typedef struct lcp_image {
     uint32_t orig_sizeofcmds; /* sizeofcmds as read from the file */
     uint8_t *cmds;          /* sizeofcmds bytes of load commands, owned */
     lcp_load_command *lc;   /* ncmds entries, owned */
+    unsigned parse_flags;   /* LCP_PARSE_* it was read with; lcp_image_set_commands keeps to them */
 } lcp_image;
+
+/* Parse flags. */
+enum {
+    /* Accept an lc_str offset anywhere inside its command, even inside the
+     * fixed part (cctools' checkout tests only offset < cmdsize), so that
+     * the compat modes read what Apple's tools read. Default: the string
+     * must start after the command's fixed fields. */
+    LCP_PARSE_APPLE_LC_STR = 1u << 0
+};
 
 /* Parses an image from `bytes` (its header followed by its load commands:
  * at least header_size + sizeofcmds bytes). `offset` and `size` say where
  * the image lies in its file, for messages and for layout. */
 lcp_status lcp_image_parse(const uint8_t *bytes, size_t len, uint64_t offset, uint64_t size,
                            lcp_image **out, lcp_error *err);
+/* The same with LCP_PARSE_* flags. */
+lcp_status lcp_image_parse_flags(const uint8_t *bytes, size_t len, uint64_t offset, uint64_t size, unsigned flags,
+                                 lcp_image **out, lcp_error *err);
 /* A deep copy. */
 lcp_status lcp_image_clone(const lcp_image *img, lcp_image **out, lcp_error *err);
 void lcp_image_free(lcp_image *img);
@@ -143,11 +156,19 @@ typedef struct lcp_space {
      * (a bit test, so __cstring, pointer and literal sections are skipped
      * too), or the image size when no section counts. */
     uint64_t vtool_limit;
-    /* install_name_tool's rule: skips zero-size sections and counts
-     * segments without sections by their fileoff. */
+    /* install_name_tool's rule (cctools misc/install_name_tool.c): the
+     * lowest offset of a section with size != 0 whose flags pass its
+     * bitwise zerofill tests ((flags & 0x1) != 0x1 and (flags & 0x12) !=
+     * 0x12), and the fileoff of segments without sections and with
+     * filesize != 0; the image size when there is none. install_name_tool
+     * also keeps 16 bytes for an LC_CODE_SIGNATURE when there is none. */
     uint64_t int_limit;
     int64_t vtool_free;     /* vtool_limit - header_size - sizeofcmds (may be < 0) */
     int64_t int_free;       /* int_limit - header_size - sizeofcmds */
+    /* No section or segment bounds the header under install_name_tool's
+     * rule: Apple's tool then sets no limit at all (and may write load
+     * commands past the end of the image); int_limit is the image size. */
+    bool int_unbounded;
     bool signed_image;      /* has an LC_CODE_SIGNATURE */
     bool signature_fits;    /* a 16-byte LC_CODE_SIGNATURE fits (vtool and safe rules) */
     /* The safe rule, what edits must respect: the lowest file offset of

@@ -6,6 +6,7 @@
 
 int cmd_codesign_allocate(int argc, char **argv);
 int cmd_disasm(int argc, char **argv);
+int cmd_install_name_tool(int argc, char **argv);
 int cmd_lipo(int argc, char **argv);
 int cmd_rescue(int argc, char **argv);
 int cmd_set_sdk(int argc, char **argv);

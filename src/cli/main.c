@@ -16,6 +16,7 @@ struct command {
 static const struct command commands[] = {
     {"codesign_allocate", cmd_codesign_allocate, "Apple's codesign_allocate -r: remove code signatures"},
     {"disasm", cmd_disasm, "disassemble a symbol, the entry point or a section, symbolised (otool -tV)"},
+    {"install_name_tool", cmd_install_name_tool, "Apple's install_name_tool: install names and rpaths, in place"},
     {"lipo", cmd_lipo, "Apple's lipo: list, thin, extract, remove, replace and create fat files"},
     {"rescue", cmd_rescue, "strip legacy slices, unsign, raise the SDK, preflight for codesign: one step"},
     {"set-sdk", cmd_set_sdk, "raise the sdk of every macOS slice to 10.9 or more, in place when possible"},

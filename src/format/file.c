@@ -71,7 +71,7 @@ lcp_status lcp_image_read(const lcp_source *src, uint64_t offset, uint64_t size,
         return lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
     st = lcp_source_read(src, offset, bytes, (size_t)total, err);
     if (st == LCP_OK)
-        st = lcp_image_parse(bytes, (size_t)total, offset, size, out, err);
+        st = lcp_image_parse_flags(bytes, (size_t)total, offset, size, src->parse_flags, out, err);
     free(bytes);
     return st;
 }
@@ -266,6 +266,10 @@ static lcp_status finish_open(lcp_file *f, lcp_file **out, lcp_error *err) {
 }
 
 lcp_status lcp_file_open(const char *path, lcp_file **out, lcp_error *err) {
+    return lcp_file_open_flags(path, 0, out, err);
+}
+
+lcp_status lcp_file_open_flags(const char *path, unsigned flags, lcp_file **out, lcp_error *err) {
     *out = NULL;
     lcp_file *f = calloc(1, sizeof *f);
     if (f == NULL || (f->path = strdup(path)) == NULL) {
@@ -295,6 +299,7 @@ lcp_status lcp_file_open(const char *path, lcp_file **out, lcp_error *err) {
         return LCP_E_IO;
     }
     f->src.size = (uint64_t)sb.st_size;
+    f->src.parse_flags = flags;
     return finish_open(f, out, err);
 }
 

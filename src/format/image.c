@@ -24,19 +24,22 @@ static const char *cmd_label(uint32_t cmd, char *buf, size_t len) {
 /* Checks an lc_str at byte `field` of a command whose fixed part is `fixed`
  * bytes: its offset must lie inside the command after the fixed part (a
  * string over the fixed fields would alias them: dyld and llvm refuse it)
- * and, when must_terminate, a NUL must follow before cmdsize. */
+ * and, when must_terminate, a NUL must follow before cmdsize. With
+ * LCP_PARSE_APPLE_LC_STR any offset inside the command is accepted, as
+ * cctools' checkout accepts it (offset < cmdsize is its only test). */
 static lcp_status check_lc_str(const uint8_t *c, uint32_t cmdsize, uint32_t field, uint32_t fixed, bool big_endian,
-                               bool must_terminate, uint64_t where, uint32_t index, const char *label,
+                               bool must_terminate, unsigned flags, uint64_t where, uint32_t index, const char *label,
                                lcp_error *err) {
     uint32_t off;
     if (!lcp_get_u32(c, cmdsize, field, big_endian, &off))
         return lcp_error_set(err, LCP_E_MALFORMED, where, "load command %u '%s': cmdsize 0x%x too small for its string offset",
                              index, label, cmdsize);
-    if (off >= field + 4 && off < fixed && off < cmdsize)
+    bool apple = (flags & LCP_PARSE_APPLE_LC_STR) != 0;
+    if (!apple && off >= field + 4 && off < fixed && off < cmdsize)
         return lcp_error_set(err, LCP_E_MALFORMED, where + field,
                              "load command %u '%s': string offset 0x%x overlaps the command's fixed fields (0x%x bytes)",
                              index, label, off, fixed);
-    if (off < field + 4 || off >= cmdsize)
+    if ((!apple && off < field + 4) || off >= cmdsize)
         return lcp_error_set(err, LCP_E_MALFORMED, where + field,
                              "load command %u '%s': string offset 0x%x outside cmdsize 0x%x", index, label, off,
                              cmdsize);
@@ -50,7 +53,7 @@ static lcp_status check_lc_str(const uint8_t *c, uint32_t cmdsize, uint32_t fiel
 
 /* Validates one command's internal structure. */
 static lcp_status check_command(const uint8_t *c, uint32_t cmd, uint32_t cmdsize, bool is64, bool big_endian,
-                                uint64_t where, uint32_t index, lcp_error *err) {
+                                unsigned flags, uint64_t where, uint32_t index, lcp_error *err) {
     char buf[16];
     const char *label = cmd_label(cmd, buf, sizeof buf);
     const lcp_lc_info *info = lcp_lc_lookup(cmd);
@@ -60,12 +63,14 @@ static lcp_status check_command(const uint8_t *c, uint32_t cmd, uint32_t cmdsize
         return lcp_error_set(err, LCP_E_MALFORMED, where, "load command %u '%s': cmdsize 0x%x smaller than 0x%x", index,
                              label, cmdsize, info->min_size);
     if (info->str_field) {
-        lcp_status st = check_lc_str(c, cmdsize, info->str_field, info->min_size, big_endian, true, where, index, label, err);
+        lcp_status st = check_lc_str(c, cmdsize, info->str_field, info->min_size, big_endian, true, flags, where, index,
+                                     label, err);
         if (st)
             return st;
     }
     if (info->raw_str_field) {
-        lcp_status st = check_lc_str(c, cmdsize, info->raw_str_field, info->min_size, big_endian, false, where, index, label, err);
+        lcp_status st = check_lc_str(c, cmdsize, info->raw_str_field, info->min_size, big_endian, false, flags, where,
+                                     index, label, err);
         if (st)
             return st;
     }
@@ -93,7 +98,7 @@ static lcp_status check_command(const uint8_t *c, uint32_t cmd, uint32_t cmdsize
 /* Builds the command table for `ncmds` commands in cmds[0..len). `base` is
  * the file offset of cmds[0], for messages. On success *out is a new array. */
 static lcp_status index_commands(const uint8_t *cmds, size_t len, uint32_t ncmds, bool is64, bool big_endian,
-                                 uint64_t base, lcp_load_command **out, lcp_error *err) {
+                                 unsigned flags, uint64_t base, lcp_load_command **out, lcp_error *err) {
     *out = NULL;
     /* Every command takes at least 8 bytes: refuse impossible counts before allocating. */
     if (ncmds > len / 8)
@@ -123,7 +128,7 @@ static lcp_status index_commands(const uint8_t *cmds, size_t len, uint32_t ncmds
                                "load command %u '%s': cmdsize 0x%x extends past sizeofcmds 0x%zx", i, label, cmdsize,
                                len);
         else
-            st = check_command(cmds + pos, cmd, cmdsize, is64, big_endian, base + pos, i, err);
+            st = check_command(cmds + pos, cmd, cmdsize, is64, big_endian, flags, base + pos, i, err);
         if (st) {
             free(lc);
             return st;
@@ -175,6 +180,11 @@ static lcp_status check_file_ranges(const lcp_image *img, lcp_error *err) {
 
 lcp_status lcp_image_parse(const uint8_t *bytes, size_t len, uint64_t offset, uint64_t size, lcp_image **out,
                            lcp_error *err) {
+    return lcp_image_parse_flags(bytes, len, offset, size, 0, out, err);
+}
+
+lcp_status lcp_image_parse_flags(const uint8_t *bytes, size_t len, uint64_t offset, uint64_t size, unsigned flags,
+                                 lcp_image **out, lcp_error *err) {
     *out = NULL;
     if (len < 4)
         return lcp_error_set(err, LCP_E_MALFORMED, offset, "truncated mach header at offset 0x%llx",
@@ -216,6 +226,7 @@ lcp_status lcp_image_parse(const uint8_t *bytes, size_t len, uint64_t offset, ui
     img->size = size;
     img->header_size = header_size;
     img->orig_sizeofcmds = img->sizeofcmds;
+    img->parse_flags = flags;
     if (!lcp_range_ok(header_size, img->sizeofcmds, size) || !lcp_range_ok(header_size, img->sizeofcmds, len)) {
         uint32_t sizeofcmds = img->sizeofcmds;
         lcp_image_free(img);
@@ -239,7 +250,8 @@ lcp_status lcp_image_set_commands(lcp_image *img, const uint8_t *bytes, size_t l
     if (len > UINT32_MAX)
         return lcp_error_set(err, LCP_E_USAGE, LCP_NO_OFFSET, "load commands too large");
     lcp_load_command *lc;
-    lcp_status st = index_commands(bytes, len, ncmds, img->is64, img->big_endian, img->offset + img->header_size, &lc,
+    lcp_status st = index_commands(bytes, len, ncmds, img->is64, img->big_endian, img->parse_flags,
+                                   img->offset + img->header_size, &lc,
                                    err);
     if (st)
         return st;
@@ -473,14 +485,17 @@ void lcp_image_space(const lcp_image *img, lcp_space *out) {
     out->header_size = img->header_size;
     out->sizeofcmds = img->sizeofcmds;
     uint64_t vlow = img->size, ilow = img->size, slow = img->size;
+    bool int_found = false;
     for (size_t i = 0; i < img->ncmds; i++) {
         if (img->lc[i].cmd == LCP_LC_CODE_SIGNATURE)
             out->signed_image = true;
         lcp_segment seg;
         if (!lcp_image_segment(img, i, &seg))
             continue;
-        if (seg.nsects == 0 && seg.filesize != 0 && seg.fileoff < ilow)
+        if (seg.nsects == 0 && seg.filesize != 0 && seg.fileoff < ilow) {
             ilow = seg.fileoff;
+            int_found = true;
+        }
         for (uint32_t k = 0; k < seg.nsects; k++) {
             lcp_section s;
             if (!lcp_image_section(img, i, k, &s))
@@ -488,10 +503,18 @@ void lcp_image_space(const lcp_image *img, lcp_space *out) {
             /* vtool tests bits, not the section type (misc/vtool.c). */
             if ((s.flags & LCP_S_ZEROFILL) == 0 && (s.flags & LCP_S_THREAD_LOCAL_ZEROFILL) == 0 && s.offset < vlow)
                 vlow = s.offset;
+            /* install_name_tool tests bits too, its own way
+             * (misc/install_name_tool.c): (flags & S_ZEROFILL) !=
+             * S_ZEROFILL skips every odd section type, (flags &
+             * S_THREAD_LOCAL_ZEROFILL) != S_THREAD_LOCAL_ZEROFILL skips
+             * types 0x12, 0x13, 0x16 and 0x17. */
+            if (s.size != 0 && (s.flags & LCP_S_ZEROFILL) != LCP_S_ZEROFILL &&
+                (s.flags & LCP_S_THREAD_LOCAL_ZEROFILL) != LCP_S_THREAD_LOCAL_ZEROFILL && s.offset < ilow) {
+                ilow = s.offset;
+                int_found = true;
+            }
             if (lcp_section_is_zerofill(&s))
                 continue;
-            if (s.size != 0 && s.offset < ilow)
-                ilow = s.offset;
             if (s.size != 0 && s.offset < slow)
                 slow = s.offset;
         }
@@ -499,6 +522,7 @@ void lcp_image_space(const lcp_image *img, lcp_space *out) {
     int64_t used = (int64_t)img->header_size + (int64_t)img->sizeofcmds;
     out->vtool_limit = vlow;
     out->int_limit = ilow;
+    out->int_unbounded = !int_found;
     out->safe_limit = slow;
     out->vtool_free = (int64_t)vlow - used;
     out->int_free = (int64_t)ilow - used;
