@@ -25,7 +25,6 @@ typedef struct lcp_source {
     int fd;             /* >= 0 for a file, -1 for memory */
     const uint8_t *mem; /* when fd < 0; not owned */
     uint64_t size;
-    unsigned parse_flags; /* LCP_PARSE_* for the images read from it */
 } lcp_source;
 
 /* Reads exactly n bytes at off; an error naming off when they are not all there. */
@@ -70,6 +69,7 @@ typedef struct lcp_file {
     uint32_t nfat_arch;
     lcp_slice *slices; /* owned; one for thin files and thin archives */
     size_t nslices;
+    unsigned parse_flags; /* LCP_PARSE_* its images were read with */
 } lcp_file;
 
 /* Opens and parses path. Errors: LCP_E_IO, LCP_E_NOT_MACHO, LCP_E_MALFORMED;

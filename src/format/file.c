@@ -21,8 +21,9 @@
 
 lcp_status lcp_source_read(const lcp_source *src, uint64_t off, void *buf, size_t n, lcp_error *err) {
     if (!lcp_range_ok(off, n, src->size))
-        return lcp_error_set(err, LCP_E_MALFORMED, off, "%zu bytes at offset 0x%llx run past the end of the file (%llu bytes)",
-                             n, (unsigned long long)off, (unsigned long long)src->size);
+        return lcp_error_set(err, LCP_E_MALFORMED, off,
+                             "%zu bytes at offset 0x%llx run past the end of the file (%llu bytes)", n,
+                             (unsigned long long)off, (unsigned long long)src->size);
     if (src->fd < 0) {
         if (n)
             memcpy(buf, src->mem + off, n);
@@ -46,7 +47,15 @@ lcp_status lcp_source_read(const lcp_source *src, uint64_t off, void *buf, size_
 }
 
 /* Reads the image at [offset, offset+size): its header, then its load commands. */
+static lcp_status image_read(const lcp_source *src, uint64_t offset, uint64_t size, unsigned flags, lcp_image **out,
+                             lcp_error *err);
+
 lcp_status lcp_image_read(const lcp_source *src, uint64_t offset, uint64_t size, lcp_image **out, lcp_error *err) {
+    return image_read(src, offset, size, 0, out, err);
+}
+
+static lcp_status image_read(const lcp_source *src, uint64_t offset, uint64_t size, unsigned flags, lcp_image **out,
+                             lcp_error *err) {
     uint8_t hdr[LCP_MH_HEADER_SIZE_64];
     size_t want = size < sizeof hdr ? (size_t)size : sizeof hdr;
     lcp_status st = lcp_source_read(src, offset, hdr, want, err);
@@ -71,7 +80,7 @@ lcp_status lcp_image_read(const lcp_source *src, uint64_t offset, uint64_t size,
         return lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
     st = lcp_source_read(src, offset, bytes, (size_t)total, err);
     if (st == LCP_OK)
-        st = lcp_image_parse_flags(bytes, (size_t)total, offset, size, src->parse_flags, out, err);
+        st = lcp_image_parse_flags(bytes, (size_t)total, offset, size, flags, out, err);
     free(bytes);
     return st;
 }
@@ -81,7 +90,7 @@ static bool is_macho_magic(uint32_t m) {
 }
 
 /* Fills a slice from the bytes at its range: an image or an archive. */
-static lcp_status read_slice(const lcp_source *src, lcp_slice *s, lcp_error *err) {
+static lcp_status read_slice(const lcp_source *src, lcp_slice *s, unsigned flags, lcp_error *err) {
     uint8_t head[8] = {0};
     size_t n = s->size < sizeof head ? (size_t)s->size : sizeof head;
     lcp_status st = lcp_source_read(src, s->offset, head, n, err);
@@ -90,7 +99,7 @@ static lcp_status read_slice(const lcp_source *src, lcp_slice *s, lcp_error *err
     if (n == 8 && memcmp(head, LCP_AR_MAGIC, 8) == 0)
         return lcp_archive_read(src, s->offset, s->size, &s->archive, err);
     if (n >= 4 && is_macho_magic(lcp_be32(head)))
-        return lcp_image_read(src, s->offset, s->size, &s->image, err);
+        return image_read(src, s->offset, s->size, flags, &s->image, err);
     return lcp_error_set(err, LCP_E_NOT_MACHO, s->offset, "slice at offset 0x%llx is neither Mach-O nor an archive",
                          (unsigned long long)s->offset);
 }
@@ -209,7 +218,7 @@ static lcp_status read_fat(lcp_file *f, bool is64, lcp_error *err) {
     for (uint32_t i = 0; i < nfat; i++) {
         char lbuf[48];
         lcp_slice *s = &f->slices[i];
-        st = read_slice(&f->src, s, err);
+        st = read_slice(&f->src, s, f->parse_flags, err);
         if (st) {
             lcp_error_prefix(err, "fat_arch %u (%s)", i, lcp_arch_label(s->cputype, s->cpusubtype, lbuf, sizeof lbuf));
             return st;
@@ -246,7 +255,7 @@ static lcp_status read_file(lcp_file *f, lcp_error *err) {
     if (n < 4 || !is_macho_magic(magic))
         return lcp_error_set(err, LCP_E_NOT_MACHO, 0, "not a Mach-O file (magic 0x%08x)", magic);
     f->kind = LCP_THIN;
-    st = lcp_image_read(&f->src, 0, f->src.size, &s->image, err);
+    st = image_read(&f->src, 0, f->src.size, f->parse_flags, &s->image, err);
     if (st == LCP_OK) {
         s->cputype = s->image->cputype;
         s->cpusubtype = s->image->cpusubtype;
@@ -299,7 +308,7 @@ lcp_status lcp_file_open_flags(const char *path, unsigned flags, lcp_file **out,
         return LCP_E_IO;
     }
     f->src.size = (uint64_t)sb.st_size;
-    f->src.parse_flags = flags;
+    f->parse_flags = flags;
     return finish_open(f, out, err);
 }
 
