@@ -9,6 +9,8 @@ For every row of MANIFEST.tsv, runs `lcpatch show --json FILE` and checks:
     on standard error and prints no half-written JSON;
   - nothing crashes: any other exit status, or a sanitizer report on
     standard error, is a failure.
+Where ../shared/golden holds Apple's `vtool -show` output for the file, the
+version commands and source version of every slice must agree with it too.
 Then runs every file in one call: the exit status must be the worst (3) and
 the document must hold one entry per file, in order.
 
@@ -133,6 +135,65 @@ def compare(row, doc):
     return problems
 
 
+def parse_vtool_show(text):
+    """Apple's vtool -show output: one list of commands per slice, in order.
+    Each command is a dict of the fields vtool printed ("tools" a list)."""
+    slices = []
+    cmd = None
+    for line in text.splitlines():
+        if not line.startswith(" ") and line.endswith(":") and not line.startswith("Load command"):
+            slices.append([])
+            cmd = None
+        elif line.startswith("Load command "):
+            cmd = {"index": int(line.split()[2]), "tools": []}
+            slices[-1].append(cmd)
+        elif cmd is not None and line.strip():
+            key, _, value = line.strip().partition(" ")
+            value = value.strip()
+            if key == "tool":
+                cmd["tools"].append([value, None])
+            elif key == "version" and cmd["tools"]:
+                cmd["tools"][-1][1] = value
+            else:
+                cmd[key] = value
+    return slices
+
+
+def compare_vtool(golden_path, doc):
+    """Differences between vtool -show (golden) and the JSON's slices."""
+    with open(golden_path, encoding="utf-8", errors="replace") as fh:
+        slices = parse_vtool_show(fh.read())
+    images = [i for i in doc["images"] if i["member"] is None]
+    if len(slices) != len(images):
+        return ["vtool -show has %d slices, show %d images" % (len(slices), len(images))]
+    problems = []
+    for cmds, img in zip(slices, images):
+        want = [c for c in cmds if c["cmd"] != "LC_SOURCE_VERSION"]
+        got = img["version_commands"]
+        if len(want) != len(got):
+            problems.append("(%s) %d version commands, vtool %d" % (img["arch"], len(got), len(want)))
+            continue
+        for w, g in zip(want, got):
+            sdk = "n/a" if g["sdk"] == "0.0.0" else short_version(g["sdk"])
+            mine = {"index": g["index"], "cmd": g["cmd"], "sdk": sdk}
+            theirs = {"index": w["index"], "cmd": w["cmd"], "sdk": w.get("sdk")}
+            if g["cmd"] == "LC_BUILD_VERSION":
+                mine["platform"] = (g["platform"] or str(g["platform_value"])).upper()
+                mine["minos"] = short_version(g["minos"])
+                mine["tools"] = [[(t["tool"] or str(t["tool_value"])).upper(), short_version(t["version"])]
+                                 for t in g["tools"]]
+                theirs.update(platform=w.get("platform"), minos=w.get("minos"), tools=w["tools"])
+            else:
+                mine["version"] = short_version(g["minos"])
+                theirs["version"] = w.get("version")
+            if mine != theirs:
+                problems.append("(%s) %s, vtool -show %s" % (img["arch"], mine, theirs))
+        sv = [c.get("version") for c in cmds if c["cmd"] == "LC_SOURCE_VERSION"]
+        if sv[:1] != ([img["source_version"]] if img["source_version"] is not None else []):
+            problems.append("(%s) source version %s, vtool -show %s" % (img["arch"], img["source_version"], sv))
+    return problems
+
+
 def run(lcpatch, args):
     r = subprocess.run([lcpatch, "show", "--json"] + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     return r.returncode, r.stdout.decode("utf-8", "replace"), r.stderr.decode("utf-8", "replace")
@@ -142,12 +203,14 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--lcpatch", required=True)
     ap.add_argument("--corpus", required=True)
+    ap.add_argument("--golden", help="folder of Apple's outputs (../shared/golden)")
     ap.add_argument("-v", "--verbose", action="store_true")
     opts = ap.parse_args()
 
     with open(os.path.join(opts.corpus, "MANIFEST.tsv"), newline="") as fh:
         rows = list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
     passed = failed = 0
+    golden_checked = 0
 
     def verdict(name, problems):
         nonlocal passed, failed
@@ -190,6 +253,11 @@ def main():
                     problems.append("JSON does not hold exactly one file entry")
                 else:
                     problems.extend(compare(row, entries[0]))
+                    g = os.path.join(opts.golden or "", name, "vtool-show.out")
+                    grc = os.path.join(opts.golden or "", name, "vtool-show.rc")
+                    if opts.golden and os.path.exists(g) and open(grc).read().strip() == "0":
+                        golden_checked += 1
+                        problems.extend(compare_vtool(g, entries[0]))
         verdict(name, problems)
 
     # Every file at once: the others are still shown, the status is the worst.
@@ -211,6 +279,8 @@ def main():
         problems.append("standard output is not a show document (%s)" % e)
     verdict("all files in one call", problems)
 
+    if opts.golden:
+        print("corpus-show: %d files also checked against vtool -show" % golden_checked)
     print("corpus-show: %d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 

@@ -18,4 +18,6 @@ if ! command -v python3 >/dev/null 2>&1; then
     exit 0
 fi
 : "${LCPATCH:=$here/../../lcpatch}"
-exec python3 "$here/check.py" --lcpatch "$LCPATCH" --corpus "$shared/corpus" "$@"
+golden=""
+[ -d "$shared/golden" ] && golden="--golden=$shared/golden"
+exec python3 "$here/check.py" --lcpatch "$LCPATCH" --corpus "$shared/corpus" $golden "$@"
