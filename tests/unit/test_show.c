@@ -1,0 +1,51 @@
+/* Unit tests: the version formats of lcpatch show. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "cli/show.h"
+
+static void packed_versions(void **state) {
+    (void)state;
+    char b[32];
+    assert_string_equal(lcp_show_version(LCP_VERSION(10, 5, 0), true, b, sizeof b), "10.5");
+    assert_string_equal(lcp_show_version(LCP_VERSION(10, 5, 0), false, b, sizeof b), "10.5.0");
+    assert_string_equal(lcp_show_version(LCP_VERSION(10, 4, 11), true, b, sizeof b), "10.4.11");
+    assert_string_equal(lcp_show_version(0xffffffffu, false, b, sizeof b), "65535.255.255");
+    assert_string_equal(lcp_show_version(0, true, b, sizeof b), "0.0");
+}
+
+static uint64_t source(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e) {
+    return a << 40 | b << 30 | c << 20 | d << 10 | e;
+}
+
+/* otool's form: A.B, then down to the last non-zero part. */
+static void source_versions(void **state) {
+    (void)state;
+    char b[64];
+    assert_string_equal(lcp_show_source_version(source(353, 100, 22, 0, 0), b, sizeof b), "353.100.22");
+    assert_string_equal(lcp_show_source_version(0, b, sizeof b), "0.0");
+    assert_string_equal(lcp_show_source_version(source(1, 0, 0, 0, 5), b, sizeof b), "1.0.0.0.5");
+    assert_string_equal(lcp_show_source_version(source(1, 2, 0, 4, 0), b, sizeof b), "1.2.0.4");
+    assert_string_equal(lcp_show_source_version(UINT64_MAX, b, sizeof b), "16777215.1023.1023.1023.1023");
+}
+
+static void dylib_kinds(void **state) {
+    (void)state;
+    assert_string_equal(lcp_show_dylib_kind(LCP_LC_LOAD_WEAK_DYLIB), "weak");
+    assert_string_equal(lcp_show_dylib_kind(LCP_LC_LAZY_LOAD_DYLIB), "lazy");
+    assert_string_equal(lcp_show_dylib_kind(LCP_LC_LOAD_UPWARD_DYLIB), "upward");
+    assert_string_equal(lcp_show_dylib_kind(LCP_LC_REEXPORT_DYLIB), "reexport");
+    assert_null(lcp_show_dylib_kind(LCP_LC_RPATH));
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(packed_versions),
+        cmocka_unit_test(source_versions),
+        cmocka_unit_test(dylib_kinds),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
