@@ -43,8 +43,8 @@ unsign --in-place|unsign|signed-arm64|3|$LCPATCH unsign --in-place IN
 codesign_allocate -r|codesign_allocate|signed-arm64|1|$LCPATCH codesign_allocate -i IN -r -o OUT
 vtool -set-build-version|vtool|hello-x86_64|1|$LCPATCH vtool -set-build-version macos 11.0 11.0 -replace -output OUT IN
 vtool fat|vtool|legacy-fat.dylib|1|$LCPATCH vtool -set-version-min macos 10.9 10.9 -output OUT IN
-set-sdk|set-sdk|libold-x86_64.dylib|3|$LCPATCH set-sdk 10.9 -o OUT IN
-set-sdk --in-place|set-sdk|legacy-fat.dylib|3|$LCPATCH set-sdk 10.9 --in-place IN
+set-sdk|set-sdk|libold-x86_64.dylib|3|$LCPATCH set-sdk --sdk 10.9 -o OUT IN
+set-sdk --in-place|set-sdk|legacy-fat.dylib|3|$LCPATCH set-sdk --sdk 10.9 --in-place IN
 remove-arch|remove-arch|legacy-fat.dylib|3|$LCPATCH remove-arch ppc -o OUT IN
 strip-legacy|strip-legacy|legacy-fat.dylib|3|$LCPATCH strip-legacy -o OUT IN
 lipo -remove|lipo|legacy-fat.dylib|1|$LCPATCH lipo IN -remove ppc7400 -output OUT
