@@ -27,7 +27,9 @@
  *
  * Space (install_name_tool's rule): header + new sizeofcmds + 16 when the
  * image has no LC_CODE_SIGNATURE must not exceed the limit (see
- * LCP_NAME_APPLE_LIMIT). Even when nothing changes: Apple's tool checks.
+ * LCP_NAME_APPLE_LIMIT). With LCP_NAME_APPLE_LIMIT the check is made even
+ * when nothing changes, as Apple's tool makes it; without, an edit that
+ * changes nothing never fails for space.
  *
  * Ownership: edits borrow their strings; a report owns its problem array
  * (lcp_name_report_release). */

@@ -4,11 +4,15 @@
 #ifndef LCP_CLI_COMMANDS_H
 #define LCP_CLI_COMMANDS_H
 
+int cmd_add_rpath(int argc, char **argv);
+int cmd_change_dylib(int argc, char **argv);
 int cmd_codesign_allocate(int argc, char **argv);
+int cmd_delete_rpath(int argc, char **argv);
 int cmd_disasm(int argc, char **argv);
 int cmd_install_name_tool(int argc, char **argv);
 int cmd_lipo(int argc, char **argv);
 int cmd_rescue(int argc, char **argv);
+int cmd_set_id(int argc, char **argv);
 int cmd_set_sdk(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_space(int argc, char **argv);

@@ -14,11 +14,15 @@ struct command {
 
 /* Keep sorted by name within each group; add a line here for a new command. */
 static const struct command commands[] = {
+    {"add-rpath", cmd_add_rpath, "add an LC_RPATH to every slice (install_name_tool -add_rpath), safely"},
+    {"change-dylib", cmd_change_dylib, "rewrite a dylib load path in every slice (install_name_tool -change)"},
     {"codesign_allocate", cmd_codesign_allocate, "Apple's codesign_allocate -r: remove code signatures"},
+    {"delete-rpath", cmd_delete_rpath, "remove an LC_RPATH from every slice (install_name_tool -delete_rpath)"},
     {"disasm", cmd_disasm, "disassemble a symbol, the entry point or a section, symbolised (otool -tV)"},
     {"install_name_tool", cmd_install_name_tool, "Apple's install_name_tool: install names and rpaths, in place"},
     {"lipo", cmd_lipo, "Apple's lipo: list, thin, extract, remove, replace and create fat files"},
     {"rescue", cmd_rescue, "strip legacy slices, unsign, raise the SDK, preflight for codesign: one step"},
+    {"set-id", cmd_set_id, "set the install name (LC_ID_DYLIB) of a dylib (install_name_tool -id)"},
     {"set-sdk", cmd_set_sdk, "raise the sdk of every macOS slice to 10.9 or more, in place when possible"},
     {"show", cmd_show, "print the slices, version commands, load paths and header space"},
     {"space", cmd_space, "report the header space of every slice and what still fits"},

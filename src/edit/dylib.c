@@ -354,7 +354,9 @@ lcp_status lcp_image_edit_names(lcp_image *img, const lcp_name_edit *edits, size
         report->new_ncmds = ncmds;
         report->changed = changed;
     }
-    bool nospace = needed > limit;
+    /* Apple's tool checks even when nothing changes; lcpatch's own edits
+     * never fail for space when they change nothing. */
+    bool nospace = needed > limit && (changed > 0 || (flags & LCP_NAME_APPLE_LIMIT));
     if (st == LCP_OK && nospace && !add_problem(report, LCP_NAME_NO_SPACE, 0, 0))
         st = lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
 

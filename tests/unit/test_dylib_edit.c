@@ -328,6 +328,24 @@ static void space_keeps_16_bytes_for_a_signature(void **state) {
     lcp_image_free(img);
 }
 
+/* A no-op edit on a full header: Apple's rule still refuses it (its tool
+ * checks unconditionally), lcpatch's own rule does not. */
+static void no_op_edit_on_a_full_header(void **state) {
+    (void)state;
+    lcp_image *probe = sample(true, false, 4000);
+    uint32_t used = 32 + probe->sizeofcmds;
+    lcp_image_free(probe);
+    lcp_image *img = sample(true, false, used + 8); /* less than the 16 kept for a signature */
+    const lcp_name_edit e[] = {{LCP_NAME_CHANGE, "/not/loaded.dylib", "/x"}};
+    lcp_name_report rep;
+    assert_int_equal(lcp_image_edit_names(img, e, 1, 0, &rep, NULL), LCP_OK);
+    assert_int_equal(rep.changed, 0);
+    lcp_name_report_release(&rep);
+    assert_int_equal(lcp_image_edit_names(img, e, 1, LCP_NAME_APPLE_LIMIT, &rep, NULL), LCP_E_NOSPACE);
+    lcp_name_report_release(&rep);
+    lcp_image_free(img);
+}
+
 /* With an LC_CODE_SIGNATURE nothing is kept back. */
 static void space_of_a_signed_image(void **state) {
     (void)state;
@@ -420,6 +438,7 @@ int main(void) {
         cmocka_unit_test(missing_rpath_and_duplicate_are_reported_in_apple_order),
         cmocka_unit_test(conflicting_arguments),
         cmocka_unit_test(space_keeps_16_bytes_for_a_signature),
+        cmocka_unit_test(no_op_edit_on_a_full_header),
         cmocka_unit_test(space_of_a_signed_image),
         cmocka_unit_test(apple_rule_skips_odd_section_types),
         cmocka_unit_test(lc_str_inside_the_fixed_part),

@@ -1,0 +1,365 @@
+/* lcpatch change-dylib, set-id, add-rpath, delete-rpath: the native
+ * install-name and rpath edits (one driver, four commands). Unlike the
+ * install_name_tool compat mode they are idempotent (adding an rpath that
+ * is there, deleting one that is not, changing a name no command holds:
+ * nothing to do, exit 0), never overwrite a section (the safe space rule
+ * as well as install_name_tool's), edit big-endian slices correctly, and
+ * take -o/--in-place and --json. */
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "cli/json.h"
+#include "cli/output_opts.h"
+#include "lcpatch/dylib_edit.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct spec {
+    const char *name;
+    lcp_name_edit_kind kind;
+    int nargs; /* 1 or 2 values before the files */
+    const char *help;
+};
+
+static const struct spec specs[] = {
+    {"change-dylib", LCP_NAME_CHANGE, 2,
+     "usage: lcpatch change-dylib [--json] (-o OUT | --in-place) OLD NEW FILE...\n"
+     "\n"
+     "Rewrites every dylib load command (LC_LOAD_DYLIB, LC_LOAD_WEAK_DYLIB,\n"
+     "LC_REEXPORT_DYLIB, LC_LOAD_UPWARD_DYLIB, LC_LAZY_LOAD_DYLIB, LC_PREBOUND_DYLIB)\n"
+     "that names OLD to name NEW, in every slice (install_name_tool -change).\n"},
+    {"set-id", LCP_NAME_ID, 1,
+     "usage: lcpatch set-id [--json] (-o OUT | --in-place) NAME FILE...\n"
+     "\n"
+     "Sets the install name (LC_ID_DYLIB) of every slice to NAME\n"
+     "(install_name_tool -id). A file without LC_ID_DYLIB is refused.\n"},
+    {"add-rpath", LCP_NAME_ADD_RPATH, 1,
+     "usage: lcpatch add-rpath [--json] (-o OUT | --in-place) PATH FILE...\n"
+     "\n"
+     "Adds an LC_RPATH for PATH after the other load commands of every slice\n"
+     "that does not have it yet (install_name_tool -add_rpath).\n"},
+    {"delete-rpath", LCP_NAME_DELETE_RPATH, 1,
+     "usage: lcpatch delete-rpath [--json] (-o OUT | --in-place) PATH FILE...\n"
+     "\n"
+     "Removes the LC_RPATH for PATH from every slice that has one\n"
+     "(install_name_tool -delete_rpath).\n"},
+};
+
+static const char common_help[] = "\n"
+                                  "Idempotent: a slice that already is as asked is left alone, and --in-place\n"
+                                  "does not rewrite a file where nothing changes. Space: the new load commands\n"
+                                  "must fit before the first section's bytes (install_name_tool's rule and\n"
+                                  "lcpatch's safe rule), keeping 16 bytes for the LC_CODE_SIGNATURE codesign\n"
+                                  "adds when there is none; otherwise nothing is written and the message says\n"
+                                  "which slice lacks how many bytes. Editing a signed slice invalidates its\n"
+                                  "signature (a warning says so): re-sign it.\n"
+                                  "\n"
+                                  "Exit status: 0 done (or nothing to do), 2 usage, 3 the input failed or a\n"
+                                  "slice has no room.\n";
+
+struct ctx {
+    const struct spec *spec;
+    lcp_name_edit edit;
+    lcp_json *json;
+    lcp_image **edited;
+    size_t nedited, cap;
+    size_t with_id; /* images with an LC_ID_DYLIB (set-id) */
+    bool failed;
+    lcp_error err;
+};
+
+/* Whether the edit has nothing to do on img (idempotence). */
+static bool already_done(const struct ctx *c, const lcp_image *img) {
+    const char *s;
+    for (size_t i = 0; i < img->ncmds; i++) {
+        uint32_t cmd = img->lc[i].cmd;
+        if (!lcp_image_cmd_string(img, i, &s))
+            continue;
+        switch (c->edit.kind) {
+        case LCP_NAME_ADD_RPATH:
+            if (cmd == LCP_LC_RPATH && strcmp(s, c->edit.new_path) == 0)
+                return true;
+            break;
+        case LCP_NAME_DELETE_RPATH:
+            if (cmd == LCP_LC_RPATH && strcmp(s, c->edit.old_path) == 0)
+                return false;
+            break;
+        case LCP_NAME_ID:
+            if (cmd == LCP_LC_ID_DYLIB && strcmp(s, c->edit.new_path) != 0)
+                return false;
+            break;
+        case LCP_NAME_CHANGE:
+            if ((cmd == LCP_LC_PREBOUND_DYLIB || (lcp_cmd_is_dylib(cmd) && cmd != LCP_LC_ID_DYLIB)) &&
+                strcmp(s, c->edit.old_path) == 0)
+                return false;
+            break;
+        default: break;
+        }
+    }
+    return c->edit.kind != LCP_NAME_ADD_RPATH;
+}
+
+static bool remember(struct ctx *c, lcp_image *img) {
+    if (c->nedited == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 8;
+        lcp_image **v = realloc(c->edited, cap * sizeof *v);
+        if (!v)
+            return false;
+        c->edited = v;
+        c->cap = cap;
+    }
+    c->edited[c->nedited++] = img;
+    return true;
+}
+
+static void report(struct ctx *c, const char *label, const char *arch, const lcp_member *member, const char *action,
+                   const lcp_name_report *r) {
+    if (c->json) {
+        lcp_json *j = c->json;
+        lcp_json_begin_object(j);
+        lcp_json_key(j, "arch");
+        lcp_json_string(j, arch);
+        lcp_json_key(j, "member");
+        lcp_json_string(j, member ? member->name : NULL);
+        lcp_json_key(j, "action");
+        lcp_json_string(j, action);
+        if (r) {
+            lcp_json_key(j, "header_needed");
+            lcp_json_uint(j, r->needed);
+            lcp_json_key(j, "header_limit");
+            lcp_json_uint(j, r->limit);
+            if (r->needed > r->limit) {
+                lcp_json_key(j, "missing");
+                lcp_json_uint(j, r->needed - r->limit);
+            }
+        }
+        lcp_json_end_object(j);
+    } else if (strcmp(action, "changed") == 0) {
+        printf("%s: %s\n", label, action);
+    } else if (strcmp(action, "unchanged") == 0) {
+        printf("%s: nothing to change\n", label);
+    }
+}
+
+static int visit(void *ctx_, lcp_file *f, size_t slice_index, lcp_member *member, lcp_image *img) {
+    struct ctx *c = ctx_;
+    char label[1024], abuf[48];
+    lcp_cli_image_label(f, slice_index, member, img, label, sizeof label);
+    const char *arch = lcp_arch_label(img->cputype, img->cpusubtype, abuf, sizeof abuf);
+    if (member) {
+        report(c, label, arch, member, "skipped-member", NULL); /* objects in archives: dyld never loads them */
+        return 0;
+    }
+    if (lcp_image_find(img, LCP_LC_ID_DYLIB, 0) >= 0)
+        c->with_id++;
+    else if (c->edit.kind == LCP_NAME_ID) {
+        report(c, label, arch, member, "no-install-name", NULL);
+        return 0;
+    }
+    if (already_done(c, img)) {
+        report(c, label, arch, member, "unchanged", NULL);
+        return 0;
+    }
+    lcp_name_report r;
+    lcp_error err;
+    lcp_status st = lcp_image_edit_names(img, &c->edit, 1, 0, &r, &err);
+    if (st != LCP_OK) {
+        report(c, label, arch, member, st == LCP_E_NOSPACE ? "no-space" : "failed", &r);
+        if (!c->failed) {
+            c->err = err;
+            /* name the slice even in a thin file */
+            if (f->kind == LCP_THIN && !member)
+                lcp_error_prefix(&c->err, "%s (%s)", label, arch);
+            else
+                lcp_error_prefix(&c->err, "%s", label);
+        }
+        c->failed = true;
+        lcp_name_report_release(&r);
+        return 0; /* report every slice, write nothing */
+    }
+    report(c, label, arch, member, "changed", &r);
+    lcp_name_report_release(&r);
+    if (lcp_image_find(img, LCP_LC_CODE_SIGNATURE, 0) >= 0)
+        fprintf(stderr, "lcpatch %s: warning: %s: the code signature is now invalid: re-sign it\n", c->spec->name,
+                label);
+    if (!remember(c, img)) {
+        c->failed = true;
+        lcp_error_set(&c->err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
+        return 1;
+    }
+    return 0;
+}
+
+static int cmp_image(const void *a, const void *b) {
+    const lcp_image *x = *(const lcp_image *const *)a, *y = *(const lcp_image *const *)b;
+    return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
+/* The input with each edited image's header and load commands replaced:
+ * images keep their size and place, every other byte is copied. */
+static lcp_status build_plan(struct ctx *c, const lcp_file *f, lcp_plan *plan, lcp_error *err) {
+    if (c->nedited > 1)
+        qsort(c->edited, c->nedited, sizeof *c->edited, cmp_image);
+    uint64_t pos = 0;
+    lcp_status st = LCP_OK;
+    for (size_t i = 0; i < c->nedited && st == LCP_OK; i++) {
+        const lcp_image *img = c->edited[i];
+        if (img->offset < pos)
+            return lcp_error_set(err, LCP_E_MALFORMED, img->offset, "%s: images overlap at offset %llu", f->path,
+                                 (unsigned long long)img->offset);
+        st = lcp_plan_add_copy(plan, pos, img->offset - pos, err);
+        if (st == LCP_OK)
+            st = lcp_plan_add_image(plan, img, img->size, err);
+        pos = img->offset + img->size;
+    }
+    if (st == LCP_OK && f->src.size > pos)
+        st = lcp_plan_add_copy(plan, pos, f->src.size - pos, err);
+    return st;
+}
+
+static int run(const struct spec *spec, int argc, char **argv) {
+    struct ctx c;
+    memset(&c, 0, sizeof c);
+    c.spec = spec;
+    bool json = false;
+    lcp_output_opts out;
+    lcp_output_opts_init(&out);
+    /* Options may come anywhere (before "--"); the rest, in order, are the
+     * command's values then the files. */
+    char **pos = calloc((size_t)argc + 1, sizeof *pos);
+    if (!pos)
+        return LCP_EXIT_FAILED;
+    int npos = 0;
+    bool dashdash = false;
+    for (int k = 1; k < argc; k++) {
+        const char *a = argv[k];
+        if (dashdash || a[0] != '-' || a[1] == '\0') {
+            pos[npos++] = argv[k];
+            continue;
+        }
+        if (lcp_cli_is_help(a)) {
+            fputs(spec->help, stdout);
+            fputs(common_help, stdout);
+            free(pos);
+            return LCP_EXIT_OK;
+        }
+        int r = lcp_output_opts_parse(&out, spec->name, argc, argv, &k);
+        if (r < 0) {
+            free(pos);
+            return LCP_EXIT_USAGE;
+        }
+        if (r > 0)
+            continue;
+        if (strcmp(a, "--json") == 0)
+            json = true;
+        else if (strcmp(a, "--") == 0)
+            dashdash = true;
+        else {
+            free(pos);
+            return lcp_cli_usage_error(spec->name, "unknown option '%s'", a);
+        }
+    }
+    if (npos < spec->nargs) {
+        free(pos);
+        return lcp_cli_usage_error(spec->name, spec->nargs == 2 ? "needs OLD and NEW before the files"
+                                                                : "needs a value before the files");
+    }
+    c.edit.kind = spec->kind;
+    if (spec->kind == LCP_NAME_CHANGE) {
+        c.edit.old_path = pos[0];
+        c.edit.new_path = pos[1];
+    } else if (spec->kind == LCP_NAME_DELETE_RPATH)
+        c.edit.old_path = pos[0];
+    else
+        c.edit.new_path = pos[0];
+    for (int k = 0; k < spec->nargs; k++)
+        if (pos[k][0] == '\0') {
+            free(pos);
+            return lcp_cli_usage_error(spec->name, "an empty path is not a load path");
+        }
+    char **files = pos + spec->nargs;
+    int nfiles = npos - spec->nargs;
+    if (lcp_output_opts_check(&out, spec->name, files, nfiles)) {
+        free(pos);
+        return LCP_EXIT_USAGE;
+    }
+
+    int status = LCP_EXIT_OK;
+    lcp_json j;
+    lcp_json_init(&j, stdout);
+    c.json = json ? &j : NULL;
+    if (json) {
+        lcp_json_begin_object(&j);
+        lcp_json_key(&j, "files");
+        lcp_json_begin_array(&j);
+    }
+    for (int i = 0; i < nfiles; i++) {
+        const char *path = files[i];
+        lcp_file *f = NULL;
+        lcp_error err;
+        c.nedited = 0;
+        c.with_id = 0;
+        c.failed = false;
+        if (json) {
+            lcp_json_begin_object(&j);
+            lcp_json_key(&j, "file");
+            lcp_json_string(&j, path);
+        }
+        lcp_status st = lcp_file_open(path, &f, &err);
+        if (st == LCP_OK) {
+            if (json) {
+                lcp_json_key(&j, "images");
+                lcp_json_begin_array(&j);
+            }
+            lcp_file_visit_images(f, visit, &c);
+            if (json)
+                lcp_json_end_array(&j);
+            if (c.failed) {
+                err = c.err;
+                st = err.status ? err.status : LCP_E_NOSPACE;
+            } else if (spec->kind == LCP_NAME_ID && c.with_id == 0)
+                st = lcp_error_set(&err, LCP_E_NOTFOUND, LCP_NO_OFFSET,
+                                   "%s: no LC_ID_DYLIB: not a dynamic library, it has no install name to set", path);
+        }
+        bool written = false;
+        if (st == LCP_OK && (c.nedited > 0 || !out.in_place)) {
+            lcp_plan plan;
+            lcp_plan_init(&plan);
+            st = build_plan(&c, f, &plan, &err);
+            if (st == LCP_OK)
+                st = lcp_output_write(&out, path, &plan, &f->src, &err);
+            lcp_plan_release(&plan);
+            written = st == LCP_OK;
+        }
+        if (json) {
+            lcp_json_key(&j, "output");
+            lcp_json_string(&j, written ? lcp_output_opts_dest(&out, path) : NULL);
+            lcp_json_key(&j, "changed");
+            lcp_json_bool(&j, written && c.nedited > 0);
+            if (st != LCP_OK) {
+                lcp_json_key(&j, "error");
+                lcp_json_string(&j, err.message);
+            }
+            lcp_json_end_object(&j);
+        }
+        if (st != LCP_OK) {
+            int code = lcp_cli_fail(&err);
+            if (code > status)
+                status = code;
+        }
+        lcp_file_free(f);
+    }
+    if (json) {
+        lcp_json_end_array(&j);
+        lcp_json_end_object(&j);
+        lcp_json_finish(&j);
+    }
+    free(c.edited);
+    free(pos);
+    return status;
+}
+
+int cmd_change_dylib(int argc, char **argv) { return run(&specs[0], argc, argv); }
+int cmd_set_id(int argc, char **argv) { return run(&specs[1], argc, argv); }
+int cmd_add_rpath(int argc, char **argv) { return run(&specs[2], argc, argv); }
+int cmd_delete_rpath(int argc, char **argv) { return run(&specs[3], argc, argv); }
