@@ -7,6 +7,7 @@
 #include "lcpatch/dylib_edit.h"
 #include "lcpatch/error.h"
 #include "lcpatch/file.h"
+#include "lcpatch/fix_paths.h"
 #include "lcpatch/image.h"
 #include "lcpatch/macho.h"
 #include "lcpatch/names.h"
