@@ -71,6 +71,12 @@ const char *lcp_show_container(const lcp_file *f) {
     return "unknown";
 }
 
+/* Stops the visit at the first image: "there is one". */
+static int count_image(void *ctx, lcp_file *f, size_t slice_index, lcp_member *member, lcp_image *img) {
+    (void)ctx, (void)f, (void)slice_index, (void)member, (void)img;
+    return 1;
+}
+
 int cmd_show(int argc, char **argv) {
     bool json = false;
     int first = 1;
@@ -109,6 +115,19 @@ int cmd_show(int argc, char **argv) {
                 status = code;
             if (json)
                 lcp_show_json_error(&j, argv[i], &err);
+            continue;
+        }
+        if (lcp_file_visit_images(f, count_image, NULL) == 0) {
+            /* An archive of ELF or COFF objects, or an empty one. */
+            lcp_error_set(&err, LCP_E_NOT_MACHO, LCP_NO_OFFSET, "%s: not Mach-O: the archive holds no Mach-O member",
+                          f->path);
+            fflush(stdout);
+            int code = lcp_cli_fail_at(&err);
+            if (code > status)
+                status = code;
+            if (json)
+                lcp_show_json_error(&j, argv[i], &err);
+            lcp_file_free(f);
             continue;
         }
         if (json)
