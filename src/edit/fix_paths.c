@@ -151,9 +151,10 @@ static char *relative(const char *from, const char *to) {
 /* ---- the bundle's index ---- */
 
 struct entry {
-    char *rel;     /* root-relative path of a regular file */
-    char *id;      /* its first LC_ID_DYLIB, or NULL */
-    bool is_dylib; /* a slice is MH_DYLIB */
+    char *rel;       /* root-relative path of a regular file */
+    char *id;        /* its first LC_ID_DYLIB, or NULL */
+    bool is_dylib;   /* a slice is MH_DYLIB */
+    char archs[128]; /* ",x86_64,arm64," : the architectures of its MH_DYLIB slices */
 };
 
 struct index {
@@ -193,13 +194,18 @@ static bool add_entry(struct index *x, const char *root, const char *rel) {
     }
     lcp_file *f = NULL;
     lcp_error err;
-    struct entry en = {NULL, NULL, false};
+    struct entry en = {NULL, NULL, false, ","};
     if (lcp_file_open(full, &f, &err) == LCP_OK) {
         for (size_t s = 0; s < f->nslices; s++) {
             lcp_image *img = f->slices[s].image;
             if (!img || img->filetype != LCP_MH_DYLIB)
                 continue;
             en.is_dylib = true;
+            char abuf[48];
+            const char *a = lcp_arch_label(img->cputype, img->cpusubtype, abuf, sizeof abuf);
+            size_t used = strlen(en.archs);
+            if (used + strlen(a) + 2 < sizeof en.archs)
+                snprintf(en.archs + used, sizeof en.archs - used, "%s,", a);
             long i = lcp_image_find(img, LCP_LC_ID_DYLIB, 0);
             const char *id;
             if (i >= 0 && !en.id && lcp_image_cmd_string(img, (size_t)i, &id))
@@ -270,17 +276,27 @@ static int cmp_entry(const void *a, const void *b) {
     return strcmp(((const struct entry *)a)->rel, ((const struct entry *)b)->rel);
 }
 
+/* Whether the library has a slice dyld can load for `arch` (any when NULL). */
+static bool has_arch(const struct entry *e, const char *arch) {
+    if (!arch)
+        return true;
+    char key[64];
+    snprintf(key, sizeof key, ",%s,", arch);
+    return strstr(e->archs, key) != NULL;
+}
+
 /* The bundled library a load path names: by install name first, then by
- * file name; never the loading file itself. */
-static const struct entry *find_library(const struct index *x, const char *path, const char *loader) {
+ * file name; one with a slice of the loader's architecture, never the
+ * loading file itself. */
+static const struct entry *find_library(const struct index *x, const char *path, const char *loader, const char *arch) {
     for (size_t i = 0; i < x->n; i++)
-        if (x->e[i].id && strcmp(x->e[i].id, path) == 0 && strcmp(x->e[i].rel, loader) != 0)
+        if (x->e[i].id && strcmp(x->e[i].id, path) == 0 && strcmp(x->e[i].rel, loader) != 0 && has_arch(&x->e[i], arch))
             return &x->e[i];
     const char *name = base_name(path);
     if (!name[0])
         return NULL;
     for (size_t i = 0; i < x->n; i++)
-        if (strcmp(base_name(x->e[i].rel), name) == 0 && strcmp(x->e[i].rel, loader) != 0)
+        if (strcmp(base_name(x->e[i].rel), name) == 0 && strcmp(x->e[i].rel, loader) != 0 && has_arch(&x->e[i], arch))
             return &x->e[i];
     return NULL;
 }
@@ -405,7 +421,7 @@ static lcp_status oom(lcp_error *err) { return lcp_error_set(err, LCP_E_NOMEM, L
 
 static lcp_status plan_load(const char *root, const struct index *x, const lcp_fix_problem *pr, lcp_fix_plan *plan,
                             lcp_error *err) {
-    const struct entry *lib = find_library(x, pr->path, pr->file);
+    const struct entry *lib = find_library(x, pr->path, pr->file, pr->arch);
     if (!lib)
         return add_action(plan, LCP_FIX_UNRESOLVED, pr->file, pr->arch, pr->path, NULL, NULL) ? LCP_OK : oom(err);
     char *dir = NULL, *name = NULL, *newname = NULL, *loader_dir = NULL, *rel = NULL, *rp = NULL, *full = NULL;

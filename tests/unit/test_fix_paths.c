@@ -7,7 +7,8 @@
  *   Fix.app/Contents/Frameworks/libold.dylib          libold-x86_64.dylib
  *                                     (LC_ID_DYLIB /usr/local/lib/libold.1.dylib)
  *   Fix.app/Contents/Frameworks/Demo.framework/Versions/A/Demo
- *                                     libdemo-arm64.dylib (id @rpath/libdemo.dylib)
+ *                                     fat64.dylib (x86_64 + arm64, id @rpath/libdemo.dylib)
+ *   Fix.app/Contents/Frameworks/arm64/Other   libdemo-arm64.dylib: arm64 only
  *   Fix.app/Contents/Helpers/bin/Tool hello-x86_64 loading
  *                                     /Library/Frameworks/Demo.framework/Versions/A/Demo
  *
@@ -84,11 +85,13 @@ static int setup(void **state) {
     mkdirs("Contents/MacOS");
     mkdirs("Contents/Frameworks/Demo.framework/Versions/A");
     mkdirs("Contents/Helpers/bin");
+    mkdirs("Contents/Frameworks/arm64");
     const lcp_name_edit fix[] = {{LCP_NAME_CHANGE, "@rpath/libdemo.dylib", "/usr/local/lib/libold.1.dylib"},
                                  {LCP_NAME_ADD_RPATH, NULL, "/opt/homebrew/lib"}};
     place(BIN "hello-x86_64", "Contents/MacOS/Fix", fix, 2);
     place(BIN "libold-x86_64.dylib", "Contents/Frameworks/libold.dylib", NULL, 0);
-    place(BIN "libdemo-arm64.dylib", "Contents/Frameworks/Demo.framework/Versions/A/Demo", NULL, 0);
+    place(BIN "fat64.dylib", "Contents/Frameworks/Demo.framework/Versions/A/Demo", NULL, 0);
+    place(BIN "libdemo-arm64.dylib", "Contents/Frameworks/arm64/Other", NULL, 0);
     const lcp_name_edit tool[] = {
         {LCP_NAME_CHANGE, "@rpath/libdemo.dylib", "/Library/Frameworks/Demo.framework/Versions/A/Demo"}};
     place(BIN "hello-x86_64", "Contents/Helpers/bin/Tool", tool, 1);
@@ -109,6 +112,8 @@ static const lcp_fix_problem problems[] = {
     {LCP_FIX_RPATH_OUTSIDE, "Contents/MacOS/Fix", "x86_64", "/opt/homebrew/lib"},
     {LCP_FIX_BAD_LOAD, "Contents/Helpers/bin/Tool", "x86_64", "/Library/Frameworks/Demo.framework/Versions/A/Demo"},
     {LCP_FIX_BAD_LOAD, "Contents/Helpers/bin/Tool", "x86_64", "/usr/local/lib/libnothere.dylib"},
+    /* named like a bundled library that has no x86_64 slice: not a match */
+    {LCP_FIX_BAD_LOAD, "Contents/Helpers/bin/Tool", "x86_64", "/opt/lib/Other"},
 };
 
 static const lcp_fix_action *find(const lcp_fix_plan *p, lcp_fix_action_kind k, const char *file) {
@@ -122,7 +127,7 @@ static void plan_matches_by_install_name_then_file_name(void **state) {
     (void)state;
     lcp_fix_plan plan;
     lcp_error err;
-    assert_int_equal(lcp_fix_paths_plan(root, problems, 4, &plan, &err), LCP_OK);
+    assert_int_equal(lcp_fix_paths_plan(root, problems, 5, &plan, &err), LCP_OK);
     const lcp_fix_action *a = find(&plan, LCP_FIX_CHANGE, "Contents/MacOS/Fix");
     assert_non_null(a);
     assert_string_equal(a->old_path, "/usr/local/lib/libold.1.dylib");
@@ -145,9 +150,15 @@ static void plan_matches_by_install_name_then_file_name(void **state) {
     a = find(&plan, LCP_FIX_ADD_RPATH, "Contents/Helpers/bin/Tool");
     assert_non_null(a);
     assert_string_equal(a->new_path, "@executable_path/../../Frameworks");
-    a = find(&plan, LCP_FIX_UNRESOLVED, "Contents/Helpers/bin/Tool");
-    assert_non_null(a);
-    assert_string_equal(a->old_path, "/usr/local/lib/libnothere.dylib");
+    size_t unresolved = 0;
+    for (size_t i = 0; i < plan.n; i++)
+        if (plan.actions[i].kind == LCP_FIX_UNRESOLVED) {
+            assert_string_equal(plan.actions[i].file, "Contents/Helpers/bin/Tool");
+            assert_string_equal(plan.actions[i].old_path,
+                                unresolved ? "/opt/lib/Other" : "/usr/local/lib/libnothere.dylib");
+            unresolved++;
+        }
+    assert_int_equal(unresolved, 2);
     lcp_fix_plan_release(&plan);
 }
 
@@ -173,7 +184,7 @@ static void apply_then_apply_again_changes_nothing(void **state) {
     lcp_fix_plan plan;
     lcp_fix_result res;
     lcp_error err;
-    assert_int_equal(lcp_fix_paths_plan(root, problems, 4, &plan, &err), LCP_OK);
+    assert_int_equal(lcp_fix_paths_plan(root, problems, 5, &plan, &err), LCP_OK);
     assert_int_equal(lcp_fix_paths_apply(root, &plan, &res, &err), LCP_OK);
     assert_int_equal(res.nfailures, 0);
     assert_int_equal(res.files_changed, 3);
@@ -190,7 +201,7 @@ static void apply_then_apply_again_changes_nothing(void **state) {
     assert_true(has("Contents/Helpers/bin/Tool", LCP_LC_RPATH, "@executable_path/../../Frameworks"));
 
     /* The same problems again: the plan finds nothing left to change. */
-    assert_int_equal(lcp_fix_paths_plan(root, problems, 4, &plan, &err), LCP_OK);
+    assert_int_equal(lcp_fix_paths_plan(root, problems, 5, &plan, &err), LCP_OK);
     assert_null(find(&plan, LCP_FIX_ADD_RPATH, "Contents/MacOS/Fix")); /* the rpath now reaches it */
     assert_int_equal(lcp_fix_paths_apply(root, &plan, &res, &err), LCP_OK);
     assert_int_equal(res.files_changed, 0);
