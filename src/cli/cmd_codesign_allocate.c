@@ -62,7 +62,7 @@ static bool image_unsigned(const lcp_source *src, uint64_t off, uint64_t size) {
     bool ok = cmds && lcp_source_read(src, off + hs, cmds, sizeofcmds, &err) == LCP_OK;
     uint64_t at = 0;
     for (uint32_t i = 0; ok && i < ncmds; i++) {
-        uint32_t cmd, cmdsize;
+        uint32_t cmd = 0, cmdsize = 0;
         ok = lcp_get_u32(cmds, sizeofcmds, at, be, &cmd) && lcp_get_u32(cmds, sizeofcmds, at + 4, be, &cmdsize) &&
              cmdsize >= 8 && cmdsize % 4 == 0 && cmdsize <= sizeofcmds - at && cmd != LCP_LC_CODE_SIGNATURE &&
              lcp_lc_name(cmd) != NULL;
