@@ -10,7 +10,8 @@ For every row of MANIFEST.tsv, runs `lcpatch show --json FILE` and checks:
   - nothing crashes: any other exit status, or a sanitizer report on
     standard error, is a failure.
 Where ../shared/golden holds Apple's `vtool -show` output for the file, the
-version commands and source version of every slice must agree with it too.
+version commands and source version of every slice must agree with it too,
+and the header space under vtool's rule with `vtool -show-space`.
 Then runs every file in one call: the exit status must be the worst (3) and
 the document must hold one entry per file, in order.
 
@@ -194,6 +195,29 @@ def compare_vtool(golden_path, doc):
     return problems
 
 
+def compare_vtool_space(golden_path, doc):
+    """vtool -show-space (golden) against each slice's space object."""
+    want = []
+    with open(golden_path, encoding="utf-8", errors="replace") as fh:
+        for line in fh:
+            key, _, value = line.strip().partition(":")
+            if key in ("Mach header size", "Load command size", "Available space"):
+                if key == "Mach header size":
+                    want.append({})
+                want[-1][key] = int(value)
+    images = [i for i in doc["images"] if i["member"] is None]
+    if len(want) != len(images):
+        return ["vtool -show-space has %d slices, show %d images" % (len(want), len(images))]
+    problems = []
+    for w, img in zip(want, images):
+        sp = img["space"]
+        got = {"Mach header size": sp["header_size"], "Load command size": sp["sizeofcmds"],
+               "Available space": sp["vtool_free"]}
+        if got != w:
+            problems.append("(%s) space %s, vtool -show-space %s" % (img["arch"], got, w))
+    return problems
+
+
 def run(lcpatch, args):
     r = subprocess.run([lcpatch, "show", "--json"] + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     return r.returncode, r.stdout.decode("utf-8", "replace"), r.stderr.decode("utf-8", "replace")
@@ -210,7 +234,7 @@ def main():
     with open(os.path.join(opts.corpus, "MANIFEST.tsv"), newline="") as fh:
         rows = list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
     passed = failed = 0
-    golden_checked = 0
+    golden_checked = space_checked = 0
 
     def verdict(name, problems):
         nonlocal passed, failed
@@ -258,6 +282,11 @@ def main():
                     if opts.golden and os.path.exists(g) and open(grc).read().strip() == "0":
                         golden_checked += 1
                         problems.extend(compare_vtool(g, entries[0]))
+                    g = os.path.join(opts.golden or "", name, "vtool-show-space.out")
+                    grc = os.path.join(opts.golden or "", name, "vtool-show-space.rc")
+                    if opts.golden and os.path.exists(g) and open(grc).read().strip() == "0":
+                        space_checked += 1
+                        problems.extend(compare_vtool_space(g, entries[0]))
         verdict(name, problems)
 
     # Every file at once: the others are still shown, the status is the worst.
@@ -280,7 +309,8 @@ def main():
     verdict("all files in one call", problems)
 
     if opts.golden:
-        print("corpus-show: %d files also checked against vtool -show" % golden_checked)
+        print("corpus-show: %d files also checked against vtool -show, %d against vtool -show-space"
+              % (golden_checked, space_checked))
     print("corpus-show: %d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 
