@@ -226,22 +226,32 @@ static int field_kind(const lcp_image *img, size_t i, uint32_t f) {
 static bool host_word(const lcp_image *img, uint64_t at, uint32_t *out) {
     if (at + 4 > img->sizeofcmds)
         return false;
-    for (size_t i = 0; i < img->ncmds; i++) {
+    /* commands are in offset order: binary search (the walk may be long) */
+    size_t lo = 0, hi = img->ncmds;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if ((uint64_t)img->lc[mid].offset + img->lc[mid].cmdsize <= at)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < img->ncmds) {
+        size_t i = lo;
         const lcp_load_command *lc = &img->lc[i];
-        if (at < lc->offset || at >= (uint64_t)lc->offset + lc->cmdsize)
-            continue;
-        uint32_t f = (uint32_t)(at - lc->offset);
-        const uint8_t *c = lcp_image_command_bytes(img, i);
-        int k = field_kind(img, i, f);
-        if (k == 3)
-            return lcp_get_u32(c, lc->cmdsize, f, false, out);
-        if (k == 0)
-            return lcp_get_u32(c, lc->cmdsize, f, img->big_endian, out);
-        uint64_t v;
-        if (!lcp_get_u64(c, lc->cmdsize, k == 1 ? f : f - 4, img->big_endian, &v))
-            return false;
-        *out = k == 1 ? (uint32_t)v : (uint32_t)(v >> 32);
-        return true;
+        if (at >= lc->offset) {
+            uint32_t f = (uint32_t)(at - lc->offset);
+            const uint8_t *c = lcp_image_command_bytes(img, i);
+            int k = field_kind(img, i, f);
+            if (k == 3)
+                return lcp_get_u32(c, lc->cmdsize, f, false, out);
+            if (k == 0)
+                return lcp_get_u32(c, lc->cmdsize, f, img->big_endian, out);
+            uint64_t v;
+            if (!lcp_get_u64(c, lc->cmdsize, k == 1 ? f : f - 4, img->big_endian, &v))
+                return false;
+            *out = k == 1 ? (uint32_t)v : (uint32_t)(v >> 32);
+            return true;
+        }
     }
     return false;
 }
