@@ -1,0 +1,265 @@
+/* lcpatch set-build-version, set-version-min, remove-build-version: vtool's
+ * edits (lcp_vtool_apply: the same rules, the same new commands) with
+ * lcpatch's conventions, on every container lcpatch reads: thin, fat,
+ * FAT_MAGIC_64, static archives and fat archives (every Mach-O member).
+ * Images keep their size and place; every byte outside the edited header
+ * and load commands is copied. */
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "cli/output_opts.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum native_op { OP_SET_BUILD, OP_SET_VMIN, OP_REMOVE_BUILD };
+
+static const char *const op_names[] = {"set-build-version", "set-version-min", "remove-build-version"};
+
+static const char *const op_help[] = {
+    "usage: lcpatch set-build-version PLATFORM MINOS SDK [--tool TOOL VERSION]... [--replace]\n"
+    "                                 [--arch A]... (-o OUT | --in-place) FILE...\n"
+    "\n"
+    "Replaces the version command of PLATFORM in every slice and archive member\n"
+    "(every version command with --replace) by an LC_BUILD_VERSION with the given\n"
+    "minos, sdk and tools, appended after the other load commands: Apple vtool's\n"
+    "-set-build-version, on thin, fat, fat64 files and archives. The new commands\n"
+    "must fit before the first section with 16 bytes kept for LC_CODE_SIGNATURE\n"
+    "on unsigned slices; otherwise the file is refused and nothing is written.\n"
+    "Exit status: 0 done, 2 usage, 3 the input failed or a slice has no room.\n",
+    "usage: lcpatch set-version-min PLATFORM MINOS SDK [--replace] [--arch A]...\n"
+    "                               (-o OUT | --in-place) FILE...\n"
+    "\n"
+    "As set-build-version, with an LC_VERSION_MIN_* (macos, ios, tvos, watchos):\n"
+    "Apple vtool's -set-version-min, on thin, fat, fat64 files and archives.\n"
+    "Exit status: 0 done, 2 usage, 3 the input failed or a slice has no room.\n",
+    "usage: lcpatch remove-build-version PLATFORM [--arch A]... (-o OUT | --in-place) FILE...\n"
+    "\n"
+    "Removes the version commands of PLATFORM from every slice and archive member:\n"
+    "Apple vtool's -remove-build-version, on thin, fat, fat64 files and archives.\n"
+    "Exit status: 0 done, 2 usage, 3 the input failed.\n"};
+
+#define MAX_ITEMS 64
+#define MAX_ARCHS 32
+
+struct native {
+    enum native_op op;
+    lcp_vtool_item items[MAX_ITEMS];
+    size_t nitems;
+    bool replace;
+    uint32_t archs[MAX_ARCHS][2];
+    size_t narchs;
+    /* per file */
+    lcp_image **edited;
+    size_t nedited, cap;
+    bool failed;
+    lcp_error err;
+};
+
+static bool wanted(const struct native *n, const lcp_image *img) {
+    if (n->narchs == 0)
+        return true;
+    for (size_t i = 0; i < n->narchs; i++)
+        if (img->cputype == n->archs[i][0] &&
+            (img->cpusubtype & ~LCP_CPU_SUBTYPE_MASK) == (n->archs[i][1] & ~LCP_CPU_SUBTYPE_MASK))
+            return true;
+    return false;
+}
+
+static int visit(void *ctx, lcp_file *f, size_t slice_index, lcp_member *member, lcp_image *img) {
+    struct native *n = ctx;
+    if (!wanted(n, img) || n->failed)
+        return 0;
+    char label[1024];
+    lcp_cli_image_label(f, slice_index, member, img, label, sizeof label);
+    lcp_vtool_edit e = {n->items, n->nitems, n->replace};
+    lcp_vtool_result res;
+    lcp_error err;
+    if (lcp_vtool_apply(img, &e, &res, &err) != LCP_OK) {
+        n->err = err;
+        lcp_error_prefix(&n->err, "%s", label);
+        n->failed = true;
+        return 1;
+    }
+    if (res.outcome == LCP_VTOOL_NO_SPACE) {
+        lcp_space sp;
+        lcp_image_space(img, &sp);
+        lcp_error_set(
+            &n->err, LCP_E_NOSPACE, img->offset + img->header_size,
+            "%s: not enough space for the load commands: %llu bytes needed before the first section "
+            "(at %llu), %llu available",
+            label, (unsigned long long)res.needed, (unsigned long long)res.section_offset,
+            (unsigned long long)(res.section_offset > img->header_size ? res.section_offset - img->header_size : 0));
+        n->failed = true;
+        return 1;
+    }
+    if (res.outcome != LCP_VTOOL_DONE) {
+        lcp_error_set(&n->err, LCP_E_UNSUPPORTED, LCP_NO_OFFSET, "%s: %s", label,
+                      res.outcome == LCP_VTOOL_NO_BUILD_VERSION ? "no LC_BUILD_VERSION for the platform of the tool"
+                                                                : "LC_VERSION_MIN_* commands have no tools");
+        n->failed = true;
+        return 1;
+    }
+    if (!res.changed)
+        return 0;
+    if (n->nedited == n->cap) {
+        size_t cap = n->cap ? n->cap * 2 : 8;
+        lcp_image **v = realloc(n->edited, cap * sizeof *v);
+        if (v == NULL) {
+            lcp_error_set(&n->err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
+            n->failed = true;
+            return 1;
+        }
+        n->edited = v;
+        n->cap = cap;
+    }
+    n->edited[n->nedited++] = img;
+    printf("%s: %s\n", label, op_names[n->op]);
+    if (lcp_image_find(img, LCP_LC_CODE_SIGNATURE, 0) >= 0)
+        fprintf(stderr, "lcpatch %s: warning: %s: the code signature is now invalid: re-sign it\n", op_names[n->op],
+                label);
+    return 0;
+}
+
+static int cmp_image(const void *a, const void *b) {
+    const lcp_image *x = *(const lcp_image *const *)a, *y = *(const lcp_image *const *)b;
+    return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
+static lcp_status build_plan(struct native *n, const lcp_file *f, lcp_plan *plan, lcp_error *err) {
+    if (n->nedited > 1)
+        qsort(n->edited, n->nedited, sizeof *n->edited, cmp_image);
+    uint64_t pos = 0;
+    lcp_status st = LCP_OK;
+    for (size_t i = 0; i < n->nedited && st == LCP_OK; i++) {
+        const lcp_image *img = n->edited[i];
+        if (img->offset < pos)
+            return lcp_error_set(err, LCP_E_MALFORMED, img->offset, "%s: images overlap", f->path);
+        st = lcp_plan_add_copy(plan, pos, img->offset - pos, err);
+        if (st == LCP_OK)
+            st = lcp_plan_add_image(plan, img, img->size, err);
+        pos = img->offset + img->size;
+    }
+    if (st == LCP_OK && f->src.size > pos)
+        st = lcp_plan_add_copy(plan, pos, f->src.size - pos, err);
+    return st;
+}
+
+static int run(enum native_op op, int argc, char **argv) {
+    const char *name = op_names[op];
+    struct native n;
+    memset(&n, 0, sizeof n);
+    n.op = op;
+    lcp_output_opts out;
+    lcp_output_opts_init(&out);
+    int i = 1;
+    if (i < argc && lcp_cli_is_help(argv[i])) {
+        fputs(op_help[op], stdout);
+        return LCP_EXIT_OK;
+    }
+    /* the positional PLATFORM [MINOS SDK] */
+    int npos = op == OP_REMOVE_BUILD ? 1 : 3;
+    if (argc - i < npos)
+        return lcp_cli_usage_error(name, "needs %s", op == OP_REMOVE_BUILD ? "PLATFORM" : "PLATFORM MINOS SDK");
+    lcp_vtool_item *it = &n.items[n.nitems++];
+    it->kind = op == OP_REMOVE_BUILD ? LCP_VTOOL_REMOVE_BUILD : LCP_VTOOL_SET_BUILD;
+    it->version_min = op == OP_SET_VMIN;
+    if (!lcp_platform_from_name(argv[i], &it->platform) || it->platform == 0)
+        return lcp_cli_usage_error(name, "unknown platform '%s'", argv[i]);
+    if (op == OP_SET_VMIN && it->platform != LCP_PLATFORM_MACOS && it->platform != LCP_PLATFORM_IOS &&
+        it->platform != LCP_PLATFORM_TVOS && it->platform != LCP_PLATFORM_WATCHOS)
+        return lcp_cli_usage_error(name, "platform '%s' has no LC_VERSION_MIN_* command", argv[i]);
+    if (op != OP_REMOVE_BUILD) {
+        if (!lcp_version_parse(argv[i + 1], &it->version) || !lcp_version_parse(argv[i + 2], &it->sdk))
+            return lcp_cli_usage_error(name, "bad version '%s' or '%s' (X[.Y[.Z]], X <= 65535, Y, Z <= 255)",
+                                       argv[i + 1], argv[i + 2]);
+    }
+    uint32_t platform = it->platform;
+    i += npos;
+    for (; i < argc && argv[i][0] == '-' && argv[i][1] != '\0'; i++) {
+        const char *a = argv[i];
+        if (lcp_cli_is_help(a)) {
+            fputs(op_help[op], stdout);
+            return LCP_EXIT_OK;
+        }
+        int r = lcp_output_opts_parse(&out, name, argc, argv, &i);
+        if (r < 0)
+            return LCP_EXIT_USAGE;
+        if (r > 0)
+            continue;
+        if (strcmp(a, "--replace") == 0 && op != OP_REMOVE_BUILD) {
+            n.replace = true;
+        } else if (strcmp(a, "--tool") == 0 && op == OP_SET_BUILD) {
+            if (i + 2 >= argc)
+                return lcp_cli_usage_error(name, "--tool needs TOOL VERSION");
+            if (n.nitems == MAX_ITEMS)
+                return lcp_cli_usage_error(name, "too many --tool options");
+            lcp_vtool_item *t = &n.items[n.nitems];
+            memset(t, 0, sizeof *t);
+            t->kind = LCP_VTOOL_ADD_TOOL;
+            t->platform = platform;
+            if (!lcp_tool_from_name(argv[i + 1], &t->tool) || t->tool == 0)
+                return lcp_cli_usage_error(name, "unknown tool '%s'", argv[i + 1]);
+            if (!lcp_version_parse(argv[i + 2], &t->version))
+                return lcp_cli_usage_error(name, "bad tool version '%s'", argv[i + 2]);
+            for (size_t k = 1; k < n.nitems; k++)
+                if (n.items[k].tool == t->tool)
+                    return lcp_cli_usage_error(name, "tool '%s' given twice", argv[i + 1]);
+            n.nitems++;
+            i += 2;
+        } else if (strcmp(a, "--arch") == 0) {
+            if (i + 1 >= argc)
+                return lcp_cli_usage_error(name, "--arch needs an architecture");
+            if (n.narchs == MAX_ARCHS)
+                return lcp_cli_usage_error(name, "too many --arch options");
+            if (!lcp_arch_from_name(argv[i + 1], &n.archs[n.narchs][0], &n.archs[n.narchs][1]))
+                return lcp_cli_usage_error(name, "unknown architecture '%s'", argv[i + 1]);
+            n.narchs++;
+            i++;
+        } else if (strcmp(a, "--") == 0) {
+            i++;
+            break;
+        } else {
+            return lcp_cli_usage_error(name, "unknown option '%s'", a);
+        }
+    }
+    if (lcp_output_opts_check(&out, name, argv + i, argc - i))
+        return LCP_EXIT_USAGE;
+    int status = LCP_EXIT_OK;
+    for (; i < argc; i++) {
+        const char *path = argv[i];
+        lcp_file *f = NULL;
+        lcp_error err;
+        n.nedited = 0;
+        n.failed = false;
+        lcp_status st = lcp_file_open(path, &f, &err);
+        if (st == LCP_OK) {
+            lcp_file_visit_images(f, visit, &n);
+            if (n.failed) {
+                err = n.err;
+                st = err.status ? err.status : LCP_E_NOSPACE;
+            }
+        }
+        if (st == LCP_OK && (n.nedited > 0 || !out.in_place)) {
+            lcp_plan plan;
+            lcp_plan_init(&plan);
+            st = build_plan(&n, f, &plan, &err);
+            if (st == LCP_OK)
+                st = lcp_output_write(&out, path, &plan, &f->src, &err);
+            lcp_plan_release(&plan);
+        }
+        if (st == LCP_OK && n.nedited == 0)
+            printf("%s: nothing to change\n", path);
+        if (st != LCP_OK) {
+            int code = lcp_cli_fail(&err);
+            if (code > status)
+                status = code;
+        }
+        lcp_file_free(f);
+    }
+    free(n.edited);
+    return status;
+}
+
+int cmd_set_build_version(int argc, char **argv) { return run(OP_SET_BUILD, argc, argv); }
+int cmd_set_version_min(int argc, char **argv) { return run(OP_SET_VMIN, argc, argv); }
+int cmd_remove_build_version(int argc, char **argv) { return run(OP_REMOVE_BUILD, argc, argv); }
