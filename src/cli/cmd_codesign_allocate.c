@@ -105,6 +105,64 @@ static bool structurally_unsigned(const char *path, lcp_source *src) {
     return true;
 }
 
+/* When lcpatch's parser refuses input: Apple's message for the fat-header
+ * and load-command-area faults its libstuff reports in the same words
+ * (printed, true), else false and the caller prints lcpatch's. */
+static bool apple_message(const char *path) {
+    lcp_source src = {-1, NULL, 0};
+    struct stat sb;
+    uint8_t h[32] = {0};
+    lcp_error err;
+    bool said = false;
+    src.fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (src.fd < 0 || fstat(src.fd, &sb) != 0 || !S_ISREG(sb.st_mode))
+        goto out;
+    src.size = (uint64_t)sb.st_size;
+    if (src.size < 8 || lcp_source_read(&src, 0, h, src.size < 32 ? 8 : 32, &err) != LCP_OK)
+        goto out;
+    uint32_t magic = lcp_be32(h);
+    if (magic == LCP_FAT_MAGIC) {
+        uint32_t n = lcp_be32(h + 4);
+        if (n == 0) {
+            fprintf(stderr, "error: %s: fat file: %s malformed (contains zero architecture types)\n", progname, path);
+            said = true;
+        } else if (8 + (uint64_t)n * 20 > src.size) {
+            fprintf(stderr,
+                    "error: %s: fat file: %s truncated or malformed (fat_arch structs would extend past the end of "
+                    "the file)\n",
+                    progname, path);
+            said = true;
+        }
+        for (uint32_t i = 0; !said && i < n; i++) {
+            uint8_t e[20];
+            if (lcp_source_read(&src, 8 + (uint64_t)i * 20, e, 20, &err) != LCP_OK)
+                break;
+            if ((uint64_t)lcp_be32(e + 8) + lcp_be32(e + 12) > src.size) {
+                fprintf(stderr,
+                        "error: %s: fat file: %s truncated or malformed (offset plus size of cputype (%d) cpusubtype "
+                        "(%d) extends past the end of the file)\n",
+                        progname, path, (int)lcp_be32(e), (int)(lcp_be32(e + 4) & ~LCP_CPU_SUBTYPE_MASK));
+                said = true;
+            }
+        }
+    } else if (src.size >= 28 && (magic == LCP_MH_MAGIC || magic == LCP_MH_CIGAM || magic == LCP_MH_MAGIC_64 ||
+                                  magic == LCP_MH_CIGAM_64)) {
+        bool be = magic == LCP_MH_MAGIC || magic == LCP_MH_MAGIC_64;
+        uint32_t hs = (magic == LCP_MH_MAGIC_64 || magic == LCP_MH_CIGAM_64) ? 32 : 28, sizeofcmds = 0;
+        lcp_get_u32(h, 32, 20, be, &sizeofcmds);
+        if ((uint64_t)sizeofcmds + hs > src.size) {
+            fprintf(stderr,
+                    "%s: object: %s truncated or malformed object (load commands extend past the end of the file)\n",
+                    progname, path);
+            said = true;
+        }
+    }
+out:
+    if (src.fd >= 0)
+        close(src.fd);
+    return said;
+}
+
 int cmd_codesign_allocate(int argc, char **argv) {
     const char *input = NULL, *output = NULL;
     bool rflag = false, aflag = false;
@@ -160,7 +218,9 @@ int cmd_codesign_allocate(int argc, char **argv) {
         }
         if (src.fd >= 0)
             close(src.fd);
-        return st == LCP_OK ? 0 : ca_error("%s", err.message);
+        if (st == LCP_OK)
+            return 0;
+        return apple_message(input) ? 1 : ca_error("%s", err.message);
     }
     int bad = 0;
     lcp_file_visit_images(f, check_known, &bad);
