@@ -5,6 +5,7 @@
 #define LCP_CLI_COMMANDS_H
 
 int cmd_add_rpath(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
 int cmd_change_dylib(int argc, char **argv);
 int cmd_codesign_allocate(int argc, char **argv);
 int cmd_delete_rpath(int argc, char **argv);

@@ -15,6 +15,7 @@ struct command {
 /* Keep sorted by name within each group; add a line here for a new command. */
 static const struct command commands[] = {
     {"add-rpath", cmd_add_rpath, "add an LC_RPATH to every slice (install_name_tool -add_rpath), safely"},
+    {"audit", cmd_audit, "find dangling load paths in files, bundles and trees, resolved as dyld does"},
     {"change-dylib", cmd_change_dylib, "rewrite a dylib load path in every slice (install_name_tool -change)"},
     {"codesign_allocate", cmd_codesign_allocate, "Apple's codesign_allocate -r: remove code signatures"},
     {"delete-rpath", cmd_delete_rpath, "remove an LC_RPATH from every slice (install_name_tool -delete_rpath)"},

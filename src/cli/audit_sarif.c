@@ -1,0 +1,149 @@
+/* lcpatch audit --sarif: SARIF 2.1.0 (OASIS), one run, one rule per finding
+ * kind, one result per finding located at the file (relative URI: the
+ * audited PATH joined with the file) and the architecture. */
+#include "cli/audit_print.h"
+#include "cli/json.h"
+#include "lcpatch/lcpatch.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define NKINDS ((int)LCP_AUDIT_DLOPEN + 1)
+
+/* RFC 3986: keep unreserved characters and '/', percent-encode the rest. */
+static char *uri_of(const lcp_audit_finding *f) {
+    char joined[8192];
+    if (strcmp(f->root, f->file) == 0)
+        snprintf(joined, sizeof joined, "%s", f->file);
+    else
+        snprintf(joined, sizeof joined, "%s%s%s", f->root, f->root[0] && f->root[strlen(f->root) - 1] == '/' ? "" : "/",
+                 f->file);
+    size_t n = strlen(joined);
+    char *u = malloc(n * 3 + 1);
+    if (u == NULL)
+        return NULL;
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)joined[i];
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || strchr("-._~/", c))
+            u[o++] = (char)c;
+        else
+            o += (size_t)snprintf(u + o, 4, "%%%02X", c);
+    }
+    u[o] = '\0';
+    return u;
+}
+
+void lcp_audit_print_sarif(FILE *out, const lcp_audit_report *r) {
+    lcp_json j;
+    lcp_json_init(&j, out);
+    lcp_json_begin_object(&j);
+    lcp_json_key(&j, "$schema");
+    lcp_json_string(&j, "https://json.schemastore.org/sarif-2.1.0.json");
+    lcp_json_key(&j, "version");
+    lcp_json_string(&j, "2.1.0");
+    lcp_json_key(&j, "runs");
+    lcp_json_begin_array(&j);
+    lcp_json_begin_object(&j);
+    lcp_json_key(&j, "tool");
+    lcp_json_begin_object(&j);
+    lcp_json_key(&j, "driver");
+    lcp_json_begin_object(&j);
+    lcp_json_key(&j, "name");
+    lcp_json_string(&j, "lcpatch audit");
+    lcp_json_key(&j, "version");
+    lcp_json_string(&j, LCPATCH_VERSION);
+    lcp_json_key(&j, "rules");
+    lcp_json_begin_array(&j);
+    for (int k = 0; k < NKINDS; k++) {
+        lcp_json_begin_object(&j);
+        lcp_json_key(&j, "id");
+        lcp_json_string(&j, lcp_audit_kind_name((lcp_audit_kind)k));
+        lcp_json_key(&j, "shortDescription");
+        lcp_json_begin_object(&j);
+        lcp_json_key(&j, "text");
+        lcp_json_string(&j, lcp_audit_kind_description((lcp_audit_kind)k));
+        lcp_json_end_object(&j);
+        lcp_json_key(&j, "defaultConfiguration");
+        lcp_json_begin_object(&j);
+        lcp_json_key(&j, "level");
+        lcp_json_string(&j, lcp_audit_kind_severity((lcp_audit_kind)k) == LCP_AUDIT_ERROR ? "error" : "warning");
+        lcp_json_end_object(&j);
+        lcp_json_end_object(&j);
+    }
+    lcp_json_end_array(&j);
+    lcp_json_end_object(&j);
+    lcp_json_end_object(&j);
+    lcp_json_key(&j, "results");
+    lcp_json_begin_array(&j);
+    for (size_t i = 0; i < r->nfindings; i++) {
+        const lcp_audit_finding *f = &r->findings[i];
+        char msg[8192];
+        if (f->index >= 0)
+            snprintf(msg, sizeof msg, "%s (%s, load command %ld %s %s): %s", lcp_audit_kind_name(f->kind), f->arch,
+                     f->index, f->command, f->path, f->hint);
+        else
+            snprintf(msg, sizeof msg, "%s (%s, %s(\"%s\") at 0x%llx): %s", lcp_audit_kind_name(f->kind), f->arch,
+                     f->command, f->path, (unsigned long long)f->address, f->hint);
+        lcp_json_begin_object(&j);
+        lcp_json_key(&j, "ruleId");
+        lcp_json_string(&j, lcp_audit_kind_name(f->kind));
+        lcp_json_key(&j, "ruleIndex");
+        lcp_json_uint(&j, (uint64_t)f->kind);
+        lcp_json_key(&j, "level");
+        lcp_json_string(&j, f->severity == LCP_AUDIT_ERROR ? "error" : "warning");
+        lcp_json_key(&j, "message");
+        lcp_json_begin_object(&j);
+        lcp_json_key(&j, "text");
+        lcp_json_string(&j, msg);
+        lcp_json_end_object(&j);
+        lcp_json_key(&j, "locations");
+        lcp_json_begin_array(&j);
+        lcp_json_begin_object(&j);
+        lcp_json_key(&j, "physicalLocation");
+        lcp_json_begin_object(&j);
+        lcp_json_key(&j, "artifactLocation");
+        lcp_json_begin_object(&j);
+        lcp_json_key(&j, "uri");
+        char *uri = uri_of(f);
+        lcp_json_string(&j, uri ? uri : f->file);
+        free(uri);
+        lcp_json_end_object(&j);
+        lcp_json_end_object(&j);
+        lcp_json_key(&j, "logicalLocations");
+        lcp_json_begin_array(&j);
+        lcp_json_begin_object(&j);
+        lcp_json_key(&j, "name");
+        lcp_json_string(&j, f->arch);
+        lcp_json_key(&j, "kind");
+        lcp_json_string(&j, "module");
+        lcp_json_end_object(&j);
+        lcp_json_end_array(&j);
+        lcp_json_end_object(&j);
+        lcp_json_end_array(&j);
+        lcp_json_key(&j, "properties");
+        lcp_json_begin_object(&j);
+        lcp_json_key(&j, "command");
+        lcp_json_string(&j, f->command);
+        lcp_json_key(&j, "index");
+        if (f->index >= 0)
+            lcp_json_int(&j, f->index);
+        else
+            lcp_json_null(&j);
+        lcp_json_key(&j, "path");
+        lcp_json_string(&j, f->path);
+        lcp_json_key(&j, "resolved");
+        lcp_json_string(&j, f->resolved);
+        lcp_json_key(&j, "via");
+        lcp_json_string(&j, f->via);
+        lcp_json_key(&j, "member");
+        lcp_json_string(&j, f->member);
+        lcp_json_end_object(&j);
+        lcp_json_end_object(&j);
+    }
+    lcp_json_end_array(&j);
+    lcp_json_end_object(&j);
+    lcp_json_end_array(&j);
+    lcp_json_end_object(&j);
+    lcp_json_finish(&j);
+}
