@@ -447,6 +447,17 @@ static void fix_hint(char *hint, size_t len, const lookup *lk, const char *base)
         snprintf(hint + n, len - (size_t)n, " (a symlink loop is on the way)");
 }
 
+/* A scanned image with this install name and architecture, or -1. */
+static int node_with_id(const au_ctx *ctx, uint32_t cputype, const char *id) {
+    for (size_t n = 0; n < ctx->nnodes; n++)
+        for (size_t i = 0; i < ctx->nodes[n].nimages; i++) {
+            const au_image *img = &ctx->nodes[n].images[i];
+            if (img->id && img->member == NULL && img->cputype == cputype && strcmp(img->id, id) == 0)
+                return (int)n;
+        }
+    return -1;
+}
+
 static lcp_status visit(walk *w, graph_state *gs, const au_link *self) {
     au_ctx *ctx = w->ctx;
     au_image *img = self->img;
@@ -467,7 +478,7 @@ static lcp_status visit(walk *w, graph_state *gs, const au_link *self) {
         if (!loaded_add(gs, img->cputype, img->id, self->node))
             return LCP_E_NOMEM;
     }
-    char hint[2048];
+    char hint[4096];
     for (size_t i = 0; i < img->nloads && st == LCP_OK; i++) {
         au_load *l = &img->loads[i];
         bool weak = l->cmd == LCP_LC_LOAD_WEAK_DYLIB;
@@ -504,6 +515,7 @@ static lcp_status visit(walk *w, graph_state *gs, const au_link *self) {
             l->note = lk.note[0] ? strdup(lk.note) : NULL;
         }
         char *via = NULL;
+        int owner;
         switch (lk.where) {
         case AU_UNKNOWN:
         case AU_SYSTEM:
@@ -526,7 +538,13 @@ static lcp_status visit(walk *w, graph_state *gs, const au_link *self) {
                                 "bundle it or remove the load"
                               : "no LC_RPATH of the load chain holds it: copy the library into the bundle (e.g. "
                                 "Contents/Frameworks) and add an LC_RPATH such as @executable_path/../Frameworks");
-            else if (l->path[0] == '/')
+            else if (l->path[0] == '/' && (owner = node_with_id(ctx, img->cputype, l->path)) >= 0) {
+                const char *leaf = strrchr(l->path, '/') + 1;
+                snprintf(hint, sizeof hint,
+                         "%.1024s in the bundle has this install name: load it through @rpath/ "
+                         "(install_name_tool -change %.1024s @rpath/%.256s, and -id @rpath/%.256s on the library)",
+                         ctx->nodes[owner].label, l->path, leaf, leaf);
+            } else if (l->path[0] == '/')
                 fix_hint(hint, sizeof hint, &lk,
                          weak ? "weak load of a library that users do not have: bundle it or remove the load"
                               : "users do not have this library: copy it into the bundle and change the load with "

@@ -1,0 +1,2 @@
+/* Bin.app's libdep.dylib. */
+int dep(void) { return 4; }
