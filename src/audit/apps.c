@@ -37,15 +37,20 @@ static uint8_t *slurp(const char *path, size_t *len) {
     return buf;
 }
 
-static int node_at(const au_ctx *ctx, const char *rel) {
+/* The node of the file at rel; for a file root, the file is added (not
+ * reported, only used for its LC_RPATHs and folder). */
+static int node_at(au_ctx *ctx, const char *rel) {
     char path[4096];
     struct stat sb;
     if (!au_host_path(ctx, rel, path, sizeof path) || stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
         return -1;
-    return au_node_find(ctx, sb.st_dev, sb.st_ino);
+    int idx = au_node_find(ctx, sb.st_dev, sb.st_ino);
+    if (idx < 0 && !ctx->root_is_dir)
+        idx = au_node_add(ctx, rel, rel, sb.st_dev, sb.st_ino);
+    return idx < 0 ? -1 : idx;
 }
 
-static int app_executable(const au_ctx *ctx, const char *app) {
+static int app_executable(au_ctx *ctx, const char *app) {
     const char *sep = app[0] ? "/" : "";
     char rel[4096], path[4096];
     for (int flat = 0; flat < 2; flat++) {

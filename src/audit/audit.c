@@ -64,6 +64,7 @@ lcp_status lcp_audit_path(const char *path, const lcp_audit_options *opt, lcp_au
         goto out;
     if (ctx.opt->executable && (st = add_executable(&ctx, ctx.opt->executable, err)) != LCP_OK)
         goto out;
+    au_find_executables(&ctx); /* before the scan: for a file root it adds the executable */
     if ((st = au_scan(&ctx, err)) != LCP_OK)
         goto out;
     if (!ctx.root_is_dir && !ctx.nodes[0].macho && !ctx.nodes[0].failed) {
@@ -87,7 +88,6 @@ lcp_status lcp_audit_path(const char *path, const lcp_audit_options *opt, lcp_au
         st = lcp_error_set(err, LCP_E_NOT_MACHO, 0, "%s: not a Mach-O file", ctx.opt->executable);
         goto out;
     }
-    au_find_executables(&ctx);
     st = au_graph(&ctx, err);
 out:
     r->roots++;

@@ -45,9 +45,8 @@ typedef struct walk {
 
 /* Images of the main executables' graphs, for dlopen's "already loaded". */
 typedef struct loaded {
-    uint32_t cputype;
-    const char *id;
-    int node;
+    const au_image *img;
+    int main; /* the main executable whose process loads it */
 } loaded;
 
 typedef struct graph_state {
@@ -334,12 +333,12 @@ static lcp_status image_checks(walk *w, const au_link *self) {
                 au_normalize(exp);
                 size_t rl = ctx->root_len;
                 bool inside = strncmp(exp, ctx->root_real, rl) == 0 && (exp[rl] == '/' || exp[rl] == '\0');
-                if (inside || !ctx->root_is_dir)
+                if (inside || !ctx->bundle_root)
                     continue;
                 au_host_label(ctx, exp, &res);
                 res.where = AU_OUTSIDE;
             }
-            if (res.where != AU_OUTSIDE || !ctx->root_is_dir)
+            if (res.where != AU_OUTSIDE || !ctx->bundle_root)
                 continue;
             snprintf(hint, sizeof hint,
                      "this LC_RPATH leads out of the bundle: remove it with install_name_tool -delete_rpath or "
@@ -355,7 +354,7 @@ static lcp_status image_checks(walk *w, const au_link *self) {
                       "programs: change it to @rpath/, @loader_path/ or @executable_path/ with install_name_tool "
                       "-change");
     }
-    if (st == LCP_OK && img->id && img->id[0] == '/' && ctx->root_is_dir && img->filetype == LCP_MH_DYLIB) {
+    if (st == LCP_OK && img->id && img->id[0] == '/' && ctx->bundle_root && img->filetype == LCP_MH_DYLIB) {
         au_load idl = {LCP_LC_ID_DYLIB, (uint32_t)img->id_index, img->id, false, 0, NULL, -1, 0, NULL};
         const char *leaf = strrchr(img->id, '/') + 1;
         snprintf(hint, sizeof hint,
@@ -367,7 +366,16 @@ static lcp_status image_checks(walk *w, const au_link *self) {
     return st;
 }
 
-static bool loaded_add(graph_state *gs, uint32_t cputype, const char *id, int node) {
+static bool is_loaded(const graph_state *gs, const au_image *img, int main_node) {
+    for (size_t i = 0; i < gs->n; i++)
+        if (gs->items[i].img == img && gs->items[i].main == main_node)
+            return true;
+    return false;
+}
+
+static bool loaded_add(graph_state *gs, const au_image *img, int main_node) {
+    if (is_loaded(gs, img, main_node))
+        return true;
     if (gs->n == gs->cap) {
         size_t cap = gs->cap ? gs->cap * 2 : 32;
         loaded *l = realloc(gs->items, cap * sizeof *l);
@@ -376,13 +384,15 @@ static bool loaded_add(graph_state *gs, uint32_t cputype, const char *id, int no
         gs->items = l;
         gs->cap = cap;
     }
-    gs->items[gs->n++] = (loaded){cputype, id, node};
+    gs->items[gs->n++] = (loaded){img, main_node};
     return true;
 }
 
-static const loaded *loaded_find(const graph_state *gs, uint32_t cputype, const char *id) {
+/* An image the main executable's process has loaded under this install name. */
+static const loaded *loaded_find(const graph_state *gs, uint32_t cputype, const char *id, int main_node) {
     for (size_t i = 0; i < gs->n; i++)
-        if (gs->items[i].cputype == cputype && strcmp(gs->items[i].id, id) == 0)
+        if (gs->items[i].main == main_node && gs->items[i].img->cputype == cputype && gs->items[i].img->id &&
+            strcmp(gs->items[i].img->id, id) == 0)
             return &gs->items[i];
     return NULL;
 }
@@ -473,9 +483,10 @@ static lcp_status visit(walk *w, graph_state *gs, const au_link *self) {
         if ((st = image_checks(w, self)) != LCP_OK)
             return st;
     }
-    if (w->main_node >= 0 && !chain_dlopened(self) && img->id && !img->in_main_graph) {
+    bool dlopened = chain_dlopened(self);
+    if (w->main_node >= 0 && !dlopened) {
         img->in_main_graph = true;
-        if (!loaded_add(gs, img->cputype, img->id, self->node))
+        if (!loaded_add(gs, img, w->main_node))
             return LCP_E_NOMEM;
     }
     char hint[4096];
@@ -488,8 +499,8 @@ static lcp_status visit(walk *w, graph_state *gs, const au_link *self) {
         lookup lk;
         if (is_rpath) {
             lookup_rpath(ctx, self, w->main_node, l->path, &lk);
-            if (lk.where == AU_NONE && chain_dlopened(self)) {
-                const loaded *ld = loaded_find(gs, img->cputype, l->path);
+            if (lk.where == AU_NONE && dlopened) {
+                const loaded *ld = loaded_find(gs, img->cputype, l->path, w->main_node);
                 if (ld) {
                     lk.where = AU_BUNDLE;
                     lk.node = -1; /* already walked in the main graph */
@@ -523,7 +534,9 @@ static lcp_status visit(walk *w, graph_state *gs, const au_link *self) {
         case AU_BUNDLE:
             if (lk.node >= 0 && lk.image >= 0) {
                 au_image *child = &ctx->nodes[lk.node].images[lk.image];
-                if (!in_chain(self, child)) {
+                /* dlopen() reuses what the process already loaded: its dependents are not redone */
+                bool reused = dlopened && is_loaded(gs, child, w->main_node);
+                if (!in_chain(self, child) && !reused) {
                     au_link next = {lk.node, child, self, false};
                     st = visit(w, gs, &next);
                 }

@@ -54,6 +54,7 @@ typedef struct au_node {
     ino_t ino;
     bool macho;
     bool failed;
+    bool report;      /* findings of this node are reported (a file root: only the file) */
     lcp_error *error; /* owned, when failed */
     au_image *images;
     size_t nimages;
@@ -80,6 +81,8 @@ typedef struct au_ctx {
     char *root_real; /* realpath of the root folder (a file root: its folder) */
     size_t root_len;
     bool root_is_dir;
+    bool report_all;  /* a folder root: every node is reported */
+    bool bundle_root; /* root_real is the audited folder or a bundle around the file */
     au_node *nodes;
     size_t nnodes, cap_nodes;
     au_app *apps;

@@ -79,6 +79,8 @@ lcp_status au_add_finding(au_ctx *ctx, const au_node *n, const au_image *img, lc
                           long index, uint64_t address, const char *path, const char *resolved, const char *via,
                           const char *hint) {
     lcp_audit_report *r = ctx->report;
+    if (!ctx->report_all && !n->report)
+        return LCP_OK; /* a helper node (the main executable of a file root) */
     if (r->nfindings == r->cap_findings) {
         size_t cap = r->cap_findings ? r->cap_findings * 2 : 32;
         lcp_audit_finding *f = realloc(r->findings, cap * sizeof *f);

@@ -222,6 +222,8 @@ lcp_status au_scan(au_ctx *ctx, lcp_error *err) {
     pthread_mutex_destroy(&p.progress_lock);
     lcp_status st = LCP_OK;
     for (size_t i = 0; i < ctx->nnodes && st == LCP_OK; i++) {
+        if (!ctx->report_all && !ctx->nodes[i].report)
+            continue; /* a helper node of a file root */
         if (ctx->nodes[i].macho)
             ctx->report->macho_files++;
         if (ctx->nodes[i].failed) {

@@ -219,6 +219,8 @@ lcp_status au_walk(au_ctx *ctx, lcp_error *err) {
         return lcp_error_set(err, LCP_E_IO, LCP_NO_OFFSET, "%s: %s", ctx->root_given, strerror(errno));
     if (S_ISDIR(sb.st_mode)) {
         ctx->root_is_dir = true;
+        ctx->report_all = true;
+        ctx->bundle_root = true;
         ctx->root_real = real;
         ctx->root_len = strlen(real);
         if (ends_with(real, ".app") && !add_app(ctx, ""))
@@ -232,23 +234,52 @@ lcp_status au_walk(au_ctx *ctx, lcp_error *err) {
         free(real);
         return lcp_error_set(err, LCP_E_IO, LCP_NO_OFFSET, "%s: not a regular file or folder", ctx->root_given);
     }
-    /* A file argument: its folder is the "bundle", findings name it as given. */
-    char *slash = strrchr(real, '/');
-    char *base = strdup(slash + 1);
-    if (base == NULL) {
+    /* A file argument: the bundle is its outermost enclosing .app, .framework,
+     * .bundle, .plugin, .appex or .xpc folder (else its own folder), so that
+     * paths into the rest of the bundle resolve; findings name it as given. */
+    static const char *const bundle_ext[] = {".app", ".framework", ".bundle", ".plugin", ".appex", ".xpc"};
+    size_t root_end = (size_t)(strrchr(real, '/') - real);
+    for (size_t i = root_end; i > 0; i--) {
+        if (real[i] != '/')
+            continue;
+        real[i] = '\0';
+        for (size_t k = 0; k < sizeof bundle_ext / sizeof bundle_ext[0]; k++)
+            if (ends_with(real, bundle_ext[k]))
+                root_end = i;
+        real[i] = '/';
+    }
+    ctx->bundle_root = root_end != (size_t)(strrchr(real, '/') - real);
+    char *rel = strdup(real + root_end + 1);
+    if (rel == NULL) {
         free(real);
         return lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
     }
-    if (slash == real)
-        slash[1] = '\0';
+    if (root_end == 0)
+        real[1] = '\0';
     else
-        *slash = '\0';
+        real[root_end] = '\0';
     ctx->root_real = real;
     ctx->root_len = strlen(real);
+    /* the .app folders above the file, for their main executables */
+    for (char *p = rel; (p = strchr(p, '/')) != NULL; p++) {
+        *p = '\0';
+        bool app = ends_with(rel, ".app");
+        bool ok = !app || add_app(ctx, rel);
+        *p = '/';
+        if (!ok) {
+            free(rel);
+            return lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
+        }
+    }
+    if (ends_with(ctx->root_real, ".app") && !add_app(ctx, "")) {
+        free(rel);
+        return lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
+    }
     ctx->report->files++;
-    int idx = au_node_add(ctx, base, ctx->root_given, sb.st_dev, sb.st_ino);
-    free(base);
+    int idx = au_node_add(ctx, rel, ctx->root_given, sb.st_dev, sb.st_ino);
+    free(rel);
     if (idx < 0)
         return lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
+    ctx->nodes[idx].report = true;
     return LCP_OK;
 }

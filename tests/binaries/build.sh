@@ -236,4 +236,8 @@ done
 chmod 644 libstatic.a fat-archive.a not-macho.class truncated.dylib nospace.dylib
 chmod 755 hello-x86_64 hello-i386 hello-ppc hello-ppc64 signed-arm64 \
     libdemo-arm64.dylib libold-x86_64.dylib fat64.dylib legacy-fat.dylib
+# --- audit/ ---------------------------------------------------------------------------------------
+# The bundles and dlopen fixtures of `lcpatch audit` (their own recipe and sources).
+sh audit/build.sh
+
 echo "build.sh: fixtures rebuilt in $(pwd)"

@@ -23,7 +23,8 @@
 #   Contents/Frameworks/Good.framework/{Good,Versions/Current} symlinks, Versions/A/Good:
 #       @rpath/libhelper.dylib: only the executable's LC_RPATH finds it
 #   Contents/Frameworks/libhelper.dylib: @rpath/libbroken.dylib: dangling,
-#       once per failing chain (from Demo through Good, and from the plugin)
+#       once per failing chain (Demo -> Good -> libhelper, and tool -> libhelper;
+#       the plugin's dlopen reuses the libhelper Demo already loaded)
 #   Contents/Frameworks/libabs.dylib: LC_ID_DYLIB /usr/local/lib/libabs.dylib: absolute-id
 #   Contents/Frameworks/Loop1 -> Loop2 -> Loop1: a symlink cycle
 #   Contents/PlugIns/Plugin.bundle/Contents/MacOS/Plugin (MH_BUNDLE):
@@ -32,14 +33,16 @@
 #       @loader_path/../../../../Frameworks/Loop1/libloop.dylib   dangling (symlink loop)
 #       libbare.dylib                                relative-path
 #       @loader_path/../../../../../../libout.dylib  outside-bundle (../libout.dylib exists)
-#   Contents/Resources/tool: an x86_64 executable with no extension,
-#       @executable_path/libnothere.dylib: dangling
+#   Contents/Resources/tool: an x86_64 executable with no extension (its own
+#       main executable): @executable_path/libnothere.dylib: dangling;
+#       @executable_path/../Frameworks/libhelper.dylib: resolves
 #   Contents/Resources/fake.dylib: text named like a library: not Mach-O
 # libout.dylib                     next to Demo.app, outside it
 # sysroot/usr/local/lib/libfoo.dylib   for --sysroot
 # Bin.app: binary Info.plist naming Contents/MacOS/Real among two executables;
 #   its plugin's @rpath/libdep.dylib resolves only through Real's LC_RPATH.
-# dlopen-x86_64, dlopen-arm64: dlopen()-style calls with literal paths.
+# dlopen-x86_64, dlopen-arm64 (adr), dlopen-arm64-O0 (adrp+add): dlopen()-style
+#   calls with literal paths (src/dlopen.c).
 set -eu
 
 CLANG=${CLANG:-clang-19}
@@ -63,7 +66,7 @@ dylib() { # dylib OUT INSTALL_NAME OBJ [more ld args]
     $LD64 -arch x86_64 -dylib $PV -install_name "$name" -o "$out" "$obj" $SRC/libSystem.tbd "$@"
 }
 
-rm -rf Demo.app Bin.app sysroot libout.dylib dlopen-x86_64 dlopen-arm64
+rm -rf Demo.app Bin.app sysroot libout.dylib dlopen-x86_64 dlopen-arm64 dlopen-arm64-O0
 for s in demo good helper abs plugin out tool dep binplugin; do
     cc $SRC/$s.c "$TMP/$s.o"
 done
@@ -110,7 +113,8 @@ off=$(grep -obUa '@executable_path/../FrameworkX' $A/MacOS/Demo | cut -d: -f1)
 [ -n "$off" ] || { echo "audit/build.sh: rpath placeholder not found" >&2; exit 1; }
 printf s | dd of=$A/MacOS/Demo bs=1 seek=$((off + 29)) conv=notrunc 2>/dev/null
 
-$LD64 -arch x86_64 $PV -o $A/Resources/tool "$TMP/tool.o" $SRC/libSystem.tbd $SRC/nothere.tbd
+$LD64 -arch x86_64 $PV -o $A/Resources/tool "$TMP/tool.o" $SRC/libSystem.tbd $SRC/nothere.tbd \
+    $SRC/helperpath.tbd
 printf 'not a library, whatever the name says\n' > $A/Resources/fake.dylib
 
 mkdir -p sysroot/usr/local/lib
@@ -132,4 +136,7 @@ for t in x86_64:10.15 arm64:11.0; do
     $CLANG -target $arch-apple-macos$min $CFLAGS -c $SRC/dlopen.c -o "$TMP/dlopen-$arch.o"
     $LD64 -arch $arch -platform_version macos "$min" 11.0 -o dlopen-$arch "$TMP/dlopen-$arch.o" $SRC/libSystem.tbd
 done
+# -O0 keeps adrp+add (at -Os ld64.lld turns them into adr+nop through LOH hints)
+$CLANG -target arm64-apple-macos11.0 ${CFLAGS%%-Os*} -O0 ${CFLAGS#*-Os} -c $SRC/dlopen.c -o "$TMP/dlopen-O0.o"
+$LD64 -arch arm64 -platform_version macos 11.0 11.0 -o dlopen-arm64-O0 "$TMP/dlopen-O0.o" $SRC/libSystem.tbd
 echo "audit/build.sh: fixtures rebuilt in $(pwd)"
