@@ -4,6 +4,7 @@
 #include "cli/commands.h"
 #include "cli/json.h"
 #include "cli/output_opts.h"
+#include "lcpatch/audit.h"
 #include "lcpatch/rescue.h"
 #include "lcpatch/slices.h"
 
@@ -24,12 +25,15 @@ static const char rescue_help[] = "usage: lcpatch rescue [--sdk 10.9] [--keep AR
                                   "  3. raises the sdk of every macOS slice to --sdk (default 10.9), in place;\n"
                                   "  4. checks that codesign can sign the result: 16 bytes of header space for\n"
                                   "     LC_CODE_SIGNATURE, aligned cmdsizes, __LINKEDIT last; a blocker stops\n"
-                                  "     every write.\n"
+                                  "     every write;\n"
+                                  "  5. audits the load paths (lcpatch audit's rules) and reports dangling ones;\n"
+                                  "     they are not fixed.\n"
                                   "PATH: files, bundles or folders (every Mach-O file inside, archives\n"
                                   "included; folders need --in-place). A file already rescued is left as it\n"
                                   "is (\"already rescued\"). --dry-run prints the plan and writes nothing.\n"
                                   "The report ends with the codesign command to run next.\n"
-                                  "Exit status: 0 done, 2 usage, 3 an input failed or a blocker was found.\n";
+                                  "Exit status: 0 done, 1 done but load path errors were reported, 2 usage,\n"
+                                  "3 an input failed or a blocker was found.\n";
 
 /* One file to rescue and where its result goes. */
 typedef struct item {
@@ -39,7 +43,81 @@ typedef struct item {
     lcp_rescue_file *rf;
     lcp_error err;
     bool failed, written;
+    size_t nfindings, errors; /* audit findings that concern the kept slices */
 } item;
+
+/* The item a finding is about: root/file (or root itself for a file
+ * argument); NULL when rescue did not plan that file (a symlink audit
+ * followed, say). */
+static item *item_of(item *items, size_t n, const lcp_audit_finding *fd) {
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(items[i].root, fd->root) != 0)
+            continue;
+        const char *p = items[i].path;
+        size_t rl = strlen(fd->root);
+        if (strcmp(p, fd->file) == 0 && strcmp(fd->file, fd->root) == 0)
+            return &items[i];
+        if (strncmp(p, fd->root, rl) == 0) {
+            const char *rest = p + rl;
+            while (*rest == '/')
+                rest++;
+            if (strcmp(rest, fd->file) == 0)
+                return &items[i];
+        }
+    }
+    return NULL;
+}
+
+/* True when the finding is about a slice rescue keeps (findings in removed
+ * legacy slices go away with them). */
+static bool finding_kept(const item *it, const lcp_audit_finding *fd) {
+    if (it == NULL || it->rf == NULL)
+        return true;
+    for (size_t k = 0; k < it->rf->nslices; k++) {
+        const lcp_rescue_slice *s = &it->rf->slices[k];
+        if (strcmp(s->arch, fd->arch ? fd->arch : "") == 0 && ((s->member == NULL) == (fd->member == NULL)) &&
+            (!s->member || strcmp(s->member, fd->member) == 0))
+            return !s->removed;
+    }
+    return true;
+}
+
+static void print_finding_text(const lcp_audit_finding *fd) {
+    printf("  %-10s %s %s: %s '%s'", "finding", fd->severity == LCP_AUDIT_ERROR ? "error" : "warning",
+           lcp_audit_kind_name(fd->kind), fd->command ? fd->command : "?", fd->path ? fd->path : "");
+    if (fd->arch)
+        printf(" (%s%s%s)", fd->arch, fd->member ? ", " : "", fd->member ? fd->member : "");
+    if (fd->via)
+        printf(" via %s", fd->via);
+    putchar('\n');
+    if (fd->hint)
+        printf("  %-10s   %s\n", "", fd->hint);
+}
+
+static void json_finding(lcp_json *j, const lcp_audit_finding *fd) {
+    lcp_json_begin_object(j);
+    lcp_json_key(j, "severity");
+    lcp_json_string(j, fd->severity == LCP_AUDIT_ERROR ? "error" : "warning");
+    lcp_json_key(j, "kind");
+    lcp_json_string(j, lcp_audit_kind_name(fd->kind));
+    lcp_json_key(j, "arch");
+    lcp_json_string(j, fd->arch);
+    lcp_json_key(j, "member");
+    lcp_json_string(j, fd->member);
+    lcp_json_key(j, "command");
+    lcp_json_string(j, fd->command);
+    lcp_json_key(j, "index");
+    lcp_json_int(j, fd->index);
+    lcp_json_key(j, "path");
+    lcp_json_string(j, fd->path);
+    lcp_json_key(j, "resolved");
+    lcp_json_string(j, fd->resolved);
+    lcp_json_key(j, "via");
+    lcp_json_string(j, fd->via);
+    lcp_json_key(j, "hint");
+    lcp_json_string(j, fd->hint);
+    lcp_json_end_object(j);
+}
 
 static const char *sdk_action_name(lcp_sdk_action a) {
     switch (a) {
@@ -114,9 +192,9 @@ static void print_slice_text(const lcp_rescue_file *rf, size_t index) {
         printf("  %-10s BLOCKER: %s\n", "", s->blocker);
 }
 
-static void print_text(const item *items, size_t n, bool dry_run) {
+static void print_text(item *items, size_t n, bool dry_run, const lcp_audit_report *ar) {
     for (size_t i = 0; i < n; i++) {
-        const item *it = &items[i];
+        item *it = &items[i];
         if (it->failed) {
             printf("%s: failed (see the error above)\n", it->path);
             continue;
@@ -124,6 +202,9 @@ static void print_text(const item *items, size_t n, bool dry_run) {
         const lcp_rescue_file *rf = it->rf;
         if (rf->state == LCP_RESCUE_ALREADY && !it->written) {
             printf("%s: already rescued: nothing to change\n", it->path);
+            for (size_t f = 0; f < ar->nfindings; f++)
+                if (item_of(items, n, &ar->findings[f]) == it && finding_kept(it, &ar->findings[f]))
+                    print_finding_text(&ar->findings[f]);
             continue;
         }
         if (rf->state == LCP_RESCUE_BLOCKED)
@@ -142,6 +223,11 @@ static void print_text(const item *items, size_t n, bool dry_run) {
             print_slice_text(rf, k);
         printf("  %-10s %llu -> %llu bytes (%s)\n", "size", (unsigned long long)rf->size_before,
                (unsigned long long)rf->size_after, rf->thin_output ? "thin" : "fat");
+        if (it->nfindings == 0)
+            printf("  %-10s none (load paths audited)\n", "findings");
+        for (size_t f = 0; f < ar->nfindings; f++)
+            if (item_of(items, n, &ar->findings[f]) == it && finding_kept(it, &ar->findings[f]))
+                print_finding_text(&ar->findings[f]);
     }
 }
 
@@ -375,7 +461,10 @@ int cmd_rescue(int argc, char **argv) {
             it->dest = dry_run && !out.output ? NULL : lcp_output_opts_dest(&out, it->path);
         }
     }
-    size_t failures = 0, blocked = 0;
+    size_t failures = 0, blocked = 0, audit_errors = 0;
+    bool audit_failed = false;
+    lcp_audit_report audit;
+    lcp_audit_report_init(&audit);
     if (status == LCP_EXIT_OK) {
         /* Plan everything first. */
         for (size_t k = 0; k < nitems; k++) {
@@ -390,6 +479,25 @@ int cmd_rescue(int argc, char **argv) {
         }
         if (failures || blocked)
             status = LCP_EXIT_FAILED;
+        /* Step 5: audit the load paths of every root as it stands (rescue
+         * changes no load path); report, never fix. */
+        for (size_t r = 0; r < nroots; r++) {
+            lcp_audit_options ao;
+            memset(&ao, 0, sizeof ao);
+            lcp_error err;
+            if (lcp_audit_path(roots[r], &ao, &audit, &err) != LCP_OK)
+                audit_failed = true; /* the plan's own error says more */
+        }
+        for (size_t f = 0; f < audit.nfindings; f++) {
+            item *it = item_of(items, nitems, &audit.findings[f]);
+            if (it && finding_kept(it, &audit.findings[f])) {
+                it->nfindings++;
+                if (audit.findings[f].severity == LCP_AUDIT_ERROR) {
+                    it->errors++;
+                    audit_errors++;
+                }
+            }
+        }
         /* Then write, only when every plan is good. */
         for (size_t k = 0; k < nitems && !dry_run && status == LCP_EXIT_OK; k++) {
             item *it = &items[k];
@@ -408,6 +516,8 @@ int cmd_rescue(int argc, char **argv) {
         }
     }
     char *step = status == LCP_EXIT_OK ? next_step(items, nitems, roots, nroots) : NULL;
+    if (status == LCP_EXIT_OK && audit_errors)
+        status = LCP_EXIT_FINDINGS; /* done, but load paths need fixing */
     if (json) {
         lcp_json j;
         lcp_json_init(&j, stdout);
@@ -443,6 +553,12 @@ int cmd_rescue(int argc, char **argv) {
                 for (size_t s = 0; s < it->rf->nslices; s++)
                     json_slice(&j, &it->rf->slices[s]);
                 lcp_json_end_array(&j);
+                lcp_json_key(&j, "findings");
+                lcp_json_begin_array(&j);
+                for (size_t f = 0; f < audit.nfindings; f++)
+                    if (item_of(items, nitems, &audit.findings[f]) == it && finding_kept(it, &audit.findings[f]))
+                        json_finding(&j, &audit.findings[f]);
+                lcp_json_end_array(&j);
             }
             lcp_json_end_object(&j);
         }
@@ -454,13 +570,19 @@ int cmd_rescue(int argc, char **argv) {
     } else {
         if (dry_run)
             printf("dry run: nothing is written\n");
-        print_text(items, nitems, dry_run);
+        print_text(items, nitems, dry_run, &audit);
+        if (audit_errors)
+            printf("%zu load path error%s above: rescue does not fix load paths (see lcpatch audit)\n", audit_errors,
+                   audit_errors == 1 ? "" : "s");
+        if (audit_failed)
+            printf("the load paths of some files could not be audited\n");
         if (step)
             printf("next step:\n  %s\n", step);
         else if (nitems)
             printf("nothing written: fix the failures and blockers above, then run rescue again\n");
     }
     free(step);
+    lcp_audit_report_release(&audit);
     for (size_t k = 0; k < nitems; k++)
         lcp_rescue_file_free(items[k].rf);
     free(items);
