@@ -1,0 +1,108 @@
+#!/bin/sh
+# Benchmark: `lcpatch audit` over a generated tree of 10,000 files (half of
+# them Mach-O copied from ../shared/corpus/files, half data), in the same
+# run as:
+#   floor    reading the first 32 KiB of every file (bench/floor32k.c: one
+#            process, as many threads as lcpatch uses: the I/O floor)
+#   objdump  llvm-objdump-19 --macho --dylibs-used over all files (the
+#            stand-in for Apple's `otool -L`, which does not exist here; it
+#            only lists load paths, it does not resolve them)
+#   audit    lcpatch audit --quiet --json TREE (every check, default --jobs)
+# Each runs RUNS times (default 3) after one warm-up pass; best wall time,
+# largest peak RSS and CPU share (GNU time: > 100% means both cores worked).
+# Goals: audit no slower than objdump, peak RSS < 32 MiB, both cores used.
+# The tree lives in bench/out/audit-tree (gitignored); delete it to rebuild.
+set -eu
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+OUT=bench/out
+TREE=$OUT/audit-tree
+RUNS=${RUNS:-3}
+LCPATCH=${LCPATCH:-$ROOT/lcpatch}
+OBJDUMP=${OBJDUMP:-llvm-objdump-19}
+CC=${CC:-cc}
+TIME=/usr/bin/time
+SHARED=$(cd "$ROOT/.." && pwd)/shared
+# in a git worktree, ../shared is beside the main checkout
+if [ ! -d "$SHARED" ] && common=$(git rev-parse --git-common-dir 2>/dev/null); then
+    SHARED=$(cd "$common/../.." && pwd)/shared
+fi
+CORPUS=$SHARED/corpus/files
+[ -d "$CORPUS" ] || { echo "audit.sh: $CORPUS not found: skipped" >&2; exit 0; }
+[ -x "$TIME" ] || { echo "audit.sh: $TIME not found (apt-get install time): skipped" >&2; exit 0; }
+command -v "$OBJDUMP" >/dev/null 2>&1 || { echo "audit.sh: $OBJDUMP not found: skipped" >&2; exit 0; }
+[ -x "$LCPATCH" ] || { echo "audit.sh: no $LCPATCH (run make)" >&2; exit 1; }
+JOBS=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)
+mkdir -p "$OUT"
+
+$CC -O2 -pthread -o "$OUT/floor32k" bench/floor32k.c
+
+if [ ! -f "$TREE.done" ]; then
+    echo "audit.sh: generating 10,000 files in $TREE" >&2
+    rm -rf "$TREE"
+    mkdir -p "$TREE"
+    # the corpus files that are Mach-O and that llvm-objdump reads (MANIFEST
+    # columns magic and llvm_objdump): llvm-objdump stops at the first file it
+    # cannot parse, and the comparison must cover every file; cycled
+    awk -F'\t' 'NR > 1 && $6 !~ /^other/ && $14 == "ok" { sub(/^files\//, "", $1); print $1 }' \
+        "$SHARED/corpus/MANIFEST.tsv" >"$OUT/audit-macho.list"
+    nmacho=$(wc -l <"$OUT/audit-macho.list")
+    [ "$nmacho" -gt 0 ] || { echo "audit.sh: no Mach-O in the corpus manifest" >&2; exit 1; }
+    head -c 65536 /dev/urandom >"$OUT/audit-seed"
+    i=0
+    while [ $i -lt 10000 ]; do
+        d=$TREE/d$((i / 100))
+        [ $((i % 100)) -eq 0 ] && mkdir -p "$d"
+        if [ $((i % 2)) -eq 0 ]; then
+            n=$(((i / 2) % nmacho + 1))
+            f=$(sed -n "${n}p" "$OUT/audit-macho.list")
+            cp "$CORPUS/$f" "$d/m$i"
+        else
+            head -c $((1024 + (i * 7919) % 65536)) "$OUT/audit-seed" >"$d/f$i.dat"
+        fi
+        i=$((i + 1))
+    done
+    touch "$TREE.done"
+fi
+find "$TREE" -type f | sort >"$OUT/audit-files.list"
+nfiles=$(wc -l <"$OUT/audit-files.list")
+
+# measure NAME CMD...: best wall seconds, max RSS KiB, CPU share of the best run
+measure() {
+    name=$1
+    shift
+    "$@" >/dev/null 2>&1 || true # warm-up (page cache)
+    best="" rss=0 cpu="" i=0
+    while [ $i -lt "$RUNS" ]; do
+        $TIME -f '%e %M %P' -o "$OUT/.time" "$@" >/dev/null 2>&1 || true
+        # GNU time writes "Command exited with non-zero status N" first when it
+        # is not 0 (the corpus has malformed files on purpose): the last line
+        read -r wall kb pct <<EOT
+$(tail -n 1 "$OUT/.time")
+EOT
+        if [ -z "$best" ] || awk "BEGIN{exit !($wall < $best)}"; then
+            best=$wall
+            cpu=$pct
+        fi
+        [ "$kb" -gt "$rss" ] && rss=$kb
+        i=$((i + 1))
+    done
+    echo "$name $best $rss $cpu"
+}
+
+objdump_all() { xargs -d '\n' "$OBJDUMP" --macho --dylibs-used <"$OUT/audit-files.list"; }
+
+floor=$(measure floor "$OUT/floor32k" "$TREE" "$JOBS")
+objd=$(measure objdump sh -c "xargs -d '\n' $OBJDUMP --macho --dylibs-used <'$OUT/audit-files.list'")
+aud=$(measure audit "$LCPATCH" audit --quiet --json "$TREE")
+aud1=$(measure audit-jobs1 "$LCPATCH" audit --quiet --json --jobs 1 "$TREE")
+"$LCPATCH" audit --quiet --json "$TREE" >"$OUT/audit.json" 2>/dev/null || true
+summary=$(tr ',' '\n' <"$OUT/audit.json" | grep -E '^"(files|macho_files|errors|warnings)":' | tr '\n' ' ')
+
+echo "audit: $nfiles files ($JOBS CPUs), $summary"
+fw=$(echo "$floor" | cut -d' ' -f2)
+ow=$(echo "$objd" | cut -d' ' -f2)
+for l in "$floor" "$objd" "$aud" "$aud1"; do
+    echo "$l" | awk -v f="$fw" -v o="$ow" '{ printf "  %-12s %7.2fs  %7.1f MiB  CPU %5s  %6.2fx floor  %5.2fx objdump\n",
+        $1, $2, $3 / 1024, $4, (f > 0 ? $2 / f : 0), (o > 0 ? $2 / o : 0) }'
+done
