@@ -385,6 +385,11 @@ static void recovers_dlopen_paths_arm64_adrp_add(void **state) {
     check_dlopen(AUDIT_BIN "/dlopen-arm64-O0", LCP_CPU_TYPE_ARM64);
 }
 
+static void recovers_dlopen_paths_i386_pic(void **state) {
+    (void)state;
+    check_dlopen(AUDIT_BIN "/dlopen-i386", LCP_CPU_TYPE_I386);
+}
+
 static void no_dlopen_paths_without_loader_stubs(void **state) {
     (void)state;
     const char *files[] = {"tests/binaries/hello-x86_64", "tests/binaries/hello-ppc", "tests/binaries/signed-arm64"};
@@ -417,6 +422,7 @@ int main(void) {
         cmocka_unit_test(recovers_dlopen_paths_x86_64),
         cmocka_unit_test(recovers_dlopen_paths_arm64),
         cmocka_unit_test(recovers_dlopen_paths_arm64_adrp_add),
+        cmocka_unit_test(recovers_dlopen_paths_i386_pic),
         cmocka_unit_test(no_dlopen_paths_without_loader_stubs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

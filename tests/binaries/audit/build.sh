@@ -42,7 +42,8 @@
 # Bin.app: binary Info.plist naming Contents/MacOS/Real among two executables;
 #   its plugin's @rpath/libdep.dylib resolves only through Real's LC_RPATH.
 # dlopen-x86_64, dlopen-arm64 (adr), dlopen-arm64-O0 (adrp+add): dlopen()-style
-#   calls with literal paths (src/dlopen.c).
+#   calls with literal paths (src/dlopen.c); dlopen-i386: the same, linked by
+#   src/link-i386.py (PIC base + offset, stack arguments).
 set -eu
 
 CLANG=${CLANG:-clang-19}
@@ -66,7 +67,7 @@ dylib() { # dylib OUT INSTALL_NAME OBJ [more ld args]
     $LD64 -arch x86_64 -dylib $PV -install_name "$name" -o "$out" "$obj" $SRC/libSystem.tbd "$@"
 }
 
-rm -rf Demo.app Bin.app sysroot libout.dylib dlopen-x86_64 dlopen-arm64 dlopen-arm64-O0
+rm -rf Demo.app Bin.app sysroot libout.dylib dlopen-x86_64 dlopen-arm64 dlopen-arm64-O0 dlopen-i386
 for s in demo good helper abs plugin out tool dep binplugin; do
     cc $SRC/$s.c "$TMP/$s.o"
 done
@@ -139,4 +140,9 @@ done
 # -O0 keeps adrp+add (at -Os ld64.lld turns them into adr+nop through LOH hints)
 $CLANG -target arm64-apple-macos11.0 ${CFLAGS%%-Os*} -O0 ${CFLAGS#*-Os} -c $SRC/dlopen.c -o "$TMP/dlopen-O0.o"
 $LD64 -arch arm64 -platform_version macos 11.0 11.0 -o dlopen-arm64-O0 "$TMP/dlopen-O0.o" $SRC/libSystem.tbd
+# i386: ld64.lld cannot link it, so src/link-i386.py lays the clang-19 object
+# out as the 10.7-era ld64 did (__symbol_stub + __la_symbol_ptr, PIC base).
+$CLANG -target i386-apple-macos10.7 $CFLAGS -c $SRC/dlopen.c -o "$TMP/dlopen-i386.o"
+$PYTHON $SRC/link-i386.py "$TMP/dlopen-i386.o" dlopen-i386
+chmod 755 dlopen-i386
 echo "audit/build.sh: fixtures rebuilt in $(pwd)"
