@@ -69,6 +69,11 @@ typedef struct lcp_vtool_edit {
     const lcp_vtool_item *items;
     size_t nitems;
     bool replace; /* -replace: a set drops every version command */
+    /* Check the space against the safe rule too (lcp_space.safe_limit: the
+     * first section that holds file bytes). vtool's own rule skips sections
+     * with the S_ZEROFILL bit set, __cstring included, so Apple's tool can
+     * write load commands and zeros over them; the native commands set this. */
+    bool safe_space;
 } lcp_vtool_edit;
 
 typedef enum lcp_vtool_outcome {
@@ -150,8 +155,8 @@ typedef struct lcp_sdk_change {
  *    and watchOS only) under the same reserve rule, else nothing:
  *    LCP_E_NOSPACE with action LCP_SDK_NO_SPACE, `needed` and free_before
  *    filled and the message naming them. Its minos is req->minos, else
- *    10.4 for macOS on Intel and PowerPC, 11.0 for macOS on arm64, and the
- *    requested sdk otherwise (capped at the sdk).
+ *    10.4 for macOS on Intel and PowerPC, 11.0 for macOS on arm64 (the
+ *    sdk then at least 11.0 too), and the requested sdk otherwise.
  *  - Idempotent: an image already at or above the request is LCP_SDK_UNCHANGED
  *    and untouched.
  *  - On any failure img is unchanged. report may be NULL. */

@@ -315,6 +315,12 @@ lcp_status lcp_vtool_apply(lcp_image *img, const lcp_vtool_edit *e, lcp_vtool_re
 
     /* 2. the space check */
     uint64_t sect = lcp_vtool_section_offset(img, !remove);
+    if (e->safe_space) {
+        lcp_space sp;
+        lcp_image_space(img, &sp);
+        if (sp.safe_limit < sect)
+            sect = sp.safe_limit;
+    }
     res->section_offset = sect;
     lcp_buf b;
     lcp_buf_init(&b);
@@ -358,11 +364,12 @@ nomem:
 
 /* ---- raising the SDK ---- */
 
+/* The minos of a new version command when none is asked for: the first
+ * macOS that ran the architecture, else the requested sdk. */
 static uint32_t default_minos(const lcp_image *img, uint32_t platform, uint32_t sdk) {
-    uint32_t v = sdk;
     if (platform == LCP_PLATFORM_MACOS)
-        v = (img->cputype == LCP_CPU_TYPE_ARM64) ? LCP_VERSION(11, 0, 0) : LCP_VERSION(10, 4, 0);
-    return v < sdk ? v : sdk;
+        return (img->cputype == LCP_CPU_TYPE_ARM64) ? LCP_VERSION(11, 0, 0) : LCP_VERSION(10, 4, 0);
+    return sdk;
 }
 
 lcp_status lcp_version_raise_sdk(lcp_image *img, const lcp_sdk_request *req, lcp_sdk_change *report, lcp_error *err) {
@@ -463,6 +470,8 @@ lcp_status lcp_version_raise_sdk(lcp_image *img, const lcp_sdk_request *req, lcp
 
     /* no version command: append one, if it fits */
     uint32_t minos = req->minos ? req->minos : default_minos(img, req->platform, want_sdk);
+    if (want_sdk < minos)
+        want_sdk = minos; /* never an sdk below the minimum OS */
     uint32_t reserve = sp.signed_image ? 0 : CODE_SIGNATURE_SIZE;
     uint32_t vmin_cmd = vmin_cmd_for_platform(req->platform);
     report->platform = req->platform;
