@@ -251,8 +251,7 @@ lcp_status lcp_image_set_commands(lcp_image *img, const uint8_t *bytes, size_t l
         return lcp_error_set(err, LCP_E_USAGE, LCP_NO_OFFSET, "load commands too large");
     lcp_load_command *lc;
     lcp_status st = index_commands(bytes, len, ncmds, img->is64, img->big_endian, img->parse_flags,
-                                   img->offset + img->header_size, &lc,
-                                   err);
+                                   img->offset + img->header_size, &lc, err);
     if (st)
         return st;
     uint8_t *copy = malloc(len ? len : 1);
