@@ -2,6 +2,7 @@
  * the notary service accept (the plan is src/edit/rescue.c). */
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "cli/fix_paths_cli.h"
 #include "cli/json.h"
 #include "cli/output_opts.h"
 #include "lcpatch/audit.h"
@@ -32,8 +33,12 @@ static const char rescue_help[] = "usage: lcpatch rescue [--sdk 10.9] [--keep AR
                                   "included; folders need --in-place). A file already rescued is left as it\n"
                                   "is (\"already rescued\"). --dry-run prints the plan and writes nothing.\n"
                                   "The report ends with the codesign command to run next.\n"
-                                  "Exit status: 0 done, 1 done but load path errors were reported, 2 usage,\n"
-                                  "3 an input failed or a blocker was found.\n";
+                                  "--fix-paths (bundles and folders, --in-place): after step 4, rewrite the\n"
+                                  "dangling loads whose library is inside the PATH to @rpath/..., add the\n"
+                                  "rpath that finds them, delete LC_RPATHs outside it, audit again and report\n"
+                                  "what is left (docs/fix-paths.md).\n"
+                                  "Exit status: 0 done, 1 done but load path errors were reported (left, with\n"
+                                  "--fix-paths), 2 usage, 3 an input failed or a blocker was found.\n";
 
 /* One file to rescue and where its result goes. */
 typedef struct item {
@@ -369,7 +374,7 @@ int cmd_rescue(int argc, char **argv) {
     lcp_rescue_options_init(&opt);
     uint32_t(*keep)[2] = NULL;
     size_t nkeep = 0;
-    bool json = false, dry_run = false;
+    bool json = false, dry_run = false, fix_paths = false;
     int i = 1, status = LCP_EXIT_OK;
     for (; i < argc && argv[i][0] == '-' && argv[i][1] != '\0'; i++) {
         const char *a = argv[i];
@@ -389,6 +394,8 @@ int cmd_rescue(int argc, char **argv) {
             json = true;
         else if (strcmp(a, "--dry-run") == 0 || strcmp(a, "-n") == 0)
             dry_run = true;
+        else if (strcmp(a, "--fix-paths") == 0)
+            fix_paths = true;
         else if (strcmp(a, "--sdk") == 0 || strcmp(a, "--keep") == 0) {
             if (i + 1 >= argc) {
                 free(keep);
@@ -423,6 +430,10 @@ int cmd_rescue(int argc, char **argv) {
     if (!dry_run && lcp_output_opts_check(&out, "rescue", argv + i, argc - i)) {
         free(keep);
         return LCP_EXIT_USAGE;
+    }
+    if (fix_paths && out.output) {
+        free(keep);
+        return lcp_cli_usage_error("rescue", "--fix-paths edits bundles in place: use --in-place (or --dry-run)");
     }
     /* Expand folders and bundles into their Mach-O files. */
     item *items = NULL;
@@ -515,8 +526,12 @@ int cmd_rescue(int argc, char **argv) {
             it->written = true;
         }
     }
+    lcp_cli_fix_state *fix = NULL;
+    int fix_status = LCP_EXIT_OK;
+    if (fix_paths && status == LCP_EXIT_OK)
+        fix_status = lcp_cli_fix_paths_run(roots, nroots, dry_run, &fix);
     char *step = status == LCP_EXIT_OK ? next_step(items, nitems, roots, nroots) : NULL;
-    if (status == LCP_EXIT_OK && audit_errors)
+    if (status == LCP_EXIT_OK && audit_errors && !fix_paths) /* with --fix-paths its second audit decides */
         status = LCP_EXIT_FINDINGS; /* done, but load paths need fixing */
     if (json) {
         lcp_json j;
@@ -563,6 +578,8 @@ int cmd_rescue(int argc, char **argv) {
             lcp_json_end_object(&j);
         }
         lcp_json_end_array(&j);
+        if (fix_paths)
+            lcp_cli_fix_paths_json(fix, &j);
         lcp_json_key(&j, "next_step");
         lcp_json_string(&j, step);
         lcp_json_end_object(&j);
@@ -571,11 +588,15 @@ int cmd_rescue(int argc, char **argv) {
         if (dry_run)
             printf("dry run: nothing is written\n");
         print_text(items, nitems, dry_run, &audit);
-        if (audit_errors)
+        if (audit_errors && fix_paths)
+            printf("%zu load path error%s above, before --fix-paths:\n", audit_errors, audit_errors == 1 ? "" : "s");
+        else if (audit_errors)
             printf("%zu load path error%s above: rescue does not fix load paths (see lcpatch audit)\n", audit_errors,
                    audit_errors == 1 ? "" : "s");
         if (audit_failed)
             printf("the load paths of some files could not be audited\n");
+        if (fix_paths)
+            lcp_cli_fix_paths_print(fix);
         if (step)
             printf("next step:\n  %s\n", step);
         else if (nitems)
@@ -583,6 +604,9 @@ int cmd_rescue(int argc, char **argv) {
     }
     free(step);
     lcp_audit_report_release(&audit);
+    lcp_cli_fix_paths_free(fix);
+    if (fix_status > status)
+        status = fix_status;
     for (size_t k = 0; k < nitems; k++)
         lcp_rescue_file_free(items[k].rf);
     free(items);

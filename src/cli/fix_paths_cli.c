@@ -1,0 +1,277 @@
+/* `rescue --fix-paths` (cli/fix_paths_cli.h): audit -> lcp_fix_paths_plan
+ * -> lcp_fix_paths_apply -> audit, per root. */
+#include "cli/fix_paths_cli.h"
+
+#include "cli/cli.h"
+#include "lcpatch/audit.h"
+#include "lcpatch/fix_paths.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+struct root_fix {
+    const char *root;
+    bool is_dir;
+    lcp_fix_plan plan;
+    lcp_fix_result result;
+    lcp_audit_report before, after;
+    size_t errors_before;
+    bool failed;
+    lcp_error err;
+};
+
+struct lcp_cli_fix_state {
+    struct root_fix *roots;
+    size_t n;
+    bool dry_run;
+};
+
+static bool is_load(const char *command) {
+    return command && (strcmp(command, "LC_LOAD_DYLIB") == 0 || strcmp(command, "LC_LOAD_WEAK_DYLIB") == 0 ||
+                       strcmp(command, "LC_REEXPORT_DYLIB") == 0 || strcmp(command, "LC_LOAD_UPWARD_DYLIB") == 0 ||
+                       strcmp(command, "LC_LAZY_LOAD_DYLIB") == 0);
+}
+
+/* The audit's findings as fix problems (pointing into the report). */
+static lcp_fix_problem *problems_of(const lcp_audit_report *r, size_t *n) {
+    lcp_fix_problem *p = calloc(r->nfindings ? r->nfindings : 1, sizeof *p);
+    *n = 0;
+    if (!p)
+        return NULL;
+    for (size_t i = 0; i < r->nfindings; i++) {
+        const lcp_audit_finding *f = &r->findings[i];
+        if (f->member || f->index < 0 || !f->file || !f->path)
+            continue;
+        if ((f->kind == LCP_AUDIT_DANGLING || f->kind == LCP_AUDIT_OUTSIDE_BUNDLE) && is_load(f->command))
+            p[(*n)++] = (lcp_fix_problem){LCP_FIX_BAD_LOAD, f->file, f->arch, f->path};
+        else if (f->kind == LCP_AUDIT_RPATH_OUTSIDE_BUNDLE)
+            p[(*n)++] = (lcp_fix_problem){LCP_FIX_RPATH_OUTSIDE, f->file, f->arch, f->path};
+    }
+    return p;
+}
+
+static lcp_status audit(const char *root, lcp_audit_report *r, lcp_error *err) {
+    lcp_audit_options opt;
+    memset(&opt, 0, sizeof opt);
+    lcp_audit_report_init(r);
+    return lcp_audit_path(root, &opt, r, err);
+}
+
+static int run_root(struct root_fix *rf, bool dry_run) {
+    struct stat sb;
+    rf->is_dir = stat(rf->root, &sb) == 0 && S_ISDIR(sb.st_mode);
+    lcp_fix_plan_init(&rf->plan);
+    lcp_fix_result_init(&rf->result);
+    lcp_audit_report_init(&rf->after);
+    if (!rf->is_dir) {
+        /* a single file: nothing around it to find libraries in */
+        lcp_audit_report_init(&rf->before);
+        return 0;
+    }
+    if (audit(rf->root, &rf->before, &rf->err) != LCP_OK) {
+        rf->failed = true;
+        return LCP_EXIT_FAILED;
+    }
+    rf->errors_before = rf->before.errors;
+    size_t n;
+    lcp_fix_problem *p = problems_of(&rf->before, &n);
+    if (!p || lcp_fix_paths_plan(rf->root, p, n, &rf->plan, &rf->err) != LCP_OK) {
+        if (!p)
+            lcp_error_set(&rf->err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
+        free(p);
+        rf->failed = true;
+        return LCP_EXIT_FAILED;
+    }
+    free(p);
+    if (dry_run)
+        return rf->before.errors ? LCP_EXIT_FINDINGS : 0;
+    if (lcp_fix_paths_apply(rf->root, &rf->plan, &rf->result, &rf->err) != LCP_OK) {
+        rf->failed = true;
+        return LCP_EXIT_FAILED;
+    }
+    if (audit(rf->root, &rf->after, &rf->err) != LCP_OK) {
+        rf->failed = true;
+        return LCP_EXIT_FAILED;
+    }
+    if (rf->result.nfailures)
+        return LCP_EXIT_FAILED;
+    return rf->after.errors ? LCP_EXIT_FINDINGS : 0;
+}
+
+int lcp_cli_fix_paths_run(char *const *roots, size_t nroots, bool dry_run, lcp_cli_fix_state **out) {
+    lcp_cli_fix_state *s = calloc(1, sizeof *s);
+    *out = s;
+    if (!s)
+        return LCP_EXIT_FAILED;
+    s->roots = calloc(nroots ? nroots : 1, sizeof *s->roots);
+    if (!s->roots)
+        return LCP_EXIT_FAILED;
+    s->n = nroots;
+    s->dry_run = dry_run;
+    int status = 0;
+    for (size_t i = 0; i < nroots; i++) {
+        s->roots[i].root = roots[i];
+        int st = run_root(&s->roots[i], dry_run);
+        if (st > status)
+            status = st;
+    }
+    return status;
+}
+
+static const char *kind_key(lcp_fix_action_kind k) {
+    switch (k) {
+    case LCP_FIX_CHANGE: return "change";
+    case LCP_FIX_ADD_RPATH: return "add-rpath";
+    case LCP_FIX_DELETE_RPATH: return "delete-rpath";
+    case LCP_FIX_SET_ID: return "set-id";
+    case LCP_FIX_UNRESOLVED: return "unresolved";
+    }
+    return "?";
+}
+
+void lcp_cli_fix_paths_print(const lcp_cli_fix_state *s) {
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->n; i++) {
+        const struct root_fix *rf = &s->roots[i];
+        if (!rf->is_dir) {
+            printf("fix-paths %s: a single file: only bundles and folders are fixed\n", rf->root);
+            continue;
+        }
+        if (rf->failed) {
+            printf("fix-paths %s: failed: %s\n", rf->root, rf->err.message);
+            continue;
+        }
+        printf("fix-paths %s: %zu error finding%s before%s\n", rf->root, rf->errors_before,
+               rf->errors_before == 1 ? "" : "s", s->dry_run ? " (dry run: nothing written)" : "");
+        for (size_t k = 0; k < rf->plan.n; k++) {
+            const lcp_fix_action *a = &rf->plan.actions[k];
+            char where[1024];
+            snprintf(where, sizeof where, "%s%s%s%s", a->file, a->arch ? " (" : "", a->arch ? a->arch : "",
+                     a->arch ? ")" : "");
+            switch (a->kind) {
+            case LCP_FIX_CHANGE:
+                printf("  %s: load %s -> %s (%s)\n", where, a->old_path, a->new_path, a->target);
+                break;
+            case LCP_FIX_SET_ID: printf("  %s: install name %s -> %s\n", where, a->old_path, a->new_path); break;
+            case LCP_FIX_ADD_RPATH: printf("  %s: LC_RPATH %s added\n", where, a->new_path); break;
+            case LCP_FIX_DELETE_RPATH:
+                printf("  %s: LC_RPATH %s (outside the bundle) deleted\n", where, a->old_path);
+                break;
+            case LCP_FIX_UNRESOLVED:
+                printf("  %s: %s: no such library in the bundle: left as it is\n", where, a->old_path);
+                break;
+            }
+        }
+        for (size_t k = 0; k < rf->result.nfailures; k++)
+            printf("  %s: not fixed: %s\n", rf->result.failures[k].file, rf->result.failures[k].error.message);
+        if (s->dry_run)
+            continue;
+        printf("  %zu file%s changed; audit again: %zu error%s, %zu warning%s left\n", rf->result.files_changed,
+               rf->result.files_changed == 1 ? "" : "s", rf->after.errors, rf->after.errors == 1 ? "" : "s",
+               rf->after.warnings, rf->after.warnings == 1 ? "" : "s");
+        for (size_t k = 0; k < rf->after.nfindings; k++) {
+            const lcp_audit_finding *f = &rf->after.findings[k];
+            if (f->severity != LCP_AUDIT_ERROR)
+                continue;
+            printf("    %s (%s): %s %s: %s\n", f->file, f->arch ? f->arch : "?", lcp_audit_kind_name(f->kind),
+                   f->command ? f->command : "", f->path ? f->path : "");
+        }
+    }
+}
+
+void lcp_cli_fix_paths_json(const lcp_cli_fix_state *s, lcp_json *j) {
+    lcp_json_key(j, "fix_paths");
+    if (!s) {
+        lcp_json_null(j);
+        return;
+    }
+    lcp_json_begin_array(j);
+    for (size_t i = 0; i < s->n; i++) {
+        const struct root_fix *rf = &s->roots[i];
+        lcp_json_begin_object(j);
+        lcp_json_key(j, "root");
+        lcp_json_string(j, rf->root);
+        lcp_json_key(j, "bundle");
+        lcp_json_bool(j, rf->is_dir);
+        if (rf->failed) {
+            lcp_json_key(j, "error");
+            lcp_json_string(j, rf->err.message);
+        }
+        lcp_json_key(j, "errors_before");
+        lcp_json_uint(j, rf->errors_before);
+        lcp_json_key(j, "actions");
+        lcp_json_begin_array(j);
+        for (size_t k = 0; k < rf->plan.n; k++) {
+            const lcp_fix_action *a = &rf->plan.actions[k];
+            lcp_json_begin_object(j);
+            lcp_json_key(j, "action");
+            lcp_json_string(j, kind_key(a->kind));
+            lcp_json_key(j, "file");
+            lcp_json_string(j, a->file);
+            lcp_json_key(j, "arch");
+            lcp_json_string(j, a->arch);
+            lcp_json_key(j, "old");
+            lcp_json_string(j, a->old_path);
+            lcp_json_key(j, "new");
+            lcp_json_string(j, a->new_path);
+            lcp_json_key(j, "library");
+            lcp_json_string(j, a->target);
+            lcp_json_end_object(j);
+        }
+        lcp_json_end_array(j);
+        lcp_json_key(j, "failures");
+        lcp_json_begin_array(j);
+        for (size_t k = 0; k < rf->result.nfailures; k++) {
+            lcp_json_begin_object(j);
+            lcp_json_key(j, "file");
+            lcp_json_string(j, rf->result.failures[k].file);
+            lcp_json_key(j, "error");
+            lcp_json_string(j, rf->result.failures[k].error.message);
+            lcp_json_end_object(j);
+        }
+        lcp_json_end_array(j);
+        lcp_json_key(j, "files_changed");
+        lcp_json_uint(j, rf->result.files_changed);
+        if (!s->dry_run && rf->is_dir && !rf->failed) {
+            lcp_json_key(j, "errors_after");
+            lcp_json_uint(j, rf->after.errors);
+            lcp_json_key(j, "warnings_after");
+            lcp_json_uint(j, rf->after.warnings);
+            lcp_json_key(j, "left");
+            lcp_json_begin_array(j);
+            for (size_t k = 0; k < rf->after.nfindings; k++) {
+                const lcp_audit_finding *f = &rf->after.findings[k];
+                if (f->severity != LCP_AUDIT_ERROR)
+                    continue;
+                lcp_json_begin_object(j);
+                lcp_json_key(j, "kind");
+                lcp_json_string(j, lcp_audit_kind_name(f->kind));
+                lcp_json_key(j, "file");
+                lcp_json_string(j, f->file);
+                lcp_json_key(j, "arch");
+                lcp_json_string(j, f->arch);
+                lcp_json_key(j, "path");
+                lcp_json_string(j, f->path);
+                lcp_json_end_object(j);
+            }
+            lcp_json_end_array(j);
+        }
+        lcp_json_end_object(j);
+    }
+    lcp_json_end_array(j);
+}
+
+void lcp_cli_fix_paths_free(lcp_cli_fix_state *s) {
+    if (!s)
+        return;
+    for (size_t i = 0; s->roots && i < s->n; i++) {
+        lcp_fix_plan_release(&s->roots[i].plan);
+        lcp_fix_result_release(&s->roots[i].result);
+        lcp_audit_report_release(&s->roots[i].before);
+        lcp_audit_report_release(&s->roots[i].after);
+    }
+    free(s->roots);
+    free(s);
+}
