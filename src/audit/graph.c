@@ -506,6 +506,10 @@ static lcp_status visit(walk *w, graph_state *gs, const au_link *self) {
                     lk.node = -1; /* already walked in the main graph */
                 }
             }
+            /* no main executable: the loader that provides the rest of the
+             * rpath stack is unknown (a library audited on its own) */
+            if (lk.where == AU_NONE && w->main_node < 0)
+                lk.where = AU_UNKNOWN;
         } else if (has_prefix_var(l->path, "@executable_path") && !l->done) {
             lookup_plain(ctx, self->node, img, w->main_node, l->path, &lk);
         } else if (l->done) {
@@ -598,8 +602,11 @@ static lcp_status visit(walk *w, graph_state *gs, const au_link *self) {
                                 "refused in hardened programs: use @rpath/, @loader_path/ or an absolute path");
             continue;
         }
-        if (strncmp(p, "@rpath/", 7) == 0)
+        if (strncmp(p, "@rpath/", 7) == 0) {
             lookup_rpath(ctx, self, w->main_node, p, &lk);
+            if (lk.where == AU_NONE && w->main_node < 0)
+                continue; /* the caller's rpath stack is unknown */
+        }
         else
             lookup_plain(ctx, self->node, img, w->main_node, p, &lk);
         if (lk.where == AU_NONE || lk.where == AU_OUTSIDE) {
