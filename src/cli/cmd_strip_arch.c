@@ -220,3 +220,38 @@ int cmd_strip_arch(int argc, char **argv) {
     }
     return status;
 }
+
+/* DESIGN.md's names for the same job: remove-arch A,B; strip-legacy;
+ * thin A; extract A,B (a fat file of those slices). Each is strip-arch
+ * with the matching option in front of the rest of its arguments. */
+static int alias(int argc, char **argv, const char *opt, bool takes_archs, bool keep_fat) {
+    if (argc >= 2 && lcp_cli_is_help(argv[1])) {
+        printf("usage: lcpatch %s%s [--json] (-o OUT | --in-place) FILE...\n"
+               "is `lcpatch strip-arch %s%s%s`: see 'lcpatch strip-arch --help'.\n",
+               argv[0], takes_archs ? " A[,B...]" : "", opt, takes_archs ? " A[,B...]" : "",
+               keep_fat ? " --keep-fat" : "");
+        return LCP_EXIT_OK;
+    }
+    if (takes_archs && argc < 2)
+        return lcp_cli_usage_error(argv[0], "name the architectures (A or A,B)");
+    char **v = calloc((size_t)argc + 3, sizeof *v);
+    if (v == NULL)
+        return LCP_EXIT_FAILED;
+    int n = 0, i = 1;
+    v[n++] = (char *)"strip-arch";
+    v[n++] = (char *)opt;
+    if (takes_archs)
+        v[n++] = argv[i++];
+    if (keep_fat)
+        v[n++] = (char *)"--keep-fat";
+    while (i < argc)
+        v[n++] = argv[i++];
+    int r = cmd_strip_arch(n, v);
+    free(v);
+    return r;
+}
+
+int cmd_remove_arch(int argc, char **argv) { return alias(argc, argv, "--remove", true, false); }
+int cmd_strip_legacy(int argc, char **argv) { return alias(argc, argv, "--legacy", false, false); }
+int cmd_thin(int argc, char **argv) { return alias(argc, argv, "--keep", true, false); }
+int cmd_extract(int argc, char **argv) { return alias(argc, argv, "--keep", true, true); }

@@ -21,6 +21,10 @@ int cmd_set_version_min(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_space(int argc, char **argv);
 int cmd_strip_arch(int argc, char **argv);
+int cmd_remove_arch(int argc, char **argv);
+int cmd_strip_legacy(int argc, char **argv);
+int cmd_thin(int argc, char **argv);
+int cmd_extract(int argc, char **argv);
 int cmd_unsign(int argc, char **argv);
 int cmd_vtool(int argc, char **argv);
 
