@@ -84,7 +84,10 @@ typedef enum lcp_select_mode {
     LCP_SELECT_KEEP    /* keep only the named architectures */
 } lcp_select_mode;
 
-/* Marks keep[i] for every slice of f. With LCP_SELECT_KEEP, a named
+/* Marks keep[i] for every slice of f. A name picks the slices of exactly
+ * that architecture (subtypes compared without capability bits) when f has
+ * one, else every slice of its CPU type: "ppc" picks a ppc7400 slice, while
+ * "arm64" in an arm64 + arm64e file picks arm64 only. With LCP_SELECT_KEEP, a named
  * architecture that f does not hold is an error (LCP_E_NOTFOUND naming the
  * first; LCP_SELECT_REMOVE ignores absent names); so is a result with
  * no slice left (LCP_E_UNSUPPORTED "no 64-bit slice to keep" for --legacy,

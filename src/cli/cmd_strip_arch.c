@@ -23,6 +23,8 @@ static const char strip_help[] =
     "                 to keep\")\n"
     "  --remove A,B   remove these architectures (absent ones are ignored)\n"
     "  --keep A,B     keep only these architectures (each must be present)\n"
+    "                 A name picks its exact architecture when the file has it,\n"
+    "                 else every slice of its CPU type (ppc picks ppc7400).\n"
     "  --keep-fat     keep a fat header even around a single slice\n"
     "  --json         report as JSON\n"
     "  -o OUT         write to OUT (one FILE only); --in-place replaces FILE\n"

@@ -26,13 +26,24 @@ bool lcp_arch_matches(uint32_t cputype, uint32_t cpusubtype, uint32_t want_type,
     return cputype == want_type && (cpusubtype & ~LCP_CPU_SUBTYPE_MASK) == (want_subtype & ~LCP_CPU_SUBTYPE_MASK);
 }
 
+/* Whether name k picks slice i: the exact architecture when f has it,
+ * else any slice of the same CPU type ("ppc" picks ppc7400). */
+static bool picks(const lcp_file *f, const uint32_t (*archs)[2], size_t k, size_t i) {
+    bool exact_somewhere = false;
+    for (size_t j = 0; j < f->nslices && !exact_somewhere; j++)
+        exact_somewhere = lcp_arch_matches(f->slices[j].cputype, f->slices[j].cpusubtype, archs[k][0], archs[k][1]);
+    if (exact_somewhere)
+        return lcp_arch_matches(f->slices[i].cputype, f->slices[i].cpusubtype, archs[k][0], archs[k][1]);
+    return f->slices[i].cputype == archs[k][0];
+}
+
 lcp_status lcp_select_slices(const lcp_file *f, lcp_select_mode mode, const uint32_t (*archs)[2], size_t narchs,
                              bool *keep, lcp_error *err) {
     char buf[48];
     for (size_t k = 0; k < narchs && mode == LCP_SELECT_KEEP; k++) {
         bool found = false;
         for (size_t i = 0; i < f->nslices && !found; i++)
-            found = lcp_arch_matches(f->slices[i].cputype, f->slices[i].cpusubtype, archs[k][0], archs[k][1]);
+            found = picks(f, archs, k, i);
         if (!found)
             return lcp_error_set(err, LCP_E_NOTFOUND, LCP_NO_OFFSET, "%s: no %s slice", f->path,
                                  lcp_arch_label(archs[k][0], archs[k][1], buf, sizeof buf));
@@ -42,7 +53,7 @@ lcp_status lcp_select_slices(const lcp_file *f, lcp_select_mode mode, const uint
         const lcp_slice *s = &f->slices[i];
         bool named = false;
         for (size_t k = 0; k < narchs && !named; k++)
-            named = lcp_arch_matches(s->cputype, s->cpusubtype, archs[k][0], archs[k][1]);
+            named = picks(f, archs, k, i);
         switch (mode) {
         case LCP_SELECT_LEGACY: keep[i] = !lcp_arch_is_legacy(s->cputype, s->cpusubtype); break;
         case LCP_SELECT_REMOVE: keep[i] = !named; break;

@@ -110,6 +110,12 @@ static void selects_legacy_slices(void **state) {
     assert_true(keep[0] && keep[1] && keep[2]);
     assert_int_equal(lcp_select_slices(f, LCP_SELECT_REMOVE, x86, 1, keep, &err), LCP_OK);
     assert_true(keep[0] && keep[1] && !keep[2]);
+    const uint32_t ppc[1][2] = {{LCP_CPU_TYPE_POWERPC, 0}}; /* the file has ppc7400: same CPU type */
+    assert_int_equal(lcp_select_slices(f, LCP_SELECT_REMOVE, ppc, 1, keep, &err), LCP_OK);
+    assert_true(!keep[0] && keep[1] && keep[2]);
+    const uint32_t ppc7400[1][2] = {{LCP_CPU_TYPE_POWERPC, 10}};
+    assert_int_equal(lcp_select_slices(f, LCP_SELECT_KEEP, ppc7400, 1, keep, &err), LCP_OK);
+    assert_true(keep[0] && !keep[1] && !keep[2]);
 
     lcp_out_slice os[3];
     size_t n;
