@@ -405,6 +405,38 @@ static bool remove_is_noop(const struct vt_opts *o, const vt_macho *m) {
     return true;
 }
 
+/* For an image the model refuses: true when a set surely cannot fit by
+ * vtool's rule (the commands it drops counted, tools it would carry over
+ * from the image not counted, so never a false "no space"). */
+static bool set_needs_more_than_room(const struct vt_opts *o, const vt_macho *m) {
+    uint64_t add = 0, drop = 0;
+    bool source = false, is_signed = false;
+    for (size_t j = 0; j < o->nitems; j++) {
+        const lcp_vtool_item *it = &o->items[j];
+        if (it->kind == LCP_VTOOL_SET_BUILD)
+            add += it->version_min ? 16 : 24;
+        else if (it->kind == LCP_VTOOL_ADD_TOOL)
+            add += 8;
+        else if (it->kind == LCP_VTOOL_SET_SOURCE) {
+            add += 16;
+            source = true;
+        }
+    }
+    for (uint32_t i = 0; i < m->ncmds; i++) {
+        uint32_t cmd = m->lc[i].cmd;
+        if (cmd == LCP_LC_CODE_SIGNATURE)
+            is_signed = true;
+        else if (cmd == LCP_LC_SOURCE_VERSION && source)
+            drop += m->lc[i].cmdsize;
+        else if (cmd == LCP_LC_BUILD_VERSION || lcp_cmd_is_version_min(cmd))
+            drop += m->lc[i].cmdsize; /* at most: every version command */
+    }
+    uint64_t sect = vt_section_offset(m, true);
+    uint64_t need =
+        (uint64_t)m->sizeofcmds + add - (drop < (uint64_t)m->sizeofcmds + add ? drop : 0) + (is_signed ? 0 : 16);
+    return sect < m->mh_size || sect - m->mh_size < need;
+}
+
 /* Runs the set or remove command on one slice. Returns 0, or -1 after
  * printing vtool's message. */
 static int edit_slice(const struct vt_opts *o, const vt_file *f, const vt_macho *m, struct slice_out *so) {
@@ -421,6 +453,10 @@ static int edit_slice(const struct vt_opts *o, const vt_file *f, const vt_macho 
             uint64_t sect = vt_section_offset(m, false);
             if (sect >= m->mh_size && sect - m->mh_size >= m->sizeofcmds)
                 return 0;
+            print_no_space(o, f, m);
+            return -1;
+        }
+        if (!remove && set_needs_more_than_room(o, m)) {
             print_no_space(o, f, m);
             return -1;
         }
