@@ -67,27 +67,29 @@ fi
 find "$TREE" -type f | sort >"$OUT/audit-files.list"
 nfiles=$(wc -l <"$OUT/audit-files.list")
 
-# measure NAME CMD...: best wall seconds, max RSS KiB, CPU share of the best run
+# measure NAME CMD...: best wall seconds, max RSS KiB, CPU share and CPU
+# seconds (user + system) of the best run
 measure() {
     name=$1
     shift
     "$@" >/dev/null 2>&1 || true # warm-up (page cache)
-    best="" rss=0 cpu="" i=0
+    best="" rss=0 cpu="" cpus="" i=0
     while [ $i -lt "$RUNS" ]; do
-        $TIME -f '%e %M %P' -o "$OUT/.time" "$@" >/dev/null 2>&1 || true
+        $TIME -f '%e %M %P %U %S' -o "$OUT/.time" "$@" >/dev/null 2>&1 || true
         # GNU time writes "Command exited with non-zero status N" first when it
         # is not 0 (the corpus has malformed files on purpose): the last line
-        read -r wall kb pct <<EOT
+        read -r wall kb pct us ss <<EOT
 $(tail -n 1 "$OUT/.time")
 EOT
         if [ -z "$best" ] || awk "BEGIN{exit !($wall < $best)}"; then
             best=$wall
             cpu=$pct
+            cpus=$(awk "BEGIN{print $us + $ss}")
         fi
         [ "$kb" -gt "$rss" ] && rss=$kb
         i=$((i + 1))
     done
-    echo "$name $best $rss $cpu"
+    echo "$name $best $rss $cpu $cpus"
 }
 
 objdump_all() { xargs -d '\n' "$OBJDUMP" --macho --dylibs-used <"$OUT/audit-files.list"; }
@@ -99,10 +101,10 @@ aud1=$(measure audit-jobs1 "$LCPATCH" audit --quiet --json --jobs 1 "$TREE")
 "$LCPATCH" audit --quiet --json "$TREE" >"$OUT/audit.json" 2>/dev/null || true
 summary=$(tr ',' '\n' <"$OUT/audit.json" | grep -E '^"(files|macho_files|errors|warnings)":' | tr '\n' ' ')
 
-echo "audit: $nfiles files ($JOBS CPUs), $summary"
+echo "audit: $nfiles files ($JOBS CPUs, load average $(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo ?)), $summary"
 fw=$(echo "$floor" | cut -d' ' -f2)
 ow=$(echo "$objd" | cut -d' ' -f2)
 for l in "$floor" "$objd" "$aud" "$aud1"; do
-    echo "$l" | awk -v f="$fw" -v o="$ow" '{ printf "  %-12s %7.2fs  %7.1f MiB  CPU %5s  %6.2fx floor  %5.2fx objdump\n",
-        $1, $2, $3 / 1024, $4, (f > 0 ? $2 / f : 0), (o > 0 ? $2 / o : 0) }'
+    echo "$l" | awk -v f="$fw" -v o="$ow" '{ printf "  %-12s %7.2fs  %7.1f MiB  CPU %5s (%5.2fs)  %6.2fx floor  %5.2fx objdump\n",
+        $1, $2, $3 / 1024, $4, $5, (f > 0 ? $2 / f : 0), (o > 0 ? $2 / o : 0) }'
 done
