@@ -531,8 +531,9 @@ int cmd_rescue(int argc, char **argv) {
     if (fix_paths && status == LCP_EXIT_OK)
         fix_status = lcp_cli_fix_paths_run(roots, nroots, dry_run, &fix);
     char *step = status == LCP_EXIT_OK ? next_step(items, nitems, roots, nroots) : NULL;
-    if (status == LCP_EXIT_OK && audit_errors && !fix_paths) /* with --fix-paths its second audit decides */
-        status = LCP_EXIT_FINDINGS; /* done, but load paths need fixing */
+    /* done, but load paths need fixing (with --fix-paths its second audit decides) */
+    if (status == LCP_EXIT_OK && audit_errors && !fix_paths)
+        status = LCP_EXIT_FINDINGS;
     if (json) {
         lcp_json j;
         lcp_json_init(&j, stdout);
