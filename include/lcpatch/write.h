@@ -59,6 +59,22 @@ bool lcp_plan_is_identity(const lcp_plan *p, const lcp_source *src);
  * means 0644 less the umask). */
 lcp_status lcp_plan_write_file(const lcp_plan *p, const lcp_source *src, const char *out_path,
                                const char *mode_from, lcp_error *err);
+/* A staged output: every byte written and synced to a temporary file beside
+ * the destination, which is not replaced yet. A command that writes several
+ * files stages them all and commits only when every one was written, so an
+ * I/O failure (a full disk) leaves every destination as it was. The caller
+ * owns it until lcp_staged_file_commit or lcp_staged_file_abort releases it.
+ * (Renames are atomic one by one, not as a group: a rename that fails after
+ * others succeeded leaves those replaced; renames in one folder on one
+ * file system do not fail for lack of space.) */
+typedef struct lcp_staged_file lcp_staged_file;
+lcp_status lcp_plan_stage_file(const lcp_plan *p, const lcp_source *src, const char *out_path,
+                               const char *mode_from, lcp_staged_file **out, lcp_error *err);
+/* Renames the staged file over its destination; releases sf. */
+lcp_status lcp_staged_file_commit(lcp_staged_file *sf, lcp_error *err);
+/* Removes the staged file; releases sf. NULL is accepted. */
+void lcp_staged_file_abort(lcp_staged_file *sf);
+
 /* Materialises the plan in memory (tests, fuzzing). *out is malloc'd. */
 lcp_status lcp_plan_write_memory(const lcp_plan *p, const lcp_source *src, uint8_t **out, size_t *len,
                                  lcp_error *err);

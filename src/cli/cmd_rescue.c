@@ -48,6 +48,7 @@ typedef struct item {
     lcp_rescue_file *rf;
     lcp_error err;
     bool failed, written;
+    lcp_staged_file *staged; /* between staging and commit */
     size_t nfindings, errors; /* audit findings that concern the kept slices */
 } item;
 
@@ -509,19 +510,39 @@ int cmd_rescue(int argc, char **argv) {
                 }
             }
         }
-        /* Then write, only when every plan is good. */
+        /* Then write, only when every plan is good: stage every output
+         * first, and replace the files only when all of them were written,
+         * so that a full disk halfway through leaves every file as it was. */
         for (size_t k = 0; k < nitems && !dry_run && status == LCP_EXIT_OK; k++) {
             item *it = &items[k];
             /* in place and nothing to do: leave the file alone; -o copies it */
             if (it->rf->state == LCP_RESCUE_ALREADY && !out.output)
                 continue;
             lcp_error err;
-            if (lcp_output_write(&out, it->path, &it->rf->plan, &it->rf->file->src, &err)) {
+            if (lcp_output_stage(&out, it->path, &it->rf->plan, &it->rf->file->src, &it->staged, &err)) {
                 it->failed = true;
                 it->err = err;
                 failures++;
                 status = lcp_cli_fail(&err);
-                break;
+            }
+        }
+        for (size_t k = 0; k < nitems; k++) {
+            item *it = &items[k];
+            if (it->staged == NULL)
+                continue;
+            lcp_staged_file *sf = it->staged;
+            it->staged = NULL;
+            if (status != LCP_EXIT_OK) {
+                lcp_staged_file_abort(sf);
+                continue;
+            }
+            lcp_error err;
+            if (lcp_staged_file_commit(sf, &err)) {
+                it->failed = true;
+                it->err = err;
+                failures++;
+                status = lcp_cli_fail(&err);
+                continue;
             }
             it->written = true;
         }

@@ -71,11 +71,19 @@ const char *lcp_output_opts_dest(const lcp_output_opts *o, const char *input) {
     return o->in_place || o->output == NULL ? input : o->output;
 }
 
-lcp_status lcp_output_write(const lcp_output_opts *o, const char *input, const lcp_plan *plan, const lcp_source *src,
-                            lcp_error *err) {
+lcp_status lcp_output_stage(const lcp_output_opts *o, const char *input, const lcp_plan *plan, const lcp_source *src,
+                            lcp_staged_file **out, lcp_error *err) {
+    *out = NULL;
     const char *dest = lcp_output_opts_dest(o, input);
     if (!o->in_place && dest != input && lcp_output_same_file(dest, input))
         return lcp_error_set(err, LCP_E_USAGE, LCP_NO_OFFSET,
                              "%s: -o names the input file; add --in-place to replace it", dest);
-    return lcp_plan_write_file(plan, src, dest, input, err);
+    return lcp_plan_stage_file(plan, src, dest, input, out, err);
+}
+
+lcp_status lcp_output_write(const lcp_output_opts *o, const char *input, const lcp_plan *plan, const lcp_source *src,
+                            lcp_error *err) {
+    lcp_staged_file *sf;
+    lcp_status st = lcp_output_stage(o, input, plan, src, &sf, err);
+    return st ? st : lcp_staged_file_commit(sf, err);
 }

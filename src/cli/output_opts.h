@@ -77,5 +77,10 @@ bool lcp_output_same_file(const char *a, const char *b);
  * --in-place, in case the check was skipped or the file system changed. */
 lcp_status lcp_output_write(const lcp_output_opts *o, const char *input, const lcp_plan *plan, const lcp_source *src,
                             lcp_error *err);
+/* The same, in two steps, for commands that write several files: stage
+ * every output, then commit them all (or abort them all on a failure).
+ * See lcp_plan_stage_file. */
+lcp_status lcp_output_stage(const lcp_output_opts *o, const char *input, const lcp_plan *plan, const lcp_source *src,
+                            lcp_staged_file **out, lcp_error *err);
 
 #endif

@@ -105,39 +105,74 @@ static lcp_status check_copies(const lcp_plan *p, const lcp_source *src, lcp_err
     return LCP_OK;
 }
 
-lcp_status lcp_plan_write_file(const lcp_plan *p, const lcp_source *src, const char *out_path, const char *mode_from,
-                               lcp_error *err) {
+struct lcp_staged_file {
+    lcp_outfile of;
+};
+
+lcp_status lcp_plan_stage_file(const lcp_plan *p, const lcp_source *src, const char *out_path, const char *mode_from,
+                               lcp_staged_file **out, lcp_error *err) {
+    *out = NULL;
     lcp_status st = check_copies(p, src, err);
     if (st)
         return st;
-    lcp_outfile of;
-    if ((st = lcp_outfile_open(&of, out_path, mode_from, err)) != LCP_OK)
+    lcp_staged_file *sf = malloc(sizeof *sf);
+    if (sf == NULL)
+        return lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
+    lcp_outfile *of = &sf->of;
+    if ((st = lcp_outfile_open(of, out_path, mode_from, err)) != LCP_OK) {
+        free(sf);
         return st;
+    }
     static const uint8_t zeros[4096];
     for (size_t i = 0; i < p->npieces && st == LCP_OK; i++) {
         const lcp_piece *pc = &p->pieces[i];
         switch (pc->kind) {
-        case LCP_PIECE_BYTES: st = lcp_outfile_write(&of, p->store + pc->data, (size_t)pc->len, err); break;
+        case LCP_PIECE_BYTES: st = lcp_outfile_write(of, p->store + pc->data, (size_t)pc->len, err); break;
         case LCP_PIECE_ZEROS:
             for (uint64_t left = pc->len; left > 0 && st == LCP_OK;) {
                 size_t n = left < sizeof zeros ? (size_t)left : sizeof zeros;
-                st = lcp_outfile_write(&of, zeros, n, err);
+                st = lcp_outfile_write(of, zeros, n, err);
                 left -= n;
             }
             break;
         case LCP_PIECE_COPY:
             if (src->fd >= 0)
-                st = lcp_outfile_copy(&of, src->fd, pc->src_offset, pc->len, err);
+                st = lcp_outfile_copy(of, src->fd, pc->src_offset, pc->len, err);
             else
-                st = lcp_outfile_write(&of, src->mem + pc->src_offset, (size_t)pc->len, err);
+                st = lcp_outfile_write(of, src->mem + pc->src_offset, (size_t)pc->len, err);
             break;
         }
     }
+    if (st == LCP_OK)
+        st = lcp_outfile_seal(of, err); /* removes the temporary file on failure */
+    else
+        lcp_outfile_abort(of);
     if (st) {
-        lcp_outfile_abort(&of);
+        free(sf);
         return st;
     }
-    return lcp_outfile_commit(&of, err);
+    *out = sf;
+    return LCP_OK;
+}
+
+lcp_status lcp_staged_file_commit(lcp_staged_file *sf, lcp_error *err) {
+    lcp_status st = lcp_outfile_commit(&sf->of, err);
+    free(sf);
+    return st;
+}
+
+void lcp_staged_file_abort(lcp_staged_file *sf) {
+    if (sf == NULL)
+        return;
+    lcp_outfile_abort(&sf->of);
+    free(sf);
+}
+
+lcp_status lcp_plan_write_file(const lcp_plan *p, const lcp_source *src, const char *out_path, const char *mode_from,
+                               lcp_error *err) {
+    lcp_staged_file *sf;
+    lcp_status st = lcp_plan_stage_file(p, src, out_path, mode_from, &sf, err);
+    return st ? st : lcp_staged_file_commit(sf, err);
 }
 
 lcp_status lcp_plan_write_memory(const lcp_plan *p, const lcp_source *src, uint8_t **out, size_t *len, lcp_error *err) {

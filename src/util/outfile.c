@@ -212,7 +212,7 @@ static int rename_retry(const char *from, const char *to) {
     return r;
 }
 
-lcp_status lcp_outfile_commit(lcp_outfile *of, lcp_error *err) {
+lcp_status lcp_outfile_seal(lcp_outfile *of, lcp_error *err) {
     lcp_status st = LCP_OK;
     /* Keep the replaced file's owner and group where we may (root, or a
      * group we belong to); otherwise the new file is ours. chown comes
@@ -238,6 +238,13 @@ lcp_status lcp_outfile_commit(lcp_outfile *of, lcp_error *err) {
         lcp_outfile_abort(of);
         return st;
     }
+    return LCP_OK;
+}
+
+lcp_status lcp_outfile_commit(lcp_outfile *of, lcp_error *err) {
+    lcp_status st;
+    if (of->fd >= 0 && (st = lcp_outfile_seal(of, err)) != LCP_OK)
+        return st;
     if (rename_retry(of->tmp_path, of->final_path) != 0) {
         st = lcp_error_set(err, LCP_E_IO, LCP_NO_OFFSET, "rename to %s: %s", of->final_path, strerror(errno));
         lcp_outfile_abort(of);

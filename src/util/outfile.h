@@ -29,8 +29,12 @@ lcp_status lcp_outfile_write(lcp_outfile *of, const void *data, size_t n, lcp_er
 /* Copies n bytes from src_fd at src_off to the current position: the kernel
  * copies where it can (copy_file_range), else read/write. */
 lcp_status lcp_outfile_copy(lcp_outfile *of, int src_fd, uint64_t src_off, uint64_t n, lcp_error *err);
-/* chown (best effort), chmod, fsync, rename over the destination, fsync the
- * folder; EINTR is retried. On failure the temporary file is removed. */
+/* Finishes the temporary file without replacing the destination: chown
+ * (best effort), chmod, fsync, close; EINTR is retried. On failure the
+ * temporary file is removed. Only commit or abort may follow. */
+lcp_status lcp_outfile_seal(lcp_outfile *of, lcp_error *err);
+/* Seals (unless already sealed), renames over the destination and fsyncs
+ * the folder. On failure the temporary file is removed. */
 lcp_status lcp_outfile_commit(lcp_outfile *of, lcp_error *err);
 /* Removes the temporary file. Safe after a failed commit. */
 void lcp_outfile_abort(lcp_outfile *of);
