@@ -41,7 +41,7 @@ static const struct spec specs[] = {
     {"delete-rpath", LCP_NAME_DELETE_RPATH, 1,
      "usage: lcpatch delete-rpath [--json] (-o OUT | --in-place) PATH FILE...\n"
      "\n"
-     "Removes the LC_RPATH for PATH from every slice that has one\n"
+     "Removes every LC_RPATH for PATH (duplicates too) from every slice that has one\n"
      "(install_name_tool -delete_rpath).\n"},
 };
 
@@ -163,6 +163,14 @@ static int visit(void *ctx_, lcp_file *f, size_t slice_index, lcp_member *member
     lcp_name_report r;
     lcp_error err;
     lcp_status st = lcp_image_edit_names(img, &c->edit, 1, 0, &r, &err);
+    /* delete-rpath removes every LC_RPATH with the path (an edit removes
+     * the first, as install_name_tool does): repeat while one is left */
+    while (st == LCP_OK && c->edit.kind == LCP_NAME_DELETE_RPATH && !already_done(c, img)) {
+        lcp_name_report more;
+        st = lcp_image_edit_names(img, &c->edit, 1, 0, &more, &err);
+        r.changed += more.changed;
+        lcp_name_report_release(&more);
+    }
     if (st != LCP_OK) {
         report(c, label, arch, member, st == LCP_E_NOSPACE ? "no-space" : "failed", &r);
         if (!c->failed) {
