@@ -9,6 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The largest SYSV "//" long-name table read (16 MiB: a name table of
+ * 100000 members with 160-byte names). */
+#define LCP_AR_MAX_NAME_TABLE (16u << 20)
+
 /* Parses a right-padded decimal field of n bytes; false when it holds
  * anything but digits followed by spaces. */
 static bool decimal_field(const uint8_t *p, size_t n, uint64_t *out) {
@@ -109,7 +113,15 @@ lcp_status lcp_archive_read(const lcp_source *src, uint64_t offset, uint64_t siz
             m.data_offset = data + namelen;
             m.size = msize - namelen;
         } else if (h[0] == '/' && h[1] == '/' && h[2] == ' ') {
-            /* SYSV long-name table: keep it (bounded by the archive) for later members. */
+            /* SYSV long-name table: keep it for later members. Only headers
+             * and load commands are held in memory, so a table that claims
+             * more than any real archive's names is refused rather than read. */
+            if (msize > LCP_AR_MAX_NAME_TABLE) {
+                st = lcp_error_set(err, LCP_E_UNSUPPORTED, pos,
+                                   "archive member at offset 0x%llx: long-name table of %llu bytes (more than %u)",
+                                   (unsigned long long)pos, (unsigned long long)msize, LCP_AR_MAX_NAME_TABLE);
+                break;
+            }
             free(longnames);
             longnames = malloc(msize ? (size_t)msize : 1);
             if (longnames == NULL) {
