@@ -109,7 +109,7 @@ unsign -o|unsign|3|all|$LCPATCH unsign -o OUT IN
 vtool -set-build-version|vtool|1|all|$LCPATCH vtool -set-build-version macos 11.0 11.0 -replace -output OUT IN
 codesign_allocate -r|codesign_allocate|1|all|$LCPATCH codesign_allocate -i IN -r -o OUT
 lipo -remove|lipo|1|container|$LCPATCH lipo IN -remove ppc7400 -output OUT
-set-sdk|set-sdk|3|all|$LCPATCH set-sdk 10.9 -o OUT IN
+set-sdk|set-sdk|3|all|$LCPATCH set-sdk --sdk 10.9 -o OUT IN
 remove-arch|remove-arch|3|all|$LCPATCH remove-arch ppc -o OUT IN
 add-rpath|add-rpath|3|all|$LCPATCH add-rpath @loader_path/x -o OUT IN
 rescue|rescue|3|all|$LCPATCH rescue -o OUT IN
