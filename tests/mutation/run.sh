@@ -30,6 +30,7 @@ trap 'rm -rf "$T"' EXIT
 pass=0
 fail=0
 skip=0
+copied=0
 
 fixtures=""
 for f in tests/binaries/*; do
@@ -104,10 +105,14 @@ fi
 # of a fat slice: Apple's lipo, which lcpatch lipo matches, copies slices
 # as opaque bytes, so removing a slice from a fat file whose other slice
 # has a broken load command succeeds (and keeps that slice as it was).
+# Scope "copy-ok": as "all", but exit 0 is accepted when the output is a
+# byte-identical copy of the input (codesign_allocate -r writes an unsigned
+# file back unchanged when its load-command bounds are sound, as Apple's
+# does; nothing is damaged).
 WRITERS='
 unsign -o|unsign|3|all|$LCPATCH unsign -o OUT IN
 vtool -set-build-version|vtool|1|all|$LCPATCH vtool -set-build-version macos 11.0 11.0 -replace -output OUT IN
-codesign_allocate -r|codesign_allocate|1|all|$LCPATCH codesign_allocate -i IN -r -o OUT
+codesign_allocate -r|codesign_allocate|1|copy-ok|$LCPATCH codesign_allocate -i IN -r -o OUT
 lipo -remove|lipo|1|container|$LCPATCH lipo IN -remove ppc7400 -output OUT
 set-sdk|set-sdk|3|all|$LCPATCH set-sdk --sdk 10.9 -o OUT IN
 remove-arch|remove-arch|3|all|$LCPATCH remove-arch ppc -o OUT IN
@@ -133,7 +138,12 @@ while IFS='|' read -r label need code scope line; do
         eval "timeout 20 $cmd" >/dev/null 2>"$T/err"
         rc=$?
         bad=""
-        [ $rc = "$code" ] || bad="exit $rc, want $code"
+        if [ "$scope" = copy-ok ] && [ $rc = 0 ] && cmp -s "$T/c/$c" "$T/w/out"; then
+            rm -f "$T/w/out"
+            copied=$((copied + 1))
+        else
+            [ $rc = "$code" ] || bad="exit $rc, want $code"
+        fi
         [ -e "$T/w/out" ] && bad="$bad; an output file was written"
         ls -A "$T/w" | grep -q lcpatch- && bad="$bad; temporary file left"
         cmp -s "$T/c/$c" "$T/w/in" || bad="$bad; the input changed"
@@ -148,6 +158,6 @@ while IFS='|' read -r label need code scope line; do
     done <"$sample"
 done <"$T/table"
 
-echo "mutation: $total cases from$(echo "$fixtures" | wc -w | tr -d ' ') fixtures; $skip writers skipped"
+echo "mutation: $total cases from $(echo "$fixtures" | wc -w | tr -d ' ') fixtures; $skip writers skipped; $copied copied unchanged (copy-ok)"
 echo "mutation: $pass passed, $fail failed"
 [ $fail = 0 ]
