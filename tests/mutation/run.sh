@@ -115,8 +115,10 @@ vtool -set-build-version|vtool|1|all|$LCPATCH vtool -set-build-version macos 11.
 codesign_allocate -r|codesign_allocate|1|copy-ok|$LCPATCH codesign_allocate -i IN -r -o OUT
 lipo -remove|lipo|1|container|$LCPATCH lipo IN -remove ppc7400 -output OUT
 set-sdk|set-sdk|3|all|$LCPATCH set-sdk --sdk 10.9 -o OUT IN
-remove-arch|remove-arch|3|all|$LCPATCH remove-arch ppc -o OUT IN
-add-rpath|add-rpath|3|all|$LCPATCH add-rpath @loader_path/x -o OUT IN
+strip-arch|strip-arch|3|all|$LCPATCH strip-arch --remove ppc -o OUT IN
+add-rpath|add-rpath|3|all|$LCPATCH add-rpath -o OUT @loader_path/x IN
+change-dylib|change-dylib|3|all|$LCPATCH change-dylib -o OUT /usr/lib/libSystem.B.dylib /usr/lib/libSystem.dylib IN
+install_name_tool|install_name_tool|1|all|$LCPATCH install_name_tool -add_rpath @loader_path/x IN
 rescue|rescue|3|all|$LCPATCH rescue -o OUT IN
 '
 awk -v s=$wstep 'NR % s == 1 || s == 1' "$T/list" >"$T/sample"
