@@ -69,11 +69,6 @@ typedef struct lcp_vtool_edit {
     const lcp_vtool_item *items;
     size_t nitems;
     bool replace; /* -replace: a set drops every version command */
-    /* Check the space against the safe rule too (lcp_space.safe_limit: the
-     * first section that holds file bytes). vtool's own rule skips sections
-     * with the S_ZEROFILL bit set, __cstring included, so Apple's tool can
-     * write load commands and zeros over them; the native commands set this. */
-    bool safe_space;
 } lcp_vtool_edit;
 
 typedef enum lcp_vtool_outcome {
@@ -87,7 +82,7 @@ typedef enum lcp_vtool_outcome {
 typedef struct lcp_vtool_result {
     lcp_vtool_outcome outcome;
     uint32_t platform;       /* NO_BUILD_VERSION: the platform */
-    uint64_t section_offset; /* vtool's first-section offset used for the check */
+    uint64_t section_offset; /* where the room ends: the lower of vtool's rule and the safe rule */
     uint64_t new_sizeofcmds;
     uint64_t needed; /* NO_SPACE: bytes the new commands (and reserve) need */
     bool changed;    /* the commands differ from the input's */

@@ -463,7 +463,7 @@ static int edit_slice(const struct vt_opts *o, const vt_file *f, const vt_macho 
         fprintf(stderr, "%s error: %s: %s\n", o->prog, o->in_path, err.message);
         return -1;
     }
-    lcp_vtool_edit e = {o->items, o->nitems, o->replace, false};
+    lcp_vtool_edit e = {o->items, o->nitems, o->replace};
     lcp_vtool_result res;
     if (lcp_vtool_apply(img, &e, &res, &err) != LCP_OK) {
         fprintf(stderr, "%s error: %s: %s\n", o->prog, o->in_path, err.message);
@@ -493,20 +493,6 @@ static int edit_slice(const struct vt_opts *o, const vt_file *f, const vt_macho 
         lcp_image_free(img);
         return -1;
     }
-    }
-    /* vtool's first-section rule skips __cstring and other sections with
-     * the S_ZEROFILL bit: Apple's tool then writes commands and zeros over
-     * their bytes. The output stays Apple's, byte for byte; say so. */
-    lcp_space sp;
-    lcp_image_space(img, &sp);
-    if (sp.safe_limit < res.section_offset && res.changed) {
-        char abuf[48];
-        fprintf(stderr,
-                "%s warning: %s (%s): the bytes from offset %llu to the first section vtool counts (%llu) hold "
-                "section data, and Apple's vtool overwrites them (zeros); `lcpatch set-build-version` or "
-                "`lcpatch set-sdk` edit safely\n",
-                o->prog, o->in_path, lcp_arch_label(m->cputype, m->cpusubtype, abuf, sizeof abuf),
-                (unsigned long long)sp.safe_limit, (unsigned long long)res.section_offset);
     }
     so->img = img;
     so->sect = res.section_offset;

@@ -71,7 +71,7 @@ static int visit(void *ctx, lcp_file *f, size_t slice_index, lcp_member *member,
         return 0;
     char label[1024];
     lcp_cli_image_label(f, slice_index, member, img, label, sizeof label);
-    lcp_vtool_edit e = {n->items, n->nitems, n->replace, true};
+    lcp_vtool_edit e = {n->items, n->nitems, n->replace};
     lcp_vtool_result res;
     lcp_error err;
     if (lcp_vtool_apply(img, &e, &res, &err) != LCP_OK) {

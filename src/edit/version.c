@@ -314,13 +314,14 @@ lcp_status lcp_vtool_apply(lcp_image *img, const lcp_vtool_edit *e, lcp_vtool_re
     }
 
     /* 2. the space check */
+    /* vtool's own rule skips sections whose type shares a bit with
+     * S_ZEROFILL (__cstring...), and Apple's tool then writes over their
+     * bytes: the room ends at the first section that holds file bytes. */
     uint64_t sect = lcp_vtool_section_offset(img, !remove);
-    if (e->safe_space) {
-        lcp_space sp;
-        lcp_image_space(img, &sp);
-        if (sp.safe_limit < sect)
-            sect = sp.safe_limit;
-    }
+    lcp_space sp;
+    lcp_image_space(img, &sp);
+    if (sp.safe_limit < sect)
+        sect = sp.safe_limit;
     res->section_offset = sect;
     lcp_buf b;
     lcp_buf_init(&b);
