@@ -420,15 +420,19 @@ static lcp_status write_back(struct itool *t, lcp_file *f, lcp_error *e) {
         if (sl->offset > plan.size)
             st = lcp_plan_add_copy(&plan, plan.size, sl->offset - plan.size, e);
         const lcp_image *img = sl->image;
-        if (st == LCP_OK && (uint64_t)img->header_size + img->sizeofcmds > img->size) {
+        uint64_t end = (uint64_t)img->header_size + img->sizeofcmds;
+        if (st == LCP_OK && end > img->size) {
             /* Nothing bounded the header (no section, no segment with file
-             * bytes): Apple's tool writes the image's size of its new
-             * header and load commands and drops the rest. So do we. */
-            uint8_t hdr[32];
-            lcp_image_encode_header(img, hdr);
-            st = lcp_plan_add_bytes(&plan, hdr, img->header_size, e);
-            if (st == LCP_OK && img->size > img->header_size)
-                st = lcp_plan_add_bytes(&plan, img->cmds, (size_t)(img->size - img->header_size), e);
+             * bytes). Apple's tool writes only the image's size of the new
+             * header and load commands: a file whose commands run past its
+             * end. A thin file simply grows to hold them all; a fat slice
+             * cannot grow in place. */
+            if (f->kind != LCP_THIN)
+                st = lcp_error_set(e, LCP_E_NOSPACE, img->offset,
+                                   "%s: the updated load commands (%llu bytes) do not fit in the slice (%llu bytes)",
+                                   t->input, (unsigned long long)end, (unsigned long long)img->size);
+            else
+                st = lcp_plan_add_image(&plan, img, end, e);
         } else if (st == LCP_OK)
             st = lcp_plan_add_image(&plan, img, img->size, e);
     }

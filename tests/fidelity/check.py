@@ -9,6 +9,7 @@ usage: check.py --lcpatch ./lcpatch --shared ../shared --only OPS
 import argparse
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -35,9 +36,13 @@ def check_right(lcpatch, shared, case, right):
     argv = open(os.path.join(golden, name + ".cmd")).read().splitlines()
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "out.bin")
+        inplace_path = os.path.join(golden, name + ".inplace")
+        inplace = open(inplace_path).read().strip() if os.path.exists(inplace_path) else ""
+        if inplace:  # the tool edits its operand: start from a copy of the input
+            shutil.copyfile(os.path.join(corpus, inplace), out)
         args = [lcpatch] + [out if a == "@OUT" else a for a in argv]
         p = subprocess.run(args, cwd=corpus, capture_output=True, timeout=60)
-        src = argv[argv.index("-i") + 1] if "-i" in argv else argv[-1]
+        src = inplace or (argv[argv.index("-i") + 1] if "-i" in argv else argv[-1])
         data_in = open(os.path.join(corpus, src), "rb").read()
         got = open(out, "rb").read() if os.path.exists(out) else None
         kind = right[0]
@@ -54,6 +59,16 @@ def check_right(lcpatch, shared, case, right):
             want[a:b] = data_in[a:b]
             if p.returncode != 0 or got != bytes(want):
                 return "want exit 0 and Apple's output with bytes [%d, %d) kept; got exit %d" % (a, b, p.returncode)
+        elif kind == "grows-golden":
+            want = open(os.path.join(golden, name + ".bin"), "rb").read()
+            magic = got[:4] if got else b""
+            header = 32 if magic in (b"\xcf\xfa\xed\xfe", b"\xfe\xed\xfa\xcf") else 28
+            big = magic[:1] == b"\xfe"
+            sizeofcmds = int.from_bytes(got[20:24], "big" if big else "little") if got and len(got) >= 24 else -1
+            if p.returncode != 0 or not got.startswith(want) or len(got) <= len(want) or \
+                    len(got) != header + sizeofcmds:
+                return "want exit 0 and Apple's truncated output completed to header + sizeofcmds; got exit %d" % (
+                    p.returncode)
         else:
             return "unknown rule %r" % kind
     return None
