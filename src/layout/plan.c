@@ -7,6 +7,8 @@
 #include "util/outfile.h"
 #include "util/reader.h"
 
+#include <stdint.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -181,7 +183,9 @@ lcp_status lcp_plan_write_memory(const lcp_plan *p, const lcp_source *src, uint8
     lcp_status st = check_copies(p, src, err);
     if (st)
         return st;
-    if (p->size > SIZE_MAX)
+    /* Larger than any object can be: refuse rather than ask malloc (ASan
+     * aborts on such requests; so would a later size_t cast). */
+    if (p->size > PTRDIFF_MAX)
         return lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "output too large for memory");
     uint8_t *buf = malloc(p->size ? (size_t)p->size : 1);
     if (buf == NULL)
