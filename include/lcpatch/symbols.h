@@ -123,6 +123,11 @@ const lcp_symbol *lcp_symtab_find(const lcp_symtab *t, const char *name);
  * dlopen discovery asks this for "_dlopen" and then looks for calls to them. */
 size_t lcp_symtab_stubs_for(const lcp_symtab *t, const char *name, uint64_t *addrs, size_t max);
 
+/* The same for pointer slots (kind LCP_IMPORT_POINTER: `call *ptr`), in
+ * address order; the section at each address (lcp_symtab_section_at) tells
+ * lazy from non-lazy. */
+size_t lcp_symtab_pointers_for(const lcp_symtab *t, const char *name, uint64_t *addrs, size_t max);
+
 /* Sections of the image, in load command order (index < count). Section
  * ordinal n (n_sect) is index n-1. */
 size_t lcp_symtab_section_count(const lcp_symtab *t);

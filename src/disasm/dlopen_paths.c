@@ -5,8 +5,8 @@
  * 1. Calls are recognised by their target: a symbol stub (an S_SYMBOL_STUBS
  *    section, e.g. __TEXT,__stubs or i386's __IMPORT,__jump_table) or a
  *    pointer (S_NON_LAZY / S_LAZY_SYMBOL_POINTERS, `call *ptr`) whose
- *    indirect symbol table entry names one of the loaders below. This is a
- *    minimal stub -> symbol resolver of its own (nlist, indirect symbols).
+ *    indirect symbol table entry names one of the loaders below, as
+ *    lcpatch/symbols.h resolves them (lcp_symtab_stubs_for / _pointers_for).
  * 2. A straight-line constant tracker follows the registers that hold an
  *    address: x86_64 `lea reg, [rip + X]`, arm64 `adrp`/`add`/`adr`, i386
  *    `call 1f; 1: pop reg` then `lea reg2, [reg + X]`, register copies, and
@@ -17,10 +17,11 @@
  *    inside a segment's file data where a NUL-terminated printable string
  *    lies: that string is the path.
  *
- * Only headers, the few symbol table entries the stubs name, and __text
+ * Only headers, the symbol, string and indirect symbol tables, and __text
  * (in 64 KiB windows) are read. */
 #include "lcpatch/audit.h"
 #include "lcpatch/macho.h"
+#include "lcpatch/symbols.h"
 #include "util/checked.h"
 #include "util/reader.h"
 
@@ -29,14 +30,9 @@
 #pragma GCC diagnostic ignored "-Wpedantic"
 #include <capstone.h>
 #pragma GCC diagnostic pop
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define S_SYMBOL_STUBS 0x8u
-#define S_NON_LAZY_SYMBOL_POINTERS 0x6u
-#define S_LAZY_SYMBOL_POINTERS 0x7u
-#define INDIRECT_SYMBOL_LOCAL 0x80000000u
-#define INDIRECT_SYMBOL_ABS 0x40000000u
 
 static const char *const loaders[] = {"dlopen",       "dlopen_preflight",          "NSAddImage",
                                       "NSAddLibrary", "NSAddLibraryWithSearching", "NSCreateObjectFileImageFromFile"};
@@ -48,15 +44,9 @@ typedef struct target {
     bool pointer; /* reached through `call *addr` */
 } target;
 
-typedef struct seg {
-    uint64_t vmaddr, vmsize, fileoff, filesize;
-} seg;
-
 typedef struct scan {
     const lcp_source *src;
     const lcp_image *img;
-    seg *segs;
-    size_t nsegs;
     target *targets;
     size_t ntargets;
     lcp_dlopen_call *calls;
@@ -71,34 +61,6 @@ static bool img_read(scan *s, uint64_t off, void *buf, size_t n) {
     if (!lcp_range_ok(off, n, s->img->size) || !lcp_add_u64(s->img->offset, off, &at))
         return false;
     return lcp_source_read(s->src, at, buf, n, NULL) == LCP_OK;
-}
-
-static uint32_t u32_of(const scan *s, const uint8_t b[4]) { return s->img->big_endian ? lcp_be32(b) : lcp_le32(b); }
-
-/* The name of symbol `symidx` when it is one of the loaders (leading '_'). */
-static const char *loader_name(scan *s, uint32_t symidx, uint32_t symoff, uint32_t nsyms, uint32_t stroff,
-                               uint32_t strsize) {
-    if (symidx >= nsyms)
-        return NULL;
-    uint64_t entry = (uint64_t)symoff + (uint64_t)symidx * (s->img->is64 ? 16u : 12u);
-    uint8_t b[4];
-    if (!img_read(s, entry, b, 4))
-        return NULL;
-    uint32_t strx = u32_of(s, b);
-    if (strx >= strsize)
-        return NULL;
-    char name[48];
-    size_t n = strsize - strx < sizeof name ? strsize - strx : sizeof name;
-    memset(name, 0, sizeof name);
-    if (n < 2 || !img_read(s, (uint64_t)stroff + strx, name, n))
-        return NULL;
-    name[sizeof name - 1] = '\0';
-    if (name[0] != '_')
-        return NULL;
-    for (size_t i = 0; i < NLOADERS; i++)
-        if (strcmp(name + 1, loaders[i]) == 0)
-            return loaders[i];
-    return NULL;
 }
 
 static bool add_target(scan *s, uint64_t addr, const char *fn, bool pointer) {
@@ -117,65 +79,35 @@ static const target *find_target(const scan *s, uint64_t addr, bool pointer) {
     return NULL;
 }
 
-/* Segments, __text, and the loaders' stubs and pointers. */
-static bool collect(scan *s, lcp_section *text, bool *have_text) {
-    const lcp_image *img = s->img;
-    uint32_t symoff = 0, nsyms = 0, stroff = 0, strsize = 0, indoff = 0, nind = 0;
-    for (size_t i = 0; i < img->ncmds; i++) {
-        if (img->lc[i].cmd == LCP_LC_SYMTAB) {
-            lcp_image_cmd_u32(img, i, 8, &symoff);
-            lcp_image_cmd_u32(img, i, 12, &nsyms);
-            lcp_image_cmd_u32(img, i, 16, &stroff);
-            lcp_image_cmd_u32(img, i, 20, &strsize);
-        } else if (img->lc[i].cmd == LCP_LC_DYSYMTAB) {
-            lcp_image_cmd_u32(img, i, 56, &indoff);
-            lcp_image_cmd_u32(img, i, 60, &nind);
-        }
-    }
-    *have_text = false;
-    for (size_t i = 0; i < img->ncmds; i++) {
-        lcp_segment sg;
-        if (!lcp_image_segment(img, i, &sg))
-            continue;
-        seg *ns = realloc(s->segs, (s->nsegs + 1) * sizeof *ns);
-        if (ns == NULL)
-            return false;
-        s->segs = ns;
-        ns[s->nsegs++] = (seg){sg.vmaddr, sg.vmsize, sg.fileoff, sg.filesize};
-        for (uint32_t k = 0; k < sg.nsects; k++) {
-            lcp_section sc;
-            if (!lcp_image_section(img, i, k, &sc))
+/* The loaders' stubs, and their pointers in (non-)lazy symbol pointer
+ * sections (not lazy-dylib or thread-local ones). */
+static bool collect(scan *s, const lcp_symtab *syms) {
+    for (size_t i = 0; i < NLOADERS; i++) {
+        char name[40];
+        snprintf(name, sizeof name, "_%s", loaders[i]);
+        for (int pointer = 0; pointer < 2; pointer++) {
+            size_t (*imports_for)(const lcp_symtab *, const char *, uint64_t *, size_t) =
+                pointer ? lcp_symtab_pointers_for : lcp_symtab_stubs_for;
+            size_t n = imports_for(syms, name, NULL, 0);
+            if (n == 0)
                 continue;
-            if (!*have_text && strcmp(sc.segname, "__TEXT") == 0 && strcmp(sc.sectname, "__text") == 0) {
-                *text = sc;
-                *have_text = true;
-            }
-            uint32_t type = sc.flags & LCP_SECTION_TYPE;
-            uint64_t esize;
-            bool pointer;
-            if (type == S_SYMBOL_STUBS && sc.reserved2 > 0) {
-                esize = sc.reserved2;
-                pointer = false;
-            } else if (type == S_NON_LAZY_SYMBOL_POINTERS || type == S_LAZY_SYMBOL_POINTERS) {
-                esize = img->is64 ? 8 : 4;
-                pointer = true;
-            } else
-                continue;
-            uint64_t count = sc.size / esize;
-            if (count > 1000000 || nind == 0)
-                continue;
-            for (uint64_t e = 0; e < count; e++) {
-                uint64_t ind = (uint64_t)sc.reserved1 + e;
-                uint8_t b[4];
-                if (ind >= nind || !img_read(s, (uint64_t)indoff + ind * 4, b, 4))
-                    break;
-                uint32_t symidx = u32_of(s, b);
-                if (symidx & (INDIRECT_SYMBOL_LOCAL | INDIRECT_SYMBOL_ABS))
-                    continue;
-                const char *fn = loader_name(s, symidx, symoff, nsyms, stroff, strsize);
-                if (fn && !add_target(s, sc.addr + e * esize, fn, pointer))
+            uint64_t *addrs = calloc(n, sizeof *addrs);
+            if (addrs == NULL)
+                return false;
+            imports_for(syms, name, addrs, n);
+            for (size_t k = 0; k < n; k++) {
+                if (pointer) {
+                    const lcp_section *sc = lcp_symtab_section_at(syms, addrs[k]);
+                    uint32_t type = sc ? sc->flags & LCP_SECTION_TYPE : 0;
+                    if (type != LCP_S_NON_LAZY_SYMBOL_POINTERS && type != LCP_S_LAZY_SYMBOL_POINTERS)
+                        continue;
+                }
+                if (!add_target(s, addrs[k], loaders[i], pointer != 0)) {
+                    free(addrs);
                     return false;
+                }
             }
+            free(addrs);
         }
     }
     return true;
@@ -183,26 +115,21 @@ static bool collect(scan *s, lcp_section *text, bool *have_text) {
 
 /* The printable C string at vmaddr, or NULL. */
 static char *string_at(scan *s, uint64_t addr) {
-    for (size_t i = 0; i < s->nsegs; i++) {
-        const seg *g = &s->segs[i];
-        if (addr < g->vmaddr || addr - g->vmaddr >= g->filesize)
-            continue;
-        uint64_t off = g->fileoff + (addr - g->vmaddr);
-        uint64_t left = g->filesize - (addr - g->vmaddr);
-        char buf[1025];
-        size_t n = left < sizeof buf - 1 ? (size_t)left : sizeof buf - 1;
-        if (!lcp_range_ok(off, n, s->img->size) || !img_read(s, off, buf, n))
+    uint64_t off, left;
+    if (!lcp_image_addr_to_offset(s->img, addr, &off, &left))
+        return NULL;
+    char buf[1025];
+    size_t n = left < sizeof buf - 1 ? (size_t)left : sizeof buf - 1;
+    if (!img_read(s, off, buf, n))
+        return NULL;
+    buf[n] = '\0';
+    size_t len = strnlen(buf, n);
+    if (len == 0 || len == n)
+        return NULL;
+    for (size_t k = 0; k < len; k++)
+        if ((unsigned char)buf[k] < 0x20 || buf[k] == 0x7f)
             return NULL;
-        buf[n] = '\0';
-        size_t len = strnlen(buf, n);
-        if (len == 0 || len == n)
-            return NULL;
-        for (size_t k = 0; k < len; k++)
-            if ((unsigned char)buf[k] < 0x20 || buf[k] == 0x7f)
-                return NULL;
-        return strdup(buf);
-    }
-    return NULL;
+    return strdup(buf);
 }
 
 static void found(scan *s, uint64_t at, const char *fn, bool known, uint64_t value) {
@@ -611,14 +538,25 @@ lcp_status lcp_dlopen_paths(const lcp_source *src, const lcp_image *img, lcp_dlo
     if (img->big_endian || (img->cputype != LCP_CPU_TYPE_X86_64 && img->cputype != LCP_CPU_TYPE_I386 &&
                             img->cputype != LCP_CPU_TYPE_ARM64))
         return LCP_OK;
-    scan s = {src, img, NULL, 0, NULL, 0, NULL, 0, LCP_OK, err};
-    lcp_section text;
-    bool have_text;
-    if (!collect(&s, &text, &have_text))
+    /* Tables that cannot be read name no loader: the audit goes on without
+     * dlopen paths for this image; only running out of memory fails. */
+    lcp_symtab *syms;
+    lcp_error symerr;
+    lcp_status st = lcp_symtab_load(src, img, &syms, &symerr);
+    if (st == LCP_E_NOMEM) {
+        if (err)
+            *err = symerr;
+        return st;
+    }
+    if (st != LCP_OK)
+        return LCP_OK;
+    scan s = {src, img, NULL, 0, NULL, 0, LCP_OK, err};
+    const lcp_section *text = lcp_symtab_section_named(syms, "__TEXT", "__text");
+    if (!collect(&s, syms))
         s.st = lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
-    else if (have_text && s.ntargets > 0 && !lcp_section_is_zerofill(&text))
-        disassemble(&s, &text);
-    free(s.segs);
+    else if (text && s.ntargets > 0 && !lcp_section_is_zerofill(text))
+        disassemble(&s, text);
+    lcp_symtab_free(syms);
     free(s.targets);
     if (s.st != LCP_OK) {
         lcp_dlopen_calls_free(s.calls, s.ncalls);

@@ -406,19 +406,27 @@ const lcp_symbol *lcp_symtab_find(const lcp_symtab *t, const char *name) {
     return NULL;
 }
 
-size_t lcp_symtab_stubs_for(const lcp_symtab *t, const char *name, uint64_t *addrs, size_t max) {
+static size_t imports_for(const lcp_symtab *t, lcp_import_kind kind, const char *name, uint64_t *addrs, size_t max) {
     size_t n = 0;
     if (t == NULL || name == NULL)
         return 0;
     for (size_t i = 0; i < t->nimports; i++) {
         const import_entry *e = &t->imports[i];
-        if (e->kind != LCP_IMPORT_STUB || e->name == NULL || strcmp(e->name, name) != 0)
+        if (e->kind != kind || e->name == NULL || strcmp(e->name, name) != 0)
             continue;
         if (n < max && addrs)
             addrs[n] = e->addr;
         n++;
     }
     return n;
+}
+
+size_t lcp_symtab_stubs_for(const lcp_symtab *t, const char *name, uint64_t *addrs, size_t max) {
+    return imports_for(t, LCP_IMPORT_STUB, name, addrs, max);
+}
+
+size_t lcp_symtab_pointers_for(const lcp_symtab *t, const char *name, uint64_t *addrs, size_t max) {
+    return imports_for(t, LCP_IMPORT_POINTER, name, addrs, max);
 }
 
 size_t lcp_symtab_section_count(const lcp_symtab *t) { return t ? t->nsections : 0; }

@@ -95,6 +95,11 @@ static void x86_64_stubs_and_pointers(void **state) {
     assert_int_equal(lcp_symtab_stubs_for(t, "_dlopen", addrs, 4), 1);
     assert_int_equal(addrs[0], 0x100000532ull);
     assert_int_equal(lcp_symtab_stubs_for(t, "_NSAddImage", addrs, 4), 0);
+    /* pointers: only __la_symbol_ptr's slot, never the stub */
+    assert_int_equal(lcp_symtab_pointers_for(t, "_dlopen", addrs, 4), 1);
+    assert_int_equal(addrs[0], 0x100001010ull);
+    assert_int_equal(lcp_symtab_pointers_for(t, "dyld_stub_binder", NULL, 0), 1);
+    assert_int_equal(lcp_symtab_pointers_for(t, "_NSAddImage", addrs, 4), 0);
     lcp_symtab_free(t);
     lcp_file_free(f);
 }
