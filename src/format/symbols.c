@@ -309,10 +309,9 @@ const lcp_symbol *lcp_symtab_symbol(const lcp_symtab *t, size_t index) {
     return t && index < t->nvisible ? &t->all[t->visible[index]] : NULL;
 }
 
-const lcp_symbol *lcp_symtab_lookup(const lcp_symtab *t, uint64_t addr, uint64_t *offset) {
-    if (t == NULL || t->ndefined == 0)
-        return NULL;
-    /* First defined symbol with an address > addr. */
+/* The index in t->defined of the first symbol with an address > addr
+ * (t->ndefined when none). */
+static size_t first_defined_above(const lcp_symtab *t, uint64_t addr) {
     size_t lo = 0, hi = t->ndefined;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
@@ -321,6 +320,13 @@ const lcp_symbol *lcp_symtab_lookup(const lcp_symtab *t, uint64_t addr, uint64_t
         else
             hi = mid;
     }
+    return lo;
+}
+
+const lcp_symbol *lcp_symtab_lookup(const lcp_symtab *t, uint64_t addr, uint64_t *offset) {
+    if (t == NULL || t->ndefined == 0)
+        return NULL;
+    size_t lo = first_defined_above(t, addr);
     if (lo == 0)
         return NULL;
     size_t k = lo - 1;
@@ -338,14 +344,7 @@ const lcp_symbol *lcp_symtab_lookup(const lcp_symtab *t, uint64_t addr, uint64_t
 bool lcp_symtab_next(const lcp_symtab *t, uint64_t addr, uint64_t *next) {
     if (t == NULL)
         return false;
-    size_t lo = 0, hi = t->ndefined;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (t->all[t->defined[mid]].addr <= addr)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    size_t lo = first_defined_above(t, addr);
     if (lo == t->ndefined)
         return false;
     *next = t->all[t->defined[lo]].addr;
