@@ -217,6 +217,22 @@ static void x86_forget_written(csh h, const cs_insn *in, regs *r) {
     }
 }
 
+/* The value of a register (when known) or immediate (masked) operand. */
+static bool x86_source(const regs *r, const cs_x86_op *op, uint64_t mask, uint64_t *v) {
+    if (op->type == X86_OP_REG) {
+        int sr = x86_family(op->reg);
+        if (sr < 0 || !r->known[sr])
+            return false;
+        *v = r->value[sr];
+        return true;
+    }
+    if (op->type == X86_OP_IMM) {
+        *v = (uint64_t)op->imm & mask;
+        return true;
+    }
+    return false;
+}
+
 static void x86_step(scan *s, csh h, const cs_insn *in, regs *r, bool is64) {
     const cs_x86 *x = &in->detail->x86;
     uint64_t next = in->address + in->size;
@@ -251,50 +267,21 @@ static void x86_step(scan *s, csh h, const cs_insn *in, regs *r, bool is64) {
             if (!x86_wide(x->operands[0].reg, is64) &&
                 !(is64 && x->operands[0].size == 4 && x->operands[1].type == X86_OP_IMM))
                 return;
-            if (x->operands[1].type == X86_OP_REG) {
-                int sr = x86_family(x->operands[1].reg);
-                if (sr >= 0 && r->known[sr]) {
-                    r->known[d] = true;
-                    r->value[d] = r->value[sr];
-                }
-            } else if (x->operands[1].type == X86_OP_IMM) {
-                r->known[d] = true;
-                r->value[d] =
-                    (uint64_t)x->operands[1].imm & (is64 && x->operands[0].size == 8 ? UINT64_MAX : 0xffffffffu);
-            }
+            r->known[d] = x86_source(r, &x->operands[1], is64 && x->operands[0].size == 8 ? UINT64_MAX : 0xffffffffu,
+                                     &r->value[d]);
             return;
         }
         if (!is64 && x->op_count == 2 && x->operands[0].type == X86_OP_MEM && x->operands[0].mem.base == X86_REG_ESP &&
             x->operands[0].mem.index == X86_REG_INVALID && x->operands[0].mem.disp >= 0 &&
             x->operands[0].mem.disp < 16 && x->operands[0].mem.disp % 4 == 0) {
             int slot = (int)(x->operands[0].mem.disp / 4);
-            r->slot_known[slot] = false;
-            if (x->operands[1].type == X86_OP_REG) {
-                int sr = x86_family(x->operands[1].reg);
-                if (sr >= 0 && r->known[sr]) {
-                    r->slot_known[slot] = true;
-                    r->slot[slot] = r->value[sr];
-                }
-            } else if (x->operands[1].type == X86_OP_IMM) {
-                r->slot_known[slot] = true;
-                r->slot[slot] = (uint64_t)x->operands[1].imm & 0xffffffffu;
-            }
+            r->slot_known[slot] = x86_source(r, &x->operands[1], 0xffffffffu, &r->slot[slot]);
             return;
         }
         break;
     case X86_INS_PUSH:
         if (!is64 && x->op_count == 1) {
-            r->push_known = false;
-            if (x->operands[0].type == X86_OP_IMM) {
-                r->push_known = true;
-                r->push = (uint64_t)x->operands[0].imm & 0xffffffffu;
-            } else if (x->operands[0].type == X86_OP_REG) {
-                int sr = x86_family(x->operands[0].reg);
-                if (sr >= 0 && r->known[sr]) {
-                    r->push_known = true;
-                    r->push = r->value[sr];
-                }
-            }
+            r->push_known = x86_source(r, &x->operands[0], 0xffffffffu, &r->push);
             memset(r->slot_known, 0, sizeof r->slot_known);
         }
         return;
