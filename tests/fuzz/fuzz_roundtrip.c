@@ -6,7 +6,10 @@
  * show the edit:
  *   - "add-rpath": append an LC_RPATH when lcp_image_space says it fits;
  *   - "drop-last": remove the last load command;
- *   - "identity":  re-emit unchanged: the output equals the input.
+ *   - "identity":  re-emit unchanged: the output equals the input;
+ *   - "raise-sdk": lcp_version_raise_sdk to macOS 10.9 (src/edit/version.c);
+ *   - "unsign":    lcp_unsign_file (src/edit, the whole file): the result
+ *                  parses and no slice keeps an LC_CODE_SIGNATURE.
  * Any failure of these properties aborts (a finding), as does a sanitizer
  * report. Edits of src/edit/ are added here as they land on main. */
 #include "fuzz_common.h"
@@ -16,7 +19,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-enum edit { EDIT_IDENTITY, EDIT_ADD_RPATH, EDIT_DROP_LAST, EDIT_COUNT };
+enum edit { EDIT_IDENTITY, EDIT_ADD_RPATH, EDIT_DROP_LAST, EDIT_RAISE_SDK, EDIT_COUNT };
 
 static const char rpath[] = "@loader_path/fuzz";
 
@@ -35,6 +38,18 @@ static bool apply_edit(const lcp_image *img, enum edit e, lcp_image **out) {
         if (lcp_image_set_commands(c, img->cmds, keep, c->ncmds - 1, NULL) != LCP_OK)
             abort(); /* a prefix of valid commands is valid */
         return true;
+    }
+    if (e == EDIT_RAISE_SDK) {
+        lcp_sdk_request req = {LCP_VERSION(10, 9, 0), 0, LCP_PLATFORM_MACOS};
+        lcp_sdk_change ch;
+        if (lcp_version_raise_sdk(c, &req, &ch, NULL) != LCP_OK) {
+            /* a failed edit leaves the image as it was */
+            if (c->ncmds != img->ncmds || c->sizeofcmds != img->sizeofcmds ||
+                memcmp(c->cmds, img->cmds, img->sizeofcmds) != 0)
+                abort();
+            return false;
+        }
+        return ch.action != LCP_SDK_UNCHANGED && ch.action != LCP_SDK_OTHER_PLATFORM;
     }
     /* EDIT_ADD_RPATH */
     uint32_t align = img->is64 ? 8 : 4;
@@ -185,6 +200,29 @@ out:
     free(order);
 }
 
+/* unsign through the library's whole-file plan. */
+static void unsign(lcp_file *f) {
+    lcp_plan p;
+    lcp_plan_init(&p);
+    bool changed = false;
+    lcp_error err;
+    if (lcp_unsign_file(f, &p, &changed, &err) == LCP_OK && changed) {
+        uint8_t *out;
+        size_t len;
+        if (lcp_plan_write_memory(&p, &f->src, &out, &len, &err) != LCP_OK)
+            abort();
+        lcp_file *g;
+        if (lcp_file_open_memory(out, len, "fuzz-unsigned", &g, &err) != LCP_OK)
+            abort(); /* unsign wrote something we cannot read back */
+        for (size_t i = 0; i < g->nslices; i++)
+            if (g->slices[i].image && lcp_image_find(g->slices[i].image, LCP_LC_CODE_SIGNATURE, 0) >= 0)
+                abort();
+        lcp_file_free(g);
+        free(out);
+    }
+    lcp_plan_release(&p);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (size > LCP_FUZZ_MAX_LEN)
         return 0;
@@ -194,6 +232,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (f->kind != LCP_ARCHIVE)
         for (int e = 0; e < EDIT_COUNT; e++)
             roundtrip(data, size, f, (enum edit)e);
+    unsign(f);
     lcp_file_free(f);
     return 0;
 }
