@@ -480,7 +480,12 @@ lcp_status lcp_version_raise_sdk(lcp_image *img, const lcp_sdk_request *req, lcp
     report->new_sdk = want_sdk;
     lcp_buf b;
     lcp_buf_init(&b);
-    if (!lcp_buf_append(&b, img->cmds, img->sizeofcmds)) {
+    /* The new command goes right after the last command, not after
+     * sizeofcmds: bytes past the last command (slack a linker or a hostile
+     * file left in sizeofcmds) would otherwise be read as command 0..n-1 and
+     * the new command never reached (found by tests/fuzz/fuzz_roundtrip). */
+    size_t used = img->ncmds ? (size_t)img->lc[img->ncmds - 1].offset + img->lc[img->ncmds - 1].cmdsize : 0;
+    if (!lcp_buf_append(&b, img->cmds, used)) {
         lcp_buf_release(&b);
         return lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
     }
