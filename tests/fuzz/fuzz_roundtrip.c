@@ -16,6 +16,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -179,8 +180,10 @@ static void roundtrip(const uint8_t *data, size_t size, lcp_file *f, enum edit e
                 abort();
     }
     lcp_file *g;
-    if (lcp_file_open_memory(out, len, "fuzz-out", &g, &err) != LCP_OK)
+    if (lcp_file_open_memory(out, len, "fuzz-out", &g, &err) != LCP_OK) {
+        fprintf(stderr, "edit %d: the output does not parse: %s\n", (int)e, err.message);
         abort(); /* we wrote something we cannot read back */
+    }
     if (g->nslices != n || g->kind != f->kind)
         abort();
     for (size_t i = 0; i < n; i++) {
