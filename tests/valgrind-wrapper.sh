@@ -6,12 +6,16 @@
 # `vtool` (or any other name), the binary is run under that name.
 real=${LCPATCH_REAL:?LCPATCH_REAL must name the lcpatch binary}
 name=$(basename "$0")
-if [ "$name" != valgrind-wrapper.sh ] && [ "$name" != lcpatch ]; then
-    d=$(mktemp -d) || exit 3
-    ln -s "$real" "$d/$name"
-    valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite "$d/$name" "$@"
+if [ "$name" != valgrind-wrapper.sh ] && [ "$name" != lcpatch ] && [ -L "$0" ]; then
+    # Run the binary under the very path it was invoked by (messages print
+    # argv[0]): the link to this script is swapped for a link to the binary
+    # for the run, then put back. Suites run their cases one at a time.
+    mv "$0" "$0.vgwrap" || exit 3
+    ln -s "$real" "$0"
+    valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite "$0" "$@"
     rc=$?
-    rm -rf "$d"
+    rm -f "$0"
+    mv "$0.vgwrap" "$0"
     exit $rc
 fi
 exec valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite "$real" "$@"
