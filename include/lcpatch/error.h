@@ -30,8 +30,8 @@ typedef enum lcp_status {
 
 typedef struct lcp_error {
     lcp_status status;
-    int sys_errno;    /* errno for LCP_E_IO, else 0 */
-    uint64_t offset;  /* file offset concerned, or LCP_NO_OFFSET */
+    int sys_errno;   /* errno for LCP_E_IO, else 0 */
+    uint64_t offset; /* file offset concerned, or LCP_NO_OFFSET */
     char message[640];
 } lcp_error;
 

@@ -31,10 +31,10 @@ typedef struct lcp_source {
 lcp_status lcp_source_read(const lcp_source *src, uint64_t off, void *buf, size_t n, lcp_error *err);
 
 typedef enum lcp_container {
-    LCP_THIN,      /* one Mach-O image */
-    LCP_FAT,       /* FAT_MAGIC */
-    LCP_FAT64,     /* FAT_MAGIC_64 */
-    LCP_ARCHIVE    /* a static archive (thin) */
+    LCP_THIN,   /* one Mach-O image */
+    LCP_FAT,    /* FAT_MAGIC */
+    LCP_FAT64,  /* FAT_MAGIC_64 */
+    LCP_ARCHIVE /* a static archive (thin) */
 } lcp_container;
 
 typedef struct lcp_member {
@@ -46,25 +46,25 @@ typedef struct lcp_member {
 } lcp_member;
 
 typedef struct lcp_archive {
-    uint64_t offset, size;  /* where the archive lies in the file */
-    lcp_member *members;    /* owned */
+    uint64_t offset, size; /* where the archive lies in the file */
+    lcp_member *members;   /* owned */
     size_t nmembers;
 } lcp_archive;
 
 typedef struct lcp_slice {
     uint32_t cputype;
     uint32_t cpusubtype;
-    uint64_t offset;  /* in the file */
+    uint64_t offset; /* in the file */
     uint64_t size;
-    uint32_t align;   /* log2, from the fat header (0 for a thin file) */
-    uint32_t reserved;/* fat_arch_64.reserved */
+    uint32_t align;       /* log2, from the fat header (0 for a thin file) */
+    uint32_t reserved;    /* fat_arch_64.reserved */
     lcp_image *image;     /* owned; set when the slice is a Mach-O image */
     lcp_archive *archive; /* owned; set when the slice is an archive */
 } lcp_slice;
 
 typedef struct lcp_file {
-    char *path;        /* owned copy, as given */
-    lcp_source src;    /* fd owned when >= 0 */
+    char *path;     /* owned copy, as given */
+    lcp_source src; /* fd owned when >= 0 */
     lcp_container kind;
     uint32_t nfat_arch;
     lcp_slice *slices; /* owned; one for thin files and thin archives */
@@ -78,8 +78,7 @@ lcp_status lcp_file_open(const char *path, lcp_file **out, lcp_error *err);
 /* The same with LCP_PARSE_* flags (image.h) for every image. */
 lcp_status lcp_file_open_flags(const char *path, unsigned flags, lcp_file **out, lcp_error *err);
 /* Parses a buffer (not copied: it must outlive the file); name is used in messages. */
-lcp_status lcp_file_open_memory(const uint8_t *data, size_t len, const char *name, lcp_file **out,
-                                lcp_error *err);
+lcp_status lcp_file_open_memory(const uint8_t *data, size_t len, const char *name, lcp_file **out, lcp_error *err);
 void lcp_file_free(lcp_file *f);
 
 /* Calls fn for every Mach-O image of f: each thin image, fat slice and

@@ -32,23 +32,23 @@ typedef struct lcp_load_command {
 } lcp_load_command;
 
 typedef struct lcp_image {
-    uint64_t offset;  /* file offset of the mach header */
-    uint64_t size;    /* bytes from offset to the end of the slice or member */
+    uint64_t offset; /* file offset of the mach header */
+    uint64_t size;   /* bytes from offset to the end of the slice or member */
     bool is64;
-    bool big_endian;  /* byte order of every field of this image */
-    uint32_t magic;   /* MH_MAGIC or MH_MAGIC_64 (in the image's byte order) */
+    bool big_endian; /* byte order of every field of this image */
+    uint32_t magic;  /* MH_MAGIC or MH_MAGIC_64 (in the image's byte order) */
     uint32_t cputype;
     uint32_t cpusubtype;
     uint32_t filetype;
     uint32_t ncmds;
     uint32_t sizeofcmds;
     uint32_t flags;
-    uint32_t reserved;      /* 64-bit header only */
-    uint32_t header_size;   /* 28 or 32 */
+    uint32_t reserved;        /* 64-bit header only */
+    uint32_t header_size;     /* 28 or 32 */
     uint32_t orig_sizeofcmds; /* sizeofcmds as read from the file */
-    uint8_t *cmds;          /* sizeofcmds bytes of load commands, owned */
-    lcp_load_command *lc;   /* ncmds entries, owned */
-    unsigned parse_flags;   /* LCP_PARSE_* it was read with; lcp_image_set_commands keeps to them */
+    uint8_t *cmds;            /* sizeofcmds bytes of load commands, owned */
+    lcp_load_command *lc;     /* ncmds entries, owned */
+    unsigned parse_flags;     /* LCP_PARSE_* it was read with; lcp_image_set_commands keeps to them */
 } lcp_image;
 
 /* Parse flags. */
@@ -63,8 +63,8 @@ enum {
 /* Parses an image from `bytes` (its header followed by its load commands:
  * at least header_size + sizeofcmds bytes). `offset` and `size` say where
  * the image lies in its file, for messages and for layout. */
-lcp_status lcp_image_parse(const uint8_t *bytes, size_t len, uint64_t offset, uint64_t size,
-                           lcp_image **out, lcp_error *err);
+lcp_status lcp_image_parse(const uint8_t *bytes, size_t len, uint64_t offset, uint64_t size, lcp_image **out,
+                           lcp_error *err);
 /* The same with LCP_PARSE_* flags. */
 lcp_status lcp_image_parse_flags(const uint8_t *bytes, size_t len, uint64_t offset, uint64_t size, unsigned flags,
                                  lcp_image **out, lcp_error *err);
@@ -74,8 +74,7 @@ void lcp_image_free(lcp_image *img);
 
 /* Replaces the load commands with `ncmds` commands in `bytes` (len bytes,
  * copied). They are validated first: on failure img is unchanged. */
-lcp_status lcp_image_set_commands(lcp_image *img, const uint8_t *bytes, size_t len, uint32_t ncmds,
-                                  lcp_error *err);
+lcp_status lcp_image_set_commands(lcp_image *img, const uint8_t *bytes, size_t len, uint32_t ncmds, lcp_error *err);
 
 /* A view of command i's bytes (cmdsize of them). */
 const uint8_t *lcp_image_command_bytes(const lcp_image *img, size_t i);
@@ -148,7 +147,7 @@ bool lcp_image_linkedit_data(const lcp_image *img, size_t i, lcp_linkedit_data *
 /* ---- header space ---- */
 
 typedef struct lcp_space {
-    uint32_t header_size;   /* 28 or 32 */
+    uint32_t header_size; /* 28 or 32 */
     uint32_t sizeofcmds;
     /* vtool's rule, bit for bit as cctools misc/vtool.c computes it: the
      * lowest file offset of any section, skipping a section when
@@ -163,20 +162,20 @@ typedef struct lcp_space {
      * filesize != 0; the image size when there is none. install_name_tool
      * also keeps 16 bytes for an LC_CODE_SIGNATURE when there is none. */
     uint64_t int_limit;
-    int64_t vtool_free;     /* vtool_limit - header_size - sizeofcmds (may be < 0) */
-    int64_t int_free;       /* int_limit - header_size - sizeofcmds */
+    int64_t vtool_free; /* vtool_limit - header_size - sizeofcmds (may be < 0) */
+    int64_t int_free;   /* int_limit - header_size - sizeofcmds */
     /* No section or segment bounds the header under install_name_tool's
      * rule: Apple's tool then sets no limit at all (and may write load
      * commands past the end of the image); int_limit is the image size. */
     bool int_unbounded;
-    bool signed_image;      /* has an LC_CODE_SIGNATURE */
-    bool signature_fits;    /* a 16-byte LC_CODE_SIGNATURE fits (vtool and safe rules) */
+    bool signed_image;   /* has an LC_CODE_SIGNATURE */
+    bool signature_fits; /* a 16-byte LC_CODE_SIGNATURE fits (vtool and safe rules) */
     /* The safe rule, what edits must respect: the lowest file offset of
      * any section that holds file bytes (size > 0, type not zerofill), or
      * the image size. Never above vtool_limit's true bytes: vtool's rule
      * can skip a __cstring that sits right after the load commands. */
     uint64_t safe_limit;
-    int64_t safe_free;      /* safe_limit - header_size - sizeofcmds */
+    int64_t safe_free; /* safe_limit - header_size - sizeofcmds */
 } lcp_space;
 
 void lcp_image_space(const lcp_image *img, lcp_space *out);

@@ -37,9 +37,9 @@ typedef struct lcp_piece {
 typedef struct lcp_plan {
     lcp_piece *pieces;
     size_t npieces, cap;
-    uint8_t *store;      /* bytes of every LCP_PIECE_BYTES piece */
+    uint8_t *store; /* bytes of every LCP_PIECE_BYTES piece */
     size_t store_len, store_cap;
-    uint64_t size;       /* total output size so far */
+    uint64_t size; /* total output size so far */
 } lcp_plan;
 
 void lcp_plan_init(lcp_plan *p);
@@ -57,8 +57,8 @@ bool lcp_plan_is_identity(const lcp_plan *p, const lcp_source *src);
 /* Writes the plan atomically to out_path, copying ranges from src. The new
  * file takes mode_from's permission bits (a path, usually the input; NULL
  * means 0644 less the umask). */
-lcp_status lcp_plan_write_file(const lcp_plan *p, const lcp_source *src, const char *out_path,
-                               const char *mode_from, lcp_error *err);
+lcp_status lcp_plan_write_file(const lcp_plan *p, const lcp_source *src, const char *out_path, const char *mode_from,
+                               lcp_error *err);
 /* A staged output: every byte written and synced to a temporary file beside
  * the destination, which is not replaced yet. A command that writes several
  * files stages them all and commits only when every one was written, so an
@@ -68,16 +68,15 @@ lcp_status lcp_plan_write_file(const lcp_plan *p, const lcp_source *src, const c
  * others succeeded leaves those replaced; renames in one folder on one
  * file system do not fail for lack of space.) */
 typedef struct lcp_staged_file lcp_staged_file;
-lcp_status lcp_plan_stage_file(const lcp_plan *p, const lcp_source *src, const char *out_path,
-                               const char *mode_from, lcp_staged_file **out, lcp_error *err);
+lcp_status lcp_plan_stage_file(const lcp_plan *p, const lcp_source *src, const char *out_path, const char *mode_from,
+                               lcp_staged_file **out, lcp_error *err);
 /* Renames the staged file over its destination; releases sf. */
 lcp_status lcp_staged_file_commit(lcp_staged_file *sf, lcp_error *err);
 /* Removes the staged file; releases sf. NULL is accepted. */
 void lcp_staged_file_abort(lcp_staged_file *sf);
 
 /* Materialises the plan in memory (tests, fuzzing). *out is malloc'd. */
-lcp_status lcp_plan_write_memory(const lcp_plan *p, const lcp_source *src, uint8_t **out, size_t *len,
-                                 lcp_error *err);
+lcp_status lcp_plan_write_memory(const lcp_plan *p, const lcp_source *src, uint8_t **out, size_t *len, lcp_error *err);
 
 /* Emits an image into the plan: its header and (possibly edited) load
  * commands, zeros over whatever the old commands occupied beyond the new

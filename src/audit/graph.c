@@ -606,8 +606,7 @@ static lcp_status visit(walk *w, graph_state *gs, const au_link *self) {
             lookup_rpath(ctx, self, w->main_node, p, &lk);
             if (lk.where == AU_NONE && w->main_node < 0)
                 continue; /* the caller's rpath stack is unknown */
-        }
-        else
+        } else
             lookup_plain(ctx, self->node, img, w->main_node, p, &lk);
         if (lk.where == AU_NONE || lk.where == AU_OUTSIDE) {
             char *via = strncmp(p, "@rpath/", 7) == 0 ? chain_via(ctx, self) : NULL;

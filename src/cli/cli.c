@@ -26,8 +26,8 @@ int lcp_cli_usage_error(const char *command, const char *fmt, ...) {
     return LCP_EXIT_USAGE;
 }
 
-const char *lcp_cli_image_label(const lcp_file *f, size_t slice_index, const lcp_member *member,
-                                const lcp_image *img, char *buf, size_t len) {
+const char *lcp_cli_image_label(const lcp_file *f, size_t slice_index, const lcp_member *member, const lcp_image *img,
+                                char *buf, size_t len) {
     char abuf[48];
     const char *arch = lcp_arch_label(img->cputype, img->cpusubtype, abuf, sizeof abuf);
     (void)slice_index;

@@ -24,8 +24,8 @@ int lcp_cli_usage_error(const char *command, const char *fmt, ...)
 #endif
     ;
 /* "path", "path (x86_64)" or "path(member.o) (x86_64)" into buf. */
-const char *lcp_cli_image_label(const lcp_file *f, size_t slice_index, const lcp_member *member,
-                                const lcp_image *img, char *buf, size_t len);
+const char *lcp_cli_image_label(const lcp_file *f, size_t slice_index, const lcp_member *member, const lcp_image *img,
+                                char *buf, size_t len);
 /* True when arg is --help or -h. */
 bool lcp_cli_is_help(const char *arg);
 

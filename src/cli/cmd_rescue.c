@@ -48,7 +48,7 @@ typedef struct item {
     lcp_rescue_file *rf;
     lcp_error err;
     bool failed, written;
-    lcp_staged_file *staged; /* between staging and commit */
+    lcp_staged_file *staged;  /* between staging and commit */
     size_t nfindings, errors; /* audit findings that concern the kept slices */
 } item;
 

@@ -8,23 +8,22 @@
 
 #include <string.h>
 
-static const char show_help[] =
-    "usage: lcpatch show [--json] FILE...\n"
-    "\n"
-    "Describes every slice of each FILE (thin or fat Mach-O, and every Mach-O\n"
-    "member of a static archive): architecture (Apple's names: ppc7400,\n"
-    "x86_64h, arm64e, armv7s...), file type, header flags, version commands\n"
-    "(platform, minos, sdk, tools), source version, install name, dylibs with\n"
-    "their kind (load, weak, reexport, upward, lazy) and versions, rpaths,\n"
-    "code signature (offset, size), header space (vtool's rule and the safe\n"
-    "rule) and the number of load commands.\n"
-    "\n"
-    "  --json    one JSON document on standard output (schema: docs/show.md)\n"
-    "\n"
-    "A file that cannot be read is reported on standard error with the slice\n"
-    "and the file offset concerned; the other files are still shown.\n"
-    "Exit status: 0 all files read, 2 usage error, 3 a file was not Mach-O,\n"
-    "was malformed or could not be read.\n";
+static const char show_help[] = "usage: lcpatch show [--json] FILE...\n"
+                                "\n"
+                                "Describes every slice of each FILE (thin or fat Mach-O, and every Mach-O\n"
+                                "member of a static archive): architecture (Apple's names: ppc7400,\n"
+                                "x86_64h, arm64e, armv7s...), file type, header flags, version commands\n"
+                                "(platform, minos, sdk, tools), source version, install name, dylibs with\n"
+                                "their kind (load, weak, reexport, upward, lazy) and versions, rpaths,\n"
+                                "code signature (offset, size), header space (vtool's rule and the safe\n"
+                                "rule) and the number of load commands.\n"
+                                "\n"
+                                "  --json    one JSON document on standard output (schema: docs/show.md)\n"
+                                "\n"
+                                "A file that cannot be read is reported on standard error with the slice\n"
+                                "and the file offset concerned; the other files are still shown.\n"
+                                "Exit status: 0 all files read, 2 usage error, 3 a file was not Mach-O,\n"
+                                "was malformed or could not be read.\n";
 
 const char *lcp_show_version(uint32_t v, bool short_form, char *buf, size_t len) {
     uint32_t x = v >> 16, y = (v >> 8) & 0xff, z = v & 0xff;

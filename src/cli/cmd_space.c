@@ -5,27 +5,26 @@
 
 #include <string.h>
 
-static const char space_help[] =
-    "usage: lcpatch space [--json] FILE...\n"
-    "\n"
-    "For every slice (and archive member): the bytes used by the mach header and\n"
-    "the load commands, the bytes free before the first section, and what still\n"
-    "fits there: an LC_BUILD_VERSION (24 bytes), the LC_CODE_SIGNATURE codesign\n"
-    "adds (16 bytes), and the longest LC_RPATH path.\n"
-    "\n"
-    "The free bytes are counted up to the first section that holds file bytes\n"
-    "(the safe rule, which every lcpatch edit respects). Two more rules are\n"
-    "reported because users meet them: vtool's (cctools' bit test, which skips\n"
-    "__cstring and pointer sections and can report more room than there is)\n"
-    "and install_name_tool's (skips empty sections, counts segments without\n"
-    "sections).\n";
+static const char space_help[] = "usage: lcpatch space [--json] FILE...\n"
+                                 "\n"
+                                 "For every slice (and archive member): the bytes used by the mach header and\n"
+                                 "the load commands, the bytes free before the first section, and what still\n"
+                                 "fits there: an LC_BUILD_VERSION (24 bytes), the LC_CODE_SIGNATURE codesign\n"
+                                 "adds (16 bytes), and the longest LC_RPATH path.\n"
+                                 "\n"
+                                 "The free bytes are counted up to the first section that holds file bytes\n"
+                                 "(the safe rule, which every lcpatch edit respects). Two more rules are\n"
+                                 "reported because users meet them: vtool's (cctools' bit test, which skips\n"
+                                 "__cstring and pointer sections and can report more room than there is)\n"
+                                 "and install_name_tool's (skips empty sections, counts segments without\n"
+                                 "sections).\n";
 
 /* The longest rpath string that fits in `free_bytes`, keeping 16 bytes for a
  * future LC_CODE_SIGNATURE when the image has none; -1 when none fits. */
 static int64_t longest_rpath(const lcp_image *img, const lcp_space *sp) {
     int64_t room = sp->safe_free - (sp->signed_image ? 0 : 16);
     int64_t align = img->is64 ? 8 : 4;
-    room -= room % align;           /* cmdsize is a multiple of the alignment */
+    room -= room % align;            /* cmdsize is a multiple of the alignment */
     int64_t longest = room - 12 - 1; /* the fixed part, and the string's NUL */
     return longest > 0 ? longest : -1;
 }

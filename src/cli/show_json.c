@@ -81,8 +81,7 @@ static void json_dylib(lcp_json *j, const lcp_image *img, size_t i, const lcp_dy
     lcp_json_end_object(j);
 }
 
-static void json_image(lcp_json *j, size_t slice_index, const lcp_member *member,
-                       const lcp_image *img) {
+static void json_image(lcp_json *j, size_t slice_index, const lcp_member *member, const lcp_image *img) {
     char abuf[48], b[32];
     lcp_json_begin_object(j);
     key_uint(j, "slice", slice_index);
@@ -212,8 +211,8 @@ void lcp_show_json(lcp_json *j, const lcp_file *f) {
         const lcp_slice *s = &f->slices[i];
         lcp_json_begin_object(j);
         key_uint(j, "index", i);
-        key_string(j, "arch", s->image || s->archive ? lcp_arch_label(s->cputype, s->cpusubtype, abuf, sizeof abuf)
-                                                     : NULL);
+        key_string(j, "arch",
+                   s->image || s->archive ? lcp_arch_label(s->cputype, s->cpusubtype, abuf, sizeof abuf) : NULL);
         key_uint(j, "cputype", s->cputype);
         key_uint(j, "cpusubtype", s->cpusubtype);
         key_uint(j, "offset", s->offset);

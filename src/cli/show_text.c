@@ -162,8 +162,8 @@ static size_t count_images(const lcp_archive *a) {
 void lcp_show_text(FILE *out, const lcp_file *f) {
     char abuf[48];
     if (f->kind == LCP_FAT || f->kind == LCP_FAT64) {
-        fprintf(out, "%s: %s file, %zu %s:", f->path, f->kind == LCP_FAT ? "fat" : "fat64 (FAT_MAGIC_64)",
-                f->nslices, f->nslices == 1 ? "slice" : "slices");
+        fprintf(out, "%s: %s file, %zu %s:", f->path, f->kind == LCP_FAT ? "fat" : "fat64 (FAT_MAGIC_64)", f->nslices,
+                f->nslices == 1 ? "slice" : "slices");
         for (size_t i = 0; i < f->nslices; i++)
             fprintf(out, " %s", lcp_arch_label(f->slices[i].cputype, f->slices[i].cpusubtype, abuf, sizeof abuf));
         fputc('\n', out);

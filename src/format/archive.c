@@ -58,8 +58,7 @@ static bool append_member(lcp_archive *a, size_t *cap, lcp_member m) {
     return true;
 }
 
-lcp_status lcp_archive_read(const lcp_source *src, uint64_t offset, uint64_t size, lcp_archive **out,
-                            lcp_error *err) {
+lcp_status lcp_archive_read(const lcp_source *src, uint64_t offset, uint64_t size, lcp_archive **out, lcp_error *err) {
     *out = NULL;
     lcp_archive *a = calloc(1, sizeof *a);
     if (a == NULL)
@@ -69,7 +68,7 @@ lcp_status lcp_archive_read(const lcp_source *src, uint64_t offset, uint64_t siz
     size_t cap = 0;
     uint64_t end = offset + size; /* the caller checked the range */
     uint64_t pos = offset + 8;
-    uint8_t *longnames = NULL;    /* SYSV "//" table */
+    uint8_t *longnames = NULL; /* SYSV "//" table */
     uint64_t longnames_len = 0;
     lcp_status st = LCP_OK;
     while (pos < end) {
@@ -102,7 +101,8 @@ lcp_status lcp_archive_read(const lcp_source *src, uint64_t offset, uint64_t siz
         if (memcmp(h, "#1/", 3) == 0 && decimal_field(h + 3, 13, &namelen)) {
             /* BSD: the name is the first namelen bytes of the data. */
             if (namelen > msize || namelen > 4096) {
-                st = lcp_error_set(err, LCP_E_MALFORMED, pos, "archive member at offset 0x%llx: long name length %llu too large",
+                st = lcp_error_set(err, LCP_E_MALFORMED, pos,
+                                   "archive member at offset 0x%llx: long name length %llu too large",
                                    (unsigned long long)pos, (unsigned long long)namelen);
                 break;
             }
@@ -135,7 +135,8 @@ lcp_status lcp_archive_read(const lcp_source *src, uint64_t offset, uint64_t siz
         } else if (h[0] == '/' && h[1] >= '0' && h[1] <= '9' && decimal_field(h + 1, 15, &namelen)) {
             /* SYSV: "/N" names offset N of the long-name table, ended by "/\n". */
             if (longnames == NULL || namelen >= longnames_len) {
-                st = lcp_error_set(err, LCP_E_MALFORMED, pos, "archive member at offset 0x%llx: long name /%llu not in the name table",
+                st = lcp_error_set(err, LCP_E_MALFORMED, pos,
+                                   "archive member at offset 0x%llx: long name /%llu not in the name table",
                                    (unsigned long long)pos, (unsigned long long)namelen);
                 break;
             }
@@ -161,7 +162,8 @@ lcp_status lcp_archive_read(const lcp_source *src, uint64_t offset, uint64_t siz
             break;
         }
         uint32_t mg = lcp_be32(magic);
-        if (m.size >= 4 && (mg == LCP_MH_MAGIC || mg == LCP_MH_CIGAM || mg == LCP_MH_MAGIC_64 || mg == LCP_MH_CIGAM_64)) {
+        if (m.size >= 4 &&
+            (mg == LCP_MH_MAGIC || mg == LCP_MH_CIGAM || mg == LCP_MH_MAGIC_64 || mg == LCP_MH_CIGAM_64)) {
             st = lcp_image_read(src, m.data_offset, m.size, &m.image, err);
             if (st) {
                 lcp_error_prefix(err, "archive member '%s'", m.name);

@@ -32,13 +32,15 @@ static lcp_status check_lc_str(const uint8_t *c, uint32_t cmdsize, uint32_t fiel
                                lcp_error *err) {
     uint32_t off;
     if (!lcp_get_u32(c, cmdsize, field, big_endian, &off))
-        return lcp_error_set(err, LCP_E_MALFORMED, where, "load command %u '%s': cmdsize 0x%x too small for its string offset",
-                             index, label, cmdsize);
+        return lcp_error_set(err, LCP_E_MALFORMED, where,
+                             "load command %u '%s': cmdsize 0x%x too small for its string offset", index, label,
+                             cmdsize);
     bool apple = (flags & LCP_PARSE_APPLE_LC_STR) != 0;
     if (!apple && off >= field + 4 && off < fixed && off < cmdsize)
-        return lcp_error_set(err, LCP_E_MALFORMED, where + field,
-                             "load command %u '%s': string offset 0x%x overlaps the command's fixed fields (0x%x bytes)",
-                             index, label, off, fixed);
+        return lcp_error_set(
+            err, LCP_E_MALFORMED, where + field,
+            "load command %u '%s': string offset 0x%x overlaps the command's fixed fields (0x%x bytes)", index, label,
+            off, fixed);
     if ((!apple && off < field + 4) || off >= cmdsize)
         return lcp_error_set(err, LCP_E_MALFORMED, where + field,
                              "load command %u '%s': string offset 0x%x outside cmdsize 0x%x", index, label, off,
@@ -192,10 +194,22 @@ lcp_status lcp_image_parse_flags(const uint8_t *bytes, size_t len, uint64_t offs
     uint32_t magic = lcp_be32(bytes);
     bool is64, big_endian;
     switch (magic) {
-    case LCP_MH_MAGIC: is64 = false; big_endian = true; break;
-    case LCP_MH_CIGAM: is64 = false; big_endian = false; break;
-    case LCP_MH_MAGIC_64: is64 = true; big_endian = true; break;
-    case LCP_MH_CIGAM_64: is64 = true; big_endian = false; break;
+    case LCP_MH_MAGIC:
+        is64 = false;
+        big_endian = true;
+        break;
+    case LCP_MH_CIGAM:
+        is64 = false;
+        big_endian = false;
+        break;
+    case LCP_MH_MAGIC_64:
+        is64 = true;
+        big_endian = true;
+        break;
+    case LCP_MH_CIGAM_64:
+        is64 = true;
+        big_endian = false;
+        break;
     default:
         return lcp_error_set(err, LCP_E_NOT_MACHO, offset, "bad magic 0x%08x at offset 0x%llx", magic,
                              (unsigned long long)offset);
@@ -340,8 +354,8 @@ bool lcp_image_segment(const lcp_image *img, size_t i, lcp_segment *out) {
     if (cmd == LCP_LC_SEGMENT_64) {
         return lcp_read_fixed_string(&r, out->segname, 16) && lcp_read_u64(&r, &out->vmaddr) &&
                lcp_read_u64(&r, &out->vmsize) && lcp_read_u64(&r, &out->fileoff) && lcp_read_u64(&r, &out->filesize) &&
-               lcp_read_u32(&r, &out->maxprot) && lcp_read_u32(&r, &out->initprot) &&
-               lcp_read_u32(&r, &out->nsects) && lcp_read_u32(&r, &out->flags);
+               lcp_read_u32(&r, &out->maxprot) && lcp_read_u32(&r, &out->initprot) && lcp_read_u32(&r, &out->nsects) &&
+               lcp_read_u32(&r, &out->flags);
     }
     if (cmd == LCP_LC_SEGMENT) {
         uint32_t a, b, c, d;
@@ -428,7 +442,8 @@ bool lcp_image_build_tool(const lcp_image *img, size_t i, uint32_t k, uint32_t *
     lcp_build_version bv;
     if (!lcp_image_build_version(img, i, &bv) || k >= bv.ntools)
         return false;
-    return lcp_image_cmd_u32(img, i, 24 + 8 * (size_t)k, tool) && lcp_image_cmd_u32(img, i, 28 + 8 * (size_t)k, version);
+    return lcp_image_cmd_u32(img, i, 24 + 8 * (size_t)k, tool) &&
+           lcp_image_cmd_u32(img, i, 28 + 8 * (size_t)k, version);
 }
 
 bool lcp_cmd_is_version_min(uint32_t cmd) {
@@ -474,8 +489,7 @@ bool lcp_image_linkedit_data(const lcp_image *img, size_t i, lcp_linkedit_data *
     case LCP_LC_FUNCTION_VARIANTS:
     case LCP_LC_FUNCTION_VARIANT_FIXUPS:
         return lcp_image_cmd_u32(img, i, 8, &out->dataoff) && lcp_image_cmd_u32(img, i, 12, &out->datasize);
-    default:
-        return false;
+    default: return false;
     }
 }
 

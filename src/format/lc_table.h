@@ -10,9 +10,9 @@
 typedef struct lcp_lc_info {
     uint32_t cmd;
     const char *name;
-    uint32_t min_size;      /* fixed part; for segments the 32-bit or 64-bit size */
-    uint8_t str_field;      /* byte offset of an lc_str that must be a C string, 0 if none */
-    uint8_t raw_str_field;  /* byte offset of an lc_str that must only lie inside, 0 if none */
+    uint32_t min_size;     /* fixed part; for segments the 32-bit or 64-bit size */
+    uint8_t str_field;     /* byte offset of an lc_str that must be a C string, 0 if none */
+    uint8_t raw_str_field; /* byte offset of an lc_str that must only lie inside, 0 if none */
 } lcp_lc_info;
 
 /* The entry for cmd, or NULL when the command is unknown. */

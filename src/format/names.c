@@ -11,17 +11,17 @@
 
 const char *lcp_filetype_name(uint32_t filetype) {
     static const char *const names[] = {
-        NULL,          "MH_OBJECT",   "MH_EXECUTE",     "MH_FVMLIB",  "MH_CORE",
-        "MH_PRELOAD",  "MH_DYLIB",    "MH_DYLINKER",    "MH_BUNDLE",  "MH_DYLIB_STUB",
-        "MH_DSYM",     "MH_KEXT_BUNDLE", "MH_FILESET",  "MH_GPU_EXECUTE", "MH_GPU_DYLIB",
+        NULL,         "MH_OBJECT",      "MH_EXECUTE",  "MH_FVMLIB",      "MH_CORE",
+        "MH_PRELOAD", "MH_DYLIB",       "MH_DYLINKER", "MH_BUNDLE",      "MH_DYLIB_STUB",
+        "MH_DSYM",    "MH_KEXT_BUNDLE", "MH_FILESET",  "MH_GPU_EXECUTE", "MH_GPU_DYLIB",
     };
     return filetype < sizeof names / sizeof names[0] ? names[filetype] : NULL;
 }
 
 const char *lcp_filetype_short_name(uint32_t filetype) {
     static const char *const names[] = {
-        NULL,     "object", "execute", "fvmlib", "core",   "preload",     "dylib", "dylinker",
-        "bundle", "dylib_stub", "dsym", "kext_bundle", "fileset", "gpu_execute", "gpu_dylib",
+        NULL,     "object",     "execute", "fvmlib",      "core",    "preload",     "dylib",     "dylinker",
+        "bundle", "dylib_stub", "dsym",    "kext_bundle", "fileset", "gpu_execute", "gpu_dylib",
     };
     return filetype < sizeof names / sizeof names[0] ? names[filetype] : NULL;
 }

@@ -99,10 +99,9 @@ static lcp_status check_copies(const lcp_plan *p, const lcp_source *src, lcp_err
     for (size_t i = 0; i < p->npieces; i++) {
         const lcp_piece *pc = &p->pieces[i];
         if (pc->kind == LCP_PIECE_COPY && !lcp_range_ok(pc->src_offset, pc->len, src->size))
-            return lcp_error_set(err, LCP_E_MALFORMED, pc->src_offset,
-                                 "range 0x%llx+0x%llx lies outside the input (%llu bytes)",
-                                 (unsigned long long)pc->src_offset, (unsigned long long)pc->len,
-                                 (unsigned long long)src->size);
+            return lcp_error_set(
+                err, LCP_E_MALFORMED, pc->src_offset, "range 0x%llx+0x%llx lies outside the input (%llu bytes)",
+                (unsigned long long)pc->src_offset, (unsigned long long)pc->len, (unsigned long long)src->size);
     }
     return LCP_OK;
 }

@@ -60,13 +60,18 @@ static void escapes_quotes_and_controls(void **state) {
 /* A fuzzed load path: stray continuation bytes, an overlong '/', a
  * surrogate, a truncated sequence; valid UTF-8 (é, €, 😀) is kept. */
 static void bad_utf8(lcp_json *j) {
-    lcp_json_string(j, "\x80" "a\xc0\xaf" "b\xed\xa0\x80" "c\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80" "d\xe2\x82");
+    lcp_json_string(j, "\x80"
+                       "a\xc0\xaf"
+                       "b\xed\xa0\x80"
+                       "c\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80"
+                       "d\xe2\x82");
 }
 
 static void invalid_utf8_becomes_replacement_characters(void **state) {
     (void)state;
-    assert_string_equal(render(bad_utf8), "\"\\ufffda\\ufffd\\ufffdb\\ufffd\\ufffd\\ufffdc\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80"
-                                          "d\\ufffd\\ufffd\"");
+    assert_string_equal(render(bad_utf8),
+                        "\"\\ufffda\\ufffd\\ufffdb\\ufffd\\ufffd\\ufffdc\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80"
+                        "d\\ufffd\\ufffd\"");
 }
 
 int main(void) {
