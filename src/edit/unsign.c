@@ -10,11 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Raises *end to off + n (when n > 0); false on overflow. */
+/* Raises *end to off + n; false on overflow. An empty range counts too:
+ * a table's offset must stay inside the truncated image, even when the
+ * table is empty (cctools' checks refuse dataoff past the end). */
 static bool extend(uint64_t *end, uint64_t off, uint64_t n) {
     uint64_t e;
-    if (n == 0)
-        return true;
     if (!lcp_add_u64(off, n, &e))
         return false;
     if (e > *end)
@@ -38,7 +38,8 @@ static bool content_end(const lcp_image *img, size_t sig, uint64_t *out) {
         if (i == sig)
             continue;
         if (lcp_image_segment(img, i, &seg)) {
-            if (strcmp(seg.segname, "__LINKEDIT") != 0)
+            /* a segment without file bytes (__PAGEZERO, zerofill) has no place in the file */
+            if (strcmp(seg.segname, "__LINKEDIT") != 0 && seg.filesize != 0)
                 ok = extend(&end, seg.fileoff, seg.filesize);
         } else if (lcp_image_linkedit_data(img, i, &led)) {
             ok = extend(&end, led.dataoff, led.datasize);
