@@ -109,7 +109,7 @@ def image(g, base, size, label):
         if cmd in STR_CMDS and cmdsize >= 12:
             off = struct.unpack_from(u32, d, pos + 8)[0]
             for v in (0, 4, cmdsize, 0xffffffff):
-                g.put(pos + 8, u32, v, lab + " lc_str offset")
+                g.put(pos + 8, u32, v, lab + " lc_str offset %d" % v)
             if off < cmdsize:
                 g.fill(pos + off, cmdsize - off, 0x41, lab + " lc_str without NUL")
         if cmd in (0x1, 0x19):
