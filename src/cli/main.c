@@ -1,5 +1,6 @@
 /* lcpatch's entry point: the command table and multi-call dispatch (invoked
  * as `vtool`, `lipo`... it behaves as that tool). */
+#include "cli/cli.h"
 #include "cli/commands.h"
 #include "lcpatch/lcpatch.h"
 
@@ -80,6 +81,16 @@ int main(int argc, char **argv) {
         fprintf(stderr, "lcpatch: unknown command '%s'\n", argv[1]);
         usage(stderr);
         return 2;
+    }
+    /* Apple's lipo, vtool and codesign_allocate know no --help (the compat
+     * modes answer it as Apple's do, an error): `lcpatch TOOL --help` says
+     * where the syntax is described instead. */
+    if (argc == 3 && lcp_cli_is_help(argv[2]) &&
+        (strcmp(c->name, "lipo") == 0 || strcmp(c->name, "vtool") == 0 || strcmp(c->name, "codesign_allocate") == 0)) {
+        printf("usage: lcpatch %s ARGS...\n\n%s.\nArguments, output, messages and exit codes are those of Apple's %s\n"
+               "(see lcpatch-%s(1)); run it with no arguments for Apple's usage text.\n",
+               c->name, c->summary, c->name, c->name);
+        return 0;
     }
     return c->run(argc - 1, argv + 1);
 }
