@@ -83,6 +83,11 @@ lcp_status lcp_plan_write_memory(const lcp_plan *p, const lcp_source *src, uint8
  * ones, then the input's bytes from the end of the old commands to
  * new_size (the image's bytes in the input start at img->offset). */
 lcp_status lcp_plan_add_image(lcp_plan *p, const lcp_image *img, uint64_t new_size, lcp_error *err);
+/* The plan of f with some of its images edited in place: each of the n
+ * images of `edited` (images of f, in any order; the array is sorted by
+ * offset) keeps its place and size and gets its new header and load
+ * commands (lcp_plan_add_image); every other byte of f is copied. */
+lcp_status lcp_plan_edited_images(const lcp_file *f, lcp_image **edited, size_t n, lcp_plan *p, lcp_error *err);
 /* The 28- or 32-byte mach header of img, in its byte order, into out. */
 void lcp_image_encode_header(const lcp_image *img, uint8_t out[32]);
 

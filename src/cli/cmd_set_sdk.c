@@ -206,33 +206,6 @@ static int visit(void *ctx_, lcp_file *f, size_t slice_index, lcp_member *member
     return 0;
 }
 
-static int cmp_image(const void *a, const void *b) {
-    const lcp_image *x = *(const lcp_image *const *)a, *y = *(const lcp_image *const *)b;
-    return x->offset < y->offset ? -1 : x->offset > y->offset;
-}
-
-/* The input with each edited image's header and load commands replaced;
- * images keep their size and place, so every other byte is copied. */
-static lcp_status build_plan(struct sdk_ctx *c, const lcp_file *f, lcp_plan *plan, lcp_error *err) {
-    if (c->nedited > 1)
-        qsort(c->edited, c->nedited, sizeof *c->edited, cmp_image);
-    uint64_t pos = 0;
-    lcp_status st = LCP_OK;
-    for (size_t i = 0; i < c->nedited && st == LCP_OK; i++) {
-        const lcp_image *img = c->edited[i];
-        if (img->offset < pos)
-            return lcp_error_set(err, LCP_E_MALFORMED, img->offset, "%s: images overlap at offset %llu", f->path,
-                                 (unsigned long long)img->offset);
-        st = lcp_plan_add_copy(plan, pos, img->offset - pos, err);
-        if (st == LCP_OK)
-            st = lcp_plan_add_image(plan, img, img->size, err);
-        pos = img->offset + img->size;
-    }
-    if (st == LCP_OK && f->src.size > pos)
-        st = lcp_plan_add_copy(plan, pos, f->src.size - pos, err);
-    return st;
-}
-
 int cmd_set_sdk(int argc, char **argv) {
     struct sdk_ctx c;
     memset(&c, 0, sizeof c);
@@ -326,7 +299,7 @@ int cmd_set_sdk(int argc, char **argv) {
         if (st == LCP_OK && (c.nedited > 0 || !out.in_place)) {
             lcp_plan plan;
             lcp_plan_init(&plan);
-            st = build_plan(&c, f, &plan, &err);
+            st = lcp_plan_edited_images(f, c.edited, c.nedited, &plan, &err);
             if (st == LCP_OK)
                 st = lcp_output_write(&out, path, &plan, &f->src, &err);
             lcp_plan_release(&plan);

@@ -120,30 +120,6 @@ static int visit(void *ctx, lcp_file *f, size_t slice_index, lcp_member *member,
     return 0;
 }
 
-static int cmp_image(const void *a, const void *b) {
-    const lcp_image *x = *(const lcp_image *const *)a, *y = *(const lcp_image *const *)b;
-    return x->offset < y->offset ? -1 : x->offset > y->offset;
-}
-
-static lcp_status build_plan(struct native *n, const lcp_file *f, lcp_plan *plan, lcp_error *err) {
-    if (n->nedited > 1)
-        qsort(n->edited, n->nedited, sizeof *n->edited, cmp_image);
-    uint64_t pos = 0;
-    lcp_status st = LCP_OK;
-    for (size_t i = 0; i < n->nedited && st == LCP_OK; i++) {
-        const lcp_image *img = n->edited[i];
-        if (img->offset < pos)
-            return lcp_error_set(err, LCP_E_MALFORMED, img->offset, "%s: images overlap", f->path);
-        st = lcp_plan_add_copy(plan, pos, img->offset - pos, err);
-        if (st == LCP_OK)
-            st = lcp_plan_add_image(plan, img, img->size, err);
-        pos = img->offset + img->size;
-    }
-    if (st == LCP_OK && f->src.size > pos)
-        st = lcp_plan_add_copy(plan, pos, f->src.size - pos, err);
-    return st;
-}
-
 static int run(enum native_op op, int argc, char **argv) {
     const char *name = op_names[op];
     struct native n;
@@ -242,7 +218,7 @@ static int run(enum native_op op, int argc, char **argv) {
         if (st == LCP_OK && (n.nedited > 0 || !out.in_place)) {
             lcp_plan plan;
             lcp_plan_init(&plan);
-            st = build_plan(&n, f, &plan, &err);
+            st = lcp_plan_edited_images(f, n.edited, n.nedited, &plan, &err);
             if (st == LCP_OK)
                 st = lcp_output_write(&out, path, &plan, &f->src, &err);
             lcp_plan_release(&plan);

@@ -272,3 +272,28 @@ lcp_status lcp_plan_add_fat_header(lcp_plan *p, bool fat64, const lcp_fat_entry 
     }
     return st;
 }
+
+static int cmp_image_offset(const void *a, const void *b) {
+    const lcp_image *x = *(const lcp_image *const *)a, *y = *(const lcp_image *const *)b;
+    return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
+lcp_status lcp_plan_edited_images(const lcp_file *f, lcp_image **edited, size_t n, lcp_plan *p, lcp_error *err) {
+    if (n > 1)
+        qsort(edited, n, sizeof *edited, cmp_image_offset);
+    uint64_t pos = 0;
+    lcp_status st = LCP_OK;
+    for (size_t i = 0; i < n && st == LCP_OK; i++) {
+        const lcp_image *img = edited[i];
+        if (img->offset < pos)
+            return lcp_error_set(err, LCP_E_MALFORMED, img->offset, "%s: images overlap at offset %llu", f->path,
+                                 (unsigned long long)img->offset);
+        st = lcp_plan_add_copy(p, pos, img->offset - pos, err);
+        if (st == LCP_OK)
+            st = lcp_plan_add_image(p, img, img->size, err);
+        pos = img->offset + img->size;
+    }
+    if (st == LCP_OK && f->src.size > pos)
+        st = lcp_plan_add_copy(p, pos, f->src.size - pos, err);
+    return st;
+}
