@@ -304,12 +304,7 @@ static int run(const struct spec *spec, int argc, char **argv) {
         }
         bool written = false;
         if (st == LCP_OK && (c.nedited > 0 || !out.in_place)) {
-            lcp_plan plan;
-            lcp_plan_init(&plan);
-            st = lcp_plan_edited_images(f, c.edited, c.nedited, &plan, &err);
-            if (st == LCP_OK)
-                st = lcp_output_write(&out, path, &plan, &f->src, &err);
-            lcp_plan_release(&plan);
+            st = lcp_output_write_edited(&out, path, f, c.edited, c.nedited, &err);
             written = st == LCP_OK;
         }
         if (json) {

@@ -87,3 +87,14 @@ lcp_status lcp_output_write(const lcp_output_opts *o, const char *input, const l
     lcp_status st = lcp_output_stage(o, input, plan, src, &sf, err);
     return st ? st : lcp_staged_file_commit(sf, err);
 }
+
+lcp_status lcp_output_write_edited(const lcp_output_opts *o, const char *input, const lcp_file *f, lcp_image **edited,
+                                   size_t n, lcp_error *err) {
+    lcp_plan plan;
+    lcp_plan_init(&plan);
+    lcp_status st = lcp_plan_edited_images(f, edited, n, &plan, err);
+    if (st == LCP_OK)
+        st = lcp_output_write(o, input, &plan, &f->src, err);
+    lcp_plan_release(&plan);
+    return st;
+}

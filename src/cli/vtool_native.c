@@ -216,12 +216,7 @@ static int run(enum native_op op, int argc, char **argv) {
             }
         }
         if (st == LCP_OK && (n.nedited > 0 || !out.in_place)) {
-            lcp_plan plan;
-            lcp_plan_init(&plan);
-            st = lcp_plan_edited_images(f, n.edited, n.nedited, &plan, &err);
-            if (st == LCP_OK)
-                st = lcp_output_write(&out, path, &plan, &f->src, &err);
-            lcp_plan_release(&plan);
+            st = lcp_output_write_edited(&out, path, f, n.edited, n.nedited, &err);
         }
         if (st == LCP_OK && n.nedited == 0)
             printf("%s: nothing to change\n", path);
