@@ -92,13 +92,13 @@ build/fuzz/liblcpatch.a: $(FUZZ_LIB_OBJS)
 	$(Q)$(AR) rcs $@ $^
 build/fuzz/bin/%: tests/fuzz/%.c tests/fuzz/fuzz_common.h build/fuzz/liblcpatch.a
 	@mkdir -p $(@D)
-	$(Q)$(FUZZ_CC) $(CSTD) $(CPPFLAGS) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< build/fuzz/liblcpatch.a
+	$(Q)$(FUZZ_CC) $(CSTD) $(CPPFLAGS) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< build/fuzz/liblcpatch.a $(CAPSTONE_LIBS)
 build/asan/tests/%_replay: tests/fuzz/%.c tests/fuzz/replay.c tests/fuzz/fuzz_common.h build/asan/liblcpatch.a
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(CSTD) $(CPPFLAGS) $(CFLAGS) $(SAN) -o $@ $< tests/fuzz/replay.c build/asan/liblcpatch.a
+	$(Q)$(CC) $(CSTD) $(CPPFLAGS) $(CFLAGS) $(SAN) -o $@ $< tests/fuzz/replay.c build/asan/liblcpatch.a $(CAPSTONE_LIBS)
 build/dev/tests/%_replay: tests/fuzz/%.c tests/fuzz/replay.c tests/fuzz/fuzz_common.h build/dev/liblcpatch.a
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(CSTD) $(CPPFLAGS) $(CFLAGS) -o $@ $< tests/fuzz/replay.c build/dev/liblcpatch.a
+	$(Q)$(CC) $(CSTD) $(CPPFLAGS) $(CFLAGS) -o $@ $< tests/fuzz/replay.c build/dev/liblcpatch.a $(CAPSTONE_LIBS)
 fuzz-build: $(FUZZ_BINS)
 
 # Fault injection (tests/faults/): an LD_PRELOAD shim that makes the Nth

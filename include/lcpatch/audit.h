@@ -114,15 +114,22 @@ bool lcp_audit_is_system_path(const char *path);
 
 typedef struct lcp_dlopen_call {
     uint64_t address;     /* the call instruction */
-    const char *function; /* "dlopen", "NSAddImage", ... (static) */
-    char *path;           /* the constant C string passed as the path (owned) */
+    const char *function; /* "dlopen", "NSAddImage", "CFBundleCreate", ... (static) */
+    char *path;           /* the constant path the call loads (owned) */
+    bool bundle;          /* a bundle folder given as a CFURL (CFBundleCreate, CFPlugInCreate):
+                             CoreFoundation takes the path literally, no @-variables */
 } lcp_dlopen_call;
 
-/* The constant paths passed to dlopen, dlopen_preflight, NSAddImage,
- * NSAddLibrary, NSAddLibraryWithSearching and NSCreateObjectFileImageFromFile
- * in __TEXT,__text of img (x86_64, arm64 and i386; other architectures give
- * an empty list). Calls go through symbol stubs (S_SYMBOL_STUBS sections and
- * the indirect symbol table). *out is a heap array (lcp_dlopen_calls_free). */
+/* The constant paths that code in __TEXT,__text of img loads (x86_64, arm64
+ * and i386; other architectures give an empty list):
+ *   - the C string passed to dlopen, dlopen_preflight, NSAddImage,
+ *     NSAddLibrary, NSAddLibraryWithSearching or NSCreateObjectFileImageFromFile;
+ *   - the path of the CFURL passed to CFBundleCreate or CFPlugInCreate, when
+ *     that URL comes straight from CFURLCreateWithFileSystemPath with a
+ *     constant CFString (CFSTR: its __cfstring record names the C string) or
+ *     from CFURLCreateFromFileSystemRepresentation with a constant C string.
+ * Calls go through symbol stubs or pointers (the indirect symbol table), in
+ * address order. *out is a heap array (lcp_dlopen_calls_free). */
 lcp_status lcp_dlopen_paths(const lcp_source *src, const lcp_image *img, lcp_dlopen_call **out, size_t *n,
                             lcp_error *err);
 void lcp_dlopen_calls_free(lcp_dlopen_call *calls, size_t n);

@@ -142,6 +142,15 @@ const lcp_section *lcp_symtab_section_named(const lcp_symtab *t, const char *seg
  * *avail, may be NULL). False when addr is not backed by file bytes. */
 bool lcp_image_addr_to_offset(const lcp_image *img, uint64_t addr, uint64_t *offset, uint64_t *avail);
 
+/* The pointer stored at virtual address addr (4 or 8 bytes, the image's
+ * width and byte order), as the address it points to before any slide:
+ * the stored value itself in images rebased by opcodes or relocations; in
+ * images with LC_DYLD_CHAINED_FIXUPS, the rebase decoded in the format of
+ * its segment (DYLD_CHAINED_PTR_64, _64_OFFSET, _32 and the arm64e ones,
+ * with high8 restored). False when addr is not backed by file bytes, the
+ * fixups cannot be read, or the pointer is a bind (an imported symbol). */
+bool lcp_image_pointer_at(const lcp_source *src, const lcp_image *img, uint64_t addr, uint64_t *target);
+
 /* The entry point of an executable: LC_MAIN (entryoff mapped through the
  * segments) or the pc of LC_UNIXTHREAD / LC_THREAD for x86_64, i386, arm64,
  * arm, ppc and ppc64. Fails when the image has none or its

@@ -468,6 +468,38 @@ static int node_with_id(const au_ctx *ctx, uint32_t cputype, const char *id) {
     return -1;
 }
 
+/* A bundle folder that CFBundleCreate or CFPlugInCreate loads from a
+ * constant path. CoreFoundation takes the path as it is: no @-variables,
+ * and a relative path is relative to the current folder (the root folder
+ * for an app opened from the Finder). An absolute path must name a folder
+ * in the bundle, in a system location or under --sysroot. */
+static lcp_status check_bundle_load(au_ctx *ctx, const au_link *self, const au_image *img, const lcp_dlopen_call *c) {
+    char hint[1400];
+    au_res res;
+    if (c->path[0] != '/')
+        return au_add_finding(ctx, &ctx->nodes[self->node], img, LCP_AUDIT_DLOPEN, c->function, -1, c->address, c->path,
+                              NULL, NULL,
+                              "CoreFoundation takes this path literally: it does not expand @executable_path/, "
+                              "@loader_path/ or @rpath/, and resolves a relative path against the current folder: "
+                              "build the URL from the app's bundle instead (CFBundleGetMainBundle() with "
+                              "CFBundleCopyBuiltInPlugInsURL or CFBundleCopyResourceURL)");
+    au_resolve_target(ctx, c->path, true, &res);
+    if (res.where == AU_BUNDLE || res.where == AU_SYSTEM || res.where == AU_PRESENT)
+        return LCP_OK;
+    if (res.where == AU_OUTSIDE)
+        snprintf(hint, sizeof hint,
+                 "%s() finds the bundle %.1024s only outside the app, where users will not have it: ship it in "
+                 "the app (Contents/PlugIns) and build its URL from CFBundleGetMainBundle()",
+                 c->function, res.path);
+    else
+        snprintf(hint, sizeof hint,
+                 "%s() finds no bundle folder at this path on the user's Mac: ship the bundle in the app "
+                 "(Contents/PlugIns) and build its URL from CFBundleGetMainBundle() (or handle the failure)",
+                 c->function);
+    return au_add_finding(ctx, &ctx->nodes[self->node], img, LCP_AUDIT_DLOPEN, c->function, -1, c->address, c->path,
+                          res.where == AU_OUTSIDE ? res.path : NULL, NULL, hint);
+}
+
 static lcp_status visit(walk *w, graph_state *gs, const au_link *self) {
     au_ctx *ctx = w->ctx;
     au_image *img = self->img;
@@ -591,6 +623,10 @@ static lcp_status visit(walk *w, graph_state *gs, const au_link *self) {
         const lcp_dlopen_call *c = &img->calls[i];
         lookup lk;
         const char *p = c->path;
+        if (c->bundle) {
+            st = check_bundle_load(ctx, self, img, c);
+            continue;
+        }
         if (strchr(p, '/') == NULL) {
             /* a leaf name: @rpath/leaf, then the fallback /usr/lib/leaf (dyld) */
             continue;

@@ -28,7 +28,8 @@ static const char audit_help[] =
     "  --sysroot DIR      absolute load paths present under DIR resolve\n"
     "  --jobs N           worker threads (default: one per CPU)\n"
     "  --quiet            no progress on the terminal\n"
-    "  --dlopen           also check constant paths passed to dlopen() and friends\n"
+    "  --dlopen           also check constant paths passed to dlopen() and friends,\n"
+    "                     and bundle paths given to CFBundleCreate()/CFPlugInCreate()\n"
     "\n"
     "Exit status: 0 clean (warnings allowed), 1 error findings, 2 usage error,\n"
     "3 a file could not be read or parsed.\n";

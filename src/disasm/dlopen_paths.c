@@ -1,24 +1,33 @@
-/* Constant paths passed to dlopen() and the older loaders, recovered by
+/* Constant paths loaded by dlopen() and its relatives, recovered by
  * disassembling __TEXT,__text with Capstone (the only place, with the rest
  * of src/disasm, that includes capstone.h).
  *
  * 1. Calls are recognised by their target: a symbol stub (an S_SYMBOL_STUBS
  *    section, e.g. __TEXT,__stubs or i386's __IMPORT,__jump_table) or a
  *    pointer (S_NON_LAZY / S_LAZY_SYMBOL_POINTERS, `call *ptr`) whose
- *    indirect symbol table entry names one of the loaders below, as
+ *    indirect symbol table entry names one of the functions below, as
  *    lcpatch/symbols.h resolves them (lcp_symtab_stubs_for / _pointers_for).
  * 2. A straight-line constant tracker follows the registers that hold an
  *    address: x86_64 `lea reg, [rip + X]`, arm64 `adrp`/`add`/`adr`, i386
  *    `call 1f; 1: pop reg` then `lea reg2, [reg + X]`, register copies, and
- *    i386's stack arguments (`mov [esp], reg` or `push`). Anything else that
- *    writes a register forgets it; calls forget the caller-saved registers;
- *    returns and unconditional jumps forget everything.
- * 3. At a call, the first argument (rdi, x0, [esp]) must hold an address
- *    inside a segment's file data where a NUL-terminated printable string
- *    lies: that string is the path.
+ *    i386's stack arguments (`mov [esp + 4k], reg` or `push`). Anything else
+ *    that writes a register forgets it; calls forget the caller-saved
+ *    registers; returns and unconditional jumps forget everything.
+ * 3. At a call to a path loader (dlopen...), the first argument (rdi, x0,
+ *    [esp]) must hold an address inside a segment's file data where a
+ *    NUL-terminated printable string lies: that string is the path.
+ * 4. CoreFoundation loads bundles from URLs: CFBundleCreate(allocator, url).
+ *    A call to a URL maker whose second argument is a constant path leaves,
+ *    in the return register, a value tagged "URL of path P"; copies carry
+ *    the tag, and a URL loader whose second argument holds it loads P.
+ *    CFURLCreateWithFileSystemPath takes a CFString: a constant one is a
+ *    __cfstring record {isa, flags, chars, length} whose chars pointer
+ *    (lcp_image_pointer_at: rebased or chained) must lead to a C string of
+ *    exactly `length` bytes.
  *
- * Only headers, the symbol, string and indirect symbol tables, and __text
- * (in 64 KiB windows) are read. */
+ * Only headers, the symbol, string and indirect symbol tables, the records
+ * and strings the arguments point to, and __text (in 64 KiB windows) are
+ * read. */
 #include "lcpatch/audit.h"
 #include "lcpatch/macho.h"
 #include "lcpatch/symbols.h"
@@ -34,13 +43,34 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const loaders[] = {"dlopen",       "dlopen_preflight",          "NSAddImage",
-                                      "NSAddLibrary", "NSAddLibraryWithSearching", "NSCreateObjectFileImageFromFile"};
-#define NLOADERS (sizeof loaders / sizeof loaders[0])
+/* What a called function does with its arguments. */
+typedef enum role {
+    LOADS_PATH,         /* loads the C string in argument 1 */
+    MAKES_URL_CFSTRING, /* returns a URL of the CFString in argument 2 */
+    MAKES_URL_CSTRING,  /* returns a URL of the C string in argument 2 */
+    LOADS_URL           /* loads the bundle at the URL in argument 2 */
+} role;
+
+static const struct function {
+    const char *name;
+    role role;
+} functions[] = {
+    {"dlopen", LOADS_PATH},
+    {"dlopen_preflight", LOADS_PATH},
+    {"NSAddImage", LOADS_PATH},
+    {"NSAddLibrary", LOADS_PATH},
+    {"NSAddLibraryWithSearching", LOADS_PATH},
+    {"NSCreateObjectFileImageFromFile", LOADS_PATH},
+    {"CFURLCreateWithFileSystemPath", MAKES_URL_CFSTRING},
+    {"CFURLCreateFromFileSystemRepresentation", MAKES_URL_CSTRING},
+    {"CFBundleCreate", LOADS_URL},
+    {"CFPlugInCreate", LOADS_URL},
+};
+#define NFUNCTIONS (sizeof functions / sizeof functions[0])
 
 typedef struct target {
     uint64_t addr; /* stub or pointer address */
-    const char *function;
+    const struct function *function;
     bool pointer; /* reached through `call *addr` */
 } target;
 
@@ -63,7 +93,7 @@ static bool img_read(scan *s, uint64_t off, void *buf, size_t n) {
     return lcp_source_read(s->src, at, buf, n, NULL) == LCP_OK;
 }
 
-static bool add_target(scan *s, uint64_t addr, const char *fn, bool pointer) {
+static bool add_target(scan *s, uint64_t addr, const struct function *fn, bool pointer) {
     target *t = realloc(s->targets, (s->ntargets + 1) * sizeof *t);
     if (t == NULL)
         return false;
@@ -79,12 +109,12 @@ static const target *find_target(const scan *s, uint64_t addr, bool pointer) {
     return NULL;
 }
 
-/* The loaders' stubs, and their pointers in (non-)lazy symbol pointer
- * sections (not lazy-dylib or thread-local ones). */
+/* The stubs of the functions, and their pointers in (non-)lazy symbol
+ * pointer sections (not lazy-dylib or thread-local ones). */
 static bool collect(scan *s, const lcp_symtab *syms) {
-    for (size_t i = 0; i < NLOADERS; i++) {
-        char name[40];
-        snprintf(name, sizeof name, "_%s", loaders[i]);
+    for (size_t i = 0; i < NFUNCTIONS; i++) {
+        char name[48];
+        snprintf(name, sizeof name, "_%s", functions[i].name);
         for (int pointer = 0; pointer < 2; pointer++) {
             size_t (*imports_for)(const lcp_symtab *, const char *, uint64_t *, size_t) =
                 pointer ? lcp_symtab_pointers_for : lcp_symtab_stubs_for;
@@ -102,7 +132,7 @@ static bool collect(scan *s, const lcp_symtab *syms) {
                     if (type != LCP_S_NON_LAZY_SYMBOL_POINTERS && type != LCP_S_LAZY_SYMBOL_POINTERS)
                         continue;
                 }
-                if (!add_target(s, addrs[k], loaders[i], pointer != 0)) {
+                if (!add_target(s, addrs[k], &functions[i], pointer != 0)) {
                     free(addrs);
                     return false;
                 }
@@ -113,7 +143,7 @@ static bool collect(scan *s, const lcp_symtab *syms) {
     return true;
 }
 
-/* The printable C string at vmaddr, or NULL. */
+/* The printable C string at vmaddr (at most 1024 bytes), or NULL. */
 static char *string_at(scan *s, uint64_t addr) {
     uint64_t off, left;
     if (!lcp_image_addr_to_offset(s->img, addr, &off, &left))
@@ -132,10 +162,39 @@ static char *string_at(scan *s, uint64_t addr) {
     return strdup(buf);
 }
 
-static void found(scan *s, uint64_t at, const char *fn, bool known, uint64_t value) {
-    if (!known || s->st != LCP_OK)
+/* CoreFoundation's flags word of a constant 8-bit string (CFSTR). */
+#define CFSTRING_CONSTANT_8BIT 0x7c8u
+
+/* The address of the characters of the constant CFString record at addr:
+ * {isa, flags, chars, length}, every field pointer-sized but flags (padded
+ * to the pointer width). Only 8-bit strings whose chars are a C string of
+ * exactly `length` bytes qualify. */
+static bool cfstring_chars(scan *s, uint64_t addr, uint64_t *chars) {
+    const lcp_image *img = s->img;
+    size_t w = img->is64 ? 8 : 4;
+    uint8_t rec[32];
+    uint64_t off, left, length;
+    uint32_t flags, len32;
+    if (!lcp_image_addr_to_offset(img, addr, &off, &left) || left < 4 * w || !img_read(s, off, rec, 4 * w) ||
+        !lcp_get_u32(rec, sizeof rec, w, img->big_endian, &flags) || flags != CFSTRING_CONSTANT_8BIT)
+        return false;
+    if (img->is64 ? !lcp_get_u64(rec, sizeof rec, 3 * w, img->big_endian, &length)
+                  : !lcp_get_u32(rec, sizeof rec, 3 * w, img->big_endian, &len32))
+        return false;
+    if (!img->is64)
+        length = len32;
+    if (!lcp_image_pointer_at(s->src, img, addr + 2 * w, chars))
+        return false;
+    char *p = string_at(s, *chars);
+    bool ok = p != NULL && strlen(p) == length;
+    free(p);
+    return ok;
+}
+
+static void found(scan *s, uint64_t at, const char *fn, uint64_t addr, bool bundle) {
+    if (s->st != LCP_OK)
         return;
-    char *p = string_at(s, value);
+    char *p = string_at(s, addr);
     if (p == NULL)
         return;
     lcp_dlopen_call *c = realloc(s->calls, (s->ncalls + 1) * sizeof *c);
@@ -145,24 +204,69 @@ static void found(scan *s, uint64_t at, const char *fn, bool known, uint64_t val
         return;
     }
     s->calls = c;
-    c[s->ncalls++] = (lcp_dlopen_call){at, fn, p};
+    c[s->ncalls++] = (lcp_dlopen_call){at, fn, p, bundle};
 }
 
-/* ---- register tracking ---- */
+/* ---- value tracking ---- */
+
+/* What a register or argument slot is known to hold. */
+typedef struct val {
+    bool known;
+    bool url;   /* a CFURL made from the path at v (the return of a URL maker) */
+    bool pic;   /* i386: the PIC base, which a function keeps in one register throughout */
+    uint64_t v; /* an address */
+} val;
+
+static const val unknown = {false, false, false, 0};
+static val address(uint64_t v) { return (val){true, false, false, v}; }
 
 #define NREGS 32
 typedef struct regs {
-    bool known[NREGS];
-    uint64_t value[NREGS];
+    val reg[NREGS];
     /* i386 */
-    bool slot_known[4];
-    uint64_t slot[4];
-    bool push_known;
-    uint64_t push;
+    val slot[4];       /* [esp], [esp + 4], ... */
+    val push[4];       /* the values pushed last, latest first */
     uint64_t pic_next; /* address after `call next` (then `pop reg` takes it) */
 } regs;
 
 static void forget_all(regs *r) { memset(r, 0, sizeof *r); }
+
+/* After an unconditional jump the next instruction is reached from
+ * elsewhere: only the PIC base of the function is still known. */
+static void forget_after_jump(regs *r) {
+    regs keep;
+    forget_all(&keep);
+    for (int i = 0; i < NREGS; i++)
+        if (r->reg[i].pic)
+            keep.reg[i] = r->reg[i];
+    *r = keep;
+}
+
+/* A call at address `at` to t with first arguments a1, a2 (unknown when not
+ * tracked): records what it loads; returns what it returns. */
+static val call_to(scan *s, uint64_t at, const target *t, val a1, val a2) {
+    const struct function *fn = t->function;
+    uint64_t chars;
+    switch (fn->role) {
+    case LOADS_PATH:
+        if (a1.known && !a1.url)
+            found(s, at, fn->name, a1.v, false);
+        break;
+    case MAKES_URL_CFSTRING:
+        if (a2.known && !a2.url && cfstring_chars(s, a2.v, &chars))
+            return (val){true, true, false, chars};
+        break;
+    case MAKES_URL_CSTRING:
+        if (a2.known && !a2.url)
+            return (val){true, true, false, a2.v};
+        break;
+    case LOADS_URL:
+        if (a2.known && a2.url)
+            found(s, at, fn->name, a2.v, true);
+        break;
+    }
+    return unknown;
+}
 
 /* x86: a general register of any width -> 0..15, else -1. */
 static int x86_family(unsigned reg) {
@@ -213,25 +317,23 @@ static void x86_forget_written(csh h, const cs_insn *in, regs *r) {
     for (uint8_t i = 0; i < nw; i++) {
         int f = x86_family(wr[i]);
         if (f >= 0)
-            r->known[f] = false;
+            r->reg[f] = unknown;
     }
 }
 
-/* The value of a register (when known) or immediate (masked) operand. */
-static bool x86_source(const regs *r, const cs_x86_op *op, uint64_t mask, uint64_t *v) {
+/* The value of a register or immediate (masked) operand. */
+static val x86_source(const regs *r, const cs_x86_op *op, uint64_t mask) {
     if (op->type == X86_OP_REG) {
         int sr = x86_family(op->reg);
-        if (sr < 0 || !r->known[sr])
-            return false;
-        *v = r->value[sr];
-        return true;
+        return sr < 0 ? unknown : r->reg[sr];
     }
-    if (op->type == X86_OP_IMM) {
-        *v = (uint64_t)op->imm & mask;
-        return true;
-    }
-    return false;
+    if (op->type == X86_OP_IMM)
+        return address((uint64_t)op->imm & mask);
+    return unknown;
 }
+
+/* i386: argument n of a call, from `mov [esp + 4n], v` or else the pushes. */
+static val i386_arg(const regs *r, int n) { return r->slot[n].known ? r->slot[n] : r->push[n]; }
 
 static void x86_step(scan *s, csh h, const cs_insn *in, regs *r, bool is64) {
     const cs_x86 *x = &in->detail->x86;
@@ -243,18 +345,15 @@ static void x86_step(scan *s, csh h, const cs_insn *in, regs *r, bool is64) {
             const x86_op_mem *m = &x->operands[1].mem;
             if (d < 0)
                 break;
-            r->known[d] = false;
+            r->reg[d] = unknown;
             if (m->index != X86_REG_INVALID || m->segment != X86_REG_INVALID)
                 break;
-            if (m->base == X86_REG_RIP) {
-                r->known[d] = true;
-                r->value[d] = next + (uint64_t)m->disp;
-            } else {
+            if (m->base == X86_REG_RIP)
+                r->reg[d] = address(next + (uint64_t)m->disp);
+            else {
                 int b = x86_family(m->base);
-                if (b >= 0 && r->known[b]) {
-                    r->known[d] = true;
-                    r->value[d] = (r->value[b] + (uint64_t)m->disp) & (is64 ? UINT64_MAX : 0xffffffffu);
-                }
+                if (b >= 0 && r->reg[b].known && !r->reg[b].url)
+                    r->reg[d] = address((r->reg[b].v + (uint64_t)m->disp) & (is64 ? UINT64_MAX : 0xffffffffu));
             }
         }
         return;
@@ -263,35 +362,35 @@ static void x86_step(scan *s, csh h, const cs_insn *in, regs *r, bool is64) {
             int d = x86_family(x->operands[0].reg);
             if (d < 0)
                 break;
-            r->known[d] = false;
+            r->reg[d] = unknown;
             if (!x86_wide(x->operands[0].reg, is64) &&
                 !(is64 && x->operands[0].size == 4 && x->operands[1].type == X86_OP_IMM))
                 return;
-            r->known[d] = x86_source(r, &x->operands[1], is64 && x->operands[0].size == 8 ? UINT64_MAX : 0xffffffffu,
-                                     &r->value[d]);
+            r->reg[d] = x86_source(r, &x->operands[1], is64 && x->operands[0].size == 8 ? UINT64_MAX : 0xffffffffu);
             return;
         }
         if (!is64 && x->op_count == 2 && x->operands[0].type == X86_OP_MEM && x->operands[0].mem.base == X86_REG_ESP &&
             x->operands[0].mem.index == X86_REG_INVALID && x->operands[0].mem.disp >= 0 &&
             x->operands[0].mem.disp < 16 && x->operands[0].mem.disp % 4 == 0) {
-            int slot = (int)(x->operands[0].mem.disp / 4);
-            r->slot_known[slot] = x86_source(r, &x->operands[1], 0xffffffffu, &r->slot[slot]);
+            r->slot[x->operands[0].mem.disp / 4] = x86_source(r, &x->operands[1], 0xffffffffu);
             return;
         }
         break;
     case X86_INS_PUSH:
         if (!is64 && x->op_count == 1) {
-            r->push_known = x86_source(r, &x->operands[0], 0xffffffffu, &r->push);
-            memset(r->slot_known, 0, sizeof r->slot_known);
+            memmove(r->push + 1, r->push, sizeof r->push - sizeof r->push[0]);
+            r->push[0] = x86_source(r, &x->operands[0], 0xffffffffu);
+            for (int i = 0; i < 4; i++) /* the stack pointer moved */
+                r->slot[i] = unknown;
         }
         return;
     case X86_INS_POP:
         if (x->op_count == 1 && x->operands[0].type == X86_OP_REG) {
             int d = x86_family(x->operands[0].reg);
-            if (d >= 0) {
-                r->known[d] = r->pic_next != 0 && r->pic_next == in->address;
-                r->value[d] = in->address;
-            }
+            if (d >= 0 && r->pic_next != 0 && r->pic_next == in->address)
+                r->reg[d] = (val){true, false, true, in->address};
+            else if (d >= 0)
+                r->reg[d] = unknown;
             r->pic_next = 0;
             return;
         }
@@ -309,35 +408,34 @@ static void x86_step(scan *s, csh h, const cs_insn *in, regs *r, bool is64) {
             t = find_target(s, to, false);
         } else if (x->op_count == 1 && x->operands[0].type == X86_OP_MEM) {
             const x86_op_mem *m = &x->operands[0].mem;
+            int b = x86_family(m->base);
             if (m->base == X86_REG_RIP && m->index == X86_REG_INVALID)
                 t = find_target(s, next + (uint64_t)m->disp, true);
             else if (m->base == X86_REG_INVALID && m->index == X86_REG_INVALID)
                 t = find_target(s, (uint64_t)m->disp & 0xffffffffu, true);
-            else if (!is64 && m->index == X86_REG_INVALID && x86_family(m->base) >= 0 && r->known[x86_family(m->base)])
-                t = find_target(s, (r->value[x86_family(m->base)] + (uint64_t)m->disp) & 0xffffffffu, true);
+            else if (!is64 && m->index == X86_REG_INVALID && b >= 0 && r->reg[b].known && !r->reg[b].url)
+                t = find_target(s, (r->reg[b].v + (uint64_t)m->disp) & 0xffffffffu, true);
         }
-        if (t) {
-            if (is64)
-                found(s, in->address, t->function, r->known[RDI], r->value[RDI]);
-            else if (r->slot_known[0])
-                found(s, in->address, t->function, true, r->slot[0]);
-            else
-                found(s, in->address, t->function, r->push_known, r->push);
+        val ret = unknown;
+        if (t)
+            ret = is64 ? call_to(s, in->address, t, r->reg[RDI], r->reg[RSI])
+                       : call_to(s, in->address, t, i386_arg(r, 0), i386_arg(r, 1));
+        if (!call) {
+            forget_after_jump(r);
+            return;
         }
-        if (call) {
-            /* caller-saved registers and outgoing arguments are gone */
-            static const int clobber64[] = {RAX, RCX, RDX, RSI, RDI, R8, R9, R10, R11};
-            static const int clobber32[] = {RAX, RCX, RDX};
-            if (is64)
-                for (size_t i = 0; i < sizeof clobber64 / sizeof clobber64[0]; i++)
-                    r->known[clobber64[i]] = false;
-            else
-                for (size_t i = 0; i < sizeof clobber32 / sizeof clobber32[0]; i++)
-                    r->known[clobber32[i]] = false;
-            memset(r->slot_known, 0, sizeof r->slot_known);
-            r->push_known = false;
-        } else
-            forget_all(r);
+        /* caller-saved registers and outgoing arguments are gone */
+        static const int clobber64[] = {RAX, RCX, RDX, RSI, RDI, R8, R9, R10, R11};
+        static const int clobber32[] = {RAX, RCX, RDX};
+        if (is64)
+            for (size_t i = 0; i < sizeof clobber64 / sizeof clobber64[0]; i++)
+                r->reg[clobber64[i]] = unknown;
+        else
+            for (size_t i = 0; i < sizeof clobber32 / sizeof clobber32[0]; i++)
+                r->reg[clobber32[i]] = unknown;
+        for (int i = 0; i < 4; i++)
+            r->slot[i] = r->push[i] = unknown;
+        r->reg[RAX] = ret;
         return;
     }
     case X86_INS_RET:
@@ -352,7 +450,8 @@ static void x86_step(scan *s, csh h, const cs_insn *in, regs *r, bool is64) {
         if (cs_regs_access(h, in, rd, &nr, wr, &nw) == CS_ERR_OK)
             for (uint8_t i = 0; i < nw; i++)
                 if (wr[i] == X86_REG_ESP)
-                    memset(r->slot_known, 0, sizeof r->slot_known);
+                    for (int k = 0; k < 4; k++)
+                        r->slot[k] = unknown;
     }
 }
 
@@ -373,6 +472,13 @@ static int a64_reg(unsigned reg, bool *wide) {
     return -1;
 }
 
+/* bl: x0..x18 and x30 are the callee's. */
+static void a64_clobber(regs *r) {
+    for (int i = 0; i <= 18; i++)
+        r->reg[i] = unknown;
+    r->reg[30] = unknown;
+}
+
 static void a64_step(scan *s, csh h, const cs_insn *in, regs *r) {
     const cs_arm64 *a = &in->detail->arm64;
     bool wide = false, wide2 = false;
@@ -381,8 +487,7 @@ static void a64_step(scan *s, csh h, const cs_insn *in, regs *r) {
     case ARM64_INS_ADRP:
     case ARM64_INS_ADR:
         if (d >= 0 && a->op_count == 2 && a->operands[1].type == ARM64_OP_IMM) {
-            r->known[d] = wide;
-            r->value[d] = (uint64_t)a->operands[1].imm;
+            r->reg[d] = wide ? address((uint64_t)a->operands[1].imm) : unknown;
             return;
         }
         break;
@@ -393,45 +498,37 @@ static void a64_step(scan *s, csh h, const cs_insn *in, regs *r) {
             uint64_t imm = (uint64_t)a->operands[2].imm;
             if (a->operands[2].shift.type == ARM64_SFT_LSL)
                 imm <<= a->operands[2].shift.value;
-            bool ok = sr >= 0 && wide2 && r->known[sr];
-            uint64_t v = ok ? r->value[sr] + imm : 0;
-            r->known[d] = ok;
-            r->value[d] = v;
+            bool ok = sr >= 0 && wide2 && r->reg[sr].known && !r->reg[sr].url;
+            r->reg[d] = ok ? address(r->reg[sr].v + imm) : unknown;
             return;
         }
         break;
     case ARM64_INS_MOV:
         if (d >= 0 && wide && a->op_count == 2 && a->operands[1].type == ARM64_OP_REG) {
             int sr = a64_reg(a->operands[1].reg, &wide2);
-            bool ok = sr >= 0 && wide2 && r->known[sr];
-            uint64_t v = ok ? r->value[sr] : 0;
-            r->known[d] = ok;
-            r->value[d] = v;
+            r->reg[d] = sr >= 0 && wide2 ? r->reg[sr] : unknown;
             return;
         }
         break;
     case ARM64_INS_BL:
     case ARM64_INS_B:
         if (a->op_count == 1 && a->operands[0].type == ARM64_OP_IMM) {
+            bool always = a->cc == ARM64_CC_INVALID || a->cc == ARM64_CC_AL;
             const target *t = find_target(s, (uint64_t)a->operands[0].imm, false);
-            if (t && (in->id == ARM64_INS_BL || a->cc == ARM64_CC_INVALID || a->cc == ARM64_CC_AL))
-                found(s, in->address, t->function, r->known[0], r->value[0]);
+            val ret = unknown;
+            if (t && (in->id == ARM64_INS_BL || always))
+                ret = call_to(s, in->address, t, r->reg[0], r->reg[1]);
             if (in->id == ARM64_INS_BL) {
-                for (int i = 0; i <= 18; i++)
-                    r->known[i] = false;
-                r->known[30] = false;
-            } else if (a->cc == ARM64_CC_INVALID || a->cc == ARM64_CC_AL)
+                a64_clobber(r);
+                r->reg[0] = ret;
+            } else if (always)
                 forget_all(r);
             return;
         }
         break;
     case ARM64_INS_RET:
     case ARM64_INS_BR: forget_all(r); return;
-    case ARM64_INS_BLR:
-        for (int i = 0; i <= 18; i++)
-            r->known[i] = false;
-        r->known[30] = false;
-        return;
+    case ARM64_INS_BLR: a64_clobber(r); return;
     default: break;
     }
     cs_regs rd, wr;
@@ -443,11 +540,11 @@ static void a64_step(scan *s, csh h, const cs_insn *in, regs *r) {
     for (uint8_t i = 0; i < nw; i++) {
         int w = a64_reg(wr[i], &wide);
         if (w >= 0)
-            r->known[w] = false;
+            r->reg[w] = unknown;
     }
     /* operand 0 written but not reported by cs_regs_access (Capstone 4 misses some) */
     if (d >= 0 && a->op_count >= 1 && (a->operands[0].access & CS_AC_WRITE))
-        r->known[d] = false;
+        r->reg[d] = unknown;
 }
 
 static void disassemble(scan *s, const lcp_section *text) {

@@ -182,7 +182,8 @@ fail:
  * address in the same section, else to the end of its section. */
 static void size_defined(lcp_symtab *t) {
     sort_ctx = t;
-    qsort(t->defined, t->ndefined, sizeof *t->defined, cmp_defined);
+    if (t->ndefined > 1) /* qsort's array may not be NULL, even empty */
+        qsort(t->defined, t->ndefined, sizeof *t->defined, cmp_defined);
     sort_ctx = NULL;
     for (size_t k = 0; k < t->ndefined; k++) {
         lcp_symbol *s = &t->all[t->defined[k]];
@@ -278,7 +279,8 @@ static lcp_status load_imports(lcp_symtab *t, const lcp_source *src, const lcp_i
         }
     }
     free(ind);
-    qsort(t->imports, t->nimports, sizeof *t->imports, cmp_import);
+    if (t->nimports > 1)
+        qsort(t->imports, t->nimports, sizeof *t->imports, cmp_import);
     return LCP_OK;
 }
 

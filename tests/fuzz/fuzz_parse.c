@@ -1,7 +1,9 @@
 /* libFuzzer harness: any bytes -> a validated model or a clean error.
  * Checks beyond "no sanitizer report": an error has a non-empty message and
  * a known status; a parsed model can be walked with every decoder, cloned,
- * and re-emitted unchanged through an output plan. */
+ * and re-emitted unchanged through an output plan; the dlopen path recovery
+ * (symbols, disassembly, CFString records, chained fixups) reads only
+ * inside the input. */
 #include "fuzz_common.h"
 
 #include <stdint.h>
@@ -36,6 +38,26 @@ static int reemit_image(void *ctx, lcp_file *f, size_t slice, lcp_member *m, lcp
     return 0;
 }
 
+static int find_loaded_paths(void *ctx, lcp_file *f, size_t slice, lcp_member *m, lcp_image *img) {
+    (void)ctx;
+    (void)slice;
+    (void)m;
+    lcp_dlopen_call *calls;
+    size_t n;
+    if (lcp_dlopen_paths(&f->src, img, &calls, &n, NULL) == LCP_OK)
+        lcp_dlopen_calls_free(calls, n);
+    /* the first and last pointer of every segment, rebased or chained */
+    for (size_t i = 0; i < img->ncmds; i++) {
+        lcp_segment seg;
+        uint64_t t;
+        if (lcp_image_segment(img, i, &seg) && seg.filesize >= 8) {
+            (void)lcp_image_pointer_at(&f->src, img, seg.vmaddr, &t);
+            (void)lcp_image_pointer_at(&f->src, img, seg.vmaddr + seg.filesize - 8, &t);
+        }
+    }
+    return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (size > LCP_FUZZ_MAX_LEN)
         return 0;
@@ -53,6 +75,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     unsigned sink = 0;
     lcp_file_visit_images(f, lcp_fuzz_walk_image, &sink);
     lcp_file_visit_images(f, reemit_image, NULL);
+    lcp_file_visit_images(f, find_loaded_paths, NULL);
     lcp_file_free(f);
     return (int)(sink & 0);
 }

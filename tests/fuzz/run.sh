@@ -62,7 +62,7 @@ for h in fuzz_parse fuzz_roundtrip; do
         fail=$((fail + 1))
         continue
     fi
-    for f in tests/binaries/* tests/fuzz/regressions/*; do
+    for f in tests/binaries/* tests/binaries/audit/* tests/fuzz/regressions/*; do
         [ -f "$f" ] || continue
         case $f in *.md | *.sh | *.gitignore) continue ;; esac
         if timeout 60 $wrap "$bin" "$f" >/dev/null 2>build/fuzz-replay.err; then

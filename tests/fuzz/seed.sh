@@ -6,7 +6,7 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 out=${1:?usage: seed.sh CORPUS_DIR}
 mkdir -p "$out"
-for f in "$here"/../binaries/* "$here"/regressions/*; do
+for f in "$here"/../binaries/* "$here"/../binaries/audit/* "$here"/regressions/*; do
     [ -f "$f" ] || continue
     case $f in *.md | *.sh | *.gitignore) continue ;; esac
     cp "$f" "$out/seed-$(basename "$f")"

@@ -395,6 +395,59 @@ static void recovers_dlopen_paths_i386_pic(void **state) {
     check_dlopen(AUDIT_BIN "/dlopen-i386", LCP_CPU_TYPE_I386);
 }
 
+/* CFBundleCreate / CFPlugInCreate of URLs made from a constant CFString
+ * (x86_64 and i386: stored addresses; arm64: chained fixups) or C string;
+ * the URL that only CFShow sees is not a load. */
+static void check_cfbundle(const char *path, uint32_t cputype) {
+    lcp_file *f;
+    lcp_error err;
+    assert_int_equal(lcp_file_open(path, &f, &err), LCP_OK);
+    assert_int_equal(f->slices[0].image->cputype, cputype);
+    lcp_dlopen_call *calls;
+    size_t n;
+    assert_int_equal(lcp_dlopen_paths(&f->src, f->slices[0].image, &calls, &n, &err), LCP_OK);
+    static const char *const want[][2] = {
+        {"CFBundleCreate", "@executable_path/../PlugIns/Filter.bundle"},
+        {"CFPlugInCreate", "/Library/Audio/Plug-Ins/Old.component"},
+        {"CFBundleCreate", "/usr/local/lib/Helper.bundle"},
+    };
+    assert_int_equal(n, sizeof want / sizeof want[0]);
+    for (size_t i = 0; i < n; i++) {
+        assert_string_equal(calls[i].function, want[i][0]);
+        assert_string_equal(calls[i].path, want[i][1]);
+        assert_true(calls[i].bundle);
+    }
+    lcp_dlopen_calls_free(calls, n);
+    lcp_file_free(f);
+}
+
+static void recovers_cfbundle_paths(void **state) {
+    (void)state;
+    check_cfbundle(AUDIT_BIN "/cfbundle-x86_64", LCP_CPU_TYPE_X86_64);
+    check_cfbundle(AUDIT_BIN "/cfbundle-arm64", LCP_CPU_TYPE_ARM64);
+    check_cfbundle(AUDIT_BIN "/cfbundle-i386", LCP_CPU_TYPE_I386);
+}
+
+/* CoreFoundation takes paths literally: @executable_path is a finding even
+ * where dyld would find the file; an absolute bundle folder is looked up
+ * as a folder (under --sysroot here). */
+static void audits_cfbundle_paths(void **state) {
+    (void)state;
+    lcp_audit_options o = {.jobs = 1, .dlopen = true, .sysroot = AUDIT_BIN "/sysroot"};
+    lcp_audit_report r;
+    lcp_audit_report_init(&r);
+    lcp_error err;
+    assert_int_equal(lcp_audit_path(AUDIT_BIN "/cfbundle-arm64", &o, &r, &err), LCP_OK);
+    assert_int_equal(r.nfindings, 2);
+    assert_int_equal(r.findings[0].kind, LCP_AUDIT_DLOPEN);
+    assert_string_equal(r.findings[0].path, "@executable_path/../PlugIns/Filter.bundle");
+    assert_non_null(strstr(r.findings[0].hint, "literally"));
+    assert_string_equal(r.findings[1].path, "/usr/local/lib/Helper.bundle");
+    assert_string_equal(r.findings[1].command, "CFBundleCreate");
+    assert_non_null(strstr(r.findings[1].hint, "no bundle folder"));
+    lcp_audit_report_release(&r);
+}
+
 static void no_dlopen_paths_without_loader_stubs(void **state) {
     (void)state;
     const char *files[] = {"tests/binaries/hello-x86_64", "tests/binaries/hello-ppc", "tests/binaries/signed-arm64"};
@@ -428,6 +481,8 @@ int main(void) {
         cmocka_unit_test(recovers_dlopen_paths_arm64),
         cmocka_unit_test(recovers_dlopen_paths_arm64_adrp_add),
         cmocka_unit_test(recovers_dlopen_paths_i386_pic),
+        cmocka_unit_test(recovers_cfbundle_paths),
+        cmocka_unit_test(audits_cfbundle_paths),
         cmocka_unit_test(no_dlopen_paths_without_loader_stubs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -277,6 +277,80 @@ static void hostile_tables(void **state) {
     free(orig);
 }
 
+/* lcp_image_pointer_at: the chars pointer of a CFString record, stored as
+ * the address itself (x86_64: rebase opcodes; i386: relocated by
+ * link-i386.py) or as a DYLD_CHAINED_PTR_64 rebase (arm64 for macOS 13).
+ * Addresses from llvm-objdump-19 -s -j __cfstring / __cstring. */
+static void pointers_rebased_and_chained(void **state) {
+    (void)state;
+    static const struct {
+        const char *path;
+        uint64_t cfstring, cstring, width;
+    } cases[] = {
+        {BIN "audit/cfbundle-x86_64", 0x100001010ull, 0x100000740ull, 8},
+        {BIN "audit/cfbundle-arm64", 0x100004038ull, 0x1000005e8ull, 8},
+        {BIN "audit/cfbundle-i386", 0x201c, 0x18c9, 4},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        lcp_file *f;
+        lcp_error err;
+        assert_int_equal(lcp_file_open(cases[k].path, &f, &err), LCP_OK);
+        const lcp_image *img = f->slices[0].image;
+        uint64_t w = cases[k].width, t = 0;
+        /* records are {isa, flags, chars, length}: chars is the third field */
+        assert_true(lcp_image_pointer_at(&f->src, img, cases[k].cfstring + 2 * w, &t));
+        assert_int_equal(t, cases[k].cstring);
+        assert_true(lcp_image_pointer_at(&f->src, img, cases[k].cfstring + 4 * w * 2 + 2 * w, &t));
+        assert_int_equal(t, cases[k].cstring + 0x63); /* "/usr/local/lib/Helper.bundle" */
+        /* __PAGEZERO has no file bytes */
+        assert_false(lcp_image_pointer_at(&f->src, img, 0x10, &t));
+        lcp_file_free(f);
+    }
+    /* in the chained image the isa field is a bind (to the class): no address */
+    lcp_file *f;
+    uint64_t t;
+    assert_int_equal(lcp_file_open(BIN "audit/cfbundle-arm64", &f, NULL), LCP_OK);
+    assert_false(lcp_image_pointer_at(&f->src, f->slices[0].image, 0x100004038ull, &t));
+    lcp_file_free(f);
+}
+
+/* Chained fixups whose offsets and counts lie: the pointer is refused, never
+ * read from outside the fixups data. */
+static void hostile_chained_fixups(void **state) {
+    (void)state;
+    size_t len;
+    uint8_t *orig = slurp(BIN "audit/cfbundle-arm64", &len);
+    uint8_t *b = malloc(len);
+    assert_non_null(b);
+    lcp_file *f;
+    assert_int_equal(lcp_file_open_memory(orig, len, "chained", &f, NULL), LCP_OK);
+    size_t at = field_at(f, LCP_LC_DYLD_CHAINED_FIXUPS, 8);
+    lcp_file_free(f);
+    uint32_t dataoff =
+        (uint32_t)orig[at] | (uint32_t)orig[at + 1] << 8 | (uint32_t)orig[at + 2] << 16 | (uint32_t)orig[at + 3] << 24;
+    uint32_t starts = (uint32_t)orig[dataoff + 4] | (uint32_t)orig[dataoff + 5] << 8;
+    const struct {
+        size_t where;
+        uint32_t value;
+    } lies[] = {
+        {dataoff + 4, 0xfffffff0u},                  /* starts_offset past the data */
+        {dataoff + starts, 0x40000000},              /* seg_count past the data */
+        {dataoff + starts + 4 + 4 * 2, 0x7ffffff0u}, /* __DATA_CONST's starts past the data */
+        {at + 4, 8},                                 /* datasize smaller than the header */
+    };
+    for (size_t k = 0; k < sizeof lies / sizeof lies[0]; k++) {
+        memcpy(b, orig, len);
+        put_le32(b, lies[k].where, lies[k].value);
+        lcp_error err;
+        assert_int_equal(lcp_file_open_memory(b, len, "chained", &f, &err), LCP_OK);
+        uint64_t t;
+        assert_false(lcp_image_pointer_at(&f->src, f->slices[0].image, 0x100004048ull, &t));
+        lcp_file_free(f);
+    }
+    free(b);
+    free(orig);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(x86_64_defined_symbols),
@@ -286,6 +360,8 @@ int main(void) {
         cmocka_unit_test(thread_state_entry_points),
         cmocka_unit_test(every_slice_of_a_fat_file),
         cmocka_unit_test(hostile_tables),
+        cmocka_unit_test(pointers_rebased_and_chained),
+        cmocka_unit_test(hostile_chained_fixups),
     };
     return cmocka_run_group_tests_name("symbols", tests, NULL, NULL);
 }

@@ -44,6 +44,10 @@
 # dlopen-x86_64, dlopen-arm64 (adr), dlopen-arm64-O0 (adrp+add): dlopen()-style
 #   calls with literal paths (src/dlopen.c); dlopen-i386: the same, linked by
 #   src/link-i386.py (PIC base + offset, stack arguments).
+# cfbundle-x86_64, cfbundle-arm64 (macOS 13: chained fixups), cfbundle-i386:
+#   CFBundleCreate/CFPlugInCreate of CFURLs made from constant CFStrings and
+#   C strings (src/cfbundle.c, src/CoreFoundation.tbd);
+#   sysroot/Library/Audio/Plug-Ins/Old.component is the one that exists.
 set -eu
 
 CLANG=${CLANG:-clang-19}
@@ -67,7 +71,7 @@ dylib() { # dylib OUT INSTALL_NAME OBJ [more ld args]
     $LD64 -arch x86_64 -dylib $PV -install_name "$name" -o "$out" "$obj" $SRC/libSystem.tbd "$@"
 }
 
-rm -rf Demo.app Bin.app sysroot libout.dylib dlopen-x86_64 dlopen-arm64 dlopen-arm64-O0 dlopen-i386
+rm -rf Demo.app Bin.app sysroot libout.dylib dlopen-x86_64 dlopen-arm64 dlopen-arm64-O0 dlopen-i386 cfbundle-*
 for s in demo good helper abs plugin out tool dep binplugin; do
     cc $SRC/$s.c "$TMP/$s.o"
 done
@@ -120,6 +124,17 @@ printf 'not a library, whatever the name says\n' > $A/Resources/fake.dylib
 
 mkdir -p sysroot/usr/local/lib
 cp libout.dylib sysroot/usr/local/lib/libfoo.dylib
+mkdir -p sysroot/Library/Audio/Plug-Ins/Old.component/Contents
+cat > sysroot/Library/Audio/Plug-Ins/Old.component/Contents/Info.plist <<'PLIST'
+<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
+<plist version="1.0">
+<dict>
+	<key>CFBundleIdentifier</key>
+	<string>org.lcpatch.old-component</string>
+</dict>
+</plist>
+PLIST
 
 # Bin.app: binary Info.plist; two executables, so only the plist can tell.
 B=Bin.app/Contents
@@ -145,4 +160,16 @@ $LD64 -arch arm64 -platform_version macos 11.0 11.0 -o dlopen-arm64-O0 "$TMP/dlo
 $CLANG -target i386-apple-macos10.7 $CFLAGS -c $SRC/dlopen.c -o "$TMP/dlopen-i386.o"
 $PYTHON $SRC/link-i386.py "$TMP/dlopen-i386.o" dlopen-i386
 chmod 755 dlopen-i386
+
+# CFBundleCreate fixtures; arm64 for macOS 13, where ld64.lld writes chained
+# fixups (the CFString's chars pointer is a DYLD_CHAINED_PTR_64 rebase).
+for t in x86_64:10.15 arm64:13.0; do
+    arch=${t%%:*} min=${t#*:}
+    $CLANG -target $arch-apple-macos$min $CFLAGS -c $SRC/cfbundle.c -o "$TMP/cfbundle-$arch.o"
+    $LD64 -arch $arch -platform_version macos "$min" "$min" -o cfbundle-$arch "$TMP/cfbundle-$arch.o" \
+        $SRC/libSystem.tbd $SRC/CoreFoundation.tbd
+done
+$CLANG -target i386-apple-macos10.7 $CFLAGS -c $SRC/cfbundle.c -o "$TMP/cfbundle-i386.o"
+$PYTHON $SRC/link-i386.py "$TMP/cfbundle-i386.o" cfbundle-i386
+chmod 755 cfbundle-i386
 echo "audit/build.sh: fixtures rebuilt in $(pwd)"
