@@ -23,8 +23,8 @@ void CFRelease(const void *);
 int main(int argc, char **argv) {
     (void)argv;
     /* CoreFoundation does not expand @executable_path: a relative URL */
-    CFURLRef url = CFURLCreateWithFileSystemPath(kCFAllocatorDefault, CFSTR("@executable_path/../PlugIns/Filter.bundle"),
-                                                 kCFURLPOSIXPathStyle, 1);
+    CFURLRef url = CFURLCreateWithFileSystemPath(
+        kCFAllocatorDefault, CFSTR("@executable_path/../PlugIns/Filter.bundle"), kCFURLPOSIXPathStyle, 1);
     CFBundleRef b = CFBundleCreate(kCFAllocatorDefault, url);
     CFRelease(url);
     if (argc > 1) {
@@ -36,7 +36,7 @@ int main(int argc, char **argv) {
     CFShow(CFURLCreateWithFileSystemPath(kCFAllocatorDefault, CFSTR("/not/loaded.bundle"), kCFURLPOSIXPathStyle, 1));
     if (b == 0)
         return 1;
-    url = CFURLCreateWithFileSystemPath(kCFAllocatorDefault, CFSTR("/usr/local/lib/Helper.bundle"), kCFURLPOSIXPathStyle,
-                                        1);
+    url = CFURLCreateWithFileSystemPath(kCFAllocatorDefault, CFSTR("/usr/local/lib/Helper.bundle"),
+                                        kCFURLPOSIXPathStyle, 1);
     return CFBundleCreate(kCFAllocatorDefault, url) != 0;
 }
