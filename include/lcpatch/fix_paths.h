@@ -92,9 +92,12 @@ void lcp_fix_result_init(lcp_fix_result *r);
 void lcp_fix_result_release(lcp_fix_result *r);
 
 /* Applies the plan's edits to the files under root, each file atomically
- * in place. Returns non-OK only for out of memory; per-file failures (no
- * header space, unreadable) are listed in result. */
-lcp_status lcp_fix_paths_apply(const char *root, const lcp_fix_plan *plan, lcp_fix_result *result, lcp_error *err);
+ * in place (lcp_plan_write_file_flags with write_flags: 0, or
+ * LCP_WRITE_NO_FSYNC to skip the fsyncs; see lcpatch/write.h). Returns
+ * non-OK only for out of memory; per-file failures (no header space,
+ * unreadable) are listed in result. */
+lcp_status lcp_fix_paths_apply(const char *root, const lcp_fix_plan *plan, unsigned write_flags, lcp_fix_result *result,
+                               lcp_error *err);
 
 #ifdef __cplusplus
 }

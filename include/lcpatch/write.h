@@ -7,6 +7,7 @@
  * the kernel with copy_file_range where it can), fsyncs it, gives it the
  * mode of the file it replaces, and renames it into place. On any failure
  * the destination and the input are untouched and no temporary file remains.
+ * (LCP_WRITE_NO_FSYNC skips the two fsyncs; see there what that costs.)
  *
  * Ownership: an lcp_plan owns the bytes added with lcp_plan_add_bytes; it is
  * caller-owned (lcp_plan_init / lcp_plan_release). */
@@ -54,22 +55,54 @@ lcp_status lcp_plan_pad_to(lcp_plan *p, uint64_t to, lcp_error *err);
 /* True when the plan reproduces src byte for byte as one whole copy. */
 bool lcp_plan_is_identity(const lcp_plan *p, const lcp_source *src);
 
-/* Writes the plan atomically to out_path, copying ranges from src. The new
- * file takes mode_from's permission bits (a path, usually the input; NULL
- * means 0644 less the umask). */
+/* Flags of lcp_plan_write_file_flags and lcp_plan_stage_file; 0 is the
+ * durable default.
+ *
+ * LCP_WRITE_NO_FSYNC: do not fsync the temporary file before the rename,
+ * nor the folder after it (what cp and rsync do by default), for batch jobs
+ * whose outputs can be made again (build folders). Everything else stays:
+ * the temporary file beside the destination, the mode and owner, the rename
+ * over the destination, the clean-up on every failure that is reported.
+ *   Still guaranteed: while the system keeps running, other processes see
+ *   the old file or the whole new one, never a partial one (the rename is
+ *   atomic); a failed write leaves the destination and the input as they
+ *   were and no temporary file behind; with -o the input is only read, so
+ *   nothing can happen to it.
+ *   No longer guaranteed: that the output survives a crash or power loss.
+ *   Until the kernel has written the data back (seconds, usually) the
+ *   destination may come back after a reboot as the old file, or as an
+ *   empty or partly written new one, depending on the file system. When
+ *   the destination is the input (--in-place), that means a crash after
+ *   the rename but before the writeback can lose the old file's content
+ *   as well on some file systems (those that do not order the data before
+ *   the rename: ext4 with data=writeback or auto_da_alloc off, XFS, and
+ *   others). An I/O error that only shows at writeback (a failing disk,
+ *   a full thin-provisioned volume) goes unreported: the durable default
+ *   reports it from fsync and leaves the destination untouched. */
+#define LCP_WRITE_NO_FSYNC 1u
+
+/* Writes the plan atomically and durably to out_path, copying ranges from
+ * src. The new file takes mode_from's permission bits (a path, usually the
+ * input; NULL means 0644 less the umask). */
 lcp_status lcp_plan_write_file(const lcp_plan *p, const lcp_source *src, const char *out_path, const char *mode_from,
                                lcp_error *err);
-/* A staged output: every byte written and synced to a temporary file beside
- * the destination, which is not replaced yet. A command that writes several
- * files stages them all and commits only when every one was written, so an
- * I/O failure (a full disk) leaves every destination as it was. The caller
- * owns it until lcp_staged_file_commit or lcp_staged_file_abort releases it.
+/* The same with flags (LCP_WRITE_*; 0 is lcp_plan_write_file). Unknown
+ * flags are refused (LCP_E_USAGE) before anything is written. */
+lcp_status lcp_plan_write_file_flags(const lcp_plan *p, const lcp_source *src, const char *out_path,
+                                     const char *mode_from, unsigned flags, lcp_error *err);
+/* A staged output: every byte written (and, unless LCP_WRITE_NO_FSYNC,
+ * synced) to a temporary file beside the destination, which is not replaced
+ * yet. A command that writes several files stages them all and commits only
+ * when every one was written, so an I/O failure (a full disk) leaves every
+ * destination as it was. The caller owns it until lcp_staged_file_commit or
+ * lcp_staged_file_abort releases it; the commit fsyncs the folder unless
+ * staged with LCP_WRITE_NO_FSYNC. Unknown flags are refused (LCP_E_USAGE).
  * (Renames are atomic one by one, not as a group: a rename that fails after
  * others succeeded leaves those replaced; renames in one folder on one
  * file system do not fail for lack of space.) */
 typedef struct lcp_staged_file lcp_staged_file;
 lcp_status lcp_plan_stage_file(const lcp_plan *p, const lcp_source *src, const char *out_path, const char *mode_from,
-                               lcp_staged_file **out, lcp_error *err);
+                               unsigned flags, lcp_staged_file **out, lcp_error *err);
 /* Renames the staged file over its destination; releases sf. */
 lcp_status lcp_staged_file_commit(lcp_staged_file *sf, lcp_error *err);
 /* Removes the staged file; releases sf. NULL is accepted. */

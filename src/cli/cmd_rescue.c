@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 
 static const char rescue_help[] = "usage: lcpatch rescue [--sdk 10.9] [--keep ARCHS] [--dry-run] [--json]\n"
-                                  "                      (-o OUT | --in-place) PATH...\n"
+                                  "                      [--fix-paths] [--no-fsync] (-o OUT | --in-place) PATH...\n"
                                   "\n"
                                   "Makes legacy Mach-O files ready for `codesign --options runtime` and the\n"
                                   "notary service, in one step per file, planned completely before anything\n"
@@ -36,7 +36,7 @@ static const char rescue_help[] = "usage: lcpatch rescue [--sdk 10.9] [--keep AR
                                   "--fix-paths (bundles and folders, --in-place): after step 4, rewrite the\n"
                                   "dangling loads whose library is inside the PATH to @rpath/..., add the\n"
                                   "rpath that finds them, delete LC_RPATHs outside it, audit again and report\n"
-                                  "what is left (docs/fix-paths.md).\n"
+                                  "what is left (docs/fix-paths.md).\n" LCP_OUTPUT_NO_FSYNC_HELP
                                   "Exit status: 0 done, 1 done but load path errors were reported (left, with\n"
                                   "--fix-paths), 2 usage, 3 an input failed or a blocker was found.\n";
 
@@ -550,7 +550,7 @@ int cmd_rescue(int argc, char **argv) {
     lcp_cli_fix_state *fix = NULL;
     int fix_status = LCP_EXIT_OK;
     if (fix_paths && status == LCP_EXIT_OK)
-        fix_status = lcp_cli_fix_paths_run(roots, nroots, dry_run, &fix);
+        fix_status = lcp_cli_fix_paths_run(roots, nroots, dry_run, lcp_output_opts_write_flags(&out), &fix);
     char *step = status == LCP_EXIT_OK ? next_step(items, nitems, roots, nroots) : NULL;
     /* done, but load paths need fixing (with --fix-paths its second audit decides) */
     if (status == LCP_EXIT_OK && audit_errors && !fix_paths)

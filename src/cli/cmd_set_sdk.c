@@ -11,7 +11,7 @@
 
 static const char set_sdk_help[] =
     "usage: lcpatch set-sdk [--sdk V] [--minos V] [--platform P] [--arch A]... [--json]\n"
-    "                       (-o OUT | --in-place) FILE...\n"
+    "                       [--no-fsync] (-o OUT | --in-place) FILE...\n"
     "\n"
     "Raises the sdk recorded in every slice and archive member of platform P\n"
     "(macos by default) to at least V (10.9 by default: the notary service\n"
@@ -28,7 +28,7 @@ static const char set_sdk_help[] =
     "other platforms are reported and left alone. Slices already at or above V\n"
     "are left alone: a second run changes nothing (--in-place then does not\n"
     "rewrite the file). Every byte outside the edited load commands is kept.\n"
-    "\n"
+    "\n" LCP_OUTPUT_NO_FSYNC_HELP "\n"
     "Exit status: 0 done, 2 usage, 3 the input failed, or a slice has no room.\n";
 
 #define MAX_ARCHS 32

@@ -10,7 +10,7 @@
 
 static const char strip_help[] =
     "usage: lcpatch strip-arch (--legacy | --remove A,B | --keep A,B) [--keep-fat] [--json]\n"
-    "                          (-o OUT | --in-place) FILE...\n"
+    "                          [--no-fsync] (-o OUT | --in-place) FILE...\n"
     "\n"
     "Removes slices from fat files, as Apple's lipo -remove does: each remaining\n"
     "slice keeps its alignment, FAT_MAGIC_64 stays, slices are ordered as lipo\n"
@@ -28,6 +28,11 @@ static const char strip_help[] =
     "  --keep-fat     keep a fat header even around a single slice\n"
     "  --json         report as JSON\n"
     "  -o OUT         write to OUT (one FILE only); --in-place replaces FILE\n"
+    "  --no-fsync     write without fsync, as cp does: faster, and other programs\n"
+    "                 still see the old file or the whole new one, but after a\n"
+    "                 crash or power loss the output may be empty or partial, and\n"
+    "                 with --in-place so may the input. For outputs that can be\n"
+    "                 made again (build folders).\n"
     "\n"
     "A file with nothing to remove is left as it is (with -o, copied).\n"
     "Exit status: 0 done, 2 usage, 3 the input failed or nothing would be left.\n";
@@ -75,6 +80,7 @@ static void json_archs(lcp_json *j, const char *key, const lcp_file *f, const bo
 
 int cmd_strip_arch(int argc, char **argv) {
     bool json = false, in_place = false, keep_fat = false;
+    unsigned write_flags = 0;
     const char *out = NULL;
     int mode = -1;
     uint32_t(*archs)[2] = NULL;
@@ -93,6 +99,8 @@ int cmd_strip_arch(int argc, char **argv) {
             in_place = true;
         else if (strcmp(a, "--keep-fat") == 0)
             keep_fat = true;
+        else if (strcmp(a, "--no-fsync") == 0)
+            write_flags |= LCP_WRITE_NO_FSYNC;
         else if (strcmp(a, "--legacy") == 0 || strcmp(a, "--remove") == 0 || strcmp(a, "--keep") == 0) {
             if (mode != -1) {
                 free(archs);
@@ -169,7 +177,7 @@ int cmd_strip_arch(int argc, char **argv) {
                 st = lcp_plan_add_copy(&plan, 0, f->src.size, &err);
         }
         if (st == LCP_OK && (changed || out))
-            st = lcp_plan_write_file(&plan, &f->src, dest, path, &err);
+            st = lcp_plan_write_file_flags(&plan, &f->src, dest, path, write_flags, &err);
         if (st) {
             int code = lcp_cli_fail(&err);
             if (code > status)
@@ -228,7 +236,7 @@ int cmd_strip_arch(int argc, char **argv) {
  * with the matching option in front of the rest of its arguments. */
 static int alias(int argc, char **argv, const char *opt, bool takes_archs, bool keep_fat) {
     if (argc >= 2 && lcp_cli_is_help(argv[1])) {
-        printf("usage: lcpatch %s%s [--json] (-o OUT | --in-place) FILE...\n"
+        printf("usage: lcpatch %s%s [--json] [--no-fsync] (-o OUT | --in-place) FILE...\n"
                "is `lcpatch strip-arch %s%s%s`: see 'lcpatch strip-arch --help'.\n",
                argv[0], takes_archs ? " A[,B...]" : "", opt, takes_archs ? " A[,B...]" : "",
                keep_fat ? " --keep-fat" : "");

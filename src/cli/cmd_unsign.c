@@ -3,20 +3,23 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/json.h"
+#include "cli/output_opts.h"
 
 #include <string.h>
 
-static const char unsign_help[] = "usage: lcpatch unsign [--json] (-o OUT | --in-place) FILE...\n"
-                                  "\n"
-                                  "Removes LC_CODE_SIGNATURE and the signature data from every slice, as\n"
-                                  "Apple's `codesign --remove-signature` does: later load commands move up,\n"
-                                  "__LINKEDIT shrinks, the slice is truncated and fat offsets are re-rounded\n"
-                                  "to each slice's alignment. A file that is not signed is left as it is\n"
-                                  "(\"not signed\"; with -o it is copied). -o takes one FILE.\n"
-                                  "Exit status: 0 done, 2 usage, 3 the input or the output failed.\n";
+static const char unsign_help[] =
+    "usage: lcpatch unsign [--json] [--no-fsync] (-o OUT | --in-place) FILE...\n"
+    "\n"
+    "Removes LC_CODE_SIGNATURE and the signature data from every slice, as\n"
+    "Apple's `codesign --remove-signature` does: later load commands move up,\n"
+    "__LINKEDIT shrinks, the slice is truncated and fat offsets are re-rounded\n"
+    "to each slice's alignment. A file that is not signed is left as it is\n"
+    "(\"not signed\"; with -o it is copied). -o takes one FILE.\n" LCP_OUTPUT_NO_FSYNC_HELP
+    "Exit status: 0 done, 2 usage, 3 the input or the output failed.\n";
 
 int cmd_unsign(int argc, char **argv) {
     bool json = false, in_place = false;
+    unsigned write_flags = 0;
     const char *out = NULL;
     int first = 1;
     for (; first < argc && argv[first][0] == '-' && argv[first][1] != '\0'; first++) {
@@ -29,6 +32,8 @@ int cmd_unsign(int argc, char **argv) {
             json = true;
         else if (strcmp(a, "--in-place") == 0)
             in_place = true;
+        else if (strcmp(a, "--no-fsync") == 0)
+            write_flags |= LCP_WRITE_NO_FSYNC;
         else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
             if (first + 1 >= argc)
                 return lcp_cli_usage_error("unsign", "%s needs a file name", a);
@@ -65,7 +70,7 @@ int cmd_unsign(int argc, char **argv) {
             st = lcp_unsign_file(f, &plan, &changed, &err);
         /* in place and nothing to do: leave the file alone */
         if (st == LCP_OK && (changed || out))
-            st = lcp_plan_write_file(&plan, &f->src, dest, path, &err);
+            st = lcp_plan_write_file_flags(&plan, &f->src, dest, path, write_flags, &err);
         uint64_t in_size = f ? f->src.size : 0, out_size = plan.size;
         lcp_plan_release(&plan);
         lcp_file_free(f);

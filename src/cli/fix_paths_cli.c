@@ -58,7 +58,7 @@ static lcp_status audit(const char *root, lcp_audit_report *r, lcp_error *err) {
     return lcp_audit_path(root, &opt, r, err);
 }
 
-static int run_root(struct root_fix *rf, bool dry_run) {
+static int run_root(struct root_fix *rf, bool dry_run, unsigned write_flags) {
     struct stat sb;
     rf->is_dir = stat(rf->root, &sb) == 0 && S_ISDIR(sb.st_mode);
     lcp_fix_plan_init(&rf->plan);
@@ -86,7 +86,7 @@ static int run_root(struct root_fix *rf, bool dry_run) {
     free(p);
     if (dry_run)
         return rf->before.errors ? LCP_EXIT_FINDINGS : 0;
-    if (lcp_fix_paths_apply(rf->root, &rf->plan, &rf->result, &rf->err) != LCP_OK) {
+    if (lcp_fix_paths_apply(rf->root, &rf->plan, write_flags, &rf->result, &rf->err) != LCP_OK) {
         rf->failed = true;
         return LCP_EXIT_FAILED;
     }
@@ -99,7 +99,8 @@ static int run_root(struct root_fix *rf, bool dry_run) {
     return rf->after.errors ? LCP_EXIT_FINDINGS : 0;
 }
 
-int lcp_cli_fix_paths_run(char *const *roots, size_t nroots, bool dry_run, lcp_cli_fix_state **out) {
+int lcp_cli_fix_paths_run(char *const *roots, size_t nroots, bool dry_run, unsigned write_flags,
+                          lcp_cli_fix_state **out) {
     lcp_cli_fix_state *s = calloc(1, sizeof *s);
     *out = s;
     if (!s)
@@ -112,7 +113,7 @@ int lcp_cli_fix_paths_run(char *const *roots, size_t nroots, bool dry_run, lcp_c
     int status = 0;
     for (size_t i = 0; i < nroots; i++) {
         s->roots[i].root = roots[i];
-        int st = run_root(&s->roots[i], dry_run);
+        int st = run_root(&s->roots[i], dry_run, write_flags);
         if (st > status)
             status = st;
     }

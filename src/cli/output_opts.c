@@ -1,4 +1,4 @@
-/* -o / --in-place, shared by every writer (see output_opts.h). */
+/* -o / --in-place / --no-fsync, shared by every writer (see output_opts.h). */
 #include "cli/output_opts.h"
 
 #include "cli/cli.h"
@@ -9,12 +9,17 @@
 void lcp_output_opts_init(lcp_output_opts *o) {
     o->output = NULL;
     o->in_place = false;
+    o->no_fsync = false;
 }
 
 int lcp_output_opts_parse(lcp_output_opts *o, const char *command, int argc, char **argv, int *i) {
     const char *a = argv[*i];
     if (strcmp(a, "--in-place") == 0) {
         o->in_place = true;
+        return 1;
+    }
+    if (strcmp(a, "--no-fsync") == 0) {
+        o->no_fsync = true;
         return 1;
     }
     const char *value = NULL;
@@ -67,6 +72,8 @@ int lcp_output_opts_check(const lcp_output_opts *o, const char *command, char *c
     return 0;
 }
 
+unsigned lcp_output_opts_write_flags(const lcp_output_opts *o) { return o->no_fsync ? LCP_WRITE_NO_FSYNC : 0; }
+
 const char *lcp_output_opts_dest(const lcp_output_opts *o, const char *input) {
     return o->in_place || o->output == NULL ? input : o->output;
 }
@@ -78,7 +85,7 @@ lcp_status lcp_output_stage(const lcp_output_opts *o, const char *input, const l
     if (!o->in_place && dest != input && lcp_output_same_file(dest, input))
         return lcp_error_set(err, LCP_E_USAGE, LCP_NO_OFFSET,
                              "%s: -o names the input file; add --in-place to replace it", dest);
-    return lcp_plan_stage_file(plan, src, dest, input, out, err);
+    return lcp_plan_stage_file(plan, src, dest, input, lcp_output_opts_write_flags(o), out, err);
 }
 
 lcp_status lcp_output_write(const lcp_output_opts *o, const char *input, const lcp_plan *plan, const lcp_source *src,

@@ -2,6 +2,7 @@
  *
  *     -o OUT | --output OUT | -o=OUT | --output=OUT    write the result to OUT
  *     --in-place                                       replace the input itself
+ *     --no-fsync                                       skip the fsyncs (build folders)
  *
  * Every writer uses this helper so that the semantics are the same
  * everywhere (DESIGN.md, "Output is sacred"):
@@ -15,6 +16,10 @@
  *     input's permission bits (and owner and group where the process may set
  *     them), renamed over the destination. On any failure the input and any
  *     existing output are untouched and no temporary file remains;
+ *   - --no-fsync writes the same way without fsync of the file and of its
+ *     folder (LCP_WRITE_NO_FSYNC: atomic for other processes, not durable
+ *     across a crash; with --in-place a crash soon after can lose the input's
+ *     old content on some file systems). Apple's compat modes never take it;
  *   - --in-place on a symlink replaces the link's target and keeps the link;
  *   - a folder we cannot write gives "cannot write OUT: folder F is not
  *     writable (Permission denied)"-style errors, exit 3.
@@ -26,7 +31,7 @@
  *     for (i = 1; i < argc && argv[i][0] == '-'; i++) {
  *         int r = lcp_output_opts_parse(&out, "set-sdk", argc, argv, &i);
  *         if (r < 0) return LCP_EXIT_USAGE;      // message already printed
- *         if (r > 0) continue;                   // -o/--in-place consumed
+ *         if (r > 0) continue;                   // -o/--in-place/--no-fsync consumed
  *         ... the command's own options ...
  *     }
  *     if (lcp_output_opts_check(&out, "set-sdk", argv + i, argc - i))
@@ -47,14 +52,22 @@
 typedef struct lcp_output_opts {
     const char *output; /* the -o value, or NULL */
     bool in_place;      /* --in-place was given */
+    bool no_fsync;      /* --no-fsync was given */
 } lcp_output_opts;
+
+/* The --help paragraph on --no-fsync, the same for every native writer. */
+#define LCP_OUTPUT_NO_FSYNC_HELP                                                                                       \
+    "--no-fsync: write without fsync, as cp does: faster, and other programs still\n"                                  \
+    "see the old file or the whole new one, but after a crash or power loss the\n"                                     \
+    "output may be empty or partial, and with --in-place so may the input. For\n"                                      \
+    "outputs that can be made again (build folders).\n"
 
 void lcp_output_opts_init(lcp_output_opts *o);
 
 /* Looks at argv[*i]: when it is -o/--output (with its value in the same or
- * the next argument) or --in-place, records it, leaves *i on the last
- * argument consumed and returns 1. Returns 0 when argv[*i] is not an output
- * option (the caller handles it), -1 after printing a usage error
+ * the next argument), --in-place or --no-fsync, records it, leaves *i on
+ * the last argument consumed and returns 1. Returns 0 when argv[*i] is not
+ * an output option (the caller handles it), -1 after printing a usage error
  * ("lcpatch COMMAND: option '-o' needs a file" or "-o given twice"). */
 int lcp_output_opts_parse(lcp_output_opts *o, const char *command, int argc, char **argv, int *i);
 
@@ -63,6 +76,10 @@ int lcp_output_opts_parse(lcp_output_opts *o, const char *command, int argc, cha
  * naming an input without --in-place are usage errors. Prints the message
  * and returns 2 (LCP_EXIT_USAGE), or returns 0. */
 int lcp_output_opts_check(const lcp_output_opts *o, const char *command, char *const *inputs, int ninputs);
+
+/* The LCP_WRITE_* flags the options ask for (LCP_WRITE_NO_FSYNC or 0), for
+ * a command that writes through another library call (rescue --fix-paths). */
+unsigned lcp_output_opts_write_flags(const lcp_output_opts *o);
 
 /* Where the output for `input` goes: the -o path, or input itself. */
 const char *lcp_output_opts_dest(const lcp_output_opts *o, const char *input);
@@ -73,8 +90,9 @@ bool lcp_output_same_file(const char *a, const char *b);
 
 /* Writes plan (whose copy pieces read from src, the opened input) to the
  * destination for `input`, atomically, keeping the input's mode (and owner
- * where possible). Refuses (LCP_E_USAGE) an -o that names the input without
- * --in-place, in case the check was skipped or the file system changed. */
+ * where possible), durably unless --no-fsync. Refuses (LCP_E_USAGE) an -o
+ * that names the input without --in-place, in case the check was skipped
+ * or the file system changed. */
 lcp_status lcp_output_write(const lcp_output_opts *o, const char *input, const lcp_plan *plan, const lcp_source *src,
                             lcp_error *err);
 /* Writes f with the n images of `edited` rewritten in place (see

@@ -17,25 +17,27 @@ static const char *const op_names[] = {"set-build-version", "set-version-min", "
 
 static const char *const op_help[] = {
     "usage: lcpatch set-build-version PLATFORM MINOS SDK [--tool TOOL VERSION]... [--replace]\n"
-    "                                 [--arch A]... (-o OUT | --in-place) FILE...\n"
+    "                                 [--arch A]... [--no-fsync] (-o OUT | --in-place)\n"
+    "                                 FILE...\n"
     "\n"
     "Replaces the version command of PLATFORM in every slice and archive member\n"
     "(every version command with --replace) by an LC_BUILD_VERSION with the given\n"
     "minos, sdk and tools, appended after the other load commands: Apple vtool's\n"
     "-set-build-version, on thin, fat, fat64 files and archives. The new commands\n"
     "must fit before the first section with 16 bytes kept for LC_CODE_SIGNATURE\n"
-    "on unsigned slices; otherwise the file is refused and nothing is written.\n"
+    "on unsigned slices; otherwise the file is refused and nothing is written.\n" LCP_OUTPUT_NO_FSYNC_HELP
     "Exit status: 0 done, 2 usage, 3 the input failed or a slice has no room.\n",
     "usage: lcpatch set-version-min PLATFORM MINOS SDK [--replace] [--arch A]...\n"
-    "                               (-o OUT | --in-place) FILE...\n"
+    "                               [--no-fsync] (-o OUT | --in-place) FILE...\n"
     "\n"
     "As set-build-version, with an LC_VERSION_MIN_* (macos, ios, tvos, watchos):\n"
-    "Apple vtool's -set-version-min, on thin, fat, fat64 files and archives.\n"
+    "Apple vtool's -set-version-min, on thin, fat, fat64 files and archives.\n" LCP_OUTPUT_NO_FSYNC_HELP
     "Exit status: 0 done, 2 usage, 3 the input failed or a slice has no room.\n",
-    "usage: lcpatch remove-build-version PLATFORM [--arch A]... (-o OUT | --in-place) FILE...\n"
+    "usage: lcpatch remove-build-version PLATFORM [--arch A]... [--no-fsync]\n"
+    "                                    (-o OUT | --in-place) FILE...\n"
     "\n"
     "Removes the version commands of PLATFORM from every slice and archive member:\n"
-    "Apple vtool's -remove-build-version, on thin, fat, fat64 files and archives.\n"
+    "Apple vtool's -remove-build-version, on thin, fat, fat64 files and archives.\n" LCP_OUTPUT_NO_FSYNC_HELP
     "Exit status: 0 done, 2 usage, 3 the input failed.\n"};
 
 #define MAX_ITEMS 64

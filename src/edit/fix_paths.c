@@ -557,8 +557,8 @@ static size_t edits_for(const lcp_fix_plan *p, const char *file, const lcp_image
     return n;
 }
 
-static lcp_status apply_file(const char *root, const lcp_fix_plan *p, const char *file, lcp_fix_result *r,
-                             lcp_error *err) {
+static lcp_status apply_file(const char *root, const lcp_fix_plan *p, const char *file, unsigned write_flags,
+                             lcp_fix_result *r, lcp_error *err) {
     char *full = fmt("%s/%s", root, file);
     if (!full)
         return oom(err);
@@ -607,7 +607,7 @@ static lcp_status apply_file(const char *root, const lcp_fix_plan *p, const char
         char resolved[PATH_MAX];
         const char *target = realpath(full, resolved) ? resolved : full; /* keep symlinks */
         if ((pos < f->src.size && lcp_plan_add_copy(&plan, pos, f->src.size - pos, &e) != LCP_OK) ||
-            lcp_plan_write_file(&plan, &f->src, target, full, &e) != LCP_OK)
+            lcp_plan_write_file_flags(&plan, &f->src, target, full, write_flags, &e) != LCP_OK)
             failed = true;
         else {
             r->files_changed++;
@@ -624,7 +624,8 @@ static lcp_status apply_file(const char *root, const lcp_fix_plan *p, const char
     return st;
 }
 
-lcp_status lcp_fix_paths_apply(const char *root, const lcp_fix_plan *p, lcp_fix_result *r, lcp_error *err) {
+lcp_status lcp_fix_paths_apply(const char *root, const lcp_fix_plan *p, unsigned write_flags, lcp_fix_result *r,
+                               lcp_error *err) {
     lcp_fix_result_init(r);
     lcp_status st = LCP_OK;
     for (size_t i = 0; i < p->n && st == LCP_OK; i++) {
@@ -634,7 +635,7 @@ lcp_status lcp_fix_paths_apply(const char *root, const lcp_fix_plan *p, lcp_fix_
         for (size_t k = 0; k < i && !seen; k++)
             seen = p->actions[k].kind != LCP_FIX_UNRESOLVED && strcmp(p->actions[k].file, p->actions[i].file) == 0;
         if (!seen)
-            st = apply_file(root, p, p->actions[i].file, r, err);
+            st = apply_file(root, p, p->actions[i].file, write_flags, r, err);
     }
     return st;
 }

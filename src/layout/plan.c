@@ -111,8 +111,11 @@ struct lcp_staged_file {
 };
 
 lcp_status lcp_plan_stage_file(const lcp_plan *p, const lcp_source *src, const char *out_path, const char *mode_from,
-                               lcp_staged_file **out, lcp_error *err) {
+                               unsigned flags, lcp_staged_file **out, lcp_error *err) {
     *out = NULL;
+    if (flags & ~LCP_WRITE_NO_FSYNC)
+        return lcp_error_set(err, LCP_E_USAGE, LCP_NO_OFFSET, "%s: unknown write flags 0x%x", out_path,
+                             flags & ~LCP_WRITE_NO_FSYNC);
     lcp_status st = check_copies(p, src, err);
     if (st)
         return st;
@@ -124,6 +127,7 @@ lcp_status lcp_plan_stage_file(const lcp_plan *p, const lcp_source *src, const c
         free(sf);
         return st;
     }
+    of->sync = (flags & LCP_WRITE_NO_FSYNC) == 0;
     static const uint8_t zeros[4096];
     for (size_t i = 0; i < p->npieces && st == LCP_OK; i++) {
         const lcp_piece *pc = &p->pieces[i];
@@ -169,11 +173,16 @@ void lcp_staged_file_abort(lcp_staged_file *sf) {
     free(sf);
 }
 
+lcp_status lcp_plan_write_file_flags(const lcp_plan *p, const lcp_source *src, const char *out_path,
+                                     const char *mode_from, unsigned flags, lcp_error *err) {
+    lcp_staged_file *sf;
+    lcp_status st = lcp_plan_stage_file(p, src, out_path, mode_from, flags, &sf, err);
+    return st ? st : lcp_staged_file_commit(sf, err);
+}
+
 lcp_status lcp_plan_write_file(const lcp_plan *p, const lcp_source *src, const char *out_path, const char *mode_from,
                                lcp_error *err) {
-    lcp_staged_file *sf;
-    lcp_status st = lcp_plan_stage_file(p, src, out_path, mode_from, &sf, err);
-    return st ? st : lcp_staged_file_commit(sf, err);
+    return lcp_plan_write_file_flags(p, src, out_path, mode_from, 0, err);
 }
 
 lcp_status lcp_plan_write_memory(const lcp_plan *p, const lcp_source *src, uint8_t **out, size_t *len, lcp_error *err) {

@@ -54,6 +54,7 @@ lcp_status lcp_outfile_open(lcp_outfile *of, const char *path, const char *mode_
     umask(mask);
     of->mode = (mode_t)(0666 & ~mask);
     of->keep_owner = false;
+    of->sync = true;
     struct stat sb;
     if (mode_from && stat(mode_from, &sb) == 0) {
         of->mode = sb.st_mode & 07777;
@@ -225,7 +226,7 @@ lcp_status lcp_outfile_seal(lcp_outfile *of, lcp_error *err) {
     }
     if (fchmod_retry(of->fd, of->mode) != 0)
         st = lcp_error_set(err, LCP_E_IO, LCP_NO_OFFSET, "chmod %s: %s", of->tmp_path, strerror(errno));
-    else if (fsync_retry(of->fd) != 0)
+    else if (of->sync && fsync_retry(of->fd) != 0)
         st = lcp_error_set(err, LCP_E_IO, LCP_NO_OFFSET, "fsync %s: %s", of->tmp_path, strerror(errno));
     if (st) {
         lcp_outfile_abort(of);
@@ -233,7 +234,7 @@ lcp_status lcp_outfile_seal(lcp_outfile *of, lcp_error *err) {
     }
     int fd = of->fd;
     of->fd = -1;
-    if (close(fd) != 0 && errno != EINTR) { /* EINTR: Linux has closed it; the data is already synced */
+    if (close(fd) != 0 && errno != EINTR) { /* EINTR: Linux has closed it (and, with sync, the data is synced) */
         st = lcp_error_set(err, LCP_E_IO, LCP_NO_OFFSET, "close %s: %s", of->tmp_path, strerror(errno));
         lcp_outfile_abort(of);
         return st;
@@ -251,7 +252,7 @@ lcp_status lcp_outfile_commit(lcp_outfile *of, lcp_error *err) {
         return st;
     }
     /* Make the rename itself durable; a failure here does not undo the output. */
-    char *dir = dir_of(of->final_path);
+    char *dir = of->sync ? dir_of(of->final_path) : NULL;
     if (dir) {
         int dfd = open(dir, O_RDONLY);
         if (dfd >= 0) {

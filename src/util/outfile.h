@@ -16,6 +16,8 @@ typedef struct lcp_outfile {
     int fd;
     mode_t mode;
     bool keep_owner; /* give the output mode_from's uid/gid where allowed */
+    bool sync;       /* fsync the file on seal and its folder on commit: lcp_outfile_open sets it;
+                        a caller clears it to skip both (LCP_WRITE_NO_FSYNC in lcpatch/write.h) */
     uid_t uid;
     gid_t gid;
 } lcp_outfile;
@@ -30,11 +32,11 @@ lcp_status lcp_outfile_write(lcp_outfile *of, const void *data, size_t n, lcp_er
  * copies where it can (copy_file_range), else read/write. */
 lcp_status lcp_outfile_copy(lcp_outfile *of, int src_fd, uint64_t src_off, uint64_t n, lcp_error *err);
 /* Finishes the temporary file without replacing the destination: chown
- * (best effort), chmod, fsync, close; EINTR is retried. On failure the
- * temporary file is removed. Only commit or abort may follow. */
+ * (best effort), chmod, fsync (when of->sync), close; EINTR is retried. On
+ * failure the temporary file is removed. Only commit or abort may follow. */
 lcp_status lcp_outfile_seal(lcp_outfile *of, lcp_error *err);
 /* Seals (unless already sealed), renames over the destination and fsyncs
- * the folder. On failure the temporary file is removed. */
+ * the folder (when of->sync). On failure the temporary file is removed. */
 lcp_status lcp_outfile_commit(lcp_outfile *of, lcp_error *err);
 /* Removes the temporary file. Safe after a failed commit. */
 void lcp_outfile_abort(lcp_outfile *of);

@@ -15,8 +15,9 @@
 #     existed before (or the input, for --in-place) is byte-identical;
 #   - EINTR and short writes are retried: exit 0 and the full output;
 #   - no sanitizer report.
-# Then: the read-only-folder error, and two concurrent --in-place writers
-# on the same file (the result is one whole edit or both, never torn).
+# Then: --no-fsync (below), the read-only-folder error, and two concurrent
+# --in-place writers on the same file (the result is one whole edit or both,
+# never torn).
 #
 # Binary: $LCPATCH (the ASan+UBSan build under `make check`): the shim sits
 # in front of ASan's interceptors (ASAN_OPTIONS=verify_asan_link_order=0), so
@@ -179,6 +180,107 @@ while IFS='|' read -r label need fixture failcode line; do
     done
     rm -f "$T/count"
 done <"$T/table"
+
+# --no-fsync, on every native writer (Apple's compat modes do not take it):
+# the shim counts the calls, and without the option the write fsyncs (the
+# file and its folder: at least 2 calls) while with it there is no fsync at
+# all. Then fsync is made to fail (EIO, the first call): the durable write
+# must fail with exit 3, leaving the input, the existing output and the
+# folder as they were; the --no-fsync write must succeed with the same
+# bytes as the durable one. NOFSYNC marks where the option goes.
+NOFSYNC_WRITERS='
+set-sdk -o|libold-x86_64.dylib|$LCPATCH set-sdk --sdk 10.9 NOFSYNC -o OUT IN
+set-sdk --in-place|legacy-fat.dylib|$LCPATCH set-sdk --sdk 10.9 NOFSYNC --in-place IN
+unsign -o|legacy-fat.dylib|$LCPATCH unsign NOFSYNC -o OUT IN
+unsign --in-place|signed-arm64|$LCPATCH unsign NOFSYNC --in-place IN
+strip-arch -o|legacy-fat.dylib|$LCPATCH strip-arch --legacy NOFSYNC -o OUT IN
+strip-arch --in-place|fat64.dylib|$LCPATCH strip-arch --remove arm64 --keep-fat NOFSYNC --in-place IN
+thin -o|fat64.dylib|$LCPATCH thin arm64 NOFSYNC -o OUT IN
+strip-legacy --in-place|legacy-fat.dylib|$LCPATCH strip-legacy NOFSYNC --in-place IN
+set-build-version|hello-x86_64|$LCPATCH set-build-version macos 11.0 11.0 NOFSYNC -o OUT IN
+set-version-min|legacy-fat.dylib|$LCPATCH set-version-min macos 10.9 10.9 NOFSYNC --in-place IN
+remove-build-version|hello-x86_64|$LCPATCH remove-build-version macos NOFSYNC -o OUT IN
+add-rpath|hello-x86_64|$LCPATCH add-rpath NOFSYNC -o OUT @loader_path/x IN
+delete-rpath|hello-x86_64|$LCPATCH delete-rpath NOFSYNC --in-place @executable_path/../lib IN
+change-dylib|hello-x86_64|$LCPATCH change-dylib NOFSYNC -o OUT /usr/lib/libSystem.B.dylib /usr/lib/libSystem.dylib IN
+set-id|libold-x86_64.dylib|$LCPATCH set-id NOFSYNC -o OUT /usr/local/lib/libnew.dylib IN
+rescue -o|legacy-fat.dylib|$LCPATCH rescue NOFSYNC -o OUT IN
+rescue --in-place|legacy-fat.dylib|$LCPATCH rescue NOFSYNC --in-place IN
+'
+fsyncs() { awk '$1 == "fsync" { s += $2 } END { print s + 0 }' "$T/count"; }
+echo "$NOFSYNC_WRITERS" | grep -v '^$' >"$T/table"
+failcode=3
+while IFS='|' read -r label fixture line; do
+    label="$label --no-fsync"
+    case $line in *OUT*) inplace=0 ;; *) inplace=1 ;; esac
+    durable=$(printf '%s' "$line" | sed 's/ NOFSYNC//')
+    fast=$(printf '%s' "$line" | sed 's/NOFSYNC/--no-fsync/')
+    ok=1
+    fresh
+    rm -f "$T/count"
+    LD_PRELOAD=$SHIM LCP_FAULT_COUNT=$T/count run "$durable" || failcase "the durable run failed (exit $?)"
+    [ "$(fsyncs)" -ge 2 ] || failcase "the durable run made $(fsyncs) fsync calls, want 2 or more"
+    if [ $inplace = 1 ]; then cp "$T/w/in" "$T/ref"; else cp "$T/w/out" "$T/ref"; fi
+    cmp -s "$T/ref" "$BIN/$fixture" && failcase "the durable run did not change anything"
+    fresh
+    rm -f "$T/count"
+    point="counted"
+    LD_PRELOAD=$SHIM LCP_FAULT_COUNT=$T/count run "$fast"
+    rc=$?
+    [ $rc = 0 ] || failcase "exit $rc, want 0"
+    [ "$(fsyncs)" = 0 ] || failcase "$(fsyncs) fsync calls, want none"
+    [ $ok = 1 ] && check_after $rc ""
+    ok=1
+    point="fsync #1 EIO, durable"
+    fresh
+    LD_PRELOAD=$SHIM LCP_FAULT_CALL=fsync LCP_FAULT_N=1 LCP_FAULT_ERR=EIO run "$durable"
+    rc=$?
+    [ $rc = 3 ] || failcase "$point: exit $rc, want 3"
+    [ $ok = 1 ] && check_after $rc EIO
+    ok=1
+    point="fsync #1 EIO, --no-fsync"
+    fresh
+    LD_PRELOAD=$SHIM LCP_FAULT_CALL=fsync LCP_FAULT_N=1 LCP_FAULT_ERR=EIO run "$fast"
+    rc=$?
+    [ $rc = 0 ] || failcase "$point: exit $rc, want 0"
+    [ $ok = 1 ] && check_after $rc EIO
+done <"$T/table"
+
+# rescue --fix-paths writes through its own path (lcp_fix_paths_apply): a
+# bundle whose Fix loads /usr/local/lib/libold.1.dylib, bundled as
+# Frameworks/libold.dylib, already rescued, so that only --fix-paths writes.
+label="rescue --fix-paths --no-fsync"
+ok=1
+rm -rf "$T/b"
+mkdir -p "$T/b/Fix.app/Contents/MacOS" "$T/b/Fix.app/Contents/Frameworks"
+printf '<?xml version="1.0" encoding="UTF-8"?>\n<plist version="1.0"><dict><key>CFBundleExecutable</key><string>Fix</string></dict></plist>\n' >"$T/b/Fix.app/Contents/Info.plist"
+cp "$BIN/libold-x86_64.dylib" "$T/b/Fix.app/Contents/Frameworks/libold.dylib"
+$LCPATCH change-dylib -o "$T/b/Fix.app/Contents/MacOS/Fix" /usr/lib/libSystem.B.dylib /usr/local/lib/libold.1.dylib \
+    "$BIN/hello-x86_64" >/dev/null 2>"$T/err" || failcase "making the bundle failed"
+$LCPATCH rescue --in-place "$T/b/Fix.app" >/dev/null 2>>"$T/err"
+[ $? -le 1 ] || failcase "rescuing the bundle failed"
+for v in durable fast; do
+    rm -rf "$T/$v" "$T/count"
+    cp -R "$T/b" "$T/$v"
+    opt=""
+    [ $v = fast ] && opt=--no-fsync
+    LD_PRELOAD=$SHIM LCP_FAULT_COUNT=$T/count $LCPATCH rescue --fix-paths $opt --in-place "$T/$v/Fix.app" >"$T/out.txt" 2>"$T/err"
+    rc=$?
+    grep -q "already rescued" "$T/out.txt" || failcase "$v: rescue wrote before --fix-paths"
+    [ $rc -le 1 ] || failcase "$v: exit $rc"
+    n=$(fsyncs)
+    if [ $v = durable ]; then
+        [ "$n" -ge 2 ] || failcase "durable: $n fsync calls, want 2 or more"
+    else
+        [ "$n" = 0 ] || failcase "--no-fsync: $n fsync calls, want none"
+    fi
+    cmp -s "$T/b/Fix.app/Contents/MacOS/Fix" "$T/$v/Fix.app/Contents/MacOS/Fix" && failcase "$v: Fix was not fixed"
+    [ -z "$(find "$T/$v" -name '*.lcpatch-*')" ] || failcase "$v: temporary file left"
+done
+for f in MacOS/Fix Frameworks/libold.dylib; do
+    cmp -s "$T/durable/Fix.app/Contents/$f" "$T/fast/Fix.app/Contents/$f" || failcase "$f differs between the two runs"
+done
+[ $ok = 1 ] && pass=$((pass + 1))
 
 # A folder we may not write: a clear error, exit 3, nothing created. Root
 # ignores permissions, so as root the run is done as user nobody.

@@ -185,7 +185,7 @@ static void apply_then_apply_again_changes_nothing(void **state) {
     lcp_fix_result res;
     lcp_error err;
     assert_int_equal(lcp_fix_paths_plan(root, problems, 5, &plan, &err), LCP_OK);
-    assert_int_equal(lcp_fix_paths_apply(root, &plan, &res, &err), LCP_OK);
+    assert_int_equal(lcp_fix_paths_apply(root, &plan, 0, &res, &err), LCP_OK);
     assert_int_equal(res.nfailures, 0);
     assert_int_equal(res.files_changed, 3);
     assert_int_equal(res.edits, 6);
@@ -203,7 +203,7 @@ static void apply_then_apply_again_changes_nothing(void **state) {
     /* The same problems again: the plan finds nothing left to change. */
     assert_int_equal(lcp_fix_paths_plan(root, problems, 5, &plan, &err), LCP_OK);
     assert_null(find(&plan, LCP_FIX_ADD_RPATH, "Contents/MacOS/Fix")); /* the rpath now reaches it */
-    assert_int_equal(lcp_fix_paths_apply(root, &plan, &res, &err), LCP_OK);
+    assert_int_equal(lcp_fix_paths_apply(root, &plan, 0, &res, &err), LCP_OK);
     assert_int_equal(res.files_changed, 0);
     assert_int_equal(res.nfailures, 0);
     lcp_fix_result_release(&res);

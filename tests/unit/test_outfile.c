@@ -13,6 +13,7 @@
 #include "util/outfile.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,6 +200,88 @@ static void owner_and_group_are_kept_when_allowed(void **state) {
     lcp_plan_release(&p);
 }
 
+/* LCP_WRITE_NO_FSYNC changes nothing but the syncs: the same bytes (copied
+ * from a file, so through copy_file_range, and from memory), the same mode,
+ * the destination replaced, no temporary file left. (That it really skips
+ * fsync, and that the default does not, is checked by tests/faults/run.sh
+ * with the LD_PRELOAD shim, which counts the calls.) */
+static void no_fsync_writes_the_same_file(void **state) {
+    (void)state;
+    char in[300], durable[300], fast[300];
+    path_in(in, sizeof in, "in");
+    path_in(durable, sizeof durable, "durable");
+    path_in(fast, sizeof fast, "fast");
+    write_bytes(in, "HELLO");
+    assert_int_equal(chmod(in, 0751), 0);
+    write_bytes(fast, "old contents of the destination");
+    int fd = open(in, O_RDONLY);
+    assert_true(fd >= 0);
+    lcp_source from_file = {fd, NULL, 5};
+    lcp_plan p;
+    lcp_source from_mem;
+    make_plan(&p, &from_mem);
+    assert_int_equal(lcp_plan_add_zeros(&p, 5000, NULL), LCP_OK);
+    assert_int_equal(lcp_plan_add_copy(&p, 1, 3, NULL), LCP_OK);
+    for (int k = 0; k < 2; k++) {
+        const lcp_source *src = k ? &from_file : &from_mem;
+        lcp_error err;
+        assert_int_equal(lcp_plan_write_file(&p, src, durable, in, &err), LCP_OK);
+        assert_int_equal(lcp_plan_write_file_flags(&p, src, fast, in, LCP_WRITE_NO_FSYNC, &err), LCP_OK);
+        uint8_t *want;
+        size_t len;
+        assert_int_equal(lcp_plan_write_memory(&p, src, &want, &len, NULL), LCP_OK);
+        assert_int_equal(len, 5 + 2 + 5000 + 3);
+        for (int w = 0; w < 2; w++) {
+            FILE *f = fopen(w ? fast : durable, "rb");
+            assert_non_null(f);
+            static uint8_t back[8192];
+            assert_int_equal(fread(back, 1, sizeof back, f), len);
+            fclose(f);
+            assert_memory_equal(back, want, len);
+            struct stat sb;
+            assert_int_equal(stat(w ? fast : durable, &sb), 0);
+            assert_int_equal(sb.st_mode & 07777, 0751);
+        }
+        free(want);
+        assert_int_equal(temp_files_left(), 0);
+    }
+    /* staged without fsync, then aborted: nothing left, nothing replaced */
+    write_bytes(fast, "keep");
+    lcp_staged_file *sf;
+    assert_int_equal(lcp_plan_stage_file(&p, &from_file, fast, in, LCP_WRITE_NO_FSYNC, &sf, NULL), LCP_OK);
+    assert_int_equal(temp_files_left(), 1);
+    lcp_staged_file_abort(sf);
+    assert_string_equal(slurp(fast), "keep");
+    assert_int_equal(temp_files_left(), 0);
+    /* a flag it does not know is refused before anything is written */
+    lcp_error err;
+    sf = (lcp_staged_file *)&p;
+    assert_int_equal(lcp_plan_stage_file(&p, &from_file, fast, in, 2u, &sf, &err), LCP_E_USAGE);
+    assert_null(sf);
+    assert_int_equal(lcp_plan_write_file_flags(&p, &from_file, fast, in, LCP_WRITE_NO_FSYNC | 4u, &err), LCP_E_USAGE);
+    assert_non_null(strstr(err.message, "flags"));
+    assert_string_equal(slurp(fast), "keep");
+    assert_int_equal(temp_files_left(), 0);
+    close(fd);
+    lcp_plan_release(&p);
+}
+
+/* lcp_outfile_open asks for the syncs; a caller (lcp_plan_stage_file)
+ * clears them. */
+static void outfile_syncs_by_default(void **state) {
+    (void)state;
+    char out[300];
+    path_in(out, sizeof out, "of");
+    lcp_outfile of;
+    assert_int_equal(lcp_outfile_open(&of, out, NULL, NULL), LCP_OK);
+    assert_true(of.sync);
+    of.sync = false;
+    assert_int_equal(lcp_outfile_write(&of, "abc", 3, NULL), LCP_OK);
+    assert_int_equal(lcp_outfile_commit(&of, NULL), LCP_OK);
+    assert_string_equal(slurp(out), "abc");
+    assert_int_equal(temp_files_left(), 0);
+}
+
 /* ---- output_opts ---- */
 
 static int parse_all(lcp_output_opts *o, int argc, char **argv) {
@@ -228,6 +311,13 @@ static void output_options_parse(void **state) {
     assert_int_equal(parse_all(&o, 4, a4), -1);
     char *a5[] = {"cmd", "-o="};
     assert_int_equal(parse_all(&o, 2, a5), -1);
+    assert_int_equal(lcp_output_opts_write_flags(&o), 0);
+    assert_false(o.no_fsync);
+    char *a7[] = {"cmd", "--no-fsync", "--in-place", "in"};
+    assert_int_equal(parse_all(&o, 4, a7), 0);
+    assert_true(o.no_fsync);
+    assert_true(o.in_place);
+    assert_int_equal(lcp_output_opts_write_flags(&o), LCP_WRITE_NO_FSYNC);
     int i = 1;
     char *a6[] = {"cmd", "--json"};
     lcp_output_opts_init(&o);
@@ -287,6 +377,18 @@ static void output_write_refuses_the_input_without_in_place(void **state) {
     assert_int_equal(lcp_output_write(&o, in, &p, &src, &err), LCP_OK);
     assert_string_equal(slurp(in), "HELLO,W");
     assert_int_equal(temp_files_left(), 0);
+    o.no_fsync = true; /* the same refusal and the same result without the syncs */
+    o.in_place = false;
+    o.output = alias;
+    assert_int_equal(unlink(alias), 0); /* the rename gave `in` a new inode: link it again */
+    assert_int_equal(link(in, alias), 0);
+    assert_int_equal(lcp_output_write(&o, in, &p, &src, &err), LCP_E_USAGE);
+    write_bytes(in, "orig");
+    o.in_place = true;
+    o.output = NULL;
+    assert_int_equal(lcp_output_write(&o, in, &p, &src, &err), LCP_OK);
+    assert_string_equal(slurp(in), "HELLO,W");
+    assert_int_equal(temp_files_left(), 0);
     lcp_plan_release(&p);
 }
 
@@ -298,6 +400,8 @@ int main(void) {
         cmocka_unit_test_setup_teardown(missing_folder_fails_cleanly, make_dir, remove_dir),
         cmocka_unit_test_setup_teardown(symlink_target_is_replaced_and_link_kept, make_dir, remove_dir),
         cmocka_unit_test_setup_teardown(owner_and_group_are_kept_when_allowed, make_dir, remove_dir),
+        cmocka_unit_test_setup_teardown(no_fsync_writes_the_same_file, make_dir, remove_dir),
+        cmocka_unit_test_setup_teardown(outfile_syncs_by_default, make_dir, remove_dir),
         cmocka_unit_test(output_options_parse),
         cmocka_unit_test_setup_teardown(output_options_check, make_dir, remove_dir),
         cmocka_unit_test_setup_teardown(output_write_refuses_the_input_without_in_place, make_dir, remove_dir),

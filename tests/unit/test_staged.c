@@ -74,7 +74,7 @@ static void stage_then_commit_replaces(void **state) {
     lcp_plan_init(&p);
     assert_int_equal(lcp_plan_add_copy(&p, 0, sizeof input - 1, NULL), LCP_OK);
     lcp_staged_file *sf;
-    assert_int_equal(lcp_plan_stage_file(&p, &src, dest, NULL, &sf, NULL), LCP_OK);
+    assert_int_equal(lcp_plan_stage_file(&p, &src, dest, NULL, 0, &sf, NULL), LCP_OK);
     char buf[32];
     contents(buf, sizeof buf);
     assert_string_equal(buf, "old"); /* staged, not replaced */
@@ -94,7 +94,7 @@ static void abort_leaves_nothing(void **state) {
     lcp_plan_init(&p);
     assert_int_equal(lcp_plan_add_copy(&p, 0, sizeof input - 1, NULL), LCP_OK);
     lcp_staged_file *sf;
-    assert_int_equal(lcp_plan_stage_file(&p, &src, dest, NULL, &sf, NULL), LCP_OK);
+    assert_int_equal(lcp_plan_stage_file(&p, &src, dest, NULL, 0, &sf, NULL), LCP_OK);
     lcp_staged_file_abort(sf);
     lcp_staged_file_abort(NULL);
     char buf[32];
@@ -113,7 +113,7 @@ static void a_failed_stage_leaves_nothing(void **state) {
     assert_int_equal(lcp_plan_add_copy(&p, 2, 100, NULL), LCP_OK); /* past the input */
     lcp_staged_file *sf = (lcp_staged_file *)&p;
     lcp_error err;
-    assert_int_equal(lcp_plan_stage_file(&p, &src, dest, NULL, &sf, &err), LCP_E_MALFORMED);
+    assert_int_equal(lcp_plan_stage_file(&p, &src, dest, NULL, 0, &sf, &err), LCP_E_MALFORMED);
     assert_null(sf);
     assert_int_equal(entries(), 1);
     lcp_plan_release(&p);
