@@ -6,6 +6,19 @@ missing=""
 pkg-config --exists capstone 2>/dev/null || missing="$missing capstone"
 pkg-config --exists cmocka 2>/dev/null || missing="$missing cmocka"
 command -v python3 >/dev/null 2>&1 || missing="$missing python3"
+# Optional: the SARIF schema check (tests/audit-sarif) skips without it.
+has_jsonschema() {
+    for py in python3 /usr/bin/python3; do
+        "$py" -c 'import jsonschema' 2>/dev/null && return 0
+    done
+    return 1
+}
+if [ -z "$missing" ] && ! has_jsonschema && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "deps: installing python3-jsonschema with apt-get (for the SARIF schema check)" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null &&
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-jsonschema >/dev/null ||
+        echo "deps: could not install python3-jsonschema; the SARIF schema check will be skipped" >&2
+fi
 [ -z "$missing" ] && exit 0
 
 if [ "$(uname -s)" = Darwin ]; then
@@ -13,7 +26,7 @@ if [ "$(uname -s)" = Darwin ]; then
     echo "  brew install capstone cmocka pkg-config python3" >&2
     exit 1
 fi
-pkgs="pkg-config libcapstone-dev libcmocka-dev python3"
+pkgs="pkg-config libcapstone-dev libcmocka-dev python3 python3-jsonschema"
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "deps: installing$missing with apt-get" >&2
     DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null

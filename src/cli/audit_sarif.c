@@ -1,6 +1,8 @@
 /* lcpatch audit --sarif: SARIF 2.1.0 (OASIS), one run, one rule per finding
  * kind, one result per finding located at the file (relative URI: the
- * audited PATH joined with the file) and the architecture. */
+ * audited PATH joined with the file) and the architecture; files that could
+ * not be read are tool execution notifications of the run's invocation.
+ * tests/audit-sarif checks the output against the OASIS JSON schema. */
 #include "cli/audit_print.h"
 #include "cli/json.h"
 #include "lcpatch/lcpatch.h"
@@ -11,13 +13,12 @@
 #define NKINDS ((int)LCP_AUDIT_DLOPEN + 1)
 
 /* RFC 3986: keep unreserved characters and '/', percent-encode the rest. */
-static char *uri_of(const lcp_audit_finding *f) {
+static char *uri_of(const char *root, const char *file) {
     char joined[8192];
-    if (strcmp(f->root, f->file) == 0)
-        snprintf(joined, sizeof joined, "%s", f->file);
+    if (strcmp(root, file) == 0)
+        snprintf(joined, sizeof joined, "%s", file);
     else
-        snprintf(joined, sizeof joined, "%s%s%s", f->root, f->root[0] && f->root[strlen(f->root) - 1] == '/' ? "" : "/",
-                 f->file);
+        snprintf(joined, sizeof joined, "%s%s%s", root, root[0] && root[strlen(root) - 1] == '/' ? "" : "/", file);
     size_t n = strlen(joined);
     char *u = malloc(n * 3 + 1);
     if (u == NULL)
@@ -32,6 +33,58 @@ static char *uri_of(const lcp_audit_finding *f) {
     }
     u[o] = '\0';
     return u;
+}
+
+/* "artifactLocation": {"uri": ...} */
+static void write_uri(lcp_json *j, const char *root, const char *file) {
+    lcp_json_key(j, "artifactLocation");
+    lcp_json_begin_object(j);
+    lcp_json_key(j, "uri");
+    char *uri = uri_of(root, file);
+    lcp_json_string(j, uri ? uri : file);
+    free(uri);
+    lcp_json_end_object(j);
+}
+
+/* The invocation: successful unless a file could not be read; each such
+ * file is an error notification located at it. */
+static void write_invocation(lcp_json *j, const lcp_audit_report *r) {
+    lcp_json_key(j, "invocations");
+    lcp_json_begin_array(j);
+    lcp_json_begin_object(j);
+    lcp_json_key(j, "executionSuccessful");
+    lcp_json_bool(j, r->nfailures == 0);
+    lcp_json_key(j, "toolExecutionNotifications");
+    lcp_json_begin_array(j);
+    for (size_t i = 0; i < r->nfailures; i++) {
+        const lcp_audit_failure *f = &r->failures[i];
+        lcp_json_begin_object(j);
+        lcp_json_key(j, "level");
+        lcp_json_string(j, "error");
+        lcp_json_key(j, "message");
+        lcp_json_begin_object(j);
+        lcp_json_key(j, "text");
+        lcp_json_string(j, f->error.message);
+        lcp_json_end_object(j);
+        lcp_json_key(j, "locations");
+        lcp_json_begin_array(j);
+        lcp_json_begin_object(j);
+        lcp_json_key(j, "physicalLocation");
+        lcp_json_begin_object(j);
+        write_uri(j, f->root, f->file);
+        lcp_json_end_object(j);
+        lcp_json_end_object(j);
+        lcp_json_end_array(j);
+        lcp_json_key(j, "properties");
+        lcp_json_begin_object(j);
+        lcp_json_key(j, "status");
+        lcp_json_string(j, lcp_status_name(f->error.status));
+        lcp_json_end_object(j);
+        lcp_json_end_object(j);
+    }
+    lcp_json_end_array(j);
+    lcp_json_end_object(j);
+    lcp_json_end_array(j);
 }
 
 void lcp_audit_print_sarif(FILE *out, const lcp_audit_report *r) {
@@ -102,13 +155,7 @@ void lcp_audit_print_sarif(FILE *out, const lcp_audit_report *r) {
         lcp_json_begin_object(&j);
         lcp_json_key(&j, "physicalLocation");
         lcp_json_begin_object(&j);
-        lcp_json_key(&j, "artifactLocation");
-        lcp_json_begin_object(&j);
-        lcp_json_key(&j, "uri");
-        char *uri = uri_of(f);
-        lcp_json_string(&j, uri ? uri : f->file);
-        free(uri);
-        lcp_json_end_object(&j);
+        write_uri(&j, f->root, f->file);
         lcp_json_end_object(&j);
         lcp_json_key(&j, "logicalLocations");
         lcp_json_begin_array(&j);
@@ -142,6 +189,7 @@ void lcp_audit_print_sarif(FILE *out, const lcp_audit_report *r) {
         lcp_json_end_object(&j);
     }
     lcp_json_end_array(&j);
+    write_invocation(&j, r);
     lcp_json_end_object(&j);
     lcp_json_end_array(&j);
     lcp_json_end_object(&j);

@@ -1,0 +1,87 @@
+#!/usr/bin/env python3
+"""audit-sarif: `lcpatch audit --sarif` against the SARIF 2.1.0 JSON schema
+(sarif-schema-2.1.0.json, OASIS; the copy shipped in Microsoft's
+@microsoft/sarif-multitool-linux 5.7.0 npm package, MIT), and against
+`lcpatch audit --json` of the same run: one result per finding, with its
+rule, level, file and architecture, and one error notification per file
+that could not be read.
+
+Usage: check.py LCPATCH (run from the repository root). Prints
+"audit-sarif: N passed, N failed"; exits 1 on a failure."""
+import json
+import os
+import subprocess
+import sys
+
+import jsonschema
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+BIN = 'tests/binaries'
+CASES = [  # arguments after `audit`
+    ['--dlopen', BIN + '/audit/Demo.app'],
+    [BIN + '/audit/Bin.app'],
+    ['--dlopen', '--sysroot', BIN + '/audit/sysroot', BIN + '/audit/cfbundle-arm64', BIN + '/audit/dlopen-i386'],
+    [BIN + '/hello-x86_64'],  # clean: no result
+    [BIN],                    # truncated.dylib cannot be read
+]
+
+
+def run(lcpatch, fmt, args):
+    p = subprocess.run([lcpatch, 'audit', fmt] + args, capture_output=True, text=True)
+    return p.returncode, json.loads(p.stdout)
+
+
+def problems(lcpatch, validator, args):
+    rc_s, sarif = run(lcpatch, '--sarif', args)
+    rc_j, report = run(lcpatch, '--json', args)
+    out = ['schema: %s at %s' % (e.message[:200], '/'.join(map(str, e.absolute_path)))
+           for e in validator.iter_errors(sarif)]
+    if rc_s != rc_j:
+        out.append('exit status %d with --sarif, %d with --json' % (rc_s, rc_j))
+    run0 = sarif['runs'][0]
+    rules = [r['id'] for r in run0['tool']['driver']['rules']]
+    results, findings = run0['results'], report['findings']
+    if len(results) != len(findings):
+        out.append('%d results for %d findings' % (len(results), len(findings)))
+    for res, f in zip(results, findings):
+        uri = res['locations'][0]['physicalLocation']['artifactLocation']['uri']
+        want_uri = f['file'] if f['root'] == f['file'] else f['root'].rstrip('/') + '/' + f['file']
+        got = (res['ruleId'], rules[res['ruleIndex']], res['level'], uri, res['locations'][0]['logicalLocations'][0]['name'],
+               res['properties']['path'])
+        want = (f['kind'], f['kind'], f['severity'], want_uri, f['arch'], f['path'])
+        if got != want:
+            out.append('result %s is not finding %s' % (got, want))
+    inv = run0['invocations'][0]
+    notes = inv['toolExecutionNotifications']
+    if inv['executionSuccessful'] != (not report['failures']) or len(notes) != len(report['failures']):
+        out.append('%d notifications (successful: %s) for %d failures' %
+                   (len(notes), inv['executionSuccessful'], len(report['failures'])))
+    for n, f in zip(notes, report['failures']):
+        if n['message']['text'] != f['message'] or n['properties']['status'] != f['status']:
+            out.append('notification %s is not failure %s' % (n, f))
+    return out
+
+
+def main():
+    lcpatch = sys.argv[1]
+    with open(os.path.join(HERE, 'sarif-schema-2.1.0.json')) as fp:
+        schema = json.load(fp)
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    validator = cls(schema)
+    passed = failed = 0
+    for args in CASES:
+        errs = problems(lcpatch, validator, args)
+        if errs:
+            failed += 1
+            print('FAIL audit-sarif: audit %s' % ' '.join(args))
+            for e in errs[:10]:
+                print('    ' + e)
+        else:
+            passed += 1
+    print('audit-sarif: %d passed, %d failed' % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
