@@ -4,13 +4,14 @@
 # run as:
 #   floor    reading the first 32 KiB of every file (bench/floor32k.c: one
 #            process, as many threads as lcpatch uses: the I/O floor)
-#   objdump  llvm-objdump-19 --macho --dylibs-used over all files (the
-#            stand-in for Apple's `otool -L`, which does not exist here; it
-#            only lists load paths, it does not resolve them)
+#   otool    llvm-otool-19 -L over all files, run once (LLVM's otool front
+#            end, Apple's `otool -L` options and output; Apple's own otool
+#            does not run here). It only lists load paths, it does not
+#            resolve them.
 #   audit    lcpatch audit --quiet --json TREE (every check, default --jobs)
 # Each runs RUNS times (default 3) after one warm-up pass; best wall time,
 # largest peak RSS and CPU share (GNU time: > 100% means both cores worked).
-# Goals: audit no slower than objdump, peak RSS < 32 MiB, both cores used.
+# Goals: audit no slower than otool -L, peak RSS < 32 MiB, both cores used.
 # The tree lives in bench/out/audit-tree (gitignored); delete it to rebuild.
 set -eu
 cd "$(dirname "$0")/.."
@@ -19,7 +20,7 @@ OUT=bench/out
 TREE=$OUT/audit-tree
 RUNS=${RUNS:-3}
 LCPATCH=${LCPATCH:-$ROOT/lcpatch}
-OBJDUMP=${OBJDUMP:-llvm-objdump-19}
+OTOOL=${OTOOL:-llvm-otool-19}
 CC=${CC:-cc}
 TIME=/usr/bin/time
 SHARED=$(cd "$ROOT/.." && pwd)/shared
@@ -30,7 +31,7 @@ fi
 CORPUS=$SHARED/corpus/files
 [ -d "$CORPUS" ] || { echo "audit.sh: $CORPUS not found: skipped" >&2; exit 0; }
 [ -x "$TIME" ] || { echo "audit.sh: $TIME not found (apt-get install time): skipped" >&2; exit 0; }
-command -v "$OBJDUMP" >/dev/null 2>&1 || { echo "audit.sh: $OBJDUMP not found: skipped" >&2; exit 0; }
+command -v "$OTOOL" >/dev/null 2>&1 || { echo "audit.sh: $OTOOL not found (apt-get install llvm-19): skipped" >&2; exit 0; }
 [ -x "$LCPATCH" ] || { echo "audit.sh: no $LCPATCH (run make)" >&2; exit 1; }
 JOBS=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)
 mkdir -p "$OUT"
@@ -42,8 +43,9 @@ if [ ! -f "$TREE.done" ]; then
     rm -rf "$TREE"
     mkdir -p "$TREE"
     # the corpus files that are Mach-O and that llvm-objdump reads (MANIFEST
-    # columns magic and llvm_objdump): llvm-objdump stops at the first file it
-    # cannot parse, and the comparison must cover every file; cycled
+    # columns magic and llvm_objdump): llvm-otool (llvm-objdump underneath)
+    # stops at the first file it cannot parse, and the comparison must cover
+    # every file; cycled
     awk -F'\t' 'NR > 1 && $6 !~ /^other/ && $14 == "ok" { sub(/^files\//, "", $1); print $1 }' \
         "$SHARED/corpus/MANIFEST.tsv" >"$OUT/audit-macho.list"
     nmacho=$(wc -l <"$OUT/audit-macho.list")
@@ -92,10 +94,8 @@ EOT
     echo "$name $best $rss $cpu $cpus"
 }
 
-objdump_all() { xargs -d '\n' "$OBJDUMP" --macho --dylibs-used <"$OUT/audit-files.list"; }
-
 floor=$(measure floor "$OUT/floor32k" "$TREE" "$JOBS")
-objd=$(measure objdump sh -c "xargs -d '\n' $OBJDUMP --macho --dylibs-used <'$OUT/audit-files.list'")
+otool=$(measure otool-L sh -c "xargs -d '\n' $OTOOL -L <'$OUT/audit-files.list'")
 aud=$(measure audit "$LCPATCH" audit --quiet --json "$TREE")
 aud1=$(measure audit-jobs1 "$LCPATCH" audit --quiet --json --jobs 1 "$TREE")
 "$LCPATCH" audit --quiet --json "$TREE" >"$OUT/audit.json" 2>/dev/null || true
@@ -103,8 +103,8 @@ summary=$(tr ',' '\n' <"$OUT/audit.json" | grep -E '^"(files|macho_files|errors|
 
 echo "audit: $nfiles files ($JOBS CPUs, load average $(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo ?)), $summary"
 fw=$(echo "$floor" | cut -d' ' -f2)
-ow=$(echo "$objd" | cut -d' ' -f2)
-for l in "$floor" "$objd" "$aud" "$aud1"; do
-    echo "$l" | awk -v f="$fw" -v o="$ow" '{ printf "  %-12s %7.2fs  %7.1f MiB  CPU %5s (%5.2fs)  %6.2fx floor  %5.2fx objdump\n",
+ow=$(echo "$otool" | cut -d' ' -f2)
+for l in "$floor" "$otool" "$aud" "$aud1"; do
+    echo "$l" | awk -v f="$fw" -v o="$ow" '{ printf "  %-12s %7.2fs  %7.1f MiB  CPU %5s (%5.2fs)  %6.2fx floor  %5.2fx otool -L\n",
         $1, $2, $3 / 1024, $4, $5, (f > 0 ? $2 / f : 0), (o > 0 ? $2 / o : 0) }'
 done
