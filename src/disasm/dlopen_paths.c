@@ -547,48 +547,117 @@ static void a64_step(scan *s, csh h, const cs_insn *in, regs *r) {
         r->reg[d] = unknown;
 }
 
-static void disassemble(scan *s, const lcp_section *text) {
+enum {
+    WINDOW = 64 * 1024, /* __text is read in windows of this size */
+    LOOKBACK = 4096     /* bytes decoded before a call site: its arguments are set up there */
+};
+
+/* A stretch of __text to decode: offsets from the section's start. */
+typedef struct range {
+    uint64_t from, to;
+} range;
+
+typedef struct ranges {
+    range *v;
+    size_t n;
+} ranges;
+
+/* The call site at offset `site` (len bytes) needs [site - LOOKBACK, site + len);
+ * sites come in increasing order, so overlapping stretches merge as they come. */
+static bool add_site(ranges *rs, uint64_t site, uint64_t len) {
+    uint64_t from = site > LOOKBACK ? site - LOOKBACK : 0, to = site + len;
+    if (rs->n > 0 && from <= rs->v[rs->n - 1].to) {
+        if (to > rs->v[rs->n - 1].to)
+            rs->v[rs->n - 1].to = to;
+        return true;
+    }
+    range *v = realloc(rs->v, (rs->n + 1) * sizeof *v);
+    if (v == NULL)
+        return false;
+    rs->v = v;
+    v[rs->n++] = (range){from, to};
+    return true;
+}
+
+static int64_t sign_extend(uint64_t v, unsigned bits) {
+    uint64_t m = 1ull << (bits - 1);
+    return (int64_t)((v ^ m) - m);
+}
+
+/* Pass 1, without decoding: the call sites of __text whose target is one of
+ * the functions, from the instruction bytes alone. arm64: BL and B imm26
+ * (every instruction is 4 bytes and aligned). x86_64: E8/E9 rel32 (call or
+ * jmp to a stub) and FF 15/FF 25 disp32 (call or jmp through a pointer,
+ * rip-relative); a byte pattern inside another instruction only costs a
+ * stretch decoded for nothing, since pass 2 matches decoded calls. i386 is
+ * decoded whole: its PIC calls through a register cannot be found by bytes
+ * (and i386 code is small). Most images call a loader a few times in
+ * megabytes of code, so this is what makes --dlopen affordable. */
+static bool find_call_sites(scan *s, const lcp_section *text, uint8_t *buf, ranges *rs) {
     const lcp_image *img = s->img;
-    cs_arch arch;
-    cs_mode mode;
-    bool x86 = true, is64 = img->is64;
-    if (img->cputype == LCP_CPU_TYPE_X86_64) {
-        arch = CS_ARCH_X86;
-        mode = CS_MODE_64;
-    } else if (img->cputype == LCP_CPU_TYPE_I386) {
-        arch = CS_ARCH_X86;
-        mode = CS_MODE_32;
-    } else if (img->cputype == LCP_CPU_TYPE_ARM64) {
-        arch = CS_ARCH_ARM64;
-        mode = CS_MODE_ARM;
-        x86 = false;
-    } else
-        return;
-    csh h;
-    if (cs_open(arch, mode, &h) != CS_ERR_OK) {
-        s->st = lcp_error_set(s->err, LCP_E_UNSUPPORTED, LCP_NO_OFFSET, "Capstone cannot disassemble this slice");
-        return;
+    if (img->cputype == LCP_CPU_TYPE_I386) {
+        if ((rs->v = malloc(sizeof *rs->v)) == NULL)
+            return false;
+        rs->v[0] = (range){0, text->size};
+        rs->n = 1;
+        return true;
     }
-    cs_option(h, CS_OPT_DETAIL, CS_OPT_ON);
-    cs_insn *in = cs_malloc(h);
-    enum { WINDOW = 64 * 1024 };
-    uint8_t *buf = malloc(WINDOW);
-    if (in == NULL || buf == NULL) {
-        s->st = lcp_error_set(s->err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
-        goto out;
+    bool a64 = img->cputype == LCP_CPU_TYPE_ARM64;
+    uint64_t done = 0, size = text->size;
+    while (done < size) {
+        size_t n = size - done < WINDOW ? (size_t)(size - done) : WINDOW;
+        if (!img_read(s, (uint64_t)text->offset + done, buf, n))
+            break;
+        bool last = done + n >= size;
+        size_t limit = last ? n : n - 8; /* an x86 pattern is at most 6 bytes: the rest goes to the next window */
+        uint64_t base = text->addr + done;
+        if (a64) {
+            for (size_t i = 0; i + 4 <= limit; i += 4) {
+                uint32_t w = lcp_le32(buf + i);
+                if ((w & 0x7c000000u) != 0x14000000u) /* B (bit 31 clear) or BL */
+                    continue;
+                uint64_t to = base + i + (uint64_t)sign_extend((w & 0x03ffffffu) * 4ull, 28);
+                if (find_target(s, to, false) && !add_site(rs, done + i, 4))
+                    return false;
+            }
+        } else {
+            for (size_t i = 0; i < limit; i++) {
+                uint64_t to;
+                bool pointer = false;
+                size_t len;
+                if ((buf[i] == 0xe8 || buf[i] == 0xe9) && i + 5 <= n) {
+                    len = 5;
+                    to = base + i + len + (uint64_t)sign_extend(lcp_le32(buf + i + 1), 32);
+                } else if (buf[i] == 0xff && i + 6 <= n && (buf[i + 1] == 0x15 || buf[i + 1] == 0x25)) {
+                    len = 6;
+                    to = base + i + len + (uint64_t)sign_extend(lcp_le32(buf + i + 2), 32);
+                    pointer = true;
+                } else
+                    continue;
+                if (find_target(s, to, pointer) && !add_site(rs, done + i, len))
+                    return false;
+            }
+        }
+        done += limit;
     }
+    return true;
+}
+
+/* Pass 2: decodes [from, to) of __text with the value tracker, which starts
+ * knowing nothing. */
+static void decode_range(scan *s, csh h, cs_insn *in, uint8_t *buf, const lcp_section *text, range rg) {
+    bool x86 = s->img->cputype != LCP_CPU_TYPE_ARM64;
     regs r;
     forget_all(&r);
-    uint64_t done = 0; /* bytes of __text consumed */
-    uint64_t size = text->size;
-    while (done < size && s->st == LCP_OK) {
-        size_t n = size - done < WINDOW ? (size_t)(size - done) : WINDOW;
+    uint64_t done = rg.from;
+    while (done < rg.to && s->st == LCP_OK) {
+        size_t n = rg.to - done < WINDOW ? (size_t)(rg.to - done) : WINDOW;
         if (!img_read(s, (uint64_t)text->offset + done, buf, n))
             break; /* __text outside the file: nothing more to read */
         const uint8_t *code = buf;
         size_t left = n;
         uint64_t addr = text->addr + done;
-        bool last = done + n >= size;
+        bool last = done + n >= rg.to;
         /* keep 16 bytes for an instruction that straddles the window */
         while (left > 0 && (last || left >= 16)) {
             if (!cs_disasm_iter(h, &code, &left, &addr, in)) {
@@ -602,17 +671,47 @@ static void disassemble(scan *s, const lcp_section *text) {
                 continue;
             }
             if (x86)
-                x86_step(s, h, in, &r, is64);
+                x86_step(s, h, in, &r, s->img->is64);
             else
                 a64_step(s, h, in, &r);
         }
         done += n - left;
+        if (last)
+            break;
     }
-out:
-    free(buf);
+}
+
+static void disassemble(scan *s, const lcp_section *text) {
+    const lcp_image *img = s->img;
+    cs_arch arch = img->cputype == LCP_CPU_TYPE_ARM64 ? CS_ARCH_ARM64 : CS_ARCH_X86;
+    cs_mode mode = img->cputype == LCP_CPU_TYPE_ARM64 ? CS_MODE_ARM
+                   : img->cputype == LCP_CPU_TYPE_X86_64 ? CS_MODE_64
+                                                         : CS_MODE_32;
+    uint8_t *buf = malloc(WINDOW);
+    ranges rs = {NULL, 0};
+    if (buf == NULL || !find_call_sites(s, text, buf, &rs)) {
+        s->st = lcp_error_set(s->err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
+        goto out;
+    }
+    if (rs.n == 0)
+        goto out;
+    csh h;
+    if (cs_open(arch, mode, &h) != CS_ERR_OK) {
+        s->st = lcp_error_set(s->err, LCP_E_UNSUPPORTED, LCP_NO_OFFSET, "Capstone cannot disassemble this slice");
+        goto out;
+    }
+    cs_option(h, CS_OPT_DETAIL, CS_OPT_ON);
+    cs_insn *in = cs_malloc(h);
+    if (in == NULL)
+        s->st = lcp_error_set(s->err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
+    for (size_t i = 0; i < rs.n && s->st == LCP_OK; i++)
+        decode_range(s, h, in, buf, text, rs.v[i]);
     if (in)
         cs_free(in, 1);
     cs_close(&h);
+out:
+    free(rs.v);
+    free(buf);
 }
 
 lcp_status lcp_dlopen_paths(const lcp_source *src, const lcp_image *img, lcp_dlopen_call **out, size_t *n,

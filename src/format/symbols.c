@@ -35,17 +35,22 @@ struct lcp_symtab {
     size_t nsections;
 };
 
-static const lcp_symtab *sort_ctx; /* qsort has no context argument in C11 */
+/* The order of defined symbols: by address, then external first, then
+ * table order. Sorted as keys (qsort has no context argument in C11, and a
+ * global one would race between the audit's threads). */
+typedef struct defined_key {
+    uint64_t addr;
+    size_t index;
+    bool ext;
+} defined_key;
 
 static int cmp_defined(const void *a, const void *b) {
-    size_t ia = *(const size_t *)a, ib = *(const size_t *)b;
-    const lcp_symbol *sa = &sort_ctx->all[ia], *sb = &sort_ctx->all[ib];
-    if (sa->addr != sb->addr)
-        return sa->addr < sb->addr ? -1 : 1;
-    bool ea = (sa->type & LCP_N_EXT) != 0, eb = (sb->type & LCP_N_EXT) != 0;
-    if (ea != eb)
-        return ea ? -1 : 1;
-    return ia < ib ? -1 : (ia > ib);
+    const defined_key *x = a, *y = b;
+    if (x->addr != y->addr)
+        return x->addr < y->addr ? -1 : 1;
+    if (x->ext != y->ext)
+        return x->ext ? -1 : 1;
+    return x->index < y->index ? -1 : (x->index > y->index);
 }
 
 static int cmp_import(const void *a, const void *b) {
@@ -180,11 +185,20 @@ fail:
 
 /* Sorts the defined symbols and gives each a size: up to the next higher
  * address in the same section, else to the end of its section. */
-static void size_defined(lcp_symtab *t) {
-    sort_ctx = t;
-    if (t->ndefined > 1) /* qsort's array may not be NULL, even empty */
-        qsort(t->defined, t->ndefined, sizeof *t->defined, cmp_defined);
-    sort_ctx = NULL;
+static lcp_status size_defined(lcp_symtab *t, lcp_error *err) {
+    if (t->ndefined > 1) { /* qsort's array may not be NULL, even empty */
+        defined_key *keys = malloc(t->ndefined * sizeof *keys);
+        if (keys == NULL)
+            return lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
+        for (size_t k = 0; k < t->ndefined; k++) {
+            const lcp_symbol *sym = &t->all[t->defined[k]];
+            keys[k] = (defined_key){sym->addr, t->defined[k], (sym->type & LCP_N_EXT) != 0};
+        }
+        qsort(keys, t->ndefined, sizeof *keys, cmp_defined);
+        for (size_t k = 0; k < t->ndefined; k++)
+            t->defined[k] = keys[k].index;
+        free(keys);
+    }
     for (size_t k = 0; k < t->ndefined; k++) {
         lcp_symbol *s = &t->all[t->defined[k]];
         uint64_t end = s->addr;
@@ -211,6 +225,7 @@ static void size_defined(lcp_symtab *t) {
         prev = s->addr;
         have_prev = true;
     }
+    return LCP_OK;
 }
 
 static lcp_status load_imports(lcp_symtab *t, const lcp_source *src, const lcp_image *img, lcp_error *err) {
@@ -293,10 +308,10 @@ lcp_status lcp_symtab_load(const lcp_source *src, const lcp_image *img, lcp_symt
     long li = lcp_image_find(img, LCP_LC_SYMTAB, 0);
     if (!st && li >= 0)
         st = load_nlist(t, src, img, li, err);
-    if (!st) {
-        size_defined(t);
+    if (!st)
+        st = size_defined(t, err);
+    if (!st)
         st = load_imports(t, src, img, err);
-    }
     if (st) {
         lcp_symtab_free(t);
         return st;
