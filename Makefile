@@ -29,6 +29,7 @@ CMOCKA_LIBS     := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmo
 CPPFLAGS += -Iinclude -Isrc $(CAPSTONE_CFLAGS)
 CFLAGS   ?= -O2 -g
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+TSAN     := -fsanitize=thread -fno-omit-frame-pointer
 
 LIB_SRCS := $(sort $(wildcard src/util/*.c src/format/*.c src/edit/*.c src/layout/*.c src/audit/*.c src/disasm/*.c))
 CLI_SRCS := $(sort $(filter-out src/cli/main.c,$(wildcard src/cli/*.c)))
@@ -36,8 +37,9 @@ UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 
 .DEFAULT_GOAL := all
 
-# Two build flavours share the sources: build/dev (the installed tool) and
-# build/asan (what `make check` tests).
+# Three build flavours share the sources: build/dev (the installed tool),
+# build/asan (what `make check` tests) and build/tsan (ThreadSanitizer, for
+# the audit's worker threads: tests/threads).
 define flavour
 $(1)_LIB_OBJS := $$(LIB_SRCS:%.c=build/$(1)/%.o)
 $(1)_CLI_OBJS := $$(CLI_SRCS:%.c=build/$(1)/%.o)
@@ -58,6 +60,7 @@ build/$(1)/lcpatch: build/$(1)/src/cli/main.o build/$(1)/libcli.a build/$(1)/lib
 endef
 $(eval $(call flavour,dev,))
 $(eval $(call flavour,asan,$(SAN)))
+$(eval $(call flavour,tsan,$(TSAN)))
 
 .PHONY: all check check-unit check-suites check-valgrind deps demo install format format-check fixtures fuzz fuzz-build bench clean
 all: lcpatch liblcpatch.a
@@ -114,7 +117,7 @@ build/%/tests/fault_writer: tests/faults/fault_writer.c build/%/libcli.a build/%
 	$(Q)$(CC) $(CSTD) $(CPPFLAGS) $(CFLAGS) $(if $(filter asan,$*),$(SAN)) $(WARN) -o $@ $^ $(CAPSTONE_LIBS)
 
 # Test helpers every suite may use (built by check and check-valgrind).
-CHECK_HELPERS := $(FUZZ_REPLAY) $(FAULT_SHIM) build/asan/tests/fault_writer
+CHECK_HELPERS := $(FUZZ_REPLAY) $(FAULT_SHIM) build/asan/tests/fault_writer build/tsan/lcpatch
 
 deps:
 	@sh scripts/deps.sh

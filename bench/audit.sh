@@ -8,7 +8,8 @@
 #            end, Apple's `otool -L` options and output; Apple's own otool
 #            does not run here). It only lists load paths, it does not
 #            resolve them.
-#   audit    lcpatch audit --quiet --json TREE (every check, default --jobs)
+#   audit    lcpatch audit --quiet --json TREE (every check, default --jobs),
+#            then with --jobs 1, then with --dlopen (Capstone, for reference)
 # Each runs RUNS times (default 3) after one warm-up pass; best wall time,
 # largest peak RSS and CPU share (GNU time: > 100% means both cores worked).
 # Goals: audit no slower than otool -L, peak RSS < 32 MiB, both cores used.
@@ -98,13 +99,14 @@ floor=$(measure floor "$OUT/floor32k" "$TREE" "$JOBS")
 otool=$(measure otool-L sh -c "xargs -d '\n' $OTOOL -L <'$OUT/audit-files.list'")
 aud=$(measure audit "$LCPATCH" audit --quiet --json "$TREE")
 aud1=$(measure audit-jobs1 "$LCPATCH" audit --quiet --json --jobs 1 "$TREE")
+audd=$(measure audit-dlopen "$LCPATCH" audit --quiet --json --dlopen "$TREE")
 "$LCPATCH" audit --quiet --json "$TREE" >"$OUT/audit.json" 2>/dev/null || true
 summary=$(tr ',' '\n' <"$OUT/audit.json" | grep -E '^"(files|macho_files|errors|warnings)":' | tr '\n' ' ')
 
 echo "audit: $nfiles files ($JOBS CPUs, load average $(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo ?)), $summary"
 fw=$(echo "$floor" | cut -d' ' -f2)
 ow=$(echo "$otool" | cut -d' ' -f2)
-for l in "$floor" "$otool" "$aud" "$aud1"; do
+for l in "$floor" "$otool" "$aud" "$aud1" "$audd"; do
     echo "$l" | awk -v f="$fw" -v o="$ow" '{ printf "  %-12s %7.2fs  %7.1f MiB  CPU %5s (%5.2fs)  %6.2fx floor  %5.2fx otool -L\n",
         $1, $2, $3 / 1024, $4, $5, (f > 0 ? $2 / f : 0), (o > 0 ? $2 / o : 0) }'
 done

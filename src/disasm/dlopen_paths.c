@@ -39,6 +39,7 @@
 #pragma GCC diagnostic ignored "-Wpedantic"
 #include <capstone.h>
 #pragma GCC diagnostic pop
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -681,10 +682,40 @@ static void decode_range(scan *s, csh h, cs_insn *in, uint8_t *buf, const lcp_se
     }
 }
 
+/* Capstone 4 is not thread-safe on first use: the first x86 instruction it
+ * decodes with details sorts a global table of implicit registers
+ * (X86_insn_reg_intel) without a lock, so two audit threads decoding at
+ * once race on it (ThreadSanitizer: tests/threads). One instruction
+ * decoded once, before any other use, does that sort, and the arch set-up
+ * of cs_open, single-threaded. */
+static pthread_once_t capstone_once = PTHREAD_ONCE_INIT;
+
+static void capstone_first_use(void) {
+    static const struct {
+        cs_arch arch;
+        cs_mode mode;
+        uint8_t code[4];
+        size_t len;
+    } warm[] = {{CS_ARCH_X86, CS_MODE_64, {0x90}, 1},
+                {CS_ARCH_X86, CS_MODE_32, {0x90}, 1},
+                {CS_ARCH_ARM64, CS_MODE_ARM, {0x1f, 0x20, 0x03, 0xd5}, 4}}; /* nop */
+    for (size_t i = 0; i < sizeof warm / sizeof warm[0]; i++) {
+        csh h;
+        if (cs_open(warm[i].arch, warm[i].mode, &h) != CS_ERR_OK)
+            continue;
+        cs_option(h, CS_OPT_DETAIL, CS_OPT_ON);
+        cs_insn *insn;
+        size_t n = cs_disasm(h, warm[i].code, warm[i].len, 0x1000, 1, &insn);
+        if (n > 0)
+            cs_free(insn, n);
+        cs_close(&h);
+    }
+}
+
 static void disassemble(scan *s, const lcp_section *text) {
     const lcp_image *img = s->img;
     cs_arch arch = img->cputype == LCP_CPU_TYPE_ARM64 ? CS_ARCH_ARM64 : CS_ARCH_X86;
-    cs_mode mode = img->cputype == LCP_CPU_TYPE_ARM64 ? CS_MODE_ARM
+    cs_mode mode = img->cputype == LCP_CPU_TYPE_ARM64    ? CS_MODE_ARM
                    : img->cputype == LCP_CPU_TYPE_X86_64 ? CS_MODE_64
                                                          : CS_MODE_32;
     uint8_t *buf = malloc(WINDOW);
@@ -695,6 +726,7 @@ static void disassemble(scan *s, const lcp_section *text) {
     }
     if (rs.n == 0)
         goto out;
+    pthread_once(&capstone_once, capstone_first_use);
     csh h;
     if (cs_open(arch, mode, &h) != CS_ERR_OK) {
         s->st = lcp_error_set(s->err, LCP_E_UNSUPPORTED, LCP_NO_OFFSET, "Capstone cannot disassemble this slice");
