@@ -348,7 +348,9 @@ static void file_arguments_and_failures(void **state) {
 
 /* ---- dlopen ---- */
 
-static void check_dlopen(const char *path, uint32_t cputype) {
+/* The calls lcp_dlopen_paths finds in slice 0 of path: exactly want[]
+ * ({function, path}), in address order, each with the given bundle flag. */
+static void check_calls(const char *path, uint32_t cputype, const char *const (*want)[2], size_t nwant, bool bundle) {
     lcp_file *f;
     lcp_error err;
     assert_int_equal(lcp_file_open(path, &f, &err), LCP_OK);
@@ -356,6 +358,19 @@ static void check_dlopen(const char *path, uint32_t cputype) {
     lcp_dlopen_call *calls;
     size_t n;
     assert_int_equal(lcp_dlopen_paths(&f->src, f->slices[0].image, &calls, &n, &err), LCP_OK);
+    assert_int_equal(n, nwant);
+    for (size_t i = 0; i < n; i++) {
+        assert_string_equal(calls[i].function, want[i][0]);
+        assert_string_equal(calls[i].path, want[i][1]);
+        assert_int_equal(calls[i].bundle, bundle);
+        if (i > 0)
+            assert_true(calls[i].address > calls[i - 1].address);
+    }
+    lcp_dlopen_calls_free(calls, n);
+    lcp_file_free(f);
+}
+
+static void check_dlopen(const char *path, uint32_t cputype) {
     static const char *const want[][2] = {
         {"dlopen", "@rpath/libplugin.dylib"},
         {"dlopen", "/usr/local/lib/libdlfoo.dylib"},
@@ -364,15 +379,7 @@ static void check_dlopen(const char *path, uint32_t cputype) {
         {"NSCreateObjectFileImageFromFile", "@executable_path/plugin.bundle"},
         {"dlopen", "/usr/lib/libz.1.dylib"},
     };
-    assert_int_equal(n, sizeof want / sizeof want[0]);
-    for (size_t i = 0; i < n; i++) {
-        assert_string_equal(calls[i].function, want[i][0]);
-        assert_string_equal(calls[i].path, want[i][1]);
-        if (i > 0)
-            assert_true(calls[i].address > calls[i - 1].address);
-    }
-    lcp_dlopen_calls_free(calls, n);
-    lcp_file_free(f);
+    check_calls(path, cputype, want, sizeof want / sizeof want[0], false);
 }
 
 static void recovers_dlopen_paths_x86_64(void **state) {
@@ -399,26 +406,12 @@ static void recovers_dlopen_paths_i386_pic(void **state) {
  * (x86_64 and i386: stored addresses; arm64: chained fixups) or C string;
  * the URL that only CFShow sees is not a load. */
 static void check_cfbundle(const char *path, uint32_t cputype) {
-    lcp_file *f;
-    lcp_error err;
-    assert_int_equal(lcp_file_open(path, &f, &err), LCP_OK);
-    assert_int_equal(f->slices[0].image->cputype, cputype);
-    lcp_dlopen_call *calls;
-    size_t n;
-    assert_int_equal(lcp_dlopen_paths(&f->src, f->slices[0].image, &calls, &n, &err), LCP_OK);
     static const char *const want[][2] = {
         {"CFBundleCreate", "@executable_path/../PlugIns/Filter.bundle"},
         {"CFPlugInCreate", "/Library/Audio/Plug-Ins/Old.component"},
         {"CFBundleCreate", "/usr/local/lib/Helper.bundle"},
     };
-    assert_int_equal(n, sizeof want / sizeof want[0]);
-    for (size_t i = 0; i < n; i++) {
-        assert_string_equal(calls[i].function, want[i][0]);
-        assert_string_equal(calls[i].path, want[i][1]);
-        assert_true(calls[i].bundle);
-    }
-    lcp_dlopen_calls_free(calls, n);
-    lcp_file_free(f);
+    check_calls(path, cputype, want, sizeof want / sizeof want[0], true);
 }
 
 static void recovers_cfbundle_paths(void **state) {
