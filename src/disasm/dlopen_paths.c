@@ -585,25 +585,34 @@ static int64_t sign_extend(uint64_t v, unsigned bits) {
     return (int64_t)((v ^ m) - m);
 }
 
+/* i386 `call/jmp *disp(reg)` (FF /2 or FF /4, disp8 or disp32, no SIB):
+ * its target depends on a register (the PIC base), so it is a call site
+ * whenever the image has loader pointers at all; returns its length, or 0. */
+static size_t i386_call_through_register(const uint8_t *b, size_t left) {
+    if (left < 2 || b[0] != 0xff)
+        return 0;
+    unsigned mod = b[1] >> 6, op = (b[1] >> 3) & 7, rm = b[1] & 7;
+    if ((op != 2 && op != 4) || rm == 4 || (mod != 1 && mod != 2))
+        return 0;
+    size_t len = mod == 1 ? 3 : 6;
+    return len <= left ? len : 0;
+}
+
 /* Pass 1, without decoding: the call sites of __text whose target is one of
  * the functions, from the instruction bytes alone. arm64: BL and B imm26
- * (every instruction is 4 bytes and aligned). x86_64: E8/E9 rel32 (call or
- * jmp to a stub) and FF 15/FF 25 disp32 (call or jmp through a pointer,
- * rip-relative); a byte pattern inside another instruction only costs a
- * stretch decoded for nothing, since pass 2 matches decoded calls. i386 is
- * decoded whole: its PIC calls through a register cannot be found by bytes
- * (and i386 code is small). Most images call a loader a few times in
- * megabytes of code, so this is what makes --dlopen affordable. */
+ * (every instruction is 4 bytes and aligned). x86: E8/E9 rel32 (call or jmp
+ * to a stub) and FF 15/FF 25 disp32 (call or jmp through a pointer:
+ * rip-relative on x86_64, absolute on i386), and on i386 calls through a
+ * register-relative pointer. A byte pattern inside another instruction
+ * only costs a stretch decoded for nothing, since pass 2 matches decoded
+ * calls. Most images call a loader a few times in megabytes of code, so
+ * this is what makes --dlopen affordable. */
 static bool find_call_sites(scan *s, const lcp_section *text, uint8_t *buf, ranges *rs) {
     const lcp_image *img = s->img;
-    if (img->cputype == LCP_CPU_TYPE_I386) {
-        if ((rs->v = malloc(sizeof *rs->v)) == NULL)
-            return false;
-        rs->v[0] = (range){0, text->size};
-        rs->n = 1;
-        return true;
-    }
-    bool a64 = img->cputype == LCP_CPU_TYPE_ARM64;
+    bool a64 = img->cputype == LCP_CPU_TYPE_ARM64, i386 = img->cputype == LCP_CPU_TYPE_I386;
+    bool pointers = false; /* i386: loader pointers, which PIC code reaches through a register */
+    for (size_t k = 0; k < s->ntargets; k++)
+        pointers = pointers || s->targets[k].pointer;
     uint64_t done = 0, size = text->size;
     while (done < size) {
         size_t n = size - done < WINDOW ? (size_t)(size - done) : WINDOW;
@@ -621,23 +630,28 @@ static bool find_call_sites(scan *s, const lcp_section *text, uint8_t *buf, rang
                 if (find_target(s, to, false) && !add_site(rs, done + i, 4))
                     return false;
             }
-        } else {
-            for (size_t i = 0; i < limit; i++) {
-                uint64_t to;
-                bool pointer = false;
-                size_t len;
-                if ((buf[i] == 0xe8 || buf[i] == 0xe9) && i + 5 <= n) {
-                    len = 5;
-                    to = base + i + len + (uint64_t)sign_extend(lcp_le32(buf + i + 1), 32);
-                } else if (buf[i] == 0xff && i + 6 <= n && (buf[i + 1] == 0x15 || buf[i + 1] == 0x25)) {
-                    len = 6;
-                    to = base + i + len + (uint64_t)sign_extend(lcp_le32(buf + i + 2), 32);
-                    pointer = true;
-                } else
-                    continue;
-                if (find_target(s, to, pointer) && !add_site(rs, done + i, len))
-                    return false;
-            }
+            done += limit;
+            continue;
+        }
+        for (size_t i = 0; i < limit; i++) {
+            uint64_t to;
+            bool pointer = false, site;
+            size_t len;
+            if ((buf[i] == 0xe8 || buf[i] == 0xe9) && i + 5 <= n) {
+                len = 5;
+                to = base + i + len + (uint64_t)sign_extend(lcp_le32(buf + i + 1), 32);
+                site = find_target(s, to, false) != NULL;
+            } else if (buf[i] == 0xff && i + 6 <= n && (buf[i + 1] == 0x15 || buf[i + 1] == 0x25)) {
+                len = 6;
+                to = i386 ? lcp_le32(buf + i + 2) : base + i + len + (uint64_t)sign_extend(lcp_le32(buf + i + 2), 32);
+                pointer = true;
+                site = find_target(s, to, pointer) != NULL;
+            } else if (i386 && pointers && (len = i386_call_through_register(buf + i, n - i)) != 0)
+                site = true;
+            else
+                continue;
+            if (site && !add_site(rs, done + i, len))
+                return false;
         }
         done += limit;
     }
