@@ -6,6 +6,7 @@
  * as well as install_name_tool's), edit big-endian slices correctly, and
  * take -o/--in-place and --json. */
 #include "cli/cli.h"
+#include "cli/edit_files.h"
 #include "cli/commands.h"
 #include "cli/json.h"
 #include "cli/output_opts.h"
@@ -64,12 +65,7 @@ static const char common_help[] = "\n"
 struct ctx {
     const struct spec *spec;
     lcp_name_edit edit;
-    lcp_json *json;
-    lcp_image **edited;
-    size_t nedited, cap;
-    size_t with_id; /* images with an LC_ID_DYLIB (set-id) */
-    bool failed;
-    lcp_error err;
+    lcp_edit_files e; /* the per-file loop's state */
 };
 
 /* Whether the edit has nothing to do on img (idempotence). */
@@ -103,23 +99,10 @@ static bool already_done(const struct ctx *c, const lcp_image *img) {
     return c->edit.kind != LCP_NAME_ADD_RPATH;
 }
 
-static bool remember(struct ctx *c, lcp_image *img) {
-    if (c->nedited == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 8;
-        lcp_image **v = realloc(c->edited, cap * sizeof *v);
-        if (!v)
-            return false;
-        c->edited = v;
-        c->cap = cap;
-    }
-    c->edited[c->nedited++] = img;
-    return true;
-}
-
 static void report(struct ctx *c, const char *label, const char *arch, const lcp_member *member, const char *action,
                    const lcp_name_report *r) {
-    if (c->json) {
-        lcp_json *j = c->json;
+    if (c->e.json) {
+        lcp_json *j = c->e.json;
         lcp_json_begin_object(j);
         lcp_json_key(j, "arch");
         lcp_json_string(j, arch);
@@ -154,9 +137,7 @@ static int visit(void *ctx_, lcp_file *f, size_t slice_index, lcp_member *member
         report(c, label, arch, member, "skipped-member", NULL); /* objects in archives: dyld never loads them */
         return 0;
     }
-    if (lcp_image_find(img, LCP_LC_ID_DYLIB, 0) >= 0)
-        c->with_id++;
-    else if (c->edit.kind == LCP_NAME_ID) {
+    if (c->edit.kind == LCP_NAME_ID && lcp_image_find(img, LCP_LC_ID_DYLIB, 0) < 0) {
         report(c, label, arch, member, "no-install-name", NULL);
         return 0;
     }
@@ -177,15 +158,13 @@ static int visit(void *ctx_, lcp_file *f, size_t slice_index, lcp_member *member
     }
     if (st != LCP_OK) {
         report(c, label, arch, member, st == LCP_E_NOSPACE ? "no-space" : "failed", &r);
-        if (!c->failed) {
-            c->err = err;
-            /* name the slice even in a thin file */
-            if (f->kind == LCP_THIN && !member)
-                lcp_error_prefix(&c->err, "%s (%s)", label, arch);
-            else
-                lcp_error_prefix(&c->err, "%s", label);
-        }
-        c->failed = true;
+        char named[1100];
+        /* name the slice even in a thin file */
+        if (f->kind == LCP_THIN && !member)
+            snprintf(named, sizeof named, "%s (%s)", label, arch);
+        else
+            snprintf(named, sizeof named, "%s", label);
+        lcp_edit_files_fail(&c->e, &err, named);
         lcp_name_report_release(&r);
         return 0; /* report every slice, write nothing */
     }
@@ -194,12 +173,29 @@ static int visit(void *ctx_, lcp_file *f, size_t slice_index, lcp_member *member
     if (lcp_image_find(img, LCP_LC_CODE_SIGNATURE, 0) >= 0)
         fprintf(stderr, "lcpatch %s: warning: %s: the code signature is now invalid: re-sign it\n", c->spec->name,
                 label);
-    if (!remember(c, img)) {
-        c->failed = true;
-        lcp_error_set(&c->err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
-        return 1;
-    }
+    return lcp_edit_files_add(&c->e, img) ? 0 : 1;
+}
+
+/* An image outside archives with an install name (set-id needs one). */
+static int count_ids(void *n_, lcp_file *f, size_t slice_index, lcp_member *member, lcp_image *img) {
+    (void)f;
+    (void)slice_index;
+    if (!member && lcp_image_find(img, LCP_LC_ID_DYLIB, 0) >= 0)
+        ++*(size_t *)n_;
     return 0;
+}
+
+/* set-id on a file without any LC_ID_DYLIB is an error, not "nothing to do". */
+static lcp_status check_has_id(void *ctx_, lcp_file *f, const char *path, lcp_error *err) {
+    const struct ctx *c = ctx_;
+    size_t n = 0;
+    if (c->spec->kind != LCP_NAME_ID)
+        return LCP_OK;
+    lcp_file_visit_images(f, count_ids, &n);
+    if (n > 0)
+        return LCP_OK;
+    return lcp_error_set(err, LCP_E_NOTFOUND, LCP_NO_OFFSET,
+                         "%s: no LC_ID_DYLIB: not a dynamic library, it has no install name to set", path);
 }
 
 static int run(const struct spec *spec, int argc, char **argv) {
@@ -269,72 +265,8 @@ static int run(const struct spec *spec, int argc, char **argv) {
         return LCP_EXIT_USAGE;
     }
 
-    int status = LCP_EXIT_OK;
-    lcp_json j;
-    lcp_json_init(&j, stdout);
-    c.json = json ? &j : NULL;
-    if (json) {
-        lcp_json_begin_object(&j);
-        lcp_json_key(&j, "files");
-        lcp_json_begin_array(&j);
-    }
-    for (int i = 0; i < nfiles; i++) {
-        const char *path = files[i];
-        lcp_file *f = NULL;
-        lcp_error err;
-        c.nedited = 0;
-        c.with_id = 0;
-        c.failed = false;
-        if (json) {
-            lcp_json_begin_object(&j);
-            lcp_json_key(&j, "file");
-            lcp_json_string(&j, path);
-        }
-        lcp_status st = lcp_file_open(path, &f, &err);
-        if (st == LCP_OK) {
-            if (json) {
-                lcp_json_key(&j, "images");
-                lcp_json_begin_array(&j);
-            }
-            lcp_file_visit_images(f, visit, &c);
-            if (json)
-                lcp_json_end_array(&j);
-            if (c.failed) {
-                err = c.err;
-                st = err.status ? err.status : LCP_E_NOSPACE;
-            } else if (spec->kind == LCP_NAME_ID && c.with_id == 0)
-                st = lcp_error_set(&err, LCP_E_NOTFOUND, LCP_NO_OFFSET,
-                                   "%s: no LC_ID_DYLIB: not a dynamic library, it has no install name to set", path);
-        }
-        bool written = false;
-        if (st == LCP_OK && (c.nedited > 0 || !out.in_place)) {
-            st = lcp_output_write_edited(&out, path, f, c.edited, c.nedited, &err);
-            written = st == LCP_OK;
-        }
-        if (json) {
-            lcp_json_key(&j, "output");
-            lcp_json_string(&j, written ? lcp_output_opts_dest(&out, path) : NULL);
-            lcp_json_key(&j, "changed");
-            lcp_json_bool(&j, written && c.nedited > 0);
-            if (st != LCP_OK) {
-                lcp_json_key(&j, "error");
-                lcp_json_string(&j, err.message);
-            }
-            lcp_json_end_object(&j);
-        }
-        if (st != LCP_OK) {
-            int code = lcp_cli_fail(&err);
-            if (code > status)
-                status = code;
-        }
-        lcp_file_free(f);
-    }
-    if (json) {
-        lcp_json_end_array(&j);
-        lcp_json_end_object(&j);
-        lcp_json_finish(&j);
-    }
-    free(c.edited);
+    int status = lcp_edit_files_run(&c.e, &out, json, false, files, nfiles, visit, &c, check_has_id);
+    lcp_edit_files_release(&c.e);
     free(pos);
     return status;
 }

@@ -2,6 +2,7 @@
  * at least the requested version (10.9 by default), the edit that needs no
  * header space chosen whenever there is one (lcp_version_raise_sdk). */
 #include "cli/cli.h"
+#include "cli/edit_files.h"
 #include "cli/commands.h"
 #include "cli/json.h"
 #include "cli/output_opts.h"
@@ -37,14 +38,7 @@ struct sdk_ctx {
     lcp_sdk_request req;
     uint32_t archs[MAX_ARCHS][2];
     size_t narchs;
-    lcp_json *json;
-    const char *path;
-    /* per file */
-    lcp_image **edited;
-    size_t nedited, cap;
-    int status;
-    bool failed;
-    lcp_error err;
+    lcp_edit_files e; /* the per-file loop's state */
 };
 
 static const char *action_name(lcp_sdk_action a) {
@@ -103,8 +97,8 @@ static void report_image(struct sdk_ctx *c, const char *label, const char *arch,
         snprintf(pbuf, sizeof pbuf, "%u", r->platform);
         platform = pbuf;
     }
-    if (c->json) {
-        lcp_json *j = c->json;
+    if (c->e.json) {
+        lcp_json *j = c->e.json;
         lcp_json_begin_object(j);
         lcp_json_key(j, "arch");
         lcp_json_string(j, arch);
@@ -176,11 +170,7 @@ static int visit(void *ctx_, lcp_file *f, size_t slice_index, lcp_member *member
     lcp_status st = lcp_version_raise_sdk(img, &c->req, &r, &err);
     if (st != LCP_OK) {
         report_image(c, label, arch, member, &r, false);
-        if (!c->failed) {
-            c->err = err;
-            lcp_error_prefix(&c->err, "%s", label);
-        }
-        c->failed = true;
+        lcp_edit_files_fail(&c->e, &err, label);
         return 0; /* report every slice, write nothing */
     }
     report_image(c, label, arch, member, &r, false);
@@ -188,21 +178,8 @@ static int visit(void *ctx_, lcp_file *f, size_t slice_index, lcp_member *member
                   r.action == LCP_SDK_ADDED_VERSION_MIN;
     if (edited && lcp_image_find(img, LCP_LC_CODE_SIGNATURE, 0) >= 0)
         fprintf(stderr, "lcpatch set-sdk: warning: %s: the code signature is now invalid: re-sign it\n", label);
-    if (r.action == LCP_SDK_REWRITTEN || r.action == LCP_SDK_ADDED_BUILD_VERSION ||
-        r.action == LCP_SDK_ADDED_VERSION_MIN) {
-        if (c->nedited == c->cap) {
-            size_t cap = c->cap ? c->cap * 2 : 8;
-            lcp_image **v = realloc(c->edited, cap * sizeof *v);
-            if (v == NULL) {
-                c->failed = true;
-                lcp_error_set(&c->err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
-                return 1;
-            }
-            c->edited = v;
-            c->cap = cap;
-        }
-        c->edited[c->nedited++] = img;
-    }
+    if (edited && !lcp_edit_files_add(&c->e, img))
+        return 1;
     return 0;
 }
 
@@ -261,70 +238,7 @@ int cmd_set_sdk(int argc, char **argv) {
     }
     if (lcp_output_opts_check(&out, "set-sdk", argv + i, argc - i))
         return LCP_EXIT_USAGE;
-    int status = LCP_EXIT_OK;
-    lcp_json j;
-    lcp_json_init(&j, stdout);
-    c.json = json ? &j : NULL;
-    if (json) {
-        lcp_json_begin_object(&j);
-        lcp_json_key(&j, "files");
-        lcp_json_begin_array(&j);
-    }
-    for (; i < argc; i++) {
-        const char *path = argv[i];
-        lcp_file *f = NULL;
-        lcp_error err;
-        c.nedited = 0;
-        c.failed = false;
-        if (json) {
-            lcp_json_begin_object(&j);
-            lcp_json_key(&j, "file");
-            lcp_json_string(&j, path);
-        }
-        lcp_status st = lcp_file_open(path, &f, &err);
-        if (st == LCP_OK) {
-            if (json) {
-                lcp_json_key(&j, "images");
-                lcp_json_begin_array(&j);
-            }
-            lcp_file_visit_images(f, visit, &c);
-            if (json)
-                lcp_json_end_array(&j);
-            if (c.failed) {
-                err = c.err;
-                st = err.status ? err.status : LCP_E_NOSPACE;
-            }
-        }
-        bool written = false;
-        if (st == LCP_OK && (c.nedited > 0 || !out.in_place)) {
-            st = lcp_output_write_edited(&out, path, f, c.edited, c.nedited, &err);
-            written = st == LCP_OK;
-        }
-        if (json) {
-            lcp_json_key(&j, "output");
-            lcp_json_string(&j, written ? lcp_output_opts_dest(&out, path) : NULL);
-            lcp_json_key(&j, "changed");
-            lcp_json_bool(&j, written && c.nedited > 0);
-            if (st != LCP_OK) {
-                lcp_json_key(&j, "error");
-                lcp_json_string(&j, err.message);
-            }
-            lcp_json_end_object(&j);
-        } else if (st == LCP_OK && c.nedited == 0) {
-            printf("%s: nothing to change\n", path);
-        }
-        if (st != LCP_OK) {
-            int code = lcp_cli_fail(&err);
-            if (code > status)
-                status = code;
-        }
-        lcp_file_free(f);
-    }
-    if (json) {
-        lcp_json_end_array(&j);
-        lcp_json_end_object(&j);
-        lcp_json_finish(&j);
-    }
-    free(c.edited);
+    int status = lcp_edit_files_run(&c.e, &out, json, true, argv + i, argc - i, visit, &c, NULL);
+    lcp_edit_files_release(&c.e);
     return status;
 }

@@ -5,6 +5,7 @@
  * Images keep their size and place; every byte outside the edited header
  * and load commands is copied. */
 #include "cli/cli.h"
+#include "cli/edit_files.h"
 #include "cli/commands.h"
 #include "cli/output_opts.h"
 
@@ -50,11 +51,7 @@ struct native {
     bool replace;
     uint32_t archs[MAX_ARCHS][2];
     size_t narchs;
-    /* per file */
-    lcp_image **edited;
-    size_t nedited, cap;
-    bool failed;
-    lcp_error err;
+    lcp_edit_files e; /* the per-file loop's state */
 };
 
 static bool wanted(const struct native *n, const lcp_image *img) {
@@ -69,52 +66,40 @@ static bool wanted(const struct native *n, const lcp_image *img) {
 
 static int visit(void *ctx, lcp_file *f, size_t slice_index, lcp_member *member, lcp_image *img) {
     struct native *n = ctx;
-    if (!wanted(n, img) || n->failed)
+    if (!wanted(n, img) || n->e.failed)
         return 0;
     char label[1024];
     lcp_cli_image_label(f, slice_index, member, img, label, sizeof label);
-    lcp_vtool_edit e = {n->items, n->nitems, n->replace};
+    lcp_vtool_edit edit = {n->items, n->nitems, n->replace};
     lcp_vtool_result res;
     lcp_error err;
-    if (lcp_vtool_apply(img, &e, &res, &err) != LCP_OK) {
-        n->err = err;
-        lcp_error_prefix(&n->err, "%s", label);
-        n->failed = true;
+    if (lcp_vtool_apply(img, &edit, &res, &err) != LCP_OK) {
+        lcp_edit_files_fail(&n->e, &err, label);
         return 1;
     }
     if (res.outcome == LCP_VTOOL_NO_SPACE) {
         lcp_space sp;
         lcp_image_space(img, &sp);
         lcp_error_set(
-            &n->err, LCP_E_NOSPACE, img->offset + img->header_size,
+            &n->e.err, LCP_E_NOSPACE, img->offset + img->header_size,
             "%s: not enough space for the load commands: %llu bytes needed before the first section "
             "(at %llu), %llu available",
             label, (unsigned long long)res.needed, (unsigned long long)res.section_offset,
             (unsigned long long)(res.section_offset > img->header_size ? res.section_offset - img->header_size : 0));
-        n->failed = true;
+        n->e.failed = true;
         return 1;
     }
     if (res.outcome != LCP_VTOOL_DONE) {
-        lcp_error_set(&n->err, LCP_E_UNSUPPORTED, LCP_NO_OFFSET, "%s: %s", label,
+        lcp_error_set(&n->e.err, LCP_E_UNSUPPORTED, LCP_NO_OFFSET, "%s: %s", label,
                       res.outcome == LCP_VTOOL_NO_BUILD_VERSION ? "no LC_BUILD_VERSION for the platform of the tool"
                                                                 : "LC_VERSION_MIN_* commands have no tools");
-        n->failed = true;
+        n->e.failed = true;
         return 1;
     }
     if (!res.changed)
         return 0;
-    if (n->nedited == n->cap) {
-        size_t cap = n->cap ? n->cap * 2 : 8;
-        lcp_image **v = realloc(n->edited, cap * sizeof *v);
-        if (v == NULL) {
-            lcp_error_set(&n->err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
-            n->failed = true;
-            return 1;
-        }
-        n->edited = v;
-        n->cap = cap;
-    }
-    n->edited[n->nedited++] = img;
+    if (!lcp_edit_files_add(&n->e, img))
+        return 1;
     printf("%s: %s\n", label, op_names[n->op]);
     if (lcp_image_find(img, LCP_LC_CODE_SIGNATURE, 0) >= 0)
         fprintf(stderr, "lcpatch %s: warning: %s: the code signature is now invalid: re-sign it\n", op_names[n->op],
@@ -202,34 +187,8 @@ static int run(enum native_op op, int argc, char **argv) {
     }
     if (lcp_output_opts_check(&out, name, argv + i, argc - i))
         return LCP_EXIT_USAGE;
-    int status = LCP_EXIT_OK;
-    for (; i < argc; i++) {
-        const char *path = argv[i];
-        lcp_file *f = NULL;
-        lcp_error err;
-        n.nedited = 0;
-        n.failed = false;
-        lcp_status st = lcp_file_open(path, &f, &err);
-        if (st == LCP_OK) {
-            lcp_file_visit_images(f, visit, &n);
-            if (n.failed) {
-                err = n.err;
-                st = err.status ? err.status : LCP_E_NOSPACE;
-            }
-        }
-        if (st == LCP_OK && (n.nedited > 0 || !out.in_place)) {
-            st = lcp_output_write_edited(&out, path, f, n.edited, n.nedited, &err);
-        }
-        if (st == LCP_OK && n.nedited == 0)
-            printf("%s: nothing to change\n", path);
-        if (st != LCP_OK) {
-            int code = lcp_cli_fail(&err);
-            if (code > status)
-                status = code;
-        }
-        lcp_file_free(f);
-    }
-    free(n.edited);
+    int status = lcp_edit_files_run(&n.e, &out, false, true, argv + i, argc - i, visit, &n, NULL);
+    lcp_edit_files_release(&n.e);
     return status;
 }
 
