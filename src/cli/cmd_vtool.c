@@ -625,8 +625,48 @@ static lcp_vtool_item *new_item(struct vt_opts *o) {
         argc--;                                                                                                        \
     } while (0)
 
+/* The pieces of vtool's option parser that every set/remove option shares,
+ * with its messages. Each returns 0, or usage()'s status after printing. */
+
+/* A new item of command kind `cmd` (CMD_SET or CMD_REMOVE), which may not
+ * be mixed with the other kinds; `shown` is the option name vtool prints in
+ * that message. */
+static int start_item(struct vt_opts *o, enum vt_command cmd, const char *shown, lcp_vtool_item **it) {
+    if (o->command != CMD_UNSET && o->command != cmd)
+        return usage(o, "option %s cannot be used with -show or %s commands", shown,
+                     cmd == CMD_SET ? "-remove" : "-set");
+    o->command = cmd;
+    *it = new_item(o);
+    return *it ? 0 : usage(o, "out of memory");
+}
+
+/* "missing OPTION platform" / "unknown platform: X" */
+static int read_platform(const struct vt_opts *o, const char *arg, const char *a, uint32_t *platform) {
+    if (!arg)
+        return usage(o, "missing %s platform", a);
+    *platform = platform_id(arg);
+    return *platform ? 0 : usage(o, "unknown platform: %s", arg);
+}
+
+/* "missing OPTION WHAT" / "unknown tool: X"; what is "tool" or "-tool tool" */
+static int read_tool(const struct vt_opts *o, const char *arg, const char *a, const char *what, uint32_t *tool) {
+    if (!arg)
+        return usage(o, "missing %s %s", a, what);
+    *tool = tool_id(arg);
+    return *tool ? 0 : usage(o, "unknown tool: %s", arg);
+}
+
+/* "missing OPTION WHAT" / "bad NAME: PROG" for an X.Y.Z version */
+static int read_version(struct vt_opts *o, const char *arg, const char *a, const char *what, const char *name,
+                        uint32_t *version) {
+    if (!arg)
+        return usage(o, "missing %s %s", a, what);
+    return parse_xyz(o, arg, version) ? usage(o, "bad %s: %s", name, o->prog) : 0;
+}
+
 static int parse(struct vt_opts *o, int argc, char **argv) {
     bool read_options = true;
+    int rc;
     NEXT();
     if (argc == 0)
         return usage(o, NULL);
@@ -662,87 +702,54 @@ static int parse(struct vt_opts *o, int argc, char **argv) {
                        strcmp(a, "-remove-build-version") == 0) {
                 bool tool = strcmp(a, "-remove-build-version") != 0;
                 NEXT();
-                if (o->command != CMD_UNSET && o->command != CMD_REMOVE)
-                    return usage(o, "option %s cannot be used with -show or -set commands", a);
-                o->command = CMD_REMOVE;
-                lcp_vtool_item *it = new_item(o);
-                if (!it)
-                    return usage(o, "out of memory");
+                lcp_vtool_item *it;
+                if ((rc = start_item(o, CMD_REMOVE, a, &it)) != 0)
+                    return rc;
                 it->kind = tool ? LCP_VTOOL_REMOVE_TOOL : LCP_VTOOL_REMOVE_BUILD;
-                if (!*argv)
-                    return usage(o, "missing %s platform", a);
-                it->platform = platform_id(*argv);
-                if (it->platform == 0)
-                    return usage(o, "unknown platform: %s", *argv);
+                if ((rc = read_platform(o, *argv, a, &it->platform)) != 0)
+                    return rc;
                 if (tool) {
                     NEXT();
-                    if (!*argv)
-                        return usage(o, "missing %s tool", a);
-                    it->tool = tool_id(*argv);
-                    if (it->tool == 0)
-                        return usage(o, "unknown tool: %s", *argv);
+                    if ((rc = read_tool(o, *argv, a, "tool", &it->tool)) != 0)
+                        return rc;
                 }
             } else if (strcmp(a, "-remove-source-version") == 0) {
-                if (o->command != CMD_UNSET && o->command != CMD_REMOVE)
-                    return usage(o, "option %s cannot be used with -show or -set commands", a);
-                o->command = CMD_REMOVE;
-                lcp_vtool_item *it = new_item(o);
-                if (!it)
-                    return usage(o, "out of memory");
+                lcp_vtool_item *it;
+                if ((rc = start_item(o, CMD_REMOVE, a, &it)) != 0)
+                    return rc;
                 it->kind = LCP_VTOOL_REMOVE_SOURCE;
             } else if (strcmp(a, "-set-tool") == 0 || strcmp(a, "-set-build-tool") == 0) {
                 NEXT();
-                if (o->command != CMD_UNSET && o->command != CMD_SET)
-                    return usage(o, "option %s cannot be used with -show or -remove commands", a);
-                o->command = CMD_SET;
-                lcp_vtool_item *it = new_item(o);
-                if (!it)
-                    return usage(o, "out of memory");
+                lcp_vtool_item *it;
+                if ((rc = start_item(o, CMD_SET, a, &it)) != 0)
+                    return rc;
                 it->kind = LCP_VTOOL_ADD_TOOL;
-                if (!*argv)
-                    return usage(o, "missing %s platform", a);
-                it->platform = platform_id(*argv);
-                if (it->platform == 0)
-                    return usage(o, "unknown platform: %s", *argv);
+                if ((rc = read_platform(o, *argv, a, &it->platform)) != 0)
+                    return rc;
                 NEXT();
-                if (!*argv)
-                    return usage(o, "missing %s tool", a);
-                it->tool = tool_id(*argv);
-                if (it->tool == 0)
-                    return usage(o, "unknown tool: %s", *argv);
+                if ((rc = read_tool(o, *argv, a, "tool", &it->tool)) != 0)
+                    return rc;
                 NEXT();
-                if (!*argv)
-                    return usage(o, "missing %s version", a);
-                if (parse_xyz(o, *argv, &it->version))
-                    return usage(o, "bad version: %s", o->prog);
+                if ((rc = read_version(o, *argv, a, "version", "version", &it->version)) != 0)
+                    return rc;
             } else if (strcmp(a, "-set-build") == 0 || strcmp(a, "-set-build-version") == 0 ||
                        strcmp(a, "-set-version-min") == 0) {
                 NEXT();
-                if (o->command != CMD_UNSET && o->command != CMD_SET)
-                    return usage(o, "option %s cannot be used with -show or -remove commands", a);
-                o->command = CMD_SET;
-                lcp_vtool_item *it = new_item(o);
-                if (!it)
-                    return usage(o, "out of memory");
+                lcp_vtool_item *it;
+                if ((rc = start_item(o, CMD_SET, a, &it)) != 0)
+                    return rc;
                 it->kind = LCP_VTOOL_SET_BUILD;
                 it->version_min = strcmp(a, "-set-version-min") == 0;
-                if (!*argv)
-                    return usage(o, "missing %s platform", a);
-                it->platform = platform_id(*argv);
-                if (it->platform == 0)
-                    return usage(o, "unknown platform: %s", *argv);
+                if ((rc = read_platform(o, *argv, a, &it->platform)) != 0)
+                    return rc;
                 if (it->version_min && platform_vmlc(it->platform) == 0)
                     return usage(o, "version min unsupported for platform: %s", *argv);
                 NEXT();
-                if (!*argv)
-                    return usage(o, "missing %s min_version", a);
-                if (parse_xyz(o, *argv, &it->version))
-                    return usage(o, "bad min_version: %s", o->prog);
+                if ((rc = read_version(o, *argv, a, "min_version", "min_version", &it->version)) != 0)
+                    return rc;
                 NEXT();
-                if (!*argv)
-                    return usage(o, "missing %s sdk_version", a);
-                if (parse_xyz(o, *argv, &it->sdk))
-                    return usage(o, "bad sdk_version: %s", o->prog);
+                if ((rc = read_version(o, *argv, a, "sdk_version", "sdk_version", &it->sdk)) != 0)
+                    return rc;
                 bool versmin = it->version_min;
                 uint32_t platform = it->platform;
                 while (argv[1] && strcmp(argv[1], "-tool") == 0) {
@@ -755,26 +762,17 @@ static int parse(struct vt_opts *o, int argc, char **argv) {
                         return usage(o, "out of memory");
                     t->kind = LCP_VTOOL_ADD_TOOL;
                     t->platform = platform;
-                    if (!*argv)
-                        return usage(o, "missing %s -tool tool", a);
-                    t->tool = tool_id(*argv);
-                    if (t->tool == 0)
-                        return usage(o, "unknown tool: %s", *argv);
+                    if ((rc = read_tool(o, *argv, a, "-tool tool", &t->tool)) != 0)
+                        return rc;
                     NEXT();
-                    if (!*argv)
-                        return usage(o, "missing %s -tool version", a);
-                    if (parse_xyz(o, *argv, &t->version))
-                        return usage(o, "bad version: %s", o->prog);
+                    if ((rc = read_version(o, *argv, a, "-tool version", "version", &t->version)) != 0)
+                        return rc;
                 }
             } else if (strcmp(a, "-set-source") == 0 || strcmp(a, "-set-source-version") == 0) {
                 NEXT();
-                if (o->command != CMD_UNSET && o->command != CMD_SET)
-                    return usage(o, "option %s cannot be used with -show or -remove commands",
-                                 *argv ? *argv : "(null)");
-                o->command = CMD_SET;
-                lcp_vtool_item *it = new_item(o);
-                if (!it)
-                    return usage(o, "out of memory");
+                lcp_vtool_item *it; /* vtool names the argument after the option here */
+                if ((rc = start_item(o, CMD_SET, *argv ? *argv : "(null)", &it)) != 0)
+                    return rc;
                 it->kind = LCP_VTOOL_SET_SOURCE;
                 if (!*argv)
                     return usage(o, "missing %s version", a);

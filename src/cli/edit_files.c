@@ -32,9 +32,9 @@ void lcp_edit_files_fail(lcp_edit_files *e, const lcp_error *err, const char *la
     e->failed = true;
 }
 
-int lcp_edit_files_run(lcp_edit_files *e, const lcp_output_opts *out, bool json, bool say_unchanged,
-                       char *const *files, int nfiles, lcp_image_visitor visit,
-                       void *ctx, lcp_status (*after)(void *ctx, lcp_file *f, const char *path, lcp_error *err)) {
+int lcp_edit_files_run(lcp_edit_files *e, const lcp_output_opts *out, bool json, bool say_unchanged, char *const *files,
+                       int nfiles, lcp_image_visitor visit, void *ctx,
+                       lcp_status (*after)(void *ctx, lcp_file *f, const char *path, lcp_error *err)) {
     int status = LCP_EXIT_OK;
     lcp_json j;
     lcp_json_init(&j, stdout);

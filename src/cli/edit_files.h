@@ -25,7 +25,7 @@
 #include <stdbool.h>
 
 typedef struct lcp_edit_files {
-    lcp_json *json;    /* set during the run with --json: where visitors write */
+    lcp_json *json;     /* set during the run with --json: where visitors write */
     lcp_image **edited; /* this file's edited images */
     size_t nedited, cap;
     bool failed; /* this file failed: the first failure is in err */
@@ -41,9 +41,9 @@ void lcp_edit_files_fail(lcp_edit_files *e, const lcp_error *err, const char *la
 /* The loop over files[0..nfiles). visit(ctx, ...) is called for every image;
  * after (may be NULL) is called once the visit succeeded and may return a
  * failure in *err. */
-int lcp_edit_files_run(lcp_edit_files *e, const lcp_output_opts *out, bool json, bool say_unchanged,
-                       char *const *files, int nfiles, lcp_image_visitor visit,
-                       void *ctx, lcp_status (*after)(void *ctx, lcp_file *f, const char *path, lcp_error *err));
+int lcp_edit_files_run(lcp_edit_files *e, const lcp_output_opts *out, bool json, bool say_unchanged, char *const *files,
+                       int nfiles, lcp_image_visitor visit, void *ctx,
+                       lcp_status (*after)(void *ctx, lcp_file *f, const char *path, lcp_error *err));
 
 void lcp_edit_files_release(lcp_edit_files *e);
 
