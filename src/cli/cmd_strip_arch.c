@@ -2,6 +2,7 @@
  * lipo's layout rules, so that `lipo -remove`/`-thin` would have written
  * the same bytes. */
 #include "cli/cli.h"
+#include "cli/output_opts.h"
 #include "cli/commands.h"
 #include "cli/json.h"
 
@@ -79,9 +80,9 @@ static void json_archs(lcp_json *j, const char *key, const lcp_file *f, const bo
 }
 
 int cmd_strip_arch(int argc, char **argv) {
-    bool json = false, in_place = false, keep_fat = false;
-    unsigned write_flags = 0;
-    const char *out = NULL;
+    bool json = false, keep_fat = false;
+    lcp_output_opts o;
+    lcp_output_opts_init(&o);
     int mode = -1;
     uint32_t(*archs)[2] = NULL;
     size_t narchs = 0;
@@ -93,14 +94,16 @@ int cmd_strip_arch(int argc, char **argv) {
             fputs(strip_help, stdout);
             return LCP_EXIT_OK;
         }
+        if ((r = lcp_output_opts_parse(&o, "strip-arch", argc, argv, &first)) != 0) {
+            if (r > 0)
+                continue;
+            free(archs);
+            return LCP_EXIT_USAGE;
+        }
         if (strcmp(a, "--json") == 0)
             json = true;
-        else if (strcmp(a, "--in-place") == 0)
-            in_place = true;
         else if (strcmp(a, "--keep-fat") == 0)
             keep_fat = true;
-        else if (strcmp(a, "--no-fsync") == 0)
-            write_flags |= LCP_WRITE_NO_FSYNC;
         else if (strcmp(a, "--legacy") == 0 || strcmp(a, "--remove") == 0 || strcmp(a, "--keep") == 0) {
             if (mode != -1) {
                 free(archs);
@@ -113,12 +116,6 @@ int cmd_strip_arch(int argc, char **argv) {
                 if ((r = parse_archs(argv[++first], &archs, &narchs)) != 0)
                     return r < 0 ? LCP_EXIT_FAILED : r;
             }
-        } else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
-            if (first + 1 >= argc) {
-                free(archs);
-                return lcp_cli_usage_error("strip-arch", "%s needs a file name", a);
-            }
-            out = argv[++first];
         } else if (strcmp(a, "--") == 0) {
             first++;
             break;
@@ -127,19 +124,12 @@ int cmd_strip_arch(int argc, char **argv) {
             return lcp_cli_usage_error("strip-arch", "unknown option '%s'", a);
         }
     }
-    const char *bad = NULL;
-    if (mode == -1)
-        bad = "give one of --legacy, --remove A,B and --keep A,B";
-    else if (first >= argc)
-        bad = "no file given";
-    else if ((out != NULL) == in_place)
-        bad = "give exactly one of -o OUT and --in-place";
-    else if (out && argc - first != 1)
-        bad = "-o takes exactly one input file";
-    if (bad) {
+    if (mode == -1 || lcp_output_opts_check(&o, "strip-arch", argv + first, argc - first)) {
         free(archs);
-        return lcp_cli_usage_error("strip-arch", "%s", bad);
+        return mode == -1 ? lcp_cli_usage_error("strip-arch", "give one of --legacy, --remove A,B and --keep A,B")
+                          : LCP_EXIT_USAGE;
     }
+    const char *out = o.in_place ? NULL : o.output;
     int status = LCP_EXIT_OK;
     lcp_json j;
     lcp_json_init(&j, stdout);
@@ -149,7 +139,7 @@ int cmd_strip_arch(int argc, char **argv) {
         lcp_json_begin_array(&j);
     }
     for (int i = first; i < argc; i++) {
-        const char *path = argv[i], *dest = out ? out : path;
+        const char *path = argv[i], *dest = lcp_output_opts_dest(&o, path);
         lcp_file *f = NULL;
         lcp_error err;
         lcp_plan plan;
@@ -177,7 +167,7 @@ int cmd_strip_arch(int argc, char **argv) {
                 st = lcp_plan_add_copy(&plan, 0, f->src.size, &err);
         }
         if (st == LCP_OK && (changed || out))
-            st = lcp_plan_write_file_flags(&plan, &f->src, dest, path, write_flags, &err);
+            st = lcp_output_write(&o, path, &plan, &f->src, &err);
         if (st) {
             int code = lcp_cli_fail(&err);
             if (code > status)

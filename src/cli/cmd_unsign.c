@@ -18,9 +18,9 @@ static const char unsign_help[] =
     "Exit status: 0 done, 2 usage, 3 the input or the output failed.\n";
 
 int cmd_unsign(int argc, char **argv) {
-    bool json = false, in_place = false;
-    unsigned write_flags = 0;
-    const char *out = NULL;
+    bool json = false;
+    lcp_output_opts o;
+    lcp_output_opts_init(&o);
     int first = 1;
     for (; first < argc && argv[first][0] == '-' && argv[first][1] != '\0'; first++) {
         const char *a = argv[first];
@@ -28,28 +28,22 @@ int cmd_unsign(int argc, char **argv) {
             fputs(unsign_help, stdout);
             return LCP_EXIT_OK;
         }
+        int r = lcp_output_opts_parse(&o, "unsign", argc, argv, &first);
+        if (r < 0)
+            return LCP_EXIT_USAGE;
+        if (r > 0)
+            continue;
         if (strcmp(a, "--json") == 0)
             json = true;
-        else if (strcmp(a, "--in-place") == 0)
-            in_place = true;
-        else if (strcmp(a, "--no-fsync") == 0)
-            write_flags |= LCP_WRITE_NO_FSYNC;
-        else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
-            if (first + 1 >= argc)
-                return lcp_cli_usage_error("unsign", "%s needs a file name", a);
-            out = argv[++first];
-        } else if (strcmp(a, "--") == 0) {
+        else if (strcmp(a, "--") == 0) {
             first++;
             break;
         } else
             return lcp_cli_usage_error("unsign", "unknown option '%s'", a);
     }
-    if (first >= argc)
-        return lcp_cli_usage_error("unsign", "no file given");
-    if ((out != NULL) == in_place)
-        return lcp_cli_usage_error("unsign", "give exactly one of -o OUT and --in-place");
-    if (out && argc - first != 1)
-        return lcp_cli_usage_error("unsign", "-o takes exactly one input file");
+    if (lcp_output_opts_check(&o, "unsign", argv + first, argc - first))
+        return LCP_EXIT_USAGE;
+    const char *out = o.in_place ? NULL : o.output;
     int status = LCP_EXIT_OK;
     lcp_json j;
     lcp_json_init(&j, stdout);
@@ -59,7 +53,7 @@ int cmd_unsign(int argc, char **argv) {
         lcp_json_begin_array(&j);
     }
     for (int i = first; i < argc; i++) {
-        const char *path = argv[i], *dest = out ? out : path;
+        const char *path = argv[i], *dest = lcp_output_opts_dest(&o, path);
         lcp_file *f = NULL;
         lcp_error err;
         lcp_plan plan;
@@ -70,7 +64,7 @@ int cmd_unsign(int argc, char **argv) {
             st = lcp_unsign_file(f, &plan, &changed, &err);
         /* in place and nothing to do: leave the file alone */
         if (st == LCP_OK && (changed || out))
-            st = lcp_plan_write_file_flags(&plan, &f->src, dest, path, write_flags, &err);
+            st = lcp_output_write(&o, path, &plan, &f->src, &err);
         uint64_t in_size = f ? f->src.size : 0, out_size = plan.size;
         lcp_plan_release(&plan);
         lcp_file_free(f);
