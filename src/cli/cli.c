@@ -41,3 +41,25 @@ const char *lcp_cli_image_label(const lcp_file *f, size_t slice_index, const lcp
 }
 
 bool lcp_cli_is_help(const char *arg) { return strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0; }
+
+int lcp_cli_parse_json_files(const char *command, const char *help, int argc, char **argv, bool *json, int *first) {
+    *json = false;
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-' && argv[i][1] != '\0'; i++) {
+        if (lcp_cli_is_help(argv[i])) {
+            fputs(help, stdout);
+            return LCP_EXIT_OK;
+        }
+        if (strcmp(argv[i], "--json") == 0)
+            *json = true;
+        else if (strcmp(argv[i], "--") == 0) {
+            i++;
+            break;
+        } else
+            return lcp_cli_usage_error(command, "unknown option '%s'", argv[i]);
+    }
+    if (i >= argc)
+        return lcp_cli_usage_error(command, "no file given");
+    *first = i;
+    return -1;
+}

@@ -90,23 +90,10 @@ static int print_image(void *ctx_, lcp_file *f, size_t slice_index, lcp_member *
 }
 
 int cmd_space(int argc, char **argv) {
-    bool json = false;
-    int first = 1;
-    for (; first < argc && argv[first][0] == '-' && argv[first][1] != '\0'; first++) {
-        if (lcp_cli_is_help(argv[first])) {
-            fputs(space_help, stdout);
-            return LCP_EXIT_OK;
-        }
-        if (strcmp(argv[first], "--json") == 0)
-            json = true;
-        else if (strcmp(argv[first], "--") == 0) {
-            first++;
-            break;
-        } else
-            return lcp_cli_usage_error("space", "unknown option '%s'", argv[first]);
-    }
-    if (first >= argc)
-        return lcp_cli_usage_error("space", "no file given");
+    bool json;
+    int first, r = lcp_cli_parse_json_files("space", space_help, argc, argv, &json, &first);
+    if (r >= 0)
+        return r;
     int status = LCP_EXIT_OK;
     lcp_json j;
     lcp_json_init(&j, stdout);
