@@ -7,16 +7,20 @@
  *    pointer (S_NON_LAZY / S_LAZY_SYMBOL_POINTERS, `call *ptr`) whose
  *    indirect symbol table entry names one of the functions below, as
  *    lcpatch/symbols.h resolves them (lcp_symtab_stubs_for / _pointers_for).
- * 2. A straight-line constant tracker follows the registers that hold an
+ * 2. A first pass finds the call sites that may reach a target from the
+ *    instruction bytes alone (find_call_sites); only the LOOKBACK bytes
+ *    before each are decoded, so megabytes of code cost milliseconds.
+ * 3. A straight-line constant tracker follows the registers that hold an
  *    address: x86_64 `lea reg, [rip + X]`, arm64 `adrp`/`add`/`adr`, i386
  *    `call 1f; 1: pop reg` then `lea reg2, [reg + X]`, register copies, and
  *    i386's stack arguments (`mov [esp + 4k], reg` or `push`). Anything else
  *    that writes a register forgets it; calls forget the caller-saved
- *    registers; returns and unconditional jumps forget everything.
- * 3. At a call to a path loader (dlopen...), the first argument (rdi, x0,
+ *    registers; returns forget everything, unconditional jumps all but the
+ *    i386 PIC base.
+ * 4. At a call to a path loader (dlopen...), the first argument (rdi, x0,
  *    [esp]) must hold an address inside a segment's file data where a
  *    NUL-terminated printable string lies: that string is the path.
- * 4. CoreFoundation loads bundles from URLs: CFBundleCreate(allocator, url).
+ * 5. CoreFoundation loads bundles from URLs: CFBundleCreate(allocator, url).
  *    A call to a URL maker whose second argument is a constant path leaves,
  *    in the return register, a value tagged "URL of path P"; copies carry
  *    the tag, and a URL loader whose second argument holds it loads P.
