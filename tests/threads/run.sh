@@ -14,6 +14,15 @@ if [ ! -x "$TSAN_BIN" ]; then
     echo "threads: skipped: $TSAN_BIN not built (make check builds it)"
     exit 0
 fi
+# ThreadSanitizer cannot start on some kernels (address-space layouts it
+# does not expect): then there is nothing to test with, say so.
+if ! "$TSAN_BIN" --version >/dev/null 2>"${TMPDIR:-/tmp}/lcpatch-tsan-start.$$"; then
+    echo "threads: skipped: the ThreadSanitizer build does not start here:"
+    head -3 "${TMPDIR:-/tmp}/lcpatch-tsan-start.$$" | sed 's/^/    /'
+    rm -f "${TMPDIR:-/tmp}/lcpatch-tsan-start.$$"
+    exit 0
+fi
+rm -f "${TMPDIR:-/tmp}/lcpatch-tsan-start.$$"
 SHARED=$(cd "$(dirname "$0")/../../.." && pwd)/shared
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT INT TERM
