@@ -118,6 +118,8 @@ typedef struct lcp_dlopen_call {
     char *path;           /* the constant path the call loads (owned) */
     bool bundle;          /* a bundle folder given as a CFURL (CFBundleCreate, CFPlugInCreate):
                              CoreFoundation takes the path literally, no @-variables */
+    char *via;            /* the program's own function the path was passed to, which hands it on
+                             to `function` (a wrapper), or NULL for a direct call (owned) */
 } lcp_dlopen_call;
 
 /* The constant paths that code in __TEXT,__text of img loads (x86_64, arm64
@@ -128,6 +130,9 @@ typedef struct lcp_dlopen_call {
  *     that URL comes straight from CFURLCreateWithFileSystemPath with a
  *     constant CFString (CFSTR: its __cfstring record names the C string) or
  *     from CFURLCreateFromFileSystemRepresentation with a constant C string.
+ *   - the same paths passed through the program's own functions (x86_64 and
+ *     arm64 with a symbol table, two levels deep): `via` names the function
+ *     called with the constant.
  * Calls go through symbol stubs or pointers (the indirect symbol table), in
  * address order. *out is a heap array (lcp_dlopen_calls_free). */
 lcp_status lcp_dlopen_paths(const lcp_source *src, const lcp_image *img, lcp_dlopen_call **out, size_t *n,

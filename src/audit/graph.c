@@ -468,6 +468,15 @@ static int node_with_id(const au_ctx *ctx, uint32_t cputype, const char *id) {
     return -1;
 }
 
+/* A path handed to the loader through the program's own function: the
+ * call at the finding's address is to that function; say so. */
+static void through_wrapper(char *hint, size_t size, const lcp_dlopen_call *c) {
+    size_t n = strlen(hint);
+    if (c->via && n < size)
+        snprintf(hint + n, size - n, " (the call here is to %.200s(), which passes the path on to %s())", c->via,
+                 c->function);
+}
+
 /* A bundle folder that CFBundleCreate or CFPlugInCreate loads from a
  * constant path. CoreFoundation takes the path as it is: no @-variables,
  * and a relative path is relative to the current folder (the root folder
@@ -632,10 +641,12 @@ static lcp_status visit(walk *w, graph_state *gs, const au_link *self) {
             continue;
         }
         if (p[0] != '@' && p[0] != '/') {
+            snprintf(hint, sizeof hint, "%s",
+                     "a relative path passed to dlopen is resolved against the current folder and "
+                     "refused in hardened programs: use @rpath/, @loader_path/ or an absolute path");
+            through_wrapper(hint, sizeof hint, c);
             st = au_add_finding(ctx, &ctx->nodes[self->node], img, LCP_AUDIT_DLOPEN, c->function, -1, c->address, p,
-                                NULL, NULL,
-                                "a relative path passed to dlopen is resolved against the current folder and "
-                                "refused in hardened programs: use @rpath/, @loader_path/ or an absolute path");
+                                NULL, NULL, hint);
             continue;
         }
         if (strncmp(p, "@rpath/", 7) == 0) {
@@ -655,6 +666,7 @@ static lcp_status visit(walk *w, graph_state *gs, const au_link *self) {
                          "this dlopen() finds %.1024s only outside the bundle: bundle the library and pass an @rpath/ "
                          "or @loader_path/ path",
                          lk.resolved);
+            through_wrapper(hint, sizeof hint, c);
             st = au_add_finding(ctx, &ctx->nodes[self->node], img, LCP_AUDIT_DLOPEN, c->function, -1, c->address, p,
                                 lk.where == AU_OUTSIDE ? lk.resolved : NULL, via, hint);
             free(via);

@@ -28,6 +28,12 @@
  *    __cfstring record {isa, flags, chars, length} whose chars pointer
  *    (lcp_image_pointer_at: rebased or chained) must lead to a C string of
  *    exactly `length` bytes.
+ * 6. Wrappers (x86_64, arm64): at the entry of a function of the symbol
+ *    table its register arguments are tagged "parameter k"; a function that
+ *    hands parameter k to a loader's path argument becomes a target of the
+ *    next pass, with the loader's role and k as its path argument (MAX_GEN
+ *    passes: two levels of wrappers). Calls found in a pass are to that
+ *    pass's targets only, so nothing is reported twice.
  *
  * Only headers, the symbol, string and indirect symbol tables, the records
  * and strings the arguments point to, and __text (in 64 KiB windows) are
@@ -74,16 +80,35 @@ static const struct function {
 #define NFUNCTIONS (sizeof functions / sizeof functions[0])
 
 typedef struct target {
-    uint64_t addr; /* stub or pointer address */
+    uint64_t addr; /* stub or pointer address; a wrapper's entry */
     const struct function *function;
-    bool pointer; /* reached through `call *addr` */
+    bool pointer;    /* reached through `call *addr` */
+    unsigned gen;    /* 0: the function itself; n: a wrapper found in pass n - 1 */
+    unsigned arg;    /* the argument that holds the path (LOADS_PATH) */
+    const char *via; /* a wrapper's name (owned by the scan's function list) */
 } target;
+
+/* A function of the image (a defined symbol in __text), where the
+ * tracker knows the arguments as the caller's. */
+typedef struct func {
+    uint64_t addr;
+    char *name; /* owned, without C's leading underscore */
+} func;
+
+/* Passes over the code: the functions, then wrappers of them, then
+ * wrappers of those (a path handed down through two functions of the
+ * program's own). */
+#define MAX_GEN 3
 
 typedef struct scan {
     const lcp_source *src;
     const lcp_image *img;
     target *targets;
     size_t ntargets;
+    unsigned gen; /* the pass: only targets of this generation are calls to follow */
+    func *funcs;  /* sorted by address (x86_64 and arm64: register arguments) */
+    size_t nfuncs;
+    size_t cur; /* the function being decoded, or nfuncs when unknown */
     lcp_dlopen_call *calls;
     size_t ncalls;
     lcp_status st;
@@ -98,18 +123,19 @@ static bool img_read(scan *s, uint64_t off, void *buf, size_t n) {
     return lcp_source_read(s->src, at, buf, n, NULL) == LCP_OK;
 }
 
-static bool add_target(scan *s, uint64_t addr, const struct function *fn, bool pointer) {
-    target *t = realloc(s->targets, (s->ntargets + 1) * sizeof *t);
-    if (t == NULL)
+static bool add_target(scan *s, target t) {
+    target *v = realloc(s->targets, (s->ntargets + 1) * sizeof *v);
+    if (v == NULL)
         return false;
-    s->targets = t;
-    t[s->ntargets++] = (target){addr, fn, pointer};
+    s->targets = v;
+    v[s->ntargets++] = t;
     return true;
 }
 
+/* A target of the current pass at addr. */
 static const target *find_target(const scan *s, uint64_t addr, bool pointer) {
     for (size_t i = 0; i < s->ntargets; i++)
-        if (s->targets[i].addr == addr && s->targets[i].pointer == pointer)
+        if (s->targets[i].addr == addr && s->targets[i].pointer == pointer && s->targets[i].gen == s->gen)
             return &s->targets[i];
     return NULL;
 }
@@ -137,7 +163,7 @@ static bool collect(scan *s, const lcp_symtab *syms) {
                     if (type != LCP_S_NON_LAZY_SYMBOL_POINTERS && type != LCP_S_LAZY_SYMBOL_POINTERS)
                         continue;
                 }
-                if (!add_target(s, addrs[k], &functions[i], pointer != 0)) {
+                if (!add_target(s, (target){addrs[k], &functions[i], pointer != 0, 0, 0, NULL})) {
                     free(addrs);
                     return false;
                 }
@@ -196,20 +222,22 @@ static bool cfstring_chars(scan *s, uint64_t addr, uint64_t *chars) {
     return ok;
 }
 
-static void found(scan *s, uint64_t at, const char *fn, uint64_t addr, bool bundle) {
+static void found(scan *s, uint64_t at, const target *t, uint64_t addr, bool bundle) {
     if (s->st != LCP_OK)
         return;
     char *p = string_at(s, addr);
     if (p == NULL)
         return;
-    lcp_dlopen_call *c = realloc(s->calls, (s->ncalls + 1) * sizeof *c);
+    char *via = t->via ? strdup(t->via) : NULL;
+    lcp_dlopen_call *c = via || !t->via ? realloc(s->calls, (s->ncalls + 1) * sizeof *c) : NULL;
     if (c == NULL) {
         free(p);
+        free(via);
         s->st = lcp_error_set(s->err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
         return;
     }
     s->calls = c;
-    c[s->ncalls++] = (lcp_dlopen_call){at, fn, p, bundle};
+    c[s->ncalls++] = (lcp_dlopen_call){at, t->function->name, p, bundle, via};
 }
 
 /* ---- value tracking ---- */
@@ -217,13 +245,14 @@ static void found(scan *s, uint64_t at, const char *fn, uint64_t addr, bool bund
 /* What a register or argument slot is known to hold. */
 typedef struct val {
     bool known;
-    bool url;   /* a CFURL made from the path at v (the return of a URL maker) */
-    bool pic;   /* i386: the PIC base, which a function keeps in one register throughout */
-    uint64_t v; /* an address */
+    bool url;      /* a CFURL made from the path at v (the return of a URL maker) */
+    bool pic;      /* i386: the PIC base, which a function keeps in one register throughout */
+    uint8_t param; /* not known, but 1 + the index of the argument the function was called with */
+    uint64_t v;    /* an address */
 } val;
 
-static const val unknown = {false, false, false, 0};
-static val address(uint64_t v) { return (val){true, false, false, v}; }
+static const val unknown = {false, false, false, 0, 0};
+static val address(uint64_t v) { return (val){true, false, false, 0, v}; }
 
 #define NREGS 32
 typedef struct regs {
@@ -247,27 +276,44 @@ static void forget_after_jump(regs *r) {
     *r = keep;
 }
 
-/* A call at address `at` to t with first arguments a1, a2 (unknown when not
- * tracked): records what it loads; returns what it returns. */
-static val call_to(scan *s, uint64_t at, const target *t, val a1, val a2) {
+/* The function being decoded passes its own argument `param` (0-based) to
+ * t's path argument: it is a wrapper, a target of the next pass (once). */
+static void add_wrapper(scan *s, const target *t, unsigned param) {
+    if (s->cur >= s->nfuncs || s->gen + 1 >= MAX_GEN)
+        return;
+    const func *fn = &s->funcs[s->cur];
+    for (size_t i = 0; i < s->ntargets; i++)
+        if (s->targets[i].addr == fn->addr && !s->targets[i].pointer)
+            return; /* already a target (or a loader's stub) */
+    if (!add_target(s, (target){fn->addr, t->function, false, s->gen + 1, param, fn->name}))
+        s->st = lcp_error_set(s->err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
+}
+
+/* A call at address `at` to t with arguments args[0..NARGS) (unknown when
+ * not tracked): records what it loads; returns what it returns. */
+#define NARGS 6
+static val call_to(scan *s, uint64_t at, const target *t, const val *args) {
     const struct function *fn = t->function;
+    val a1 = args[t->arg], a2 = args[1];
     uint64_t chars;
     switch (fn->role) {
     case LOADS_PATH:
         if (a1.known && !a1.url)
-            found(s, at, fn->name, a1.v, false);
+            found(s, at, t, a1.v, false);
+        else if (a1.param)
+            add_wrapper(s, t, a1.param - 1u);
         break;
     case MAKES_URL_CFSTRING:
         if (a2.known && !a2.url && cfstring_chars(s, a2.v, &chars))
-            return (val){true, true, false, chars};
+            return (val){true, true, false, 0, chars};
         break;
     case MAKES_URL_CSTRING:
         if (a2.known && !a2.url)
-            return (val){true, true, false, a2.v};
+            return (val){true, true, false, 0, a2.v};
         break;
     case LOADS_URL:
         if (a2.known && a2.url)
-            found(s, at, fn->name, a2.v, true);
+            found(s, at, t, a2.v, true);
         break;
     }
     return unknown;
@@ -393,7 +439,7 @@ static void x86_step(scan *s, csh h, const cs_insn *in, regs *r, bool is64) {
         if (x->op_count == 1 && x->operands[0].type == X86_OP_REG) {
             int d = x86_family(x->operands[0].reg);
             if (d >= 0 && r->pic_next != 0 && r->pic_next == in->address)
-                r->reg[d] = (val){true, false, true, in->address};
+                r->reg[d] = (val){true, false, true, 0, in->address};
             else if (d >= 0)
                 r->reg[d] = unknown;
             r->pic_next = 0;
@@ -422,9 +468,13 @@ static void x86_step(scan *s, csh h, const cs_insn *in, regs *r, bool is64) {
                 t = find_target(s, (r->reg[b].v + (uint64_t)m->disp) & 0xffffffffu, true);
         }
         val ret = unknown;
-        if (t)
-            ret = is64 ? call_to(s, in->address, t, r->reg[RDI], r->reg[RSI])
-                       : call_to(s, in->address, t, i386_arg(r, 0), i386_arg(r, 1));
+        if (t) {
+            val args[NARGS] = {unknown, unknown, unknown, unknown, unknown, unknown};
+            static const int regs64[NARGS] = {RDI, RSI, RDX, RCX, R8, R9};
+            for (int k = 0; k < NARGS; k++)
+                args[k] = is64 ? r->reg[regs64[k]] : k < 4 ? i386_arg(r, k) : unknown;
+            ret = call_to(s, in->address, t, args);
+        }
         if (!call) {
             forget_after_jump(r);
             return;
@@ -522,7 +572,7 @@ static void a64_step(scan *s, csh h, const cs_insn *in, regs *r) {
             const target *t = find_target(s, (uint64_t)a->operands[0].imm, false);
             val ret = unknown;
             if (t && (in->id == ARM64_INS_BL || always))
-                ret = call_to(s, in->address, t, r->reg[0], r->reg[1]);
+                ret = call_to(s, in->address, t, r->reg);
             if (in->id == ARM64_INS_BL) {
                 a64_clobber(r);
                 r->reg[0] = ret;
@@ -553,8 +603,9 @@ static void a64_step(scan *s, csh h, const cs_insn *in, regs *r) {
 }
 
 enum {
-    WINDOW = 64 * 1024, /* __text is read in windows of this size */
-    LOOKBACK = 4096     /* bytes decoded before a call site: its arguments are set up there */
+    WINDOW = 64 * 1024,   /* __text is read in windows of this size */
+    LOOKBACK = 4096,      /* bytes decoded before a call site: its arguments are set up there */
+    FUNC_LOOKBACK = 16384 /* or from its function's start, when that is this close */
 };
 
 /* A stretch of __text to decode: offsets from the section's start. */
@@ -567,10 +618,30 @@ typedef struct ranges {
     size_t n;
 } ranges;
 
-/* The call site at offset `site` (len bytes) needs [site - LOOKBACK, site + len);
- * sites come in increasing order, so overlapping stretches merge as they come. */
-static bool add_site(ranges *rs, uint64_t site, uint64_t len) {
+/* The function that holds the address text->addr + off: its index, or
+ * s->nfuncs. */
+static size_t func_at(const scan *s, uint64_t addr) {
+    size_t lo = 0, hi = s->nfuncs; /* first function above addr */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->funcs[mid].addr <= addr)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo == 0 ? s->nfuncs : lo - 1;
+}
+
+/* The call site at offset `site` (len bytes) of text needs the code before
+ * it decoded: from the start of its function when that is at most
+ * FUNC_LOOKBACK bytes before (the arguments are known there), else the
+ * LOOKBACK bytes before. Sites come in increasing order, so overlapping
+ * stretches merge as they come. */
+static bool add_site(const scan *s, const lcp_section *text, ranges *rs, uint64_t site, uint64_t len) {
     uint64_t from = site > LOOKBACK ? site - LOOKBACK : 0, to = site + len;
+    size_t f = func_at(s, text->addr + site);
+    if (f < s->nfuncs && s->funcs[f].addr >= text->addr && text->addr + site - s->funcs[f].addr <= FUNC_LOOKBACK)
+        from = s->funcs[f].addr - text->addr;
     if (rs->n > 0 && from <= rs->v[rs->n - 1].to) {
         if (to > rs->v[rs->n - 1].to)
             rs->v[rs->n - 1].to = to;
@@ -631,7 +702,7 @@ static bool find_call_sites(scan *s, const lcp_section *text, uint8_t *buf, rang
                 if ((w & 0x7c000000u) != 0x14000000u) /* B (bit 31 clear) or BL */
                     continue;
                 uint64_t to = base + i + (uint64_t)sign_extend((w & 0x03ffffffu) * 4ull, 28);
-                if (find_target(s, to, false) && !add_site(rs, done + i, 4))
+                if (find_target(s, to, false) && !add_site(s, text, rs, done + i, 4))
                     return false;
             }
             done += limit;
@@ -654,12 +725,21 @@ static bool find_call_sites(scan *s, const lcp_section *text, uint8_t *buf, rang
                 site = true;
             else
                 continue;
-            if (site && !add_site(rs, done + i, len))
+            if (site && !add_site(s, text, rs, done + i, len))
                 return false;
         }
         done += limit;
     }
     return true;
+}
+
+/* At a function's entry its register arguments are the caller's. */
+static void enter_function(const lcp_image *img, regs *r) {
+    static const int x86_64[NARGS] = {RDI, RSI, RDX, RCX, R8, R9};
+    for (int k = 0; k < NARGS; k++) {
+        int reg = img->cputype == LCP_CPU_TYPE_X86_64 ? x86_64[k] : k; /* arm64: x0..x5 */
+        r->reg[reg] = (val){false, false, false, (uint8_t)(k + 1), 0};
+    }
 }
 
 /* Pass 2: decodes [from, to) of __text with the value tracker, which starts
@@ -668,6 +748,10 @@ static void decode_range(scan *s, csh h, cs_insn *in, uint8_t *buf, const lcp_se
     bool x86 = s->img->cputype != LCP_CPU_TYPE_ARM64;
     regs r;
     forget_all(&r);
+    s->cur = func_at(s, text->addr + rg.from);
+    size_t next = s->cur < s->nfuncs ? s->cur + 1 : 0; /* the first function after rg.from */
+    if (s->cur < s->nfuncs && s->funcs[s->cur].addr == text->addr + rg.from)
+        next = s->cur; /* the range starts at a function: enter it below */
     uint64_t done = rg.from;
     while (done < rg.to && s->st == LCP_OK) {
         size_t n = rg.to - done < WINDOW ? (size_t)(rg.to - done) : WINDOW;
@@ -688,6 +772,12 @@ static void decode_range(scan *s, csh h, cs_insn *in, uint8_t *buf, const lcp_se
                 addr += skip;
                 forget_all(&r);
                 continue;
+            }
+            for (; next < s->nfuncs && s->funcs[next].addr <= in->address; next++) {
+                s->cur = next;
+                forget_all(&r);
+                if (s->funcs[next].addr == in->address)
+                    enter_function(s->img, &r);
             }
             if (x86)
                 x86_step(s, h, in, &r, s->img->is64);
@@ -737,31 +827,72 @@ static void disassemble(scan *s, const lcp_section *text) {
                    : img->cputype == LCP_CPU_TYPE_X86_64 ? CS_MODE_64
                                                          : CS_MODE_32;
     uint8_t *buf = malloc(WINDOW);
-    ranges rs = {NULL, 0};
-    if (buf == NULL || !find_call_sites(s, text, buf, &rs)) {
+    if (buf == NULL) {
         s->st = lcp_error_set(s->err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
-        goto out;
+        return;
     }
-    if (rs.n == 0)
-        goto out;
     pthread_once(&capstone_once, capstone_first_use);
     csh h;
     if (cs_open(arch, mode, &h) != CS_ERR_OK) {
         s->st = lcp_error_set(s->err, LCP_E_UNSUPPORTED, LCP_NO_OFFSET, "Capstone cannot disassemble this slice");
-        goto out;
+        free(buf);
+        return;
     }
     cs_option(h, CS_OPT_DETAIL, CS_OPT_ON);
     cs_insn *in = cs_malloc(h);
     if (in == NULL)
         s->st = lcp_error_set(s->err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
-    for (size_t i = 0; i < rs.n && s->st == LCP_OK; i++)
-        decode_range(s, h, in, buf, text, rs.v[i]);
+    /* pass n follows the calls to the targets of generation n */
+    for (s->gen = 0; s->gen < MAX_GEN && s->st == LCP_OK; s->gen++) {
+        bool any = false;
+        for (size_t i = 0; i < s->ntargets; i++)
+            any = any || s->targets[i].gen == s->gen;
+        if (!any)
+            break;
+        ranges rs = {NULL, 0};
+        if (!find_call_sites(s, text, buf, &rs))
+            s->st = lcp_error_set(s->err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
+        for (size_t i = 0; i < rs.n && s->st == LCP_OK; i++)
+            decode_range(s, h, in, buf, text, rs.v[i]);
+        free(rs.v);
+    }
     if (in)
         cs_free(in, 1);
     cs_close(&h);
-out:
-    free(rs.v);
     free(buf);
+}
+
+static int cmp_func(const void *a, const void *b) {
+    const func *x = a, *y = b;
+    return x->addr < y->addr ? -1 : (x->addr > y->addr);
+}
+
+/* The functions of __text, from the symbol table (x86_64 and arm64, whose
+ * arguments travel in registers): defined symbols in the section, but not
+ * the assembler's local labels (l..., L...). Without symbols, none: paths
+ * passed through wrappers are then not followed. */
+static bool collect_funcs(scan *s, const lcp_symtab *syms, const lcp_section *text) {
+    if (s->img->cputype != LCP_CPU_TYPE_X86_64 && s->img->cputype != LCP_CPU_TYPE_ARM64)
+        return true;
+    for (size_t i = 0; i < lcp_symtab_count(syms); i++) {
+        const lcp_symbol *sym = lcp_symtab_symbol(syms, i);
+        if ((sym->type & LCP_N_TYPE) != LCP_N_SECT || sym->addr < text->addr || sym->addr - text->addr >= text->size ||
+            sym->name[0] == 'l' || sym->name[0] == 'L')
+            continue;
+        func *v = realloc(s->funcs, (s->nfuncs + 1) * sizeof *v);
+        char *name = strdup(sym->name[0] == '_' ? sym->name + 1 : sym->name);
+        if (v == NULL || name == NULL) {
+            if (v)
+                s->funcs = v;
+            free(name);
+            return false;
+        }
+        s->funcs = v;
+        v[s->nfuncs++] = (func){sym->addr, name};
+    }
+    if (s->nfuncs > 1)
+        qsort(s->funcs, s->nfuncs, sizeof *s->funcs, cmp_func);
+    return true;
 }
 
 lcp_status lcp_dlopen_paths(const lcp_source *src, const lcp_image *img, lcp_dlopen_call **out, size_t *n,
@@ -783,14 +914,21 @@ lcp_status lcp_dlopen_paths(const lcp_source *src, const lcp_image *img, lcp_dlo
     }
     if (st != LCP_OK)
         return LCP_OK;
-    scan s = {src, img, NULL, 0, NULL, 0, LCP_OK, err};
+    scan s;
+    memset(&s, 0, sizeof s);
+    s.src = src;
+    s.img = img;
+    s.err = err;
     const lcp_section *text = lcp_symtab_section_named(syms, "__TEXT", "__text");
-    if (!collect(&s, syms))
+    if (!collect(&s, syms) || (text && !collect_funcs(&s, syms, text)))
         s.st = lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
     else if (text && s.ntargets > 0 && !lcp_section_is_zerofill(text))
         disassemble(&s, text);
     lcp_symtab_free(syms);
     free(s.targets);
+    for (size_t i = 0; i < s.nfuncs; i++)
+        free(s.funcs[i].name);
+    free(s.funcs);
     if (s.st != LCP_OK) {
         lcp_dlopen_calls_free(s.calls, s.ncalls);
         return s.st;
@@ -801,7 +939,9 @@ lcp_status lcp_dlopen_paths(const lcp_source *src, const lcp_image *img, lcp_dlo
 }
 
 void lcp_dlopen_calls_free(lcp_dlopen_call *calls, size_t n) {
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         free(calls[i].path);
+        free(calls[i].via);
+    }
     free(calls);
 }

@@ -349,8 +349,9 @@ static void file_arguments_and_failures(void **state) {
 /* ---- dlopen ---- */
 
 /* The calls lcp_dlopen_paths finds in slice 0 of path: exactly want[]
- * ({function, path}), in address order, each with the given bundle flag. */
-static void check_calls(const char *path, uint32_t cputype, const char *const (*want)[2], size_t nwant, bool bundle) {
+ * ({function, path, via or NULL}), in address order, each with the given
+ * bundle flag. */
+static void check_calls(const char *path, uint32_t cputype, const char *const (*want)[3], size_t nwant, bool bundle) {
     lcp_file *f;
     lcp_error err;
     assert_int_equal(lcp_file_open(path, &f, &err), LCP_OK);
@@ -362,6 +363,10 @@ static void check_calls(const char *path, uint32_t cputype, const char *const (*
     for (size_t i = 0; i < n; i++) {
         assert_string_equal(calls[i].function, want[i][0]);
         assert_string_equal(calls[i].path, want[i][1]);
+        if (want[i][2])
+            assert_string_equal(calls[i].via, want[i][2]);
+        else
+            assert_null(calls[i].via);
         assert_int_equal(calls[i].bundle, bundle);
         if (i > 0)
             assert_true(calls[i].address > calls[i - 1].address);
@@ -371,13 +376,13 @@ static void check_calls(const char *path, uint32_t cputype, const char *const (*
 }
 
 static void check_dlopen(const char *path, uint32_t cputype) {
-    static const char *const want[][2] = {
-        {"dlopen", "@rpath/libplugin.dylib"},
-        {"dlopen", "/usr/local/lib/libdlfoo.dylib"},
-        {"dlopen_preflight", "@loader_path/../Frameworks/Missing.framework/Missing"},
-        {"NSAddImage", "/Library/Frameworks/Old.framework/Old"},
-        {"NSCreateObjectFileImageFromFile", "@executable_path/plugin.bundle"},
-        {"dlopen", "/usr/lib/libz.1.dylib"},
+    static const char *const want[][3] = {
+        {"dlopen", "@rpath/libplugin.dylib", NULL},
+        {"dlopen", "/usr/local/lib/libdlfoo.dylib", NULL},
+        {"dlopen_preflight", "@loader_path/../Frameworks/Missing.framework/Missing", NULL},
+        {"NSAddImage", "/Library/Frameworks/Old.framework/Old", NULL},
+        {"NSCreateObjectFileImageFromFile", "@executable_path/plugin.bundle", NULL},
+        {"dlopen", "/usr/lib/libz.1.dylib", NULL},
     };
     check_calls(path, cputype, want, sizeof want / sizeof want[0], false);
 }
@@ -406,12 +411,25 @@ static void recovers_dlopen_paths_i386_pic(void **state) {
  * (x86_64 and i386: stored addresses; arm64: chained fixups) or C string;
  * the URL that only CFShow sees is not a load. */
 static void check_cfbundle(const char *path, uint32_t cputype) {
-    static const char *const want[][2] = {
-        {"CFBundleCreate", "@executable_path/../PlugIns/Filter.bundle"},
-        {"CFPlugInCreate", "/Library/Audio/Plug-Ins/Old.component"},
-        {"CFBundleCreate", "/usr/local/lib/Helper.bundle"},
+    static const char *const want[][3] = {
+        {"CFBundleCreate", "@executable_path/../PlugIns/Filter.bundle", NULL},
+        {"CFPlugInCreate", "/Library/Audio/Plug-Ins/Old.component", NULL},
+        {"CFBundleCreate", "/usr/local/lib/Helper.bundle", NULL},
     };
     check_calls(path, cputype, want, sizeof want / sizeof want[0], true);
+}
+
+/* A path handed to dlopen through the program's own functions, two deep
+ * (load_named -> load_plugin -> dlopen, the second argument of
+ * load_plugin, tail calls): found at the outermost call, with its name. */
+static void follows_wrappers(void **state) {
+    (void)state;
+    static const char *const want[][3] = {
+        {"dlopen", "/usr/local/lib/libwrapped.dylib", "load_plugin"},
+        {"dlopen", "@rpath/libtwice.dylib", "load_named"},
+    };
+    check_calls(AUDIT_BIN "/wrapper-x86_64", LCP_CPU_TYPE_X86_64, want, 2, false);
+    check_calls(AUDIT_BIN "/wrapper-arm64", LCP_CPU_TYPE_ARM64, want, 2, false);
 }
 
 static void recovers_cfbundle_paths(void **state) {
@@ -475,6 +493,7 @@ int main(void) {
         cmocka_unit_test(recovers_dlopen_paths_arm64_adrp_add),
         cmocka_unit_test(recovers_dlopen_paths_i386_pic),
         cmocka_unit_test(recovers_cfbundle_paths),
+        cmocka_unit_test(follows_wrappers),
         cmocka_unit_test(audits_cfbundle_paths),
         cmocka_unit_test(no_dlopen_paths_without_loader_stubs),
     };

@@ -48,6 +48,9 @@
 #   CFBundleCreate/CFPlugInCreate of CFURLs made from constant CFStrings and
 #   C strings (src/cfbundle.c, src/CoreFoundation.tbd);
 #   sysroot/Library/Audio/Plug-Ins/Old.component is the one that exists.
+# wrapper-x86_64, wrapper-arm64: dlopen through the program's own functions
+#   (src/wrapper.c: load_plugin(mode, path) -> dlopen, load_named(path) ->
+#   load_plugin, a tail call).
 set -eu
 
 CLANG=${CLANG:-clang-19}
@@ -71,7 +74,7 @@ dylib() { # dylib OUT INSTALL_NAME OBJ [more ld args]
     $LD64 -arch x86_64 -dylib $PV -install_name "$name" -o "$out" "$obj" $SRC/libSystem.tbd "$@"
 }
 
-rm -rf Demo.app Bin.app sysroot libout.dylib dlopen-x86_64 dlopen-arm64 dlopen-arm64-O0 dlopen-i386 cfbundle-*
+rm -rf Demo.app Bin.app sysroot libout.dylib dlopen-x86_64 dlopen-arm64 dlopen-arm64-O0 dlopen-i386 cfbundle-* wrapper-*
 for s in demo good helper abs plugin out tool dep binplugin; do
     cc $SRC/$s.c "$TMP/$s.o"
 done
@@ -168,6 +171,11 @@ for t in x86_64:10.15 arm64:13.0; do
     $CLANG -target $arch-apple-macos$min $CFLAGS -c $SRC/cfbundle.c -o "$TMP/cfbundle-$arch.o"
     $LD64 -arch $arch -platform_version macos "$min" "$min" -o cfbundle-$arch "$TMP/cfbundle-$arch.o" \
         $SRC/libSystem.tbd $SRC/CoreFoundation.tbd
+done
+for t in x86_64:10.15 arm64:11.0; do
+    arch=${t%%:*} min=${t#*:}
+    $CLANG -target $arch-apple-macos$min $CFLAGS -c $SRC/wrapper.c -o "$TMP/wrapper-$arch.o"
+    $LD64 -arch $arch -platform_version macos "$min" 11.0 -o wrapper-$arch "$TMP/wrapper-$arch.o" $SRC/libSystem.tbd
 done
 $CLANG -target i386-apple-macos10.7 $CFLAGS -c $SRC/cfbundle.c -o "$TMP/cfbundle-i386.o"
 $PYTHON $SRC/link-i386.py "$TMP/cfbundle-i386.o" cfbundle-i386
