@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "lcpatch/lcpatch.h"
+
 static inline void h_put32(uint8_t *p, bool be, uint32_t v) {
     for (int k = 0; k < 4; k++)
         p[k] = (uint8_t)(be ? v >> (24 - 8 * k) : v >> (8 * k));
@@ -85,6 +87,20 @@ static inline size_t h_fat(uint8_t *b, uint32_t n) {
         h_image64(b + 0x1000 * (i + 1), false);
     }
     return (size_t)(n + 1) * 4096;
+}
+
+/* Opens b[0..len) as a file named `name`: returns the status and fills
+ * err; a file comes with success and only then (cmocka.h comes first). */
+static inline lcp_status h_parse(const uint8_t *b, size_t len, const char *name, lcp_error *err) {
+    lcp_file *f = NULL;
+    memset(err, 0, sizeof *err);
+    lcp_status st = lcp_file_open_memory(b, len, name, &f, err);
+    if (st == LCP_OK)
+        assert_non_null(f);
+    else
+        assert_null(f);
+    lcp_file_free(f);
+    return st;
 }
 
 #endif

@@ -22,17 +22,7 @@ int __sanitizer_install_malloc_and_free_hooks(void (*malloc_hook)(const volatile
 
 static uint8_t fat[3 * 4096];
 
-static lcp_status parse(const uint8_t *b, size_t len, lcp_error *err) {
-    lcp_file *f = NULL;
-    memset(err, 0, sizeof *err);
-    lcp_status st = lcp_file_open_memory(b, len, "fat.dylib", &f, err);
-    if (st == LCP_OK)
-        assert_non_null(f);
-    else
-        assert_null(f);
-    lcp_file_free(f);
-    return st;
-}
+static lcp_status parse(const uint8_t *b, size_t len, lcp_error *err) { return h_parse(b, len, "fat.dylib", err); }
 
 static void expect(const uint8_t *b, size_t len, lcp_status want, uint64_t offset, const char *needle) {
     lcp_error err;

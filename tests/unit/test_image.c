@@ -22,17 +22,7 @@ int __sanitizer_install_malloc_and_free_hooks(void (*malloc_hook)(const volatile
 static uint8_t img[H_SIZE];
 
 /* Parses img[0..len) as a whole file; returns the status, fills err. */
-static lcp_status parse(size_t len, lcp_error *err) {
-    lcp_file *f = NULL;
-    memset(err, 0, sizeof *err);
-    lcp_status st = lcp_file_open_memory(img, len, "t.dylib", &f, err);
-    if (st == LCP_OK)
-        assert_non_null(f);
-    else
-        assert_null(f);
-    lcp_file_free(f);
-    return st;
-}
+static lcp_status parse(size_t len, lcp_error *err) { return h_parse(img, len, "t.dylib", err); }
 
 static void expect_malformed(size_t len, uint64_t offset, const char *needle) {
     lcp_error err;
