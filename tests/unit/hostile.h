@@ -1,12 +1,15 @@
 /* Builders for hostile inputs in memory, shared by the hostile-input unit
- * tests (test_image.c, test_file.c, test_archive.c, test_plan.c). Every
- * builder writes into a caller-supplied buffer and returns the bytes used. */
+ * tests (test_image.c, test_file.c, test_archive.c, test_plan.c,
+ * test_symbols.c, test_disasm.c). Every builder writes into a
+ * caller-supplied buffer and returns the bytes used. */
 #ifndef LCP_TESTS_HOSTILE_H
 #define LCP_TESTS_HOSTILE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lcpatch/lcpatch.h"
@@ -87,6 +90,22 @@ static inline size_t h_fat(uint8_t *b, uint32_t n) {
         h_image64(b + 0x1000 * (i + 1), false);
     }
     return (size_t)(n + 1) * 4096;
+}
+
+/* A fixture read whole into a heap buffer (*len bytes), to be patched into
+ * a hostile variant; the caller frees it. */
+static inline uint8_t *h_slurp(const char *path, size_t *len) {
+    FILE *fp = fopen(path, "rb");
+    assert_non_null(fp);
+    fseek(fp, 0, SEEK_END);
+    long n = ftell(fp);
+    fseek(fp, 0, SEEK_SET);
+    uint8_t *b = malloc((size_t)n);
+    assert_non_null(b);
+    assert_int_equal(fread(b, 1, (size_t)n, fp), (size_t)n);
+    fclose(fp);
+    *len = (size_t)n;
+    return b;
 }
 
 /* Opens b[0..len) as a file named `name`: returns the status and fills

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "hostile.h"
 #include "lcpatch/lcpatch.h"
 
 #define BIN "tests/binaries/"
@@ -190,24 +191,10 @@ static void ppc_and_i386_slices(void **state) {
     assert_string_equal(s.insn[2].mnemonic, "sc");
 }
 
-static uint8_t *slurp(const char *path, size_t *len) {
-    FILE *fp = fopen(path, "rb");
-    assert_non_null(fp);
-    fseek(fp, 0, SEEK_END);
-    long n = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    uint8_t *b = malloc((size_t)n);
-    assert_non_null(b);
-    assert_int_equal(fread(b, 1, (size_t)n, fp), (size_t)n);
-    fclose(fp);
-    *len = (size_t)n;
-    return b;
-}
-
 static void i386_pic_base(void **state) {
     (void)state;
     size_t len;
-    uint8_t *b = slurp(BIN "hello-i386", &len);
+    uint8_t *b = h_slurp(BIN "hello-i386", &len);
     /* At start (0x1f00, file offset 0xf00): call 1f; 1: popl %eax; leal 0x100(%eax), %ecx */
     const uint8_t code[] = {0xe8, 0, 0, 0, 0, 0x58, 0x8d, 0x88, 0x00, 0x01, 0x00, 0x00};
     memcpy(b + 0xf00, code, sizeof code);
@@ -227,7 +214,7 @@ static void i386_pic_base(void **state) {
 static void undecodable_bytes_are_data(void **state) {
     (void)state;
     size_t len;
-    uint8_t *b = slurp(BIN "calls-arm64", &len);
+    uint8_t *b = h_slurp(BIN "calls-arm64", &len);
     memset(b + 0x548, 0xff, 4); /* _twice's first word: no arm64 instruction */
     static seen s;
     memset(&s, 0, sizeof s);

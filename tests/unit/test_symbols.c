@@ -10,24 +10,11 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "hostile.h"
 #include "lcpatch/lcpatch.h"
 #include "lcpatch/symbols.h"
 
 #define BIN "tests/binaries/"
-
-static uint8_t *slurp(const char *path, size_t *len) {
-    FILE *fp = fopen(path, "rb");
-    assert_non_null(fp);
-    fseek(fp, 0, SEEK_END);
-    long n = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    uint8_t *b = malloc((size_t)n);
-    assert_non_null(b);
-    assert_int_equal(fread(b, 1, (size_t)n, fp), (size_t)n);
-    fclose(fp);
-    *len = (size_t)n;
-    return b;
-}
 
 /* Opens a file and loads the symbols of slice `slice`. */
 static lcp_symtab *load(const char *path, size_t slice, lcp_file **fout) {
@@ -224,7 +211,7 @@ static lcp_status reload(const uint8_t *b, size_t len, lcp_symtab **t, lcp_error
 static void hostile_tables(void **state) {
     (void)state;
     size_t len;
-    uint8_t *orig = slurp(BIN "calls-x86_64", &len);
+    uint8_t *orig = h_slurp(BIN "calls-x86_64", &len);
     uint8_t *b = malloc(len);
     assert_non_null(b);
     lcp_file *f;
@@ -319,7 +306,7 @@ static void pointers_rebased_and_chained(void **state) {
 static void hostile_chained_fixups(void **state) {
     (void)state;
     size_t len;
-    uint8_t *orig = slurp(BIN "audit/cfbundle-arm64", &len);
+    uint8_t *orig = h_slurp(BIN "audit/cfbundle-arm64", &len);
     uint8_t *b = malloc(len);
     assert_non_null(b);
     lcp_file *f;
