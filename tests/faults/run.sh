@@ -45,31 +45,33 @@ fi
 
 # The writers: label | command that must appear in `lcpatch --help` (- for
 # none) | fixture | exit status on failure (3; Apple's compat modes exit 1)
-# | command line (IN = the input, OUT = the output; no OUT means the command
-# edits IN in place). A line whose command does not exist yet, or whose
-# fault-free run fails, is skipped with the reason.
+# | command line (@IN@ = the input, @OUT@ = the output; no @OUT@ means the
+# command edits @IN@ in place; a mktemp name cannot contain '@', so the
+# substitution never touches the temporary folder's own name). A line whose
+# command does not exist yet, or whose fault-free run fails, is skipped with
+# the reason.
 WRITERS='
-fault_writer -o|-|hello-x86_64|3|$FW -o OUT IN
-fault_writer --in-place|-|hello-x86_64|3|$FW --in-place IN
-unsign -o fat|unsign|legacy-fat.dylib|3|$LCPATCH unsign -o OUT IN
-unsign --in-place|unsign|signed-arm64|3|$LCPATCH unsign --in-place IN
-codesign_allocate -r|codesign_allocate|signed-arm64|1|$LCPATCH codesign_allocate -i IN -r -o OUT
-vtool -set-build-version|vtool|hello-x86_64|1|$LCPATCH vtool -set-build-version macos 11.0 11.0 -replace -output OUT IN
-vtool fat|vtool|legacy-fat.dylib|1|$LCPATCH vtool -set-version-min macos 10.9 10.9 -output OUT IN
-set-sdk|set-sdk|libold-x86_64.dylib|3|$LCPATCH set-sdk --sdk 10.9 -o OUT IN
-set-sdk --in-place|set-sdk|legacy-fat.dylib|3|$LCPATCH set-sdk --sdk 10.9 --in-place IN
-strip-arch --legacy|strip-arch|legacy-fat.dylib|3|$LCPATCH strip-arch --legacy -o OUT IN
-strip-arch --in-place|strip-arch|fat64.dylib|3|$LCPATCH strip-arch --remove arm64 --keep-fat --in-place IN
-lipo -remove|lipo|legacy-fat.dylib|1|$LCPATCH lipo IN -remove ppc7400 -output OUT
-lipo -thin|lipo|fat64.dylib|1|$LCPATCH lipo IN -thin arm64 -output OUT
-add-rpath|add-rpath|hello-x86_64|3|$LCPATCH add-rpath -o OUT @loader_path/x IN
-add-rpath --in-place fat|add-rpath|legacy-fat.dylib|3|$LCPATCH add-rpath --in-place @loader_path/x IN
-delete-rpath|delete-rpath|hello-x86_64|3|$LCPATCH delete-rpath -o OUT @executable_path/../lib IN
-change-dylib|change-dylib|hello-x86_64|3|$LCPATCH change-dylib -o OUT /usr/lib/libSystem.B.dylib /usr/lib/libSystem.dylib IN
-set-id|set-id|libold-x86_64.dylib|3|$LCPATCH set-id -o OUT /usr/local/lib/libnew.dylib IN
-install_name_tool -add_rpath|install_name_tool|hello-x86_64|1|$LCPATCH install_name_tool -add_rpath @loader_path/x IN
-rescue|rescue|legacy-fat.dylib|3|$LCPATCH rescue -o OUT IN
-rescue --in-place|rescue|legacy-fat.dylib|3|$LCPATCH rescue --in-place IN
+fault_writer -o|-|hello-x86_64|3|$FW -o @OUT@ @IN@
+fault_writer --in-place|-|hello-x86_64|3|$FW --in-place @IN@
+unsign -o fat|unsign|legacy-fat.dylib|3|$LCPATCH unsign -o @OUT@ @IN@
+unsign --in-place|unsign|signed-arm64|3|$LCPATCH unsign --in-place @IN@
+codesign_allocate -r|codesign_allocate|signed-arm64|1|$LCPATCH codesign_allocate -i @IN@ -r -o @OUT@
+vtool -set-build-version|vtool|hello-x86_64|1|$LCPATCH vtool -set-build-version macos 11.0 11.0 -replace -output @OUT@ @IN@
+vtool fat|vtool|legacy-fat.dylib|1|$LCPATCH vtool -set-version-min macos 10.9 10.9 -output @OUT@ @IN@
+set-sdk|set-sdk|libold-x86_64.dylib|3|$LCPATCH set-sdk --sdk 10.9 -o @OUT@ @IN@
+set-sdk --in-place|set-sdk|legacy-fat.dylib|3|$LCPATCH set-sdk --sdk 10.9 --in-place @IN@
+strip-arch --legacy|strip-arch|legacy-fat.dylib|3|$LCPATCH strip-arch --legacy -o @OUT@ @IN@
+strip-arch --in-place|strip-arch|fat64.dylib|3|$LCPATCH strip-arch --remove arm64 --keep-fat --in-place @IN@
+lipo -remove|lipo|legacy-fat.dylib|1|$LCPATCH lipo @IN@ -remove ppc7400 -output @OUT@
+lipo -thin|lipo|fat64.dylib|1|$LCPATCH lipo @IN@ -thin arm64 -output @OUT@
+add-rpath|add-rpath|hello-x86_64|3|$LCPATCH add-rpath -o @OUT@ @loader_path/x @IN@
+add-rpath --in-place fat|add-rpath|legacy-fat.dylib|3|$LCPATCH add-rpath --in-place @loader_path/x @IN@
+delete-rpath|delete-rpath|hello-x86_64|3|$LCPATCH delete-rpath -o @OUT@ @executable_path/../lib @IN@
+change-dylib|change-dylib|hello-x86_64|3|$LCPATCH change-dylib -o @OUT@ /usr/lib/libSystem.B.dylib /usr/lib/libSystem.dylib @IN@
+set-id|set-id|libold-x86_64.dylib|3|$LCPATCH set-id -o @OUT@ /usr/local/lib/libnew.dylib @IN@
+install_name_tool -add_rpath|install_name_tool|hello-x86_64|1|$LCPATCH install_name_tool -add_rpath @loader_path/x @IN@
+rescue|rescue|legacy-fat.dylib|3|$LCPATCH rescue -o @OUT@ @IN@
+rescue --in-place|rescue|legacy-fat.dylib|3|$LCPATCH rescue --in-place @IN@
 '
 
 pass=0
@@ -80,10 +82,10 @@ T=$(mktemp -d) || exit 3
 trap 'rm -rf "$T"' EXIT
 commands=$($LCPATCH --help 2>/dev/null | sed -n 's/^  \([a-z_-]*\) .*/\1/p')
 
-# run LINE: runs the command line with IN and OUT substituted (in $T/w),
+# run LINE: runs the command line with @IN@ and @OUT@ substituted (in $T/w),
 # stdout discarded, stderr in $T/err; returns its exit status.
 run() {
-    cmd=$(printf '%s' "$1" | sed -e "s|OUT|$T/w/out|g" -e "s|IN|$T/w/in|g")
+    cmd=$(printf '%s' "$1" | sed -e "s|@OUT@|$T/w/out|g" -e "s|@IN@|$T/w/in|g")
     eval "timeout 60 $wrap $cmd" >/dev/null 2>"$T/err"
 }
 
@@ -139,7 +141,7 @@ while IFS='|' read -r label need fixture failcode line; do
         skip=$((skip + 1))
         continue
     fi
-    case $line in *OUT*) inplace=0 ;; *) inplace=1 ;; esac
+    case $line in *@OUT@*) inplace=0 ;; *) inplace=1 ;; esac
     # The fault-free output, and how many calls of each kind the write makes.
     fresh
     if ! LD_PRELOAD=$SHIM LCP_FAULT_COUNT=$T/count run "$line"; then
@@ -187,34 +189,34 @@ done <"$T/table"
 # all. Then fsync is made to fail (EIO, the first call): the durable write
 # must fail with exit 3, leaving the input, the existing output and the
 # folder as they were; the --no-fsync write must succeed with the same
-# bytes as the durable one. NOFSYNC marks where the option goes.
+# bytes as the durable one. @NOFSYNC@ marks where the option goes.
 NOFSYNC_WRITERS='
-set-sdk -o|libold-x86_64.dylib|$LCPATCH set-sdk --sdk 10.9 NOFSYNC -o OUT IN
-set-sdk --in-place|legacy-fat.dylib|$LCPATCH set-sdk --sdk 10.9 NOFSYNC --in-place IN
-unsign -o|legacy-fat.dylib|$LCPATCH unsign NOFSYNC -o OUT IN
-unsign --in-place|signed-arm64|$LCPATCH unsign NOFSYNC --in-place IN
-strip-arch -o|legacy-fat.dylib|$LCPATCH strip-arch --legacy NOFSYNC -o OUT IN
-strip-arch --in-place|fat64.dylib|$LCPATCH strip-arch --remove arm64 --keep-fat NOFSYNC --in-place IN
-thin -o|fat64.dylib|$LCPATCH thin arm64 NOFSYNC -o OUT IN
-strip-legacy --in-place|legacy-fat.dylib|$LCPATCH strip-legacy NOFSYNC --in-place IN
-set-build-version|hello-x86_64|$LCPATCH set-build-version macos 11.0 11.0 NOFSYNC -o OUT IN
-set-version-min|legacy-fat.dylib|$LCPATCH set-version-min macos 10.9 10.9 NOFSYNC --in-place IN
-remove-build-version|hello-x86_64|$LCPATCH remove-build-version macos NOFSYNC -o OUT IN
-add-rpath|hello-x86_64|$LCPATCH add-rpath NOFSYNC -o OUT @loader_path/x IN
-delete-rpath|hello-x86_64|$LCPATCH delete-rpath NOFSYNC --in-place @executable_path/../lib IN
-change-dylib|hello-x86_64|$LCPATCH change-dylib NOFSYNC -o OUT /usr/lib/libSystem.B.dylib /usr/lib/libSystem.dylib IN
-set-id|libold-x86_64.dylib|$LCPATCH set-id NOFSYNC -o OUT /usr/local/lib/libnew.dylib IN
-rescue -o|legacy-fat.dylib|$LCPATCH rescue NOFSYNC -o OUT IN
-rescue --in-place|legacy-fat.dylib|$LCPATCH rescue NOFSYNC --in-place IN
+set-sdk -o|libold-x86_64.dylib|$LCPATCH set-sdk --sdk 10.9 @NOFSYNC@ -o @OUT@ @IN@
+set-sdk --in-place|legacy-fat.dylib|$LCPATCH set-sdk --sdk 10.9 @NOFSYNC@ --in-place @IN@
+unsign -o|legacy-fat.dylib|$LCPATCH unsign @NOFSYNC@ -o @OUT@ @IN@
+unsign --in-place|signed-arm64|$LCPATCH unsign @NOFSYNC@ --in-place @IN@
+strip-arch -o|legacy-fat.dylib|$LCPATCH strip-arch --legacy @NOFSYNC@ -o @OUT@ @IN@
+strip-arch --in-place|fat64.dylib|$LCPATCH strip-arch --remove arm64 --keep-fat @NOFSYNC@ --in-place @IN@
+thin -o|fat64.dylib|$LCPATCH thin arm64 @NOFSYNC@ -o @OUT@ @IN@
+strip-legacy --in-place|legacy-fat.dylib|$LCPATCH strip-legacy @NOFSYNC@ --in-place @IN@
+set-build-version|hello-x86_64|$LCPATCH set-build-version macos 11.0 11.0 @NOFSYNC@ -o @OUT@ @IN@
+set-version-min|legacy-fat.dylib|$LCPATCH set-version-min macos 10.9 10.9 @NOFSYNC@ --in-place @IN@
+remove-build-version|hello-x86_64|$LCPATCH remove-build-version macos @NOFSYNC@ -o @OUT@ @IN@
+add-rpath|hello-x86_64|$LCPATCH add-rpath @NOFSYNC@ -o @OUT@ @loader_path/x @IN@
+delete-rpath|hello-x86_64|$LCPATCH delete-rpath @NOFSYNC@ --in-place @executable_path/../lib @IN@
+change-dylib|hello-x86_64|$LCPATCH change-dylib @NOFSYNC@ -o @OUT@ /usr/lib/libSystem.B.dylib /usr/lib/libSystem.dylib @IN@
+set-id|libold-x86_64.dylib|$LCPATCH set-id @NOFSYNC@ -o @OUT@ /usr/local/lib/libnew.dylib @IN@
+rescue -o|legacy-fat.dylib|$LCPATCH rescue @NOFSYNC@ -o @OUT@ @IN@
+rescue --in-place|legacy-fat.dylib|$LCPATCH rescue @NOFSYNC@ --in-place @IN@
 '
 fsyncs() { awk '$1 == "fsync" { s += $2 } END { print s + 0 }' "$T/count"; }
 echo "$NOFSYNC_WRITERS" | grep -v '^$' >"$T/table"
 failcode=3
 while IFS='|' read -r label fixture line; do
     label="$label --no-fsync"
-    case $line in *OUT*) inplace=0 ;; *) inplace=1 ;; esac
-    durable=$(printf '%s' "$line" | sed 's/ NOFSYNC//')
-    fast=$(printf '%s' "$line" | sed 's/NOFSYNC/--no-fsync/')
+    case $line in *@OUT@*) inplace=0 ;; *) inplace=1 ;; esac
+    durable=$(printf '%s' "$line" | sed 's/ @NOFSYNC@//')
+    fast=$(printf '%s' "$line" | sed 's/@NOFSYNC@/--no-fsync/')
     ok=1
     fresh
     rm -f "$T/count"

@@ -116,16 +116,16 @@ fi
 # malformed-x86_64-invalid-lcstr-offset), and so does lcpatch's compat mode
 # (LCP_PARSE_APPLE_LC_STR); the broken command is carried as it was.
 WRITERS='
-unsign -o|unsign|3|all|$LCPATCH unsign -o OUT IN
-vtool -set-build-version|vtool|1|all|$LCPATCH vtool -set-build-version macos 11.0 11.0 -replace -output OUT IN
-codesign_allocate -r|codesign_allocate|1|copy-ok|$LCPATCH codesign_allocate -i IN -r -o OUT
-lipo -remove|lipo|1|container|$LCPATCH lipo IN -remove ppc7400 -output OUT
-set-sdk|set-sdk|3|all|$LCPATCH set-sdk --sdk 10.9 -o OUT IN
-strip-arch|strip-arch|3|all|$LCPATCH strip-arch --remove ppc -o OUT IN
-add-rpath|add-rpath|3|all|$LCPATCH add-rpath -o OUT @loader_path/x IN
-change-dylib|change-dylib|3|all|$LCPATCH change-dylib -o OUT /usr/lib/libSystem.B.dylib /usr/lib/libSystem.dylib IN
-install_name_tool|install_name_tool|1|lcstr-lenient|$LCPATCH install_name_tool -add_rpath @loader_path/x IN
-rescue|rescue|3|all|$LCPATCH rescue -o OUT IN
+unsign -o|unsign|3|all|$LCPATCH unsign -o @OUT@ @IN@
+vtool -set-build-version|vtool|1|all|$LCPATCH vtool -set-build-version macos 11.0 11.0 -replace -output @OUT@ @IN@
+codesign_allocate -r|codesign_allocate|1|copy-ok|$LCPATCH codesign_allocate -i @IN@ -r -o @OUT@
+lipo -remove|lipo|1|container|$LCPATCH lipo @IN@ -remove ppc7400 -output @OUT@
+set-sdk|set-sdk|3|all|$LCPATCH set-sdk --sdk 10.9 -o @OUT@ @IN@
+strip-arch|strip-arch|3|all|$LCPATCH strip-arch --remove ppc -o @OUT@ @IN@
+add-rpath|add-rpath|3|all|$LCPATCH add-rpath -o @OUT@ @loader_path/x @IN@
+change-dylib|change-dylib|3|all|$LCPATCH change-dylib -o @OUT@ /usr/lib/libSystem.B.dylib /usr/lib/libSystem.dylib @IN@
+install_name_tool|install_name_tool|1|lcstr-lenient|$LCPATCH install_name_tool -add_rpath @loader_path/x @IN@
+rescue|rescue|3|all|$LCPATCH rescue -o @OUT@ @IN@
 '
 awk -v s=$wstep 'NR % s == 1 || s == 1' "$T/list" >"$T/sample"
 grep -vE '	.*fat_arch [0-9]+: ' "$T/c/MANIFEST" | cut -f1 | grep -Fxf "$T/sample" >"$T/sample.container"
@@ -142,7 +142,7 @@ while IFS='|' read -r label need code scope line; do
         rm -rf "$T/w"
         mkdir "$T/w"
         cp "$T/c/$c" "$T/w/in"
-        cmd=$(printf '%s' "$line" | sed -e "s|OUT|$T/w/out|g" -e "s|IN|$T/w/in|g")
+        cmd=$(printf '%s' "$line" | sed -e "s|@OUT@|$T/w/out|g" -e "s|@IN@|$T/w/in|g")
         eval "timeout 20 $cmd" >/dev/null 2>"$T/err"
         rc=$?
         bad=""
