@@ -302,6 +302,9 @@ fi
 if [ "$asuser" = none ]; then
     echo "faults: SKIP read-only folder: running as root without setpriv"
     skip=$((skip + 1))
+elif [ -n "$asuser" ] && ! $asuser test -r "$T/ro/in"; then
+    echo "faults: SKIP read-only folder: user nobody cannot reach $T (a folder above it is private; TMPDIR=${TMPDIR:-unset})"
+    skip=$((skip + 1))
 else
     chmod 0755 "$(dirname "$FW")" 2>/dev/null
     $asuser $vgwrap "$FW" --in-place "$T/ro/in" >/dev/null 2>"$T/err"
