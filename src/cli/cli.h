@@ -17,6 +17,9 @@ int lcp_cli_fail(const lcp_error *err);
 /* As lcp_cli_fail, and names the file offset when err has one:
  * "lcpatch: <message> (file offset 0x1c)". */
 int lcp_cli_fail_at(const lcp_error *err);
+/* The worse of two exit statuses (the larger): a loop over files returns
+ * the worst of theirs. */
+static inline int lcp_cli_worse(int a, int b) { return a > b ? a : b; }
 /* Prints "lcpatch <command>: <formatted>" to stderr and returns 2. */
 int lcp_cli_usage_error(const char *command, const char *fmt, ...)
 #if defined(__GNUC__) || defined(__clang__)

@@ -106,18 +106,13 @@ int cmd_audit(int argc, char **argv) {
                 fputs("\r\033[K", stderr);
                 prog.shown = false;
             }
-            int code = lcp_cli_fail(&err);
-            if (code > status)
-                status = code;
+            status = lcp_cli_worse(status, lcp_cli_fail(&err));
         }
     }
     if (prog.shown)
         fputs("\r\033[K", stderr);
-    for (size_t i = 0; i < r.nfailures; i++) {
-        int code = lcp_cli_fail(&r.failures[i].error);
-        if (code > status)
-            status = code;
-    }
+    for (size_t i = 0; i < r.nfailures; i++)
+        status = lcp_cli_worse(status, lcp_cli_fail(&r.failures[i].error));
     if (json)
         lcp_audit_print_json(stdout, &r);
     else if (sarif)

@@ -151,9 +151,7 @@ static int disasm_image(void *ctx_, lcp_file *f, size_t slice_index, lcp_member 
     }
     if (st) {
         lcp_error_prefix(&err, "%s", label);
-        int code = lcp_cli_fail(&err);
-        if (code > rc->status)
-            rc->status = code;
+        rc->status = lcp_cli_worse(rc->status, lcp_cli_fail(&err));
     }
     lcp_disasm_free(d);
     lcp_symtab_free(syms);

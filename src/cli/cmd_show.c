@@ -84,11 +84,7 @@ int cmd_show(int argc, char **argv) {
     int status = LCP_EXIT_OK;
     lcp_json j;
     lcp_json_init(&j, stdout);
-    if (json) {
-        lcp_json_begin_object(&j);
-        lcp_json_key(&j, "files");
-        lcp_json_begin_array(&j);
-    }
+    lcp_json_begin_files(&j, json);
     for (int i = first; i < argc; i++) {
         lcp_file *f;
         lcp_error err;
@@ -96,9 +92,7 @@ int cmd_show(int argc, char **argv) {
             /* Flush what was printed for earlier files first, so that the
              * message appears after them on a shared terminal. */
             fflush(stdout);
-            int code = lcp_cli_fail_at(&err);
-            if (code > status)
-                status = code;
+            status = lcp_cli_worse(status, lcp_cli_fail_at(&err));
             if (json)
                 lcp_show_json_error(&j, argv[i], &err);
             continue;
@@ -108,9 +102,7 @@ int cmd_show(int argc, char **argv) {
             lcp_error_set(&err, LCP_E_NOT_MACHO, LCP_NO_OFFSET, "%s: not Mach-O: the archive holds no Mach-O member",
                           f->path);
             fflush(stdout);
-            int code = lcp_cli_fail_at(&err);
-            if (code > status)
-                status = code;
+            status = lcp_cli_worse(status, lcp_cli_fail_at(&err));
             if (json)
                 lcp_show_json_error(&j, argv[i], &err);
             lcp_file_free(f);
@@ -122,11 +114,7 @@ int cmd_show(int argc, char **argv) {
             lcp_show_text(stdout, f);
         lcp_file_free(f);
     }
-    if (json) {
-        lcp_json_end_array(&j);
-        lcp_json_end_object(&j);
-        lcp_json_finish(&j);
-    }
+    lcp_json_end_files(&j, json);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "lcpatch show: error writing standard output\n");
         return LCP_EXIT_FAILED;

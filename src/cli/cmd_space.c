@@ -98,18 +98,12 @@ int cmd_space(int argc, char **argv) {
     lcp_json j;
     lcp_json_init(&j, stdout);
     struct space_ctx ctx = {json ? &j : NULL};
-    if (json) {
-        lcp_json_begin_object(&j);
-        lcp_json_key(&j, "files");
-        lcp_json_begin_array(&j);
-    }
+    lcp_json_begin_files(&j, json);
     for (int i = first; i < argc; i++) {
         lcp_file *f;
         lcp_error err;
         if (lcp_file_open(argv[i], &f, &err) != LCP_OK) {
-            int code = lcp_cli_fail_at(&err);
-            if (code > status)
-                status = code;
+            status = lcp_cli_worse(status, lcp_cli_fail_at(&err));
             continue;
         }
         if (json) {
@@ -126,10 +120,6 @@ int cmd_space(int argc, char **argv) {
         }
         lcp_file_free(f);
     }
-    if (json) {
-        lcp_json_end_array(&j);
-        lcp_json_end_object(&j);
-        lcp_json_finish(&j);
-    }
+    lcp_json_end_files(&j, json);
     return status;
 }

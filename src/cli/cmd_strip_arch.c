@@ -133,11 +133,7 @@ int cmd_strip_arch(int argc, char **argv) {
     int status = LCP_EXIT_OK;
     lcp_json j;
     lcp_json_init(&j, stdout);
-    if (json) {
-        lcp_json_begin_object(&j);
-        lcp_json_key(&j, "files");
-        lcp_json_begin_array(&j);
-    }
+    lcp_json_begin_files(&j, json);
     for (int i = first; i < argc; i++) {
         const char *path = argv[i], *dest = lcp_output_opts_dest(&o, path);
         lcp_file *f = NULL;
@@ -169,9 +165,7 @@ int cmd_strip_arch(int argc, char **argv) {
         if (st == LCP_OK && (changed || out))
             st = lcp_output_write(&o, path, &plan, &f->src, &err);
         if (st) {
-            int code = lcp_cli_fail(&err);
-            if (code > status)
-                status = code;
+            status = lcp_cli_worse(status, lcp_cli_fail(&err));
         }
         if (json) {
             lcp_json_begin_object(&j);
@@ -213,11 +207,7 @@ int cmd_strip_arch(int argc, char **argv) {
         lcp_file_free(f);
     }
     free(archs);
-    if (json) {
-        lcp_json_end_array(&j);
-        lcp_json_end_object(&j);
-        lcp_json_finish(&j);
-    }
+    lcp_json_end_files(&j, json);
     return status;
 }
 

@@ -47,11 +47,7 @@ int cmd_unsign(int argc, char **argv) {
     int status = LCP_EXIT_OK;
     lcp_json j;
     lcp_json_init(&j, stdout);
-    if (json) {
-        lcp_json_begin_object(&j);
-        lcp_json_key(&j, "files");
-        lcp_json_begin_array(&j);
-    }
+    lcp_json_begin_files(&j, json);
     for (int i = first; i < argc; i++) {
         const char *path = argv[i], *dest = lcp_output_opts_dest(&o, path);
         lcp_file *f = NULL;
@@ -69,9 +65,7 @@ int cmd_unsign(int argc, char **argv) {
         lcp_plan_release(&plan);
         lcp_file_free(f);
         if (st) {
-            int code = lcp_cli_fail(&err);
-            if (code > status)
-                status = code;
+            status = lcp_cli_worse(status, lcp_cli_fail(&err));
             if (json) {
                 lcp_json_begin_object(&j);
                 lcp_json_key(&j, "file");
@@ -102,10 +96,6 @@ int cmd_unsign(int argc, char **argv) {
             printf("%s: not signed\n", path);
         }
     }
-    if (json) {
-        lcp_json_end_array(&j);
-        lcp_json_end_object(&j);
-        lcp_json_finish(&j);
-    }
+    lcp_json_end_files(&j, json);
     return status;
 }

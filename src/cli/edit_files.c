@@ -39,11 +39,7 @@ int lcp_edit_files_run(lcp_edit_files *e, const lcp_output_opts *out, bool json,
     lcp_json j;
     lcp_json_init(&j, stdout);
     e->json = json ? &j : NULL;
-    if (json) {
-        lcp_json_begin_object(&j);
-        lcp_json_key(&j, "files");
-        lcp_json_begin_array(&j);
-    }
+    lcp_json_begin_files(&j, json);
     for (int i = 0; i < nfiles; i++) {
         const char *path = files[i];
         lcp_file *f = NULL;
@@ -88,17 +84,11 @@ int lcp_edit_files_run(lcp_edit_files *e, const lcp_output_opts *out, bool json,
         } else if (st == LCP_OK && e->nedited == 0 && say_unchanged)
             printf("%s: nothing to change\n", path);
         if (st != LCP_OK) {
-            int code = lcp_cli_fail(&err);
-            if (code > status)
-                status = code;
+            status = lcp_cli_worse(status, lcp_cli_fail(&err));
         }
         lcp_file_free(f);
     }
-    if (json) {
-        lcp_json_end_array(&j);
-        lcp_json_end_object(&j);
-        lcp_json_finish(&j);
-    }
+    lcp_json_end_files(&j, json);
     e->json = NULL;
     return status;
 }

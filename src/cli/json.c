@@ -140,3 +140,19 @@ void lcp_json_null(lcp_json *j) {
 }
 
 void lcp_json_finish(lcp_json *j) { fputc('\n', j->out); }
+
+void lcp_json_begin_files(lcp_json *j, bool on) {
+    if (!on)
+        return;
+    lcp_json_begin_object(j);
+    lcp_json_key(j, "files");
+    lcp_json_begin_array(j);
+}
+
+void lcp_json_end_files(lcp_json *j, bool on) {
+    if (!on)
+        return;
+    lcp_json_end_array(j);
+    lcp_json_end_object(j);
+    lcp_json_finish(j);
+}

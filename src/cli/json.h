@@ -29,4 +29,10 @@ void lcp_json_null(lcp_json *j);
 /* Ends the document with a newline. */
 void lcp_json_finish(lcp_json *j);
 
+/* The report of the per-file commands, {"files": [...]}: begin opens it,
+ * end closes it and finishes the document. Both do nothing unless `on`
+ * (--json was given), so that callers need no test of their own. */
+void lcp_json_begin_files(lcp_json *j, bool on);
+void lcp_json_end_files(lcp_json *j, bool on);
+
 #endif
