@@ -16,31 +16,24 @@
 # The tree lives in bench/out/audit-tree (gitignored); delete it to rebuild.
 set -eu
 cd "$(dirname "$0")/.."
-ROOT=$(pwd)
-OUT=bench/out
+. bench/lib.sh
 TREE=$OUT/audit-tree
-RUNS=${RUNS:-3}
-LCPATCH=${LCPATCH:-$ROOT/lcpatch}
 OTOOL=${OTOOL:-llvm-otool-19}
 CC=${CC:-cc}
-TIME=/usr/bin/time
+bench_init audit 3 "$OTOOL" "$CC"
 SHARED=$(cd "$ROOT/.." && pwd)/shared
 # in a git worktree, ../shared is beside the main checkout
 if [ ! -d "$SHARED" ] && common=$(git rev-parse --git-common-dir 2>/dev/null); then
     SHARED=$(cd "$common/../.." && pwd)/shared
 fi
 CORPUS=$SHARED/corpus/files
-[ -d "$CORPUS" ] || { echo "audit.sh: $CORPUS not found: skipped" >&2; exit 0; }
-[ -x "$TIME" ] || { echo "audit.sh: $TIME not found (apt-get install time): skipped" >&2; exit 0; }
-command -v "$OTOOL" >/dev/null 2>&1 || { echo "audit.sh: $OTOOL not found (apt-get install llvm-19): skipped" >&2; exit 0; }
-[ -x "$LCPATCH" ] || { echo "audit.sh: no $LCPATCH (run make)" >&2; exit 1; }
+[ -d "$CORPUS" ] || { echo "audit: skipped: $CORPUS not found" >&2; exit 0; }
 JOBS=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)
-mkdir -p "$OUT"
 
 $CC -O2 -pthread -o "$OUT/floor32k" bench/floor32k.c
 
 if [ ! -f "$TREE.done" ]; then
-    echo "audit.sh: generating 10,000 files in $TREE" >&2
+    echo "audit: generating 10,000 files in $TREE" >&2
     rm -rf "$TREE"
     mkdir -p "$TREE"
     # the corpus files that are Mach-O and that llvm-objdump reads (MANIFEST
@@ -50,7 +43,7 @@ if [ ! -f "$TREE.done" ]; then
     awk -F'\t' 'NR > 1 && $6 !~ /^other/ && $14 == "ok" { sub(/^files\//, "", $1); print $1 }' \
         "$SHARED/corpus/MANIFEST.tsv" >"$OUT/audit-macho.list"
     nmacho=$(wc -l <"$OUT/audit-macho.list")
-    [ "$nmacho" -gt 0 ] || { echo "audit.sh: no Mach-O in the corpus manifest" >&2; exit 1; }
+    [ "$nmacho" -gt 0 ] || { echo "audit: no Mach-O in the corpus manifest" >&2; exit 1; }
     head -c 65536 /dev/urandom >"$OUT/audit-seed"
     i=0
     while [ $i -lt 10000 ]; do
@@ -70,9 +63,10 @@ fi
 find "$TREE" -type f | sort >"$OUT/audit-files.list"
 nfiles=$(wc -l <"$OUT/audit-files.list")
 
-# measure NAME CMD...: best wall seconds, max RSS KiB, CPU share and CPU
-# seconds (user + system) of the best run
-measure() {
+# measure_cpu NAME CMD...: best wall seconds, max RSS KiB, CPU share and
+# CPU seconds (user + system) of the best run; a failing run is timed too
+# (the corpus has malformed files on purpose, and audit then exits 3)
+measure_cpu() {
     name=$1
     shift
     "$@" >/dev/null 2>&1 || true # warm-up (page cache)
@@ -95,11 +89,11 @@ EOT
     echo "$name $best $rss $cpu $cpus"
 }
 
-floor=$(measure floor "$OUT/floor32k" "$TREE" "$JOBS")
-otool=$(measure otool-L sh -c "xargs -d '\n' $OTOOL -L <'$OUT/audit-files.list'")
-aud=$(measure audit "$LCPATCH" audit --quiet --json "$TREE")
-aud1=$(measure audit-jobs1 "$LCPATCH" audit --quiet --json --jobs 1 "$TREE")
-audd=$(measure audit-dlopen "$LCPATCH" audit --quiet --json --dlopen "$TREE")
+floor=$(measure_cpu floor "$OUT/floor32k" "$TREE" "$JOBS")
+otool=$(measure_cpu otool-L sh -c "xargs -d '\n' $OTOOL -L <'$OUT/audit-files.list'")
+aud=$(measure_cpu audit "$LCPATCH" audit --quiet --json "$TREE")
+aud1=$(measure_cpu audit-jobs1 "$LCPATCH" audit --quiet --json --jobs 1 "$TREE")
+audd=$(measure_cpu audit-dlopen "$LCPATCH" audit --quiet --json --dlopen "$TREE")
 "$LCPATCH" audit --quiet --json "$TREE" >"$OUT/audit.json" 2>/dev/null || true
 summary=$(tr ',' '\n' <"$OUT/audit.json" | grep -E '^"(files|macho_files|errors|warnings)":' | tr '\n' ' ')
 

@@ -17,69 +17,42 @@
 # LCPATCH, CLANG, LD64, LIPO.
 set -eu
 cd "$(dirname "$0")/.."
-ROOT=$(pwd)
-OUT=bench/out
-RUNS=${RUNS:-3}
+. bench/lib.sh
 MB=${MB:-420}
-LCPATCH=${LCPATCH:-$ROOT/lcpatch}
 CLANG=${CLANG:-clang-19}
 LD64=${LD64:-ld64.lld-19}
 LIPO=${LIPO:-llvm-lipo-19}
-TIME=/usr/bin/time
-for t in "$CLANG" "$LD64" "$LIPO"; do
-    command -v "$t" >/dev/null 2>&1 || { echo "slices.sh: $t not found: skipped" >&2; exit 0; }
-done
-[ -x "$TIME" ] || { echo "slices.sh: $TIME not found (apt-get install time): skipped" >&2; exit 0; }
-[ -x "$LCPATCH" ] || { echo "slices.sh: no $LCPATCH (run make)" >&2; exit 1; }
-mkdir -p "$OUT"
+bench_init slices 3 "$CLANG" "$LD64" "$LIPO"
 
 # ---- inputs (kept between runs; delete bench/out to rebuild) ----
-if [ ! -f "$OUT/fat-i386-arm64" ] || [ ! -f "$OUT/signed-arm64-big" ]; then
-    echo "slices.sh: generating ${MB} MB inputs in $OUT" >&2
-    # not zeros: cp turns runs of zeros into holes, which real binaries lack
-    dd if=/dev/zero bs=1048576 count="$MB" 2>/dev/null | tr '\000' 'Z' >"$OUT/blob"
+FAT=$OUT/fat-i386-arm64
+SIGNED=$OUT/signed-arm64-big
+if [ ! -f "$FAT" ] || [ ! -f "$SIGNED" ]; then
+    echo "slices: generating ${MB} MB inputs in $OUT" >&2
+    bench_blob "$OUT/blob" "$MB"
     printf 'int main(void) { return 0; }\n' >"$OUT/main.c"
     $CLANG -target arm64-apple-macos11.0 -c "$OUT/main.c" -o "$OUT/main-arm64.o"
-    $LD64 -arch arm64 -platform_version macos 11.0 11.0 -o "$OUT/signed-arm64-big" "$OUT/main-arm64.o" \
+    $LD64 -arch arm64 -platform_version macos 11.0 11.0 -o "$SIGNED" "$OUT/main-arm64.o" \
         tests/binaries/src/libSystem.tbd -sectcreate __DATA __blob "$OUT/blob"
     # ld64.lld does not link i386: an i386 object holding the same bulk
     printf '.section __DATA,__blob\n.space %s, 0x5a\n' "$((MB * 1048576))" >"$OUT/big-i386.s"
     $CLANG -target i386-apple-macos10.6 -c "$OUT/big-i386.s" -o "$OUT/big-i386.o"
-    $LIPO -create "$OUT/big-i386.o" "$OUT/signed-arm64-big" -output "$OUT/fat-i386-arm64"
+    $LIPO -create "$OUT/big-i386.o" "$SIGNED" -output "$FAT"
     rm -f "$OUT/blob" "$OUT/big-i386.s"
 fi
 
-# measure NAME OUTPUT CMD...: best wall seconds and max RSS KiB over RUNS
-measure() {
-    name=$1 output=$2
-    shift 2
-    best="" rss=0 i=0
-    while [ $i -lt "$RUNS" ]; do
-        rm -f "$output"
-        sync
-        $TIME -f '%e %M' -o "$OUT/.time" "$@" >/dev/null
-        read -r wall kb <"$OUT/.time"
-        if [ -z "$best" ] || awk "BEGIN{exit !($wall < $best)}"; then best=$wall; fi
-        [ "$kb" -gt "$rss" ] && rss=$kb
-        i=$((i + 1))
-    done
-    rm -f "$output"
-    echo "$name $best $rss"
-}
-
-# report LABEL CP_LINE CPSYNC_LINE LINE...: ratios against cp and against
-# cp followed by an fsync of its output (lcpatch's writer fsyncs before it
+# report LABEL CP_LINE CPSYNC_LINE LINE...: from measure lines, the best
+# wall time and peak RSS of each, its ratios against cp and against cp
+# followed by an fsync of its output (lcpatch's writer fsyncs before it
 # renames; cp does not), and for lcpatch rows the goal against its like:
 # cp+fsync for a durable row, cp for a *-no-fsync row.
 report() {
-    label=$1 cpl=$2 cpsl=$3
-    shift 3
-    cpw=$(echo "$cpl" | cut -d' ' -f2)
-    cpsw=$(echo "$cpsl" | cut -d' ' -f2)
+    label=$1 cpw=$(field 3 "$2") cpsw=$(field 3 "$3")
     printf '%s\n' "$label"
-    for l in "$cpl" "$cpsl" "$@"; do
-        echo "$l" | awk -v cp="$cpw" -v cps="$cpsw" '{ r = (cp > 0) ? $2 / cp : 0; q = (cps > 0) ? $2 / cps : 0;
-            printf "  %-28s %7.2fs  %7.1f MiB  %5.2fx cp  %5.2fx cp+fsync", $1, $2, $3 / 1024, r, q
+    for l in "$@"; do
+        [ "$l" = "$label" ] && continue
+        echo "$l" | awk -v cp="$cpw" -v cps="$cpsw" '{ r = (cp > 0) ? $3 / cp : 0; q = (cps > 0) ? $3 / cps : 0;
+            printf "  %-28s %7.2fs  %7.1f MiB  %5.2fx cp  %5.2fx cp+fsync", $1, $3, $4 / 1024, r, q
             if ($1 ~ /^lcpatch/) {
                 fast = $1 ~ /-no-fsync$/; g = fast ? r : q
                 printf "  goal <= 1.05x %s: %s", fast ? "cp" : "cp+fsync", g <= 1.05 ? "met" : "missed"
@@ -88,34 +61,31 @@ report() {
     done
 }
 
-warm() { cat "$1" >/dev/null; }
-
-FAT=$OUT/fat-i386-arm64
-SIGNED=$OUT/signed-arm64-big
 O=$OUT/result
 echo "inputs: $(wc -c <"$FAT") bytes fat (i386+arm64), $(wc -c <"$SIGNED") bytes signed arm64; best of $RUNS"
 
-warm "$FAT"
-report "1. remove i386 from the fat file (llvm-lipo-19 has no -remove: -extract arm64)" \
-    "$(measure cp "$O" cp "$FAT" "$O")" \
-    "$(measure cp+fsync "$O" sh -c 'cp "$1" "$2" && sync "$2"' sh "$FAT" "$O")" \
-    "$(measure lcpatch-strip-arch "$O" "$LCPATCH" strip-arch --remove i386 -o "$O" "$FAT")" \
-    "$(measure lcpatch-strip-arch-no-fsync "$O" "$LCPATCH" strip-arch --remove i386 --no-fsync -o "$O" "$FAT")" \
-    "$(measure lcpatch-lipo-remove "$O" "$LCPATCH" lipo "$FAT" -remove i386 -output "$O")" \
-    "$(measure llvm-lipo-19-extract "$O" "$LIPO" "$FAT" -extract arm64 -output "$O")"
+cat "$FAT" >/dev/null # warm the page cache
+l1=$(measure_cp cp "$FAT" "$O") || exit 3
+l2=$(measure_cp_sync cp+fsync "$FAT" "$O") || exit 3
+l3=$(measure lcpatch-strip-arch "$O" "$LCPATCH" strip-arch --remove i386 -o "$O" "$FAT") || exit 3
+l4=$(measure lcpatch-strip-arch-no-fsync "$O" "$LCPATCH" strip-arch --remove i386 --no-fsync -o "$O" "$FAT") || exit 3
+l5=$(measure lcpatch-lipo-remove "$O" "$LCPATCH" lipo "$FAT" -remove i386 -output "$O") || exit 3
+l6=$(measure llvm-lipo-19-extract "$O" "$LIPO" "$FAT" -extract arm64 -output "$O") || exit 3
+report "1. remove i386 from the fat file (llvm-lipo-19 has no -remove: -extract arm64)" "$l1" "$l2" "$l3" "$l4" "$l5" "$l6"
 
-warm "$SIGNED"
-report "2. unsign the signed arm64 file (no peer on Linux)" \
-    "$(measure cp "$O" cp "$SIGNED" "$O")" \
-    "$(measure cp+fsync "$O" sh -c 'cp "$1" "$2" && sync "$2"' sh "$SIGNED" "$O")" \
-    "$(measure lcpatch-unsign "$O" "$LCPATCH" unsign -o "$O" "$SIGNED")" \
-    "$(measure lcpatch-unsign-no-fsync "$O" "$LCPATCH" unsign --no-fsync -o "$O" "$SIGNED")"
+cat "$SIGNED" >/dev/null
+l1=$(measure_cp cp "$SIGNED" "$O") || exit 3
+l2=$(measure_cp_sync cp+fsync "$SIGNED" "$O") || exit 3
+l3=$(measure lcpatch-unsign "$O" "$LCPATCH" unsign -o "$O" "$SIGNED") || exit 3
+l4=$(measure lcpatch-unsign-no-fsync "$O" "$LCPATCH" unsign --no-fsync -o "$O" "$SIGNED") || exit 3
+report "2. unsign the signed arm64 file (no peer on Linux)" "$l1" "$l2" "$l3" "$l4"
 
-warm "$FAT"
-report "3. thin arm64 out of the fat file (cp copies the whole fat input)" \
-    "$(measure cp "$O" cp "$FAT" "$O")" \
-    "$(measure cp+fsync "$O" sh -c 'cp "$1" "$2" && sync "$2"' sh "$FAT" "$O")" \
-    "$(measure lcpatch-thin "$O" "$LCPATCH" thin arm64 -o "$O" "$FAT")" \
-    "$(measure lcpatch-thin-no-fsync "$O" "$LCPATCH" thin arm64 --no-fsync -o "$O" "$FAT")" \
-    "$(measure lcpatch-lipo-thin "$O" "$LCPATCH" lipo "$FAT" -thin arm64 -output "$O")" \
-    "$(measure llvm-lipo-19-thin "$O" "$LIPO" "$FAT" -thin arm64 -output "$O")"
+cat "$FAT" >/dev/null
+l1=$(measure_cp cp "$FAT" "$O") || exit 3
+l2=$(measure_cp_sync cp+fsync "$FAT" "$O") || exit 3
+l3=$(measure lcpatch-thin "$O" "$LCPATCH" thin arm64 -o "$O" "$FAT") || exit 3
+l4=$(measure lcpatch-thin-no-fsync "$O" "$LCPATCH" thin arm64 --no-fsync -o "$O" "$FAT") || exit 3
+l5=$(measure lcpatch-lipo-thin "$O" "$LCPATCH" lipo "$FAT" -thin arm64 -output "$O") || exit 3
+l6=$(measure llvm-lipo-19-thin "$O" "$LIPO" "$FAT" -thin arm64 -output "$O") || exit 3
+report "3. thin arm64 out of the fat file (cp copies the whole fat input)" "$l1" "$l2" "$l3" "$l4" "$l5" "$l6"
+rm -f "$O"
