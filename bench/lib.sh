@@ -23,6 +23,7 @@ bench_init() {
     [ -x "$TIME" ] || { echo "$BENCH: skipped: $TIME missing (apt-get install time)" >&2; exit 0; }
     [ -x "$LCPATCH" ] || { echo "$BENCH: no lcpatch at $LCPATCH (run make)" >&2; exit 2; }
     mkdir -p "$OUT"
+    rm -f "$OUT"/.runs-*
 }
 
 # bench_blob FILE MB: MB MiB of text (not zeros: cp turns runs of zeros into
@@ -31,42 +32,71 @@ bench_blob() {
     yes "lcpatch bench blob" | head -c "$(($2 * 1024 * 1024))" >"$1"
 }
 
-# timed CMD...: one run of CMD after a `sync` (not timed, so that no run
-# pays for the writeback of the one before); prints "seconds peak_rss_kib".
-# A failing command ends the benchmark with its message (exit 3).
+# timed CMD...: one run of CMD after, untimed, a read of the file named by
+# $WARM (the input: on this kind of machine the page cache is reclaimed
+# between runs, and a run that reads its input from the disk measures the
+# disk) and a `sync` (so that no run pays for the writeback of the one
+# before); prints "seconds peak_rss_kib". A failing command ends the
+# benchmark with its message (exit 3).
 timed() {
+    if [ -n "${WARM:-}" ]; then cat "$WARM" >/dev/null; fi
     sync
-    "$TIME" -f "%e %M" -o "$OUT/.time" "$@" >/dev/null 2>"$OUT/.stderr" || {
+    t0=$(date +%s%N)
+    "$TIME" -f "%M" -o "$OUT/.time" "$@" >/dev/null 2>"$OUT/.stderr" || {
         echo "$BENCH: failed: $*" >&2
         cat "$OUT/.stderr" >&2
         exit 3
     }
-    cat "$OUT/.time"
+    t1=$(date +%s%N)
+    # GNU time's %e has 10 ms steps, too coarse for runs of 150 ms: the
+    # wall time is read from the clock around it (in ms, printed in s)
+    echo "$(((t1 - t0) / 1000000))" "$(cat "$OUT/.time")" | awk '{ printf "%.3f %s\n", $1 / 1000, $2 }'
 }
 
-# measure NAME OUTPUT CMD...: RUNS timed runs of CMD, OUTPUT removed before
-# each; prints "NAME median_s best_s peak_rss_kib run_s...". Call it as
-# `line=$(measure ...) || exit 3`: a failure inside $(...) ends only it.
-measure() {
+# sample NAME OUTPUT CMD...: one timed run of CMD, added to NAME's runs.
+# OUTPUT is removed before and after: no run starts with hundreds of MB of
+# earlier outputs in the page cache (the kernel's reclaim of those made
+# one run in three 5x slower here). Scripts that compare commands call it
+# in rounds (each command once per round), so that drift in the machine's
+# state falls on every command alike; they check outputs in a run of their
+# own.
+sample() {
     name=$1 output=$2
     shift 2
-    walls="" rss=0 i=0
-    while [ "$i" -lt "$RUNS" ]; do
-        rm -f "$output"
-        r=$(timed "$@") || exit 3
-        wall=${r% *} kb=${r#* }
-        walls="$walls $wall"
-        [ "$kb" -gt "$rss" ] && rss=$kb
-        i=$((i + 1))
-    done
-    echo "$name $(printf '%s\n' $walls | median) $(printf '%s\n' $walls | sort -n | head -n 1) $rss$walls"
+    rm -f "$output"
+    r=$(timed "$@") || exit 3
+    rm -f "$output"
+    echo "$r" >>"$OUT/.runs-$name"
+}
+sample_cp_sync() { sample "$1" "$3" sh -c 'cp "$1" "$2" && sync "$2"' sh "$2" "$3"; }
+
+# summary NAME: "NAME median_s best_s peak_rss_kib run_s..." over NAME's
+# runs, which it then forgets.
+summary() {
+    f=$OUT/.runs-$1
+    echo "$1 $(cut -d' ' -f1 "$f" | median) $(cut -d' ' -f1 "$f" | sort -n | head -n 1)" \
+        "$(cut -d' ' -f2 "$f" | sort -n | tail -n 1) $(cut -d' ' -f1 "$f" | tr '\n' ' ')"
+    rm -f "$f"
 }
 
-# The same measure of cp, and of cp followed by an fsync of the copy
-# (coreutils `sync FILE`): what lcpatch's durable writer does before its
-# rename. measure_cp NAME IN OUT.
-measure_cp() { measure "$1" "$3" cp "$2" "$3"; }
-measure_cp_sync() { measure "$1" "$3" sh -c 'cp "$1" "$2" && sync "$2"' sh "$2" "$3"; }
+# measure NAME OUTPUT CMD...: RUNS samples of CMD in a row, then its
+# summary (for a command timed on its own, after a warm-up read).
+measure() {
+    i=0
+    while [ "$i" -lt "$RUNS" ]; do
+        sample "$@"
+        i=$((i + 1))
+    done
+    summary "$1"
+}
+measure_cp_sync() {
+    i=0
+    while [ "$i" -lt "$RUNS" ]; do
+        sample_cp_sync "$@"
+        i=$((i + 1))
+    done
+    summary "$1"
+}
 
 # field N LINE: the Nth word of a measure line (2 median, 3 best, 4 RSS).
 field() { echo "$2" | cut -d' ' -f"$1"; }

@@ -4,7 +4,7 @@
 # the legacy i386 slice of tests/binaries/hello-i386, joined with
 # llvm-lipo-19): drop i386, remove the signature, write a thin arm64 file.
 # Against `cp` and `cp` + `sync FILE` (lcpatch fsyncs its output) of the same
-# input, in the same run: median wall time over $RUNS runs, ratios, peak RSS.
+# input, in the same run, in rounds: median wall time over $RUNS runs, ratios, peak RSS.
 # Files go to bench/out/ (git-ignored). Env: LCPATCH, SIZE_MB (400), RUNS (5).
 set -eu
 cd "$(dirname "$0")/.."
@@ -28,15 +28,21 @@ if [ ! -f "$big" ]; then
 fi
 size=$(wc -c <"$big")
 
-cat "$big" >/dev/null # warm the page cache
-cp=$(measure_cp cp "$big" "$OUT/cp.out") || exit 3
-cps=$(measure_cp_sync cp+sync "$big" "$OUT/cp.out") || exit 3
-res=$(measure rescue "$OUT/rescue.out" "$LCPATCH" rescue -o "$OUT/rescue.out" "$big") || exit 3
+WARM=$big
+i=0
+while [ "$i" -lt "$RUNS" ]; do
+    sample cp "$OUT/cp.out" cp "$big" "$OUT/cp.out"
+    sample_cp_sync cp+sync "$big" "$OUT/cp.out"
+    sample rescue "$OUT/rescue.out" "$LCPATCH" rescue -o "$OUT/rescue.out" "$big"
+    i=$((i + 1))
+done
+cp=$(summary cp) cps=$(summary cp+sync) res=$(summary rescue)
+"$LCPATCH" rescue -o "$OUT/rescue.out" "$big" >/dev/null
 "$LCPATCH" rescue --dry-run "$OUT/rescue.out" | grep -q "already rescued" || { echo "rescue: output not rescued"; exit 3; }
 echo "rescue: input $size bytes -> $(wc -c <"$OUT/rescue.out") bytes, $RUNS runs (median wall, peak RSS)"
 rm -f "$OUT/cp.out" "$OUT/rescue.out"
-echo "  cp             $(field 2 "$cp") s   $(field 4 "$cp") KiB"
-echo "  cp + sync      $(field 2 "$cps") s"
-echo "  lcpatch rescue $(field 2 "$res") s   $(field 4 "$res") KiB"
-echo "  ratio rescue / cp        $(ratio "$(field 2 "$res")" "$(field 2 "$cp")")"
-echo "  ratio rescue / cp + sync $(ratio "$(field 2 "$res")" "$(field 2 "$cps")")"
+echo "  cp             median $(field 2 "$cp") s, best $(field 3 "$cp") s   $(field 4 "$cp") KiB"
+echo "  cp + sync      median $(field 2 "$cps") s, best $(field 3 "$cps") s"
+echo "  lcpatch rescue median $(field 2 "$res") s, best $(field 3 "$res") s   $(field 4 "$res") KiB"
+echo "  rescue / cp        $(ratio "$(field 2 "$res")" "$(field 2 "$cp")") median, $(ratio "$(field 3 "$res")" "$(field 3 "$cp")") best"
+echo "  rescue / cp + sync $(ratio "$(field 2 "$res")" "$(field 2 "$cps")") median, $(ratio "$(field 3 "$res")" "$(field 3 "$cps")") best"

@@ -7,7 +7,7 @@ LCPATCH=$(cd "$(dirname "${1:-./lcpatch}")" && pwd)/$(basename "${1:-./lcpatch}"
 export LCPATCH
 status=0
 for b in bench/*.sh; do
-    [ "$b" = bench/run.sh ] && continue
+    case $b in bench/run.sh | bench/lib.sh) continue ;; esac
     echo "== $b"
     sh "$b" || status=1
 done

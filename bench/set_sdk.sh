@@ -1,8 +1,9 @@
 #!/bin/sh
 # Benchmark: `lcpatch set-sdk` on a ~400 MB Mach-O (a dylib whose __DATA,__blob
 # section is made with ld64.lld-19 -sectcreate) against `cp` of the same file,
-# in the same run. Reports the median wall time of each over $RUNS runs, their
-# ratio, and the peak RSS of each (/usr/bin/time). Goal: set-sdk <= 1.05x
+# in the same run, in rounds (each command once per round). Reports the
+# median wall time of each over $RUNS rounds, their ratio, and the peak RSS
+# of each (/usr/bin/time). Goal: set-sdk <= 1.05x
 # cp, peak RSS < 8 MiB whatever the file size.
 #
 # lcpatch fsyncs its output before the rename (DESIGN.md: output is sacred);
@@ -36,12 +37,19 @@ if [ ! -f "$big" ]; then
 fi
 size=$(wc -c <"$big")
 
-cat "$big" >/dev/null # warm the page cache
-cp=$(measure_cp cp "$big" "$OUT/cp.out") || exit 3
-cps=$(measure_cp_sync cp+sync "$big" "$OUT/cp.out") || exit 3
-sdk=$(measure set-sdk "$OUT/sdk.out" "$LCPATCH" set-sdk -o "$OUT/sdk.out" "$big") || exit 3
-fast=$(measure set-sdk-no-fsync "$OUT/fast.out" "$LCPATCH" set-sdk --no-fsync -o "$OUT/fast.out" "$big") || exit 3
-# the edit happened, and only there; --no-fsync wrote the same bytes
+WARM=$big
+i=0
+while [ "$i" -lt "$RUNS" ]; do
+    sample cp "$OUT/cp.out" cp "$big" "$OUT/cp.out"
+    sample_cp_sync cp+sync "$big" "$OUT/cp.out"
+    sample set-sdk "$OUT/sdk.out" "$LCPATCH" set-sdk -o "$OUT/sdk.out" "$big"
+    sample set-sdk-no-fsync "$OUT/fast.out" "$LCPATCH" set-sdk --no-fsync -o "$OUT/fast.out" "$big"
+    i=$((i + 1))
+done
+cp=$(summary cp) cps=$(summary cp+sync) sdk=$(summary set-sdk) fast=$(summary set-sdk-no-fsync)
+# the edit happened, and only there; --no-fsync writes the same bytes
+"$LCPATCH" set-sdk -o "$OUT/sdk.out" "$big" >/dev/null
+"$LCPATCH" set-sdk --no-fsync -o "$OUT/fast.out" "$big" >/dev/null
 "$LCPATCH" vtool -show-build "$OUT/sdk.out" | grep -q "sdk 10.9" || { echo "set_sdk: output not edited" >&2; exit 3; }
 cmp -s "$OUT/sdk.out" "$OUT/fast.out" || { echo "set_sdk: --no-fsync wrote other bytes" >&2; exit 3; }
 diffs=$(cmp -l "$big" "$OUT/sdk.out" | wc -l)
@@ -49,8 +57,13 @@ rm -f "$OUT/cp.out" "$OUT/sdk.out" "$OUT/fast.out"
 
 echo "set_sdk: file $size bytes, $RUNS runs each, $diffs bytes differ from the input"
 for l in "$cp" "$cps" "$sdk" "$fast"; do
-    echo "$l" | awk '{ printf "set_sdk: %-18s median %ss (runs:", $1, $2; for (i = 5; i <= NF; i++) printf " %s", $i; printf ") peak RSS %s KiB\n", $4 }'
+    echo "$l" | awk '{ printf "set_sdk: %-18s median %ss best %ss (runs:", $1, $2, $3; for (i = 5; i <= NF; i++) printf " %s", $i; printf ") peak RSS %s KiB\n", $4 }'
 done
-echo "set_sdk: durable:    set-sdk/(cp+sync) = $(ratio "$(field 2 "$sdk")" "$(field 2 "$cps")") (goal <= 1.05), set-sdk/cp = $(ratio "$(field 2 "$sdk")" "$(field 2 "$cp")")"
-echo "set_sdk: --no-fsync: set-sdk --no-fsync/cp = $(ratio "$(field 2 "$fast")" "$(field 2 "$cp")") (goal <= 1.05)"
+# Both the median and the best run: on a machine whose disk is shared the
+# runs of one command can differ by 5x, and the best run is the cost
+# with the least interference.
+med() { ratio "$(field 2 "$1")" "$(field 2 "$2")"; }
+best() { ratio "$(field 3 "$1")" "$(field 3 "$2")"; }
+echo "set_sdk: durable:    set-sdk/(cp+sync) = $(med "$sdk" "$cps") median, $(best "$sdk" "$cps") best (goal <= 1.05)"
+echo "set_sdk: --no-fsync: set-sdk --no-fsync/cp = $(med "$fast" "$cp") median, $(best "$fast" "$cp") best (goal <= 1.05)"
 echo "set_sdk: peak RSS set-sdk $(field 4 "$sdk") KiB, --no-fsync $(field 4 "$fast") KiB (goal < 8192 KiB)"

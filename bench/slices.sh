@@ -10,7 +10,7 @@
 # FILE`, a *-no-fsync row against plain cp (the last column).
 # Inputs are generated into bench/out/ (gitignored) with clang-19, ld64.lld-19
 # (-sectcreate for size, ad hoc signature) and llvm-lipo-19 -create.
-# Each command runs RUNS times (default 3) after a warm-up read of its input;
+# Each command runs RUNS times (default 3), each after a read of its input;
 # the best wall time and the largest peak RSS (GNU time) are reported, and
 # the wall ratios against cp and cp+fsync. Goal: <= 1.05x its like, peak RSS
 # < 8 MiB. Env: RUNS (default 3), MB (default 420: the size of each slice),
@@ -64,8 +64,8 @@ report() {
 O=$OUT/result
 echo "inputs: $(wc -c <"$FAT") bytes fat (i386+arm64), $(wc -c <"$SIGNED") bytes signed arm64; best of $RUNS"
 
-cat "$FAT" >/dev/null # warm the page cache
-l1=$(measure_cp cp "$FAT" "$O") || exit 3
+WARM=$FAT
+l1=$(measure cp "$O" cp "$FAT" "$O") || exit 3
 l2=$(measure_cp_sync cp+fsync "$FAT" "$O") || exit 3
 l3=$(measure lcpatch-strip-arch "$O" "$LCPATCH" strip-arch --remove i386 -o "$O" "$FAT") || exit 3
 l4=$(measure lcpatch-strip-arch-no-fsync "$O" "$LCPATCH" strip-arch --remove i386 --no-fsync -o "$O" "$FAT") || exit 3
@@ -73,15 +73,15 @@ l5=$(measure lcpatch-lipo-remove "$O" "$LCPATCH" lipo "$FAT" -remove i386 -outpu
 l6=$(measure llvm-lipo-19-extract "$O" "$LIPO" "$FAT" -extract arm64 -output "$O") || exit 3
 report "1. remove i386 from the fat file (llvm-lipo-19 has no -remove: -extract arm64)" "$l1" "$l2" "$l3" "$l4" "$l5" "$l6"
 
-cat "$SIGNED" >/dev/null
-l1=$(measure_cp cp "$SIGNED" "$O") || exit 3
+WARM=$SIGNED
+l1=$(measure cp "$O" cp "$SIGNED" "$O") || exit 3
 l2=$(measure_cp_sync cp+fsync "$SIGNED" "$O") || exit 3
 l3=$(measure lcpatch-unsign "$O" "$LCPATCH" unsign -o "$O" "$SIGNED") || exit 3
 l4=$(measure lcpatch-unsign-no-fsync "$O" "$LCPATCH" unsign --no-fsync -o "$O" "$SIGNED") || exit 3
 report "2. unsign the signed arm64 file (no peer on Linux)" "$l1" "$l2" "$l3" "$l4"
 
-cat "$FAT" >/dev/null
-l1=$(measure_cp cp "$FAT" "$O") || exit 3
+WARM=$FAT
+l1=$(measure cp "$O" cp "$FAT" "$O") || exit 3
 l2=$(measure_cp_sync cp+fsync "$FAT" "$O") || exit 3
 l3=$(measure lcpatch-thin "$O" "$LCPATCH" thin arm64 -o "$O" "$FAT") || exit 3
 l4=$(measure lcpatch-thin-no-fsync "$O" "$LCPATCH" thin arm64 --no-fsync -o "$O" "$FAT") || exit 3
