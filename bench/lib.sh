@@ -80,20 +80,17 @@ summary() {
 }
 
 # measure NAME OUTPUT CMD...: RUNS samples of CMD in a row, then its
-# summary (for a command timed on its own, after a warm-up read).
-measure() {
-    i=0
-    while [ "$i" -lt "$RUNS" ]; do
-        sample "$@"
-        i=$((i + 1))
-    done
-    summary "$1"
-}
-measure_cp_sync() {
-    i=0
-    while [ "$i" -lt "$RUNS" ]; do
-        sample_cp_sync "$@"
-        i=$((i + 1))
+# summary (for a command timed on its own); measure_cp_sync NAME IN OUT:
+# the same of cp + fsync.
+measure() { repeat sample "$@"; }
+measure_cp_sync() { repeat sample_cp_sync "$@"; }
+repeat() {
+    sampler=$1
+    shift
+    n=0
+    while [ "$n" -lt "$RUNS" ]; do
+        "$sampler" "$@"
+        n=$((n + 1))
     done
     summary "$1"
 }
