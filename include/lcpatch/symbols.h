@@ -151,6 +151,14 @@ bool lcp_image_addr_to_offset(const lcp_image *img, uint64_t addr, uint64_t *off
  * fixups cannot be read, or the pointer is a bind (an imported symbol). */
 bool lcp_image_pointer_at(const lcp_source *src, const lcp_image *img, uint64_t addr, uint64_t *target);
 
+/* The start addresses of the image's functions as LC_FUNCTION_STARTS
+ * records them (ULEB128 deltas from the address of the segment that holds
+ * the mach header), ascending, in a heap array the caller frees; *n = 0
+ * without the command. Stripped images keep it: it is how their functions
+ * are found. Errors: the data runs past the image, a delta does not fit in
+ * 64 bits or sums past 2^64 (LCP_E_MALFORMED naming the file offset). */
+lcp_status lcp_function_starts(const lcp_source *src, const lcp_image *img, uint64_t **out, size_t *n, lcp_error *err);
+
 /* The entry point of an executable: LC_MAIN (entryoff mapped through the
  * segments) or the pc of LC_UNIXTHREAD / LC_THREAD for x86_64, i386, arm64,
  * arm, ppc and ppc64. Fails when the image has none or its

@@ -92,7 +92,8 @@ typedef struct target {
  * tracker knows the arguments as the caller's. */
 typedef struct func {
     uint64_t addr;
-    char *name; /* owned, without C's leading underscore */
+    char *name; /* owned, without C's leading underscore; NULL until needed
+                 * for a function only LC_FUNCTION_STARTS knows */
 } func;
 
 /* Passes over the code: the functions, then wrappers of them, then
@@ -281,11 +282,16 @@ static void forget_after_jump(regs *r) {
 static void add_wrapper(scan *s, const target *t, unsigned param) {
     if (s->cur >= s->nfuncs || s->gen + 1 >= MAX_GEN)
         return;
-    const func *fn = &s->funcs[s->cur];
+    func *fn = &s->funcs[s->cur];
     for (size_t i = 0; i < s->ntargets; i++)
         if (s->targets[i].addr == fn->addr && !s->targets[i].pointer)
-            return; /* already a target (or a loader's stub) */
-    if (!add_target(s, (target){fn->addr, t->function, false, s->gen + 1, param, fn->name}))
+            return;         /* already a target (or a loader's stub) */
+    if (fn->name == NULL) { /* as disassemblers name a function without a symbol */
+        char name[32];
+        snprintf(name, sizeof name, "sub_%llx", (unsigned long long)fn->addr);
+        fn->name = strdup(name);
+    }
+    if (fn->name == NULL || !add_target(s, (target){fn->addr, t->function, false, s->gen + 1, param, fn->name}))
         s->st = lcp_error_set(s->err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
 }
 
@@ -867,32 +873,55 @@ static int cmp_func(const void *a, const void *b) {
     return x->addr < y->addr ? -1 : (x->addr > y->addr);
 }
 
-/* The functions of __text, from the symbol table (x86_64 and arm64, whose
- * arguments travel in registers): defined symbols in the section, but not
- * the assembler's local labels (l..., L...). Without symbols, none: paths
- * passed through wrappers are then not followed. */
+/* The functions of __text (x86_64 and arm64, whose arguments travel in
+ * registers): defined symbols in the section, but not the assembler's local
+ * labels (l..., L...); then the starts LC_FUNCTION_STARTS records that no
+ * symbol names (a stripped image keeps those; they get a name, sub_<address>,
+ * only if one turns out to be a wrapper). Without either, none: paths passed
+ * through wrappers are then not followed. */
 static bool collect_funcs(scan *s, const lcp_symtab *syms, const lcp_section *text) {
     if (s->img->cputype != LCP_CPU_TYPE_X86_64 && s->img->cputype != LCP_CPU_TYPE_ARM64)
         return true;
-    for (size_t i = 0; i < lcp_symtab_count(syms); i++) {
+    uint64_t *starts;
+    size_t nstarts, nsyms = lcp_symtab_count(syms);
+    lcp_error e;
+    lcp_status st = lcp_function_starts(s->src, s->img, &starts, &nstarts, &e);
+    if (st == LCP_E_NOMEM)
+        return false;
+    if (st != LCP_OK) /* unreadable starts: the symbols alone */
+        nstarts = 0;
+    s->funcs = nsyms + nstarts > 0 ? malloc((nsyms + nstarts) * sizeof *s->funcs) : NULL;
+    if (s->funcs == NULL && nsyms + nstarts > 0) {
+        free(starts);
+        return false;
+    }
+    bool ok = true;
+    for (size_t i = 0; i < nsyms && ok; i++) {
         const lcp_symbol *sym = lcp_symtab_symbol(syms, i);
         if ((sym->type & LCP_N_TYPE) != LCP_N_SECT || sym->addr < text->addr || sym->addr - text->addr >= text->size ||
             sym->name[0] == 'l' || sym->name[0] == 'L')
             continue;
-        func *v = realloc(s->funcs, (s->nfuncs + 1) * sizeof *v);
         char *name = strdup(sym->name[0] == '_' ? sym->name + 1 : sym->name);
-        if (v == NULL || name == NULL) {
-            if (v)
-                s->funcs = v;
-            free(name);
-            return false;
-        }
-        s->funcs = v;
-        v[s->nfuncs++] = (func){sym->addr, name};
+        ok = name != NULL;
+        if (ok)
+            s->funcs[s->nfuncs++] = (func){sym->addr, name};
     }
-    if (s->nfuncs > 1)
+    if (ok && s->nfuncs > 1)
         qsort(s->funcs, s->nfuncs, sizeof *s->funcs, cmp_func);
-    return true;
+    /* Merge the starts (ascending) behind the named functions: a start a
+     * symbol already names is left out. */
+    size_t named = s->nfuncs, k = 0;
+    for (size_t i = 0; i < nstarts && ok; i++) {
+        uint64_t a = starts[i];
+        while (k < named && s->funcs[k].addr < a)
+            k++;
+        if (a >= text->addr && a - text->addr < text->size && (k == named || s->funcs[k].addr != a))
+            s->funcs[s->nfuncs++] = (func){a, NULL};
+    }
+    free(starts);
+    if (ok && s->nfuncs > named && named > 0) /* two sorted runs */
+        qsort(s->funcs, s->nfuncs, sizeof *s->funcs, cmp_func);
+    return ok;
 }
 
 lcp_status lcp_dlopen_paths(const lcp_source *src, const lcp_image *img, lcp_dlopen_call **out, size_t *n,

@@ -575,3 +575,71 @@ lcp_status lcp_image_entry_address(const lcp_image *img, uint64_t *addr, lcp_err
     return lcp_error_set(err, LCP_E_UNSUPPORTED, img->offset,
                          "load command %ld: no thread state flavor lcpatch knows for cputype 0x%x", ti, img->cputype);
 }
+
+lcp_status lcp_function_starts(const lcp_source *src, const lcp_image *img, uint64_t **out, size_t *n, lcp_error *err) {
+    *out = NULL;
+    *n = 0;
+    long fi = lcp_image_find(img, LCP_LC_FUNCTION_STARTS, 0);
+    lcp_linkedit_data led;
+    if (fi < 0 || !lcp_image_linkedit_data(img, (size_t)fi, &led) || led.datasize == 0)
+        return LCP_OK;
+    /* The deltas count from the segment that maps the mach header. */
+    uint64_t base = 0;
+    bool found = false;
+    for (size_t i = 0; i < img->ncmds && !found; i++) {
+        lcp_segment seg;
+        if (lcp_image_segment(img, i, &seg) && seg.fileoff == 0 && seg.filesize != 0) {
+            base = seg.vmaddr;
+            found = true;
+        }
+    }
+    if (!found)
+        return LCP_OK;
+    uint8_t *data;
+    lcp_status st = read_range(src, img, led.dataoff, led.datasize, "LC_FUNCTION_STARTS data", &data, err);
+    if (st)
+        return st;
+    /* Every entry takes at least one byte: datasize bounds the count. */
+    uint64_t *v = malloc((size_t)led.datasize * sizeof *v);
+    if (v == NULL) {
+        free(data);
+        return lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
+    }
+    uint64_t addr = base;
+    size_t count = 0, pos = 0;
+    while (pos < led.datasize) {
+        size_t at = pos;
+        uint64_t delta = 0;
+        unsigned shift = 0;
+        uint8_t byte;
+        do {
+            byte = data[pos++];
+            uint64_t bits = byte & 0x7fu;
+            if (shift > 63 || (shift > 0 && bits >> (64 - shift) != 0)) {
+                free(data);
+                free(v);
+                return lcp_error_set(err, LCP_E_MALFORMED, img->offset + led.dataoff + at,
+                                     "LC_FUNCTION_STARTS: a delta does not fit in 64 bits");
+            }
+            delta |= bits << shift;
+            shift += 7;
+        } while ((byte & 0x80u) && pos < led.datasize);
+        if (delta == 0 || (byte & 0x80u)) /* the end (then padding), or cut short */
+            break;
+        if (!lcp_add_u64(addr, delta, &addr)) {
+            free(data);
+            free(v);
+            return lcp_error_set(err, LCP_E_MALFORMED, img->offset + led.dataoff + at,
+                                 "LC_FUNCTION_STARTS: an address past 2^64");
+        }
+        v[count++] = addr;
+    }
+    free(data);
+    if (count == 0) {
+        free(v);
+        return LCP_OK;
+    }
+    *out = v;
+    *n = count;
+    return LCP_OK;
+}

@@ -46,6 +46,11 @@ static int find_loaded_paths(void *ctx, lcp_file *f, size_t slice, lcp_member *m
     size_t n;
     if (lcp_dlopen_paths(&f->src, img, &calls, &n, NULL) == LCP_OK)
         lcp_dlopen_calls_free(calls, n);
+    /* the function starts of every image (dlopen_paths reads them only for
+     * x86_64 and arm64) */
+    uint64_t *starts;
+    if (lcp_function_starts(&f->src, img, &starts, &n, NULL) == LCP_OK)
+        free(starts);
     /* the first and last pointer of every segment, rebased or chained */
     for (size_t i = 0; i < img->ncmds; i++) {
         lcp_segment seg;

@@ -432,6 +432,43 @@ static void follows_wrappers(void **state) {
     check_calls(AUDIT_BIN "/wrapper-arm64", LCP_CPU_TYPE_ARM64, want, 2, false);
 }
 
+/* The same stripped: no symbol names the wrappers, LC_FUNCTION_STARTS
+ * says where they start, and they are named sub_<address> after the
+ * addresses the unstripped copy's symbols give. */
+static void follows_wrappers_when_stripped(void **state) {
+    (void)state;
+    const char *arch[] = {"x86_64", "arm64"};
+    const uint32_t cputype[] = {LCP_CPU_TYPE_X86_64, LCP_CPU_TYPE_ARM64};
+    for (size_t a = 0; a < 2; a++) {
+        char path[128], plugin[32], named[32];
+        snprintf(path, sizeof path, AUDIT_BIN "/wrapper-%s", arch[a]);
+        lcp_file *f;
+        lcp_error err;
+        assert_int_equal(lcp_file_open(path, &f, &err), LCP_OK);
+        lcp_symtab *t;
+        assert_int_equal(lcp_symtab_load(&f->src, f->slices[0].image, &t, &err), LCP_OK);
+        uint64_t addr[2] = {0, 0};
+        for (size_t i = 0; i < lcp_symtab_count(t); i++) {
+            const lcp_symbol *sym = lcp_symtab_symbol(t, i);
+            if (strcmp(sym->name, "_load_plugin") == 0)
+                addr[0] = sym->addr;
+            else if (strcmp(sym->name, "_load_named") == 0)
+                addr[1] = sym->addr;
+        }
+        assert_true(addr[0] != 0 && addr[1] != 0);
+        lcp_symtab_free(t);
+        lcp_file_free(f);
+        snprintf(plugin, sizeof plugin, "sub_%llx", (unsigned long long)addr[0]);
+        snprintf(named, sizeof named, "sub_%llx", (unsigned long long)addr[1]);
+        const char *const want[][3] = {
+            {"dlopen", "/usr/local/lib/libwrapped.dylib", plugin},
+            {"dlopen", "@rpath/libtwice.dylib", named},
+        };
+        snprintf(path, sizeof path, AUDIT_BIN "/wrapper-stripped-%s", arch[a]);
+        check_calls(path, cputype[a], want, 2, false);
+    }
+}
+
 static void recovers_cfbundle_paths(void **state) {
     (void)state;
     check_cfbundle(AUDIT_BIN "/cfbundle-x86_64", LCP_CPU_TYPE_X86_64);
@@ -494,6 +531,7 @@ int main(void) {
         cmocka_unit_test(recovers_dlopen_paths_i386_pic),
         cmocka_unit_test(recovers_cfbundle_paths),
         cmocka_unit_test(follows_wrappers),
+        cmocka_unit_test(follows_wrappers_when_stripped),
         cmocka_unit_test(audits_cfbundle_paths),
         cmocka_unit_test(no_dlopen_paths_without_loader_stubs),
     };

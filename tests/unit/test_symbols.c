@@ -338,6 +338,124 @@ static void hostile_chained_fixups(void **state) {
     free(orig);
 }
 
+/* LC_FUNCTION_STARTS lists exactly the functions the symbol table names in
+ * __text (load_plugin, load_named, main: src/wrapper.c), in order, and
+ * the stripped copy, which names none of them, keeps the same list. */
+static void function_starts_match_symbols(void **state) {
+    (void)state;
+    const char *arch[] = {"x86_64", "arm64"};
+    for (size_t a = 0; a < 2; a++) {
+        char path[128], stripped[128];
+        snprintf(path, sizeof path, BIN "audit/wrapper-%s", arch[a]);
+        snprintf(stripped, sizeof stripped, BIN "audit/wrapper-stripped-%s", arch[a]);
+        lcp_file *f;
+        lcp_error err;
+        assert_int_equal(lcp_file_open(path, &f, &err), LCP_OK);
+        const lcp_image *img = f->slices[0].image;
+        lcp_symtab *t;
+        assert_int_equal(lcp_symtab_load(&f->src, img, &t, &err), LCP_OK);
+        uint64_t *starts;
+        size_t n;
+        assert_int_equal(lcp_function_starts(&f->src, img, &starts, &n, &err), LCP_OK);
+        assert_int_equal(n, 3);
+        const char *names[] = {"_load_plugin", "_load_named", "_main"};
+        for (size_t i = 0; i < n; i++) {
+            assert_string_equal(lcp_symtab_name_at(t, starts[i]), names[i]);
+            if (i > 0)
+                assert_true(starts[i] > starts[i - 1]);
+        }
+        lcp_symtab_free(t);
+        lcp_file *g;
+        assert_int_equal(lcp_file_open(stripped, &g, &err), LCP_OK);
+        assert_int_equal(lcp_symtab_load(&g->src, g->slices[0].image, &t, &err), LCP_OK);
+        assert_null(lcp_symtab_name_at(t, starts[0]));
+        lcp_symtab_free(t);
+        uint64_t *again;
+        size_t m;
+        assert_int_equal(lcp_function_starts(&g->src, g->slices[0].image, &again, &m, &err), LCP_OK);
+        assert_int_equal(m, n);
+        assert_memory_equal(again, starts, n * sizeof *starts);
+        free(again);
+        free(starts);
+        lcp_file_free(g);
+        lcp_file_free(f);
+    }
+    /* An image without the command (hello-i386, linked by link-i386.py):
+     * none, and no error. */
+    lcp_file *f;
+    assert_int_equal(lcp_file_open(BIN "hello-i386", &f, NULL), LCP_OK);
+    assert_true(lcp_image_find(f->slices[0].image, LCP_LC_FUNCTION_STARTS, 0) < 0);
+    uint64_t dummy, *starts = &dummy;
+    size_t n = 1;
+    assert_int_equal(lcp_function_starts(&f->src, f->slices[0].image, &starts, &n, NULL), LCP_OK);
+    assert_int_equal(n, 0);
+    assert_null(starts);
+    lcp_file_free(f);
+}
+
+/* Function-starts data that lies: past the image (the file is refused when
+ * it is opened), a delta wider than 64 bits, a sum past 2^64 (errors naming
+ * the offset); a last delta cut short (ignored). */
+static void hostile_function_starts(void **state) {
+    (void)state;
+    size_t len;
+    uint8_t *orig = h_slurp(BIN "audit/wrapper-x86_64", &len);
+    uint8_t *b = malloc(len);
+    assert_non_null(b);
+    lcp_file *f;
+    assert_int_equal(lcp_file_open_memory(orig, len, "starts", &f, NULL), LCP_OK);
+    size_t at = field_at(f, LCP_LC_FUNCTION_STARTS, 8);
+    lcp_file_free(f);
+    uint32_t dataoff =
+        (uint32_t)orig[at] | (uint32_t)orig[at + 1] << 8 | (uint32_t)orig[at + 2] << 16 | (uint32_t)orig[at + 3] << 24;
+    assert_true(dataoff + 16 <= len);
+    static const uint8_t wide[] = {0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x7f, 0};
+    static const uint8_t huge[] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 0};
+    static const uint8_t cut[] = {0x10, 0x80, 0x80}; /* 0x10, then a delta whose last byte is missing */
+    const struct {
+        const uint8_t *data;
+        size_t n;
+        uint32_t dataoff, datasize;
+        lcp_status want;
+        size_t nstarts;
+        uint64_t err_offset;
+        const char *message;
+    } lies[] = {
+        {wide, sizeof wide, dataoff, sizeof wide, LCP_E_MALFORMED, 0, dataoff, "64 bits"},
+        {huge, sizeof huge, dataoff, sizeof huge, LCP_E_MALFORMED, 0, dataoff, "2^64"},
+        {cut, sizeof cut, dataoff, sizeof cut, LCP_OK, 1, 0, NULL},
+    };
+    memcpy(b, orig, len);
+    put_le32(b, at, (uint32_t)len - 4);
+    put_le32(b, at + 4, 16);
+    lcp_error err;
+    assert_int_equal(lcp_file_open_memory(b, len, "starts", &f, &err), LCP_E_MALFORMED);
+    assert_non_null(strstr(err.message, "'LC_FUNCTION_STARTS'"));
+    assert_non_null(strstr(err.message, "past the end"));
+    for (size_t k = 0; k < sizeof lies / sizeof lies[0]; k++) {
+        memcpy(b, orig, len);
+        put_le32(b, at, lies[k].dataoff);
+        put_le32(b, at + 4, lies[k].datasize);
+        memcpy(b + dataoff, lies[k].data, lies[k].n);
+        assert_int_equal(lcp_file_open_memory(b, len, "starts", &f, &err), LCP_OK);
+        uint64_t *starts;
+        size_t n;
+        assert_int_equal(lcp_function_starts(&f->src, f->slices[0].image, &starts, &n, &err), lies[k].want);
+        assert_int_equal(n, lies[k].nstarts);
+        if (lies[k].message) {
+            assert_null(starts);
+            assert_int_equal(err.offset, lies[k].err_offset);
+            assert_non_null(strstr(err.message, lies[k].message));
+        } else {
+            assert_int_equal(starts[0], 0x100000000ull + 0x10);
+        }
+        free(starts);
+        lcp_file_free(f);
+    }
+    free(b);
+    free(orig);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(x86_64_defined_symbols),
@@ -349,6 +467,8 @@ int main(void) {
         cmocka_unit_test(hostile_tables),
         cmocka_unit_test(pointers_rebased_and_chained),
         cmocka_unit_test(hostile_chained_fixups),
+        cmocka_unit_test(function_starts_match_symbols),
+        cmocka_unit_test(hostile_function_starts),
     };
     return cmocka_run_group_tests_name("symbols", tests, NULL, NULL);
 }

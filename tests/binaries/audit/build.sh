@@ -50,13 +50,16 @@
 #   sysroot/Library/Audio/Plug-Ins/Old.component is the one that exists.
 # wrapper-x86_64, wrapper-arm64: dlopen through the program's own functions
 #   (src/wrapper.c: load_plugin(mode, path) -> dlopen, load_named(path) ->
-#   load_plugin, a tail call).
+#   load_plugin, a tail call); wrapper-stripped-x86_64, wrapper-stripped-arm64:
+#   the same stripped with llvm-strip-19 (no symbol names the wrappers: only
+#   LC_FUNCTION_STARTS says where functions start).
 set -eu
 
 CLANG=${CLANG:-clang-19}
 LD64=${LD64:-ld64.lld-19}
 PYTHON=${PYTHON:-python3}
-for tool in "$CLANG" "$LD64" "$PYTHON"; do
+STRIP=${STRIP:-llvm-strip-19}
+for tool in "$CLANG" "$LD64" "$PYTHON" "$STRIP"; do
     command -v "$tool" >/dev/null 2>&1 || { echo "audit/build.sh: $tool not found" >&2; exit 1; }
 done
 
@@ -176,6 +179,7 @@ for t in x86_64:10.15 arm64:11.0; do
     arch=${t%%:*} min=${t#*:}
     $CLANG -target $arch-apple-macos$min $CFLAGS -c $SRC/wrapper.c -o "$TMP/wrapper-$arch.o"
     $LD64 -arch $arch -platform_version macos "$min" 11.0 -o wrapper-$arch "$TMP/wrapper-$arch.o" $SRC/libSystem.tbd
+    $STRIP -o wrapper-stripped-$arch wrapper-$arch
 done
 $CLANG -target i386-apple-macos10.7 $CFLAGS -c $SRC/cfbundle.c -o "$TMP/cfbundle-i386.o"
 $PYTHON $SRC/link-i386.py "$TMP/cfbundle-i386.o" cfbundle-i386
