@@ -164,9 +164,8 @@ int cmd_strip_arch(int argc, char **argv) {
         }
         if (st == LCP_OK && (changed || out))
             st = lcp_output_write(&o, path, &plan, &f->src, &err);
-        if (st) {
+        if (st)
             status = lcp_cli_worse(status, lcp_cli_fail(&err));
-        }
         if (json) {
             lcp_json_begin_object(&j);
             lcp_json_key(&j, "file");

@@ -83,9 +83,8 @@ int lcp_edit_files_run(lcp_edit_files *e, const lcp_output_opts *out, bool json,
             lcp_json_end_object(&j);
         } else if (st == LCP_OK && e->nedited == 0 && say_unchanged)
             printf("%s: nothing to change\n", path);
-        if (st != LCP_OK) {
+        if (st != LCP_OK)
             status = lcp_cli_worse(status, lcp_cli_fail(&err));
-        }
         lcp_file_free(f);
     }
     lcp_json_end_files(&j, json);
