@@ -301,20 +301,28 @@ static void pointers_rebased_and_chained(void **state) {
     lcp_file_free(f);
 }
 
+/* The bytes of the fixture at path (*len), where its linkedit_data command
+ * cmd keeps its dataoff (*at, a file offset), and what that holds. */
+static uint8_t *slurp_linkedit(const char *path, uint32_t cmd, size_t *len, size_t *at, uint32_t *dataoff) {
+    uint8_t *b = h_slurp(path, len);
+    lcp_file *f;
+    assert_int_equal(lcp_file_open_memory(b, *len, path, &f, NULL), LCP_OK);
+    *at = field_at(f, cmd, 8);
+    lcp_file_free(f);
+    *dataoff = (uint32_t)b[*at] | (uint32_t)b[*at + 1] << 8 | (uint32_t)b[*at + 2] << 16 | (uint32_t)b[*at + 3] << 24;
+    return b;
+}
+
 /* Chained fixups whose offsets and counts lie: the pointer is refused, never
  * read from outside the fixups data. */
 static void hostile_chained_fixups(void **state) {
     (void)state;
-    size_t len;
-    uint8_t *orig = h_slurp(BIN "audit/cfbundle-arm64", &len);
+    size_t len, at;
+    uint32_t dataoff;
+    uint8_t *orig = slurp_linkedit(BIN "audit/cfbundle-arm64", LCP_LC_DYLD_CHAINED_FIXUPS, &len, &at, &dataoff);
     uint8_t *b = malloc(len);
     assert_non_null(b);
     lcp_file *f;
-    assert_int_equal(lcp_file_open_memory(orig, len, "chained", &f, NULL), LCP_OK);
-    size_t at = field_at(f, LCP_LC_DYLD_CHAINED_FIXUPS, 8);
-    lcp_file_free(f);
-    uint32_t dataoff =
-        (uint32_t)orig[at] | (uint32_t)orig[at + 1] << 8 | (uint32_t)orig[at + 2] << 16 | (uint32_t)orig[at + 3] << 24;
     uint32_t starts = (uint32_t)orig[dataoff + 4] | (uint32_t)orig[dataoff + 5] << 8;
     const struct {
         size_t where;
@@ -398,16 +406,12 @@ static void function_starts_match_symbols(void **state) {
  * the offset); a last delta cut short (ignored). */
 static void hostile_function_starts(void **state) {
     (void)state;
-    size_t len;
-    uint8_t *orig = h_slurp(BIN "audit/wrapper-x86_64", &len);
+    size_t len, at;
+    uint32_t dataoff;
+    uint8_t *orig = slurp_linkedit(BIN "audit/wrapper-x86_64", LCP_LC_FUNCTION_STARTS, &len, &at, &dataoff);
     uint8_t *b = malloc(len);
     assert_non_null(b);
     lcp_file *f;
-    assert_int_equal(lcp_file_open_memory(orig, len, "starts", &f, NULL), LCP_OK);
-    size_t at = field_at(f, LCP_LC_FUNCTION_STARTS, 8);
-    lcp_file_free(f);
-    uint32_t dataoff =
-        (uint32_t)orig[at] | (uint32_t)orig[at + 1] << 8 | (uint32_t)orig[at + 2] << 16 | (uint32_t)orig[at + 3] << 24;
     assert_true(dataoff + 16 <= len);
     static const uint8_t wide[] = {0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x7f, 0};
     static const uint8_t huge[] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 0};
