@@ -101,6 +101,10 @@ typedef struct lcp_section {
 
 /* LC_SEGMENT or LC_SEGMENT_64. */
 bool lcp_image_segment(const lcp_image *img, size_t i, lcp_segment *out);
+/* The image's preferred load address: the vmaddr of the segment that maps
+ * the start of the file (__TEXT). Chained-fixup "offset" formats and
+ * LC_FUNCTION_STARTS count from it. False when no segment maps it. */
+bool lcp_image_load_address(const lcp_image *img, uint64_t *base);
 /* Section k (< nsects) of segment command i. */
 bool lcp_image_section(const lcp_image *img, size_t i, uint32_t k, lcp_section *out);
 /* True when a section's type occupies no file space (zerofill kinds). */

@@ -372,6 +372,17 @@ bool lcp_image_segment(const lcp_image *img, size_t i, lcp_segment *out) {
     return false;
 }
 
+bool lcp_image_load_address(const lcp_image *img, uint64_t *base) {
+    for (size_t i = 0; i < img->ncmds; i++) {
+        lcp_segment seg;
+        if (lcp_image_segment(img, i, &seg) && seg.fileoff == 0 && seg.filesize != 0) {
+            *base = seg.vmaddr;
+            return true;
+        }
+    }
+    return false;
+}
+
 bool lcp_image_section(const lcp_image *img, size_t i, uint32_t k, lcp_section *out) {
     lcp_segment seg;
     if (!lcp_image_segment(img, i, &seg) || k >= seg.nsects)

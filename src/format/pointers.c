@@ -34,19 +34,6 @@ static bool read_at(const lcp_source *src, const lcp_image *img, uint64_t off, v
            lcp_source_read(src, at, buf, n, NULL) == LCP_OK;
 }
 
-/* The image's preferred load address: the vmaddr of the segment that maps
- * the start of the file (__TEXT). Chained "offset" formats count from it. */
-static bool load_address(const lcp_image *img, uint64_t *base) {
-    for (size_t i = 0; i < img->ncmds; i++) {
-        lcp_segment seg;
-        if (lcp_image_segment(img, i, &seg) && seg.fileoff == 0 && seg.filesize != 0) {
-            *base = seg.vmaddr;
-            return true;
-        }
-    }
-    return false;
-}
-
 /* The ordinal among segment commands (what the chained starts index) of
  * the segment whose file data holds addr. */
 static bool segment_ordinal(const lcp_image *img, uint64_t addr, uint32_t *ordinal) {
@@ -101,7 +88,7 @@ static bool chained_format(const lcp_source *src, const lcp_image *img, size_t c
  * formats outside user space (kernel collections, the shared cache). */
 static bool decode_chained(const lcp_image *img, uint16_t format, uint64_t raw, uint64_t *target) {
     uint64_t base = 0;
-    bool have_base = load_address(img, &base);
+    bool have_base = lcp_image_load_address(img, &base);
     switch (format) {
     case CHAINED_PTR_64:
     case CHAINED_PTR_64_OFFSET: {

@@ -583,17 +583,8 @@ lcp_status lcp_function_starts(const lcp_source *src, const lcp_image *img, uint
     lcp_linkedit_data led;
     if (fi < 0 || !lcp_image_linkedit_data(img, (size_t)fi, &led) || led.datasize == 0)
         return LCP_OK;
-    /* The deltas count from the segment that maps the mach header. */
-    uint64_t base = 0;
-    bool found = false;
-    for (size_t i = 0; i < img->ncmds && !found; i++) {
-        lcp_segment seg;
-        if (lcp_image_segment(img, i, &seg) && seg.fileoff == 0 && seg.filesize != 0) {
-            base = seg.vmaddr;
-            found = true;
-        }
-    }
-    if (!found)
+    uint64_t base; /* the deltas count from the load address */
+    if (!lcp_image_load_address(img, &base))
         return LCP_OK;
     uint8_t *data;
     lcp_status st = read_range(src, img, led.dataoff, led.datasize, "LC_FUNCTION_STARTS data", &data, err);
