@@ -32,7 +32,7 @@ SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 TSAN     := -fsanitize=thread -fno-omit-frame-pointer
 
 LIB_SRCS := $(sort $(wildcard src/util/*.c src/format/*.c src/edit/*.c src/layout/*.c src/audit/*.c src/disasm/*.c))
-CLI_SRCS := $(sort $(filter-out src/cli/main.c,$(wildcard src/cli/*.c)))
+CLI_SRCS := $(sort $(filter-out src/cli/main.c,$(wildcard src/cli/*.c src/compat/*.c)))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 
 .DEFAULT_GOAL := all
