@@ -11,14 +11,13 @@
 
 #include <string.h>
 
-static const char otool_usage[] =
-    "Usage: otool [-fhlLD] <object file> ...\n"
-    "\t-f print the fat headers\n"
-    "\t-h print the mach header\n"
-    "\t-l print the load commands\n"
-    "\t-L print shared libraries used\n"
-    "\t-D print shared library id name\n"
-    "(lcpatch's otool: the options above, with Apple's output; see lcpatch-otool(1))\n";
+static const char otool_usage[] = "Usage: otool [-fhlLD] <object file> ...\n"
+                                  "\t-f print the fat headers\n"
+                                  "\t-h print the mach header\n"
+                                  "\t-l print the load commands\n"
+                                  "\t-L print shared libraries used\n"
+                                  "\t-D print shared library id name\n"
+                                  "(lcpatch's otool: the options above, with Apple's output; see lcpatch-otool(1))\n";
 
 struct otool_opts {
     bool fat, header, loads, libs, id;
@@ -62,8 +61,7 @@ static void print_mach_header(const lcp_image *img) {
            "      magic  cputype cpusubtype  caps    filetype ncmds sizeofcmds      flags\n");
     printf(" 0x%08x %7d %10d  0x%02x  %10u %5u %10u 0x%08x\n", img->is64 ? LCP_MH_MAGIC_64 : LCP_MH_MAGIC,
            (int)img->cputype, (int)(img->cpusubtype & ~LCP_CPU_SUBTYPE_MASK),
-           (img->cpusubtype & LCP_CPU_SUBTYPE_MASK) >> 24, img->filetype, img->ncmds, img->orig_sizeofcmds,
-           img->flags);
+           (img->cpusubtype & LCP_CPU_SUBTYPE_MASK) >> 24, img->filetype, img->ncmds, img->orig_sizeofcmds, img->flags);
 }
 
 /* What Apple's otool -L appends to a load that is not a plain LC_LOAD_DYLIB. */

@@ -93,7 +93,8 @@ static void print_segment(const struct lc *c) {
         return;
     uint64_t expect = (uint64_t)sg.nsects * (is64 ? 80u : 68u) + (is64 ? 72u : 56u);
     printf("      cmd %s\n", is64 ? "LC_SEGMENT_64" : "LC_SEGMENT");
-    printf("  cmdsize %u%s\n", c->img->lc[c->i].cmdsize, c->img->lc[c->i].cmdsize != expect ? " Inconsistent size" : "");
+    printf("  cmdsize %u%s\n", c->img->lc[c->i].cmdsize,
+           c->img->lc[c->i].cmdsize != expect ? " Inconsistent size" : "");
     printf("  segname %s\n", sg.segname);
     if (is64)
         printf("   vmaddr 0x%016llx\n   vmsize 0x%016llx\n", (unsigned long long)sg.vmaddr,
@@ -128,10 +129,10 @@ static const struct {
     const char *name;
     unsigned entry; /* bytes of one entry; 0: a symbol index; 1: the count of the range before */
 } dysymtab_fields[] = {
-    {"      ilocalsym", 0}, {"      nlocalsym", 1}, {"     iextdefsym", 0}, {"     nextdefsym", 1},
-    {"      iundefsym", 0}, {"      nundefsym", 1}, {"         tocoff", 2}, {"           ntoc", 8},
+    {"      ilocalsym", 0}, {"      nlocalsym", 1},     {"     iextdefsym", 0}, {"     nextdefsym", 1},
+    {"      iundefsym", 0}, {"      nundefsym", 1},     {"         tocoff", 2}, {"           ntoc", 8},
     {"      modtaboff", 2}, {"        nmodtab", 0xffu}, {"   extrefsymoff", 2}, {"    nextrefsyms", 4},
-    {" indirectsymoff", 2}, {"  nindirectsyms", 4}, {"      extreloff", 2}, {"        nextrel", 8},
+    {" indirectsymoff", 2}, {"  nindirectsyms", 4},     {"      extreloff", 2}, {"        nextrel", 8},
     {"      locreloff", 2}, {"        nlocrel", 8},
 };
 

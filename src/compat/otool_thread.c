@@ -86,11 +86,10 @@ static uint32_t print_known(const struct states *s, uint32_t cputype, uint32_t f
                "    gs  0x%016llx\n",
                (unsigned long long)q[0], (unsigned long long)q[1], (unsigned long long)q[2], (unsigned long long)q[3],
                (unsigned long long)q[4], (unsigned long long)q[5], (unsigned long long)q[6], (unsigned long long)q[7],
-               (unsigned long long)q[8], (unsigned long long)q[9], (unsigned long long)q[10],
-               (unsigned long long)q[11], (unsigned long long)q[12], (unsigned long long)q[13],
-               (unsigned long long)q[14], (unsigned long long)q[15], (unsigned long long)q[16],
-               (unsigned long long)q[17], (unsigned long long)q[18], (unsigned long long)q[19],
-               (unsigned long long)q[20]);
+               (unsigned long long)q[8], (unsigned long long)q[9], (unsigned long long)q[10], (unsigned long long)q[11],
+               (unsigned long long)q[12], (unsigned long long)q[13], (unsigned long long)q[14],
+               (unsigned long long)q[15], (unsigned long long)q[16], (unsigned long long)q[17],
+               (unsigned long long)q[18], (unsigned long long)q[19], (unsigned long long)q[20]);
         return 168;
     }
     case LCP_CPU_TYPE_ARM:
