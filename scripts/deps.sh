@@ -9,6 +9,7 @@
 #   sh scripts/deps.sh --check test    (the unit tests, before their compile)
 #       only checks: what is missing for that step, and the command that
 #       installs it, instead of a compiler error. Never installs.
+#   sh scripts/deps.sh --packages      the Debian packages, one line
 #
 # Debian 12 needs make and a C compiler to get here (apt-get install make
 # gcc, or build-essential); this script installs the rest, listed in
@@ -73,6 +74,10 @@ say_how() { # say_how STEP: what is missing and how to install it; exit 1
     exit 1
 }
 
+if [ "${1:-}" = --packages ]; then
+    echo $debian
+    exit 0
+fi
 if [ "${1:-}" = --check ]; then
     case ${2:-} in
     build) need_pc $build_pc ;;
