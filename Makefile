@@ -17,15 +17,21 @@ Q := $(if $(V),,@)
 
 WARN     := -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion -Werror
 CSTD     := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -D_DARWIN_C_SOURCE
-CAPSTONE_CFLAGS := $(shell $(PKG_CONFIG) --cflags capstone 2>/dev/null)
-# The sources include <capstone/capstone.h>. capstone.pc's includedir is
-# often .../include/capstone (Debian, Homebrew), whose parent a compiler
-# does not always search (Apple clang and /opt/homebrew/include): add it.
-CAPSTONE_INCDIR := $(shell $(PKG_CONFIG) --variable=includedir capstone 2>/dev/null)
-CAPSTONE_CFLAGS += $(filter-out -I/usr/include,$(patsubst %/capstone,-I%,$(filter %/capstone,$(CAPSTONE_INCDIR))))
-CAPSTONE_LIBS   := $(shell $(PKG_CONFIG) --libs capstone 2>/dev/null || echo -lcapstone)
-CMOCKA_CFLAGS   := $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
-CMOCKA_LIBS     := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
+# pkg-config is asked when a compile or a link first needs the flags, not
+# when this file is read: on a machine without capstone, `make demo` and
+# `make check` install it (deps) before anything asks. $(call lazy,VAR,CMD)
+# defines VAR as CMD's output, run once, the first time VAR is expanded.
+lazy = $(eval $(1) = $$(eval $(1) := $$$$(shell $(2)))$$($(1)))
+$(call lazy,CAPSTONE_PC_CFLAGS,$(PKG_CONFIG) --cflags capstone 2>/dev/null)
+$(call lazy,CAPSTONE_INCDIR,$(PKG_CONFIG) --variable=includedir capstone 2>/dev/null)
+$(call lazy,CAPSTONE_LIBS,$(PKG_CONFIG) --libs capstone 2>/dev/null || echo -lcapstone)
+$(call lazy,CMOCKA_CFLAGS,$(PKG_CONFIG) --cflags cmocka 2>/dev/null)
+$(call lazy,CMOCKA_LIBS,$(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
+# Every source includes <capstone/capstone.h>. capstone.pc's includedir is
+# .../include/capstone (Debian, Homebrew), whose parent a compiler does not
+# always search (Apple clang and /opt/homebrew/include): add it, as a
+# system folder (Capstone 4's header is not -Wpedantic clean).
+CAPSTONE_CFLAGS = $(CAPSTONE_PC_CFLAGS) $(filter-out -isystem/usr/include,$(patsubst %/capstone,-isystem%,$(filter %/capstone,$(CAPSTONE_INCDIR))))
 CPPFLAGS += -Iinclude -Isrc $(CAPSTONE_CFLAGS)
 CFLAGS   ?= -O2 -g
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -43,7 +49,7 @@ UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 define flavour
 $(1)_LIB_OBJS := $$(LIB_SRCS:%.c=build/$(1)/%.o)
 $(1)_CLI_OBJS := $$(CLI_SRCS:%.c=build/$(1)/%.o)
-build/$(1)/%.o: %.c
+build/$(1)/%.o: %.c | build-deps
 	@mkdir -p $$(@D)
 	@$$(if $$(Q),echo "  CC      $$@")
 	$$(Q)$$(CC) $$(CSTD) $$(CPPFLAGS) $$(CFLAGS) $(2) $$(WARN) -MMD -MP -c $$< -o $$@
@@ -62,7 +68,7 @@ $(eval $(call flavour,dev,))
 $(eval $(call flavour,asan,$(SAN)))
 $(eval $(call flavour,tsan,$(TSAN)))
 
-.PHONY: all check check-unit check-suites check-valgrind deps demo install format format-check fixtures fuzz fuzz-build bench clean
+.PHONY: all check check-unit check-suites check-valgrind deps build-deps test-deps demo install format format-check fixtures fuzz fuzz-build bench clean
 all: lcpatch liblcpatch.a
 
 lcpatch: build/dev/lcpatch
@@ -72,7 +78,7 @@ liblcpatch.a: build/dev/liblcpatch.a
 
 # Unit tests: one cmocka program per tests/unit/test_<module>.c.
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=build/asan/tests/%)
-build/asan/tests/%: tests/unit/%.c build/asan/libcli.a build/asan/liblcpatch.a
+build/asan/tests/%: tests/unit/%.c build/asan/libcli.a build/asan/liblcpatch.a | test-deps
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  TEST    $@")
 	$(Q)$(CC) $(CSTD) $(CPPFLAGS) $(CMOCKA_CFLAGS) $(CFLAGS) $(SAN) -Wall -Wextra -Werror -Itests/unit -o $@ $^ $(CMOCKA_LIBS) $(CAPSTONE_LIBS)
@@ -125,8 +131,15 @@ build/%/tests/fault_writer: tests/faults/fault_writer.c build/%/libcli.a build/%
 # Test helpers every suite may use (built by check and check-valgrind).
 CHECK_HELPERS := $(FUZZ_REPLAY) $(FAULT_SHIM) build/asan/tests/fault_writer build/tsan/lcpatch
 
+# deps installs what the build and every test use (apt-get as root, or
+# says the command); build-deps and test-deps only check, before the first
+# compile, and say what to install instead of a compiler error.
 deps:
-	@sh scripts/deps.sh
+	@PKG_CONFIG="$(PKG_CONFIG)" sh scripts/deps.sh
+build-deps:
+	@PKG_CONFIG="$(PKG_CONFIG)" sh scripts/deps.sh --check build
+test-deps:
+	@PKG_CONFIG="$(PKG_CONFIG)" sh scripts/deps.sh --check test
 
 check: deps
 	@$(MAKE) --no-print-directory all build/asan/lcpatch $(UNIT_BINS) $(CHECK_HELPERS)
@@ -147,7 +160,10 @@ check-valgrind: all build/dev/lcpatch $(FUZZ_REPLAY_DEV) $(FAULT_SHIM) build/dev
 	@LCPATCH_REAL=$(CURDIR)/build/dev/lcpatch LCPATCH_VALGRIND=1 \
 	    LCPATCH=$(CURDIR)/tests/valgrind-wrapper.sh sh tests/run-suites.sh
 
-demo: deps all
+# demo and check build in a second make, started after deps: the flags
+# pkg-config gives are those of what deps installed.
+demo: deps
+	@$(MAKE) --no-print-directory all
 	@sh scripts/demo.sh ./lcpatch
 
 fixtures:
@@ -159,9 +175,13 @@ fuzz:
 bench: all
 	@sh bench/run.sh ./lcpatch
 
+# Apple's tools as links to lcpatch, for PATH=PREFIX/libexec/lcpatch/bin:$PATH
+# (not in PREFIX/bin, where they would shadow Xcode's on a Mac).
+TOOL_LINKS := vtool lipo codesign_allocate install_name_tool
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/lcpatch $(DESTDIR)$(PREFIX)/share/man/man1
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/libexec/lcpatch/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/lcpatch $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 lcpatch $(DESTDIR)$(PREFIX)/bin/lcpatch
+	for t in $(TOOL_LINKS); do ln -sf ../../../bin/lcpatch $(DESTDIR)$(PREFIX)/libexec/lcpatch/bin/$$t || exit 1; done
 	install -m 644 liblcpatch.a $(DESTDIR)$(PREFIX)/lib/liblcpatch.a
 	install -m 644 include/lcpatch/*.h $(DESTDIR)$(PREFIX)/include/lcpatch/
 	install -m 644 docs/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/

@@ -47,7 +47,7 @@
 /* Capstone 4's header uses an enum value pedantic C11 rejects (1U << 31). */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wpedantic"
-#include <capstone.h>
+#include <capstone/capstone.h>
 #pragma GCC diagnostic pop
 #include <pthread.h>
 #include <stdio.h>

@@ -12,12 +12,12 @@ fi
 : "${LCPATCH:=$here/../../lcpatch}"
 if [ ! -f "$shared/corpus/MANIFEST.tsv" ]; then
     echo "corpus-rescue: skipped: no shared corpus at $shared (set LCP_SHARED)"
-    echo "corpus-rescue: 0 passed, 0 failed"
+    echo "corpus-rescue: 0 passed, 0 failed, 1 skipped"
     exit 0
 fi
 if ! command -v python3 >/dev/null 2>&1; then
     echo "corpus-rescue: skipped: python3 not installed"
-    echo "corpus-rescue: 0 passed, 0 failed"
+    echo "corpus-rescue: 0 passed, 0 failed, 1 skipped"
     exit 0
 fi
 T=$(mktemp -d)

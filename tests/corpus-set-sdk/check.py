@@ -220,7 +220,7 @@ def main():
             print("FAIL %s (%s): %s" % (name, status, "; ".join(probs)))
         else:
             passed += 1
-    print("corpus-set-sdk: %d passed, %d failed" % (passed, failed))
+    print("corpus-set-sdk: %d passed, %d failed, 0 skipped" % (passed, failed))
     return 1 if failed else 0
 
 

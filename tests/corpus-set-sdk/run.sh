@@ -11,12 +11,17 @@ fi
 : "${LCPATCH:=$here/../../lcpatch}"
 if [ ! -f "$shared/corpus/MANIFEST.tsv" ]; then
     echo "corpus-set-sdk: skipped: no shared corpus at $shared (set LCP_SHARED)"
-    echo "corpus-set-sdk: 0 passed, 0 failed"
+    echo "corpus-set-sdk: 0 passed, 0 failed, 1 skipped"
     exit 0
 fi
 if ! command -v llvm-objdump-19 >/dev/null 2>&1; then
-    echo "corpus-set-sdk: skipped: llvm-objdump-19 not installed"
-    echo "corpus-set-sdk: 0 passed, 0 failed"
+    echo "corpus-set-sdk: skipped: llvm-objdump-19 not installed (apt-get install llvm-19)"
+    echo "corpus-set-sdk: 0 passed, 0 failed, 1 skipped"
+    exit 0
+fi
+if ! command -v python3 >/dev/null 2>&1; then
+    echo "corpus-set-sdk: skipped: python3 not installed"
+    echo "corpus-set-sdk: 0 passed, 0 failed, 1 skipped"
     exit 0
 fi
 T=$(mktemp -d)

@@ -11,10 +11,12 @@ if [ ! -d "$shared" ] && common=$(git -C "$here" rev-parse --git-common-dir 2>/d
 fi
 if [ ! -f "$shared/corpus/MANIFEST.tsv" ] || [ ! -d "$shared/corpus/files" ]; then
     echo "corpus-show: skipped: no corpus at $shared/corpus (the shared folder is not beside the repository)"
+    echo "corpus-show: 0 passed, 0 failed, 1 skipped"
     exit 0
 fi
 if ! command -v python3 >/dev/null 2>&1; then
     echo "corpus-show: skipped: python3 not found"
+    echo "corpus-show: 0 passed, 0 failed, 1 skipped"
     exit 0
 fi
 : "${LCPATCH:=$here/../../lcpatch}"

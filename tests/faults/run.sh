@@ -346,6 +346,6 @@ while [ $k -lt 20 ]; do
 done
 [ $ok = 1 ] && pass=$((pass + 1))
 
-echo "faults: $points injection points over the writers, $skip checks skipped"
-echo "faults: $pass passed, $fail failed"
+echo "faults: $points injection points over the writers"
+echo "faults: $pass passed, $fail failed, $skip skipped"
 [ $fail = 0 ]

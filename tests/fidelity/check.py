@@ -4,7 +4,10 @@ operations and passes when every case passes except exactly the known
 divergences of tests/fidelity/divergences.tsv (cases where Apple's tool is
 wrong), each of which must show lcpatch doing the right thing instead.
 
-usage: check.py --lcpatch ./lcpatch --shared ../shared --only OPS
+usage: check.py [--lcpatch ./lcpatch] [--shared ../shared] [--only OPS]
+
+OPS is a comma-separated list of subsets (`fidelity --only`); without
+--only, every subset listed in .ci/fidelity-ops (those at full parity).
 """
 import argparse
 import os
@@ -15,6 +18,13 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+FIDELITY_OPS = os.path.join(HERE, "..", "..", ".ci", "fidelity-ops")
+
+
+def gated_ops():
+    """The subsets of .ci/fidelity-ops, one a line, # comments."""
+    with open(FIDELITY_OPS) as f:
+        return ",".join(l.strip() for l in f if l.strip() and not l.startswith("#"))
 
 
 def load_divergences():
@@ -87,8 +97,11 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--lcpatch", default="./lcpatch")
     ap.add_argument("--shared", default="../shared")
-    ap.add_argument("--only", required=True)
+    ap.add_argument("--only", help="subsets, comma-separated (default: those of .ci/fidelity-ops)")
     a = ap.parse_args()
+    if not a.only:
+        a.only = gated_ops()
+        print("fidelity: subsets of .ci/fidelity-ops: " + a.only)
     lcpatch = os.path.abspath(a.lcpatch)
     shared = os.path.abspath(a.shared)
     ops = [o for o in a.only.split(",") if o]

@@ -6,6 +6,7 @@
 cd "$(dirname "$0")/../.." || exit 3
 pass=0
 fail=0
+skip=0
 ok() { pass=$((pass + 1)); }
 bad() { echo "FAIL install: $*"; fail=$((fail + 1)); }
 D=$(mktemp -d)
@@ -14,12 +15,33 @@ P=/opt/lcpatch-test
 if ! ${MAKE:-make} -s install DESTDIR="$D/root" PREFIX="$P" >"$D/log" 2>&1; then
     bad "make install failed:"
     sed 's/^/    /' "$D/log" | head -20
-    echo "install: $pass passed, $fail failed"
+    echo "install: $pass passed, $fail failed, $skip skipped"
     exit 1
 fi
 R=$D/root$P
 [ -x "$R/bin/lcpatch" ] && "$R/bin/lcpatch" --version | grep -q '^lcpatch [0-9]' && ok || bad "bin/lcpatch missing or --version fails"
 [ -f "$R/lib/liblcpatch.a" ] && ok || bad "lib/liblcpatch.a missing"
+# Apple's tools: relative links in libexec/lcpatch/bin (they resolve inside
+# the staging root), each answering as lcpatch does under that command.
+L=$R/libexec/lcpatch/bin
+F=tests/binaries/legacy-fat.dylib
+for t in vtool lipo codesign_allocate install_name_tool; do
+    case $t in
+    vtool) args="-show-build $F" ;;
+    lipo) args="-info $F" ;;
+    *) args="" ;; # a usage message, exit 1
+    esac
+    if [ ! -L "$L/$t" ] || [ "$(cd "$L" && cd "$(dirname "$(readlink "$t")")" && pwd -P)" != "$(cd "$R/bin" && pwd -P)" ]; then
+        bad "libexec/lcpatch/bin/$t is not a relative link to bin/lcpatch ($(ls -l "$L/$t" 2>&1))"
+        continue
+    fi
+    got=$(PATH="$L:$PATH" "$t" $args 2>&1)
+    got="$got (exit $?)"
+    want=$("$R/bin/lcpatch" "$t" $args 2>&1)
+    want="$want (exit $?)"
+    [ "$got" = "$want" ] && [ "$(PATH="$L:$PATH" command -v "$t")" = "$L/$t" ] && ok ||
+        bad "PATH=libexec/lcpatch/bin:\$PATH $t $args printed '$got', want '$want'"
+done
 missing=""
 for h in include/lcpatch/*.h; do
     [ -f "$R/$h" ] || missing="$missing $h"
@@ -34,13 +56,15 @@ if command -v mandoc >/dev/null 2>&1; then
     lint=$(mandoc -Tlint "$R"/share/man/man1/*.1 2>&1)
     [ -z "$lint" ] && ok || bad "mandoc -Tlint: $lint"
 else
-    echo "install: mandoc not found: man page lint skipped"
+    echo "install: skipped: mandoc not found: man page lint (apt-get install mandoc)"
+    skip=$((skip + 1))
 fi
 PC=$R/lib/pkgconfig/lcpatch.pc
 if [ ! -f "$PC" ]; then
     bad "lib/pkgconfig/lcpatch.pc missing"
 elif ! command -v pkg-config >/dev/null 2>&1; then
-    echo "install: pkg-config not found: pkg-config checks skipped"
+    echo "install: skipped: pkg-config not found: the pkg-config and link checks"
+    skip=$((skip + 3))
 else
     # As installed (DESTDIR is only a staging root), the flags name PREFIX.
     flags=$(PKG_CONFIG_PATH="$R/lib/pkgconfig" pkg-config --cflags --libs lcpatch)
@@ -72,5 +96,5 @@ PROG
         sed 's/^/    /' "$D/cc.log" | head -10
     fi
 fi
-echo "install: $pass passed, $fail failed"
+echo "install: $pass passed, $fail failed, $skip skipped"
 [ $fail = 0 ]

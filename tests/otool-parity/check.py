@@ -90,7 +90,7 @@ def main():
         else:
             passed += 1
     print('otool-parity: %d malformed files otool read in part and lcpatch refuses (exit 3)' % refused)
-    print('otool-parity: %d passed, %d failed' % (passed, failed))
+    print('otool-parity: %d passed, %d failed, 0 skipped' % (passed, failed))
     return 1 if failed else 0
 
 

@@ -12,6 +12,7 @@ TSAN_BIN=build/tsan/lcpatch
 LCPATCH=${LCPATCH:-./lcpatch}
 if [ ! -x "$TSAN_BIN" ]; then
     echo "threads: skipped: $TSAN_BIN not built (make check builds it)"
+    echo "threads: 0 passed, 0 failed, 1 skipped"
     exit 0
 fi
 # ThreadSanitizer cannot start on some kernels (address-space layouts it
@@ -20,6 +21,7 @@ if ! "$TSAN_BIN" --version >/dev/null 2>"${TMPDIR:-/tmp}/lcpatch-tsan-start.$$";
     echo "threads: skipped: the ThreadSanitizer build does not start here:"
     head -3 "${TMPDIR:-/tmp}/lcpatch-tsan-start.$$" | sed 's/^/    /'
     rm -f "${TMPDIR:-/tmp}/lcpatch-tsan-start.$$"
+    echo "threads: 0 passed, 0 failed, 1 skipped"
     exit 0
 fi
 rm -f "${TMPDIR:-/tmp}/lcpatch-tsan-start.$$"
@@ -28,6 +30,7 @@ T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT INT TERM
 pass=0
 fail=0
+skip=0
 check() { # check ARGS...: audit ARGS with 4 threads under TSan vs 1 thread
     TSAN_OPTIONS="halt_on_error=1 exitcode=66 $TSAN_OPTIONS" "$TSAN_BIN" audit --quiet --json --jobs 4 "$@" \
         >"$T/4.json" 2>"$T/4.err"
@@ -53,6 +56,7 @@ if [ -d "$SHARED/corpus/files" ]; then
     check --dlopen "$SHARED/corpus/files"
 else
     echo "threads: corpus case skipped: $SHARED/corpus not found"
+    skip=$((skip + 1))
 fi
-echo "threads: $pass passed, $fail failed"
+echo "threads: $pass passed, $fail failed, $skip skipped"
 [ $fail = 0 ]
