@@ -154,24 +154,25 @@ static bool same_arch(uint32_t ct1, uint32_t cs1, uint32_t ct2, uint32_t cs2) {
  * that says x86_64 over an i386 image would have every command (and dyld)
  * pick or drop the wrong code. `where` is the fat_arch's file offset. */
 static lcp_status check_label(const lcp_slice *s, uint32_t i, uint64_t where, uint32_t cputype, uint32_t cpusubtype,
-                              uint64_t at, lcp_error *err) {
+                              const char *what, uint64_t at, lcp_error *err) {
     if (same_arch(s->cputype, s->cpusubtype, cputype, cpusubtype))
         return LCP_OK;
     char b1[48], b2[48];
     const char *said = lcp_arch_label(s->cputype, s->cpusubtype, b1, sizeof b1);
     const char *is = lcp_arch_label(cputype, cpusubtype, b2, sizeof b2);
-    return lcp_error_set(
-        err, LCP_E_MALFORMED, where, "fat_arch %u at offset 0x%llx: %s %s but the slice at 0x%llx is %s", i,
-        (unsigned long long)where, s->cputype == cputype ? "cpusubtype" : "cputype", said, (unsigned long long)at, is);
+    /* an unnamed architecture's label already reads "cputype N cpusubtype M" */
+    const char *field = strncmp(said, "cputype ", 8) == 0 ? "" : s->cputype == cputype ? "cpusubtype " : "cputype ";
+    return lcp_error_set(err, LCP_E_MALFORMED, where, "fat_arch %u at offset 0x%llx: %s%s but the %s at 0x%llx is %s",
+                         i, (unsigned long long)where, field, said, what, (unsigned long long)at, is);
 }
 
 static lcp_status check_slice_label(const lcp_slice *s, uint32_t i, uint64_t where, lcp_error *err) {
     if (s->image)
-        return check_label(s, i, where, s->image->cputype, s->image->cpusubtype, s->image->offset, err);
+        return check_label(s, i, where, s->image->cputype, s->image->cpusubtype, "slice", s->image->offset, err);
     for (size_t k = 0; s->archive && k < s->archive->nmembers; k++) {
         const lcp_image *img = s->archive->members[k].image;
         if (img) {
-            lcp_status st = check_label(s, i, where, img->cputype, img->cpusubtype, img->offset, err);
+            lcp_status st = check_label(s, i, where, img->cputype, img->cpusubtype, "archive member", img->offset, err);
             if (st)
                 return st;
         }
