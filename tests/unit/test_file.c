@@ -137,8 +137,13 @@ static void fat_label_must_match_slice(void **state) {
     expect(fat, n, LCP_E_MALFORMED, e1, "fat_arch 1 at offset 0x1c: cputype x86_64h but the slice at 0x2000 is ");
     /* the fat_arch names another cpusubtype than its image's */
     h_fat(fat, 2);
+    h_put32(fat + e1 + 4, true, 3);
+    expect(fat, n, LCP_E_MALFORMED, e1,
+           "fat_arch 1 at offset 0x1c: cpusubtype x86_64 but the slice at 0x2000 is x86_64h");
+    /* an architecture with no name is named by its numbers, once */
     h_put32(fat + e1 + 4, true, 0x10);
-    expect(fat, n, LCP_E_MALFORMED, e1, "fat_arch 1 at offset 0x1c: cpusubtype ");
+    expect(fat, n, LCP_E_MALFORMED, e1,
+           "fat_arch 1 at offset 0x1c: cputype 16777223 cpusubtype 16 but the slice at 0x2000 is x86_64h");
     /* the capability bits (LIB64) may differ: lipo ignores them */
     h_fat(fat, 2);
     h_put32(fat + 0x2000 + 8, false, 0x80000008);
