@@ -1,5 +1,6 @@
 /* lcpatch audit --json (schema in docs/audit.md). */
 #include "cli/audit_print.h"
+#include "cli/cli.h"
 #include "cli/json.h"
 
 static void finding(lcp_json *j, const lcp_audit_finding *f) {
@@ -67,7 +68,8 @@ void lcp_audit_print_json(FILE *out, const lcp_audit_report *r) {
         lcp_json_key(&j, "status");
         lcp_json_string(&j, lcp_status_name(r->failures[i].error.status));
         lcp_json_key(&j, "message");
-        lcp_json_string(&j, r->failures[i].error.message);
+        char etext[LCP_CLI_ERROR_TEXT_MAX];
+        lcp_json_string(&j, lcp_cli_error_text(&r->failures[i].error, etext, sizeof etext));
         lcp_json_end_object(&j);
     }
     lcp_json_end_array(&j);

@@ -4,6 +4,7 @@
  * not be read are tool execution notifications of the run's invocation.
  * tests/audit-sarif checks the output against the OASIS JSON schema. */
 #include "cli/audit_print.h"
+#include "cli/cli.h"
 #include "cli/json.h"
 #include "lcpatch/lcpatch.h"
 
@@ -64,7 +65,8 @@ static void write_invocation(lcp_json *j, const lcp_audit_report *r) {
         lcp_json_key(j, "message");
         lcp_json_begin_object(j);
         lcp_json_key(j, "text");
-        lcp_json_string(j, f->error.message);
+        char etext[LCP_CLI_ERROR_TEXT_MAX];
+        lcp_json_string(j, lcp_cli_error_text(&f->error, etext, sizeof etext));
         lcp_json_end_object(j);
         lcp_json_key(j, "locations");
         lcp_json_begin_array(j);

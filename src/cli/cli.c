@@ -1,18 +1,29 @@
 /* Shared CLI helpers (see cli.h). */
 #include "cli/cli.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <string.h>
 
-int lcp_cli_fail(const lcp_error *err) {
-    fprintf(stderr, "lcpatch: %s\n", err->message);
-    return lcp_status_exit_code(err->status);
+const char *lcp_cli_error_text(const lcp_error *err, char *buf, size_t len) {
+    /* The offset says where the input breaks the format; for a header
+     * with no room or a failed write the message gives the numbers. */
+    bool input_fault = err->status == LCP_E_MALFORMED || err->status == LCP_E_NOT_MACHO;
+    char at[32];
+    snprintf(at, sizeof at, "offset 0x%llx", (unsigned long long)err->offset);
+    const char *named = strstr(err->message, at);
+    /* A message that already says "offset 0x1c" (a fat_arch's) needs no suffix. */
+    bool said = named && !isxdigit((unsigned char)named[strlen(at)]);
+    if (err->offset == LCP_NO_OFFSET || !input_fault || said)
+        snprintf(buf, len, "%s", err->message);
+    else
+        snprintf(buf, len, "%s (file offset 0x%llx)", err->message, (unsigned long long)err->offset);
+    return buf;
 }
 
-int lcp_cli_fail_at(const lcp_error *err) {
-    if (err->offset == LCP_NO_OFFSET)
-        return lcp_cli_fail(err);
-    fprintf(stderr, "lcpatch: %s (file offset 0x%llx)\n", err->message, (unsigned long long)err->offset);
+int lcp_cli_fail(const lcp_error *err) {
+    char text[LCP_CLI_ERROR_TEXT_MAX];
+    fprintf(stderr, "lcpatch: %s\n", lcp_cli_error_text(err, text, sizeof text));
     return lcp_status_exit_code(err->status);
 }
 

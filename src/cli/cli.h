@@ -12,11 +12,17 @@
 /* Exit statuses (DESIGN.md). */
 enum { LCP_EXIT_OK = 0, LCP_EXIT_FINDINGS = 1, LCP_EXIT_USAGE = 2, LCP_EXIT_FAILED = 3 };
 
-/* Prints "lcpatch: <message>" to stderr and returns the exit status of err. */
+/* The one text of a library error for the user, on stderr and in JSON
+ * reports alike: the message, and, when the input is malformed or not
+ * Mach-O and err has an offset, that offset: "<message> (file offset
+ * 0x1c)", so that every native command names where the input is broken.
+ * Returns buf. */
+const char *lcp_cli_error_text(const lcp_error *err, char *buf, size_t len);
+/* Room enough for any lcp_cli_error_text. */
+#define LCP_CLI_ERROR_TEXT_MAX (sizeof((lcp_error *)0)->message + 40)
+/* Prints "lcpatch: <lcp_cli_error_text>" to stderr and returns the exit
+ * status of err. */
 int lcp_cli_fail(const lcp_error *err);
-/* As lcp_cli_fail, and names the file offset when err has one:
- * "lcpatch: <message> (file offset 0x1c)". */
-int lcp_cli_fail_at(const lcp_error *err);
 /* The worse of two exit statuses (the larger): a loop over files returns
  * the worst of theirs. */
 static inline int lcp_cli_worse(int a, int b) { return a > b ? a : b; }

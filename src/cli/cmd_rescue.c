@@ -576,7 +576,8 @@ int cmd_rescue(int argc, char **argv) {
             lcp_json_bool(&j, it->written);
             if (it->failed) {
                 lcp_json_key(&j, "error");
-                lcp_json_string(&j, it->err.message);
+                char etext[LCP_CLI_ERROR_TEXT_MAX];
+                lcp_json_string(&j, lcp_cli_error_text(&it->err, etext, sizeof etext));
             }
             if (it->rf) {
                 lcp_json_key(&j, "size_before");

@@ -92,7 +92,7 @@ int cmd_show(int argc, char **argv) {
             /* Flush what was printed for earlier files first, so that the
              * message appears after them on a shared terminal. */
             fflush(stdout);
-            status = lcp_cli_worse(status, lcp_cli_fail_at(&err));
+            status = lcp_cli_worse(status, lcp_cli_fail(&err));
             if (json)
                 lcp_show_json_error(&j, argv[i], &err);
             continue;
@@ -102,7 +102,7 @@ int cmd_show(int argc, char **argv) {
             lcp_error_set(&err, LCP_E_NOT_MACHO, LCP_NO_OFFSET, "%s: not Mach-O: the archive holds no Mach-O member",
                           f->path);
             fflush(stdout);
-            status = lcp_cli_worse(status, lcp_cli_fail_at(&err));
+            status = lcp_cli_worse(status, lcp_cli_fail(&err));
             if (json)
                 lcp_show_json_error(&j, argv[i], &err);
             lcp_file_free(f);

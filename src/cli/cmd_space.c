@@ -103,7 +103,7 @@ int cmd_space(int argc, char **argv) {
         lcp_file *f;
         lcp_error err;
         if (lcp_file_open(argv[i], &f, &err) != LCP_OK) {
-            status = lcp_cli_worse(status, lcp_cli_fail_at(&err));
+            status = lcp_cli_worse(status, lcp_cli_fail(&err));
             continue;
         }
         if (json) {

@@ -172,7 +172,8 @@ int cmd_strip_arch(int argc, char **argv) {
             lcp_json_string(&j, path);
             if (st) {
                 lcp_json_key(&j, "error");
-                lcp_json_string(&j, err.message);
+                char etext[LCP_CLI_ERROR_TEXT_MAX];
+                lcp_json_string(&j, lcp_cli_error_text(&err, etext, sizeof etext));
             } else {
                 lcp_json_key(&j, "output");
                 lcp_json_string(&j, dest);

@@ -71,7 +71,8 @@ int cmd_unsign(int argc, char **argv) {
                 lcp_json_key(&j, "file");
                 lcp_json_string(&j, path);
                 lcp_json_key(&j, "error");
-                lcp_json_string(&j, err.message);
+                char etext[LCP_CLI_ERROR_TEXT_MAX];
+                lcp_json_string(&j, lcp_cli_error_text(&err, etext, sizeof etext));
                 lcp_json_end_object(&j);
             }
             continue;

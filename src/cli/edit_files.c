@@ -78,7 +78,8 @@ int lcp_edit_files_run(lcp_edit_files *e, const lcp_output_opts *out, bool json,
             lcp_json_bool(&j, written && e->nedited > 0);
             if (st != LCP_OK) {
                 lcp_json_key(&j, "error");
-                lcp_json_string(&j, err.message);
+                char etext[LCP_CLI_ERROR_TEXT_MAX];
+                lcp_json_string(&j, lcp_cli_error_text(&err, etext, sizeof etext));
             }
             lcp_json_end_object(&j);
         } else if (st == LCP_OK && e->nedited == 0 && say_unchanged)

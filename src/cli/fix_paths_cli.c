@@ -141,7 +141,8 @@ void lcp_cli_fix_paths_print(const lcp_cli_fix_state *s) {
             continue;
         }
         if (rf->failed) {
-            printf("fix-paths %s: failed: %s\n", rf->root, rf->err.message);
+            char etext[LCP_CLI_ERROR_TEXT_MAX];
+            printf("fix-paths %s: failed: %s\n", rf->root, lcp_cli_error_text(&rf->err, etext, sizeof etext));
             continue;
         }
         printf("fix-paths %s: %zu error finding%s before%s\n", rf->root, rf->errors_before,
@@ -165,8 +166,11 @@ void lcp_cli_fix_paths_print(const lcp_cli_fix_state *s) {
                 break;
             }
         }
-        for (size_t k = 0; k < rf->result.nfailures; k++)
-            printf("  %s: not fixed: %s\n", rf->result.failures[k].file, rf->result.failures[k].error.message);
+        for (size_t k = 0; k < rf->result.nfailures; k++) {
+            char etext[LCP_CLI_ERROR_TEXT_MAX];
+            printf("  %s: not fixed: %s\n", rf->result.failures[k].file,
+                   lcp_cli_error_text(&rf->result.failures[k].error, etext, sizeof etext));
+        }
         if (s->dry_run)
             continue;
         printf("  %zu file%s changed; audit again: %zu error%s, %zu warning%s left\n", rf->result.files_changed,
@@ -198,7 +202,8 @@ void lcp_cli_fix_paths_json(const lcp_cli_fix_state *s, lcp_json *j) {
         lcp_json_bool(j, rf->is_dir);
         if (rf->failed) {
             lcp_json_key(j, "error");
-            lcp_json_string(j, rf->err.message);
+            char etext[LCP_CLI_ERROR_TEXT_MAX];
+            lcp_json_string(j, lcp_cli_error_text(&rf->err, etext, sizeof etext));
         }
         lcp_json_key(j, "errors_before");
         lcp_json_uint(j, rf->errors_before);
@@ -229,7 +234,8 @@ void lcp_cli_fix_paths_json(const lcp_cli_fix_state *s, lcp_json *j) {
             lcp_json_key(j, "file");
             lcp_json_string(j, rf->result.failures[k].file);
             lcp_json_key(j, "error");
-            lcp_json_string(j, rf->result.failures[k].error.message);
+            char etext[LCP_CLI_ERROR_TEXT_MAX];
+            lcp_json_string(j, lcp_cli_error_text(&rf->result.failures[k].error, etext, sizeof etext));
             lcp_json_end_object(j);
         }
         lcp_json_end_array(j);

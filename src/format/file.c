@@ -143,6 +143,92 @@ static lcp_status check_overlaps(const lcp_file *f, size_t entry, lcp_error *err
     return st;
 }
 
+/* True when a fat_arch and a mach header name the same architecture, by
+ * lipo's rule: the cputype exactly, the cpusubtype without its capability
+ * bits (a fat_arch may say x86_64 ALL over an image with LIB64 set). */
+static bool same_arch(uint32_t ct1, uint32_t cs1, uint32_t ct2, uint32_t cs2) {
+    return ct1 == ct2 && (cs1 & ~LCP_CPU_SUBTYPE_MASK) == (cs2 & ~LCP_CPU_SUBTYPE_MASK);
+}
+
+/* The fat header's label must be the truth about its slice: a fat_arch
+ * that says x86_64 over an i386 image would have every command (and dyld)
+ * pick or drop the wrong code. `where` is the fat_arch's file offset. */
+static lcp_status check_label(const lcp_slice *s, uint32_t i, uint64_t where, uint32_t cputype, uint32_t cpusubtype,
+                              const char *what, uint64_t at, lcp_error *err) {
+    if (same_arch(s->cputype, s->cpusubtype, cputype, cpusubtype))
+        return LCP_OK;
+    char b1[48], b2[48];
+    const char *said = lcp_arch_label(s->cputype, s->cpusubtype, b1, sizeof b1);
+    const char *is = lcp_arch_label(cputype, cpusubtype, b2, sizeof b2);
+    /* an unnamed architecture's label already reads "cputype N cpusubtype M" */
+    const char *field = strncmp(said, "cputype ", 8) == 0 ? "" : s->cputype == cputype ? "cpusubtype " : "cputype ";
+    return lcp_error_set(err, LCP_E_MALFORMED, where, "fat_arch %u at offset 0x%llx: %s%s but the %s at 0x%llx is %s",
+                         i, (unsigned long long)where, field, said, what, (unsigned long long)at, is);
+}
+
+static lcp_status check_slice_label(const lcp_slice *s, uint32_t i, uint64_t where, lcp_error *err) {
+    if (s->image)
+        return check_label(s, i, where, s->image->cputype, s->image->cpusubtype, "slice", s->image->offset, err);
+    for (size_t k = 0; s->archive && k < s->archive->nmembers; k++) {
+        const lcp_image *img = s->archive->members[k].image;
+        if (img) {
+            lcp_status st = check_label(s, i, where, img->cputype, img->cpusubtype, "archive member", img->offset, err);
+            if (st)
+                return st;
+        }
+    }
+    return LCP_OK;
+}
+
+struct arch_at {
+    uint32_t cputype, cpusubtype; /* cpusubtype without the capability bits */
+    uint32_t index;
+};
+
+static int by_arch(const void *a, const void *b) {
+    const struct arch_at *x = a, *y = b;
+    if (x->cputype != y->cputype)
+        return x->cputype < y->cputype ? -1 : 1;
+    if (x->cpusubtype != y->cpusubtype)
+        return x->cpusubtype < y->cpusubtype ? -1 : 1;
+    return x->index < y->index ? -1 : 1;
+}
+
+/* One architecture listed twice leaves "which slice is x86_64?" without an
+ * answer (lipo refuses it too). Sorted by architecture, a repeat sits next
+ * to its first listing: O(n log n) however many entries a FAT_MAGIC_64
+ * header holds. The later fat_arch of the two is named. */
+static lcp_status check_duplicates(const lcp_file *f, size_t entry, lcp_error *err) {
+    struct arch_at *order = malloc(f->nslices * sizeof *order);
+    if (order == NULL)
+        return lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
+    for (size_t i = 0; i < f->nslices; i++)
+        order[i] = (struct arch_at){f->slices[i].cputype, f->slices[i].cpusubtype & ~LCP_CPU_SUBTYPE_MASK, (uint32_t)i};
+    qsort(order, f->nslices, sizeof *order, by_arch);
+    /* In each run of one architecture the first entry has the lowest
+     * index and the second is the first repeat: name the lowest repeat. */
+    uint32_t dup = UINT32_MAX, first = 0;
+    size_t run = 0;
+    for (size_t k = 1; k < f->nslices; k++) {
+        bool same = order[k].cputype == order[run].cputype && order[k].cpusubtype == order[run].cpusubtype;
+        if (!same)
+            run = k;
+        else if (k == run + 1 && order[k].index < dup) {
+            dup = order[k].index;
+            first = order[run].index;
+        }
+    }
+    free(order);
+    if (dup == UINT32_MAX)
+        return LCP_OK;
+    char lbuf[48];
+    const lcp_slice *b = &f->slices[dup];
+    uint64_t where = 8 + (uint64_t)dup * entry;
+    return lcp_error_set(
+        err, LCP_E_MALFORMED, where, "fat_arch %u at offset 0x%llx: %s is listed twice (fat_arch %u too)", dup,
+        (unsigned long long)where, lcp_arch_label(b->cputype, b->cpusubtype, lbuf, sizeof lbuf), first);
+}
+
 static lcp_status read_fat(lcp_file *f, bool is64, lcp_error *err) {
     uint8_t hdr[8];
     lcp_status st = lcp_source_read(&f->src, 0, hdr, 8, err);
@@ -223,8 +309,10 @@ static lcp_status read_fat(lcp_file *f, bool is64, lcp_error *err) {
             lcp_error_prefix(err, "fat_arch %u (%s)", i, lcp_arch_label(s->cputype, s->cpusubtype, lbuf, sizeof lbuf));
             return st;
         }
+        if ((st = check_slice_label(s, i, 8 + (uint64_t)i * entry, err)) != LCP_OK)
+            return st;
     }
-    return LCP_OK;
+    return check_duplicates(f, entry, err);
 }
 
 static lcp_status read_file(lcp_file *f, lcp_error *err) {

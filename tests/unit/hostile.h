@@ -74,7 +74,8 @@ static inline size_t h_image64(uint8_t *b, bool be) {
     return H_SIZE;
 }
 
-/* A fat file (FAT_MAGIC, big-endian) holding n copies of h_image64 at
+/* A fat file (FAT_MAGIC, big-endian) holding n copies of h_image64 (each
+ * with its own x86_64 cpusubtype, so no architecture is listed twice) at
  * 0x1000, 0x2000, ... with align 2^12. Needs (n + 1) * 4096 bytes. */
 static inline size_t h_fat(uint8_t *b, uint32_t n) {
     memset(b, 0, 4096);
@@ -82,12 +83,16 @@ static inline size_t h_fat(uint8_t *b, uint32_t n) {
     h_put32(b + 4, true, n);
     for (uint32_t i = 0; i < n; i++) {
         uint8_t *e = b + 8 + 20 * i;
+        /* x86_64, then x86_64h, then unnamed subtypes: a fat file lists
+         * each architecture once, and its label matches its image */
+        uint32_t sub = i == 0 ? 3 : 7 + i;
         h_put32(e, true, 0x01000007);
-        h_put32(e + 4, true, 3);
+        h_put32(e + 4, true, sub);
         h_put32(e + 8, true, 0x1000 * (i + 1));
         h_put32(e + 12, true, H_SIZE);
         h_put32(e + 16, true, 12);
         h_image64(b + 0x1000 * (i + 1), false);
+        h_put32(b + 0x1000 * (i + 1) + 8, false, sub);
     }
     return (size_t)(n + 1) * 4096;
 }

@@ -1,7 +1,8 @@
 /* Unit tests: hostile fat containers built in memory (lcp_file_open_memory):
  * nfat_arch 0, +1, 2^32-1 (FAT and FAT_MAGIC_64, refused before any large
  * allocation), slices overlapping, over the fat header, misaligned, past
- * EOF, empty; truncation at every byte; a huge fat_arch table must not take
+ * EOF, empty; a label that is not its slice's architecture, one listed
+ * twice; truncation at every byte; a huge fat_arch table must not take
  * quadratic time. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,7 +21,7 @@
 int __sanitizer_install_malloc_and_free_hooks(void (*malloc_hook)(const volatile void *, size_t),
                                               void (*free_hook)(const volatile void *));
 
-static uint8_t fat[3 * 4096];
+static uint8_t fat[4 * 4096];
 
 static lcp_status parse(const uint8_t *b, size_t len, lcp_error *err) { return h_parse(b, len, "fat.dylib", err); }
 
@@ -120,8 +121,68 @@ static void slices_out_of_place(void **state) {
     h_put32(fat + 0x2000 + 16, false, 0xffffffff);
     lcp_error err;
     assert_int_equal(parse(fat, n, &err), LCP_E_MALFORMED);
-    assert_non_null(strstr(err.message, "(x86_64)"));
+    assert_non_null(strstr(err.message, "(x86_64h)"));
     assert_int_equal(err.offset, 0x2000 + 32);
+}
+
+/* The fat header's label must be the slice's architecture (issue 12, 2.3):
+ * cputype exactly, cpusubtype without the capability bits, as lipo
+ * compares them; the fat_arch is named with its offset. */
+static void fat_label_must_match_slice(void **state) {
+    (void)state;
+    const uint64_t e1 = 8 + 20;
+    size_t n = h_fat(fat, 2);
+    /* x86_64 over an i386 image (cputype byte changed in the image) */
+    h_put32(fat + 0x2000 + 4, false, 7);
+    expect(fat, n, LCP_E_MALFORMED, e1, "fat_arch 1 at offset 0x1c: cputype x86_64h but the slice at 0x2000 is ");
+    /* the fat_arch names another cpusubtype than its image's */
+    h_fat(fat, 2);
+    h_put32(fat + e1 + 4, true, 3);
+    expect(fat, n, LCP_E_MALFORMED, e1,
+           "fat_arch 1 at offset 0x1c: cpusubtype x86_64 but the slice at 0x2000 is x86_64h");
+    /* an architecture with no name is named by its numbers, once */
+    h_put32(fat + e1 + 4, true, 0x10);
+    expect(fat, n, LCP_E_MALFORMED, e1,
+           "fat_arch 1 at offset 0x1c: cputype 16777223 cpusubtype 16 but the slice at 0x2000 is x86_64h");
+    /* the capability bits (LIB64) may differ: lipo ignores them */
+    h_fat(fat, 2);
+    h_put32(fat + 0x2000 + 8, false, 0x80000008);
+    lcp_file *f;
+    assert_int_equal(lcp_file_open_memory(fat, n, "fat.dylib", &f, NULL), LCP_OK);
+    lcp_file_free(f);
+    h_fat(fat, 2);
+    h_put32(fat + 8 + 4, true, 0x80000003);
+    assert_int_equal(lcp_file_open_memory(fat, n, "fat.dylib", &f, NULL), LCP_OK);
+    lcp_file_free(f);
+}
+
+/* One architecture listed twice: the later fat_arch is named. */
+static void duplicate_architecture_refused(void **state) {
+    (void)state;
+    size_t n = h_fat(fat, 3);
+    /* slice 2 (subtype 9) relabelled with its image as x86_64h, like slice 1 */
+    h_put32(fat + 8 + 2 * 20 + 4, true, 8);
+    h_put32(fat + 0x3000 + 8, false, 8);
+    expect(fat, n, LCP_E_MALFORMED, 8 + 2 * 20, "fat_arch 2 at offset 0x30: x86_64h is listed twice (fat_arch 1 too)");
+    /* capability bits do not make two listings different */
+    h_put32(fat + 8 + 2 * 20 + 4, true, 0x80000008);
+    expect(fat, n, LCP_E_MALFORMED, 8 + 2 * 20, "listed twice");
+    /* FAT_MAGIC_64: the same rule */
+    static uint8_t f64[4 * 4096];
+    memset(f64, 0, sizeof f64);
+    h_put32(f64, true, 0xcafebabf);
+    h_put32(f64 + 4, true, 2);
+    for (uint32_t i = 0; i < 2; i++) {
+        uint8_t *e = f64 + 8 + 32 * i;
+        h_put32(e, true, 0x01000007);
+        h_put32(e + 4, true, 3);
+        h_put64(e + 8, true, 0x1000 * (i + 1));
+        h_put64(e + 16, true, H_SIZE);
+        h_put32(e + 24, true, 12);
+        h_image64(f64 + 0x1000 * (i + 1), false);
+    }
+    expect(f64, 3 * 4096, LCP_E_MALFORMED, 8 + 32,
+           "fat_arch 1 at offset 0x28: x86_64 is listed twice (fat_arch 0 too)");
 }
 
 static void truncation_at_every_byte(void **state) {
@@ -184,6 +245,8 @@ int main(void) {
         cmocka_unit_test(nfat_arch_zero_one_more_and_max),
         cmocka_unit_test(fat64_huge_count_refused_before_allocating),
         cmocka_unit_test(slices_out_of_place),
+        cmocka_unit_test(fat_label_must_match_slice),
+        cmocka_unit_test(duplicate_architecture_refused),
         cmocka_unit_test(truncation_at_every_byte),
         cmocka_unit_test(huge_fat64_table_is_not_quadratic),
     };
