@@ -80,6 +80,8 @@ typedef struct lcp_audit_report {
 
 void lcp_audit_report_init(lcp_audit_report *r);
 void lcp_audit_report_release(lcp_audit_report *r);
+/* Appends a failure (strings copied). LCP_E_NOMEM leaves r as it was. */
+lcp_status lcp_audit_report_add_failure(lcp_audit_report *r, const char *root, const char *file, const lcp_error *e);
 
 /* Called from worker threads, serialised by the library: files looked at so
  * far, of how many, and how many of them are Mach-O. */
@@ -96,8 +98,10 @@ typedef struct lcp_audit_options {
 
 /* Audits one PATH (a Mach-O file, a bundle or any folder) into r. Returns
  * non-OK only when PATH itself cannot be audited (missing, unreadable, not
- * a file or folder, or a file argument that is not Mach-O). Output order
- * does not depend on opt->jobs. */
+ * a file or folder, or a file argument that is not Mach-O or cannot be
+ * parsed); that failure is not in r: a caller that reports it as the
+ * failures inside folders are reported adds it (lcp_audit_report_add_failure,
+ * file = root = PATH). Output order does not depend on opt->jobs. */
 lcp_status lcp_audit_path(const char *path, const lcp_audit_options *opt, lcp_audit_report *r, lcp_error *err);
 
 /* The value of the string `key` at the top level of an Info.plist (XML or

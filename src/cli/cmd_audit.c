@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char audit_help[] =
@@ -102,11 +103,14 @@ int cmd_audit(int argc, char **argv) {
     for (int i = first; i < argc; i++) {
         lcp_error err;
         if (lcp_audit_path(argv[i], &opt, &r, &err) != LCP_OK) {
-            if (prog.shown) {
-                fputs("\r\033[K", stderr);
-                prog.shown = false;
-            }
-            status = lcp_cli_worse(status, lcp_cli_fail(&err));
+            /* a PATH that cannot be audited is a failure of the report in
+             * every format (failures[] in JSON, a notification in SARIF,
+             * the count in text), as a file inside a folder is */
+            struct stat sb;
+            if (stat(argv[i], &sb) == 0 && S_ISREG(sb.st_mode))
+                r.files++;
+            if (lcp_audit_report_add_failure(&r, argv[i], argv[i], &err) != LCP_OK)
+                status = lcp_cli_worse(status, lcp_cli_fail(&err));
         }
     }
     if (prog.shown)

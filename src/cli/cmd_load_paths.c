@@ -71,6 +71,9 @@ struct ctx {
 /* Whether the edit has nothing to do on img (idempotence). */
 static bool already_done(const struct ctx *c, const lcp_image *img) {
     const char *s;
+    /* change-dylib X X: every load of X already reads X */
+    if (c->edit.kind == LCP_NAME_CHANGE && strcmp(c->edit.old_path, c->edit.new_path) == 0)
+        return true;
     for (size_t i = 0; i < img->ncmds; i++) {
         uint32_t cmd = img->lc[i].cmd;
         if (!lcp_image_cmd_string(img, i, &s))
