@@ -33,7 +33,8 @@ typedef enum lcp_audit_kind {
     LCP_AUDIT_UNUSED_RPATH,         /* warning: no @rpath lookup resolved through it */
     LCP_AUDIT_RELATIVE_PATH,        /* warning: a bare relative install name or rpath */
     LCP_AUDIT_ABSOLUTE_ID,          /* warning: LC_ID_DYLIB absolute for a library inside a bundle */
-    LCP_AUDIT_DLOPEN                /* warning: a constant dlopen()-style path that does not resolve */
+    LCP_AUDIT_DLOPEN,               /* warning: a constant dlopen()-style path that does not resolve */
+    LCP_AUDIT_LOADER_RPATH          /* warning: an @rpath/ load that only the unknown loader's LC_RPATHs can resolve */
 } lcp_audit_kind;
 
 /* "dangling", "missing-weak", ... (stable: used in JSON and SARIF). */

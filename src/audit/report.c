@@ -25,6 +25,8 @@ static const struct {
     [LCP_AUDIT_ABSOLUTE_ID] = {"absolute-id", LCP_AUDIT_WARNING,
                                "An absolute LC_ID_DYLIB for a library inside a bundle"},
     [LCP_AUDIT_DLOPEN] = {"dlopen", LCP_AUDIT_WARNING, "A constant path passed to dlopen() that does not resolve"},
+    [LCP_AUDIT_LOADER_RPATH] = {"loader-rpath", LCP_AUDIT_WARNING,
+                                "An @rpath load that no LC_RPATH of the image resolves: only its loader's can"},
 };
 
 const char *lcp_audit_kind_name(lcp_audit_kind kind) {

@@ -406,8 +406,8 @@ int cmd_rescue(int argc, char **argv) {
             if (strcmp(a, "--sdk") == 0) {
                 if (!lcp_version_parse(v, &opt.sdk)) {
                     free(keep);
-                    return lcp_cli_usage_error(
-                        "rescue", "--sdk '%s' is not a version (X[.Y[.Z]], X <= 65535, Y, Z <= 255)", v);
+                    return lcp_cli_usage_error("rescue",
+                                               "--sdk '%s' is not a version (X[.Y[.Z]], X <= 65535, Y, Z <= 255)", v);
                 }
                 if (opt.sdk < LCP_VERSION(10, 9, 0)) {
                     free(keep);

@@ -59,8 +59,7 @@ int lcp_write_all_finish(lcp_write_all *w) {
     if (w->nfailed > 0) {
         abort_all(w);
         if (w->nfiles > 1) /* one file: its own message says it all */
-            fprintf(stderr, "lcpatch %s: nothing written: %d of %d files failed\n", w->command, w->nfailed,
-                    w->nfiles);
+            fprintf(stderr, "lcpatch %s: nothing written: %d of %d files failed\n", w->command, w->nfailed, w->nfiles);
         return lcp_cli_worse(status, LCP_EXIT_FAILED);
     }
     for (int i = 0; i < w->nfiles; i++) {

@@ -158,8 +158,8 @@ static lcp_status read_fat(lcp_file *f, bool is64, lcp_error *err) {
                              "not a Mach-O file (0xcafebabe with %u architectures: a Java class file?)", nfat);
     if (!is64 && nfat > LCP_FAT_MAX_ARCHS)
         return lcp_error_set(err, LCP_E_MALFORMED, 4,
-                             "fat header: nfat_arch %u (0x%x) is too large (at most %u architectures)",
-                             nfat, nfat, LCP_FAT_MAX_ARCHS);
+                             "fat header: nfat_arch %u (0x%x) is too large (at most %u architectures)", nfat, nfat,
+                             LCP_FAT_MAX_ARCHS);
     if (nfat == 0)
         return lcp_error_set(err, LCP_E_MALFORMED, 4, "fat header has nfat_arch 0");
     uint64_t table;
