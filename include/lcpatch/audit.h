@@ -33,7 +33,8 @@ typedef enum lcp_audit_kind {
     LCP_AUDIT_UNUSED_RPATH,         /* warning: no @rpath lookup resolved through it */
     LCP_AUDIT_RELATIVE_PATH,        /* warning: a bare relative install name or rpath */
     LCP_AUDIT_ABSOLUTE_ID,          /* warning: LC_ID_DYLIB absolute for a library inside a bundle */
-    LCP_AUDIT_DLOPEN                /* warning: a constant dlopen()-style path that does not resolve */
+    LCP_AUDIT_DLOPEN,               /* warning: a constant dlopen()-style path that does not resolve */
+    LCP_AUDIT_LOADER_RPATH          /* warning: an @rpath/ load that only the unknown loader's LC_RPATHs can resolve */
 } lcp_audit_kind;
 
 /* "dangling", "missing-weak", ... (stable: used in JSON and SARIF). */
@@ -80,6 +81,8 @@ typedef struct lcp_audit_report {
 
 void lcp_audit_report_init(lcp_audit_report *r);
 void lcp_audit_report_release(lcp_audit_report *r);
+/* Appends a failure (strings copied). LCP_E_NOMEM leaves r as it was. */
+lcp_status lcp_audit_report_add_failure(lcp_audit_report *r, const char *root, const char *file, const lcp_error *e);
 
 /* Called from worker threads, serialised by the library: files looked at so
  * far, of how many, and how many of them are Mach-O. */
@@ -96,8 +99,10 @@ typedef struct lcp_audit_options {
 
 /* Audits one PATH (a Mach-O file, a bundle or any folder) into r. Returns
  * non-OK only when PATH itself cannot be audited (missing, unreadable, not
- * a file or folder, or a file argument that is not Mach-O). Output order
- * does not depend on opt->jobs. */
+ * a file or folder, or a file argument that is not Mach-O or cannot be
+ * parsed); that failure is not in r: a caller that reports it as the
+ * failures inside folders are reported adds it (lcp_audit_report_add_failure,
+ * file = root = PATH). Output order does not depend on opt->jobs. */
 lcp_status lcp_audit_path(const char *path, const lcp_audit_options *opt, lcp_audit_report *r, lcp_error *err);
 
 /* The value of the string `key` at the top level of an Info.plist (XML or

@@ -81,6 +81,12 @@ void lcp_disasm_free(lcp_disasm *d);
 lcp_status lcp_disasm_range(lcp_disasm *d, const lcp_source *src, uint64_t addr, uint64_t len, size_t max_count,
                             lcp_insn_fn fn, void *ctx, int *stopped, lcp_error *err);
 
+/* 32-bit ARM: the next lcp_disasm_range decodes its start as Thumb (an
+ * entry point or address whose low bit is set, as dyld reads it) up to the
+ * next symbol, whatever the symbol before says. The caller clears the bit
+ * from the address. No effect on other architectures. */
+void lcp_disasm_start_thumb(lcp_disasm *d);
+
 /* The Capstone version linked in, e.g. "4.0". */
 const char *lcp_disasm_engine_version(void);
 

@@ -12,6 +12,12 @@
 #define LCP_MH_CIGAM_64 0xcffaedfeu /* 64-bit, little-endian file */
 #define LCP_FAT_MAGIC 0xcafebabeu
 #define LCP_FAT_MAGIC_64 0xcafebabfu
+/* The most slices lcpatch takes a fat header to hold: more than any real
+ * fat file has (about 20 architectures exist). 0xcafebabe is also a Java
+ * class file's magic, followed by minor and major version, so that a class
+ * file reads as nfat_arch = minor << 16 | major (major 45 and up); a larger
+ * nfat_arch is refused, and a Java class named where it looks like one. */
+#define LCP_FAT_MAX_ARCHS 32u
 #define LCP_MH_HEADER_SIZE 28u
 #define LCP_MH_HEADER_SIZE_64 32u
 #define LCP_FAT_HEADER_SIZE 8u

@@ -49,9 +49,20 @@ typedef struct loaded {
     int main; /* the main executable whose process loads it */
 } loaded;
 
+/* An @rpath/ load that no LC_RPATH of its chain resolves, met while no main
+ * executable is known: judged once every image's loaders are known. */
+typedef struct pending {
+    int node;
+    au_image *img;
+    size_t load; /* index in img->loads */
+    char *via;   /* owned: the chain, or NULL when the image was the walk's root */
+} pending;
+
 typedef struct graph_state {
     loaded *items;
     size_t n, cap;
+    pending *pend;
+    size_t npend, cap_pend;
 } graph_state;
 
 /* ---- helpers ---- */
@@ -310,8 +321,9 @@ static lcp_status image_checks(walk *w, const au_link *self) {
         enum expand e = expand(ctx, self->node, w->main_node, rp->path, exp, sizeof exp);
         if (e == EX_RELATIVE || e == EX_RPATH) {
             st = emit(w, self, LCP_AUDIT_RELATIVE_PATH, rp, NULL, NULL,
-                      "a relative LC_RPATH is resolved against the current folder and refused in hardened "
-                      "programs: use @loader_path/ or @executable_path/");
+                      "a relative LC_RPATH: dyld resolves it against the current folder (whatever folder the "
+                      "program was started from), and the hardened runtime refuses it, so lcpatch does not try it: "
+                      "use @loader_path/ or @executable_path/ (install_name_tool -rpath OLD NEW)");
             continue;
         }
         au_res res;
@@ -457,6 +469,42 @@ static void fix_hint(char *hint, size_t len, const lookup *lk, const char *base)
         snprintf(hint + n, len - (size_t)n, " (a symlink loop is on the way)");
 }
 
+static bool pending_add(graph_state *gs, const au_link *self, size_t load, char *via) {
+    if (gs->npend == gs->cap_pend) {
+        size_t cap = gs->cap_pend ? gs->cap_pend * 2 : 16;
+        pending *p = realloc(gs->pend, cap * sizeof *p);
+        if (p == NULL) {
+            free(via);
+            return false;
+        }
+        gs->pend = p;
+        gs->cap_pend = cap;
+    }
+    gs->pend[gs->npend++] = (pending){self->node, self->img, load, via};
+    return true;
+}
+
+/* The distinct LC_RPATHs of the chain, "A, B" (at most len bytes), for
+ * hints; returns how many. */
+static size_t chain_rpaths(const au_link *chain, char *buf, size_t len) {
+    size_t n = 0, o = 0;
+    buf[0] = '\0';
+    for (const au_link *l = chain; l; l = l->parent)
+        for (size_t k = 0; k < l->img->nrpaths; k++) {
+            const char *p = l->img->rpaths[k].path;
+            bool seen = false;
+            for (const au_link *m = chain; m && !seen; m = m == l ? NULL : m->parent)
+                for (size_t j = 0; j < (m == l ? k : m->img->nrpaths) && !seen; j++)
+                    seen = strcmp(m->img->rpaths[j].path, p) == 0;
+            if (seen)
+                continue;
+            if (o < len)
+                o += (size_t)snprintf(buf + o, len - o, "%s%s", n ? ", " : "", p);
+            n++;
+        }
+    return n;
+}
+
 /* A scanned image with this install name and architecture, or -1. */
 static int node_with_id(const au_ctx *ctx, uint32_t cputype, const char *id) {
     for (size_t n = 0; n < ctx->nnodes; n++)
@@ -548,9 +596,13 @@ static lcp_status visit(walk *w, graph_state *gs, const au_link *self) {
                 }
             }
             /* no main executable: the loader that provides the rest of the
-             * rpath stack is unknown (a library audited on its own) */
-            if (lk.where == AU_NONE && w->main_node < 0)
+             * rpath stack is unknown (a library audited on its own); judged
+             * at the end (pending_findings), when its loaders are known */
+            if (lk.where == AU_NONE && w->main_node < 0) {
+                if (!pending_add(gs, self, i, chain_via(ctx, self)))
+                    return LCP_E_NOMEM;
                 lk.where = AU_UNKNOWN;
+            }
         } else if (has_prefix_var(l->path, "@executable_path") && !l->done) {
             lookup_plain(ctx, self->node, img, w->main_node, l->path, &lk);
         } else if (l->done) {
@@ -579,6 +631,8 @@ static lcp_status visit(walk *w, graph_state *gs, const au_link *self) {
         case AU_BUNDLE:
             if (lk.node >= 0 && lk.image >= 0) {
                 au_image *child = &ctx->nodes[lk.node].images[lk.image];
+                if (child != img)
+                    child->has_loader = true;
                 /* dlopen() reuses what the process already loaded: its dependents are not redone */
                 bool reused = dlopened && is_loaded(gs, child, w->main_node);
                 if (!in_chain(self, child) && !reused) {
@@ -590,13 +644,25 @@ static lcp_status visit(walk *w, graph_state *gs, const au_link *self) {
         case AU_NONE:
             if (is_rpath)
                 via = chain_via(ctx, self);
-            if (is_rpath)
+            if (is_rpath && weak)
                 fix_hint(hint, sizeof hint, &lk,
-                         weak ? "weak load: no LC_RPATH of the load chain holds it; the app runs without it, but "
-                                "bundle it or remove the load"
-                              : "no LC_RPATH of the load chain holds it: copy the library into the bundle (e.g. "
-                                "Contents/Frameworks) and add an LC_RPATH such as @executable_path/../Frameworks");
-            else if (l->path[0] == '/' && (owner = node_with_id(ctx, img->cputype, l->path)) >= 0) {
+                         "weak load: no LC_RPATH of the load chain holds it; the app runs without it, but "
+                         "bundle it or remove the load");
+            else if (is_rpath) {
+                char tried[1024], base[1400];
+                if (chain_rpaths(self, tried, sizeof tried) > 0)
+                    /* the chain has rpaths: the library is missing from them,
+                     * adding the usual one again would not help */
+                    snprintf(base, sizeof base,
+                             "no LC_RPATH of the load chain holds it (tried: %.1000s): copy the library into the "
+                             "folder one of them names, or add an LC_RPATH to the folder where it is",
+                             tried);
+                else
+                    snprintf(base, sizeof base, "%s",
+                             "no LC_RPATH of the load chain holds it: copy the library into the bundle (e.g. "
+                             "Contents/Frameworks) and add an LC_RPATH such as @executable_path/../Frameworks");
+                fix_hint(hint, sizeof hint, &lk, base);
+            } else if (l->path[0] == '/' && (owner = node_with_id(ctx, img->cputype, l->path)) >= 0) {
                 const char *leaf = strrchr(l->path, '/') + 1;
                 snprintf(hint, sizeof hint,
                          "%.1024s in the bundle has this install name: load it through @rpath/ "
@@ -723,6 +789,11 @@ static lcp_status unused_rpaths(au_ctx *ctx) {
                 au_load *rp = &img->rpaths[k];
                 if (img->rpath_used[k] || rp->state == AU_UNKNOWN)
                     continue;
+                /* a relative rpath is never tried (it depends on the current
+                 * folder): its relative-path finding says so, "unused, remove
+                 * it" would be a guess */
+                if (rp->path[0] != '/' && (rp->path[0] != '@' || strncmp(rp->path, "@rpath/", 7) == 0))
+                    continue;
                 bool dup = false;
                 for (size_t j = 0; j < k; j++)
                     dup |= strcmp(img->rpaths[j].path, rp->path) == 0;
@@ -741,6 +812,54 @@ static lcp_status unused_rpaths(au_ctx *ctx) {
     return LCP_OK;
 }
 
+/* The @rpath/ loads that no LC_RPATH of their chain resolved, with no main
+ * executable known. A library audited on its own (a file argument) or
+ * loaded by another image of the tree: only the program that loads it can
+ * still resolve it, a warning (loader-rpath), reported per failing chain
+ * through its loaders. An image of an audited folder that nothing in the
+ * folder loads (no loader in the tree): an error (dangling). */
+static bool pending_has_chain(const graph_state *gs, const pending *p) {
+    for (size_t i = 0; i < gs->npend; i++)
+        if (gs->pend[i].img == p->img && gs->pend[i].load == p->load && gs->pend[i].via != NULL)
+            return true;
+    return false;
+}
+
+static lcp_status pending_findings(au_ctx *ctx, graph_state *gs) {
+    char hint[4096];
+    lcp_status st = LCP_OK;
+    for (size_t i = 0; i < gs->npend && st == LCP_OK; i++) {
+        const pending *p = &gs->pend[i];
+        const au_load *l = &p->img->loads[p->load];
+        bool weak = l->cmd == LCP_LC_LOAD_WEAK_DYLIB;
+        /* with loaders, the chains through them are reported (the walk
+         * from the image itself is one of them when they have no rpaths) */
+        if (p->via == NULL && p->img->has_loader && pending_has_chain(gs, p))
+            continue;
+        const char *label = ctx->nodes[p->node].label;
+        lcp_audit_kind kind;
+        if (p->img->has_loader || !ctx->root_is_dir) {
+            kind = LCP_AUDIT_LOADER_RPATH;
+            snprintf(hint, sizeof hint,
+                     "%sno LC_RPATH of %.1024s%s resolves it: only the LC_RPATHs of the program that loads it can "
+                     "(give --executable PROGRAM to check them, or add an LC_RPATH to where the library is with "
+                     "install_name_tool -add_rpath @loader_path/DIR)",
+                     weak ? "weak load: " : "", label,
+                     p->img->has_loader ? " nor of its loaders in the audited folder" : "");
+        } else {
+            kind = weak ? LCP_AUDIT_MISSING_WEAK : LCP_AUDIT_DANGLING;
+            snprintf(hint, sizeof hint,
+                     "%sno LC_RPATH of %.1024s resolves it and nothing in the audited folder loads it: add an "
+                     "LC_RPATH to where the library is (install_name_tool -add_rpath @loader_path/DIR), or give "
+                     "--executable PROGRAM if a program outside the folder loads it",
+                     weak ? "weak load: " : "", label);
+        }
+        st = au_add_finding(ctx, &ctx->nodes[p->node], p->img, kind, lcp_lc_name(l->cmd), (long)l->index, 0, l->path,
+                            NULL, p->via, hint);
+    }
+    return st;
+}
+
 /* Archive members: not loadable, only their own commands are checked. */
 static lcp_status member_checks(au_ctx *ctx, int node, size_t im) {
     walk w = {ctx, -1, LCP_OK};
@@ -750,7 +869,7 @@ static lcp_status member_checks(au_ctx *ctx, int node, size_t im) {
 }
 
 lcp_status au_graph(au_ctx *ctx, lcp_error *err) {
-    graph_state gs = {NULL, 0, 0};
+    graph_state gs = {NULL, 0, 0, NULL, 0, 0};
     lcp_status st = LCP_OK;
     /* 1. main executables of apps, and --executable */
     for (size_t a = 0; a < ctx->napps && st == LCP_OK; a++) {
@@ -784,7 +903,12 @@ lcp_status au_graph(au_ctx *ctx, lcp_error *err) {
                 st = walk_root(ctx, &gs, (int)n, i, main_for(ctx, (int)n), true);
         }
     if (st == LCP_OK)
+        st = pending_findings(ctx, &gs);
+    if (st == LCP_OK)
         st = unused_rpaths(ctx);
+    for (size_t i = 0; i < gs.npend; i++)
+        free(gs.pend[i].via);
+    free(gs.pend);
     free(gs.items);
     if (st != LCP_OK)
         return lcp_error_set(err, st, LCP_NO_OFFSET, "out of memory");

@@ -45,6 +45,7 @@ typedef struct au_image {
     size_t ncalls;
     bool visited;
     bool in_main_graph; /* reached from a main executable */
+    bool has_loader;    /* a load of another image in the tree resolves to it */
 } au_image;
 
 typedef struct au_node {

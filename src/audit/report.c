@@ -25,6 +25,8 @@ static const struct {
     [LCP_AUDIT_ABSOLUTE_ID] = {"absolute-id", LCP_AUDIT_WARNING,
                                "An absolute LC_ID_DYLIB for a library inside a bundle"},
     [LCP_AUDIT_DLOPEN] = {"dlopen", LCP_AUDIT_WARNING, "A constant path passed to dlopen() that does not resolve"},
+    [LCP_AUDIT_LOADER_RPATH] = {"loader-rpath", LCP_AUDIT_WARNING,
+                                "An @rpath load that no LC_RPATH of the image resolves: only its loader's can"},
 };
 
 const char *lcp_audit_kind_name(lcp_audit_kind kind) {
@@ -116,8 +118,7 @@ lcp_status au_add_finding(au_ctx *ctx, const au_node *n, const au_image *img, lc
     return LCP_OK;
 }
 
-lcp_status au_add_failure(au_ctx *ctx, const char *file, const lcp_error *e) {
-    lcp_audit_report *r = ctx->report;
+lcp_status lcp_audit_report_add_failure(lcp_audit_report *r, const char *root, const char *file, const lcp_error *e) {
     if (r->nfailures == r->cap_failures) {
         size_t cap = r->cap_failures ? r->cap_failures * 2 : 8;
         lcp_audit_failure *f = realloc(r->failures, cap * sizeof *f);
@@ -127,7 +128,7 @@ lcp_status au_add_failure(au_ctx *ctx, const char *file, const lcp_error *e) {
         r->cap_failures = cap;
     }
     lcp_audit_failure *f = &r->failures[r->nfailures];
-    f->root = strdup(ctx->root_given);
+    f->root = strdup(root);
     f->file = strdup(file);
     f->error = *e;
     if (f->root == NULL || f->file == NULL) {
@@ -137,6 +138,10 @@ lcp_status au_add_failure(au_ctx *ctx, const char *file, const lcp_error *e) {
     }
     r->nfailures++;
     return LCP_OK;
+}
+
+lcp_status au_add_failure(au_ctx *ctx, const char *file, const lcp_error *e) {
+    return lcp_audit_report_add_failure(ctx->report, ctx->root_given, file, e);
 }
 
 static int cmp_str(const char *a, const char *b) {

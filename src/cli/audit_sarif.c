@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NKINDS ((int)LCP_AUDIT_DLOPEN + 1)
+#define NKINDS ((int)LCP_AUDIT_LOADER_RPATH + 1)
 
 /* RFC 3986: keep unreserved characters and '/', percent-encode the rest. */
 static char *uri_of(const char *root, const char *file) {

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char audit_help[] =
@@ -18,8 +19,10 @@ static const char audit_help[] =
     "folder; Mach-O files are found by their magic), resolving @executable_path,\n"
     "@loader_path and @rpath along the load chain from the main executable as dyld\n"
     "does. Findings: dangling, missing-weak, outside-bundle (errors); rpath-outside-\n"
-    "bundle, duplicate-rpath, unused-rpath, relative-path, absolute-id, dlopen\n"
-    "(warnings).\n"
+    "bundle, duplicate-rpath, unused-rpath, relative-path, absolute-id, dlopen,\n"
+    "loader-rpath (warnings). A library audited without its program: an @rpath/\n"
+    "load none of its LC_RPATHs resolves is loader-rpath (only the program's can),\n"
+    "dangling when nothing in the audited folder loads the library.\n"
     "\n"
     "  --json             machine-readable report (docs/audit.md)\n"
     "  --sarif            SARIF 2.1.0 report, for code scanning\n"
@@ -102,11 +105,14 @@ int cmd_audit(int argc, char **argv) {
     for (int i = first; i < argc; i++) {
         lcp_error err;
         if (lcp_audit_path(argv[i], &opt, &r, &err) != LCP_OK) {
-            if (prog.shown) {
-                fputs("\r\033[K", stderr);
-                prog.shown = false;
-            }
-            status = lcp_cli_worse(status, lcp_cli_fail(&err));
+            /* a PATH that cannot be audited is a failure of the report in
+             * every format (failures[] in JSON, a notification in SARIF,
+             * the count in text), as a file inside a folder is */
+            struct stat sb;
+            if (stat(argv[i], &sb) == 0 && S_ISREG(sb.st_mode))
+                r.files++;
+            if (lcp_audit_report_add_failure(&r, argv[i], argv[i], &err) != LCP_OK)
+                status = lcp_cli_worse(status, lcp_cli_fail(&err));
         }
     }
     if (prog.shown)

@@ -23,6 +23,8 @@ static const char disasm_help[] = "usage: lcpatch disasm [--arch A] [--symbol NA
                                   "  --address A        from address A (hex with 0x) to the end of its symbol,\n"
                                   "                     or 64 instructions when no symbol holds it\n"
                                   "  --count N          stop after N instructions\n"
+                                  "On 32-bit ARM an entry point or address with its low bit set is Thumb\n"
+                                  "code at the even address (as dyld reads it), whatever the symbols say.\n"
                                   "\n"
                                   "Only the bytes of the range asked for are read. Exit status: 0 done,\n"
                                   "2 usage error, 3 the input failed or the symbol, section or address is\n"
@@ -124,6 +126,13 @@ static int disasm_image(void *ctx_, lcp_file *f, size_t slice_index, lcp_member 
                 start = o->address;
             if (st)
                 break;
+            /* 32-bit ARM: the low bit of an entry point (LC_MAIN entryoff,
+             * LC_UNIXTHREAD pc) or of an address means Thumb code at the
+             * even address, as dyld and the CPU read it */
+            if (img->cputype == LCP_CPU_TYPE_ARM && (start & 1)) {
+                start &= ~(uint64_t)1;
+                lcp_disasm_start_thumb(d);
+            }
             uint64_t off;
             const lcp_symbol *s = lcp_symtab_lookup(syms, start, &off);
             const lcp_section *sec = lcp_symtab_section_at(syms, start);

@@ -58,7 +58,7 @@ static const char common_help[] = "\n"
                                   "adds when there is none; otherwise nothing is written and the message says\n"
                                   "which slice lacks how many bytes. Editing a signed slice invalidates its\n"
                                   "signature (a warning says so): re-sign it.\n"
-                                  "\n" LCP_OUTPUT_NO_FSYNC_HELP "\n"
+                                  "\n" LCP_OUTPUT_NO_FSYNC_HELP "\n" LCP_OUTPUT_ALL_OR_NOTHING_HELP
                                   "Exit status: 0 done (or nothing to do), 2 usage, 3 the input failed or a\n"
                                   "slice has no room.\n";
 
@@ -71,6 +71,9 @@ struct ctx {
 /* Whether the edit has nothing to do on img (idempotence). */
 static bool already_done(const struct ctx *c, const lcp_image *img) {
     const char *s;
+    /* change-dylib X X: every load of X already reads X */
+    if (c->edit.kind == LCP_NAME_CHANGE && strcmp(c->edit.old_path, c->edit.new_path) == 0)
+        return true;
     for (size_t i = 0; i < img->ncmds; i++) {
         uint32_t cmd = img->lc[i].cmd;
         if (!lcp_image_cmd_string(img, i, &s))
@@ -101,6 +104,8 @@ static bool already_done(const struct ctx *c, const lcp_image *img) {
 
 static void report(struct ctx *c, const char *label, const char *arch, const lcp_member *member, const char *action,
                    const lcp_name_report *r) {
+    if (c->e.quiet)
+        return;
     if (c->e.json) {
         lcp_json *j = c->e.json;
         lcp_json_begin_object(j);
@@ -170,10 +175,7 @@ static int visit(void *ctx_, lcp_file *f, size_t slice_index, lcp_member *member
     }
     report(c, label, arch, member, "changed", &r);
     lcp_name_report_release(&r);
-    if (lcp_image_find(img, LCP_LC_CODE_SIGNATURE, 0) >= 0)
-        fprintf(stderr, "lcpatch %s: warning: %s: the code signature is now invalid: re-sign it\n", c->spec->name,
-                label);
-    return lcp_edit_files_add(&c->e, img) ? 0 : 1;
+    return lcp_edit_files_add(&c->e, img, label) ? 0 : 1;
 }
 
 /* An image outside archives with an install name (set-id needs one). */
@@ -202,6 +204,7 @@ static int run(const struct spec *spec, int argc, char **argv) {
     struct ctx c;
     memset(&c, 0, sizeof c);
     c.spec = spec;
+    c.e.command = spec->name;
     bool json = false;
     lcp_output_opts out;
     lcp_output_opts_init(&out);

@@ -404,7 +404,12 @@ int cmd_rescue(int argc, char **argv) {
             }
             const char *v = argv[++i];
             if (strcmp(a, "--sdk") == 0) {
-                if (!lcp_version_parse(v, &opt.sdk) || opt.sdk < LCP_VERSION(10, 9, 0)) {
+                if (!lcp_version_parse(v, &opt.sdk)) {
+                    free(keep);
+                    return lcp_cli_usage_error("rescue",
+                                               "--sdk '%s' is not a version (X[.Y[.Z]], X <= 65535, Y, Z <= 255)", v);
+                }
+                if (opt.sdk < LCP_VERSION(10, 9, 0)) {
                     free(keep);
                     return lcp_cli_usage_error("rescue", "--sdk wants a version of at least 10.9, not '%s'", v);
                 }

@@ -26,10 +26,12 @@ static const char set_sdk_help[] =
     "for the LC_CODE_SIGNATURE codesign adds (not needed when already signed),\n"
     "else an LC_VERSION_MIN_MACOSX (16 bytes) under the same rule, else the file\n"
     "is refused (nothing written) with the bytes needed and free. Slices of\n"
-    "other platforms are reported and left alone. Slices already at or above V\n"
+    "other platforms, and PowerPC slices (ppc, ppc64: the notary service refuses\n"
+    "them whatever their SDK; strip-arch --legacy removes them), are reported\n"
+    "and left alone. Slices already at or above V\n"
     "are left alone: a second run changes nothing (--in-place then does not\n"
     "rewrite the file). Every byte outside the edited load commands is kept.\n"
-    "\n" LCP_OUTPUT_NO_FSYNC_HELP "\n"
+    "\n" LCP_OUTPUT_NO_FSYNC_HELP "\n" LCP_OUTPUT_ALL_OR_NOTHING_HELP
     "Exit status: 0 done, 2 usage, 3 the input failed, or a slice has no room.\n";
 
 #define MAX_ARCHS 32
@@ -87,12 +89,18 @@ static void json_version(lcp_json *j, const char *key, uint32_t minos, uint32_t 
     lcp_json_end_object(j);
 }
 
+/* Why a slice is not looked at: not asked for, or PowerPC code, which the
+ * notary service refuses whatever its SDK (strip it instead). */
+enum skip { NOT_SKIPPED, SKIP_ARCH, SKIP_PPC };
+
 static void report_image(struct sdk_ctx *c, const char *label, const char *arch, const lcp_member *member,
-                         const lcp_sdk_change *r, bool skipped) {
+                         const lcp_sdk_change *r, enum skip skipped) {
     char m0[32], s0[32], m1[32], s1[32];
     const char *cmd = r->cmd ? lcp_lc_name(r->cmd) : NULL;
     const char *platform = r->platform ? lcp_platform_name(r->platform) : NULL;
     char pbuf[16];
+    if (c->e.quiet)
+        return;
     if (r->platform && !platform) {
         snprintf(pbuf, sizeof pbuf, "%u", r->platform);
         platform = pbuf;
@@ -105,7 +113,9 @@ static void report_image(struct sdk_ctx *c, const char *label, const char *arch,
         lcp_json_key(j, "member");
         lcp_json_string(j, member ? member->name : NULL);
         lcp_json_key(j, "action");
-        lcp_json_string(j, skipped ? "skipped-arch" : action_name(r->action));
+        lcp_json_string(j, skipped == SKIP_PPC    ? "skipped-ppc"
+                           : skipped == SKIP_ARCH ? "skipped-arch"
+                                                  : action_name(r->action));
         lcp_json_key(j, "command");
         lcp_json_string(j, skipped ? NULL : cmd);
         lcp_json_key(j, "platform");
@@ -121,6 +131,12 @@ static void report_image(struct sdk_ctx *c, const char *label, const char *arch,
             lcp_json_uint(j, r->needed);
         }
         lcp_json_end_object(j);
+        return;
+    }
+    if (skipped == SKIP_PPC) {
+        printf("%s: PowerPC slice: left alone (the notary service refuses PowerPC code whatever its SDK: remove it "
+               "with lcpatch strip-arch --legacy)\n",
+               label);
         return;
     }
     if (skipped) {
@@ -163,22 +179,24 @@ static int visit(void *ctx_, lcp_file *f, size_t slice_index, lcp_member *member
     lcp_sdk_change r;
     memset(&r, 0, sizeof r);
     if (!arch_wanted(c, img)) {
-        report_image(c, label, arch, member, &r, true);
+        report_image(c, label, arch, member, &r, SKIP_ARCH);
+        return 0;
+    }
+    if (img->cputype == LCP_CPU_TYPE_POWERPC || img->cputype == LCP_CPU_TYPE_POWERPC64) {
+        report_image(c, label, arch, member, &r, SKIP_PPC);
         return 0;
     }
     lcp_error err;
     lcp_status st = lcp_version_raise_sdk(img, &c->req, &r, &err);
     if (st != LCP_OK) {
-        report_image(c, label, arch, member, &r, false);
+        report_image(c, label, arch, member, &r, NOT_SKIPPED);
         lcp_edit_files_fail(&c->e, &err, label);
         return 0; /* report every slice, write nothing */
     }
-    report_image(c, label, arch, member, &r, false);
+    report_image(c, label, arch, member, &r, NOT_SKIPPED);
     bool edited = r.action == LCP_SDK_REWRITTEN || r.action == LCP_SDK_ADDED_BUILD_VERSION ||
                   r.action == LCP_SDK_ADDED_VERSION_MIN;
-    if (edited && lcp_image_find(img, LCP_LC_CODE_SIGNATURE, 0) >= 0)
-        fprintf(stderr, "lcpatch set-sdk: warning: %s: the code signature is now invalid: re-sign it\n", label);
-    if (edited && !lcp_edit_files_add(&c->e, img))
+    if (edited && !lcp_edit_files_add(&c->e, img, label))
         return 1;
     return 0;
 }
@@ -186,6 +204,7 @@ static int visit(void *ctx_, lcp_file *f, size_t slice_index, lcp_member *member
 int cmd_set_sdk(int argc, char **argv) {
     struct sdk_ctx c;
     memset(&c, 0, sizeof c);
+    c.e.command = "set-sdk";
     c.req.sdk = LCP_VERSION(10, 9, 0);
     c.req.platform = LCP_PLATFORM_MACOS;
     bool json = false;

@@ -5,6 +5,7 @@
 #include "cli/output_opts.h"
 #include "cli/commands.h"
 #include "cli/json.h"
+#include "cli/write_all.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +24,9 @@ static const char strip_help[] =
     "                 i860; a file with nothing else is refused (\"no 64-bit slice\n"
     "                 to keep\")\n"
     "  --remove A,B   remove these architectures (absent ones are ignored)\n"
-    "  --keep A,B     keep only these architectures (each must be present)\n"
+    "  --keep A,B     keep only these architectures (each must be present); one\n"
+    "                 kept slice is written thin even when nothing else is\n"
+    "                 removed (a fat file of one slice), as lipo -thin does\n"
     "                 A name picks its exact architecture when the file has it,\n"
     "                 else every slice of its CPU type (ppc picks ppc7400).\n"
     "  --keep-fat     keep a fat header even around a single slice\n"
@@ -36,7 +39,11 @@ static const char strip_help[] =
     "                 made again (build folders).\n"
     "\n"
     "A file with nothing to remove is left as it is (with -o, copied).\n"
-    "Exit status: 0 done, 2 usage, 3 the input failed or nothing would be left.\n";
+    "Several files: every one is read and planned before any is written; when\n"
+    "one fails (unreadable, not Mach-O, nothing would be left) nothing is\n"
+    "written (\"nothing written: N of M files failed\"), exit 3.\n"
+    "Exit status: 0 done, 2 usage, 3 an input failed (nothing written) or the\n"
+    "output failed.\n";
 
 static int parse_archs(const char *list, uint32_t (**out)[2], size_t *n) {
     size_t cap = 1;
@@ -77,6 +84,48 @@ static void json_archs(lcp_json *j, const char *key, const lcp_file *f, const bo
         if (keep[i] == want)
             lcp_json_string(j, lcp_arch_label(f->slices[i].cputype, f->slices[i].cpusubtype, buf, sizeof buf));
     lcp_json_end_array(j);
+}
+
+/* One file's plan: what it keeps, whether it changes. */
+struct planned {
+    lcp_file *f; /* open until the end: the report names its slices */
+    bool *keep;  /* [f->nslices] */
+    bool changed, thin;
+};
+
+static void plan_one(struct planned *p, lcp_write_all *w, int i, const char *path, lcp_select_mode mode,
+                     const uint32_t (*archs)[2], size_t narchs, bool keep_fat, bool to_output) {
+    lcp_error err;
+    lcp_plan plan;
+    lcp_plan_init(&plan);
+    lcp_out_slice *os = NULL;
+    lcp_status st = lcp_file_open(path, &p->f, &err);
+    if (st == LCP_OK) {
+        p->keep = calloc(p->f->nslices, sizeof *p->keep);
+        os = calloc(p->f->nslices, sizeof *os);
+        if (p->keep == NULL || os == NULL)
+            st = lcp_error_set(&err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
+    }
+    if (st == LCP_OK)
+        st = lcp_select_slices(p->f, mode, archs, narchs, p->keep, &err);
+    if (st == LCP_OK) {
+        size_t n;
+        lcp_layout_rule rule;
+        lcp_kept_slices(p->f, p->keep, keep_fat, os, &n, &rule);
+        bool fat = p->f->kind == LCP_FAT || p->f->kind == LCP_FAT64;
+        /* --keep A on a fat file of A alone still writes what lipo -thin
+         * writes: the slice without the fat header */
+        p->changed = n != p->f->nslices || (mode == LCP_SELECT_KEEP && fat && rule.thin);
+        p->thin = rule.thin;
+        if (p->changed)
+            st = lcp_layout_file(os, n, &rule, &plan, &err);
+        else
+            st = lcp_plan_add_copy(&plan, 0, p->f->src.size, &err);
+    }
+    lcp_write_all_plan(w, i, st, &err, st == LCP_OK && (p->changed || to_output), path, &plan,
+                       p->f ? &p->f->src : NULL);
+    free(os);
+    lcp_plan_release(&plan);
 }
 
 int cmd_strip_arch(int argc, char **argv) {
@@ -130,84 +179,79 @@ int cmd_strip_arch(int argc, char **argv) {
                           : LCP_EXIT_USAGE;
     }
     const char *out = o.in_place ? NULL : o.output;
-    int status = LCP_EXIT_OK;
+    int nfiles = argc - first;
+    struct planned *pl = calloc((size_t)nfiles, sizeof *pl);
+    lcp_write_all w;
+    if (pl == NULL || !lcp_write_all_init(&w, "strip-arch", &o, nfiles)) {
+        free(pl);
+        free(archs);
+        fputs("lcpatch: out of memory\n", stderr);
+        return LCP_EXIT_FAILED;
+    }
+    /* plan every file (and stage its output), then report, then write */
+    for (int i = 0; i < nfiles; i++)
+        plan_one(&pl[i], &w, i, argv[first + i], (lcp_select_mode)mode, (const uint32_t(*)[2])archs, narchs, keep_fat,
+                 out != NULL);
     lcp_json j;
     lcp_json_init(&j, stdout);
     lcp_json_begin_files(&j, json);
-    for (int i = first; i < argc; i++) {
-        const char *path = argv[i], *dest = lcp_output_opts_dest(&o, path);
-        lcp_file *f = NULL;
-        lcp_error err;
-        lcp_plan plan;
-        lcp_plan_init(&plan);
-        bool *keep = NULL, changed = false, thin = false;
-        lcp_out_slice *os = NULL;
-        lcp_status st = lcp_file_open(path, &f, &err);
-        if (st == LCP_OK) {
-            keep = calloc(f->nslices, sizeof *keep);
-            os = calloc(f->nslices, sizeof *os);
-            if (keep == NULL || os == NULL)
-                st = lcp_error_set(&err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
-        }
-        if (st == LCP_OK)
-            st = lcp_select_slices(f, (lcp_select_mode)mode, (const uint32_t(*)[2])archs, narchs, keep, &err);
-        if (st == LCP_OK) {
-            size_t n;
-            lcp_layout_rule rule;
-            lcp_kept_slices(f, keep, keep_fat, os, &n, &rule);
-            changed = n != f->nslices;
-            thin = rule.thin;
-            if (changed)
-                st = lcp_layout_file(os, n, &rule, &plan, &err);
-            else
-                st = lcp_plan_add_copy(&plan, 0, f->src.size, &err);
-        }
-        if (st == LCP_OK && (changed || out))
-            st = lcp_output_write(&o, path, &plan, &f->src, &err);
-        if (st)
-            status = lcp_cli_worse(status, lcp_cli_fail(&err));
+    for (int i = 0; i < nfiles; i++) {
+        const char *path = argv[first + i];
+        const struct planned *p = &pl[i];
+        const lcp_file *f = p->f;
         if (json) {
             lcp_json_begin_object(&j);
             lcp_json_key(&j, "file");
             lcp_json_string(&j, path);
-            if (st) {
+            if (w.failed[i]) {
                 lcp_json_key(&j, "error");
                 char etext[LCP_CLI_ERROR_TEXT_MAX];
-                lcp_json_string(&j, lcp_cli_error_text(&err, etext, sizeof etext));
+                lcp_json_string(&j, lcp_cli_error_text(&w.errs[i], etext, sizeof etext));
             } else {
                 lcp_json_key(&j, "output");
-                lcp_json_string(&j, dest);
+                lcp_json_string(&j, lcp_write_all_writes(&w, i) || (lcp_write_all_ok(&w) && !out)
+                                        ? lcp_output_opts_dest(&o, path)
+                                        : NULL);
                 lcp_json_key(&j, "changed");
-                lcp_json_bool(&j, changed);
-                json_archs(&j, "removed", f, keep, false);
-                json_archs(&j, "kept", f, keep, true);
+                lcp_json_bool(&j, p->changed && lcp_write_all_ok(&w));
+                json_archs(&j, "removed", f, p->keep, false);
+                json_archs(&j, "kept", f, p->keep, true);
                 lcp_json_key(&j, "thin");
-                lcp_json_bool(&j, changed ? thin : f->kind == LCP_THIN || f->kind == LCP_ARCHIVE);
+                lcp_json_bool(&j, p->changed ? p->thin : f->kind == LCP_THIN || f->kind == LCP_ARCHIVE);
             }
             lcp_json_end_object(&j);
-        } else if (st == LCP_OK) {
+        } else if (!w.failed[i] && lcp_write_all_ok(&w)) {
             char buf[48];
-            if (!changed) {
+            if (!p->changed) {
                 printf("%s: nothing to remove\n", path);
             } else {
                 printf("%s: removed", path);
+                size_t nremoved = 0;
                 for (size_t k = 0; k < f->nslices; k++)
-                    if (!keep[k])
+                    if (!p->keep[k]) {
                         printf(" %s", lcp_arch_label(f->slices[k].cputype, f->slices[k].cpusubtype, buf, sizeof buf));
+                        nremoved++;
+                    }
+                if (nremoved == 0)
+                    printf(" the fat header");
                 printf(", kept");
                 for (size_t k = 0; k < f->nslices; k++)
-                    if (keep[k])
+                    if (p->keep[k])
                         printf(" %s", lcp_arch_label(f->slices[k].cputype, f->slices[k].cpusubtype, buf, sizeof buf));
-                printf("%s%s%s\n", thin ? " (thin)" : "", out ? ", written to " : "", out ? out : "");
+                printf("%s%s%s\n", p->thin ? " (thin)" : "", out ? ", written to " : "", out ? out : "");
             }
         }
-        free(keep);
-        free(os);
-        lcp_plan_release(&plan);
-        lcp_file_free(f);
     }
-    free(archs);
     lcp_json_end_files(&j, json);
+    fflush(stdout);
+    int status = lcp_write_all_finish(&w);
+    for (int i = 0; i < nfiles; i++) {
+        free(pl[i].keep);
+        lcp_file_free(pl[i].f);
+    }
+    free(pl);
+    lcp_write_all_release(&w);
+    free(archs);
     return status;
 }
 

@@ -4,6 +4,9 @@
 #include "cli/commands.h"
 #include "cli/json.h"
 #include "cli/output_opts.h"
+#include "cli/write_all.h"
+
+#include <stdlib.h>
 
 #include <string.h>
 
@@ -15,7 +18,14 @@ static const char unsign_help[] =
     "__LINKEDIT shrinks, the slice is truncated and fat offsets are re-rounded\n"
     "to each slice's alignment. A file that is not signed is left as it is\n"
     "(\"not signed\"; with -o it is copied). -o takes one FILE.\n" LCP_OUTPUT_NO_FSYNC_HELP
-    "Exit status: 0 done, 2 usage, 3 the input or the output failed.\n";
+        LCP_OUTPUT_ALL_OR_NOTHING_HELP "Exit status: 0 done, 2 usage, 3 an input failed (nothing written) or the\n"
+    "output failed.\n";
+
+/* One file's plan, for the report. */
+struct planned {
+    bool changed; /* signed: the signature goes */
+    uint64_t in_size, out_size;
+};
 
 int cmd_unsign(int argc, char **argv) {
     bool json = false;
@@ -44,59 +54,71 @@ int cmd_unsign(int argc, char **argv) {
     if (lcp_output_opts_check(&o, "unsign", argv + first, argc - first))
         return LCP_EXIT_USAGE;
     const char *out = o.in_place ? NULL : o.output;
-    int status = LCP_EXIT_OK;
-    lcp_json j;
-    lcp_json_init(&j, stdout);
-    lcp_json_begin_files(&j, json);
-    for (int i = first; i < argc; i++) {
-        const char *path = argv[i], *dest = lcp_output_opts_dest(&o, path);
+    int nfiles = argc - first;
+    struct planned *pl = calloc((size_t)nfiles, sizeof *pl);
+    lcp_write_all w;
+    if (pl == NULL || !lcp_write_all_init(&w, "unsign", &o, nfiles)) {
+        free(pl);
+        fputs("lcpatch: out of memory\n", stderr);
+        return LCP_EXIT_FAILED;
+    }
+    /* plan every file (and stage its output), then report, then write */
+    for (int i = 0; i < nfiles; i++) {
+        const char *path = argv[first + i];
         lcp_file *f = NULL;
         lcp_error err;
         lcp_plan plan;
         lcp_plan_init(&plan);
-        bool changed = false;
         lcp_status st = lcp_file_open(path, &f, &err);
         if (st == LCP_OK)
-            st = lcp_unsign_file(f, &plan, &changed, &err);
+            st = lcp_unsign_file(f, &plan, &pl[i].changed, &err);
         /* in place and nothing to do: leave the file alone */
-        if (st == LCP_OK && (changed || out))
-            st = lcp_output_write(&o, path, &plan, &f->src, &err);
-        uint64_t in_size = f ? f->src.size : 0, out_size = plan.size;
+        lcp_write_all_plan(&w, i, st, &err, st == LCP_OK && (pl[i].changed || out), path, &plan, f ? &f->src : NULL);
+        pl[i].in_size = f ? f->src.size : 0;
+        pl[i].out_size = plan.size;
         lcp_plan_release(&plan);
         lcp_file_free(f);
-        if (st) {
-            status = lcp_cli_worse(status, lcp_cli_fail(&err));
-            if (json) {
-                lcp_json_begin_object(&j);
-                lcp_json_key(&j, "file");
-                lcp_json_string(&j, path);
-                lcp_json_key(&j, "error");
-                char etext[LCP_CLI_ERROR_TEXT_MAX];
-                lcp_json_string(&j, lcp_cli_error_text(&err, etext, sizeof etext));
-                lcp_json_end_object(&j);
-            }
-            continue;
-        }
+    }
+    lcp_json j;
+    lcp_json_init(&j, stdout);
+    lcp_json_begin_files(&j, json);
+    for (int i = 0; i < nfiles; i++) {
+        const char *path = argv[first + i];
+        bool changed = pl[i].changed;
         if (json) {
             lcp_json_begin_object(&j);
             lcp_json_key(&j, "file");
             lcp_json_string(&j, path);
-            lcp_json_key(&j, "output");
-            lcp_json_string(&j, dest);
-            lcp_json_key(&j, "signed");
-            lcp_json_bool(&j, changed);
-            lcp_json_key(&j, "size_before");
-            lcp_json_uint(&j, in_size);
-            lcp_json_key(&j, "size_after");
-            lcp_json_uint(&j, out_size);
+            if (w.failed[i]) {
+                lcp_json_key(&j, "error");
+                char etext[LCP_CLI_ERROR_TEXT_MAX];
+                lcp_json_string(&j, lcp_cli_error_text(&w.errs[i], etext, sizeof etext));
+            } else {
+                lcp_json_key(&j, "output");
+                lcp_json_string(&j, lcp_write_all_writes(&w, i) || (lcp_write_all_ok(&w) && !out)
+                                        ? lcp_output_opts_dest(&o, path)
+                                        : NULL);
+                lcp_json_key(&j, "signed");
+                lcp_json_bool(&j, changed);
+                lcp_json_key(&j, "size_before");
+                lcp_json_uint(&j, pl[i].in_size);
+                lcp_json_key(&j, "size_after");
+                lcp_json_uint(&j, pl[i].out_size);
+            }
             lcp_json_end_object(&j);
+        } else if (w.failed[i] || !lcp_write_all_ok(&w)) {
+            continue; /* the failures and "nothing written" come last */
         } else if (changed) {
-            printf("%s: signature removed (%llu -> %llu bytes)%s%s\n", path, (unsigned long long)in_size,
-                   (unsigned long long)out_size, out ? ", written to " : "", out ? out : "");
+            printf("%s: signature removed (%llu -> %llu bytes)%s%s\n", path, (unsigned long long)pl[i].in_size,
+                   (unsigned long long)pl[i].out_size, out ? ", written to " : "", out ? out : "");
         } else {
             printf("%s: not signed\n", path);
         }
     }
     lcp_json_end_files(&j, json);
+    fflush(stdout);
+    int status = lcp_write_all_finish(&w);
+    lcp_write_all_release(&w);
+    free(pl);
     return status;
 }

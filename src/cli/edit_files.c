@@ -2,26 +2,46 @@
 #include "cli/edit_files.h"
 
 #include "cli/cli.h"
+#include "cli/write_all.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
-bool lcp_edit_files_add(lcp_edit_files *e, lcp_image *img) {
+bool lcp_edit_files_add(lcp_edit_files *e, lcp_image *img, const char *label) {
     if (e->nedited == e->cap) {
         size_t cap = e->cap ? e->cap * 2 : 8;
         lcp_image **v = realloc(e->edited, cap * sizeof *v);
-        if (v == NULL) {
-            lcp_error oom;
-            lcp_error_set(&oom, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
-            e->err = oom;
-            e->failed = true;
-            return false;
-        }
+        if (v == NULL)
+            goto oom;
         e->edited = v;
         e->cap = cap;
     }
     e->edited[e->nedited++] = img;
+    /* the planning pass remembers the signed images: their warning is
+     * printed once the file is written */
+    if (e->planning && lcp_image_find(img, LCP_LC_CODE_SIGNATURE, 0) >= 0) {
+        if (e->nresign == e->resign_cap) {
+            size_t cap = e->resign_cap ? e->resign_cap * 2 : 8;
+            struct lcp_edit_resign *v = realloc(e->resign, cap * sizeof *v);
+            if (v == NULL)
+                goto oom;
+            e->resign = v;
+            e->resign_cap = cap;
+        }
+        char *copy = strdup(label);
+        if (copy == NULL)
+            goto oom;
+        e->resign[e->nresign].file = e->cur;
+        e->resign[e->nresign++].label = copy;
+    }
     return true;
+oom:;
+    lcp_error oom;
+    lcp_error_set(&oom, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
+    e->err = oom;
+    e->failed = true;
+    return false;
 }
 
 void lcp_edit_files_fail(lcp_edit_files *e, const lcp_error *err, const char *label) {
@@ -32,64 +52,101 @@ void lcp_edit_files_fail(lcp_edit_files *e, const lcp_error *err, const char *la
     e->failed = true;
 }
 
+/* Opens path and lets the visitor (and `after`) edit its images. */
+static lcp_status edit_file(lcp_edit_files *e, const char *path, lcp_file **f, lcp_image_visitor visit, void *ctx,
+                            lcp_status (*after)(void *ctx, lcp_file *f, const char *path, lcp_error *err),
+                            lcp_error *err) {
+    e->nedited = 0;
+    e->failed = false;
+    *f = NULL;
+    lcp_status st = lcp_file_open(path, f, err);
+    if (st != LCP_OK)
+        return st;
+    if (e->json) {
+        lcp_json_key(e->json, "images");
+        lcp_json_begin_array(e->json);
+    }
+    lcp_file_visit_images(*f, visit, ctx);
+    if (e->json)
+        lcp_json_end_array(e->json);
+    if (e->failed) {
+        *err = e->err;
+        return err->status ? err->status : LCP_E_NOSPACE;
+    }
+    return after ? after(ctx, *f, path, err) : LCP_OK;
+}
+
 int lcp_edit_files_run(lcp_edit_files *e, const lcp_output_opts *out, bool json, bool say_unchanged, char *const *files,
                        int nfiles, lcp_image_visitor visit, void *ctx,
                        lcp_status (*after)(void *ctx, lcp_file *f, const char *path, lcp_error *err)) {
-    int status = LCP_EXIT_OK;
+    lcp_write_all w;
+    if (!lcp_write_all_init(&w, e->command, out, nfiles)) {
+        fputs("lcpatch: out of memory\n", stderr);
+        return LCP_EXIT_FAILED;
+    }
+    /* 1. plan (and stage) every file, quietly */
+    e->quiet = e->planning = true;
+    e->json = NULL;
+    for (int i = 0; i < nfiles; i++) {
+        lcp_file *f = NULL;
+        lcp_error err;
+        lcp_plan plan;
+        lcp_plan_init(&plan);
+        e->cur = i;
+        lcp_status st = edit_file(e, files[i], &f, visit, ctx, after, &err);
+        bool write = st == LCP_OK && (e->nedited > 0 || !out->in_place);
+        if (write)
+            st = lcp_plan_edited_images(f, e->edited, e->nedited, &plan, &err);
+        lcp_write_all_plan(&w, i, st, &err, write, files[i], &plan, f ? &f->src : NULL);
+        lcp_plan_release(&plan);
+        lcp_file_free(f);
+    }
+    /* 2. report every file from a second reading (the inputs are untouched
+     * until step 3); after a failure the text report is only the failures */
     lcp_json j;
     lcp_json_init(&j, stdout);
+    e->planning = false;
+    e->quiet = !json && !lcp_write_all_ok(&w);
     e->json = json ? &j : NULL;
     lcp_json_begin_files(&j, json);
     for (int i = 0; i < nfiles; i++) {
         const char *path = files[i];
         lcp_file *f = NULL;
         lcp_error err;
-        e->nedited = 0;
-        e->failed = false;
+        e->cur = i;
         if (json) {
             lcp_json_begin_object(&j);
             lcp_json_key(&j, "file");
             lcp_json_string(&j, path);
         }
-        lcp_status st = lcp_file_open(path, &f, &err);
-        if (st == LCP_OK) {
-            if (json) {
-                lcp_json_key(&j, "images");
-                lcp_json_begin_array(&j);
-            }
-            lcp_file_visit_images(f, visit, ctx);
-            if (json)
-                lcp_json_end_array(&j);
-            if (e->failed) {
-                err = e->err;
-                st = err.status ? err.status : LCP_E_NOSPACE;
-            } else if (after)
-                st = after(ctx, f, path, &err);
-        }
-        bool written = false;
-        if (st == LCP_OK && (e->nedited > 0 || !out->in_place)) {
-            st = lcp_output_write_edited(out, path, f, e->edited, e->nedited, &err);
-            written = st == LCP_OK;
-        }
+        /* a failed file is visited too: its JSON report names every image */
+        bool ok = edit_file(e, path, &f, visit, ctx, after, &err) == LCP_OK && !w.failed[i];
+        bool written = lcp_write_all_writes(&w, i);
         if (json) {
             lcp_json_key(&j, "output");
             lcp_json_string(&j, written ? lcp_output_opts_dest(out, path) : NULL);
             lcp_json_key(&j, "changed");
             lcp_json_bool(&j, written && e->nedited > 0);
-            if (st != LCP_OK) {
+            if (w.failed[i]) {
                 lcp_json_key(&j, "error");
                 char etext[LCP_CLI_ERROR_TEXT_MAX];
-                lcp_json_string(&j, lcp_cli_error_text(&err, etext, sizeof etext));
+                lcp_json_string(&j, lcp_cli_error_text(&w.errs[i], etext, sizeof etext));
             }
             lcp_json_end_object(&j);
-        } else if (st == LCP_OK && e->nedited == 0 && say_unchanged)
+        } else if (ok && !e->quiet && e->nedited == 0 && say_unchanged)
             printf("%s: nothing to change\n", path);
-        if (st != LCP_OK)
-            status = lcp_cli_worse(status, lcp_cli_fail(&err));
         lcp_file_free(f);
     }
     lcp_json_end_files(&j, json);
     e->json = NULL;
+    fflush(stdout);
+    /* 3. write them all, then warn about the signatures that the edit broke */
+    int status = lcp_write_all_finish(&w);
+    for (size_t k = 0; k < e->nresign; k++)
+        if (w.written[e->resign[k].file])
+            fprintf(stderr, "lcpatch %s: warning: %s: the code signature is now invalid: re-sign it\n", e->command,
+                    e->resign[k].label);
+    lcp_write_all_release(&w);
     return status;
 }
 
@@ -97,4 +154,9 @@ void lcp_edit_files_release(lcp_edit_files *e) {
     free(e->edited);
     e->edited = NULL;
     e->nedited = e->cap = 0;
+    for (size_t k = 0; k < e->nresign; k++)
+        free(e->resign[k].label);
+    free(e->resign);
+    e->resign = NULL;
+    e->nresign = e->resign_cap = 0;
 }

@@ -2,18 +2,23 @@
  * (set-sdk; change-dylib, set-id, add-rpath, delete-rpath;
  * set-build-version, set-version-min, remove-build-version).
  *
- * For each file: open it, let the command's visitor edit every image
- * (recording the edited ones, or the first failure), let `after` turn the
- * result into a failure if the command needs to, write the file when an
- * image changed (always with -o, so that OUT exists), and report:
+ * Plan all, then write all (write_all.h): every file is opened and the
+ * command's visitor edits every image (recording the edited ones, or the
+ * first failure), `after` may turn the result into a failure, and the
+ * output is staged when an image changed (always with -o, so that OUT
+ * exists); all of it quietly (e->quiet: visitors print nothing). When a
+ * file failed nothing is written. Then every file is read and visited again
+ * to report it (the visitors print, the inputs are still untouched), and
+ * only then are the outputs renamed into place. The report:
  *   --json  one object per file in {"files": [...]}: "file", "images" (the
  *           visitor writes one object per image into it), "output",
  *           "changed", and "error" on a failure;
  *   text    "PATH: nothing to change" when asked for (say_unchanged).
- * Failures are printed (lcp_cli_fail) and the loop goes on with the next
- * file; the result is the worst exit status.
+ * After a failure the text report is only the failures (lcp_cli_fail) and
+ * "nothing written: N of M files failed"; the JSON report has every file,
+ * "output": null. The result is the worst exit status.
  *
- * Ownership: lcp_edit_files is caller-owned (zero it, then
+ * Ownership: lcp_edit_files is caller-owned (zero it, set command, then
  * lcp_edit_files_release); it points into nothing it does not own. */
 #ifndef LCP_CLI_EDIT_FILES_H
 #define LCP_CLI_EDIT_FILES_H
@@ -24,16 +29,31 @@
 
 #include <stdbool.h>
 
+/* A signed image that an edit invalidates: warned about once written. */
+struct lcp_edit_resign {
+    int file;    /* index in files[] */
+    char *label; /* owned: "file (arch)" */
+};
+
 typedef struct lcp_edit_files {
-    lcp_json *json;     /* set during the run with --json: where visitors write */
-    lcp_image **edited; /* this file's edited images */
+    const char *command; /* "set-sdk": set by the caller, for messages */
+    lcp_json *json;      /* set during the report with --json: where visitors write */
+    bool quiet;          /* the planning pass (or a failed run's text report):
+                            visitors print nothing */
+    bool planning;       /* the first pass (the one that stages the outputs) */
+    int cur;             /* the index of the file being visited */
+    lcp_image **edited;  /* this file's edited images */
     size_t nedited, cap;
     bool failed; /* this file failed: the first failure is in err */
     lcp_error err;
+    struct lcp_edit_resign *resign; /* every run's signed edited images */
+    size_t nresign, resign_cap;
 } lcp_edit_files;
 
-/* Records img as edited. False (the file failed) when out of memory. */
-bool lcp_edit_files_add(lcp_edit_files *e, lcp_image *img);
+/* Records img (named label in messages) as edited; when it is signed, the
+ * warning that its signature is now invalid is printed once the file is
+ * written. False (the file failed) when out of memory. */
+bool lcp_edit_files_add(lcp_edit_files *e, lcp_image *img, const char *label);
 /* Records err, prefixed with label ("file (arch)"), unless a failure is
  * already recorded for this file. */
 void lcp_edit_files_fail(lcp_edit_files *e, const lcp_error *err, const char *label);

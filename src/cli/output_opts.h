@@ -62,6 +62,12 @@ typedef struct lcp_output_opts {
     "output may be empty or partial, and with --in-place so may the input. For\n"                                      \
     "outputs that can be made again (build folders).\n"
 
+/* The --help paragraph on several files (write_all.h), the same for every
+ * native writer. */
+#define LCP_OUTPUT_ALL_OR_NOTHING_HELP                                                                                 \
+    "Several files: every one is read and planned before any is written; when\n"                                       \
+    "one fails nothing is written (\"nothing written: N of M files failed\"), exit 3.\n"
+
 void lcp_output_opts_init(lcp_output_opts *o);
 
 /* Looks at argv[*i]: when it is -o/--output (with its value in the same or

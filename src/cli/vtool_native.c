@@ -27,19 +27,19 @@ static const char *const op_help[] = {
     "-set-build-version, on thin, fat, fat64 files and archives. The new commands\n"
     "must fit before the first section with 16 bytes kept for LC_CODE_SIGNATURE\n"
     "on unsigned slices; otherwise the file is refused and nothing is written.\n" LCP_OUTPUT_NO_FSYNC_HELP
-    "Exit status: 0 done, 2 usage, 3 the input failed or a slice has no room.\n",
+        LCP_OUTPUT_ALL_OR_NOTHING_HELP "Exit status: 0 done, 2 usage, 3 the input failed or a slice has no room.\n",
     "usage: lcpatch set-version-min PLATFORM MINOS SDK [--replace] [--arch A]...\n"
     "                               [--no-fsync] (-o OUT | --in-place) FILE...\n"
     "\n"
     "As set-build-version, with an LC_VERSION_MIN_* (macos, ios, tvos, watchos):\n"
     "Apple vtool's -set-version-min, on thin, fat, fat64 files and archives.\n" LCP_OUTPUT_NO_FSYNC_HELP
-    "Exit status: 0 done, 2 usage, 3 the input failed or a slice has no room.\n",
+        LCP_OUTPUT_ALL_OR_NOTHING_HELP "Exit status: 0 done, 2 usage, 3 the input failed or a slice has no room.\n",
     "usage: lcpatch remove-build-version PLATFORM [--arch A]... [--no-fsync]\n"
     "                                    (-o OUT | --in-place) FILE...\n"
     "\n"
     "Removes the version commands of PLATFORM from every slice and archive member:\n"
     "Apple vtool's -remove-build-version, on thin, fat, fat64 files and archives.\n" LCP_OUTPUT_NO_FSYNC_HELP
-    "Exit status: 0 done, 2 usage, 3 the input failed.\n"};
+        LCP_OUTPUT_ALL_OR_NOTHING_HELP "Exit status: 0 done, 2 usage, 3 the input failed.\n"};
 
 #define MAX_ITEMS 64
 #define MAX_ARCHS 32
@@ -98,12 +98,10 @@ static int visit(void *ctx, lcp_file *f, size_t slice_index, lcp_member *member,
     }
     if (!res.changed)
         return 0;
-    if (!lcp_edit_files_add(&n->e, img))
+    if (!lcp_edit_files_add(&n->e, img, label))
         return 1;
-    printf("%s: %s\n", label, op_names[n->op]);
-    if (lcp_image_find(img, LCP_LC_CODE_SIGNATURE, 0) >= 0)
-        fprintf(stderr, "lcpatch %s: warning: %s: the code signature is now invalid: re-sign it\n", op_names[n->op],
-                label);
+    if (!n->e.quiet)
+        printf("%s: %s\n", label, op_names[n->op]);
     return 0;
 }
 
@@ -111,6 +109,7 @@ static int run(enum native_op op, int argc, char **argv) {
     const char *name = op_names[op];
     struct native n;
     memset(&n, 0, sizeof n);
+    n.e.command = name;
     n.op = op;
     lcp_output_opts out;
     lcp_output_opts_init(&out);

@@ -17,8 +17,9 @@
 struct lcp_disasm {
     csh cs;
     cs_arch arch;
-    cs_mode mode; /* the base mode (ARM, not Thumb) */
-    bool thumb;   /* the mode currently set */
+    cs_mode mode;     /* the base mode (ARM, not Thumb) */
+    bool thumb;       /* the mode currently set */
+    bool start_thumb; /* the next range starts in Thumb (lcp_disasm_start_thumb) */
     const lcp_image *img;
     const lcp_symtab *syms;
     cs_insn *insn;
@@ -437,6 +438,11 @@ static const char *label_at(const lcp_disasm *d, uint64_t addr) {
     return s && off == 0 ? s->name : NULL;
 }
 
+void lcp_disasm_start_thumb(lcp_disasm *d) {
+    if (d->arch == CS_ARCH_ARM)
+        d->start_thumb = true;
+}
+
 lcp_status lcp_disasm_range(lcp_disasm *d, const lcp_source *src, uint64_t addr, uint64_t len, size_t max_count,
                             lcp_insn_fn fn, void *ctx, int *stopped, lcp_error *err) {
     if (stopped)
@@ -446,6 +452,8 @@ lcp_status lcp_disasm_range(lcp_disasm *d, const lcp_source *src, uint64_t addr,
         return lcp_error_set(err, LCP_E_USAGE, LCP_NO_OFFSET, "address range wraps around");
     memset(d->known, 0, sizeof d->known);
     d->pic_pending = false;
+    bool start_thumb = d->start_thumb; /* for this range only */
+    d->start_thumb = false;
     uint64_t pos = addr;
     size_t count = 0;
     while (pos < end && (max_count == 0 || count < max_count)) {
@@ -457,6 +465,8 @@ lcp_status lcp_disasm_range(lcp_disasm *d, const lcp_source *src, uint64_t addr,
             uint64_t off;
             const lcp_symbol *s = lcp_symtab_lookup(d->syms, pos, &off);
             bool thumb = s && (s->desc & LCP_N_ARM_THUMB_DEF);
+            if (pos == addr && start_thumb)
+                thumb = true; /* the caller knows better: an entry with its low bit set */
             if (thumb != d->thumb) {
                 cs_option(d->cs, CS_OPT_MODE, thumb ? (size_t)CS_MODE_THUMB : (size_t)d->mode);
                 d->thumb = thumb;

@@ -92,8 +92,10 @@ typedef struct target {
  * tracker knows the arguments as the caller's. */
 typedef struct func {
     uint64_t addr;
-    char *name; /* owned, without C's leading underscore; NULL until needed
-                 * for a function only LC_FUNCTION_STARTS knows */
+    const char *name; /* without C's leading underscore: borrowed from the
+                       * symbol table, or `owned`; NULL until needed for a
+                       * function only LC_FUNCTION_STARTS knows */
+    char *owned;      /* the sub_<address> name made for such a function */
 } func;
 
 /* Passes over the code: the functions, then wrappers of them, then
@@ -111,10 +113,21 @@ typedef struct scan {
     size_t nfuncs;
     size_t cur; /* the function being decoded, or nfuncs when unknown */
     lcp_dlopen_call *calls;
-    size_t ncalls;
+    size_t ncalls, cap_calls;
     lcp_status st;
     lcp_error *err;
+    /* Read caches: the call sites (pass 2) and the strings and records
+     * their arguments point to come in increasing order and close
+     * together, and a read per site cost more than everything else on
+     * images with many calls (a pread per 4 KiB stretch and per string). */
+    struct read_cache {
+        uint8_t *buf;
+        size_t cap, len;
+        uint64_t off; /* image offset of buf[0] */
+    } cache[2];
 } scan;
+
+enum { CACHE_TEXT, CACHE_DATA };
 
 /* Reads n bytes at `off` from the start of the image (checked against its size). */
 static bool img_read(scan *s, uint64_t off, void *buf, size_t n) {
@@ -122,6 +135,36 @@ static bool img_read(scan *s, uint64_t off, void *buf, size_t n) {
     if (!lcp_range_ok(off, n, s->img->size) || !lcp_add_u64(s->img->offset, off, &at))
         return false;
     return lcp_source_read(s->src, at, buf, n, NULL) == LCP_OK;
+}
+
+/* n bytes at `off` through cache c, in place: inside the cached bytes, or
+ * after refilling the cache from `off` (as much as it holds). NULL when the
+ * cache cannot hold them or they cannot be read. */
+static const uint8_t *img_peek_cached(scan *s, int c, uint64_t off, size_t n) {
+    struct read_cache *rc = &s->cache[c];
+    if (rc->buf == NULL || n > rc->cap)
+        return NULL;
+    if (off < rc->off || off - rc->off > rc->len || n > rc->len - (off - rc->off)) {
+        rc->len = 0;
+        if (off > s->img->size)
+            return NULL;
+        uint64_t left = s->img->size - off;
+        size_t want = left < rc->cap ? (size_t)left : rc->cap;
+        if (want < n || !img_read(s, off, rc->buf, want))
+            return NULL;
+        rc->off = off;
+        rc->len = want;
+    }
+    return rc->buf + (off - rc->off);
+}
+
+/* img_read through cache c (see img_peek_cached). */
+static bool img_read_cached(scan *s, int c, uint64_t off, void *buf, size_t n) {
+    const uint8_t *p = img_peek_cached(s, c, off, n);
+    if (p == NULL)
+        return img_read(s, off, buf, n);
+    memcpy(buf, p, n);
+    return true;
 }
 
 static bool add_target(scan *s, target t) {
@@ -180,18 +223,27 @@ static char *string_at(scan *s, uint64_t addr) {
     uint64_t off, left;
     if (!lcp_image_addr_to_offset(s->img, addr, &off, &left))
         return NULL;
-    char buf[1025];
-    size_t n = left < sizeof buf - 1 ? (size_t)left : sizeof buf - 1;
-    if (!img_read(s, off, buf, n))
-        return NULL;
-    buf[n] = '\0';
-    size_t len = strnlen(buf, n);
-    if (len == 0 || len == n)
-        return NULL;
-    for (size_t k = 0; k < len; k++)
-        if ((unsigned char)buf[k] < 0x20 || buf[k] == 0x7f)
+    size_t n = left < 1024 ? (size_t)left : 1024;
+    const uint8_t *p = img_peek_cached(s, CACHE_DATA, off, n);
+    char buf[1024];
+    if (p == NULL) { /* no cache: read it */
+        if (!img_read(s, off, buf, n))
             return NULL;
-    return strdup(buf);
+        p = (const uint8_t *)buf;
+    }
+    const uint8_t *nul = memchr(p, 0, n);
+    if (nul == NULL || nul == p)
+        return NULL;
+    size_t len = (size_t)(nul - p);
+    for (size_t k = 0; k < len; k++)
+        if (p[k] < 0x20 || p[k] == 0x7f)
+            return NULL;
+    char *str = malloc(len + 1);
+    if (str != NULL) {
+        memcpy(str, p, len);
+        str[len] = '\0';
+    }
+    return str;
 }
 
 /* CoreFoundation's flags word of a constant 8-bit string (CFSTR). */
@@ -207,8 +259,9 @@ static bool cfstring_chars(scan *s, uint64_t addr, uint64_t *chars) {
     uint8_t rec[32];
     uint64_t off, left, length;
     uint32_t flags, len32;
-    if (!lcp_image_addr_to_offset(img, addr, &off, &left) || left < 4 * w || !img_read(s, off, rec, 4 * w) ||
-        !lcp_get_u32(rec, sizeof rec, w, img->big_endian, &flags) || flags != CFSTRING_CONSTANT_8BIT)
+    if (!lcp_image_addr_to_offset(img, addr, &off, &left) || left < 4 * w ||
+        !img_read_cached(s, CACHE_DATA, off, rec, 4 * w) || !lcp_get_u32(rec, sizeof rec, w, img->big_endian, &flags) ||
+        flags != CFSTRING_CONSTANT_8BIT)
         return false;
     if (img->is64 ? !lcp_get_u64(rec, sizeof rec, 3 * w, img->big_endian, &length)
                   : !lcp_get_u32(rec, sizeof rec, 3 * w, img->big_endian, &len32))
@@ -230,14 +283,21 @@ static void found(scan *s, uint64_t at, const target *t, uint64_t addr, bool bun
     if (p == NULL)
         return;
     char *via = t->via ? strdup(t->via) : NULL;
-    lcp_dlopen_call *c = via || !t->via ? realloc(s->calls, (s->ncalls + 1) * sizeof *c) : NULL;
-    if (c == NULL) {
+    lcp_dlopen_call *c = s->calls;
+    if (s->ncalls == s->cap_calls && (via || !t->via)) {
+        size_t cap = s->cap_calls ? s->cap_calls * 2 : 16;
+        c = realloc(s->calls, cap * sizeof *c);
+        if (c != NULL) {
+            s->calls = c;
+            s->cap_calls = cap;
+        }
+    }
+    if (c == NULL || (t->via && via == NULL)) {
         free(p);
         free(via);
         s->st = lcp_error_set(s->err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
         return;
     }
-    s->calls = c;
     c[s->ncalls++] = (lcp_dlopen_call){at, t->function->name, p, bundle, via};
 }
 
@@ -289,7 +349,7 @@ static void add_wrapper(scan *s, const target *t, unsigned param) {
     if (fn->name == NULL) { /* as disassemblers name a function without a symbol */
         char name[32];
         snprintf(name, sizeof name, "sub_%llx", (unsigned long long)fn->addr);
-        fn->name = strdup(name);
+        fn->name = fn->owned = strdup(name);
     }
     if (fn->name == NULL || !add_target(s, (target){fn->addr, t->function, false, s->gen + 1, param, fn->name}))
         s->st = lcp_error_set(s->err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
@@ -621,7 +681,7 @@ typedef struct range {
 
 typedef struct ranges {
     range *v;
-    size_t n;
+    size_t n, cap;
 } ranges;
 
 /* The function that holds the address text->addr + off: its index, or
@@ -653,11 +713,15 @@ static bool add_site(const scan *s, const lcp_section *text, ranges *rs, uint64_
             rs->v[rs->n - 1].to = to;
         return true;
     }
-    range *v = realloc(rs->v, (rs->n + 1) * sizeof *v);
-    if (v == NULL)
-        return false;
-    rs->v = v;
-    v[rs->n++] = (range){from, to};
+    if (rs->n == rs->cap) {
+        size_t cap = rs->cap ? rs->cap * 2 : 64;
+        range *v = realloc(rs->v, cap * sizeof *v);
+        if (v == NULL)
+            return false;
+        rs->v = v;
+        rs->cap = cap;
+    }
+    rs->v[rs->n++] = (range){from, to};
     return true;
 }
 
@@ -761,9 +825,12 @@ static void decode_range(scan *s, csh h, cs_insn *in, uint8_t *buf, const lcp_se
     uint64_t done = rg.from;
     while (done < rg.to && s->st == LCP_OK) {
         size_t n = rg.to - done < WINDOW ? (size_t)(rg.to - done) : WINDOW;
-        if (!img_read(s, (uint64_t)text->offset + done, buf, n))
+        /* the bytes in place in the cache, else read into buf */
+        const uint8_t *code = img_peek_cached(s, CACHE_TEXT, (uint64_t)text->offset + done, n);
+        if (code == NULL && !img_read(s, (uint64_t)text->offset + done, buf, n))
             break; /* __text outside the file: nothing more to read */
-        const uint8_t *code = buf;
+        if (code == NULL)
+            code = buf;
         size_t left = n;
         uint64_t addr = text->addr + done;
         bool last = done + n >= rg.to;
@@ -855,7 +922,7 @@ static void disassemble(scan *s, const lcp_section *text) {
             any = any || s->targets[i].gen == s->gen;
         if (!any)
             break;
-        ranges rs = {NULL, 0};
+        ranges rs = {NULL, 0, 0};
         if (!find_call_sites(s, text, buf, &rs))
             s->st = lcp_error_set(s->err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
         for (size_t i = 0; i < rs.n && s->st == LCP_OK; i++)
@@ -901,10 +968,8 @@ static bool collect_funcs(scan *s, const lcp_symtab *syms, const lcp_section *te
         if ((sym->type & LCP_N_TYPE) != LCP_N_SECT || sym->addr < text->addr || sym->addr - text->addr >= text->size ||
             sym->name[0] == 'l' || sym->name[0] == 'L')
             continue;
-        char *name = strdup(sym->name[0] == '_' ? sym->name + 1 : sym->name);
-        ok = name != NULL;
-        if (ok)
-            s->funcs[s->nfuncs++] = (func){sym->addr, name};
+        /* the name is borrowed: the symbol table outlives the scan */
+        s->funcs[s->nfuncs++] = (func){sym->addr, sym->name[0] == '_' ? sym->name + 1 : sym->name, NULL};
     }
     if (ok && s->nfuncs > 1)
         qsort(s->funcs, s->nfuncs, sizeof *s->funcs, cmp_func);
@@ -916,7 +981,7 @@ static bool collect_funcs(scan *s, const lcp_symtab *syms, const lcp_section *te
         while (k < named && s->funcs[k].addr < a)
             k++;
         if (a >= text->addr && a - text->addr < text->size && (k == named || s->funcs[k].addr != a))
-            s->funcs[s->nfuncs++] = (func){a, NULL};
+            s->funcs[s->nfuncs++] = (func){a, NULL, NULL};
     }
     free(starts);
     if (ok && s->nfuncs > named && named > 0) /* two sorted runs */
@@ -948,15 +1013,24 @@ lcp_status lcp_dlopen_paths(const lcp_source *src, const lcp_image *img, lcp_dlo
     s.src = src;
     s.img = img;
     s.err = err;
+    /* without them (no memory), every read goes to the file */
+    s.cache[CACHE_TEXT] = (struct read_cache){malloc(4 * WINDOW), 4 * WINDOW, 0, 0};
+    s.cache[CACHE_DATA] = (struct read_cache){malloc(16384), 16384, 0, 0};
+    if (s.cache[CACHE_TEXT].buf == NULL)
+        s.cache[CACHE_TEXT].cap = 0;
+    if (s.cache[CACHE_DATA].buf == NULL)
+        s.cache[CACHE_DATA].cap = 0;
     const lcp_section *text = lcp_symtab_section_named(syms, "__TEXT", "__text");
     if (!collect(&s, syms) || (text && !collect_funcs(&s, syms, text)))
         s.st = lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
     else if (text && s.ntargets > 0 && !lcp_section_is_zerofill(text))
         disassemble(&s, text);
     lcp_symtab_free(syms);
+    free(s.cache[CACHE_TEXT].buf);
+    free(s.cache[CACHE_DATA].buf);
     free(s.targets);
     for (size_t i = 0; i < s.nfuncs; i++)
-        free(s.funcs[i].name);
+        free(s.funcs[i].owned);
     free(s.funcs);
     if (s.st != LCP_OK) {
         lcp_dlopen_calls_free(s.calls, s.ncalls);

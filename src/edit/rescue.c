@@ -411,8 +411,9 @@ static bool list_add(path_list *l, const char *p) {
     return true;
 }
 
-/* True when the file starts like a Mach-O file, a fat file (with fewer than
- * 43 slices: more is a Java class) or an ar archive. */
+/* True when the file starts like a Mach-O file, a fat file (with at most
+ * LCP_FAT_MAX_ARCHS slices: more is a Java class or no fat file) or an ar
+ * archive. */
 static bool looks_macho(const char *path) {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
@@ -427,7 +428,7 @@ static bool looks_macho(const char *path) {
     if (m == LCP_MH_MAGIC || m == LCP_MH_CIGAM || m == LCP_MH_MAGIC_64 || m == LCP_MH_CIGAM_64)
         return true;
     if (m == LCP_FAT_MAGIC || m == LCP_FAT_MAGIC_64)
-        return nfat > 0 && nfat < 43;
+        return nfat > 0 && nfat <= LCP_FAT_MAX_ARCHS;
     return memcmp(b, "!<arch>\n", 8) == 0;
 }
 

@@ -15,9 +15,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* A fat header with more entries than this is taken for a Java class file,
- * whose major version (45 and up) sits where nfat_arch would be. */
-#define LCP_FAT_MAX_PLAUSIBLE 32u
+/* True when nfat_arch reads as a Java class file's minor and major version
+ * (minor 0, or 0xffff for preview features; major 45 up to 255). */
+static bool java_class_version(uint32_t nfat) {
+    uint32_t minor = nfat >> 16, major = nfat & 0xffffu;
+    return (minor == 0 || minor == 0xffffu) && major >= 45 && major <= 255;
+}
 
 lcp_status lcp_source_read(const lcp_source *src, uint64_t off, void *buf, size_t n, lcp_error *err) {
     if (!lcp_range_ok(off, n, src->size))
@@ -236,9 +239,13 @@ static lcp_status read_fat(lcp_file *f, bool is64, lcp_error *err) {
         return st;
     uint32_t nfat = lcp_be32(hdr + 4);
     size_t entry = is64 ? LCP_FAT_ARCH_SIZE_64 : LCP_FAT_ARCH_SIZE;
-    if (!is64 && nfat > LCP_FAT_MAX_PLAUSIBLE)
+    if (!is64 && nfat > LCP_FAT_MAX_ARCHS && java_class_version(nfat))
         return lcp_error_set(err, LCP_E_NOT_MACHO, 4,
                              "not a Mach-O file (0xcafebabe with %u architectures: a Java class file?)", nfat);
+    if (!is64 && nfat > LCP_FAT_MAX_ARCHS)
+        return lcp_error_set(err, LCP_E_MALFORMED, 4,
+                             "fat header: nfat_arch %u (0x%x) is too large (at most %u architectures)", nfat, nfat,
+                             LCP_FAT_MAX_ARCHS);
     if (nfat == 0)
         return lcp_error_set(err, LCP_E_MALFORMED, 4, "fat header has nfat_arch 0");
     uint64_t table;

@@ -17,12 +17,15 @@ import jsonschema
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BIN = 'tests/binaries'
-CASES = [  # arguments after `audit`
-    ['--dlopen', BIN + '/audit/Demo.app'],
-    [BIN + '/audit/Bin.app'],
-    ['--dlopen', '--sysroot', BIN + '/audit/sysroot', BIN + '/audit/cfbundle-arm64', BIN + '/audit/dlopen-i386'],
-    [BIN + '/hello-x86_64'],  # clean: no result
-    [BIN],                    # truncated.dylib cannot be read
+CASES = [  # arguments after `audit`, and how many files cannot be read
+    (['--dlopen', BIN + '/audit/Demo.app'], 0),
+    ([BIN + '/audit/Bin.app'], 0),
+    (['--dlopen', '--sysroot', BIN + '/audit/sysroot', BIN + '/audit/cfbundle-arm64', BIN + '/audit/dlopen-i386'], 0),
+    ([BIN + '/hello-x86_64'], 0),  # clean: no result
+    ([BIN], 1),                    # truncated.dylib cannot be read
+    # the same file given directly is reported the same way (issue 12, 2.2)
+    ([BIN + '/truncated.dylib'], 1),
+    ([BIN + '/hello-x86_64', BIN + '/truncated.dylib', BIN + '/no-such-file'], 2),
 ]
 
 
@@ -31,13 +34,17 @@ def run(lcpatch, fmt, args):
     return p.returncode, json.loads(p.stdout)
 
 
-def problems(lcpatch, validator, args):
+def problems(lcpatch, validator, args, nfailures):
     rc_s, sarif = run(lcpatch, '--sarif', args)
     rc_j, report = run(lcpatch, '--json', args)
     out = ['schema: %s at %s' % (e.message[:200], '/'.join(map(str, e.absolute_path)))
            for e in validator.iter_errors(sarif)]
     if rc_s != rc_j:
         out.append('exit status %d with --sarif, %d with --json' % (rc_s, rc_j))
+    if len(report['failures']) != nfailures:
+        out.append('%d failures in --json, want %d' % (len(report['failures']), nfailures))
+    if nfailures and rc_j != 3:
+        out.append('exit status %d with unreadable files, want 3' % rc_j)
     run0 = sarif['runs'][0]
     rules = [r['id'] for r in run0['tool']['driver']['rules']]
     results, findings = run0['results'], report['findings']
@@ -70,8 +77,8 @@ def main():
     cls.check_schema(schema)
     validator = cls(schema)
     passed = failed = 0
-    for args in CASES:
-        errs = problems(lcpatch, validator, args)
+    for args, nfailures in CASES:
+        errs = problems(lcpatch, validator, args, nfailures)
         if errs:
             failed += 1
             print('FAIL audit-sarif: audit %s' % ' '.join(args))

@@ -184,6 +184,14 @@ for arch in i386 ppc ppc64; do
     $YAML2OBJ $SRC/hello-$arch.yaml -o hello-$arch
 done
 
+# --- thumb-armv7, thumb-armv7-unixthread (disasm --entry on Thumb code) ---------------------
+# iOS 9 armv7 executables whose entry is Thumb code (low bit of LC_MAIN's
+# entryoff, or of LC_UNIXTHREAD's pc, set), hand-written YAML because clang-19
+# and ld64.lld-19 here have no 32-bit ARM target. The second has no symbols.
+for t in thumb-armv7 thumb-armv7-unixthread; do
+    $YAML2OBJ $SRC/$t.yaml -o $t
+done
+
 # --- legacy-fat.dylib ------------------------------------------------------------------------
 # THE demo fixture: the 2009 vendor library. FAT_MAGIC ppc7400 + i386 +
 # x86_64 dylib, slices aligned to 2^12, each with LC_ID_DYLIB
@@ -234,7 +242,7 @@ for t in x86_64:10.13 arm64:11.0; do
 done
 
 chmod 644 libstatic.a fat-archive.a not-macho.class truncated.dylib nospace.dylib
-chmod 755 hello-x86_64 hello-i386 hello-ppc hello-ppc64 signed-arm64 \
+chmod 755 hello-x86_64 hello-i386 hello-ppc hello-ppc64 signed-arm64 thumb-armv7 thumb-armv7-unixthread \
     libdemo-arm64.dylib libold-x86_64.dylib fat64.dylib legacy-fat.dylib
 # --- audit/ ---------------------------------------------------------------------------------------
 # The bundles and dlopen fixtures of `lcpatch audit` (their own recipe and sources).

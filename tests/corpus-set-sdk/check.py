@@ -9,6 +9,8 @@ reader written here (thin, fat, fat64, ar archives and fat archives) that
     platform 1, or LC_VERSION_MIN_MACOSX), and every macOS image that had a
     version command still has exactly the same commands, sizes and order;
   - an image without a version command got exactly one appended, at the end;
+  - a PowerPC image (ppc, ppc64) is left exactly as it was: the notary
+    service refuses PowerPC code whatever its SDK;
   - every byte outside the edited images' mach header and load commands is
     identical to the input (and the file has the same size);
   - a second run changes nothing (idempotent);
@@ -116,6 +118,11 @@ def check_pair(before, after):
         _, _, sa, ca = commands(after, off)
         vb, va = version_info(e, cb), version_info(e, ca)
         allowed.append((off, off + hs + max(sb, sa)))
+        cputype = struct.unpack(e + "I", before[off + 4:off + 8])[0]
+        if cputype in (18, 0x01000012):  # CPU_TYPE_POWERPC, CPU_TYPE_POWERPC64
+            if before[off:off + hs + sb] != after[off:off + hs + sa]:
+                probs.append("0x%x: a PowerPC image was edited" % off)
+            continue
         mac_b = [v for v in vb if v[1] == 1]
         if vb:
             # same commands, same sizes, same order; only version fields may differ

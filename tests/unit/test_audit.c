@@ -334,11 +334,16 @@ static void file_arguments_and_failures(void **state) {
     assert_non_null(f);
     assert_string_equal(f->file, "tests/binaries/hello-x86_64");
     assert_int_equal(f->index, 13);
-    /* a library with no main executable anywhere: its unresolved @rpath/
-     * loads are left to its unknown loader, not reported */
-    size_t before = r.nfindings;
+    /* a library audited alone: an @rpath/ load none of its LC_RPATHs
+     * resolves is a loader-rpath warning (only its program's can) */
+    size_t before = r.nfindings, errors = r.errors;
     assert_int_equal(lcp_audit_path("tests/binaries/libdemo-arm64.dylib", NULL, &r, &err), LCP_OK);
-    assert_int_equal(r.nfindings, before);
+    assert_int_equal(r.nfindings, before + 1);
+    f = find(&r, LCP_AUDIT_LOADER_RPATH, "@rpath/libweak.dylib");
+    assert_non_null(f);
+    assert_int_equal(f->severity, LCP_AUDIT_WARNING);
+    assert_null(f->via);
+    assert_int_equal(r.errors, errors);
     /* a folder with a malformed file: a failure, the rest still audited */
     assert_int_equal(lcp_audit_path("tests/binaries", NULL, &r, &err), LCP_OK);
     assert_int_equal(r.nfailures, 1);

@@ -56,10 +56,22 @@ static void nfat_arch_zero_one_more_and_max(void **state) {
     h_fat(fat, 2);
     h_put32(fat + 4, true, 3);
     expect(fat, n, LCP_E_MALFORMED, 8 + 2 * 20, "overlaps the fat header");
-    /* FAT_MAGIC with a huge count is taken for a Java class file. */
+    /* FAT_MAGIC with a huge count is a malformed fat header, not a Java
+     * class file: its count does not read as a class file's version */
     h_fat(fat, 2);
     h_put32(fat + 4, true, 0xffffffff);
+    expect(fat, n, LCP_E_MALFORMED, 4, "nfat_arch 4294967295 (0xffffffff) is too large (at most 32");
+    h_fat(fat, 2);
+    h_put32(fat + 4, true, 0x7fffffff);
+    expect(fat, n, LCP_E_MALFORMED, 4, "is too large");
+    /* ... where a class file's version (minor 0, major 52) is one */
+    h_fat(fat, 2);
+    h_put32(fat + 4, true, 52);
     expect(fat, n, LCP_E_NOT_MACHO, 4, "Java class");
+    /* one more than LCP_FAT_MAX_ARCHS that is no class version: too large */
+    h_fat(fat, 2);
+    h_put32(fat + 4, true, LCP_FAT_MAX_ARCHS + 1);
+    expect(fat, n, LCP_E_MALFORMED, 4, "(at most 32 architectures)");
 }
 
 static size_t largest_alloc;
