@@ -155,8 +155,14 @@ static void refusals_and_blockers(void **state) {
     lcp_rescue_options_init(&o);
     lcp_rescue_file *rf;
     lcp_error err;
-    assert_int_equal(lcp_rescue_plan_file(BIN "hello-i386", &o, &rf, &err), LCP_E_UNSUPPORTED);
-    assert_non_null(strstr(err.message, "no x86_64 or arm64 slice"));
+    /* no 64-bit slice: planned as nothing, with the reason (the CLI refuses
+     * it, or skips it with --skip-unrescuable) */
+    rf = plan(BIN "hello-i386", NULL);
+    assert_int_equal(rf->state, LCP_RESCUE_NO_64BIT);
+    assert_non_null(strstr(rf->reason, "no x86_64 or arm64 slice"));
+    assert_int_equal(rf->nslices, 0);
+    assert_int_equal(rf->plan.npieces, 0);
+    lcp_rescue_file_free(rf);
     assert_int_equal(lcp_rescue_plan_file(BIN "not-macho.class", &o, &rf, &err), LCP_E_NOT_MACHO);
     assert_int_not_equal(lcp_rescue_plan_file(BIN "truncated.dylib", &o, &rf, &err), LCP_OK);
     /* nospace.dylib: 0 bytes of padding, no room for LC_CODE_SIGNATURE. */
