@@ -820,8 +820,8 @@ int cmd_rescue(int argc, char **argv) {
         else if (status == LCP_EXIT_FAILED)
             printf("nothing written: fix the failures and blockers above, then run rescue again\n");
         else if (nitems && next_step_unsigned(items, nitems))
-            printf("no next step: static archives and object files are not signed (codesign signs the program "
-                   "they are linked into)\n");
+            printf("no next step: static archives, object files and debug symbols (dSYM) are not signed "
+                   "(codesign signs the program they belong to)\n");
         else if (nitems)
             printf("no next step: nothing here was rescued to sign\n");
     }
