@@ -3,9 +3,12 @@
  * notary service accepts.
  *
  * Per file, everything is planned before anything is written:
+ *   0. a file built for another platform (iOS, tvOS, watchOS...) is left
+ *      alone (LCP_RESCUE_OTHER_PLATFORM);
  *   1. drop the legacy slices (ppc, ppc64, i386, 32-bit ARM, m68k...; see
  *      lcp_arch_is_legacy) or keep only the --keep architectures; a file
- *      with no x86_64 or arm64 slice left is refused;
+ *      with no x86_64 or arm64 slice left is planned as nothing
+ *      (LCP_RESCUE_NO_64BIT: the CLI refuses it, or skips it);
  *   2. remove the signature of every kept slice (codesign_allocate -r,
  *      lcp_unsign_image);
  *   3. raise the sdk of every macOS slice to at least opt->sdk

@@ -208,6 +208,8 @@ static void scan_platforms(const lcp_image *img, unsigned *seen, uint32_t *first
             p = lcp_version_min_platform(cmd);
         else
             continue;
+        if (p == 0)
+            continue; /* no platform named: no evidence either way */
         if (*first == 0)
             *first = p;
         *seen |= 1u | (runs_on_mac(p) ? 2u : 0u);
