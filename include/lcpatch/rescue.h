@@ -3,9 +3,12 @@
  * notary service accepts.
  *
  * Per file, everything is planned before anything is written:
+ *   0. a file built for another platform (iOS, tvOS, watchOS...) is left
+ *      alone (LCP_RESCUE_OTHER_PLATFORM);
  *   1. drop the legacy slices (ppc, ppc64, i386, 32-bit ARM, m68k...; see
  *      lcp_arch_is_legacy) or keep only the --keep architectures; a file
- *      with no x86_64 or arm64 slice left is refused;
+ *      with no x86_64 or arm64 slice left is planned as nothing
+ *      (LCP_RESCUE_NO_64BIT: the CLI refuses it, or skips it);
  *   2. remove the signature of every kept slice (codesign_allocate -r,
  *      lcp_unsign_image);
  *   3. raise the sdk of every macOS slice to at least opt->sdk
@@ -54,7 +57,11 @@ void lcp_rescue_options_init(lcp_rescue_options *o);
 typedef enum lcp_rescue_state {
     LCP_RESCUE_CHANGED, /* the plan changes the file */
     LCP_RESCUE_ALREADY, /* already rescued: the plan is the identity */
-    LCP_RESCUE_BLOCKED  /* a kept slice fails the preflight: do not write */
+    LCP_RESCUE_BLOCKED, /* a kept slice fails the preflight: do not write */
+    /* Nothing is planned for the next two (the plan is empty: never write
+     * it); `reason` says why. */
+    LCP_RESCUE_NO_64BIT,      /* no x86_64 or arm64 slice (member) to keep: nothing can be notarised */
+    LCP_RESCUE_OTHER_PLATFORM /* built for iOS, tvOS, watchOS...: not a macOS file, left alone */
 } lcp_rescue_state;
 
 /* One slice (or archive member) of the input and what rescue does to it. */
@@ -68,6 +75,7 @@ typedef struct lcp_rescue_slice {
     uint64_t size_before, size_after;
     int64_t space_before, space_after; /* vtool-rule header space (bytes) */
     bool preflight;                    /* the preflight ran (not for objects, dSYMs or removed slices) */
+    bool not_macho;                    /* an archive member that is not Mach-O (the symbol table) */
     char blocker[700];                 /* why codesign would fail, or "" */
     char note[160];                    /* something left alone on purpose, or "" */
 } lcp_rescue_slice;
@@ -75,6 +83,8 @@ typedef struct lcp_rescue_slice {
 typedef struct lcp_rescue_file {
     char *path; /* owned copy */
     lcp_rescue_state state;
+    char reason[200];         /* NO_64BIT, OTHER_PLATFORM: why nothing is planned */
+    uint32_t platform;        /* OTHER_PLATFORM: the first platform found (PLATFORM_IOS...) */
     lcp_rescue_slice *slices; /* owned: every input slice, or every member of a thin archive */
     size_t nslices;
     size_t removed, unsigned_slices, sdk_raised, blockers;
@@ -87,10 +97,17 @@ typedef struct lcp_rescue_file {
 } lcp_rescue_file;
 
 /* Plans the rescue of one Mach-O file (thin, fat, fat64, archive). Returns
- * LCP_OK with a report whose state says what writing `plan` would do;
- * fails (nothing allocated) when the file cannot be read, is not Mach-O,
- * is malformed, or has no x86_64/arm64 slice to keep (LCP_E_UNSUPPORTED),
- * or when a --keep architecture is not in it (LCP_E_NOTFOUND). */
+ * LCP_OK with a report whose state says what writing `plan` would do
+ * (LCP_RESCUE_NO_64BIT and LCP_RESCUE_OTHER_PLATFORM: nothing, the file is
+ * left alone); fails (nothing allocated) when the file cannot be read, is
+ * not Mach-O, is malformed, or when a --keep architecture is not in it
+ * (LCP_E_NOTFOUND).
+ * A file is for another platform when some image (slice or archive member)
+ * has a version command and none is for macOS, Mac Catalyst or DriverKit
+ * (the platforms that run on a Mac): dropping its 32-bit ARM slices and
+ * raising a macOS sdk would make nothing a Mac can run. Images with no
+ * version command at all count as macOS (the legacy libraries rescue is
+ * for). */
 lcp_status lcp_rescue_plan_file(const char *path, const lcp_rescue_options *opt, lcp_rescue_file **out, lcp_error *err);
 void lcp_rescue_file_free(lcp_rescue_file *rf);
 

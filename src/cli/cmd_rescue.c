@@ -13,32 +13,47 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static const char rescue_help[] = "usage: lcpatch rescue [--sdk 10.9] [--keep ARCHS] [--dry-run] [--json]\n"
-                                  "                      [--fix-paths] [--no-fsync] (-o OUT | --in-place) PATH...\n"
-                                  "\n"
-                                  "Makes legacy Mach-O files ready for `codesign --options runtime` and the\n"
-                                  "notary service, in one step per file, planned completely before anything\n"
-                                  "is written (a failure anywhere writes nothing):\n"
-                                  "  1. drops the legacy slices (ppc, ppc64, i386, 32-bit ARM...) unless\n"
-                                  "     --keep x86_64,arm64 names what to keep; a file with no x86_64 or\n"
-                                  "     arm64 slice is refused;\n"
-                                  "  2. removes the signature (codesign --remove-signature);\n"
-                                  "  3. raises the sdk of every macOS slice to --sdk (default 10.9), in place;\n"
-                                  "  4. checks that codesign can sign the result: 16 bytes of header space for\n"
-                                  "     LC_CODE_SIGNATURE, aligned cmdsizes, __LINKEDIT last; a blocker stops\n"
-                                  "     every write;\n"
-                                  "  5. audits the load paths (lcpatch audit's rules) and reports dangling ones;\n"
-                                  "     they are not fixed.\n"
-                                  "PATH: files, bundles or folders (every Mach-O file inside, archives\n"
-                                  "included; folders need --in-place). A file already rescued is left as it\n"
-                                  "is (\"already rescued\"). --dry-run prints the plan and writes nothing.\n"
-                                  "The report ends with the codesign command to run next.\n"
-                                  "--fix-paths (bundles and folders, --in-place): after step 4, rewrite the\n"
-                                  "dangling loads whose library is inside the PATH to @rpath/..., add the\n"
-                                  "rpath that finds them, delete LC_RPATHs outside it, audit again and report\n"
-                                  "what is left (docs/fix-paths.md).\n" LCP_OUTPUT_NO_FSYNC_HELP
-                                  "Exit status: 0 done, 1 done but load path errors were reported (left, with\n"
-                                  "--fix-paths), 2 usage, 3 an input failed or a blocker was found.\n";
+static const char rescue_help[] =
+    "usage: lcpatch rescue [--sdk 10.9] [--keep ARCHS] [--dry-run] [--json] [--fix-paths]\n"
+    "                      [--exclude PATH]... [--skip-unrescuable] [--no-fsync]\n"
+    "                      (-o OUT | --in-place) PATH...\n"
+    "\n"
+    "Makes legacy Mach-O files ready for `codesign --options runtime` and the\n"
+    "notary service, in one step per file, planned completely before anything\n"
+    "is written (a failure anywhere writes nothing):\n"
+    "  1. drops the legacy slices (ppc, ppc64, i386, 32-bit ARM...) unless\n"
+    "     --keep x86_64,arm64 names what to keep; a file with no x86_64 or\n"
+    "     arm64 slice is refused (blocked);\n"
+    "  2. removes the signature (codesign --remove-signature);\n"
+    "  3. raises the sdk of every macOS slice to --sdk (default 10.9), in place;\n"
+    "  4. checks that codesign can sign the result: 16 bytes of header space for\n"
+    "     LC_CODE_SIGNATURE, aligned cmdsizes, __LINKEDIT last; a blocker stops\n"
+    "     every write;\n"
+    "  5. audits the load paths (lcpatch audit's rules) and reports dangling ones;\n"
+    "     they are not fixed. A load path that stops the result from running\n"
+    "     (audit's errors, and relative paths, which the hardened runtime\n"
+    "     refuses) makes the file \"not ready\" and the exit status 1.\n"
+    "PATH: files, bundles or folders (every Mach-O file inside, archives\n"
+    "included; folders need --in-place). A file already rescued is left as it\n"
+    "is (\"already rescued\"). A file built for iOS, tvOS, watchOS... (no macOS\n"
+    "image) is reported and left alone (lcpatch strip-arch, unsign and set-sdk\n"
+    "--platform edit it when asked to). A folder with no Mach-O file is\n"
+    "reported (exit 1). --dry-run prints the plan and writes nothing.\n"
+    "The report ends with the codesign command to run next (none when nothing\n"
+    "there is signed: static archives and object files are linked, not signed).\n"
+    "--exclude PATH: leave PATH (a file, or every file under a folder) out of\n"
+    "the rescue; repeatable; a PATH that matches no file is a usage error.\n"
+    "--skip-unrescuable: a file with no x86_64 or arm64 slice, or with a\n"
+    "blocker, is reported as blocked and left as it is, and the other files are\n"
+    "rescued (exit 1); without it such a file stops every write, and the report\n"
+    "says how to exclude it.\n"
+    "--fix-paths (bundles and folders, --in-place): after step 4, rewrite the\n"
+    "dangling loads whose library is inside the PATH to @rpath/..., add the\n"
+    "rpath that finds them, delete LC_RPATHs outside it, audit again and report\n"
+    "what is left (docs/fix-paths.md).\n" LCP_OUTPUT_NO_FSYNC_HELP
+    "Exit status: 0 done, 1 done but problems were reported (load path errors,\n"
+    "left with --fix-paths; files left alone or skipped; nothing found), 2 usage\n"
+    "(-o naming a folder included), 3 an input failed or a blocker was found.\n";
 
 /* One file to rescue and where its result goes. */
 typedef struct item {
@@ -48,6 +63,7 @@ typedef struct item {
     lcp_rescue_file *rf;
     lcp_error err;
     bool failed, written;
+    bool skipped;             /* unrescuable, left as it is (--skip-unrescuable) */
     lcp_staged_file *staged;  /* between staging and commit */
     size_t nfindings, errors; /* audit findings that concern the kept slices */
 } item;
@@ -75,10 +91,12 @@ static item *item_of(item *items, size_t n, const lcp_audit_finding *fd) {
 }
 
 /* True when the finding is about a slice rescue keeps (findings in removed
- * legacy slices go away with them). */
+ * legacy slices go away with them, and files left alone are not signed). */
 static bool finding_kept(const item *it, const lcp_audit_finding *fd) {
     if (it == NULL || it->rf == NULL)
         return true;
+    if (it->rf->state == LCP_RESCUE_NO_64BIT || it->rf->state == LCP_RESCUE_OTHER_PLATFORM)
+        return false; /* left alone: rescue reports why, not its load paths */
     for (size_t k = 0; k < it->rf->nslices; k++) {
         const lcp_rescue_slice *s = &it->rf->slices[k];
         if (strcmp(s->arch, fd->arch ? fd->arch : "") == 0 && ((s->member == NULL) == (fd->member == NULL)) &&
@@ -88,9 +106,17 @@ static bool finding_kept(const item *it, const lcp_audit_finding *fd) {
     return true;
 }
 
+/* True when the finding stops the goal, a program signed with the hardened
+ * runtime that runs: audit's errors, and the relative load paths and
+ * rpaths that audit only warns about (dyld refuses them in hardened
+ * programs, so rescue's verdict cannot be "ready" with one left). */
+static bool finding_blocks(const lcp_audit_finding *fd) {
+    return fd->severity == LCP_AUDIT_ERROR || fd->kind == LCP_AUDIT_RELATIVE_PATH;
+}
+
 static void print_finding_text(const lcp_audit_finding *fd) {
-    printf("  %-10s %s %s: %s '%s'", "finding", fd->severity == LCP_AUDIT_ERROR ? "error" : "warning",
-           lcp_audit_kind_name(fd->kind), fd->command ? fd->command : "?", fd->path ? fd->path : "");
+    printf("  %-10s %s %s: %s '%s'", "finding", finding_blocks(fd) ? "error" : "warning", lcp_audit_kind_name(fd->kind),
+           fd->command ? fd->command : "?", fd->path ? fd->path : "");
     if (fd->arch)
         printf(" (%s%s%s)", fd->arch, fd->member ? ", " : "", fd->member ? fd->member : "");
     if (fd->via)
@@ -103,7 +129,7 @@ static void print_finding_text(const lcp_audit_finding *fd) {
 static void json_finding(lcp_json *j, const lcp_audit_finding *fd) {
     lcp_json_begin_object(j);
     lcp_json_key(j, "severity");
-    lcp_json_string(j, fd->severity == LCP_AUDIT_ERROR ? "error" : "warning");
+    lcp_json_string(j, finding_blocks(fd) ? "error" : "warning");
     lcp_json_key(j, "kind");
     lcp_json_string(j, lcp_audit_kind_name(fd->kind));
     lcp_json_key(j, "arch");
@@ -143,9 +169,15 @@ static const char *state_name(const item *it) {
     switch (it->rf->state) {
     case LCP_RESCUE_CHANGED: return "rescued";
     case LCP_RESCUE_ALREADY: return "already rescued";
-    case LCP_RESCUE_BLOCKED: return "blocked";
+    case LCP_RESCUE_BLOCKED:
+    case LCP_RESCUE_NO_64BIT: return "blocked";
+    case LCP_RESCUE_OTHER_PLATFORM: return "not macOS";
     }
     return "?";
+}
+
+static const char *version_or_na(uint32_t v, char *buf, size_t len) {
+    return v ? lcp_version_format(v, buf, len) : "n/a";
 }
 
 static void print_slice_text(const lcp_rescue_file *rf, size_t index) {
@@ -156,7 +188,7 @@ static void print_slice_text(const lcp_rescue_file *rf, size_t index) {
         printf("  %-10s %sarchive of %zu members\n", s->arch, s->removed ? "removed: " : "", fs->archive->nmembers);
         return;
     }
-    if (s->member && !s->sdk_checked && !s->removed)
+    if (s->not_macho)
         return; /* not a Mach-O member (the symbol table) */
     if (s->member)
         snprintf(label, sizeof label, "%s(%s)", s->arch, s->member);
@@ -174,18 +206,22 @@ static void print_slice_text(const lcp_rescue_file *rf, size_t index) {
     }
     if (s->sdk_checked) {
         const lcp_sdk_change *c = &s->sdk;
-        if (c->action == LCP_SDK_REWRITTEN || c->action == LCP_SDK_ADDED_BUILD_VERSION ||
-            c->action == LCP_SDK_ADDED_VERSION_MIN) {
-            const char *name = lcp_lc_name(c->cmd);
-            printf("%ssdk %s -> %s (%s, %s)", sep,
-                   c->old_sdk || c->action == LCP_SDK_REWRITTEN ? lcp_version_format(c->old_sdk, v1, sizeof v1)
-                                                                : "none",
-                   lcp_version_format(c->new_sdk, v2, sizeof v2), name ? name : "?", sdk_action_name(c->action));
+        const char *name = c->cmd ? lcp_lc_name(c->cmd) : NULL;
+        /* an sdk field of 0 is "n/a", as show prints it */
+        if (c->action == LCP_SDK_REWRITTEN) {
+            printf("%ssdk %s -> %s (%s, rewritten in place)", sep, version_or_na(c->old_sdk, v1, sizeof v1),
+                   lcp_version_format(c->new_sdk, v2, sizeof v2), name ? name : "?");
+        } else if (c->action == LCP_SDK_ADDED_BUILD_VERSION || c->action == LCP_SDK_ADDED_VERSION_MIN) {
+            printf("%ssdk none -> %s (%s added)", sep, lcp_version_format(c->new_sdk, v2, sizeof v2),
+                   name ? name : "?");
         } else if (c->action == LCP_SDK_UNCHANGED) {
-            printf("%ssdk %s (no change)", sep,
-                   lcp_version_format(c->new_sdk ? c->new_sdk : c->old_sdk, v1, sizeof v1));
+            printf("%ssdk %s (no change)", sep, version_or_na(c->new_sdk ? c->new_sdk : c->old_sdk, v1, sizeof v1));
+        } else if (c->action == LCP_SDK_OTHER_PLATFORM) {
+            const char *pn = lcp_platform_name(c->platform);
+            printf("%ssdk %s (%s %s: left alone)", sep, version_or_na(c->old_sdk, v1, sizeof v1), pn ? pn : "?",
+                   name ? name : "?");
         } else {
-            printf("%ssdk %s", sep, sdk_action_name(c->action));
+            printf("%ssdk not raised (%s)", sep, sdk_action_name(c->action));
         }
         sep = "; ";
     }
@@ -198,7 +234,50 @@ static void print_slice_text(const lcp_rescue_file *rf, size_t index) {
         printf("  %-10s BLOCKER: %s\n", "", s->blocker);
 }
 
-static void print_text(item *items, size_t n, bool dry_run, const lcp_audit_report *ar) {
+static void print_findings(item *items, size_t n, const item *it, const lcp_audit_report *ar) {
+    for (size_t f = 0; f < ar->nfindings; f++)
+        if (item_of(items, n, &ar->findings[f]) == it && finding_kept(it, &ar->findings[f]))
+            print_finding_text(&ar->findings[f]);
+}
+
+/* "; not ready: ..." after the verdict of a file whose load paths stop it
+ * from running signed with the hardened runtime. */
+static void print_not_ready(const item *it) {
+    if (it->errors)
+        printf("; not ready: %zu load path error%s below to fix", it->errors, it->errors == 1 ? "" : "s");
+    putchar('\n');
+}
+
+/* The files rescue leaves alone: no 64-bit slice, another platform, or
+ * blocked and skipped; says why and what to do. */
+static void print_left_alone(const item *it, size_t nitems, bool skip) {
+    const lcp_rescue_file *rf = it->rf;
+    if (rf->state == LCP_RESCUE_OTHER_PLATFORM) {
+        printf("%s: left alone: %s\n", it->path, rf->reason);
+        printf("  %-10s nothing, if it is not meant for a Mac; to edit it anyway use lcpatch strip-arch, unsign\n"
+               "  %-10s and set-sdk --platform\n",
+               "advice", "");
+        return;
+    }
+    if (skip) {
+        printf("%s: blocked, left as it is (--skip-unrescuable)", it->path);
+        if (rf->state == LCP_RESCUE_NO_64BIT)
+            printf(": %s", rf->reason);
+        putchar('\n');
+    } else
+        printf("%s: blocked (nothing written): %s\n", it->path, rf->reason);
+    printf("  %-10s rebuild it for x86_64 or arm64, or remove it", "advice");
+    if (skip)
+        printf(" before signing\n");
+    else if (nitems > 1)
+        printf(
+            ";\n  %-10s to rescue the other files now, run again with --exclude %s\n  %-10s (or --skip-unrescuable)\n",
+            "", it->path, "");
+    else
+        printf("\n");
+}
+
+static void print_text(item *items, size_t n, bool dry_run, bool skip, const lcp_audit_report *ar) {
     for (size_t i = 0; i < n; i++) {
         item *it = &items[i];
         if (it->failed) {
@@ -206,34 +285,53 @@ static void print_text(item *items, size_t n, bool dry_run, const lcp_audit_repo
             continue;
         }
         const lcp_rescue_file *rf = it->rf;
-        if (rf->state == LCP_RESCUE_ALREADY && !it->written) {
-            printf("%s: already rescued: nothing to change\n", it->path);
-            for (size_t f = 0; f < ar->nfindings; f++)
-                if (item_of(items, n, &ar->findings[f]) == it && finding_kept(it, &ar->findings[f]))
-                    print_finding_text(&ar->findings[f]);
+        if (rf->state == LCP_RESCUE_NO_64BIT || rf->state == LCP_RESCUE_OTHER_PLATFORM) {
+            print_left_alone(it, n, skip);
             continue;
         }
-        if (rf->state == LCP_RESCUE_BLOCKED)
+        if (rf->state == LCP_RESCUE_ALREADY && !it->written) {
+            if (it->errors)
+                printf("%s: not ready: nothing for rescue to change, but %zu load path error%s below to fix\n",
+                       it->path, it->errors, it->errors == 1 ? "" : "s");
+            else
+                printf("%s: already rescued: nothing to change\n", it->path);
+            print_findings(items, n, it, ar);
+            continue;
+        }
+        if (rf->state == LCP_RESCUE_BLOCKED && it->skipped)
+            printf("%s: blocked, left as it is (--skip-unrescuable)\n", it->path);
+        else if (rf->state == LCP_RESCUE_BLOCKED)
             printf("%s: blocked (nothing written)\n", it->path);
-        else if (dry_run)
-            printf("%s -> %s (plan)\n", it->path, it->dest ? it->dest : "(in place)");
-        else if (!it->written)
+        else if (dry_run && it->dest == NULL) {
+            printf("%s: would be rescued (plan; -o OUT or --in-place writes it)", it->path);
+            print_not_ready(it);
+        } else if (dry_run && strcmp(it->dest, it->path) == 0) {
+            printf("%s: would be rescued in place (plan)", it->path);
+            print_not_ready(it);
+        } else if (dry_run) {
+            printf("%s -> %s (plan)", it->path, it->dest);
+            print_not_ready(it);
+        } else if (!it->written)
             printf("%s: planned, not written (a failure or blocker elsewhere)\n", it->path);
-        else if (rf->state == LCP_RESCUE_ALREADY)
-            printf("%s: already rescued: copied unchanged to %s\n", it->path, it->dest);
-        else if (strcmp(it->dest, it->path) == 0)
-            printf("%s: rescued in place\n", it->path);
-        else
-            printf("%s -> %s\n", it->path, it->dest);
+        else if (rf->state == LCP_RESCUE_ALREADY) {
+            printf("%s: already rescued: copied unchanged to %s", it->path, it->dest);
+            print_not_ready(it);
+        } else if (strcmp(it->dest, it->path) == 0) {
+            printf("%s: rescued in place", it->path);
+            print_not_ready(it);
+        } else {
+            printf("%s -> %s", it->path, it->dest);
+            print_not_ready(it);
+        }
         for (size_t k = 0; k < rf->nslices; k++)
             print_slice_text(rf, k);
         printf("  %-10s %llu -> %llu bytes (%s)\n", "size", (unsigned long long)rf->size_before,
                (unsigned long long)rf->size_after, rf->thin_output ? "thin" : "fat");
+        if (rf->state == LCP_RESCUE_BLOCKED && it->skipped)
+            printf("  %-10s fix the blocker above (or remove the file) before signing\n", "advice");
         if (it->nfindings == 0)
             printf("  %-10s none (load paths audited)\n", "findings");
-        for (size_t f = 0; f < ar->nfindings; f++)
-            if (item_of(items, n, &ar->findings[f]) == it && finding_kept(it, &ar->findings[f]))
-                print_finding_text(&ar->findings[f]);
+        print_findings(items, n, it, ar);
     }
 }
 
@@ -310,6 +408,8 @@ static bool is_bundle(const char *p) {
 /* True when codesign signs this file: some kept image is neither an object
  * (archives) nor a dSYM. */
 static bool signable(const lcp_rescue_file *rf) {
+    if (rf->state != LCP_RESCUE_CHANGED && rf->state != LCP_RESCUE_ALREADY)
+        return false; /* left alone: nothing rescue made to sign */
     for (size_t i = 0; i < rf->file->nslices && i < rf->nslices; i++) {
         const lcp_image *img = rf->file->slices[i].image;
         if (!rf->slices[i].removed && img && img->filetype != LCP_MH_OBJECT && img->filetype != LCP_MH_DSYM)
@@ -318,9 +418,26 @@ static bool signable(const lcp_rescue_file *rf) {
     return false;
 }
 
+/* True when some file rescue made or kept is an archive or an object only
+ * (what codesign never signs). */
+static bool next_step_unsigned(const item *items, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        const lcp_rescue_file *rf = items[i].rf;
+        if (!items[i].failed && !items[i].skipped && rf &&
+            (rf->state == LCP_RESCUE_CHANGED || rf->state == LCP_RESCUE_ALREADY) && !signable(rf))
+            return true;
+    }
+    return false;
+}
+
 /* The next step: sign every output (a bundle's files inside out, then the
  * bundle). Written to a string for JSON and text alike. */
 static char *next_step(const item *items, size_t n, char *const *roots, size_t nroots) {
+    size_t nsign = 0;
+    for (size_t i = 0; i < n; i++)
+        nsign += !items[i].failed && !items[i].skipped && signable(items[i].rf);
+    if (nsign == 0)
+        return NULL; /* archives, objects, files left alone: codesign has nothing to sign */
     char *buf = NULL;
     size_t len = 0;
     FILE *fp = open_memstream(&buf, &len);
@@ -328,7 +445,7 @@ static char *next_step(const item *items, size_t n, char *const *roots, size_t n
         return NULL;
     fputs("codesign --force --options runtime --timestamp --sign \"Developer ID Application: YOUR NAME (TEAMID)\"", fp);
     for (size_t i = 0; i < n; i++) {
-        if (items[i].failed || !signable(items[i].rf))
+        if (items[i].failed || items[i].skipped || !signable(items[i].rf))
             continue; /* static archives are linked and dSYMs kept aside, not signed */
         fputc(' ', fp);
         print_shell_word(fp, items[i].dest ? items[i].dest : items[i].path);
@@ -368,6 +485,27 @@ static bool parse_keep(const char *v, uint32_t (**keep)[2], size_t *nkeep) {
     return ok;
 }
 
+/* True when path is excl or lies under the folder excl. */
+static bool excluded(const char *path, char *const *excl, size_t nexcl, bool *used) {
+    for (size_t e = 0; e < nexcl; e++) {
+        size_t l = strlen(excl[e]);
+        while (l > 1 && excl[e][l - 1] == '/')
+            l--;
+        if (strncmp(path, excl[e], l) == 0 && (path[l] == '\0' || path[l] == '/')) {
+            used[e] = true;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* -o OUT naming a folder fails at the rename, after the output was written
+ * to a temporary file: say it before anything is written. */
+static bool output_is_folder(const lcp_output_opts *out) {
+    struct stat sb;
+    return out->output && stat(out->output, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
 int cmd_rescue(int argc, char **argv) {
     lcp_output_opts out;
     lcp_output_opts_init(&out);
@@ -375,19 +513,25 @@ int cmd_rescue(int argc, char **argv) {
     lcp_rescue_options_init(&opt);
     uint32_t(*keep)[2] = NULL;
     size_t nkeep = 0;
-    bool json = false, dry_run = false, fix_paths = false;
+    bool json = false, dry_run = false, fix_paths = false, skip = false;
+    char **excl = NULL; /* --exclude values (borrowed from argv) */
+    size_t nexcl = 0;
+    bool *excl_used = NULL;
     int i = 1, status = LCP_EXIT_OK;
+    item *items = NULL;
+    size_t nitems = 0, nroots = 0;
+    char ***found = NULL;
+    size_t *nfound = NULL;
     for (; i < argc && argv[i][0] == '-' && argv[i][1] != '\0'; i++) {
         const char *a = argv[i];
         if (lcp_cli_is_help(a)) {
             fputs(rescue_help, stdout);
-            free(keep);
-            return LCP_EXIT_OK;
+            goto cleanup;
         }
         int r = lcp_output_opts_parse(&out, "rescue", argc, argv, &i);
         if (r < 0) {
-            free(keep);
-            return LCP_EXIT_USAGE;
+            status = LCP_EXIT_USAGE;
+            goto cleanup;
         }
         if (r > 0)
             continue;
@@ -397,168 +541,213 @@ int cmd_rescue(int argc, char **argv) {
             dry_run = true;
         else if (strcmp(a, "--fix-paths") == 0)
             fix_paths = true;
-        else if (strcmp(a, "--sdk") == 0 || strcmp(a, "--keep") == 0) {
+        else if (strcmp(a, "--skip-unrescuable") == 0)
+            skip = true;
+        else if (strcmp(a, "--sdk") == 0 || strcmp(a, "--keep") == 0 || strcmp(a, "--exclude") == 0) {
             if (i + 1 >= argc) {
-                free(keep);
-                return lcp_cli_usage_error("rescue", "%s needs a value", a);
+                status = lcp_cli_usage_error("rescue", "%s needs a value", a);
+                goto cleanup;
             }
-            const char *v = argv[++i];
+            char *v = argv[++i];
             if (strcmp(a, "--sdk") == 0) {
                 if (!lcp_version_parse(v, &opt.sdk)) {
-                    free(keep);
-                    return lcp_cli_usage_error("rescue",
-                                               "--sdk '%s' is not a version (X[.Y[.Z]], X <= 65535, Y, Z <= 255)", v);
+                    status = lcp_cli_usage_error(
+                        "rescue", "--sdk '%s' is not a version (X[.Y[.Z]], X <= 65535, Y, Z <= 255)", v);
+                    goto cleanup;
                 }
                 if (opt.sdk < LCP_VERSION(10, 9, 0)) {
-                    free(keep);
-                    return lcp_cli_usage_error("rescue", "--sdk wants a version of at least 10.9, not '%s'", v);
+                    status = lcp_cli_usage_error("rescue", "--sdk wants a version of at least 10.9, not '%s'", v);
+                    goto cleanup;
                 }
+            } else if (strcmp(a, "--exclude") == 0) {
+                char **n = realloc(excl, (nexcl + 1) * sizeof *n);
+                if (n == NULL) {
+                    status = LCP_EXIT_FAILED;
+                    goto cleanup;
+                }
+                excl = n;
+                excl[nexcl++] = v;
             } else if (!parse_keep(v, &keep, &nkeep)) {
-                free(keep);
-                return LCP_EXIT_USAGE;
+                status = LCP_EXIT_USAGE;
+                goto cleanup;
             }
         } else if (strcmp(a, "--") == 0) {
             i++;
             break;
         } else {
-            free(keep);
-            return lcp_cli_usage_error("rescue", "unknown option '%s'", a);
+            status = lcp_cli_usage_error("rescue", "unknown option '%s'", a);
+            goto cleanup;
         }
     }
     opt.keep = (const uint32_t(*)[2])keep;
     opt.nkeep = nkeep;
     char *const *roots = argv + i;
-    size_t nroots = (size_t)(argc - i);
+    nroots = (size_t)(argc - i);
     if (nroots == 0) {
-        free(keep);
-        return lcp_cli_usage_error("rescue", "no PATH given");
+        status = lcp_cli_usage_error("rescue", "no PATH given");
+        goto cleanup;
     }
     if (!dry_run && lcp_output_opts_check(&out, "rescue", argv + i, argc - i)) {
-        free(keep);
-        return LCP_EXIT_USAGE;
+        status = LCP_EXIT_USAGE;
+        goto cleanup;
     }
     if (fix_paths && out.output) {
-        free(keep);
-        return lcp_cli_usage_error("rescue", "--fix-paths edits bundles in place: use --in-place (or --dry-run)");
+        status = lcp_cli_usage_error("rescue", "--fix-paths edits bundles in place: use --in-place (or --dry-run)");
+        goto cleanup;
     }
-    /* Expand folders and bundles into their Mach-O files. */
-    item *items = NULL;
-    size_t nitems = 0;
-    char ***found = calloc(nroots, sizeof *found);
-    size_t *nfound = calloc(nroots, sizeof *nfound);
-    if (found == NULL || nfound == NULL) {
-        fprintf(stderr, "lcpatch: out of memory\n");
-        free(found);
-        free(nfound);
-        free(keep);
-        return LCP_EXIT_FAILED;
+    if (output_is_folder(&out)) {
+        status = lcp_cli_usage_error("rescue", "-o %s is a folder: name the output file (e.g. %s/NAME)", out.output,
+                                     out.output);
+        goto cleanup;
     }
-    for (size_t r = 0; r < nroots && status == LCP_EXIT_OK; r++) {
-        lcp_error err;
+    for (size_t r = 0; r < nroots; r++) {
         struct stat sb;
         if (out.output && stat(roots[r], &sb) == 0 && S_ISDIR(sb.st_mode)) {
             status = lcp_cli_usage_error("rescue", "%s is a folder: rescue it --in-place (or --dry-run)", roots[r]);
-            break;
+            goto cleanup;
         }
+    }
+    /* Expand folders and bundles into their Mach-O files. A PATH that
+     * cannot be read is a failure like a file that cannot be planned: the
+     * others are still planned and reported, and nothing is written. */
+    found = calloc(nroots, sizeof *found);
+    nfound = calloc(nroots, sizeof *nfound);
+    excl_used = calloc(nexcl ? nexcl : 1, sizeof *excl_used);
+    if (found == NULL || nfound == NULL || excl_used == NULL) {
+        fprintf(stderr, "lcpatch: out of memory\n");
+        status = LCP_EXIT_FAILED;
+        goto cleanup;
+    }
+    size_t failures = 0, blocked = 0, audit_errors = 0, left_alone = 0, empty_roots = 0;
+    for (size_t r = 0; r < nroots; r++) {
+        lcp_error err;
         if (lcp_rescue_find_files(roots[r], &found[r], &nfound[r], &err)) {
-            status = lcp_cli_fail(&err);
-            break;
+            lcp_cli_fail(&err);
+            failures++;
+            continue;
         }
         item *more = realloc(items, (nitems + nfound[r]) * sizeof *items + 1);
         if (more == NULL) {
+            fprintf(stderr, "lcpatch: out of memory\n");
             status = LCP_EXIT_FAILED;
-            break;
+            goto cleanup;
         }
         items = more;
+        size_t before = nitems;
         for (size_t k = 0; k < nfound[r]; k++) {
+            if (excluded(found[r][k], excl, nexcl, excl_used))
+                continue;
             item *it = &items[nitems++];
             memset(it, 0, sizeof *it);
             it->root = roots[r];
             it->path = found[r][k];
-            it->dest = dry_run && !out.output ? NULL : lcp_output_opts_dest(&out, it->path);
+            it->dest = dry_run && !out.output && !out.in_place ? NULL : lcp_output_opts_dest(&out, it->path);
+        }
+        if (nitems == before && nfound[r] == 0) {
+            /* a folder with no Mach-O file: nothing to rescue, nothing to sign */
+            fprintf(stderr, "lcpatch: %s: no Mach-O file found (nothing to rescue)\n", roots[r]);
+            empty_roots++;
         }
     }
-    size_t failures = 0, blocked = 0, audit_errors = 0;
+    for (size_t e = 0; e < nexcl; e++)
+        if (!excl_used[e]) {
+            status = lcp_cli_usage_error("rescue", "--exclude %s: no file found under the PATHs is or lies under it",
+                                         excl[e]);
+            goto cleanup;
+        }
     bool audit_failed = false;
     lcp_audit_report audit;
     lcp_audit_report_init(&audit);
-    if (status == LCP_EXIT_OK) {
-        /* Plan everything first. */
-        for (size_t k = 0; k < nitems; k++) {
-            item *it = &items[k];
-            if (lcp_rescue_plan_file(it->path, &opt, &it->rf, &it->err)) {
-                it->failed = true;
-                failures++;
-                if (!json)
-                    lcp_cli_fail(&it->err);
-            } else if (it->rf->state == LCP_RESCUE_BLOCKED)
-                blocked++;
+    /* Plan everything first. */
+    for (size_t k = 0; k < nitems; k++) {
+        item *it = &items[k];
+        if (lcp_rescue_plan_file(it->path, &opt, &it->rf, &it->err)) {
+            it->failed = true;
+            failures++;
+            if (!json)
+                lcp_cli_fail(&it->err);
+            continue;
         }
-        if (failures || blocked)
-            status = LCP_EXIT_FAILED;
-        /* Step 5: audit the load paths of every root as it stands (rescue
-         * changes no load path); report, never fix. */
-        for (size_t r = 0; r < nroots; r++) {
-            lcp_audit_options ao;
-            memset(&ao, 0, sizeof ao);
-            lcp_error err;
-            if (lcp_audit_path(roots[r], &ao, &audit, &err) != LCP_OK)
-                audit_failed = true; /* the plan's own error says more */
+        lcp_rescue_state state = it->rf->state;
+        if (state == LCP_RESCUE_OTHER_PLATFORM)
+            left_alone++;
+        else if ((state == LCP_RESCUE_BLOCKED || state == LCP_RESCUE_NO_64BIT) && skip) {
+            it->skipped = true;
+            left_alone++;
+        } else if (state == LCP_RESCUE_BLOCKED || state == LCP_RESCUE_NO_64BIT) {
+            blocked++;
+            if (state == LCP_RESCUE_NO_64BIT && !json)
+                fprintf(stderr, "lcpatch: %s: %s\n", it->path, it->rf->reason);
         }
-        for (size_t f = 0; f < audit.nfindings; f++) {
-            item *it = item_of(items, nitems, &audit.findings[f]);
-            if (it && finding_kept(it, &audit.findings[f])) {
-                it->nfindings++;
-                if (audit.findings[f].severity == LCP_AUDIT_ERROR) {
-                    it->errors++;
-                    audit_errors++;
-                }
+    }
+    if (failures || blocked)
+        status = LCP_EXIT_FAILED;
+    /* Step 5: audit the load paths of every root as it stands (rescue
+     * changes no load path); report, never fix. */
+    for (size_t r = 0; r < nroots; r++) {
+        lcp_audit_options ao;
+        memset(&ao, 0, sizeof ao);
+        lcp_error err;
+        if (nfound[r] && lcp_audit_path(roots[r], &ao, &audit, &err) != LCP_OK)
+            audit_failed = true; /* the plan's own error says more */
+    }
+    for (size_t f = 0; f < audit.nfindings; f++) {
+        item *it = item_of(items, nitems, &audit.findings[f]);
+        if (it && finding_kept(it, &audit.findings[f])) {
+            it->nfindings++;
+            if (finding_blocks(&audit.findings[f])) {
+                it->errors++;
+                audit_errors++;
             }
         }
-        /* Then write, only when every plan is good: stage every output
-         * first, and replace the files only when all of them were written,
-         * so that a full disk halfway through leaves every file as it was. */
-        for (size_t k = 0; k < nitems && !dry_run && status == LCP_EXIT_OK; k++) {
-            item *it = &items[k];
-            /* in place and nothing to do: leave the file alone; -o copies it */
-            if (it->rf->state == LCP_RESCUE_ALREADY && !out.output)
-                continue;
-            lcp_error err;
-            if (lcp_output_stage(&out, it->path, &it->rf->plan, &it->rf->file->src, &it->staged, &err)) {
-                it->failed = true;
-                it->err = err;
-                failures++;
-                status = lcp_cli_fail(&err);
-            }
+    }
+    /* Then write, only when every plan is good: stage every output
+     * first, and replace the files only when all of them were written,
+     * so that a full disk halfway through leaves every file as it was. */
+    for (size_t k = 0; k < nitems && !dry_run && status == LCP_EXIT_OK; k++) {
+        item *it = &items[k];
+        lcp_rescue_state state = it->rf->state;
+        if (it->skipped || state == LCP_RESCUE_OTHER_PLATFORM)
+            continue; /* left as it is */
+        /* in place and nothing to do: leave the file alone; -o copies it */
+        if (state == LCP_RESCUE_ALREADY && !out.output)
+            continue;
+        lcp_error err;
+        if (lcp_output_stage(&out, it->path, &it->rf->plan, &it->rf->file->src, &it->staged, &err)) {
+            it->failed = true;
+            it->err = err;
+            failures++;
+            status = lcp_cli_fail(&err);
         }
-        for (size_t k = 0; k < nitems; k++) {
-            item *it = &items[k];
-            if (it->staged == NULL)
-                continue;
-            lcp_staged_file *sf = it->staged;
-            it->staged = NULL;
-            if (status != LCP_EXIT_OK) {
-                lcp_staged_file_abort(sf);
-                continue;
-            }
-            lcp_error err;
-            if (lcp_staged_file_commit(sf, &err)) {
-                it->failed = true;
-                it->err = err;
-                failures++;
-                status = lcp_cli_fail(&err);
-                continue;
-            }
-            it->written = true;
+    }
+    for (size_t k = 0; k < nitems; k++) {
+        item *it = &items[k];
+        if (it->staged == NULL)
+            continue;
+        lcp_staged_file *sf = it->staged;
+        it->staged = NULL;
+        if (status != LCP_EXIT_OK) {
+            lcp_staged_file_abort(sf);
+            continue;
         }
+        lcp_error err;
+        if (lcp_staged_file_commit(sf, &err)) {
+            it->failed = true;
+            it->err = err;
+            failures++;
+            status = lcp_cli_fail(&err);
+            continue;
+        }
+        it->written = true;
     }
     lcp_cli_fix_state *fix = NULL;
     int fix_status = LCP_EXIT_OK;
     if (fix_paths && status == LCP_EXIT_OK)
         fix_status = lcp_cli_fix_paths_run(roots, nroots, dry_run, lcp_output_opts_write_flags(&out), &fix);
     char *step = status == LCP_EXIT_OK ? next_step(items, nitems, roots, nroots) : NULL;
-    /* done, but load paths need fixing (with --fix-paths its second audit decides) */
-    if (status == LCP_EXIT_OK && audit_errors && !fix_paths)
+    /* done, but load paths need fixing (with --fix-paths its second audit
+     * decides), files were left alone, or a folder held nothing */
+    if (status == LCP_EXIT_OK && ((audit_errors && !fix_paths) || left_alone || empty_roots))
         status = LCP_EXIT_FINDINGS;
     if (json) {
         lcp_json j;
@@ -584,6 +773,10 @@ int cmd_rescue(int argc, char **argv) {
                 char etext[LCP_CLI_ERROR_TEXT_MAX];
                 lcp_json_string(&j, lcp_cli_error_text(&it->err, etext, sizeof etext));
             }
+            if (it->rf && it->rf->reason[0]) {
+                lcp_json_key(&j, "reason");
+                lcp_json_string(&j, it->rf->reason);
+            }
             if (it->rf) {
                 lcp_json_key(&j, "size_before");
                 lcp_json_uint(&j, it->rf->size_before);
@@ -594,7 +787,8 @@ int cmd_rescue(int argc, char **argv) {
                 lcp_json_key(&j, "slices");
                 lcp_json_begin_array(&j);
                 for (size_t s = 0; s < it->rf->nslices; s++)
-                    json_slice(&j, &it->rf->slices[s]);
+                    if (!it->rf->slices[s].not_macho)
+                        json_slice(&j, &it->rf->slices[s]);
                 lcp_json_end_array(&j);
                 lcp_json_key(&j, "findings");
                 lcp_json_begin_array(&j);
@@ -615,7 +809,7 @@ int cmd_rescue(int argc, char **argv) {
     } else {
         if (dry_run)
             printf("dry run: nothing is written\n");
-        print_text(items, nitems, dry_run, &audit);
+        print_text(items, nitems, dry_run, skip, &audit);
         if (audit_errors && fix_paths)
             printf("%zu load path error%s above, before --fix-paths:\n", audit_errors, audit_errors == 1 ? "" : "s");
         else if (audit_errors)
@@ -625,23 +819,33 @@ int cmd_rescue(int argc, char **argv) {
             printf("the load paths of some files could not be audited\n");
         if (fix_paths)
             lcp_cli_fix_paths_print(fix);
-        if (step)
+        if (step && audit_errors && !fix_paths)
+            printf("next step, once the load path errors above are fixed:\n  %s\n", step);
+        else if (step)
             printf("next step:\n  %s\n", step);
-        else if (nitems)
+        else if (status == LCP_EXIT_FAILED)
             printf("nothing written: fix the failures and blockers above, then run rescue again\n");
+        else if (nitems && next_step_unsigned(items, nitems))
+            printf("no next step: static archives, object files and debug symbols (dSYM) are not signed "
+                   "(codesign signs the program they belong to)\n");
+        else if (nitems)
+            printf("no next step: nothing here was rescued to sign\n");
     }
     free(step);
     lcp_audit_report_release(&audit);
     lcp_cli_fix_paths_free(fix);
     if (fix_status > status)
         status = fix_status;
+cleanup:
     for (size_t k = 0; k < nitems; k++)
         lcp_rescue_file_free(items[k].rf);
     free(items);
-    for (size_t r = 0; r < nroots; r++)
+    for (size_t r = 0; found && r < nroots; r++)
         lcp_rescue_paths_free(found[r], nfound[r]);
     free(found);
     free(nfound);
+    free(excl);
+    free(excl_used);
     free(keep);
     return status;
 }

@@ -188,9 +188,67 @@ static lcp_status plan_archive(lcp_rescue_file *rf, const lcp_archive *ar, const
 
 static bool is_modern(uint32_t cputype) { return cputype == LCP_CPU_TYPE_X86_64 || cputype == LCP_CPU_TYPE_ARM64; }
 
+/* The platforms whose code runs on a Mac (and is signed for it). */
+static bool runs_on_mac(uint32_t platform) {
+    return platform == LCP_PLATFORM_MACOS || platform == LCP_PLATFORM_MACCATALYST || platform == LCP_PLATFORM_DRIVERKIT;
+}
+
+/* Records in *seen the platforms of img's version commands: bit 0 any
+ * version command, bit 1 one that runs on a Mac; *first is the first
+ * platform found. */
+static void scan_platforms(const lcp_image *img, unsigned *seen, uint32_t *first) {
+    for (size_t i = 0; img && i < img->ncmds; i++) {
+        uint32_t cmd = img->lc[i].cmd, p = 0;
+        if (cmd == LCP_LC_BUILD_VERSION) {
+            lcp_build_version bv;
+            if (!lcp_image_build_version(img, i, &bv))
+                continue;
+            p = bv.platform;
+        } else if (lcp_cmd_is_version_min(cmd))
+            p = lcp_version_min_platform(cmd);
+        else
+            continue;
+        if (p == 0)
+            continue; /* no platform named: no evidence either way */
+        if (*first == 0)
+            *first = p;
+        *seen |= 1u | (runs_on_mac(p) ? 2u : 0u);
+    }
+}
+
+/* True when the file is built for another platform (see rescue.h); sets
+ * rf->platform. */
+static bool other_platform(lcp_rescue_file *rf) {
+    const lcp_file *f = rf->file;
+    unsigned seen = 0;
+    uint32_t first = 0;
+    for (size_t i = 0; i < f->nslices; i++) {
+        const lcp_slice *s = &f->slices[i];
+        scan_platforms(s->image, &seen, &first);
+        for (size_t m = 0; s->archive && m < s->archive->nmembers; m++)
+            scan_platforms(s->archive->members[m].image, &seen, &first);
+    }
+    rf->platform = first;
+    return seen == 1u;
+}
+
 static lcp_status plan_file(lcp_rescue_file *rf, const lcp_rescue_options *opt, lcp_error *err) {
     lcp_file *f = rf->file;
     lcp_status st;
+    if (other_platform(rf)) {
+        const char *name = lcp_platform_name(rf->platform);
+        char num[16];
+        if (name == NULL) {
+            snprintf(num, sizeof num, "%u", rf->platform);
+            name = num;
+        }
+        rf->state = LCP_RESCUE_OTHER_PLATFORM;
+        snprintf(rf->reason, sizeof rf->reason,
+                 "built for %s, not for macOS (nothing here runs on a Mac or can be notarised for it)", name);
+        rf->size_before = rf->size_after = f->src.size;
+        rf->thin_output = f->kind != LCP_FAT && f->kind != LCP_FAT64;
+        return LCP_OK;
+    }
     /* One report entry per slice, or per member for a thin archive; a fat
      * archive's members are listed after the slices. */
     size_t nrep = f->nslices;
@@ -244,12 +302,19 @@ static lcp_status plan_file(lcp_rescue_file *rf, const lcp_rescue_options *opt, 
     }
     if (!modern) {
         char buf[48];
-        st = lcp_error_set(err, LCP_E_UNSUPPORTED, LCP_NO_OFFSET,
-                           "%s: no x86_64 or arm64 slice to keep (%s%s): nothing here can be notarised", f->path,
-                           f->kind == LCP_THIN ? "a thin " : "",
-                           f->kind == LCP_THIN
-                               ? lcp_arch_label(f->slices[0].cputype, f->slices[0].cpusubtype, buf, sizeof buf)
-                               : "only legacy slices");
+        rf->state = LCP_RESCUE_NO_64BIT;
+        snprintf(rf->reason, sizeof rf->reason,
+                 "no x86_64 or arm64 slice to keep (%s%s): nothing here can be notarised",
+                 f->kind == LCP_THIN ? "a thin " : "",
+                 f->kind == LCP_THIN ? lcp_arch_label(f->slices[0].cputype, f->slices[0].cpusubtype, buf, sizeof buf)
+                                     : "only legacy slices");
+        /* nothing planned: no slice report either */
+        for (size_t i = 0; i < rf->nslices; i++)
+            free(rf->slices[i].member);
+        rf->nslices = 0;
+        rf->size_before = rf->size_after = f->src.size;
+        rf->thin_output = f->kind != LCP_FAT && f->kind != LCP_FAT64;
+        st = LCP_OK;
         goto done;
     }
     size_t nout = 0, rep = f->nslices;
@@ -273,6 +338,7 @@ static lcp_status plan_file(lcp_rescue_file *rf, const lcp_rescue_options *opt, 
                 }
                 ms->size_before = ms->size_after = mem->size;
                 ms->removed = !keep[i];
+                ms->not_macho = mem->image == NULL;
             }
         }
         if (!keep[i]) {

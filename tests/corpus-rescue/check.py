@@ -16,7 +16,11 @@ fat64, ar archives, fat archives):
     ending at the end of the slice;
   - every section's bytes are identical to the input's (same architecture,
     same section name);
-  - a second rescue says "already rescued" and gives identical bytes.
+  - a second rescue says "already rescued" and gives identical bytes;
+  - a file for another platform (no version command for macOS, Mac
+    Catalyst or DriverKit, some for iOS & co) exits 1, "left alone", with
+    no output and no codesign line; a file of objects only (archives, .o)
+    ends with "no next step", never a codesign line.
 Exit status 1 (rescued, load path errors reported by the audit step) is
 accepted when the report says so; the output is checked all the same.
 A file rescue refuses with a blocker (exit 3, "blocked") must have written
@@ -34,6 +38,9 @@ import sys
 LC_SEGMENT, LC_SEGMENT_64 = 0x1, 0x19
 LC_CODE_SIGNATURE = 0x1D
 LC_BUILD_VERSION, LC_VERSION_MIN_MACOSX = 0x32, 0x24
+# LC_VERSION_MIN_IPHONEOS, _TVOS, _WATCHOS -> PLATFORM_IOS, _TVOS, _WATCHOS
+VERSION_MIN_OTHER = {0x25: 2, 0x2F: 3, 0x30: 4}
+ON_A_MAC = {1, 6, 10}  # macOS, Mac Catalyst, DriverKit
 SDK_109 = (10 << 16) | (9 << 8)
 MODERN = {0x01000007, 0x0100000C}  # x86_64, arm64 (any subtype)
 ZEROFILL = {0x1, 0xC, 0x12}
@@ -56,6 +63,7 @@ class Image:
         self.sections = []  # (segname, sectname, fileoff, size, flags)
         self.linkedit_end = None
         self.sdks = []  # sdk of every macOS version command
+        self.platforms = []  # the platform of every version command
         p = off + self.hsize
         for _ in range(self.ncmds):
             cmd, cmdsize = struct.unpack_from(e + "2I", data, p)
@@ -89,9 +97,13 @@ class Image:
                     self.sections.append((seg, sect, soff, ssize, flags))
             elif cmd == LC_BUILD_VERSION:
                 platform, _, sdk = struct.unpack_from(e + "3I", data, p + 8)
+                self.platforms.append(platform)
                 if platform == 1:
                     self.sdks.append(sdk)
+            elif cmd in VERSION_MIN_OTHER:
+                self.platforms.append(VERSION_MIN_OTHER[cmd])
             elif cmd == LC_VERSION_MIN_MACOSX:
+                self.platforms.append(1)
                 # Apple writes the sdk of LC_VERSION_MIN_* unswapped in
                 # big-endian slices: accept either reading.
                 sdk = struct.unpack_from(e + "I", data, p + 12)[0]
@@ -167,6 +179,13 @@ def images(data):
     return out
 
 
+def other_platform(imgs):
+    """True when the file is for another platform: some image has a version
+    command and none is for a platform that runs on a Mac."""
+    seen = [p for i in imgs for p in i.platforms]
+    return bool(seen) and not any(p in ON_A_MAC for p in seen)
+
+
 def check_output(src, dst):
     """Problems of one rescued output (empty list: good)."""
     probs = []
@@ -210,7 +229,7 @@ def main():
     rows = [l.rstrip("\n").split("\t") for l in open(os.path.join(corpus, "MANIFEST.tsv"))]
     head, rows = rows[0], rows[1:]
     col = {n: i for i, n in enumerate(head)}
-    passed = failed = blocked = skipped = with_findings = 0
+    passed = failed = blocked = skipped = with_findings = left_alone = 0
     for r in rows:
         path = os.path.join(corpus, r[col["path"]])
         if r[col["malformed"]] not in ("no", "llvm-rejects"):
@@ -224,6 +243,17 @@ def main():
         again = os.path.join(tmp, name + ".again")
         p = subprocess.run([lcpatch, "rescue", "-o", out, path], capture_output=True, text=True)
         src = open(path, "rb").read()
+        if other_platform(images(src)):
+            # built for iOS & co: reported and left alone, nothing to sign
+            if p.returncode != 1 or "left alone" not in p.stdout or os.path.exists(out) \
+                    or "codesign" in p.stdout:
+                print("FAIL %s: not for macOS, but exit %d, output %s: %s" % (
+                    name, p.returncode, "written" if os.path.exists(out) else "not written", p.stdout[:200]))
+                failed += 1
+            else:
+                left_alone += 1
+                passed += 1
+            continue
         if p.returncode == 3 and "blocked" in p.stdout:
             # a refusal: nothing written, and a reason the checker sees too
             reasons = [i.preflight(signature_will_go=True) for i in images(src)
@@ -244,8 +274,13 @@ def main():
             continue
         dst = open(out, "rb").read()
         probs = check_output(src, dst)
+        # only objects (archives, .o) or dSYMs: nothing to sign, no codesign line
+        if all(i.filetype in (1, 0xA) for i in images(dst)) and ("codesign --force" in p.stdout
+                                                                 or "no next step" not in p.stdout):
+            probs.append("objects only, but the report proposes codesign (or gives no reason)")
         q = subprocess.run([lcpatch, "rescue", "-o", again, out], capture_output=True, text=True)
-        if q.returncode != p.returncode or "already rescued" not in q.stdout:
+        if q.returncode != p.returncode or ("already rescued" not in q.stdout
+                                            and "nothing for rescue to change" not in q.stdout):
             probs.append("second rescue: exit %d, not 'already rescued'" % q.returncode)
         elif open(again, "rb").read() != dst:
             probs.append("second rescue changed the bytes")
@@ -259,8 +294,8 @@ def main():
             if os.path.exists(f):
                 os.unlink(f)
     print("corpus-rescue: %d files rescued and checked (%d with load path errors reported), %d refused with a "
-          "blocker the checker confirms, %d without an x86_64/arm64 slice left out (rescue keeps only those)"
-          % (passed - blocked, with_findings, blocked, skipped))
+          "blocker the checker confirms, %d for another platform left alone, %d without an x86_64/arm64 slice "
+          "left out (rescue keeps only those)" % (passed - blocked - left_alone, with_findings, blocked, left_alone, skipped))
     print("corpus-rescue: %d passed, %d failed, 0 skipped" % (passed, failed))
     return 1 if failed else 0
 

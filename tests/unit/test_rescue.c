@@ -155,8 +155,14 @@ static void refusals_and_blockers(void **state) {
     lcp_rescue_options_init(&o);
     lcp_rescue_file *rf;
     lcp_error err;
-    assert_int_equal(lcp_rescue_plan_file(BIN "hello-i386", &o, &rf, &err), LCP_E_UNSUPPORTED);
-    assert_non_null(strstr(err.message, "no x86_64 or arm64 slice"));
+    /* no 64-bit slice: planned as nothing, with the reason (the CLI refuses
+     * it, or skips it with --skip-unrescuable) */
+    rf = plan(BIN "hello-i386", NULL);
+    assert_int_equal(rf->state, LCP_RESCUE_NO_64BIT);
+    assert_non_null(strstr(rf->reason, "no x86_64 or arm64 slice"));
+    assert_int_equal(rf->nslices, 0);
+    assert_int_equal(rf->plan.npieces, 0);
+    lcp_rescue_file_free(rf);
     assert_int_equal(lcp_rescue_plan_file(BIN "not-macho.class", &o, &rf, &err), LCP_E_NOT_MACHO);
     assert_int_not_equal(lcp_rescue_plan_file(BIN "truncated.dylib", &o, &rf, &err), LCP_OK);
     /* nospace.dylib: 0 bytes of padding, no room for LC_CODE_SIGNATURE. */
@@ -256,6 +262,67 @@ static void finds_macho_files_by_magic(void **state) {
     assert_int_equal(lcp_rescue_find_files("tests/binaries/no-such", &paths, &n, &err), LCP_E_IO);
 }
 
+/* hello-x86_64 with the platform of its LC_BUILD_VERSION set to `platform`,
+ * written to a temporary file (path in `tmp`). */
+static void hello_for_platform(uint32_t platform, char *tmp, size_t len) {
+    lcp_file *f;
+    lcp_error err;
+    assert_int_equal(lcp_file_open(BIN "hello-x86_64", &f, &err), LCP_OK);
+    const lcp_image *img = f->slices[0].image;
+    size_t at = 0;
+    for (size_t i = 0; i < img->ncmds && at == 0; i++)
+        if (img->lc[i].cmd == LCP_LC_BUILD_VERSION)
+            at = 32 + img->lc[i].offset + 8; /* mach_header_64, then cmd, cmdsize, platform */
+    assert_true(at > 0);
+    size_t size = (size_t)f->src.size;
+    uint8_t *b = malloc(size);
+    assert_non_null(b);
+    assert_int_equal(lcp_source_read(&f->src, 0, b, size, NULL), LCP_OK);
+    lcp_file_free(f);
+    for (int k = 0; k < 4; k++)
+        b[at + (size_t)k] = (uint8_t)(platform >> (8 * k)); /* little-endian */
+    snprintf(tmp, len, "/tmp/lcpatch-test-rescue-XXXXXX");
+    int fd = mkstemp(tmp);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, b, size), (ssize_t)size);
+    close(fd);
+    free(b);
+}
+
+static void other_platforms_left_alone(void **state) {
+    (void)state;
+    char tmp[64];
+    /* iOS: nothing planned, the platform named */
+    hello_for_platform(LCP_PLATFORM_IOS, tmp, sizeof tmp);
+    lcp_rescue_file *rf = plan(tmp, NULL);
+    assert_int_equal(rf->state, LCP_RESCUE_OTHER_PLATFORM);
+    assert_int_equal(rf->platform, LCP_PLATFORM_IOS);
+    assert_non_null(strstr(rf->reason, "built for ios"));
+    assert_int_equal(rf->plan.npieces, 0);
+    lcp_rescue_file_free(rf);
+    unlink(tmp);
+    /* Mac Catalyst runs on a Mac: rescued like macOS (its sdk is not macOS's) */
+    hello_for_platform(LCP_PLATFORM_MACCATALYST, tmp, sizeof tmp);
+    rf = plan(tmp, NULL);
+    assert_true(rf->state == LCP_RESCUE_ALREADY || rf->state == LCP_RESCUE_CHANGED);
+    lcp_rescue_file_free(rf);
+    unlink(tmp);
+}
+
+static void archive_symbol_table_is_not_a_slice(void **state) {
+    (void)state;
+    lcp_rescue_file *rf = plan(BIN "libstatic.a", NULL);
+    size_t not_macho = 0;
+    for (size_t i = 0; i < rf->nslices; i++) {
+        const lcp_rescue_slice *s = &rf->slices[i];
+        if (s->member && strncmp(s->member, "__.SYMDEF", 9) == 0)
+            assert_true(s->not_macho);
+        not_macho += s->not_macho;
+    }
+    assert_int_equal(not_macho, 1);
+    lcp_rescue_file_free(rf);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(legacy_fat_becomes_thin_unsigned_10_9),
@@ -265,6 +332,8 @@ int main(void) {
         cmocka_unit_test(preflight_rules),
         cmocka_unit_test(archives_member_by_member),
         cmocka_unit_test(finds_macho_files_by_magic),
+        cmocka_unit_test(other_platforms_left_alone),
+        cmocka_unit_test(archive_symbol_table_is_not_a_slice),
     };
     return cmocka_run_group_tests_name("rescue", tests, NULL, NULL);
 }
