@@ -133,6 +133,7 @@ int cmd_strip_arch(int argc, char **argv) {
     int status = LCP_EXIT_OK;
     lcp_json j;
     lcp_json_init(&j, stdout);
+    lcp_json_failures failures = LCP_JSON_FAILURES_INIT;
     lcp_json_begin_files(&j, json);
     for (int i = first; i < argc; i++) {
         const char *path = argv[i], *dest = lcp_output_opts_dest(&o, path);
@@ -164,8 +165,11 @@ int cmd_strip_arch(int argc, char **argv) {
         }
         if (st == LCP_OK && (changed || out))
             st = lcp_output_write(&o, path, &plan, &f->src, &err);
-        if (st)
+        if (st) {
             status = lcp_cli_worse(status, lcp_cli_fail(&err));
+            if (json)
+                lcp_json_failures_add(&failures, path, &err);
+        }
         if (json) {
             lcp_json_begin_object(&j);
             lcp_json_key(&j, "file");
@@ -206,7 +210,8 @@ int cmd_strip_arch(int argc, char **argv) {
         lcp_file_free(f);
     }
     free(archs);
-    lcp_json_end_files(&j, json);
+    lcp_json_end_files(&j, json, &failures);
+    lcp_json_failures_release(&failures);
     return status;
 }
 

@@ -47,6 +47,7 @@ int cmd_unsign(int argc, char **argv) {
     int status = LCP_EXIT_OK;
     lcp_json j;
     lcp_json_init(&j, stdout);
+    lcp_json_failures failures = LCP_JSON_FAILURES_INIT;
     lcp_json_begin_files(&j, json);
     for (int i = first; i < argc; i++) {
         const char *path = argv[i], *dest = lcp_output_opts_dest(&o, path);
@@ -67,6 +68,7 @@ int cmd_unsign(int argc, char **argv) {
         if (st) {
             status = lcp_cli_worse(status, lcp_cli_fail(&err));
             if (json) {
+                lcp_json_failures_add(&failures, path, &err);
                 lcp_json_begin_object(&j);
                 lcp_json_key(&j, "file");
                 lcp_json_string(&j, path);
@@ -96,6 +98,7 @@ int cmd_unsign(int argc, char **argv) {
             printf("%s: not signed\n", path);
         }
     }
-    lcp_json_end_files(&j, json);
+    lcp_json_end_files(&j, json, &failures);
+    lcp_json_failures_release(&failures);
     return status;
 }

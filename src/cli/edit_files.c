@@ -39,6 +39,7 @@ int lcp_edit_files_run(lcp_edit_files *e, const lcp_output_opts *out, bool json,
     lcp_json j;
     lcp_json_init(&j, stdout);
     e->json = json ? &j : NULL;
+    lcp_json_failures failures = LCP_JSON_FAILURES_INIT;
     lcp_json_begin_files(&j, json);
     for (int i = 0; i < nfiles; i++) {
         const char *path = files[i];
@@ -83,11 +84,15 @@ int lcp_edit_files_run(lcp_edit_files *e, const lcp_output_opts *out, bool json,
             lcp_json_end_object(&j);
         } else if (st == LCP_OK && e->nedited == 0 && say_unchanged)
             printf("%s: nothing to change\n", path);
-        if (st != LCP_OK)
+        if (st != LCP_OK) {
             status = lcp_cli_worse(status, lcp_cli_fail(&err));
+            if (json)
+                lcp_json_failures_add(&failures, path, &err);
+        }
         lcp_file_free(f);
     }
-    lcp_json_end_files(&j, json);
+    lcp_json_end_files(&j, json, &failures);
+    lcp_json_failures_release(&failures);
     e->json = NULL;
     return status;
 }

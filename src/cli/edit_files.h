@@ -8,7 +8,8 @@
  * image changed (always with -o, so that OUT exists), and report:
  *   --json  one object per file in {"files": [...]}: "file", "images" (the
  *           visitor writes one object per image into it), "output",
- *           "changed", and "error" on a failure;
+ *           "changed", and "error" on a failure, which is listed again in
+ *           the closing "failures" array (docs/json.md);
  *   text    "PATH: nothing to change" when asked for (say_unchanged).
  * Failures are printed (lcp_cli_fail) and the loop goes on with the next
  * file; the result is the worst exit status.
