@@ -21,7 +21,7 @@ static const char audit_help[] =
     "bundle, duplicate-rpath, unused-rpath, relative-path, absolute-id, dlopen\n"
     "(warnings).\n"
     "\n"
-    "  --json             machine-readable report (docs/audit.md)\n"
+    "  --json             machine-readable report (docs/schema/audit.schema.json)\n"
     "  --sarif            SARIF 2.1.0 report, for code scanning\n"
     "  --executable PATH  the main executable (@executable_path); default: the\n"
     "                     CFBundleExecutable of each .app's Info.plist\n"
