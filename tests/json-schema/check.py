@@ -48,7 +48,10 @@ def make_validator(schemas, name):
         from referencing import Registry, Resource
         from referencing.jsonschema import DRAFT202012
     except ImportError:
-        resolver = jsonschema.RefResolver(base_uri="", referrer=schema, store=dict(schemas))
+        # RefResolver needs an absolute base to join "common.schema.json" to.
+        base = "file:///lcpatch/docs/schema/"
+        store = {base + n: s for n, s in schemas.items()}
+        resolver = jsonschema.RefResolver(base_uri=base + name, referrer=schema, store=store)
         return cls(schema, resolver=resolver)
     registry = Registry().with_resources(
         (n, Resource.from_contents(s, default_specification=DRAFT202012)) for n, s in schemas.items())
