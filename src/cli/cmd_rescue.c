@@ -504,8 +504,7 @@ int cmd_rescue(int argc, char **argv) {
             if (lcp_rescue_plan_file(it->path, &opt, &it->rf, &it->err)) {
                 it->failed = true;
                 failures++;
-                if (!json)
-                    lcp_cli_fail(&it->err);
+                lcp_cli_fail(&it->err); /* with --json too, as every command does */
             } else if (it->rf->state == LCP_RESCUE_BLOCKED)
                 blocked++;
         }
