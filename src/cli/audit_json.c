@@ -1,4 +1,5 @@
-/* lcpatch audit --json (schema in docs/audit.md). */
+/* lcpatch audit --json (schema: docs/schema/audit.schema.json; tables in
+ * docs/audit.md). */
 #include "cli/audit_print.h"
 #include "cli/cli.h"
 #include "cli/json.h"
@@ -68,8 +69,12 @@ void lcp_audit_print_json(FILE *out, const lcp_audit_report *r) {
         lcp_json_key(&j, "status");
         lcp_json_string(&j, lcp_status_name(r->failures[i].error.status));
         lcp_json_key(&j, "message");
-        char etext[LCP_CLI_ERROR_TEXT_MAX];
-        lcp_json_string(&j, lcp_cli_error_text(&r->failures[i].error, etext, sizeof etext));
+        lcp_json_string(&j, r->failures[i].error.message);
+        lcp_json_key(&j, "offset");
+        if (r->failures[i].error.offset == LCP_NO_OFFSET)
+            lcp_json_null(&j);
+        else
+            lcp_json_uint(&j, r->failures[i].error.offset);
         lcp_json_end_object(&j);
     }
     lcp_json_end_array(&j);

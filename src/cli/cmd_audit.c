@@ -24,7 +24,7 @@ static const char audit_help[] =
     "load none of its LC_RPATHs resolves is loader-rpath (only the program's can),\n"
     "dangling when nothing in the audited folder loads the library.\n"
     "\n"
-    "  --json             machine-readable report (docs/audit.md)\n"
+    "  --json             machine-readable report (docs/schema/audit.schema.json)\n"
     "  --sarif            SARIF 2.1.0 report, for code scanning\n"
     "  --executable PATH  the main executable (@executable_path); default: the\n"
     "                     CFBundleExecutable of each .app's Info.plist\n"

@@ -163,11 +163,17 @@ static const char *sdk_action_name(lcp_sdk_action a) {
     return "?";
 }
 
-static const char *state_name(const item *it) {
+/* What happened to the file, for --json (docs/schema/rescue.schema.json):
+ * "rescued" only when the output was written, "planned" for --dry-run,
+ * "not written" when its plan was good but a failure or blocker elsewhere
+ * stopped every write (rescue is all-or-nothing). */
+static const char *state_name(const item *it, bool dry_run) {
     if (it->failed)
         return "failed";
+    if (it->rf == NULL)
+        return "not written"; /* not planned: an earlier failure stopped rescue */
     switch (it->rf->state) {
-    case LCP_RESCUE_CHANGED: return "rescued";
+    case LCP_RESCUE_CHANGED: return it->written ? "rescued" : dry_run ? "planned" : "not written";
     case LCP_RESCUE_ALREADY: return "already rescued";
     case LCP_RESCUE_BLOCKED:
     case LCP_RESCUE_NO_64BIT: return "blocked";
@@ -620,19 +626,29 @@ int cmd_rescue(int argc, char **argv) {
     }
     size_t failures = 0, blocked = 0, audit_errors = 0, left_alone = 0, empty_roots = 0;
     for (size_t r = 0; r < nroots; r++) {
+        /* A PATH that cannot be read is a failed item of its own, so that
+         * every PATH appears in the report; the others are still planned
+         * (and nothing is written, as for any failure). */
         lcp_error err;
-        if (lcp_rescue_find_files(roots[r], &found[r], &nfound[r], &err)) {
-            lcp_cli_fail(&err);
-            failures++;
-            continue;
-        }
-        item *more = realloc(items, (nitems + nfound[r]) * sizeof *items + 1);
+        bool root_failed = lcp_rescue_find_files(roots[r], &found[r], &nfound[r], &err) != LCP_OK;
+        item *more = realloc(items, (nitems + nfound[r] + 1) * sizeof *items);
         if (more == NULL) {
             fprintf(stderr, "lcpatch: out of memory\n");
             status = LCP_EXIT_FAILED;
             goto cleanup;
         }
         items = more;
+        if (root_failed) {
+            lcp_cli_fail(&err);
+            item *it = &items[nitems++];
+            memset(it, 0, sizeof *it);
+            it->root = roots[r];
+            it->path = roots[r];
+            it->failed = true;
+            it->err = err;
+            failures++;
+            continue;
+        }
         size_t before = nitems;
         for (size_t k = 0; k < nfound[r]; k++) {
             if (excluded(found[r][k], excl, nexcl, excl_used))
@@ -661,11 +677,12 @@ int cmd_rescue(int argc, char **argv) {
     /* Plan everything first. */
     for (size_t k = 0; k < nitems; k++) {
         item *it = &items[k];
+        if (it->failed)
+            continue; /* its PATH could not be read (counted above) */
         if (lcp_rescue_plan_file(it->path, &opt, &it->rf, &it->err)) {
             it->failed = true;
             failures++;
-            if (!json)
-                lcp_cli_fail(&it->err);
+            lcp_cli_fail(&it->err); /* with --json too, as every command does */
             continue;
         }
         lcp_rescue_state state = it->rf->state;
@@ -765,7 +782,7 @@ int cmd_rescue(int argc, char **argv) {
             lcp_json_key(&j, "output");
             lcp_json_string(&j, it->dest);
             lcp_json_key(&j, "status");
-            lcp_json_string(&j, state_name(it));
+            lcp_json_string(&j, state_name(it, dry_run));
             lcp_json_key(&j, "written");
             lcp_json_bool(&j, it->written);
             if (it->failed) {
@@ -799,6 +816,12 @@ int cmd_rescue(int argc, char **argv) {
             }
             lcp_json_end_object(&j);
         }
+        lcp_json_end_array(&j);
+        lcp_json_key(&j, "failures");
+        lcp_json_begin_array(&j);
+        for (size_t k = 0; k < nitems; k++)
+            if (items[k].failed)
+                lcp_json_failure_object(&j, items[k].path, &items[k].err);
         lcp_json_end_array(&j);
         if (fix_paths)
             lcp_cli_fix_paths_json(fix, &j);

@@ -18,7 +18,9 @@ static const char show_help[] = "usage: lcpatch show [--json] FILE...\n"
                                 "code signature (offset, size), header space (vtool's rule and the safe\n"
                                 "rule) and the number of load commands.\n"
                                 "\n"
-                                "  --json    one JSON document on standard output (schema: docs/show.md)\n"
+                                "  --json    one JSON document on standard output (schema:\n"
+                                "            docs/schema/show.schema.json; files that cannot be read are\n"
+                                "            listed under \"failures\")\n"
                                 "\n"
                                 "A file that cannot be read is reported on standard error with the slice\n"
                                 "and the file offset concerned; the other files are still shown.\n"
@@ -70,6 +72,16 @@ const char *lcp_show_container(const lcp_file *f) {
     return "unknown";
 }
 
+int64_t lcp_show_rpath_max(const lcp_image *img, const lcp_space *sp) {
+    int64_t room = sp->safe_free - (sp->signed_image ? 0 : 16);
+    int64_t align = img->is64 ? 8 : 4;
+    room -= room % align;            /* cmdsize is a multiple of the alignment */
+    int64_t longest = room - 12 - 1; /* the fixed part, and the string's NUL */
+    return longest > 0 ? longest : -1;
+}
+
+bool lcp_show_build_version_fits(const lcp_space *sp) { return sp->safe_free >= 24 + (sp->signed_image ? 0 : 16); }
+
 /* Stops the visit at the first image: "there is one". */
 static int count_image(void *ctx, lcp_file *f, size_t slice_index, lcp_member *member, lcp_image *img) {
     (void)ctx, (void)f, (void)slice_index, (void)member, (void)img;
@@ -84,6 +96,7 @@ int cmd_show(int argc, char **argv) {
     int status = LCP_EXIT_OK;
     lcp_json j;
     lcp_json_init(&j, stdout);
+    lcp_json_failures failures = LCP_JSON_FAILURES_INIT;
     lcp_json_begin_files(&j, json);
     for (int i = first; i < argc; i++) {
         lcp_file *f;
@@ -94,7 +107,7 @@ int cmd_show(int argc, char **argv) {
             fflush(stdout);
             status = lcp_cli_worse(status, lcp_cli_fail(&err));
             if (json)
-                lcp_show_json_error(&j, argv[i], &err);
+                lcp_json_failures_add(&failures, argv[i], &err);
             continue;
         }
         if (lcp_file_visit_images(f, count_image, NULL) == 0) {
@@ -104,7 +117,7 @@ int cmd_show(int argc, char **argv) {
             fflush(stdout);
             status = lcp_cli_worse(status, lcp_cli_fail(&err));
             if (json)
-                lcp_show_json_error(&j, argv[i], &err);
+                lcp_json_failures_add(&failures, argv[i], &err);
             lcp_file_free(f);
             continue;
         }
@@ -114,7 +127,8 @@ int cmd_show(int argc, char **argv) {
             lcp_show_text(stdout, f);
         lcp_file_free(f);
     }
-    lcp_json_end_files(&j, json);
+    lcp_json_end_files(&j, json, &failures);
+    lcp_json_failures_release(&failures);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "lcpatch show: error writing standard output\n");
         return LCP_EXIT_FAILED;

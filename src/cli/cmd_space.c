@@ -2,6 +2,7 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/json.h"
+#include "cli/show.h"
 
 #include <string.h>
 
@@ -17,17 +18,14 @@ static const char space_help[] = "usage: lcpatch space [--json] FILE...\n"
                                  "reported because users meet them: vtool's (cctools' bit test, which skips\n"
                                  "__cstring and pointer sections and can report more room than there is)\n"
                                  "and install_name_tool's (skips empty sections, counts segments without\n"
-                                 "sections).\n";
-
-/* The longest rpath string that fits in `free_bytes`, keeping 16 bytes for a
- * future LC_CODE_SIGNATURE when the image has none; -1 when none fits. */
-static int64_t longest_rpath(const lcp_image *img, const lcp_space *sp) {
-    int64_t room = sp->safe_free - (sp->signed_image ? 0 : 16);
-    int64_t align = img->is64 ? 8 : 4;
-    room -= room % align;            /* cmdsize is a multiple of the alignment */
-    int64_t longest = room - 12 - 1; /* the fixed part, and the string's NUL */
-    return longest > 0 ? longest : -1;
-}
+                                 "sections).\n"
+                                 "\n"
+                                 "  --json    one JSON document on standard output: the \"space\" object of\n"
+                                 "            show --json for every image (docs/schema/space.schema.json);\n"
+                                 "            files that cannot be read are listed under \"failures\"\n"
+                                 "\n"
+                                 "Exit status: 0 all files read, 2 usage error, 3 a file was not Mach-O,\n"
+                                 "was malformed or could not be read.\n";
 
 struct space_ctx {
     lcp_json *json;
@@ -38,38 +36,19 @@ static int print_image(void *ctx_, lcp_file *f, size_t slice_index, lcp_member *
     lcp_space sp;
     lcp_image_space(img, &sp);
     char label[1024], abuf[48];
-    int64_t rpath = longest_rpath(img, &sp);
-    bool bv_fits = sp.safe_free >= 24 + (sp.signed_image ? 0 : 16);
+    int64_t rpath = lcp_show_rpath_max(img, &sp);
+    bool bv_fits = lcp_show_build_version_fits(&sp);
     if (ctx->json) {
         lcp_json *j = ctx->json;
         lcp_json_begin_object(j);
+        lcp_json_key(j, "slice");
+        lcp_json_uint(j, slice_index);
         lcp_json_key(j, "arch");
         lcp_json_string(j, lcp_arch_label(img->cputype, img->cpusubtype, abuf, sizeof abuf));
         lcp_json_key(j, "member");
         lcp_json_string(j, member ? member->name : NULL);
-        lcp_json_key(j, "header_size");
-        lcp_json_uint(j, sp.header_size);
-        lcp_json_key(j, "sizeofcmds");
-        lcp_json_uint(j, sp.sizeofcmds);
-        lcp_json_key(j, "first_section_offset");
-        lcp_json_uint(j, sp.safe_limit);
-        lcp_json_key(j, "free");
-        lcp_json_int(j, sp.safe_free);
-        lcp_json_key(j, "free_vtool");
-        lcp_json_int(j, sp.vtool_free);
-        lcp_json_key(j, "free_install_name_tool");
-        lcp_json_int(j, sp.int_free);
-        lcp_json_key(j, "signed");
-        lcp_json_bool(j, sp.signed_image);
-        lcp_json_key(j, "fits");
-        lcp_json_begin_object(j);
-        lcp_json_key(j, "LC_BUILD_VERSION");
-        lcp_json_bool(j, bv_fits);
-        lcp_json_key(j, "LC_CODE_SIGNATURE");
-        lcp_json_bool(j, sp.signature_fits);
-        lcp_json_key(j, "rpath_max_length");
-        lcp_json_int(j, rpath);
-        lcp_json_end_object(j);
+        lcp_json_key(j, "space");
+        lcp_show_json_space(j, img);
         lcp_json_end_object(j);
         return 0;
     }
@@ -98,12 +77,16 @@ int cmd_space(int argc, char **argv) {
     lcp_json j;
     lcp_json_init(&j, stdout);
     struct space_ctx ctx = {json ? &j : NULL};
+    lcp_json_failures failures = LCP_JSON_FAILURES_INIT;
     lcp_json_begin_files(&j, json);
     for (int i = first; i < argc; i++) {
         lcp_file *f;
         lcp_error err;
         if (lcp_file_open(argv[i], &f, &err) != LCP_OK) {
+            fflush(stdout);
             status = lcp_cli_worse(status, lcp_cli_fail(&err));
+            if (json)
+                lcp_json_failures_add(&failures, argv[i], &err);
             continue;
         }
         if (json) {
@@ -120,6 +103,11 @@ int cmd_space(int argc, char **argv) {
         }
         lcp_file_free(f);
     }
-    lcp_json_end_files(&j, json);
+    lcp_json_end_files(&j, json, &failures);
+    lcp_json_failures_release(&failures);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "lcpatch space: error writing standard output\n");
+        return LCP_EXIT_FAILED;
+    }
     return status;
 }

@@ -194,6 +194,7 @@ int cmd_strip_arch(int argc, char **argv) {
                  out != NULL);
     lcp_json j;
     lcp_json_init(&j, stdout);
+    lcp_json_failures failures = LCP_JSON_FAILURES_INIT;
     lcp_json_begin_files(&j, json);
     for (int i = 0; i < nfiles; i++) {
         const char *path = argv[first + i];
@@ -242,7 +243,11 @@ int cmd_strip_arch(int argc, char **argv) {
             }
         }
     }
-    lcp_json_end_files(&j, json);
+    for (int i = 0; i < nfiles; i++) /* every --json report ends with its failures */
+        if (json && w.failed[i])
+            lcp_json_failures_add(&failures, argv[first + i], &w.errs[i]);
+    lcp_json_end_files(&j, json, &failures);
+    lcp_json_failures_release(&failures);
     fflush(stdout);
     int status = lcp_write_all_finish(&w);
     for (int i = 0; i < nfiles; i++) {

@@ -81,6 +81,7 @@ int cmd_unsign(int argc, char **argv) {
     }
     lcp_json j;
     lcp_json_init(&j, stdout);
+    lcp_json_failures failures = LCP_JSON_FAILURES_INIT;
     lcp_json_begin_files(&j, json);
     for (int i = 0; i < nfiles; i++) {
         const char *path = argv[first + i];
@@ -115,7 +116,11 @@ int cmd_unsign(int argc, char **argv) {
             printf("%s: not signed\n", path);
         }
     }
-    lcp_json_end_files(&j, json);
+    for (int i = 0; i < nfiles; i++) /* every --json report ends with its failures */
+        if (json && w.failed[i])
+            lcp_json_failures_add(&failures, argv[first + i], &w.errs[i]);
+    lcp_json_end_files(&j, json, &failures);
+    lcp_json_failures_release(&failures);
     fflush(stdout);
     int status = lcp_write_all_finish(&w);
     lcp_write_all_release(&w);

@@ -108,6 +108,7 @@ int lcp_edit_files_run(lcp_edit_files *e, const lcp_output_opts *out, bool json,
     e->planning = false;
     e->quiet = !json && !lcp_write_all_ok(&w);
     e->json = json ? &j : NULL;
+    lcp_json_failures failures = LCP_JSON_FAILURES_INIT;
     lcp_json_begin_files(&j, json);
     for (int i = 0; i < nfiles; i++) {
         const char *path = files[i];
@@ -137,7 +138,11 @@ int lcp_edit_files_run(lcp_edit_files *e, const lcp_output_opts *out, bool json,
             printf("%s: nothing to change\n", path);
         lcp_file_free(f);
     }
-    lcp_json_end_files(&j, json);
+    for (int i = 0; i < nfiles; i++) /* every --json report ends with its failures */
+        if (json && w.failed[i])
+            lcp_json_failures_add(&failures, files[i], &w.errs[i]);
+    lcp_json_end_files(&j, json, &failures);
+    lcp_json_failures_release(&failures);
     e->json = NULL;
     fflush(stdout);
     /* 3. write them all, then warn about the signatures that the edit broke */

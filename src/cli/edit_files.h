@@ -12,7 +12,8 @@
  * only then are the outputs renamed into place. The report:
  *   --json  one object per file in {"files": [...]}: "file", "images" (the
  *           visitor writes one object per image into it), "output",
- *           "changed", and "error" on a failure;
+ *           "changed", and "error" on a failure, which is listed again in
+ *           the closing "failures" array (docs/json.md);
  *   text    "PATH: nothing to change" when asked for (say_unchanged).
  * After a failure the text report is only the failures (lcp_cli_fail) and
  * "nothing written: N of M files failed"; the JSON report has every file,

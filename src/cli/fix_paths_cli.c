@@ -229,15 +229,8 @@ void lcp_cli_fix_paths_json(const lcp_cli_fix_state *s, lcp_json *j) {
         lcp_json_end_array(j);
         lcp_json_key(j, "failures");
         lcp_json_begin_array(j);
-        for (size_t k = 0; k < rf->result.nfailures; k++) {
-            lcp_json_begin_object(j);
-            lcp_json_key(j, "file");
-            lcp_json_string(j, rf->result.failures[k].file);
-            lcp_json_key(j, "error");
-            char etext[LCP_CLI_ERROR_TEXT_MAX];
-            lcp_json_string(j, lcp_cli_error_text(&rf->result.failures[k].error, etext, sizeof etext));
-            lcp_json_end_object(j);
-        }
+        for (size_t k = 0; k < rf->result.nfailures; k++) /* the failure object of every --json report */
+            lcp_json_failure_object(j, rf->result.failures[k].file, &rf->result.failures[k].error);
         lcp_json_end_array(j);
         lcp_json_key(j, "files_changed");
         lcp_json_uint(j, rf->result.files_changed);

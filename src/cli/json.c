@@ -2,6 +2,8 @@
 #include "cli/json.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
 
 void lcp_json_init(lcp_json *j, FILE *out) {
     j->out = out;
@@ -149,10 +151,60 @@ void lcp_json_begin_files(lcp_json *j, bool on) {
     lcp_json_begin_array(j);
 }
 
-void lcp_json_end_files(lcp_json *j, bool on) {
+void lcp_json_end_files(lcp_json *j, bool on, const lcp_json_failures *fl) {
     if (!on)
         return;
     lcp_json_end_array(j);
+    lcp_json_failures_write(j, fl);
     lcp_json_end_object(j);
     lcp_json_finish(j);
+}
+
+void lcp_json_failures_add(lcp_json_failures *fl, const char *file, const lcp_error *err) {
+    if (fl->n == fl->cap) {
+        size_t cap = fl->cap ? fl->cap * 2 : 4;
+        lcp_json_failure *v = realloc(fl->v, cap * sizeof *v);
+        if (v == NULL)
+            return;
+        fl->v = v;
+        fl->cap = cap;
+    }
+    char *copy = strdup(file);
+    if (copy == NULL)
+        return;
+    fl->v[fl->n].file = copy;
+    fl->v[fl->n].error = *err;
+    fl->n++;
+}
+
+void lcp_json_failures_release(lcp_json_failures *fl) {
+    for (size_t i = 0; i < fl->n; i++)
+        free(fl->v[i].file);
+    free(fl->v);
+    fl->v = NULL;
+    fl->n = fl->cap = 0;
+}
+
+void lcp_json_failure_object(lcp_json *j, const char *file, const lcp_error *err) {
+    lcp_json_begin_object(j);
+    lcp_json_key(j, "file");
+    lcp_json_string(j, file);
+    lcp_json_key(j, "status");
+    lcp_json_string(j, lcp_status_name(err->status));
+    lcp_json_key(j, "message");
+    lcp_json_string(j, err->message);
+    lcp_json_key(j, "offset");
+    if (err->offset == LCP_NO_OFFSET)
+        lcp_json_null(j);
+    else
+        lcp_json_uint(j, err->offset);
+    lcp_json_end_object(j);
+}
+
+void lcp_json_failures_write(lcp_json *j, const lcp_json_failures *fl) {
+    lcp_json_key(j, "failures");
+    lcp_json_begin_array(j);
+    for (size_t i = 0; fl && i < fl->n; i++)
+        lcp_json_failure_object(j, fl->v[i].file, &fl->v[i].error);
+    lcp_json_end_array(j);
 }

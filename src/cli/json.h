@@ -4,7 +4,10 @@
 #ifndef LCP_CLI_JSON_H
 #define LCP_CLI_JSON_H
 
+#include "lcpatch/error.h"
+
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -29,10 +32,39 @@ void lcp_json_null(lcp_json *j);
 /* Ends the document with a newline. */
 void lcp_json_finish(lcp_json *j);
 
-/* The report of the per-file commands, {"files": [...]}: begin opens it,
- * end closes it and finishes the document. Both do nothing unless `on`
- * (--json was given), so that callers need no test of their own. */
+/* The files that failed, for the "failures" array that closes every --json
+ * document (docs/json.md): one entry per file, with a copy of its error.
+ * Caller-owned: zero it (or LCP_JSON_FAILURES_INIT), then release it. */
+typedef struct lcp_json_failure {
+    char *file; /* owned */
+    lcp_error error;
+} lcp_json_failure;
+
+typedef struct lcp_json_failures {
+    lcp_json_failure *v;
+    size_t n, cap;
+} lcp_json_failures;
+
+#define LCP_JSON_FAILURES_INIT                                                                                         \
+    { NULL, 0, 0 }
+
+/* Records that `file` failed with err. Out of memory, the entry is dropped:
+ * the exit status and the message on stderr still say it. */
+void lcp_json_failures_add(lcp_json_failures *fl, const char *file, const lcp_error *err);
+void lcp_json_failures_release(lcp_json_failures *fl);
+
+/* One failure object: {"file", "status", "message", "offset"} (offset null
+ * when the error names none). The shape of audit's failures (which add
+ * "root") and of every other command's. */
+void lcp_json_failure_object(lcp_json *j, const char *file, const lcp_error *err);
+/* "failures": [...] with every recorded failure (the key included). */
+void lcp_json_failures_write(lcp_json *j, const lcp_json_failures *fl);
+
+/* The report of the per-file commands, {"files": [...], "failures": [...]}:
+ * begin opens it, end writes the failures, closes it and finishes the
+ * document. Both do nothing unless `on` (--json was given), so that callers
+ * need no test of their own; fl may be NULL (no failures recorded). */
 void lcp_json_begin_files(lcp_json *j, bool on);
-void lcp_json_end_files(lcp_json *j, bool on);
+void lcp_json_end_files(lcp_json *j, bool on, const lcp_json_failures *fl);
 
 #endif

@@ -1,5 +1,5 @@
 /* lcpatch show: what one file holds, as text for people (show_text.c) or
- * JSON for machines (show_json.c, schema in docs/show.md). Both printers
+ * JSON for machines (show_json.c, schema in docs/schema/show.schema.json). Both printers
  * walk the same model and use the helpers below, so that they agree. */
 #ifndef LCP_CLI_SHOW_H
 #define LCP_CLI_SHOW_H
@@ -24,11 +24,19 @@ const char *lcp_show_dylib_kind(uint32_t cmd);
 /* "thin", "fat", "fat64" or "archive". */
 const char *lcp_show_container(const lcp_file *f);
 
+/* What still fits in an image's header space (lcpatch space's rules): the
+ * longest LC_RPATH path, keeping 16 bytes for a future LC_CODE_SIGNATURE
+ * when the image has none (-1 when none fits), and whether an
+ * LC_BUILD_VERSION (24 bytes, and the same 16) fits. */
+int64_t lcp_show_rpath_max(const lcp_image *img, const lcp_space *sp);
+bool lcp_show_build_version_fits(const lcp_space *sp);
+
 /* The text report of one opened file. */
 void lcp_show_text(FILE *out, const lcp_file *f);
 /* The JSON object of one opened file (an element of "files"). */
 void lcp_show_json(lcp_json *j, const lcp_file *f);
-/* The JSON object of a file that could not be read. */
-void lcp_show_json_error(lcp_json *j, const char *path, const lcp_error *err);
+/* The "space" object of an image, the same in show --json and space --json
+ * (docs/schema/common.schema.json, $defs/space). */
+void lcp_show_json_space(lcp_json *j, const lcp_image *img);
 
 #endif

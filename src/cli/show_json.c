@@ -1,5 +1,6 @@
-/* lcpatch show --json: the machine-readable report. The schema is written
- * down in docs/show.md; keep the two in step. */
+/* lcpatch show --json: the machine-readable report. The schema is
+ * docs/schema/show.schema.json (its tables in docs/show.md); keep them in
+ * step: tests/json-schema checks every output against it. */
 #include "cli/cli.h"
 #include "cli/show.h"
 
@@ -78,6 +79,28 @@ static void json_dylib(lcp_json *j, const lcp_image *img, size_t i, const lcp_dy
     key_version(j, "current_version", d->current_version);
     key_version(j, "compatibility_version", d->compatibility_version);
     key_uint(j, "timestamp", d->timestamp);
+    lcp_json_end_object(j);
+}
+
+void lcp_show_json_space(lcp_json *j, const lcp_image *img) {
+    lcp_space sp;
+    lcp_image_space(img, &sp);
+    lcp_json_begin_object(j);
+    key_uint(j, "header_size", sp.header_size);
+    key_uint(j, "sizeofcmds", sp.sizeofcmds);
+    key_uint(j, "first_section_offset", sp.safe_limit);
+    key_int(j, "free", sp.safe_free);
+    key_uint(j, "vtool_limit", sp.vtool_limit);
+    key_int(j, "vtool_free", sp.vtool_free);
+    key_uint(j, "install_name_tool_limit", sp.int_limit);
+    key_int(j, "install_name_tool_free", sp.int_free);
+    lcp_json_key(j, "signed");
+    lcp_json_bool(j, sp.signed_image);
+    lcp_json_key(j, "signature_fits");
+    lcp_json_bool(j, sp.signature_fits);
+    lcp_json_key(j, "build_version_fits");
+    lcp_json_bool(j, lcp_show_build_version_fits(&sp));
+    key_int(j, "rpath_max_length", lcp_show_rpath_max(img, &sp));
     lcp_json_end_object(j);
 }
 
@@ -181,21 +204,8 @@ static void json_image(lcp_json *j, size_t slice_index, const lcp_member *member
     if (!found)
         lcp_json_null(j);
 
-    lcp_space sp;
-    lcp_image_space(img, &sp);
     lcp_json_key(j, "space");
-    lcp_json_begin_object(j);
-    key_uint(j, "header_size", sp.header_size);
-    key_uint(j, "sizeofcmds", sp.sizeofcmds);
-    key_uint(j, "limit", sp.safe_limit);
-    key_int(j, "free", sp.safe_free);
-    key_uint(j, "vtool_limit", sp.vtool_limit);
-    key_int(j, "vtool_free", sp.vtool_free);
-    key_uint(j, "install_name_tool_limit", sp.int_limit);
-    key_int(j, "install_name_tool_free", sp.int_free);
-    lcp_json_key(j, "signature_fits");
-    lcp_json_bool(j, sp.signature_fits);
-    lcp_json_end_object(j);
+    lcp_show_json_space(j, img);
     lcp_json_end_object(j);
 }
 
@@ -236,21 +246,5 @@ void lcp_show_json(lcp_json *j, const lcp_file *f) {
                 json_image(j, i, &s->archive->members[k], s->archive->members[k].image);
     }
     lcp_json_end_array(j);
-    lcp_json_end_object(j);
-}
-
-void lcp_show_json_error(lcp_json *j, const char *path, const lcp_error *err) {
-    lcp_json_begin_object(j);
-    key_string(j, "file", path);
-    lcp_json_key(j, "error");
-    lcp_json_begin_object(j);
-    key_string(j, "status", lcp_status_name(err->status));
-    lcp_json_key(j, "offset");
-    if (err->offset == LCP_NO_OFFSET)
-        lcp_json_null(j);
-    else
-        lcp_json_uint(j, err->offset);
-    key_string(j, "message", err->message);
-    lcp_json_end_object(j);
     lcp_json_end_object(j);
 }

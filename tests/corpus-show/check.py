@@ -257,23 +257,24 @@ def main():
         try:
             doc = json.loads(out)
             entries = doc["files"]
+            failures = doc["failures"]
         except (ValueError, KeyError, TypeError) as e:
-            doc, entries = None, None
+            doc, entries, failures = None, None, None
             problems.append("standard output is not a show document (%s)" % e)
         if row["malformed"] == "yes":
             if rc != 3:
                 problems.append("exit %d, want 3 for a malformed or non-Mach-O file" % rc)
             if path not in err:
                 problems.append("no message naming the file on standard error: %r" % err.strip())
-            if entries is not None and (len(entries) != 1 or "error" not in entries[0]):
-                problems.append("JSON does not hold exactly one error entry")
+            if entries is not None and (entries or len(failures) != 1 or failures[0]["file"] != path):
+                problems.append("JSON does not hold exactly one failure (and no file entry)")
         else:
             if rc != 0:
                 problems.append("exit %d, want 0: %s" % (rc, err.strip()))
             elif err.strip():
                 problems.append("unexpected standard error: %s" % err.strip())
             if entries is not None and rc == 0:
-                if len(entries) != 1 or "error" in entries[0]:
+                if len(entries) != 1 or failures:
                     problems.append("JSON does not hold exactly one file entry")
                 else:
                     problems.extend(compare(row, entries[0]))
@@ -297,13 +298,15 @@ def main():
     if rc != want_rc:
         problems.append("exit %d, want %d" % (rc, want_rc))
     try:
-        entries = json.loads(out)["files"]
-        if [e["file"] for e in entries] != paths:
-            problems.append("the entries are not one per file in order")
-        bad = [e["file"] for e in entries if "error" in e]
+        doc = json.loads(out)
+        good = [e["file"] for e in doc["files"]]
+        bad = [e["file"] for e in doc["failures"]]
+        want_good = [p for p, r in zip(paths, rows) if r["malformed"] != "yes"]
         want_bad = [p for p, r in zip(paths, rows) if r["malformed"] == "yes"]
+        if good != want_good:
+            problems.append("the file entries are not one per readable file in order")
         if bad != want_bad:
-            problems.append("error entries %d, want %d" % (len(bad), len(want_bad)))
+            problems.append("failures %d, want %d, one per unreadable file in order" % (len(bad), len(want_bad)))
     except (ValueError, KeyError, TypeError) as e:
         problems.append("standard output is not a show document (%s)" % e)
     verdict("all files in one call", problems)
