@@ -81,6 +81,11 @@ static void write_invocation(lcp_json *j, const lcp_audit_report *r) {
         lcp_json_begin_object(j);
         lcp_json_key(j, "status");
         lcp_json_string(j, lcp_status_name(f->error.status));
+        lcp_json_key(j, "offset"); /* as in --json; the message names it too */
+        if (f->error.offset == LCP_NO_OFFSET)
+            lcp_json_null(j);
+        else
+            lcp_json_uint(j, f->error.offset);
         lcp_json_end_object(j);
         lcp_json_end_object(j);
     }

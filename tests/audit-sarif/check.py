@@ -64,7 +64,10 @@ def problems(lcpatch, validator, args, nfailures):
         out.append('%d notifications (successful: %s) for %d failures' %
                    (len(notes), inv['executionSuccessful'], len(report['failures'])))
     for n, f in zip(notes, report['failures']):
-        if n['message']['text'] != f['message'] or n['properties']['status'] != f['status']:
+        # the text names the file offset, which --json gives as a number
+        text = f['message'] + ('' if f['offset'] is None else ' (file offset 0x%x)' % f['offset'])
+        if n['message']['text'] != text or n['properties']['status'] != f['status'] or \
+                n['properties']['offset'] != f['offset']:
             out.append('notification %s is not failure %s' % (n, f))
     return out
 
