@@ -3,8 +3,9 @@
 
 From a few valid fat fixtures, writes variants of the fat header: every byte
 of every fat_arch field (cputype, cpusubtype, offset, size, align) changed
-two ways (its low bit flipped, set to 0xff), each fat_arch relabelled as another one (one architecture listed
-twice), and nfat_arch one more, large and huge. Every native command that
+(its low bit flipped; the field's top byte also set to 0xff), each fat_arch
+relabelled as another one (one architecture listed twice), and nfat_arch one
+more, large and huge. Every native command that
 reads a file runs on each variant:
 
   * a variant that an independent check below (written from the format, not
@@ -136,13 +137,15 @@ def variants(name, b):
     seen = {bytes(b)}
     for i, (at, *_rest) in enumerate(ents):
         for field, fo, width in fields:
-            for k in range(width):
-                for how, fn in (("^01", lambda x: x ^ 0x01), ("=ff", lambda x: 0xFF)):
-                    v = bytearray(b)
-                    v[at + fo + k] = fn(v[at + fo + k])
-                    if bytes(v) not in seen:
-                        seen.add(bytes(v))
-                        yield "%s fat_arch %d %s byte %d %s" % (name, i, field, k, how), bytes(v)
+            # every byte's low bit flipped; the field's top byte also set
+            # to 0xff (huge offsets, sizes and alignments, unknown cputypes)
+            changes = [(k, "^01", lambda x: x ^ 0x01) for k in range(width)] + [(0, "=ff", lambda x: 0xFF)]
+            for k, how, fn in changes:
+                v = bytearray(b)
+                v[at + fo + k] = fn(v[at + fo + k])
+                if bytes(v) not in seen:
+                    seen.add(bytes(v))
+                    yield "%s fat_arch %d %s byte %d %s" % (name, i, field, k, how), bytes(v)
         for j, (atj, *_r) in enumerate(ents):
             if j != i:  # fat_arch i relabelled as fat_arch j: listed twice
                 v = bytearray(b)
