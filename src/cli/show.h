@@ -28,6 +28,10 @@ const char *lcp_show_container(const lcp_file *f);
 void lcp_show_text(FILE *out, const lcp_file *f);
 /* The JSON object of one opened file (an element of "files"). */
 void lcp_show_json(lcp_json *j, const lcp_file *f);
+/* The code signature's contents (show_sig.c): text lines after the
+ * "signature" line, and the keys added inside the JSON "signature" object. */
+void lcp_show_sig_text(FILE *out, const lcp_file *f, const lcp_image *img);
+void lcp_show_sig_json(lcp_json *j, const lcp_file *f, const lcp_image *img);
 /* The JSON object of a file that could not be read. */
 void lcp_show_json_error(lcp_json *j, const char *path, const lcp_error *err);
 
