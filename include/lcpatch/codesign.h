@@ -54,6 +54,10 @@ lcp_status lcp_cs_hash(uint8_t hash_type, const uint8_t *bytes, size_t len, uint
 lcp_status lcp_cs_hash_pages(const lcp_source *src, uint64_t slice_offset, uint64_t code_limit, uint8_t page_shift,
                              uint8_t hash_type, uint8_t *out, size_t out_cap, uint64_t *npages, lcp_error *err);
 
+/* The digest of a whole file's bytes (a bundle's sealed resources),
+ * streamed. */
+lcp_status lcp_cs_hash_file(uint8_t hash_type, const char *path, uint8_t *out, size_t *out_len, lcp_error *err);
+
 /* ---- reading ---- */
 
 typedef struct lcp_cs_blob {
@@ -97,16 +101,17 @@ typedef struct lcp_cs_cert {
 } lcp_cs_cert;
 
 typedef struct lcp_cs_cms {
-    size_t size;         /* bytes of the CMS (0: an empty wrapper, as ad hoc signing writes) */
-    bool parsed;         /* libcrypto decoded it */
-    char error[160];     /* why not, when !parsed */
-    lcp_cs_cert *certs;  /* owned, in the CMS's order */
+    size_t size;        /* bytes of the CMS (0: an empty wrapper, as ad hoc signing writes) */
+    bool parsed;        /* libcrypto decoded it */
+    char error[160];    /* why not, when !parsed */
+    lcp_cs_cert *certs; /* owned, in the CMS's order */
     size_t ncerts;
-    long signer;         /* index in certs of the signer's certificate, or -1 */
-    char digest[16];     /* the signer's digest algorithm ("sha256") */
+    long signer;           /* index in certs of the signer's certificate, or -1 */
+    char digest[16];       /* the signer's digest algorithm ("sha256") */
+    bool has_signed_attrs; /* else the signature covers the CodeDirectory itself (before 2012) */
     bool has_signing_time;
-    char signing_time[32]; /* ISO 8601 UTC, "2021-03-04T05:06:07Z" */
-    bool has_timestamp;    /* an RFC 3161 token (id-smime-aa-timeStampToken) */
+    char signing_time[32];   /* ISO 8601 UTC, "2021-03-04T05:06:07Z" */
+    bool has_timestamp;      /* an RFC 3161 token (id-smime-aa-timeStampToken) */
     char timestamp_time[32]; /* its genTime, "" when the token does not decode */
     uint8_t message_digest[LCP_CS_MAX_DIGEST];
     size_t message_digest_len; /* 0: no messageDigest attribute */
@@ -153,8 +158,7 @@ long lcp_cs_command(const lcp_image *img);
 lcp_status lcp_cs_read(const lcp_source *src, const lcp_image *img, lcp_cs_signature *out, lcp_error *err);
 /* Decodes a signature held in memory (copied); file_offset is used in
  * messages. */
-lcp_status lcp_cs_parse(const uint8_t *data, size_t len, uint64_t file_offset, lcp_cs_signature *out,
-                        lcp_error *err);
+lcp_status lcp_cs_parse(const uint8_t *data, size_t len, uint64_t file_offset, lcp_cs_signature *out, lcp_error *err);
 void lcp_cs_signature_release(lcp_cs_signature *sig);
 
 /* The blob of this index type, or NULL. */
@@ -180,19 +184,15 @@ char *lcp_cs_requirement_text(const uint8_t *blob, size_t len);
 
 /* ---- verifying ---- */
 
-typedef enum lcp_cs_verdict {
-    LCP_CSV_VALID = 0,
-    LCP_CSV_INVALID,
-    LCP_CSV_UNSIGNED
-} lcp_cs_verdict;
+typedef enum lcp_cs_verdict { LCP_CSV_VALID = 0, LCP_CSV_INVALID, LCP_CSV_UNSIGNED } lcp_cs_verdict;
 
 typedef enum lcp_cs_problem {
     LCP_CSP_OK = 0,
-    LCP_CSP_BAD_PAGE,     /* a code page's hash differs (page, file_offset) */
-    LCP_CSP_BAD_SLOT,     /* a special slot's hash differs or its data is missing (slot) */
-    LCP_CSP_BAD_CODEDIR,  /* a CodeDirectory is inconsistent (slot counts, code limit, hash type) */
-    LCP_CSP_BAD_CMS,      /* the CMS does not sign this CodeDirectory, or its signature fails */
-    LCP_CSP_BAD_FORMAT    /* the SuperBlob or a blob breaks the format */
+    LCP_CSP_BAD_PAGE,    /* a code page's hash differs (page, file_offset) */
+    LCP_CSP_BAD_SLOT,    /* a special slot's hash differs or its data is missing (slot) */
+    LCP_CSP_BAD_CODEDIR, /* a CodeDirectory is inconsistent (slot counts, code limit, hash type) */
+    LCP_CSP_BAD_CMS,     /* the CMS does not sign this CodeDirectory, or its signature fails */
+    LCP_CSP_BAD_FORMAT   /* the SuperBlob or a blob breaks the format */
 } lcp_cs_problem;
 
 /* What lies outside the image and is sealed by special slots: the bundle's
@@ -233,8 +233,62 @@ lcp_status lcp_cs_verify(const lcp_source *src, const lcp_image *img, const lcp_
 /* Reads and verifies: an unsigned image is LCP_CSV_UNSIGNED, a malformed
  * signature LCP_CSV_INVALID (LCP_CSP_BAD_FORMAT, message and offset from
  * the reader). sig (may be NULL) receives what was read; release it. */
-lcp_status lcp_cs_check(const lcp_source *src, const lcp_image *img, const lcp_cs_external *ext,
-                        lcp_cs_signature *sig, lcp_cs_result *out, lcp_error *err);
+lcp_status lcp_cs_check(const lcp_source *src, const lcp_image *img, const lcp_cs_external *ext, lcp_cs_signature *sig,
+                        lcp_cs_result *out, lcp_error *err);
+
+/* ---- bundles (src/format/cs_bundle.c) ---- */
+
+/* A bundle's signed parts: the folder that holds _CodeSignature (Contents
+ * for a macOS app, Versions/<current> for a framework, the root for a
+ * shallow iOS-style bundle), its Info.plist, its main executable and the
+ * resource seal. Owned by the struct; lcp_cs_bundle_release frees it. */
+typedef struct lcp_cs_bundle {
+    char *root;       /* as given */
+    char *base;       /* paths in the seal are relative to it */
+    char *executable; /* the main executable's path, or NULL */
+    char *info_path;  /* Info.plist's path, or NULL */
+    uint8_t *info_plist;
+    size_t info_plist_len;
+    uint8_t *resources; /* _CodeSignature/CodeResources, or NULL */
+    size_t resources_len;
+    lcp_cs_external ext; /* views of the two above, for lcp_cs_verify */
+} lcp_cs_bundle;
+
+/* Finds the bundle's parts. LCP_E_NOTFOUND when path is a folder but no
+ * bundle (no Info.plist naming an executable, no _CodeSignature). */
+lcp_status lcp_cs_bundle_open(const char *path, lcp_cs_bundle *b, lcp_error *err);
+void lcp_cs_bundle_release(lcp_cs_bundle *b);
+
+typedef enum lcp_cs_change_kind {
+    LCP_CS_FILE_ADDED,    /* on disk, sealable by the rules, not in the seal */
+    LCP_CS_FILE_MODIFIED, /* its hash (or symlink target, or nested cdhash) differs */
+    LCP_CS_FILE_MISSING   /* in the seal, not optional, not on disk */
+} lcp_cs_change_kind;
+
+typedef struct lcp_cs_change {
+    lcp_cs_change_kind kind;
+    char *path; /* owned, relative to base */
+} lcp_cs_change;
+
+typedef struct lcp_cs_seal_report {
+    bool sealed;            /* a CodeResources was found and read */
+    lcp_cs_change *changes; /* owned, in path order */
+    size_t nchanges;
+    char **nested; /* owned: nested code the seal names (relative to base) */
+    size_t nnested;
+    size_t files_checked;
+} lcp_cs_seal_report;
+
+/* Compares _CodeSignature/CodeResources (files2 with hash2, else files
+ * with hash; optional, omit and nested rules) with the files under
+ * b->base. Nested code is listed in r->nested and its cdhash compared with
+ * the seal's (a mismatch is LCP_CS_FILE_MODIFIED); verifying the nested
+ * code itself is the caller's next step. LCP_E_MALFORMED when the seal is
+ * not an XML plist. */
+lcp_status lcp_cs_bundle_check_seal(const lcp_cs_bundle *b, lcp_cs_seal_report *r, lcp_error *err);
+void lcp_cs_seal_report_release(lcp_cs_seal_report *r);
+/* "file added", "file modified", "file missing" (codesign's words). */
+const char *lcp_cs_change_name(lcp_cs_change_kind k);
 
 #ifdef __cplusplus
 }

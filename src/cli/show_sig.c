@@ -43,8 +43,8 @@ static void text_cd(FILE *out, const lcp_cs_signature *sig, const lcp_cs_codedir
             hn ? hn : "unknown hash type");
     text_flags(out, cd->flags);
     fputc('\n', out);
-    fprintf(out, FIELD "identifier \"%s\", team id %s%s%s, platform %u\n", "", cd->identifier,
-            cd->team_id ? "\"" : "", cd->team_id ? cd->team_id : "none", cd->team_id ? "\"" : "", cd->platform);
+    fprintf(out, FIELD "identifier \"%s\", team id %s%s%s, platform %u\n", "", cd->identifier, cd->team_id ? "\"" : "",
+            cd->team_id ? cd->team_id : "none", cd->team_id ? "\"" : "", cd->platform);
     fprintf(out, FIELD "%u code slots, page size %s, code limit %" PRIu64 ", %u special slots\n", "", cd->ncode,
             cd->page_shift ? (snprintf(b, sizeof b, "%u", 1u << (cd->page_shift & 31)), b) : "unlimited",
             cd->code_limit, cd->nspecial);
@@ -134,7 +134,8 @@ void lcp_show_sig_text(FILE *out, const lcp_file *f, const lcp_image *img) {
                         c->certs[i].issuer_cn ? c->certs[i].issuer_cn : "?");
             fprintf(out, FIELD "%s\n", "signing time", c->has_signing_time ? c->signing_time : "none");
             if (c->has_timestamp)
-                fprintf(out, FIELD "RFC 3161, %s\n", "timestamp", c->timestamp_time[0] ? c->timestamp_time : "undecoded");
+                fprintf(out, FIELD "RFC 3161, %s\n", "timestamp",
+                        c->timestamp_time[0] ? c->timestamp_time : "undecoded");
             else
                 fprintf(out, FIELD "none\n", "timestamp");
         }
@@ -264,14 +265,12 @@ void lcp_show_sig_json(lcp_json *j, const lcp_file *f, const lcp_image *img) {
         lcp_json_null(j);
     lcp_json_key(j, "entitlements");
     if (sig.has_entitlements)
-        json_keys(j, sig.entitlements_size, sig.entitlement_keys, sig.nentitlement_keys,
-                  sig.entitlements_xml);
+        json_keys(j, sig.entitlements_size, sig.entitlement_keys, sig.nentitlement_keys, sig.entitlements_xml);
     else
         lcp_json_null(j);
     lcp_json_key(j, "der_entitlements");
     if (sig.has_der_entitlements)
-        json_keys(j, sig.der_entitlements_size, sig.der_entitlement_keys,
-                  sig.nder_entitlement_keys, NULL);
+        json_keys(j, sig.der_entitlements_size, sig.der_entitlement_keys, sig.nder_entitlement_keys, NULL);
     else
         lcp_json_null(j);
     lcp_json_key(j, "cms");

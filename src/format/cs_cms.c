@@ -12,6 +12,7 @@
 
 #include <openssl/cms.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/objects.h>
 #include <openssl/ts.h>
 #include <openssl/x509.h>
@@ -110,8 +111,7 @@ static bool cdhashes(CMS_SignerInfo *si, lcp_cs_cms *c) {
         return false;
     memcpy(xml, s->data, (size_t)s->length);
     xml[s->length] = 0;
-    bool ok = lcp_cs_plist_data_array(xml, "cdhashes", &c->cdhashes, &c->cdhash_lens, &c->ncdhashes,
-                                      LCP_CS_MAX_DIGEST);
+    bool ok = lcp_cs_plist_data_array(xml, "cdhashes", &c->cdhashes, &c->cdhash_lens, &c->ncdhashes, LCP_CS_MAX_DIGEST);
     free(xml);
     return ok;
 }
@@ -179,6 +179,7 @@ lcp_status lcp_cs_read_cms(lcp_cs_signature *sig, const uint8_t *blob, size_t le
                 if (*q >= 'A' && *q <= 'Z')
                     *q = (char)(*q - 'A' + 'a');
         }
+        c->has_signed_attrs = CMS_signed_get_attr_count(si) > 0;
         signing_time(si, c);
         timestamp(si, c);
         message_digest(si, c);
@@ -191,7 +192,65 @@ lcp_status lcp_cs_read_cms(lcp_cs_signature *sig, const uint8_t *blob, size_t le
     return st;
 }
 
-bool lcp_cs_cms_signature_ok(const lcp_cs_signature *sig, char *why, size_t why_len) {
+/* OpenSSL re-encodes the signed attributes before checking the signature
+ * over them, sorting every SET OF; Apple's signer writes the values of its
+ * cdhashes2 attribute (1.2.840.113635.100.9.2) in CodeDirectory order, so
+ * the re-encoding differs and a good signature fails. Then the signature
+ * is checked over the attributes' original bytes: the [0] IMPLICIT
+ * signedAttrs of the SignerInfo, found as the [0] element (headers parsed
+ * by libcrypto's ASN1_get_object) that starts with the contentType
+ * attribute, re-tagged as SET (0x31) as RFC 5652 5.4 says. A wrong
+ * candidate cannot verify, so the search is safe; the caller then checks
+ * that the verified bytes hold the messageDigest it compares. */
+static const uint8_t content_type_oid[] = {0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x03};
+
+static bool contains(const uint8_t *hay, size_t n, const uint8_t *needle, size_t m) {
+    for (size_t i = 0; m <= n && i <= n - m; i++) {
+        const uint8_t *v;
+        if (lcp_get_view(hay, n, i, m, &v) && memcmp(v, needle, m) == 0)
+            return true;
+    }
+    return false;
+}
+
+static bool verify_raw_attrs(const uint8_t *der, size_t n, EVP_PKEY *pk, const EVP_MD *md,
+                             const ASN1_OCTET_STRING *sigval, const uint8_t *digest, size_t digest_len) {
+    for (size_t i = 0; i + 2 < n; i++) {
+        const uint8_t *v;
+        if (!lcp_get_view(der, n, i, n - i, &v) || v[0] != 0xa0)
+            continue;
+        const unsigned char *p = v;
+        long len;
+        int tag, xclass;
+        int r = ASN1_get_object(&p, &len, &tag, &xclass, (long)(n - i));
+        if ((r & 0x80) || r != V_ASN1_CONSTRUCTED || tag != 0 || xclass != V_ASN1_CONTEXT_SPECIFIC || len < 16)
+            continue;
+        size_t hdr = (size_t)(p - v), total = hdr + (size_t)len;
+        const uint8_t *attrs, *head;
+        if (!lcp_get_view(der, n, i, total, &attrs) ||
+            !lcp_get_view(der, n, i + hdr, 20 < len ? 20 : (size_t)len, &head) || head[0] != 0x30 ||
+            !contains(head, 20 < len ? 20 : (size_t)len, content_type_oid, sizeof content_type_oid) ||
+            !contains(attrs, total, digest, digest_len))
+            continue;
+        unsigned char *copy = malloc(total);
+        if (!copy)
+            return false;
+        memcpy(copy, attrs, total);
+        copy[0] = 0x31;
+        EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+        bool ok =
+            ctx && EVP_DigestVerifyInit(ctx, NULL, md, NULL, pk) == 1 &&
+            EVP_DigestVerify(ctx, ASN1_STRING_get0_data(sigval), (size_t)ASN1_STRING_length(sigval), copy, total) == 1;
+        EVP_MD_CTX_free(ctx);
+        free(copy);
+        if (ok)
+            return true;
+    }
+    return false;
+}
+
+bool lcp_cs_cms_signature_ok(const lcp_cs_signature *sig, const uint8_t *content, size_t content_len, char *why,
+                             size_t why_len) {
     const lcp_cs_blob *b = lcp_cs_find_blob(sig, LCP_CSSLOT_SIGNATURESLOT);
     const uint8_t *der;
     if (!b || b->length <= LCP_CS_GENERICBLOB_HEADER_SIZE ||
@@ -200,24 +259,44 @@ bool lcp_cs_cms_signature_ok(const lcp_cs_signature *sig, char *why, size_t why_
         snprintf(why, why_len, "no CMS");
         return false;
     }
+    size_t n = b->length - LCP_CS_GENERICBLOB_HEADER_SIZE;
     const unsigned char *p = der;
-    CMS_ContentInfo *cms = d2i_CMS_ContentInfo(NULL, &p, (long)(b->length - LCP_CS_GENERICBLOB_HEADER_SIZE));
+    CMS_ContentInfo *cms = d2i_CMS_ContentInfo(NULL, &p, (long)n);
     bool ok = false;
+    STACK_OF(CMS_SignerInfo) *sis = cms ? CMS_get0_SignerInfos(cms) : NULL;
+    CMS_SignerInfo *si = sis && sk_CMS_SignerInfo_num(sis) > 0 ? sk_CMS_SignerInfo_value(sis, 0) : NULL;
     if (!cms)
         snprintf(why, why_len, "libcrypto cannot decode the CMS");
+    else if (!si)
+        snprintf(why, why_len, "the CMS has no signer");
+    else if (CMS_signed_get_attr_count(si) <= 0) {
+        /* No signed attributes (Apple's signatures before 2012): the
+         * signature is over the CodeDirectory itself. Only this signer's
+         * signature is checked; the certificate is not evaluated. */
+        BIO *in = BIO_new_mem_buf(content, (int)content_len);
+        ok = in && CMS_verify(cms, NULL, NULL, in, NULL, CMS_NO_SIGNER_CERT_VERIFY | CMS_BINARY) == 1;
+        BIO_free(in);
+        if (!ok)
+            snprintf(why, why_len, "the CMS signature over the CodeDirectory does not verify");
+    } else if (CMS_set1_signers_certs(cms, NULL, 0) < 1)
+        snprintf(why, why_len, "the signer's certificate is not in the CMS");
+    else if (CMS_SignerInfo_verify(si) == 1)
+        ok = true;
     else {
-        STACK_OF(CMS_SignerInfo) *sis = CMS_get0_SignerInfos(cms);
-        CMS_SignerInfo *si = sis && sk_CMS_SignerInfo_num(sis) > 0 ? sk_CMS_SignerInfo_value(sis, 0) : NULL;
-        /* Attach the signer's certificate from the CMS's own set (no
-         * chain building, no trust: that needs a keychain). */
-        if (!si)
-            snprintf(why, why_len, "the CMS has no signer");
-        else if (CMS_set1_signers_certs(cms, NULL, 0) < 1)
-            snprintf(why, why_len, "the signer's certificate is not in the CMS");
-        else if (CMS_SignerInfo_verify(si) != 1)
+        EVP_PKEY *pk = NULL;
+        X509_ALGOR *dig = NULL;
+        CMS_SignerInfo_get0_algs(si, &pk, NULL, &dig, NULL);
+        const ASN1_OBJECT *obj = NULL;
+        if (dig)
+            X509_ALGOR_get0(&obj, NULL, NULL, dig);
+        const EVP_MD *md = obj ? EVP_get_digestbyobj(obj) : NULL;
+        ASN1_OCTET_STRING *md_attr =
+            CMS_signed_get0_data_by_OBJ(si, OBJ_nid2obj(NID_pkcs9_messageDigest), -3, V_ASN1_OCTET_STRING);
+        ok =
+            pk && md && md_attr &&
+            verify_raw_attrs(der, n, pk, md, CMS_SignerInfo_get0_signature(si), md_attr->data, (size_t)md_attr->length);
+        if (!ok)
             snprintf(why, why_len, "the CMS signature over its signed attributes does not verify");
-        else
-            ok = true;
     }
     CMS_ContentInfo_free(cms);
     ERR_clear_error();

@@ -121,8 +121,7 @@ static bool find_key(void *ctx, const char *xml, size_t ks, size_t klen, size_t 
     return true;
 }
 
-bool lcp_cs_plist_data_array(const char *xml, const char *key, uint8_t **out, size_t **lens, size_t *n,
-                             size_t width) {
+bool lcp_cs_plist_data_array(const char *xml, const char *key, uint8_t **out, size_t **lens, size_t *n, size_t width) {
     data_ctx d = {key, 0};
     *out = NULL;
     *lens = NULL;

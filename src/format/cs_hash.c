@@ -7,9 +7,12 @@
 #include "util/checked.h"
 #include "util/reader.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 size_t lcp_cs_hash_len(uint8_t hash_type) {
     switch (hash_type) {
@@ -75,10 +78,9 @@ lcp_status lcp_cs_hash_pages(const lcp_source *src, uint64_t slice_offset, uint6
                              page_shift);
     uint64_t end;
     if (!lcp_add_u64(slice_offset, code_limit, &end) || end > src->size)
-        return lcp_error_set(err, LCP_E_MALFORMED, slice_offset,
-                             "code limit %llu at offset %llu lies outside the file (%llu bytes)",
-                             (unsigned long long)code_limit, (unsigned long long)slice_offset,
-                             (unsigned long long)src->size);
+        return lcp_error_set(
+            err, LCP_E_MALFORMED, slice_offset, "code limit %llu at offset %llu lies outside the file (%llu bytes)",
+            (unsigned long long)code_limit, (unsigned long long)slice_offset, (unsigned long long)src->size);
     /* page_shift 0: the whole code limit is one page. */
     uint64_t page = page_shift ? (uint64_t)1 << page_shift : (code_limit ? code_limit : 1);
     uint64_t n = code_limit / page + (code_limit % page != 0);
@@ -138,5 +140,48 @@ lcp_status lcp_cs_hash_pages(const lcp_source *src, uint64_t slice_offset, uint6
         off += got;
     }
     free(buf);
+    return st;
+}
+
+lcp_status lcp_cs_hash_file(uint8_t hash_type, const char *path, uint8_t *out, size_t *out_len, lcp_error *err) {
+    const EVP_MD *md = hash_md(hash_type);
+    if (!md)
+        return lcp_error_set(err, LCP_E_UNSUPPORTED, LCP_NO_OFFSET, "code signature hash type %u is not supported",
+                             hash_type);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        lcp_status st = lcp_error_set(err, LCP_E_IO, LCP_NO_OFFSET, "%s: %s", path, strerror(errno));
+        if (err)
+            err->sys_errno = errno;
+        return st;
+    }
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    lcp_status st = LCP_OK;
+    if (!ctx || EVP_DigestInit_ex(ctx, md, NULL) != 1)
+        st = lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "libcrypto could not start a digest");
+    uint8_t buf[65536];
+    while (st == LCP_OK) {
+        ssize_t n = read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            st = lcp_error_set(err, LCP_E_IO, LCP_NO_OFFSET, "%s: %s", path, strerror(errno));
+            break;
+        }
+        if (n == 0)
+            break;
+        if (EVP_DigestUpdate(ctx, buf, (size_t)n) != 1)
+            st = lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "libcrypto digest failed");
+    }
+    unsigned char full[EVP_MAX_MD_SIZE];
+    unsigned int fl = 0;
+    if (st == LCP_OK && EVP_DigestFinal_ex(ctx, full, &fl) != 1)
+        st = lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "libcrypto digest failed");
+    if (st == LCP_OK) {
+        *out_len = lcp_cs_hash_len(hash_type);
+        memcpy(out, full, *out_len);
+    }
+    EVP_MD_CTX_free(ctx);
+    close(fd);
     return st;
 }

@@ -19,12 +19,13 @@ lcp_status lcp_cs_read_cms(lcp_cs_signature *sig, const uint8_t *blob, size_t le
 bool lcp_cs_plist_keys(const char *xml, char ***keys, size_t *nkeys);
 /* The <data> entries (base64) of the array under key in the root dict
  * (the CMS cdhashes attribute). */
-bool lcp_cs_plist_data_array(const char *xml, const char *key, uint8_t **out, size_t **lens, size_t *n,
-                             size_t width);
+bool lcp_cs_plist_data_array(const char *xml, const char *key, uint8_t **out, size_t **lens, size_t *n, size_t width);
 
-/* True when the CMS's signer signature over its signed attributes verifies
- * with the signer's certificate (carried in the CMS); else why. Trust in
+/* True when the CMS signer's signature verifies with the signer's
+ * certificate (carried in the CMS): over its signed attributes, or over
+ * content (the primary CodeDirectory) when it has none; else why. Trust in
  * that certificate is not evaluated. */
-bool lcp_cs_cms_signature_ok(const lcp_cs_signature *sig, char *why, size_t why_len);
+bool lcp_cs_cms_signature_ok(const lcp_cs_signature *sig, const uint8_t *content, size_t content_len, char *why,
+                             size_t why_len);
 
 #endif

@@ -60,13 +60,13 @@ static lcp_status read_codedir(lcp_cs_signature *sig, uint32_t slot, uint32_t of
     cd->code_limit = code_limit32;
     /* Each version adds fields; a blob shorter than its version's header
      * is malformed (the kernel refuses it too). */
-    uint32_t need = cd->version >= LCP_CS_SUPPORTSLINKAGE     ? LCP_CD_SIZE_20600
-                    : cd->version >= LCP_CS_SUPPORTSRUNTIME   ? LCP_CD_SIZE_20500
-                    : cd->version >= LCP_CS_SUPPORTSEXECSEG   ? LCP_CD_SIZE_20400
+    uint32_t need = cd->version >= LCP_CS_SUPPORTSLINKAGE       ? LCP_CD_SIZE_20600
+                    : cd->version >= LCP_CS_SUPPORTSRUNTIME     ? LCP_CD_SIZE_20500
+                    : cd->version >= LCP_CS_SUPPORTSEXECSEG     ? LCP_CD_SIZE_20400
                     : cd->version >= LCP_CS_SUPPORTSCODELIMIT64 ? LCP_CD_SIZE_20300
-                    : cd->version >= LCP_CS_SUPPORTSTEAMID    ? LCP_CD_SIZE_20200
-                    : cd->version >= LCP_CS_SUPPORTSSCATTER   ? LCP_CD_SIZE_20100
-                                                              : LCP_CD_SIZE_EARLIEST;
+                    : cd->version >= LCP_CS_SUPPORTSTEAMID      ? LCP_CD_SIZE_20200
+                    : cd->version >= LCP_CS_SUPPORTSSCATTER     ? LCP_CD_SIZE_20100
+                                                                : LCP_CD_SIZE_EARLIEST;
     if (len < need)
         return lcp_error_set(err, LCP_E_MALFORMED, at, "%s at 0x%llx: version 0x%x needs %u bytes, length is %u", what,
                              (unsigned long long)at, cd->version, need, len);
@@ -147,8 +147,7 @@ const uint8_t *lcp_cs_code_slot(const lcp_cs_signature *sig, const lcp_cs_codedi
     return slot_view(sig, cd, (int64_t)k);
 }
 
-lcp_status lcp_cs_parse(const uint8_t *data, size_t len, uint64_t file_offset, lcp_cs_signature *sig,
-                        lcp_error *err) {
+lcp_status lcp_cs_parse(const uint8_t *data, size_t len, uint64_t file_offset, lcp_cs_signature *sig, lcp_error *err) {
     memset(sig, 0, sizeof *sig);
     sig->cms.signer = -1;
     sig->file_offset = file_offset;

@@ -267,9 +267,7 @@ static bool expr(dumper *d, int level, int depth) {
             return false;
         put(d, "]");
         return put_match(d);
-    case OP_NOT:
-        put(d, "! ");
-        return expr(d, LEVEL_PRIMARY, depth + 1);
+    case OP_NOT: put(d, "! "); return expr(d, LEVEL_PRIMARY, depth + 1);
     case OP_AND:
     case OP_OR: {
         bool is_and = (op & ~OP_FLAG_MASK) == OP_AND;

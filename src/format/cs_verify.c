@@ -173,8 +173,8 @@ static lcp_status check_slots(const lcp_source *src, const lcp_image *img, const
         if (!data) {
             if (!zero && !external) {
                 out->slot = k;
-                return fail(out, LCP_CSP_BAD_SLOT, slot_at, "%s: slot -%u (%s) is sealed but its blob is missing",
-                            name, k, sname ? sname : "?");
+                return fail(out, LCP_CSP_BAD_SLOT, slot_at, "%s: slot -%u (%s) is sealed but its blob is missing", name,
+                            k, sname ? sname : "?");
             }
             if (!zero && external) {
                 /* Sealed outside the image, and no bundle given: codesign
@@ -230,18 +230,20 @@ static lcp_status check_cms(const lcp_cs_signature *sig, lcp_cs_result *out, lcp
     const lcp_cs_cms *c = &sig->cms;
     if (!c->parsed)
         return fail(out, LCP_CSP_BAD_CMS, cms_at, "CMS: %s", c->error);
-    char why[160];
-    if (!lcp_cs_cms_signature_ok(sig, why, sizeof why))
-        return fail(out, LCP_CSP_BAD_CMS, cms_at, "CMS: %s", why);
-    out->cms_checked = true;
-    if (c->message_digest_len == 0)
-        return fail(out, LCP_CSP_BAD_CMS, cms_at, "CMS: no messageDigest attribute");
-    uint8_t t = digest_type(c->digest);
-    if (t == 0)
-        return fail(out, LCP_CSP_BAD_CMS, cms_at, "CMS: digest algorithm %s is not supported", c->digest);
     const uint8_t *cdbytes;
     if (!lcp_get_view(sig->data, sig->len, cd->offset, cd->length, &cdbytes))
         return fail(out, LCP_CSP_BAD_FORMAT, cms_at, "CodeDirectory outside the signature");
+    char why[160];
+    if (!lcp_cs_cms_signature_ok(sig, cdbytes, cd->length, why, sizeof why))
+        return fail(out, LCP_CSP_BAD_CMS, cms_at, "CMS: %s", why);
+    out->cms_checked = true;
+    if (c->message_digest_len == 0 && !c->has_signed_attrs)
+        return LCP_OK; /* no signed attributes: the signature covers the CodeDirectory itself */
+    if (c->message_digest_len == 0)
+        return fail(out, LCP_CSP_BAD_CMS, cms_at, "CMS: signed attributes without a messageDigest");
+    uint8_t t = digest_type(c->digest);
+    if (t == 0)
+        return fail(out, LCP_CSP_BAD_CMS, cms_at, "CMS: digest algorithm %s is not supported", c->digest);
     uint8_t digest[LCP_CS_MAX_DIGEST];
     size_t dl;
     lcp_status st = lcp_cs_hash(t, cdbytes, cd->length, digest, &dl, err);
@@ -265,8 +267,8 @@ static lcp_status check_cms(const lcp_cs_signature *sig, lcp_cs_result *out, lcp
         }
     }
     if (c->ncdhashes && c->ncdhashes != sig->ncds)
-        return fail(out, LCP_CSP_BAD_CMS, cms_at, "CMS: the signed cdhashes list has %zu entries for %zu CodeDirectories",
-                    c->ncdhashes, sig->ncds);
+        return fail(out, LCP_CSP_BAD_CMS, cms_at,
+                    "CMS: the signed cdhashes list has %zu entries for %zu CodeDirectories", c->ncdhashes, sig->ncds);
     return LCP_OK;
 }
 
@@ -296,8 +298,8 @@ lcp_status lcp_cs_verify(const lcp_source *src, const lcp_image *img, const lcp_
     return st;
 }
 
-lcp_status lcp_cs_check(const lcp_source *src, const lcp_image *img, const lcp_cs_external *ext,
-                        lcp_cs_signature *sig, lcp_cs_result *out, lcp_error *err) {
+lcp_status lcp_cs_check(const lcp_source *src, const lcp_image *img, const lcp_cs_external *ext, lcp_cs_signature *sig,
+                        lcp_cs_result *out, lcp_error *err) {
     lcp_cs_signature local;
     lcp_cs_signature *s = sig ? sig : &local;
     memset(out, 0, sizeof *out);
@@ -307,6 +309,7 @@ lcp_status lcp_cs_check(const lcp_source *src, const lcp_image *img, const lcp_c
     if (st == LCP_E_NOTFOUND) {
         out->verdict = LCP_CSV_UNSIGNED;
         snprintf(out->message, sizeof out->message, "code object is not signed at all");
+        st = LCP_OK;
     } else if (st == LCP_E_MALFORMED) {
         fail(out, LCP_CSP_BAD_FORMAT, e.offset, "%s", e.message);
         st = LCP_OK;
