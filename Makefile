@@ -85,7 +85,7 @@ build/asan/tests/%: tests/unit/%.c build/asan/libcli.a build/asan/liblcpatch.a
 # the same harnesses linked with a plain main (tests/fuzz/replay.c).
 FUZZ_CC      ?= clang-19
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
-FUZZ_NAMES   := fuzz_parse fuzz_roundtrip
+FUZZ_NAMES   := fuzz_parse fuzz_roundtrip fuzz_codesign
 FUZZ_BINS    := $(FUZZ_NAMES:%=build/fuzz/bin/%)
 FUZZ_LIB_OBJS := $(LIB_SRCS:%.c=build/fuzz/%.o)
 FUZZ_REPLAY  := $(FUZZ_NAMES:%=build/asan/tests/%_replay)

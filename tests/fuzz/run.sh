@@ -26,7 +26,7 @@ if [ "${1:-}" = --fuzz ]; then
     make --no-print-directory fuzz-build >/dev/null || { echo "fuzz: building the harnesses failed"; exit 1; }
     mkdir -p build/fuzz/findings
     status=0
-    for h in fuzz_parse fuzz_roundtrip; do
+    for h in fuzz_parse fuzz_roundtrip fuzz_codesign; do
         corpus=tests/fuzz/corpus-$h
         sh tests/fuzz/seed.sh "$corpus"
         log=build/fuzz/$h.log
@@ -55,7 +55,7 @@ if [ -n "${LCPATCH_VALGRIND:-}" ]; then
 fi
 pass=0
 fail=0
-for h in fuzz_parse fuzz_roundtrip; do
+for h in fuzz_parse fuzz_roundtrip fuzz_codesign; do
     bin=$bindir/tests/${h}_replay
     if [ ! -x "$bin" ]; then
         echo "fuzz: $h: replay program $bin not built (make check builds it)"

@@ -11,3 +11,12 @@ for f in "$here"/../binaries/* "$here"/../binaries/audit/* "$here"/regressions/*
     case $f in *.md | *.sh | *.gitignore) continue ;; esac
     cp "$f" "$out/seed-$(basename "$f")"
 done
+# fuzz_codesign also starts from signature blobs: those of the fixtures and,
+# when ../shared is there, of the signed corpus files (Apple, Developer ID,
+# Apple Development, iPhone Developer, ad hoc, linker-signed).
+case $out in
+*codesign*)
+    shared=$here/../../../shared/corpus/files
+    python3 "$here/cs_seeds.py" "$out" "$here"/../binaries/* $( [ -d "$shared" ] && ls "$shared"/* ) || true
+    ;;
+esac
