@@ -24,8 +24,9 @@ CAPSTONE_CFLAGS := $(shell $(PKG_CONFIG) --cflags capstone 2>/dev/null)
 CAPSTONE_INCDIR := $(shell $(PKG_CONFIG) --variable=includedir capstone 2>/dev/null)
 CAPSTONE_CFLAGS += $(filter-out -I/usr/include,$(patsubst %/capstone,-I%,$(filter %/capstone,$(CAPSTONE_INCDIR))))
 CAPSTONE_LIBS   := $(shell $(PKG_CONFIG) --libs capstone 2>/dev/null || echo -lcapstone)
-# libcrypto (code-signature hashes, CMS/X.509): every link line that takes
-# capstone takes it too.
+# libcrypto (code-signature hashes, CMS/X.509) rides along with capstone:
+# every compile and link line that takes capstone's flags takes its too.
+CAPSTONE_CFLAGS += $(shell $(PKG_CONFIG) --cflags libcrypto 2>/dev/null)
 CAPSTONE_LIBS   += $(shell $(PKG_CONFIG) --libs libcrypto 2>/dev/null || echo -lcrypto)
 CMOCKA_CFLAGS   := $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS     := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
