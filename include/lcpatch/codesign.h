@@ -30,6 +30,7 @@ extern "C" {
 
 #define LCP_CS_MAX_DIGEST 64u /* large enough for every digest we compute */
 #define LCP_CS_MAX_CODEDIRS (1u + LCP_CSSLOT_ALTERNATE_CODEDIRECTORY_MAX)
+#define LCP_CS_MAX_SIGNATURE_SIZE (64u << 20) /* above xnu's 40 MiB limit */
 
 /* ---- hashing (shared with the signer) ---- */
 

@@ -110,8 +110,7 @@ void lcp_show_sig_text(FILE *out, const lcp_file *f, const lcp_image *img) {
     if (sig.has_entitlements)
         text_keys(out, "entitlements", sig.entitlements_size, sig.entitlement_keys, sig.nentitlement_keys);
     if (sig.has_der_entitlements)
-        text_keys(out, "der entitlement", sig.der_entitlements_size, sig.der_entitlement_keys,
-                  sig.nder_entitlement_keys);
+        text_keys(out, "entitl. (DER)", sig.der_entitlements_size, sig.der_entitlement_keys, sig.nder_entitlement_keys);
     if (sig.has_cms) {
         const lcp_cs_cms *c = &sig.cms;
         if (c->size == 0)

@@ -8,6 +8,7 @@
 #include "util/reader.h"
 
 #include <openssl/asn1.h>
+#include <limits.h>
 #include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -207,6 +208,24 @@ lcp_status lcp_cs_read_entitlements(lcp_cs_signature *sig, const uint8_t *blob, 
     return LCP_OK;
 }
 
+/* One DER element at off of [der, len), its header read by libcrypto's
+ * ASN1_get_object: the header length, the content length, tag and class.
+ * False when it does not lie inside the buffer. */
+static bool tlv(const uint8_t *der, size_t len, size_t off, size_t *hdr, size_t *clen, int *tag, int *xclass) {
+    const uint8_t *v;
+    if (off >= len || !lcp_get_view(der, len, off, len - off, &v) || len - off > LONG_MAX)
+        return false;
+    const unsigned char *p = v;
+    long n;
+    /* 0x80: error, the length runs past the bytes given; 0x01: indefinite. */
+    int r = ASN1_get_object(&p, &n, tag, xclass, (long)(len - off));
+    if ((r & 0x80) || (r & 0x01) || n < 0)
+        return false;
+    *hdr = (size_t)(p - v); /* the bytes libcrypto consumed */
+    *clen = (size_t)n;
+    return *hdr <= len - off && *clen <= len - off - *hdr;
+}
+
 /* DER entitlements: [APPLICATION 16] { INTEGER version, [CONTEXT 16] {
  * SEQUENCE { UTF8String key, value }... } }. */
 lcp_status lcp_cs_read_der_entitlements(lcp_cs_signature *sig, const uint8_t *blob, size_t len, uint64_t at,
@@ -217,38 +236,29 @@ lcp_status lcp_cs_read_der_entitlements(lcp_cs_signature *sig, const uint8_t *bl
     if (len < LCP_CS_GENERICBLOB_HEADER_SIZE ||
         !lcp_get_view(blob, len, LCP_CS_GENERICBLOB_HEADER_SIZE, len - LCP_CS_GENERICBLOB_HEADER_SIZE, &der))
         return LCP_OK;
-    const unsigned char *p = der;
-    long remaining = (long)(len - LCP_CS_GENERICBLOB_HEADER_SIZE), clen;
+    size_t n = len - LCP_CS_GENERICBLOB_HEADER_SIZE, hdr, clen, off;
     int tag, xclass;
-    /* ASN1_get_object advances p past each header; lengths are checked by it
-     * against `remaining` (0x80 is its error bit). */
-    if (ASN1_get_object(&p, &clen, &tag, &xclass, remaining) & 0x80 || tag != 16 || xclass != V_ASN1_APPLICATION)
+    if (!tlv(der, n, 0, &hdr, &clen, &tag, &xclass) || tag != 16 || xclass != V_ASN1_APPLICATION)
         return LCP_OK;
-    long body = clen;
-    const unsigned char *q = p;
-    long ilen;
-    if (ASN1_get_object(&q, &ilen, &tag, &xclass, body) & 0x80 || tag != V_ASN1_INTEGER)
+    size_t end = hdr + clen; /* the application element's end */
+    off = hdr;
+    if (!tlv(der, end, off, &hdr, &clen, &tag, &xclass) || tag != V_ASN1_INTEGER)
         return LCP_OK;
-    q += ilen;
-    body -= (long)(q - p);
-    const unsigned char *dict = q;
-    long dlen;
-    if (body <= 0 || ASN1_get_object(&dict, &dlen, &tag, &xclass, body) & 0x80 || tag != 16 ||
-        xclass != V_ASN1_CONTEXT_SPECIFIC)
+    off += hdr + clen;
+    if (!tlv(der, end, off, &hdr, &clen, &tag, &xclass) || tag != 16 || xclass != V_ASN1_CONTEXT_SPECIFIC)
         return LCP_OK;
-    while (dlen > 0) {
-        const unsigned char *e = dict;
-        long elen;
-        if (ASN1_get_object(&e, &elen, &tag, &xclass, dlen) & 0x80 || tag != V_ASN1_SEQUENCE)
+    size_t dict_end = off + hdr + clen;
+    for (off += hdr; off < dict_end;) {
+        if (!tlv(der, dict_end, off, &hdr, &clen, &tag, &xclass) || tag != V_ASN1_SEQUENCE)
             break;
-        long used = (long)(e - dict) + elen;
-        const unsigned char *k = e;
-        long klen;
-        if (!(ASN1_get_object(&k, &klen, &tag, &xclass, elen) & 0x80) && tag == V_ASN1_UTF8STRING &&
-            !push(&sig->der_entitlement_keys, &sig->nder_entitlement_keys, (const char *)k, (size_t)klen))
+        size_t khdr, klen, next = off + hdr + clen;
+        int ktag, kclass;
+        const uint8_t *key;
+        if (tlv(der, next, off + hdr, &khdr, &klen, &ktag, &kclass) && ktag == V_ASN1_UTF8STRING &&
+            lcp_get_view(der, next, off + hdr + khdr, klen, &key) &&
+            !push(&sig->der_entitlement_keys, &sig->nder_entitlement_keys, (const char *)key, klen))
             return lcp_error_set(err, LCP_E_NOMEM, at, "out of memory");
-        dict += used;
-        dlen -= used;
+        off = next;
     }
     return LCP_OK;
 }

@@ -245,6 +245,12 @@ lcp_status lcp_cs_read(const lcp_source *src, const lcp_image *img, lcp_cs_signa
         return lcp_error_set(err, LCP_E_MALFORMED, img->offset + img->header_size + img->lc[i].offset,
                              "load command %ld 'LC_CODE_SIGNATURE': data [%u, +%u) outside the image (%llu bytes)", i,
                              ld.dataoff, ld.datasize, (unsigned long long)img->size);
+    /* xnu refuses signatures above 40 MiB (cs_blob_size_max); a larger
+     * datasize is not read into memory. */
+    if (ld.datasize > LCP_CS_MAX_SIGNATURE_SIZE)
+        return lcp_error_set(err, LCP_E_MALFORMED, at,
+                             "load command %ld 'LC_CODE_SIGNATURE': datasize %u is larger than any signature (%u)", i,
+                             ld.datasize, LCP_CS_MAX_SIGNATURE_SIZE);
     uint8_t *buf = malloc(ld.datasize ? ld.datasize : 1);
     if (!buf)
         return lcp_error_set(err, LCP_E_NOMEM, at, "out of memory reading the signature");

@@ -49,9 +49,8 @@ static size_t build(uint8_t *sig, size_t cap, const uint8_t *code, size_t code_l
     cd[ident] = 't';
     lcp_source src = {-1, code, code_len};
     uint64_t n;
-    assert_int_equal(lcp_cs_hash_pages(&src, 0, code_len, 12, LCP_CS_HASHTYPE_SHA256, &cd[hash_off], npages * 32, &n,
-                                       NULL),
-                     LCP_OK);
+    assert_int_equal(
+        lcp_cs_hash_pages(&src, 0, code_len, 12, LCP_CS_HASHTYPE_SHA256, &cd[hash_off], npages * 32, &n, NULL), LCP_OK);
     assert_int_equal(n, npages);
     return total;
 }
