@@ -99,27 +99,30 @@ lcp_status lcp_cs_hash_pages(const lcp_source *src, uint64_t slice_offset, uint6
         return lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory hashing code pages");
     lcp_status st = LCP_OK;
     if (page > chunk) {
-        /* A single page larger than a chunk: stream it through a digest. */
+        /* Pages larger than a chunk (page_shift 0 over a big image, or a
+         * huge page size): each page streamed through a digest. */
         EVP_MD_CTX *ctx = EVP_MD_CTX_new();
         const EVP_MD *md = hash_md(hash_type);
-        if (!ctx || EVP_DigestInit_ex(ctx, md, NULL) != 1) {
-            EVP_MD_CTX_free(ctx);
-            free(buf);
-            return lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "libcrypto could not start a digest");
-        }
-        for (uint64_t off = 0; off < code_limit && st == LCP_OK;) {
-            size_t k = (size_t)(code_limit - off < chunk ? code_limit - off : chunk);
-            st = lcp_source_read(src, slice_offset + off, buf, k, err);
-            if (st == LCP_OK && EVP_DigestUpdate(ctx, buf, k) != 1)
+        if (!ctx)
+            st = lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "libcrypto could not start a digest");
+        for (uint64_t k = 0; k < n && st == LCP_OK; k++) {
+            uint64_t start = k * page, stop = code_limit - start < page ? code_limit : start + page;
+            if (EVP_DigestInit_ex(ctx, md, NULL) != 1)
+                st = lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "libcrypto could not start a digest");
+            for (uint64_t off = start; off < stop && st == LCP_OK;) {
+                size_t got = (size_t)(stop - off < chunk ? stop - off : chunk);
+                st = lcp_source_read(src, slice_offset + off, buf, got, err);
+                if (st == LCP_OK && EVP_DigestUpdate(ctx, buf, got) != 1)
+                    st = lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "libcrypto digest failed");
+                off += got;
+            }
+            unsigned char full[EVP_MAX_MD_SIZE];
+            unsigned int fl = 0;
+            if (st == LCP_OK && EVP_DigestFinal_ex(ctx, full, &fl) != 1)
                 st = lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "libcrypto digest failed");
-            off += k;
+            if (st == LCP_OK)
+                memcpy(out + k * hlen, full, hlen);
         }
-        unsigned char full[EVP_MAX_MD_SIZE];
-        unsigned int fl = 0;
-        if (st == LCP_OK && EVP_DigestFinal_ex(ctx, full, &fl) != 1)
-            st = lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "libcrypto digest failed");
-        if (st == LCP_OK)
-            memcpy(out, full, hlen);
         EVP_MD_CTX_free(ctx);
         free(buf);
         return st;

@@ -91,6 +91,12 @@ static void hashes_pages_with_a_short_last_page(void **state) {
     size_t dl;
     lcp_cs_hash(LCP_CS_HASHTYPE_SHA256, &code[4096], 100, d, &dl, NULL);
     assert_memory_equal(&out[32], d, 32);
+    /* page_shift 0: one page, the whole code limit. */
+    assert_int_equal(lcp_cs_hash_pages(&src, 0, sizeof code, 0, LCP_CS_HASHTYPE_SHA256, out, sizeof out, &n, NULL),
+                     LCP_OK);
+    assert_int_equal(n, 1);
+    lcp_cs_hash(LCP_CS_HASHTYPE_SHA256, code, sizeof code, d, &dl, NULL);
+    assert_memory_equal(out, d, 32);
     /* Too small an output: usage error, the count still given. */
     lcp_error err;
     assert_int_equal(lcp_cs_hash_pages(&src, 0, sizeof code, 12, LCP_CS_HASHTYPE_SHA256, out, 32, &n, &err),
