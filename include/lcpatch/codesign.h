@@ -158,7 +158,7 @@ long lcp_cs_command(const lcp_image *img);
  * libcrypto cannot decode is not an error (cms.parsed is false). */
 lcp_status lcp_cs_read(const lcp_source *src, const lcp_image *img, lcp_cs_signature *out, lcp_error *err);
 /* Decodes a signature held in memory (copied); file_offset is used in
- * messages. */
+ * messages. On failure (here and in lcp_cs_read) *out is left empty. */
 lcp_status lcp_cs_parse(const uint8_t *data, size_t len, uint64_t file_offset, lcp_cs_signature *out, lcp_error *err);
 void lcp_cs_signature_release(lcp_cs_signature *sig);
 

@@ -147,7 +147,18 @@ const uint8_t *lcp_cs_code_slot(const lcp_cs_signature *sig, const lcp_cs_codedi
     return slot_view(sig, cd, (int64_t)k);
 }
 
+static lcp_status parse(const uint8_t *data, size_t len, uint64_t file_offset, lcp_cs_signature *sig, lcp_error *err);
+
+/* On failure sig is left empty (released): no half-validated
+ * CodeDirectory is ever handed out. */
 lcp_status lcp_cs_parse(const uint8_t *data, size_t len, uint64_t file_offset, lcp_cs_signature *sig, lcp_error *err) {
+    lcp_status st = parse(data, len, file_offset, sig, err);
+    if (st != LCP_OK)
+        lcp_cs_signature_release(sig);
+    return st;
+}
+
+static lcp_status parse(const uint8_t *data, size_t len, uint64_t file_offset, lcp_cs_signature *sig, lcp_error *err) {
     memset(sig, 0, sizeof *sig);
     sig->cms.signer = -1;
     sig->file_offset = file_offset;
