@@ -25,6 +25,12 @@ lazy = $(eval $(1) = $$(eval $(1) := $$$$(shell $(2)))$$($(1)))
 $(call lazy,CAPSTONE_PC_CFLAGS,$(PKG_CONFIG) --cflags capstone 2>/dev/null)
 $(call lazy,CAPSTONE_INCDIR,$(PKG_CONFIG) --variable=includedir capstone 2>/dev/null)
 $(call lazy,CAPSTONE_LIBS,$(PKG_CONFIG) --libs capstone 2>/dev/null || echo -lcapstone)
+# OpenSSL's libcrypto (code-signature hashes, CMS/X.509) and libarchive
+# (check: the .zip, .jar and .pkg files the notary opens).
+$(call lazy,CRYPTO_CFLAGS,$(PKG_CONFIG) --cflags libcrypto 2>/dev/null)
+$(call lazy,CRYPTO_LIBS,$(PKG_CONFIG) --libs libcrypto 2>/dev/null || echo -lcrypto)
+$(call lazy,ARCHIVE_CFLAGS,$(PKG_CONFIG) --cflags libarchive 2>/dev/null)
+$(call lazy,ARCHIVE_LIBS,$(PKG_CONFIG) --libs libarchive 2>/dev/null || echo -larchive)
 $(call lazy,CMOCKA_CFLAGS,$(PKG_CONFIG) --cflags cmocka 2>/dev/null)
 $(call lazy,CMOCKA_LIBS,$(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 # Every source includes <capstone/capstone.h>. capstone.pc's includedir is
@@ -32,7 +38,9 @@ $(call lazy,CMOCKA_LIBS,$(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka
 # always search (Apple clang and /opt/homebrew/include): add it, as a
 # system folder (Capstone 4's header is not -Wpedantic clean).
 CAPSTONE_CFLAGS = $(CAPSTONE_PC_CFLAGS) $(filter-out -isystem/usr/include,$(patsubst %/capstone,-isystem%,$(filter %/capstone,$(CAPSTONE_INCDIR))))
-CPPFLAGS += -Iinclude -Isrc $(CAPSTONE_CFLAGS)
+# What every link line of the library takes.
+DEP_LIBS = $(CAPSTONE_LIBS) $(CRYPTO_LIBS) $(ARCHIVE_LIBS)
+CPPFLAGS += -Iinclude -Isrc $(CAPSTONE_CFLAGS) $(CRYPTO_CFLAGS) $(ARCHIVE_CFLAGS)
 CFLAGS   ?= -O2 -g
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 TSAN     := -fsanitize=thread -fno-omit-frame-pointer
@@ -61,7 +69,7 @@ build/$(1)/libcli.a: $$($(1)_CLI_OBJS)
 	$$(Q)$$(AR) rcs $$@ $$^
 build/$(1)/lcpatch: build/$(1)/src/cli/main.o build/$(1)/libcli.a build/$(1)/liblcpatch.a
 	@$$(if $$(Q),echo "  LINK    $$@")
-	$$(Q)$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ $$(CAPSTONE_LIBS) $$(LDFLAGS)
+	$$(Q)$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ $$(DEP_LIBS) $$(LDFLAGS)
 -include $$($(1)_LIB_OBJS:.o=.d) $$($(1)_CLI_OBJS:.o=.d) build/$(1)/src/cli/main.d
 endef
 $(eval $(call flavour,dev,))
@@ -81,7 +89,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=build/asan/tests/%)
 build/asan/tests/%: tests/unit/%.c build/asan/libcli.a build/asan/liblcpatch.a | test-deps
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  TEST    $@")
-	$(Q)$(CC) $(CSTD) $(CPPFLAGS) $(CMOCKA_CFLAGS) $(CFLAGS) $(SAN) -Wall -Wextra -Werror -Itests/unit -o $@ $^ $(CMOCKA_LIBS) $(CAPSTONE_LIBS)
+	$(Q)$(CC) $(CSTD) $(CPPFLAGS) $(CMOCKA_CFLAGS) $(CFLAGS) $(SAN) -Wall -Wextra -Werror -Itests/unit -o $@ $^ $(CMOCKA_LIBS) $(DEP_LIBS)
 
 # Fuzz harnesses (tests/fuzz/): `make fuzz` builds them with libFuzzer
 # (clang-19); `make check` replays the seeds and every past finding through
@@ -107,13 +115,13 @@ build/fuzz/libcompat.a: $(FUZZ_COMPAT_OBJS)
 	$(Q)$(AR) rcs $@ $^
 build/fuzz/bin/%: tests/fuzz/%.c tests/fuzz/fuzz_common.h build/fuzz/libcompat.a build/fuzz/liblcpatch.a
 	@mkdir -p $(@D)
-	$(Q)$(FUZZ_CC) $(CSTD) $(CPPFLAGS) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< build/fuzz/libcompat.a build/fuzz/liblcpatch.a $(CAPSTONE_LIBS)
+	$(Q)$(FUZZ_CC) $(CSTD) $(CPPFLAGS) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< build/fuzz/libcompat.a build/fuzz/liblcpatch.a $(DEP_LIBS)
 build/asan/tests/%_replay: tests/fuzz/%.c tests/fuzz/replay.c tests/fuzz/fuzz_common.h build/asan/libcli.a build/asan/liblcpatch.a
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(CSTD) $(CPPFLAGS) $(CFLAGS) $(SAN) -o $@ $< tests/fuzz/replay.c build/asan/libcli.a build/asan/liblcpatch.a $(CAPSTONE_LIBS)
+	$(Q)$(CC) $(CSTD) $(CPPFLAGS) $(CFLAGS) $(SAN) -o $@ $< tests/fuzz/replay.c build/asan/libcli.a build/asan/liblcpatch.a $(DEP_LIBS)
 build/dev/tests/%_replay: tests/fuzz/%.c tests/fuzz/replay.c tests/fuzz/fuzz_common.h build/dev/libcli.a build/dev/liblcpatch.a
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(CSTD) $(CPPFLAGS) $(CFLAGS) -o $@ $< tests/fuzz/replay.c build/dev/libcli.a build/dev/liblcpatch.a $(CAPSTONE_LIBS)
+	$(Q)$(CC) $(CSTD) $(CPPFLAGS) $(CFLAGS) -o $@ $< tests/fuzz/replay.c build/dev/libcli.a build/dev/liblcpatch.a $(DEP_LIBS)
 fuzz-build: $(FUZZ_BINS)
 
 # Fault injection (tests/faults/): an LD_PRELOAD shim that makes the Nth
@@ -126,7 +134,7 @@ $(FAULT_SHIM): tests/faults/fault.c
 # A minimal writer on the shared output path, for the fault suite.
 build/%/tests/fault_writer: tests/faults/fault_writer.c build/%/libcli.a build/%/liblcpatch.a
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(CSTD) $(CPPFLAGS) $(CFLAGS) $(if $(filter asan,$*),$(SAN)) $(WARN) -o $@ $^ $(CAPSTONE_LIBS)
+	$(Q)$(CC) $(CSTD) $(CPPFLAGS) $(CFLAGS) $(if $(filter asan,$*),$(SAN)) $(WARN) -o $@ $^ $(DEP_LIBS)
 
 # Test helpers every suite may use (built by check and check-valgrind).
 CHECK_HELPERS := $(FUZZ_REPLAY) $(FAULT_SHIM) build/asan/tests/fault_writer build/tsan/lcpatch

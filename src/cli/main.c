@@ -39,6 +39,7 @@ static const struct command commands[] = {
     {"strip-legacy", cmd_strip_legacy, "remove ppc, i386, 32-bit ARM... slices (strip-arch --legacy)"},
     {"thin", cmd_thin, "keep one slice, as a thin file (strip-arch --keep A)"},
     {"unsign", cmd_unsign, "remove the code signature of every slice (codesign --remove-signature)"},
+    {"verify", cmd_verify, "verify code signatures: every page and slot hash, the CMS, a bundle's seal"},
     {"vtool", cmd_vtool, "Apple vtool: -show*, -set-*, -remove-* with its syntax, output and exit codes"},
 };
 

@@ -38,5 +38,9 @@ void lcp_show_json(lcp_json *j, const lcp_file *f);
 /* The "space" object of an image, the same in show --json and space --json
  * (docs/schema/common.schema.json, $defs/space). */
 void lcp_show_json_space(lcp_json *j, const lcp_image *img);
+/* The code signature's contents (show_sig.c): text lines after the
+ * "signature" line, and the keys added inside the JSON "signature" object. */
+void lcp_show_sig_text(FILE *out, const lcp_file *f, const lcp_image *img);
+void lcp_show_sig_json(lcp_json *j, const lcp_file *f, const lcp_image *img);
 
 #endif

@@ -104,7 +104,8 @@ void lcp_show_json_space(lcp_json *j, const lcp_image *img) {
     lcp_json_end_object(j);
 }
 
-static void json_image(lcp_json *j, size_t slice_index, const lcp_member *member, const lcp_image *img) {
+static void json_image(lcp_json *j, const lcp_file *f, size_t slice_index, const lcp_member *member,
+                       const lcp_image *img) {
     char abuf[48], b[32];
     lcp_json_begin_object(j);
     key_uint(j, "slice", slice_index);
@@ -197,6 +198,7 @@ static void json_image(lcp_json *j, size_t slice_index, const lcp_member *member
             key_uint(j, "offset", ld.dataoff);
             key_uint(j, "size", ld.datasize);
             key_uint(j, "file_offset", img->offset + ld.dataoff);
+            lcp_show_sig_json(j, f, img);
             lcp_json_end_object(j);
             found = true;
         }
@@ -240,10 +242,10 @@ void lcp_show_json(lcp_json *j, const lcp_file *f) {
     for (size_t i = 0; i < f->nslices; i++) {
         const lcp_slice *s = &f->slices[i];
         if (s->image)
-            json_image(j, i, NULL, s->image);
+            json_image(j, f, i, NULL, s->image);
         for (size_t k = 0; s->archive && k < s->archive->nmembers; k++)
             if (s->archive->members[k].image)
-                json_image(j, i, &s->archive->members[k], s->archive->members[k].image);
+                json_image(j, f, i, &s->archive->members[k], s->archive->members[k].image);
     }
     lcp_json_end_array(j);
     lcp_json_end_object(j);

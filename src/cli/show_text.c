@@ -137,6 +137,8 @@ static void print_image(FILE *out, const lcp_file *f, size_t slice_index, const 
         lcp_linkedit_data ld;
         if (img->lc[i].cmd == LCP_LC_CODE_SIGNATURE && lcp_image_linkedit_data(img, i, &ld)) {
             fprintf(out, FIELD "offset %u (0x%x), size %u\n", "signature", ld.dataoff, ld.dataoff, ld.datasize);
+            if (!any)
+                lcp_show_sig_text(out, f, img);
             any = true;
         }
     }

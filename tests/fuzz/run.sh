@@ -48,6 +48,14 @@ if [ "${1:-}" = --fuzz ]; then
         corpus=build/fuzz/corpus-$h
         mkdir -p "$corpus"
         inputs "$h" | while read -r f; do cp "$f" "$corpus/seed-$(basename "$f")"; done
+        # fuzz_codesign also starts from signature blobs: those of the
+        # fixtures and, when ../shared is there, of the signed corpus files
+        # (Apple, Developer ID, Apple Development, iPhone Developer, ad hoc,
+        # linker-signed)
+        if [ "$h" = fuzz_codesign ]; then
+            shared=$root/../shared/corpus/files
+            python3 tests/fuzz/cs_seeds.py "$corpus" tests/binaries/* $([ -d "$shared" ] && ls "$shared"/*) || true
+        fi
         log=build/fuzz/$h.log
         build/fuzz/bin/$h -max_total_time="$secs" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
             -dict=tests/fuzz/macho.dict -artifact_prefix=build/fuzz/findings/$h- -print_final_stats=1 \

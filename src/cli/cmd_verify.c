@@ -1,0 +1,288 @@
+/* lcpatch verify: what `codesign --verify --strict` checks that can be
+ * checked without a keychain, per slice: every code page and special slot
+ * hash of every CodeDirectory, the CodeDirectory hash the CMS signs, and
+ * for a bundle its resource seal and nested code (verify_bundle.c). The
+ * certificate chain is reported by name, never evaluated. */
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "cli/json.h"
+#include "cli/verify.h"
+#include "lcpatch/codesign.h"
+
+#include <string.h>
+#include <sys/stat.h>
+
+static const char verify_help[] = "usage: lcpatch verify [--json] PATH...\n"
+                                  "\n"
+                                  "Verifies the code signature of every slice of each PATH (a Mach-O file, or\n"
+                                  "a bundle: .app, .framework, .bundle, .appex, .kext...), as codesign --verify\n"
+                                  "--strict does without a keychain: every code page hash and every special\n"
+                                  "slot hash (Info.plist, requirements, resource seal, entitlements) of every\n"
+                                  "CodeDirectory, alternates included; the CodeDirectory hash that the CMS\n"
+                                  "signs (messageDigest, and the cdhashes list) and the CMS signature itself;\n"
+                                  "for a bundle, _CodeSignature/CodeResources (files added, modified,\n"
+                                  "missing) and the nested code it seals. Each slice is valid, invalid (with\n"
+                                  "the first bad page and its file offset, or the slot) or unsigned.\n"
+                                  "\n"
+                                  "Certificate trust is NOT evaluated: the chain is printed by name (signer,\n"
+                                  "issuers), but whether Apple's roots are trusted, a certificate is revoked\n"
+                                  "or expired is for a keychain (codesign, spctl) to say.\n"
+                                  "\n"
+                                  "  --json    one JSON document on standard output (docs/verify.md)\n"
+                                  "\n"
+                                  "Exit status: 0 every slice valid, 1 a slice invalid or unsigned, 2 usage\n"
+                                  "error, 3 a PATH could not be read (not Mach-O, malformed, I/O).\n";
+
+const char *lcp_verify_verdict_name(lcp_cs_verdict v) {
+    switch (v) {
+    case LCP_CSV_VALID: return "valid";
+    case LCP_CSV_INVALID: return "invalid";
+    case LCP_CSV_UNSIGNED: return "unsigned";
+    }
+    return "?";
+}
+
+const char *lcp_verify_problem_name(lcp_cs_problem p) {
+    switch (p) {
+    case LCP_CSP_OK: return NULL;
+    case LCP_CSP_BAD_PAGE: return "page";
+    case LCP_CSP_BAD_SLOT: return "slot";
+    case LCP_CSP_BAD_CODEDIR: return "code-directory";
+    case LCP_CSP_BAD_CMS: return "cms";
+    case LCP_CSP_BAD_FORMAT: return "format";
+    }
+    return NULL;
+}
+
+/* The chain from the signer up by issuer name, within the CMS's own
+ * certificates: indices into certs, at most ncerts of them. */
+size_t lcp_verify_chain(const lcp_cs_cms *c, size_t *idx, size_t max) {
+    size_t n = 0;
+    if (c->signer < 0)
+        return 0;
+    size_t cur = (size_t)c->signer;
+    while (n < max && n < c->ncerts) {
+        idx[n++] = cur;
+        const lcp_cs_cert *x = &c->certs[cur];
+        if (!x->issuer_cn || (x->subject_cn && strcmp(x->issuer_cn, x->subject_cn) == 0))
+            break; /* self-issued: the root */
+        size_t k;
+        for (k = 0; k < c->ncerts; k++)
+            if (c->certs[k].subject_cn && strcmp(c->certs[k].subject_cn, x->issuer_cn) == 0)
+                break;
+        if (k == c->ncerts)
+            break;
+        cur = k;
+    }
+    return n;
+}
+
+void lcp_verify_text_line(FILE *out, const char *label, const lcp_cs_signature *sig, const lcp_cs_result *res) {
+    fprintf(out, "%s: %s", label, lcp_verify_verdict_name(res->verdict));
+    if (res->verdict == LCP_CSV_INVALID) {
+        fprintf(out, ": %s", res->message);
+        if (res->file_offset != LCP_NO_OFFSET)
+            fprintf(out, " (file offset 0x%llx)", (unsigned long long)res->file_offset);
+        fputc('\n', out);
+        return;
+    }
+    if (res->verdict == LCP_CSV_UNSIGNED) {
+        fputc('\n', out);
+        return;
+    }
+    fprintf(out, " (%s, identifier \"%s\", %zu code %s, %llu pages, %u slots", lcp_cs_kind(sig), sig->cds[0].identifier,
+            sig->ncds, sig->ncds == 1 ? "directory" : "directories", (unsigned long long)res->pages_checked,
+            res->slots_checked);
+    if (res->cms_checked)
+        fputs(", CMS signs the CodeDirectory", out);
+    fputs(")\n", out);
+    if (res->unsealed_external) {
+        fputs("  not checked: ", out);
+        bool first = true;
+        for (uint32_t k = 1; k < 32; k++)
+            if (res->unsealed_external & (1u << k)) {
+                fprintf(out, "%s%s", first ? "" : ", ", lcp_cs_slot_name(k));
+                first = false;
+            }
+        fputs(" (sealed outside this file: verify its bundle)\n", out);
+    }
+    size_t idx[8];
+    size_t n = lcp_verify_chain(&sig->cms, idx, 8);
+    if (n) {
+        fputs("  signed by", out);
+        for (size_t i = 0; i < n; i++) {
+            const char *cn = sig->cms.certs[idx[i]].subject_cn;
+            fprintf(out, "%s\"%s\"", i ? " <- " : " ", cn ? cn : "?");
+        }
+        fputs(" (chain not evaluated)\n", out);
+        if (sig->cms.has_timestamp)
+            fprintf(out, "  timestamp %s\n", sig->cms.timestamp_time[0] ? sig->cms.timestamp_time : "(undecoded)");
+    }
+}
+
+void lcp_verify_json_image(lcp_json *j, const char *arch, const lcp_cs_signature *sig, const lcp_cs_result *res) {
+    lcp_json_begin_object(j);
+    lcp_json_key(j, "arch");
+    lcp_json_string(j, arch);
+    lcp_json_key(j, "verdict");
+    lcp_json_string(j, lcp_verify_verdict_name(res->verdict));
+    bool signed_ok = res->verdict != LCP_CSV_UNSIGNED && sig->ncds > 0;
+    lcp_json_key(j, "kind");
+    lcp_json_string(j, signed_ok ? lcp_cs_kind(sig) : NULL);
+    lcp_json_key(j, "identifier");
+    lcp_json_string(j, signed_ok ? sig->cds[0].identifier : NULL);
+    lcp_json_key(j, "problem");
+    lcp_json_string(j, lcp_verify_problem_name(res->problem));
+    lcp_json_key(j, "message");
+    lcp_json_string(j, res->verdict == LCP_CSV_VALID ? NULL : res->message);
+    lcp_json_key(j, "code_directory");
+    if (res->verdict == LCP_CSV_INVALID && res->problem != LCP_CSP_BAD_FORMAT)
+        lcp_json_uint(j, res->cd_slot);
+    else
+        lcp_json_null(j);
+    lcp_json_key(j, "page");
+    if (res->problem == LCP_CSP_BAD_PAGE)
+        lcp_json_uint(j, res->page);
+    else
+        lcp_json_null(j);
+    lcp_json_key(j, "slot");
+    if (res->problem == LCP_CSP_BAD_SLOT)
+        lcp_json_uint(j, res->slot);
+    else
+        lcp_json_null(j);
+    lcp_json_key(j, "file_offset");
+    if (res->verdict == LCP_CSV_INVALID && res->file_offset != LCP_NO_OFFSET)
+        lcp_json_uint(j, res->file_offset);
+    else
+        lcp_json_null(j);
+    lcp_json_key(j, "pages_checked");
+    lcp_json_uint(j, res->pages_checked);
+    lcp_json_key(j, "slots_checked");
+    lcp_json_uint(j, res->slots_checked);
+    lcp_json_key(j, "cms_checked");
+    lcp_json_bool(j, res->cms_checked);
+    lcp_json_key(j, "not_checked");
+    lcp_json_begin_array(j);
+    for (uint32_t k = 1; k < 32; k++)
+        if (res->unsealed_external & (1u << k))
+            lcp_json_string(j, lcp_cs_slot_name(k));
+    lcp_json_end_array(j);
+    lcp_json_key(j, "chain");
+    lcp_json_begin_array(j);
+    size_t idx[8];
+    size_t n = signed_ok ? lcp_verify_chain(&sig->cms, idx, 8) : 0;
+    for (size_t i = 0; i < n; i++)
+        lcp_json_string(j, sig->cms.certs[idx[i]].subject_cn);
+    lcp_json_end_array(j);
+    lcp_json_key(j, "timestamp");
+    lcp_json_string(j,
+                    signed_ok && sig->cms.has_timestamp && sig->cms.timestamp_time[0] ? sig->cms.timestamp_time : NULL);
+    lcp_json_end_object(j);
+}
+
+typedef struct visit_ctx {
+    bool json;
+    lcp_json *j;
+    const lcp_cs_external *ext;
+    int status;
+    lcp_error err;
+    bool failed;
+} visit_ctx;
+
+static int visit(void *vctx, lcp_file *f, size_t slice_index, lcp_member *member, lcp_image *img) {
+    visit_ctx *c = vctx;
+    char label[1200], abuf[48];
+    lcp_cs_signature sig;
+    lcp_cs_result res;
+    lcp_status st = lcp_cs_check(&f->src, img, c->ext, &sig, &res, &c->err);
+    if (st != LCP_OK) {
+        lcp_cs_signature_release(&sig);
+        lcp_error_prefix(&c->err, "%s", lcp_cli_image_label(f, slice_index, member, img, label, sizeof label));
+        c->failed = true;
+        return 1;
+    }
+    if (c->json)
+        lcp_verify_json_image(c->j, lcp_arch_label(img->cputype, img->cpusubtype, abuf, sizeof abuf), &sig, &res);
+    else
+        lcp_verify_text_line(stdout, lcp_cli_image_label(f, slice_index, member, img, label, sizeof label), &sig, &res);
+    if (res.verdict != LCP_CSV_VALID)
+        c->status = lcp_cli_worse(c->status, LCP_EXIT_FINDINGS);
+    lcp_cs_signature_release(&sig);
+    return 0;
+}
+
+/* Verifies every image of one Mach-O file; ext seals what lies outside it
+ * (a bundle's Info.plist and CodeResources) or is NULL. Returns the exit
+ * status; JSON goes into the caller's open "images" array. */
+/* The failures[] of the running `lcpatch verify --json` (NULL without
+ * --json): every file that cannot be read, bundles' nested code included. */
+static lcp_json_failures *verify_failures;
+
+static int fail(const char *path, const lcp_error *err) {
+    fflush(stdout);
+    if (verify_failures)
+        lcp_json_failures_add(verify_failures, path, err);
+    return lcp_cli_fail(err);
+}
+
+int lcp_verify_file(const char *path, bool json, lcp_json *j, const lcp_cs_external *ext) {
+    lcp_file *f;
+    lcp_error err;
+    if (lcp_file_open(path, &f, &err) != LCP_OK)
+        return fail(path, &err);
+    visit_ctx c = {json, j, ext, LCP_EXIT_OK, {0}, false};
+    int none = lcp_file_visit_images(f, visit, &c);
+    (void)none;
+    lcp_file_free(f);
+    if (c.failed)
+        return lcp_cli_worse(c.status, fail(path, &c.err));
+    return c.status;
+}
+
+int cmd_verify(int argc, char **argv) {
+    bool json;
+    int first, r = lcp_cli_parse_json_files("verify", verify_help, argc, argv, &json, &first);
+    if (r >= 0)
+        return r;
+    int status = LCP_EXIT_OK;
+    lcp_json j;
+    lcp_json_init(&j, stdout);
+    lcp_json_failures failures = LCP_JSON_FAILURES_INIT;
+    verify_failures = json ? &failures : NULL;
+    lcp_json_begin_files(&j, json);
+    for (int i = first; i < argc; i++) {
+        struct stat stt;
+        bool dir = stat(argv[i], &stt) == 0 && S_ISDIR(stt.st_mode);
+        if (json) {
+            lcp_json_begin_object(&j);
+            lcp_json_key(&j, "file");
+            lcp_json_string(&j, argv[i]);
+        }
+        int s;
+        if (dir)
+            s = lcp_verify_bundle(argv[i], json, &j);
+        else {
+            if (json) {
+                lcp_json_key(&j, "images");
+                lcp_json_begin_array(&j);
+            }
+            s = lcp_verify_file(argv[i], json, &j, NULL);
+            if (json)
+                lcp_json_end_array(&j);
+        }
+        if (json) {
+            lcp_json_key(&j, "status");
+            lcp_json_uint(&j, (uint64_t)s);
+            lcp_json_end_object(&j);
+        }
+        status = lcp_cli_worse(status, s);
+    }
+    lcp_json_end_files(&j, json, &failures);
+    lcp_json_failures_release(&failures);
+    verify_failures = NULL;
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "lcpatch verify: error writing standard output\n");
+        return LCP_EXIT_FAILED;
+    }
+    return status;
+}

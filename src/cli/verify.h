@@ -1,0 +1,27 @@
+/* lcpatch verify: the printers and the per-file and per-bundle steps
+ * (cmd_verify.c, verify_bundle.c). */
+#ifndef LCP_CLI_VERIFY_H
+#define LCP_CLI_VERIFY_H
+
+#include "cli/json.h"
+#include "lcpatch/codesign.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+
+const char *lcp_verify_verdict_name(lcp_cs_verdict v);
+const char *lcp_verify_problem_name(lcp_cs_problem p);
+/* The signer's chain by issuer name inside the CMS: indices into certs. */
+size_t lcp_verify_chain(const lcp_cs_cms *c, size_t *idx, size_t max);
+/* One slice's verdict: a text line (and detail lines), or a JSON object. */
+void lcp_verify_text_line(FILE *out, const char *label, const lcp_cs_signature *sig, const lcp_cs_result *res);
+void lcp_verify_json_image(lcp_json *j, const char *arch, const lcp_cs_signature *sig, const lcp_cs_result *res);
+/* Every slice of a Mach-O file; JSON objects go into the caller's open
+ * array. Returns the exit status (0, 1 or 3). */
+int lcp_verify_file(const char *path, bool json, lcp_json *j, const lcp_cs_external *ext);
+/* A bundle folder: its main executable with the Info.plist and resource
+ * seal, the seal's files and nested code. JSON keys go into the caller's
+ * open object. Returns the exit status. */
+int lcp_verify_bundle(const char *path, bool json, lcp_json *j);
+
+#endif
