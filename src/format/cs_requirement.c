@@ -293,9 +293,9 @@ char *lcp_cs_requirement_text(const uint8_t *blob, size_t len) {
     dumper d;
     lcp_reader_init(&d.r, blob, len, true);
     if (!lcp_read_u32(&d.r, &magic) || !lcp_read_u32(&d.r, &length) || !lcp_read_u32(&d.r, &kind) ||
-        magic != LCP_CSMAGIC_REQUIREMENT || length > len || kind != 1)
+        magic != LCP_CSMAGIC_REQUIREMENT || length > len || length < d.r.pos || kind != 1)
         return NULL;
-    d.r.len = length; /* the expression ends with the blob */
+    d.r.len = length; /* the expression ends with the blob (length >= pos: checked above) */
     lcp_buf_init(&d.out);
     d.ok = true;
     if (!expr(&d, LEVEL_TOP, 0) || !d.ok || !lcp_buf_append(&d.out, "", 1)) {

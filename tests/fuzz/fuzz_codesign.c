@@ -23,8 +23,8 @@ static unsigned walk_signature(const lcp_cs_signature *sig) {
         sink += lcp_fuzz_touch(cd->identifier) + lcp_fuzz_touch(cd->team_id);
         for (uint32_t k = 1; k <= cd->nspecial && k < 64; k++) {
             const uint8_t *s = lcp_cs_special_slot(sig, cd, k);
-            if (s)
-                sink += s[cd->hash_size ? cd->hash_size - 1u : 0];
+            if (s && cd->hash_size) /* a 0-byte slot is an empty view */
+                sink += s[cd->hash_size - 1u];
         }
         for (uint32_t k = 0; k < cd->ncode && k < 64; k++) {
             const uint8_t *s = lcp_cs_code_slot(sig, cd, k);

@@ -236,6 +236,9 @@ static void decompiles_a_designated_requirement(void **state) {
     free(t);
     /* Truncated: NULL, never a read past the end. */
     assert_null(lcp_cs_requirement_text(r, o - 2));
+    /* A length field shorter than the header (a fuzz finding). */
+    put32(r, 4, 8);
+    assert_null(lcp_cs_requirement_text(r, o));
 }
 
 int main(void) {
