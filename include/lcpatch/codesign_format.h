@@ -65,21 +65,21 @@
 #define LCP_CD_PLATFORM 38u /* uint8_t */
 #define LCP_CD_PAGESIZE 39u /* uint8_t, log2 of the page size; 0: one page */
 #define LCP_CD_SPARE2 40u
-#define LCP_CD_SIZE_EARLIEST 44u                   /* version < 0x20100 */
-#define LCP_CD_SCATTEROFFSET 44u                   /* >= 0x20100 */
-#define LCP_CD_TEAMOFFSET 48u                      /* >= 0x20200 */
-#define LCP_CD_SPARE3 52u                          /* >= 0x20300 */
-#define LCP_CD_CODELIMIT64 56u                     /* >= 0x20300, uint64_t */
-#define LCP_CD_EXECSEGBASE 64u                     /* >= 0x20400, uint64_t */
-#define LCP_CD_EXECSEGLIMIT 72u                    /* >= 0x20400, uint64_t */
-#define LCP_CD_EXECSEGFLAGS 80u                    /* >= 0x20400, uint64_t */
-#define LCP_CD_RUNTIME 88u                         /* >= 0x20500 */
-#define LCP_CD_PRELINKHASHOFFSET 92u               /* >= 0x20500 */
-#define LCP_CD_LINKAGEHASHTYPE 96u                 /* >= 0x20600, uint8_t */
-#define LCP_CD_LINKAGEAPPLICATIONTYPE 97u          /* >= 0x20600, uint8_t */
-#define LCP_CD_LINKAGEAPPLICATIONSUBTYPE 98u       /* >= 0x20600, uint16_t */
-#define LCP_CD_LINKAGEOFFSET 100u                  /* >= 0x20600 */
-#define LCP_CD_LINKAGESIZE 104u                    /* >= 0x20600 */
+#define LCP_CD_SIZE_EARLIEST 44u             /* version < 0x20100 */
+#define LCP_CD_SCATTEROFFSET 44u             /* >= 0x20100 */
+#define LCP_CD_TEAMOFFSET 48u                /* >= 0x20200 */
+#define LCP_CD_SPARE3 52u                    /* >= 0x20300 */
+#define LCP_CD_CODELIMIT64 56u               /* >= 0x20300, uint64_t */
+#define LCP_CD_EXECSEGBASE 64u               /* >= 0x20400, uint64_t */
+#define LCP_CD_EXECSEGLIMIT 72u              /* >= 0x20400, uint64_t */
+#define LCP_CD_EXECSEGFLAGS 80u              /* >= 0x20400, uint64_t */
+#define LCP_CD_RUNTIME 88u                   /* >= 0x20500 */
+#define LCP_CD_PRELINKHASHOFFSET 92u         /* >= 0x20500 */
+#define LCP_CD_LINKAGEHASHTYPE 96u           /* >= 0x20600, uint8_t */
+#define LCP_CD_LINKAGEAPPLICATIONTYPE 97u    /* >= 0x20600, uint8_t */
+#define LCP_CD_LINKAGEAPPLICATIONSUBTYPE 98u /* >= 0x20600, uint16_t */
+#define LCP_CD_LINKAGEOFFSET 100u            /* >= 0x20600 */
+#define LCP_CD_LINKAGESIZE 104u              /* >= 0x20600 */
 #define LCP_CD_SIZE_20100 48u
 #define LCP_CD_SIZE_20200 52u
 #define LCP_CD_SIZE_20300 64u

@@ -116,6 +116,11 @@ lcp_status lcp_plan_write_memory(const lcp_plan *p, const lcp_source *src, uint8
  * ones, then the input's bytes from the end of the old commands to
  * new_size (the image's bytes in the input start at img->offset). */
 lcp_status lcp_plan_add_image(lcp_plan *p, const lcp_image *img, uint64_t new_size, lcp_error *err);
+/* The same, but only the input's bytes up to copy_end (from the image's
+ * start) are copied; from there to new_size the image is zeros (room made
+ * for new data, such as a code signature's). */
+lcp_status lcp_plan_add_image_upto(lcp_plan *p, const lcp_image *img, uint64_t copy_end, uint64_t new_size,
+                                   lcp_error *err);
 /* The plan of f with some of its images edited in place: each of the n
  * images of `edited` (images of f, in any order; the array is sorted by
  * offset) keeps its place and size and gets its new header and load

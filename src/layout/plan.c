@@ -232,6 +232,13 @@ void lcp_image_encode_header(const lcp_image *img, uint8_t out[32]) {
 }
 
 lcp_status lcp_plan_add_image(lcp_plan *p, const lcp_image *img, uint64_t new_size, lcp_error *err) {
+    return lcp_plan_add_image_upto(p, img, new_size, new_size, err);
+}
+
+lcp_status lcp_plan_add_image_upto(lcp_plan *p, const lcp_image *img, uint64_t copy_end, uint64_t new_size,
+                                   lcp_error *err) {
+    if (copy_end > new_size)
+        copy_end = new_size;
     uint8_t hdr[32];
     lcp_image_encode_header(img, hdr);
     uint64_t old_end = (uint64_t)img->header_size + img->orig_sizeofcmds;
@@ -246,8 +253,11 @@ lcp_status lcp_plan_add_image(lcp_plan *p, const lcp_image *img, uint64_t new_si
     if (st == LCP_OK && old_end > new_end)
         st = lcp_plan_add_zeros(p, (old_end < new_size ? old_end : new_size) - new_end, err);
     uint64_t from = old_end > new_end ? old_end : new_end;
-    if (st == LCP_OK && new_size > from)
-        st = lcp_plan_add_copy(p, img->offset + from, new_size - from, err);
+    if (st == LCP_OK && copy_end > from)
+        st = lcp_plan_add_copy(p, img->offset + from, copy_end - from, err);
+    /* The rest (new space, such as a signature's) is zeros. */
+    if (st == LCP_OK && new_size > (copy_end > from ? copy_end : from))
+        st = lcp_plan_add_zeros(p, new_size - (copy_end > from ? copy_end : from), err);
     return st;
 }
 
