@@ -24,6 +24,8 @@ CAPSTONE_CFLAGS := $(shell $(PKG_CONFIG) --cflags capstone 2>/dev/null)
 CAPSTONE_INCDIR := $(shell $(PKG_CONFIG) --variable=includedir capstone 2>/dev/null)
 CAPSTONE_CFLAGS += $(filter-out -I/usr/include,$(patsubst %/capstone,-I%,$(filter %/capstone,$(CAPSTONE_INCDIR))))
 CAPSTONE_LIBS   := $(shell $(PKG_CONFIG) --libs capstone 2>/dev/null || echo -lcapstone)
+# OpenSSL's libcrypto: the code signature's hashes (src/format/cs_hash.c).
+CRYPTO_LIBS     := $(shell $(PKG_CONFIG) --libs libcrypto 2>/dev/null || echo -lcrypto)
 CMOCKA_CFLAGS   := $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS     := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 CPPFLAGS += -Iinclude -Isrc $(CAPSTONE_CFLAGS)
@@ -55,7 +57,7 @@ build/$(1)/libcli.a: $$($(1)_CLI_OBJS)
 	$$(Q)$$(AR) rcs $$@ $$^
 build/$(1)/lcpatch: build/$(1)/src/cli/main.o build/$(1)/libcli.a build/$(1)/liblcpatch.a
 	@$$(if $$(Q),echo "  LINK    $$@")
-	$$(Q)$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ $$(CAPSTONE_LIBS) $$(LDFLAGS)
+	$$(Q)$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ $$(CAPSTONE_LIBS) $$(CRYPTO_LIBS) $$(LDFLAGS)
 -include $$($(1)_LIB_OBJS:.o=.d) $$($(1)_CLI_OBJS:.o=.d) build/$(1)/src/cli/main.d
 endef
 $(eval $(call flavour,dev,))
@@ -75,7 +77,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=build/asan/tests/%)
 build/asan/tests/%: tests/unit/%.c build/asan/libcli.a build/asan/liblcpatch.a
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  TEST    $@")
-	$(Q)$(CC) $(CSTD) $(CPPFLAGS) $(CMOCKA_CFLAGS) $(CFLAGS) $(SAN) -Wall -Wextra -Werror -Itests/unit -o $@ $^ $(CMOCKA_LIBS) $(CAPSTONE_LIBS)
+	$(Q)$(CC) $(CSTD) $(CPPFLAGS) $(CMOCKA_CFLAGS) $(CFLAGS) $(SAN) -Wall -Wextra -Werror -Itests/unit -o $@ $^ $(CMOCKA_LIBS) $(CAPSTONE_LIBS) $(CRYPTO_LIBS)
 
 # Fuzz harnesses (tests/fuzz/): `make fuzz` builds them with libFuzzer
 # (clang-19); `make check` replays the seeds and every past finding through
@@ -95,13 +97,13 @@ build/fuzz/liblcpatch.a: $(FUZZ_LIB_OBJS)
 	$(Q)$(AR) rcs $@ $^
 build/fuzz/bin/%: tests/fuzz/%.c tests/fuzz/fuzz_common.h build/fuzz/liblcpatch.a
 	@mkdir -p $(@D)
-	$(Q)$(FUZZ_CC) $(CSTD) $(CPPFLAGS) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< build/fuzz/liblcpatch.a $(CAPSTONE_LIBS)
+	$(Q)$(FUZZ_CC) $(CSTD) $(CPPFLAGS) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< build/fuzz/liblcpatch.a $(CAPSTONE_LIBS) $(CRYPTO_LIBS)
 build/asan/tests/%_replay: tests/fuzz/%.c tests/fuzz/replay.c tests/fuzz/fuzz_common.h build/asan/liblcpatch.a
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(CSTD) $(CPPFLAGS) $(CFLAGS) $(SAN) -o $@ $< tests/fuzz/replay.c build/asan/liblcpatch.a $(CAPSTONE_LIBS)
+	$(Q)$(CC) $(CSTD) $(CPPFLAGS) $(CFLAGS) $(SAN) -o $@ $< tests/fuzz/replay.c build/asan/liblcpatch.a $(CAPSTONE_LIBS) $(CRYPTO_LIBS)
 build/dev/tests/%_replay: tests/fuzz/%.c tests/fuzz/replay.c tests/fuzz/fuzz_common.h build/dev/liblcpatch.a
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(CSTD) $(CPPFLAGS) $(CFLAGS) -o $@ $< tests/fuzz/replay.c build/dev/liblcpatch.a $(CAPSTONE_LIBS)
+	$(Q)$(CC) $(CSTD) $(CPPFLAGS) $(CFLAGS) -o $@ $< tests/fuzz/replay.c build/dev/liblcpatch.a $(CAPSTONE_LIBS) $(CRYPTO_LIBS)
 fuzz-build: $(FUZZ_BINS)
 
 # Fault injection (tests/faults/): an LD_PRELOAD shim that makes the Nth
@@ -114,7 +116,7 @@ $(FAULT_SHIM): tests/faults/fault.c
 # A minimal writer on the shared output path, for the fault suite.
 build/%/tests/fault_writer: tests/faults/fault_writer.c build/%/libcli.a build/%/liblcpatch.a
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(CSTD) $(CPPFLAGS) $(CFLAGS) $(if $(filter asan,$*),$(SAN)) $(WARN) -o $@ $^ $(CAPSTONE_LIBS)
+	$(Q)$(CC) $(CSTD) $(CPPFLAGS) $(CFLAGS) $(if $(filter asan,$*),$(SAN)) $(WARN) -o $@ $^ $(CAPSTONE_LIBS) $(CRYPTO_LIBS)
 
 # Test helpers every suite may use (built by check and check-valgrind).
 CHECK_HELPERS := $(FUZZ_REPLAY) $(FAULT_SHIM) build/asan/tests/fault_writer build/tsan/lcpatch

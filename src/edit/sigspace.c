@@ -93,8 +93,8 @@ lcp_status lcp_sigspace_image(lcp_image *img, const lcp_sigspace *req, uint64_t 
     } else {
         lcp_linkedit_data cs;
         if (!lcp_image_linkedit_data(img, (size_t)sig, &cs))
-            return lcp_error_set(err, LCP_E_MALFORMED, img->offset,
-                                 "load command %ld 'LC_CODE_SIGNATURE' is truncated", sig);
+            return lcp_error_set(err, LCP_E_MALFORMED, img->offset, "load command %ld 'LC_CODE_SIGNATURE' is truncated",
+                                 sig);
         if (!lcp_linkedit_content_end(img, (size_t)sig, &end))
             return lcp_error_set(err, LCP_E_MALFORMED, img->offset, "a linkedit table's range overflows");
         if (end > cs.dataoff)

@@ -1,0 +1,206 @@
+/* The linker's ad-hoc signature, byte for byte as ld64.lld writes it
+ * (lld/MachO/SyntheticSections.cpp CodeSignatureSection): see
+ * include/lcpatch/sign.h. */
+#include "lcpatch/sign.h"
+
+#include "format/cs_hash.h"
+#include "lcpatch/codesign_format.h"
+#include "lcpatch/macho.h"
+#include "lcpatch/slices.h"
+#include "util/checked.h"
+#include "util/reader.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* SuperBlob header and one index entry, padded to 8: where the
+ * CodeDirectory starts; then the fixed CodeDirectory of version 0x20400. */
+#define BLOB_HEADERS_SIZE 24u
+#define FIXED_HEADERS_SIZE (BLOB_HEADERS_SIZE + LCP_CD_SIZE_20400)
+
+const char *lcp_sign_default_identifier(const char *path) {
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+/* One image's signature: its bytes up to the signature in data (dataoff
+ * of them), the blob written into sig (size bytes, zeroed by the caller). */
+static lcp_status write_blob(const lcp_image *img, const uint8_t *data, uint64_t dataoff, const char *ident,
+                             uint8_t *sig, uint64_t size, lcp_error *err) {
+    size_t idlen = strlen(ident);
+    uint64_t all_headers = (FIXED_HEADERS_SIZE + idlen + 1 + 15) & ~(uint64_t)15;
+    uint64_t nblocks = (dataoff + LCP_CS_PAGE_SIZE - 1) / LCP_CS_PAGE_SIZE;
+    uint64_t text_off = 0, text_size = 0;
+    for (size_t i = 0; i < img->ncmds; i++) {
+        lcp_segment seg;
+        if (lcp_image_segment(img, i, &seg) && strcmp(seg.segname, "__TEXT") == 0) {
+            text_off = seg.fileoff;
+            text_size = seg.filesize;
+            break;
+        }
+    }
+    size_t n = (size_t)size;
+    uint8_t *cd = sig + BLOB_HEADERS_SIZE;
+    size_t cdn = n - BLOB_HEADERS_SIZE;
+    lcp_put_u32(sig, n, 0, true, LCP_CSMAGIC_EMBEDDED_SIGNATURE);
+    lcp_put_u32(sig, n, 4, true, (uint32_t)size);
+    lcp_put_u32(sig, n, 8, true, 1);
+    lcp_put_u32(sig, n, 12, true, LCP_CSSLOT_CODEDIRECTORY);
+    lcp_put_u32(sig, n, 16, true, BLOB_HEADERS_SIZE);
+    lcp_put_u32(cd, cdn, LCP_CD_MAGIC, true, LCP_CSMAGIC_CODEDIRECTORY);
+    lcp_put_u32(cd, cdn, LCP_CD_LENGTH, true, (uint32_t)(size - BLOB_HEADERS_SIZE));
+    lcp_put_u32(cd, cdn, LCP_CD_VERSION, true, LCP_CS_SUPPORTSEXECSEG);
+    lcp_put_u32(cd, cdn, LCP_CD_FLAGS, true, LCP_CS_ADHOC | LCP_CS_LINKER_SIGNED);
+    lcp_put_u32(cd, cdn, LCP_CD_HASHOFFSET, true, (uint32_t)(all_headers - BLOB_HEADERS_SIZE));
+    lcp_put_u32(cd, cdn, LCP_CD_IDENTOFFSET, true, LCP_CD_SIZE_20400);
+    lcp_put_u32(cd, cdn, LCP_CD_NCODESLOTS, true, (uint32_t)nblocks);
+    lcp_put_u32(cd, cdn, LCP_CD_CODELIMIT, true, (uint32_t)dataoff);
+    cd[LCP_CD_HASHSIZE] = LCP_CS_SHA256_LEN;
+    cd[LCP_CD_HASHTYPE] = LCP_CS_HASHTYPE_SHA256;
+    cd[LCP_CD_PAGESIZE] = LCP_CS_PAGE_SHIFT;
+    lcp_put_u64(cd, cdn, LCP_CD_EXECSEGBASE, true, text_off);
+    lcp_put_u64(cd, cdn, LCP_CD_EXECSEGLIMIT, true, text_size);
+    lcp_put_u64(cd, cdn, LCP_CD_EXECSEGFLAGS, true, img->filetype == LCP_MH_EXECUTE ? LCP_CS_EXECSEG_MAIN_BINARY : 0);
+    memcpy(cd + LCP_CD_SIZE_20400, ident, idlen);
+    for (uint64_t b = 0; b < nblocks; b++) {
+        uint64_t off = b * LCP_CS_PAGE_SIZE;
+        uint64_t len = dataoff - off < LCP_CS_PAGE_SIZE ? dataoff - off : LCP_CS_PAGE_SIZE;
+        lcp_status st = lcp_cs_hash(LCP_CS_HASHTYPE_SHA256, data + off, (size_t)len,
+                                    sig + all_headers + b * LCP_CS_SHA256_LEN, err);
+        if (st)
+            return st;
+    }
+    return LCP_OK;
+}
+
+/* A signed slice, ready to emit. */
+typedef struct signed_slice {
+    lcp_image *img; /* the edited clone, owned */
+    uint64_t copy_end, dataoff;
+    uint8_t *sig; /* size - dataoff bytes, owned */
+} signed_slice;
+
+/* ld64.lld's identifier: the install name's last component when the image
+ * has one (as ld64 does), else the output file's. */
+static const char *linker_identifier(const lcp_image *img, const char *out_name) {
+    long id = lcp_image_find(img, LCP_LC_ID_DYLIB, 0);
+    const char *name;
+    if (id >= 0 && lcp_image_cmd_string(img, (size_t)id, &name) && name[0] != '\0')
+        return lcp_sign_default_identifier(name);
+    return lcp_sign_default_identifier(out_name);
+}
+
+static lcp_status sign_image(const lcp_file *f, const lcp_image *in, const char *ident, signed_slice *out,
+                             uint64_t *size, lcp_error *err) {
+    lcp_image *img = NULL;
+    lcp_status st = lcp_image_clone(in, &img, err);
+    uint64_t unsigned_size = 0, copy_end = 0, new_size = 0;
+    bool changed;
+    if (st == LCP_OK)
+        st = lcp_unsign_image(img, &unsigned_size, &changed, err);
+    /* The room the signature needs depends on where it starts: the end of
+     * __LINKEDIT (once unsigned) rounded to 16, as lcp_sigspace_image puts it. */
+    uint64_t end = unsigned_size;
+    for (size_t i = 0; st == LCP_OK && i < img->ncmds; i++) {
+        lcp_segment seg;
+        if (lcp_image_segment(img, i, &seg) && strcmp(seg.segname, "__LINKEDIT") == 0 &&
+            !lcp_add_u64(seg.fileoff, seg.filesize, &end))
+            st = lcp_error_set(err, LCP_E_MALFORMED, img->offset, "__LINKEDIT's end overflows");
+    }
+    uint64_t dataoff = (end + 15) & ~(uint64_t)15;
+    uint64_t nblocks = (dataoff + LCP_CS_PAGE_SIZE - 1) / LCP_CS_PAGE_SIZE;
+    uint64_t all_headers = (FIXED_HEADERS_SIZE + strlen(ident) + 1 + 15) & ~(uint64_t)15;
+    uint64_t datasize = (all_headers + nblocks * LCP_CS_SHA256_LEN + 15) & ~(uint64_t)15;
+    if (st == LCP_OK && datasize > UINT32_MAX)
+        st = lcp_error_set(err, LCP_E_UNSUPPORTED, img->offset, "the image is too large to sign");
+    if (st == LCP_OK) {
+        lcp_sigspace req = {(uint32_t)datasize, false};
+        st = lcp_sigspace_image(img, &req, &copy_end, &new_size, err);
+    }
+    if (st == LCP_OK && new_size != dataoff + datasize)
+        st = lcp_error_set(err, LCP_E_UNSUPPORTED, img->offset, "the signature's place (0x%llx) is not where expected",
+                           (unsigned long long)(new_size - datasize));
+    /* The bytes to hash: the image as it will be written, up to dataoff. */
+    lcp_plan tmp;
+    lcp_plan_init(&tmp);
+    uint8_t *data = NULL, *sig = NULL;
+    size_t dlen = 0;
+    if (st == LCP_OK)
+        st = lcp_plan_add_image_upto(&tmp, img, copy_end, dataoff, err);
+    if (st == LCP_OK)
+        st = lcp_plan_write_memory(&tmp, &f->src, &data, &dlen, err);
+    lcp_plan_release(&tmp);
+    if (st == LCP_OK && (sig = calloc(1, (size_t)datasize)) == NULL)
+        st = lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
+    if (st == LCP_OK)
+        st = write_blob(img, data, dataoff, ident, sig, datasize, err);
+    free(data);
+    if (st) {
+        free(sig);
+        lcp_image_free(img);
+        return st;
+    }
+    out->img = img;
+    out->copy_end = copy_end;
+    out->dataoff = dataoff;
+    out->sig = sig;
+    *size = new_size;
+    return LCP_OK;
+}
+
+static lcp_status emit(lcp_plan *p, const lcp_out_slice *o, const signed_slice *s, lcp_error *err) {
+    if (s->img == NULL)
+        return lcp_plan_add_copy(p, o->src_offset, o->size, err);
+    lcp_status st = lcp_plan_add_image_upto(p, s->img, s->copy_end, s->dataoff, err);
+    return st ? st : lcp_plan_add_bytes(p, s->sig, (size_t)(o->size - s->dataoff), err);
+}
+
+lcp_status lcp_sign_linker_file(const lcp_file *f, const lcp_sign_opts *o, lcp_plan *out, lcp_error *err) {
+    size_t n = f->nslices ? f->nslices : 1;
+    signed_slice *ss = calloc(n, sizeof *ss);
+    lcp_out_slice *os = calloc(n, sizeof *os);
+    lcp_status st = ss && os ? LCP_OK : lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
+    for (size_t i = 0; i < f->nslices && st == LCP_OK; i++) {
+        const lcp_slice *s = &f->slices[i];
+        lcp_out_slice x = {s->cputype, s->cpusubtype, s->align, s->reserved, NULL, s->offset, s->size, 0, 0};
+        os[i] = x;
+        if (s->image == NULL)
+            continue;
+        const char *ident = o->identifier ? o->identifier : linker_identifier(s->image, o->out_name);
+        st = sign_image(f, s->image, ident, &ss[i], &os[i].size, err);
+        if (st) {
+            char buf[48];
+            lcp_error_prefix(err, "%s (%s)", f->path, lcp_arch_label(s->cputype, s->cpusubtype, buf, sizeof buf));
+        }
+    }
+    /* Lay the slices out (offsets only: the signature bytes are not an
+     * lcp_out_slice's), then emit each. */
+    lcp_layout_rule rule = lcp_layout_rule_for(f);
+    if (st == LCP_OK)
+        st = lcp_layout_place(os, f->nslices, &rule, err);
+    if (st == LCP_OK && !rule.thin) {
+        lcp_fat_entry *e = calloc(n, sizeof *e);
+        if (e == NULL)
+            st = lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
+        for (size_t i = 0; e && i < f->nslices; i++) {
+            lcp_fat_entry x = {os[i].cputype, os[i].cpusubtype, os[i].out_offset, os[i].size, os[i].align,
+                               os[i].reserved};
+            e[i] = x;
+        }
+        if (st == LCP_OK)
+            st = lcp_plan_add_fat_header(out, rule.fat64, e, f->nslices, err);
+        free(e);
+    }
+    for (size_t i = 0; i < f->nslices && st == LCP_OK; i++) {
+        st = lcp_plan_pad_to(out, os[i].out_offset, err);
+        if (st == LCP_OK)
+            st = emit(out, &os[i], &ss[i], err);
+    }
+    for (size_t i = 0; ss && i < f->nslices; i++) {
+        lcp_image_free(ss[i].img);
+        free(ss[i].sig);
+    }
+    free(ss);
+    free(os);
+    return st;
+}
