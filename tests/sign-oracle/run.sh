@@ -1,0 +1,109 @@
+#!/bin/sh
+# The ld64.lld oracle for `lcpatch sign --linker-signed`: fixtures linked
+# here with clang-19 + ld64.lld-19 (arm64, signed by default; x86_64 with
+# -adhoc_codesign), dylibs, executables and bundles of several sizes, with
+# and without -headerpad:
+#   1. unsign, then sign --linker-signed under the link's output name, gives
+#      ld64.lld's file back byte for byte;
+#   2. an edit (set-id, change-dylib, set-sdk) then sign --linker-signed
+#      equals ld64.lld's link of the edited result (same objects, the
+#      changed install name / dependency / sdk, same output name; -no_uuid,
+#      since ld64.lld's UUID hashes the whole output);
+#   3. add-rpath appends LC_RPATH where ld64.lld would not put it, so there
+#      the re-signed file is checked by verify.py (hashlib) instead.
+# Prints "N passed, N failed[, N skipped]".
+cd "$(dirname "$0")/../.." || exit 3
+: "${LCPATCH:=./lcpatch}"
+LCPATCH=$(cd "$(dirname "$LCPATCH")" && pwd)/$(basename "$LCPATCH")
+S=tests/sign-oracle
+pass=0 fail=0 skip=0
+for tool in clang-19 ld64.lld-19; do
+    if ! command -v $tool >/dev/null 2>&1; then
+        echo "sign-oracle: $tool not installed: every case skipped (apt-get install clang-19 lld-19)"
+        echo "sign-oracle: 0 passed, 0 failed, 1 skipped"
+        exit 0
+    fi
+done
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+ok() { pass=$((pass + 1)); }
+bad() { echo "FAIL sign-oracle: $*"; fail=$((fail + 1)); }
+
+# cmp_resign NAME FILE: unsign FILE, sign it again as NAME, compare.
+cmp_resign() {
+    mkdir -p "$T/re"
+    rm -f "$T/u" "$T/re/$1"
+    if "$LCPATCH" unsign --no-fsync -o "$T/u" "$2" >/dev/null &&
+        "$LCPATCH" sign --linker-signed --no-fsync -o "$T/re/$1" "$T/u" >/dev/null &&
+        cmp -s "$T/re/$1" "$2"; then ok; else bad "$3: unsign + sign differs from ld64.lld's $1"; fi
+}
+
+for arch in arm64 x86_64; do
+    sign=
+    [ $arch = x86_64 ] && sign=-adhoc_codesign
+    LD="ld64.lld-19 -arch $arch -platform_version macos 11.0 11.0 $sign"
+    CC="clang-19 -target $arch-apple-macos11 -O1"
+    $CC -c $S/src/main.c -o "$T/main-$arch.o" || { bad "$arch: compile"; continue; }
+    $CC -c $S/src/sys.c -o "$T/sys-$arch.o" || { bad "$arch: compile"; continue; }
+    $LD -dylib -install_name /usr/lib/libSystem.B.dylib "$T/sys-$arch.o" -o "$T/libSystem-$arch.dylib" ||
+        { bad "$arch: link libSystem"; continue; }
+    for pad in 1 5000 70000; do
+        $CC -DPAD=$pad -c $S/src/lib.c -o "$T/lib.o" || { bad "$arch: compile lib.c"; continue; }
+        for hp in "" "-headerpad 0x400"; do
+            d="$T/$arch-$pad-${hp:+hp}"
+            mkdir -p "$d"
+            c="$arch pad $pad${hp:+ $hp}"
+            $LD $hp -dylib -install_name @rpath/libfoo.dylib "$T/lib.o" -o "$d/libfoo.dylib" && cmp_resign libfoo.dylib "$d/libfoo.dylib" "$c dylib"
+            $LD $hp -dylib "$T/lib.o" -o "$d/libnoid.dylib" && cmp_resign libnoid.dylib "$d/libnoid.dylib" "$c dylib without install name"
+            $LD $hp -bundle "$T/lib.o" -o "$d/plugin.bundle" && cmp_resign plugin.bundle "$d/plugin.bundle" "$c bundle"
+            $LD $hp "$T/main-$arch.o" "$d/libfoo.dylib" "$T/libSystem-$arch.dylib" -o "$d/app" && cmp_resign app "$d/app" "$c executable"
+        done
+    done
+
+    # edit + re-sign = ld64.lld's link of the edited result
+    E="$T/edit-$arch"
+    mkdir -p "$E/a" "$E/b" "$E/got"
+    L2="$LD -no_uuid -headerpad 0x100"
+    $CC -c $S/src/lib.c -o "$T/lib.o"
+    # set-id
+    $L2 -dylib -install_name /old/libfoo.dylib "$T/lib.o" -o "$E/a/libfoo.dylib"
+    $L2 -dylib -install_name @rpath/libbar.dylib "$T/lib.o" -o "$E/b/libfoo.dylib"
+    cp "$E/a/libfoo.dylib" "$E/x"
+    if "$LCPATCH" set-id @rpath/libbar.dylib --in-place "$E/x" >/dev/null 2>&1 &&
+        "$LCPATCH" sign --linker-signed --no-fsync -o "$E/got/libfoo.dylib" "$E/x" >/dev/null &&
+        cmp -s "$E/got/libfoo.dylib" "$E/b/libfoo.dylib"; then ok; else bad "$arch set-id + sign differs from ld64.lld's link"; fi
+    # change-dylib (the executable's dependency)
+    $L2 -dylib -install_name /old/libdep.dylib "$T/lib.o" -o "$E/dep-old.dylib"
+    $L2 -dylib -install_name @rpath/libdep.dylib "$T/lib.o" -o "$E/dep-new.dylib"
+    $L2 "$T/main-$arch.o" "$E/dep-old.dylib" "$T/libSystem-$arch.dylib" -o "$E/a/app"
+    $L2 "$T/main-$arch.o" "$E/dep-new.dylib" "$T/libSystem-$arch.dylib" -o "$E/b/app"
+    cp "$E/a/app" "$E/x"
+    if "$LCPATCH" change-dylib /old/libdep.dylib @rpath/libdep.dylib --in-place "$E/x" >/dev/null 2>&1 &&
+        "$LCPATCH" sign --linker-signed --no-fsync -o "$E/got/app" "$E/x" >/dev/null &&
+        cmp -s "$E/got/app" "$E/b/app"; then ok; else bad "$arch change-dylib + sign differs from ld64.lld's link"; fi
+    # set-sdk
+    $L2 -dylib -install_name @rpath/libsdk.dylib "$T/lib.o" -o "$E/a/libsdk.dylib"
+    ld64.lld-19 -arch $arch -platform_version macos 11.0 12.0 $sign -no_uuid -headerpad 0x100 -dylib \
+        -install_name @rpath/libsdk.dylib "$T/lib.o" -o "$E/b/libsdk.dylib"
+    cp "$E/a/libsdk.dylib" "$E/x"
+    if "$LCPATCH" set-sdk --sdk 12.0 --in-place "$E/x" >/dev/null 2>&1 &&
+        "$LCPATCH" sign --linker-signed --no-fsync -o "$E/got/libsdk.dylib" "$E/x" >/dev/null &&
+        cmp -s "$E/got/libsdk.dylib" "$E/b/libsdk.dylib"; then ok; else bad "$arch set-sdk + sign differs from ld64.lld's link"; fi
+    # add-rpath: LC_RPATH goes last, not where ld64.lld puts it: hashlib checks
+    cp "$E/a/libfoo.dylib" "$E/x"
+    if ! command -v python3 >/dev/null 2>&1; then
+        echo "sign-oracle: python3 not installed: $arch add-rpath check skipped"
+        skip=$((skip + 1))
+    elif "$LCPATCH" add-rpath @loader_path/../lib --in-place "$E/x" >/dev/null 2>&1 &&
+        "$LCPATCH" sign --linker-signed --no-fsync --in-place "$E/x" >/dev/null && python3 $S/verify.py "$E/x" &&
+        true; then ok; else bad "$arch add-rpath + sign: signature not valid"; fi
+done
+
+# the verifier itself must fail on a stale signature (an edit without re-signing)
+if command -v python3 >/dev/null 2>&1; then
+    cp "$T/edit-arm64/a/libfoo.dylib" "$T/stale"
+    "$LCPATCH" set-id /somewhere/else.dylib --in-place "$T/stale" >/dev/null 2>&1
+    if python3 $S/verify.py "$T/stale" 2>/dev/null; then bad "verify.py accepts a stale signature"; else ok; fi
+fi
+echo "sign-oracle: $pass passed, $fail failed${skip:+, $skip skipped}"
+[ $fail = 0 ]
