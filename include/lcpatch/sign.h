@@ -38,6 +38,22 @@ typedef struct lcp_sign_opts {
  * command: LCP_E_NOSPACE), LCP_E_IO, LCP_E_NOMEM. */
 lcp_status lcp_sign_linker_file(const lcp_file *f, const lcp_sign_opts *o, lcp_plan *out, lcp_error *err);
 
+/* True when img (an image of a file read from src, edited or not: its
+ * LC_CODE_SIGNATURE still names the input's bytes) carries a linker
+ * signature: its CodeDirectory's flags hold CS_LINKER_SIGNED. */
+bool lcp_image_linker_signed(const lcp_source *src, const lcp_image *img);
+
+/* The plan of f whose images `edited` (n of them, images of f) were edited
+ * in place, as lcp_plan_edited_images makes it, except that every edited
+ * slice image that carried a linker signature is signed again as the
+ * linker would sign the edited result (what Xcode's tools do after an
+ * edit): the identifier is the install name's last component when there
+ * is one, else the old signature's. *resigned tells whether any was; when
+ * an edited image is an archive member, or none was linker-signed, the
+ * plan is lcp_plan_edited_images's. */
+lcp_status lcp_sign_edited(const lcp_file *f, lcp_image **edited, size_t n, lcp_plan *out, bool *resigned,
+                           lcp_error *err);
+
 /* The last component of path (the identifier ld64.lld derives from a name). */
 const char *lcp_sign_default_identifier(const char *path);
 

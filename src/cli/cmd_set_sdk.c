@@ -12,7 +12,7 @@
 
 static const char set_sdk_help[] =
     "usage: lcpatch set-sdk [--sdk V] [--minos V] [--platform P] [--arch A]... [--json]\n"
-    "                       [--no-fsync] (-o OUT | --in-place) FILE...\n"
+    "                       [--no-fsync] [--no-resign] (-o OUT | --in-place) FILE...\n"
     "\n"
     "Raises the sdk recorded in every slice and archive member of platform P\n"
     "(macos by default) to at least V (10.9 by default: the notary service\n"
@@ -28,8 +28,9 @@ static const char set_sdk_help[] =
     "is refused (nothing written) with the bytes needed and free. Slices of\n"
     "other platforms are reported and left alone. Slices already at or above V\n"
     "are left alone: a second run changes nothing (--in-place then does not\n"
-    "rewrite the file). Every byte outside the edited load commands is kept.\n"
-    "\n" LCP_OUTPUT_NO_FSYNC_HELP "\n"
+    "rewrite the file). Every byte outside the edited load commands is kept\n"
+    "(but for a renewed signature).\n"
+    "\n" LCP_OUTPUT_RESIGN_HELP "\n" LCP_OUTPUT_NO_FSYNC_HELP "\n"
     "Exit status: 0 done, 2 usage, 3 the input failed, or a slice has no room.\n";
 
 #define MAX_ARCHS 32
@@ -176,7 +177,7 @@ static int visit(void *ctx_, lcp_file *f, size_t slice_index, lcp_member *member
     report_image(c, label, arch, member, &r, false);
     bool edited = r.action == LCP_SDK_REWRITTEN || r.action == LCP_SDK_ADDED_BUILD_VERSION ||
                   r.action == LCP_SDK_ADDED_VERSION_MIN;
-    if (edited && lcp_image_find(img, LCP_LC_CODE_SIGNATURE, 0) >= 0)
+    if (edited && lcp_edit_files_stale(&c->e, f, member, img))
         fprintf(stderr, "lcpatch set-sdk: warning: %s: the code signature is now invalid: re-sign it\n", label);
     if (edited && !lcp_edit_files_add(&c->e, img))
         return 1;

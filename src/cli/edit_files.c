@@ -39,6 +39,7 @@ int lcp_edit_files_run(lcp_edit_files *e, const lcp_output_opts *out, bool json,
     lcp_json j;
     lcp_json_init(&j, stdout);
     e->json = json ? &j : NULL;
+    e->out = out;
     lcp_json_begin_files(&j, json);
     for (int i = 0; i < nfiles; i++) {
         const char *path = files[i];
@@ -90,6 +91,12 @@ int lcp_edit_files_run(lcp_edit_files *e, const lcp_output_opts *out, bool json,
     lcp_json_end_files(&j, json);
     e->json = NULL;
     return status;
+}
+
+bool lcp_edit_files_stale(const lcp_edit_files *e, const lcp_file *f, const lcp_member *m, const lcp_image *img) {
+    if (lcp_image_find(img, LCP_LC_CODE_SIGNATURE, 0) < 0)
+        return false;
+    return (e->out && e->out->no_resign) || m != NULL || !lcp_image_linker_signed(&f->src, img);
 }
 
 void lcp_edit_files_release(lcp_edit_files *e) {

@@ -28,7 +28,8 @@ typedef struct lcp_edit_files {
     lcp_json *json;     /* set during the run with --json: where visitors write */
     lcp_image **edited; /* this file's edited images */
     size_t nedited, cap;
-    bool failed; /* this file failed: the first failure is in err */
+    const lcp_output_opts *out; /* set during the run */
+    bool failed;                /* this file failed: the first failure is in err */
     lcp_error err;
 } lcp_edit_files;
 
@@ -44,6 +45,11 @@ void lcp_edit_files_fail(lcp_edit_files *e, const lcp_error *err, const char *la
 int lcp_edit_files_run(lcp_edit_files *e, const lcp_output_opts *out, bool json, bool say_unchanged, char *const *files,
                        int nfiles, lcp_image_visitor visit, void *ctx,
                        lcp_status (*after)(void *ctx, lcp_file *f, const char *path, lcp_error *err));
+
+/* True when editing img leaves its signature stale: it is signed, and it
+ * will not be signed again (--no-resign, an archive member, or a signature
+ * other than the linker's; see lcp_sign_edited). The editors warn then. */
+bool lcp_edit_files_stale(const lcp_edit_files *e, const lcp_file *f, const lcp_member *m, const lcp_image *img);
 
 void lcp_edit_files_release(lcp_edit_files *e);
 

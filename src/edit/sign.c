@@ -155,7 +155,48 @@ static lcp_status emit(lcp_plan *p, const lcp_out_slice *o, const signed_slice *
     return st ? st : lcp_plan_add_bytes(p, s->sig, (size_t)(o->size - s->dataoff), err);
 }
 
-lcp_status lcp_sign_linker_file(const lcp_file *f, const lcp_sign_opts *o, lcp_plan *out, lcp_error *err) {
+/* The first CodeDirectory of img's signature in src (the input's bytes):
+ * its flags and identifier (copied into ident, cut to len - 1 bytes).
+ * False when img is unsigned or the blob is not one lcpatch can read. */
+static bool read_cd(const lcp_source *src, const lcp_image *img, uint32_t *flags, char *ident, size_t len) {
+    long sig = lcp_image_find(img, LCP_LC_CODE_SIGNATURE, 0);
+    lcp_linkedit_data cs;
+    if (sig < 0 || !lcp_image_linkedit_data(img, (size_t)sig, &cs) || !lcp_range_ok(cs.dataoff, cs.datasize, img->size))
+        return false;
+    /* the blob's head is enough: index, CodeDirectory header, identifier */
+    size_t n = cs.datasize < 4096 ? cs.datasize : 4096;
+    uint8_t *b = malloc(n ? n : 1);
+    lcp_error err;
+    uint32_t magic = 0, count = 0, type = 1, cdoff = 0, cdmagic = 0, identoff = 0;
+    bool ok = b && lcp_source_read(src, img->offset + cs.dataoff, b, n, &err) == LCP_OK &&
+              lcp_get_u32(b, n, 0, true, &magic) && magic == LCP_CSMAGIC_EMBEDDED_SIGNATURE &&
+              lcp_get_u32(b, n, 8, true, &count);
+    for (uint32_t i = 0; ok && i < count && type != LCP_CSSLOT_CODEDIRECTORY; i++)
+        ok = lcp_get_u32(b, n, 12 + (size_t)i * 8, true, &type) && lcp_get_u32(b, n, 16 + (size_t)i * 8, true, &cdoff);
+    const char *id = NULL;
+    ok = ok && type == LCP_CSSLOT_CODEDIRECTORY && lcp_get_u32(b, n, cdoff, true, &cdmagic) &&
+         cdmagic == LCP_CSMAGIC_CODEDIRECTORY && lcp_get_u32(b, n, (size_t)cdoff + LCP_CD_FLAGS, true, flags) &&
+         lcp_get_u32(b, n, (size_t)cdoff + LCP_CD_IDENTOFFSET, true, &identoff) &&
+         lcp_get_cstring(b, n, (size_t)cdoff + identoff, &id);
+    if (ok) {
+        strncpy(ident, id, len - 1);
+        ident[len - 1] = '\0';
+    }
+    free(b);
+    return ok;
+}
+
+bool lcp_image_linker_signed(const lcp_source *src, const lcp_image *img) {
+    uint32_t flags = 0;
+    char ident[8];
+    return read_cd(src, img, &flags, ident, sizeof ident) && (flags & LCP_CS_LINKER_SIGNED) != 0;
+}
+
+/* What becomes of each slice: copied, emitted as edited, or signed. */
+enum slice_mode { SLICE_COPY, SLICE_EDITED, SLICE_SIGN };
+
+static lcp_status sign_slices(const lcp_file *f, const enum slice_mode *mode, char *const *idents, lcp_plan *out,
+                              lcp_error *err) {
     size_t n = f->nslices ? f->nslices : 1;
     signed_slice *ss = calloc(n, sizeof *ss);
     lcp_out_slice *os = calloc(n, sizeof *os);
@@ -164,10 +205,11 @@ lcp_status lcp_sign_linker_file(const lcp_file *f, const lcp_sign_opts *o, lcp_p
         const lcp_slice *s = &f->slices[i];
         lcp_out_slice x = {s->cputype, s->cpusubtype, s->align, s->reserved, NULL, s->offset, s->size, 0, 0};
         os[i] = x;
-        if (s->image == NULL)
+        if (mode[i] == SLICE_EDITED)
+            os[i].image = s->image;
+        if (mode[i] != SLICE_SIGN)
             continue;
-        const char *ident = o->identifier ? o->identifier : linker_identifier(s->image, o->out_name);
-        st = sign_image(f, s->image, ident, &ss[i], &os[i].size, err);
+        st = sign_image(f, s->image, idents[i], &ss[i], &os[i].size, err);
         if (st) {
             char buf[48];
             lcp_error_prefix(err, "%s (%s)", f->path, lcp_arch_label(s->cputype, s->cpusubtype, buf, sizeof buf));
@@ -183,8 +225,8 @@ lcp_status lcp_sign_linker_file(const lcp_file *f, const lcp_sign_opts *o, lcp_p
         if (e == NULL)
             st = lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
         for (size_t i = 0; e && i < f->nslices; i++) {
-            lcp_fat_entry x = {os[i].cputype, os[i].cpusubtype, os[i].out_offset, os[i].size, os[i].align,
-                               os[i].reserved};
+            lcp_fat_entry x = {os[i].cputype, os[i].cpusubtype, os[i].out_offset,
+                               os[i].size,    os[i].align,      os[i].reserved};
             e[i] = x;
         }
         if (st == LCP_OK)
@@ -193,7 +235,9 @@ lcp_status lcp_sign_linker_file(const lcp_file *f, const lcp_sign_opts *o, lcp_p
     }
     for (size_t i = 0; i < f->nslices && st == LCP_OK; i++) {
         st = lcp_plan_pad_to(out, os[i].out_offset, err);
-        if (st == LCP_OK)
+        if (st == LCP_OK && mode[i] == SLICE_EDITED)
+            st = lcp_plan_add_image(out, os[i].image, os[i].size, err);
+        else if (st == LCP_OK)
             st = emit(out, &os[i], &ss[i], err);
     }
     for (size_t i = 0; ss && i < f->nslices; i++) {
@@ -202,5 +246,70 @@ lcp_status lcp_sign_linker_file(const lcp_file *f, const lcp_sign_opts *o, lcp_p
     }
     free(ss);
     free(os);
+    return st;
+}
+
+lcp_status lcp_sign_linker_file(const lcp_file *f, const lcp_sign_opts *o, lcp_plan *out, lcp_error *err) {
+    size_t n = f->nslices ? f->nslices : 1;
+    enum slice_mode *mode = calloc(n, sizeof *mode);
+    char **idents = calloc(n, sizeof *idents);
+    if (mode == NULL || idents == NULL) {
+        free(mode);
+        free(idents);
+        return lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
+    }
+    for (size_t i = 0; i < f->nslices; i++) {
+        const lcp_image *img = f->slices[i].image;
+        mode[i] = img ? SLICE_SIGN : SLICE_COPY;
+        if (img)
+            idents[i] = (char *)(o->identifier ? o->identifier : linker_identifier(img, o->out_name));
+    }
+    lcp_status st = sign_slices(f, mode, idents, out, err);
+    free(mode);
+    free(idents);
+    return st;
+}
+
+lcp_status lcp_sign_edited(const lcp_file *f, lcp_image **edited, size_t n, lcp_plan *out, bool *resigned,
+                           lcp_error *err) {
+    *resigned = false;
+    size_t ns = f->nslices ? f->nslices : 1;
+    enum slice_mode *mode = calloc(ns, sizeof *mode);
+    char **idents = calloc(ns, sizeof *idents);
+    lcp_status st = mode && idents ? LCP_OK : lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
+    size_t found = 0;
+    for (size_t i = 0; i < f->nslices && st == LCP_OK; i++) {
+        const lcp_image *img = f->slices[i].image;
+        bool is_edited = false;
+        for (size_t k = 0; img && k < n; k++)
+            is_edited = is_edited || edited[k] == img;
+        if (!is_edited)
+            continue;
+        found++;
+        mode[i] = SLICE_EDITED;
+        uint32_t flags = 0;
+        char old[256];
+        if (read_cd(&f->src, img, &flags, old, sizeof old) && (flags & LCP_CS_LINKER_SIGNED)) {
+            long id = lcp_image_find(img, LCP_LC_ID_DYLIB, 0);
+            const char *name = NULL;
+            bool has_id = id >= 0 && lcp_image_cmd_string(img, (size_t)id, &name) && name[0] != '\0';
+            const char *ident = has_id ? lcp_sign_default_identifier(name) : old;
+            if ((idents[i] = strdup(ident)) == NULL)
+                st = lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
+            mode[i] = SLICE_SIGN;
+            *resigned = true;
+        }
+    }
+    /* edited archive members, or nothing to re-sign: the plain plan */
+    if (st == LCP_OK && (found != n || !*resigned)) {
+        *resigned = false;
+        st = lcp_plan_edited_images(f, edited, n, out, err);
+    } else if (st == LCP_OK) {
+        st = sign_slices(f, mode, idents, out, err);
+    }
+    for (size_t i = 0; idents && i < f->nslices; i++)
+        free(idents[i]);
+    free(idents);
+    free(mode);
     return st;
 }

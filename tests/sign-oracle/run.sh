@@ -9,7 +9,10 @@
 #      equals ld64.lld's link of the edited result (same objects, the
 #      changed install name / dependency / sdk, same output name; -no_uuid,
 #      since ld64.lld's UUID hashes the whole output);
-#   3. add-rpath appends LC_RPATH where ld64.lld would not put it, so there
+#   3. the same edits without `sign`: the editors re-sign a linker-signed
+#      slice by default (equal to ld64.lld's link again), --no-resign keeps
+#      the stale signature (verify.py says so);
+#   4. add-rpath appends LC_RPATH where ld64.lld would not put it, so there
 #      the re-signed file is checked by verify.py (hashlib) instead.
 # Prints "N passed, N failed[, N skipped]".
 cd "$(dirname "$0")/../.." || exit 3
@@ -17,17 +20,26 @@ cd "$(dirname "$0")/../.." || exit 3
 LCPATCH=$(cd "$(dirname "$LCPATCH")" && pwd)/$(basename "$LCPATCH")
 S=tests/sign-oracle
 pass=0 fail=0 skip=0
-for tool in clang-19 ld64.lld-19; do
-    if ! command -v $tool >/dev/null 2>&1; then
-        echo "sign-oracle: $tool not installed: every case skipped (apt-get install clang-19 lld-19)"
-        echo "sign-oracle: 0 passed, 0 failed, 1 skipped"
-        exit 0
-    fi
-done
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 ok() { pass=$((pass + 1)); }
 bad() { echo "FAIL sign-oracle: $*"; fail=$((fail + 1)); }
+
+# The committed fat64.dylib: set-sdk re-signs its linker-signed arm64 slice.
+if command -v python3 >/dev/null 2>&1; then
+    "$LCPATCH" set-sdk --sdk 12.0 --no-fsync -o "$T/fat" tests/binaries/fat64.dylib >/dev/null 2>"$T/err" &&
+        "$LCPATCH" thin arm64 --no-fsync -o "$T/fat-arm64" "$T/fat" >/dev/null
+    if python3 $S/verify.py "$T/fat-arm64" && ! [ -s "$T/err" ]; then ok; else bad "fat64.dylib: set-sdk left the arm64 slice's signature invalid"; fi
+fi
+
+for tool in clang-19 ld64.lld-19; do
+    if ! command -v $tool >/dev/null 2>&1; then
+        echo "sign-oracle: $tool not installed: every case skipped (apt-get install clang-19 lld-19)"
+        echo "sign-oracle: $pass passed, $fail failed, 1 skipped"
+        [ $fail = 0 ]
+        exit
+    fi
+done
 
 # cmp_resign NAME FILE: unsign FILE, sign it again as NAME, compare.
 cmp_resign() {
@@ -81,6 +93,16 @@ for arch in arm64 x86_64; do
     if "$LCPATCH" change-dylib /old/libdep.dylib @rpath/libdep.dylib --in-place "$E/x" >/dev/null 2>&1 &&
         "$LCPATCH" sign --linker-signed --no-fsync -o "$E/got/app" "$E/x" >/dev/null &&
         cmp -s "$E/got/app" "$E/b/app"; then ok; else bad "$arch change-dylib + sign differs from ld64.lld's link"; fi
+    # the editors re-sign by default: the same files without `sign`
+    mkdir -p "$E/auto"
+    if "$LCPATCH" set-id @rpath/libbar.dylib --no-fsync -o "$E/auto/libfoo.dylib" "$E/a/libfoo.dylib" >/dev/null 2>"$T/err" &&
+        cmp -s "$E/auto/libfoo.dylib" "$E/b/libfoo.dylib" && ! [ -s "$T/err" ]; then ok; else bad "$arch set-id does not re-sign as ld64.lld links"; fi
+    if "$LCPATCH" change-dylib /old/libdep.dylib @rpath/libdep.dylib --no-fsync -o "$E/auto/app" "$E/a/app" >/dev/null 2>&1 &&
+        cmp -s "$E/auto/app" "$E/b/app"; then ok; else bad "$arch change-dylib does not re-sign as ld64.lld links"; fi
+    if command -v python3 >/dev/null 2>&1; then
+        "$LCPATCH" set-id @rpath/libbar.dylib --no-resign --no-fsync -o "$E/stale.dylib" "$E/a/libfoo.dylib" >/dev/null 2>"$T/err"
+        if grep -q "re-sign it" "$T/err" && ! python3 $S/verify.py "$E/stale.dylib" 2>/dev/null; then ok; else bad "$arch set-id --no-resign: no warning, or a valid signature"; fi
+    fi
     # set-sdk
     $L2 -dylib -install_name @rpath/libsdk.dylib "$T/lib.o" -o "$E/a/libsdk.dylib"
     ld64.lld-19 -arch $arch -platform_version macos 11.0 12.0 $sign -no_uuid -headerpad 0x100 -dylib \
@@ -89,20 +111,24 @@ for arch in arm64 x86_64; do
     if "$LCPATCH" set-sdk --sdk 12.0 --in-place "$E/x" >/dev/null 2>&1 &&
         "$LCPATCH" sign --linker-signed --no-fsync -o "$E/got/libsdk.dylib" "$E/x" >/dev/null &&
         cmp -s "$E/got/libsdk.dylib" "$E/b/libsdk.dylib"; then ok; else bad "$arch set-sdk + sign differs from ld64.lld's link"; fi
+    if "$LCPATCH" set-sdk --sdk 12.0 --no-fsync -o "$E/auto/libsdk.dylib" "$E/a/libsdk.dylib" >/dev/null 2>&1 &&
+        cmp -s "$E/auto/libsdk.dylib" "$E/b/libsdk.dylib"; then ok; else bad "$arch set-sdk does not re-sign as ld64.lld links"; fi
     # add-rpath: LC_RPATH goes last, not where ld64.lld puts it: hashlib checks
     cp "$E/a/libfoo.dylib" "$E/x"
     if ! command -v python3 >/dev/null 2>&1; then
         echo "sign-oracle: python3 not installed: $arch add-rpath check skipped"
         skip=$((skip + 1))
-    elif "$LCPATCH" add-rpath @loader_path/../lib --in-place "$E/x" >/dev/null 2>&1 &&
-        "$LCPATCH" sign --linker-signed --no-fsync --in-place "$E/x" >/dev/null && python3 $S/verify.py "$E/x" &&
-        true; then ok; else bad "$arch add-rpath + sign: signature not valid"; fi
+    elif "$LCPATCH" add-rpath @loader_path/../lib --in-place "$E/x" >/dev/null 2>&1 && python3 $S/verify.py "$E/x"; then
+        ok
+    else
+        bad "$arch add-rpath: the re-signed file's signature is not valid"
+    fi
 done
 
 # the verifier itself must fail on a stale signature (an edit without re-signing)
 if command -v python3 >/dev/null 2>&1; then
     cp "$T/edit-arm64/a/libfoo.dylib" "$T/stale"
-    "$LCPATCH" set-id /somewhere/else.dylib --in-place "$T/stale" >/dev/null 2>&1
+    "$LCPATCH" set-id /somewhere/else.dylib --no-resign --in-place "$T/stale" >/dev/null 2>&1
     if python3 $S/verify.py "$T/stale" 2>/dev/null; then bad "verify.py accepts a stale signature"; else ok; fi
 fi
 echo "sign-oracle: $pass passed, $fail failed${skip:+, $skip skipped}"
