@@ -33,7 +33,7 @@ typedef struct lcp_sign_opts {
  * then LC_CODE_SIGNATURE is added (lcp_sigspace_image, data 16-byte
  * aligned at the end of __LINKEDIT) and filled. Archives and archive
  * slices are copied as they are. Each slice's bytes up to its signature
- * are read once, into memory, to be hashed.
+ * are read once, a page at a time, to be hashed.
  * Errors: those of lcp_unsign_image and lcp_sigspace_image (no room for the
  * command: LCP_E_NOSPACE), LCP_E_IO, LCP_E_NOMEM. */
 lcp_status lcp_sign_linker_file(const lcp_file *f, const lcp_sign_opts *o, lcp_plan *out, lcp_error *err);

@@ -108,6 +108,9 @@ lcp_status lcp_staged_file_commit(lcp_staged_file *sf, lcp_error *err);
 /* Removes the staged file; releases sf. NULL is accepted. */
 void lcp_staged_file_abort(lcp_staged_file *sf);
 
+/* Reads the plan's output bytes [off, off+n) into buf without
+ * materialising the rest (to hash an output page by page). */
+lcp_status lcp_plan_read(const lcp_plan *p, const lcp_source *src, uint64_t off, void *buf, size_t n, lcp_error *err);
 /* Materialises the plan in memory (tests, fuzzing). *out is malloc'd. */
 lcp_status lcp_plan_write_memory(const lcp_plan *p, const lcp_source *src, uint8_t **out, size_t *len, lcp_error *err);
 

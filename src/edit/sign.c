@@ -23,10 +23,11 @@ const char *lcp_sign_default_identifier(const char *path) {
     return slash ? slash + 1 : path;
 }
 
-/* One image's signature: its bytes up to the signature in data (dataoff
- * of them), the blob written into sig (size bytes, zeroed by the caller). */
-static lcp_status write_blob(const lcp_image *img, const uint8_t *data, uint64_t dataoff, const char *ident,
-                             uint8_t *sig, uint64_t size, lcp_error *err) {
+/* One image's signature: its bytes up to the signature are the output of
+ * plan (dataoff of them, read a page at a time from src); the blob is
+ * written into sig (size bytes, zeroed by the caller). */
+static lcp_status write_blob(const lcp_image *img, const lcp_plan *plan, const lcp_source *src, uint64_t dataoff,
+                             const char *ident, uint8_t *sig, uint64_t size, lcp_error *err) {
     size_t idlen = strlen(ident);
     uint64_t all_headers = (FIXED_HEADERS_SIZE + idlen + 1 + 15) & ~(uint64_t)15;
     uint64_t nblocks = (dataoff + LCP_CS_PAGE_SIZE - 1) / LCP_CS_PAGE_SIZE;
@@ -62,11 +63,13 @@ static lcp_status write_blob(const lcp_image *img, const uint8_t *data, uint64_t
     lcp_put_u64(cd, cdn, LCP_CD_EXECSEGLIMIT, true, text_size);
     lcp_put_u64(cd, cdn, LCP_CD_EXECSEGFLAGS, true, img->filetype == LCP_MH_EXECUTE ? LCP_CS_EXECSEG_MAIN_BINARY : 0);
     memcpy(cd + LCP_CD_SIZE_20400, ident, idlen);
+    uint8_t page[LCP_CS_PAGE_SIZE];
     for (uint64_t b = 0; b < nblocks; b++) {
         uint64_t off = b * LCP_CS_PAGE_SIZE;
-        uint64_t len = dataoff - off < LCP_CS_PAGE_SIZE ? dataoff - off : LCP_CS_PAGE_SIZE;
-        lcp_status st = lcp_cs_hash(LCP_CS_HASHTYPE_SHA256, data + off, (size_t)len,
-                                    sig + all_headers + b * LCP_CS_SHA256_LEN, err);
+        size_t len = dataoff - off < LCP_CS_PAGE_SIZE ? (size_t)(dataoff - off) : LCP_CS_PAGE_SIZE;
+        lcp_status st = lcp_plan_read(plan, src, off, page, len, err);
+        if (st == LCP_OK)
+            st = lcp_cs_hash(LCP_CS_HASHTYPE_SHA256, page, len, sig + all_headers + b * LCP_CS_SHA256_LEN, err);
         if (st)
             return st;
     }
@@ -120,21 +123,18 @@ static lcp_status sign_image(const lcp_file *f, const lcp_image *in, const char 
     if (st == LCP_OK && new_size != dataoff + datasize)
         st = lcp_error_set(err, LCP_E_UNSUPPORTED, img->offset, "the signature's place (0x%llx) is not where expected",
                            (unsigned long long)(new_size - datasize));
-    /* The bytes to hash: the image as it will be written, up to dataoff. */
+    /* The bytes to hash: the image as it will be written, up to dataoff,
+     * as a plan read a page at a time (memory stays a page). */
     lcp_plan tmp;
     lcp_plan_init(&tmp);
-    uint8_t *data = NULL, *sig = NULL;
-    size_t dlen = 0;
+    uint8_t *sig = NULL;
     if (st == LCP_OK)
         st = lcp_plan_add_image_upto(&tmp, img, copy_end, dataoff, err);
-    if (st == LCP_OK)
-        st = lcp_plan_write_memory(&tmp, &f->src, &data, &dlen, err);
-    lcp_plan_release(&tmp);
     if (st == LCP_OK && (sig = calloc(1, (size_t)datasize)) == NULL)
         st = lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
     if (st == LCP_OK)
-        st = write_blob(img, data, dataoff, ident, sig, datasize, err);
-    free(data);
+        st = write_blob(img, &tmp, &f->src, dataoff, ident, sig, datasize, err);
+    lcp_plan_release(&tmp);
     if (st) {
         free(sig);
         lcp_image_free(img);

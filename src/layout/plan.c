@@ -217,6 +217,37 @@ lcp_status lcp_plan_write_memory(const lcp_plan *p, const lcp_source *src, uint8
     return LCP_OK;
 }
 
+lcp_status lcp_plan_read(const lcp_plan *p, const lcp_source *src, uint64_t off, void *buf, size_t n, lcp_error *err) {
+    if (!lcp_range_ok(off, n, p->size))
+        return lcp_error_set(err, LCP_E_USAGE, off, "range 0x%llx+0x%zx lies outside the output (%llu bytes)",
+                             (unsigned long long)off, n, (unsigned long long)p->size);
+    uint8_t *out = buf;
+    uint64_t at = 0; /* output offset of piece i */
+    for (size_t i = 0; i < p->npieces && n > 0; i++) {
+        const lcp_piece *pc = &p->pieces[i];
+        if (off >= at + pc->len) {
+            at += pc->len;
+            continue;
+        }
+        uint64_t in = off - at;
+        size_t k = pc->len - in < n ? (size_t)(pc->len - in) : n;
+        if (pc->kind == LCP_PIECE_BYTES)
+            memcpy(out, p->store + pc->data + in, k);
+        else if (pc->kind == LCP_PIECE_ZEROS)
+            memset(out, 0, k);
+        else {
+            lcp_status st = lcp_source_read(src, pc->src_offset + in, out, k, err);
+            if (st)
+                return st;
+        }
+        out += k;
+        off += k;
+        n -= k;
+        at += pc->len;
+    }
+    return LCP_OK;
+}
+
 void lcp_image_encode_header(const lcp_image *img, uint8_t out[32]) {
     bool be = img->big_endian;
     memset(out, 0, 32);

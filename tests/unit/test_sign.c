@@ -172,6 +172,33 @@ static void edited_images_are_resigned(void **state) {
     lcp_file_free(f);
 }
 
+/* lcp_plan_read gives the bytes lcp_plan_write_memory gives, across pieces. */
+static void plan_read_matches_memory(void **state) {
+    (void)state;
+    static const uint8_t src_bytes[] = "0123456789abcdef";
+    lcp_source src = {-1, src_bytes, 16};
+    lcp_plan p;
+    lcp_plan_init(&p);
+    lcp_error err;
+    assert_int_equal(lcp_plan_add_bytes(&p, "XY", 2, &err), LCP_OK);
+    assert_int_equal(lcp_plan_add_copy(&p, 4, 8, &err), LCP_OK);
+    assert_int_equal(lcp_plan_add_zeros(&p, 3, &err), LCP_OK);
+    assert_int_equal(lcp_plan_add_copy(&p, 0, 2, &err), LCP_OK);
+    uint8_t *all;
+    size_t n;
+    assert_int_equal(lcp_plan_write_memory(&p, &src, &all, &n, &err), LCP_OK);
+    for (size_t off = 0; off < n; off++)
+        for (size_t len = 0; off + len <= n; len++) {
+            uint8_t buf[32];
+            assert_int_equal(lcp_plan_read(&p, &src, off, buf, len, &err), LCP_OK);
+            assert_memory_equal(buf, all + off, len);
+        }
+    uint8_t b[2];
+    assert_int_equal(lcp_plan_read(&p, &src, n - 1, b, 2, &err), LCP_E_USAGE);
+    free(all);
+    lcp_plan_release(&p);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(resigning_a_linker_output_gives_it_back),
@@ -179,6 +206,7 @@ int main(void) {
         cmocka_unit_test(sigspace_adds_the_command_and_room),
         cmocka_unit_test(sigspace_refuses_without_room),
         cmocka_unit_test(edited_images_are_resigned),
+        cmocka_unit_test(plan_read_matches_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
