@@ -5,6 +5,7 @@ set -eu
 missing=""
 pkg-config --exists capstone 2>/dev/null || missing="$missing capstone"
 pkg-config --exists cmocka 2>/dev/null || missing="$missing cmocka"
+pkg-config --exists libcrypto 2>/dev/null || missing="$missing libcrypto"
 command -v python3 >/dev/null 2>&1 || missing="$missing python3"
 # Optional: the SARIF schema check (tests/audit-sarif) skips without it.
 has_jsonschema() {
@@ -23,10 +24,11 @@ fi
 
 if [ "$(uname -s)" = Darwin ]; then
     echo "lcpatch needs:$missing. Install them with:" >&2
-    echo "  brew install capstone cmocka pkg-config python3" >&2
+    echo "  brew install capstone cmocka openssl@3 pkg-config python3" >&2
+    echo "  export PKG_CONFIG_PATH=\"\$(brew --prefix openssl@3)/lib/pkgconfig\"  # openssl@3 is keg-only" >&2
     exit 1
 fi
-pkgs="pkg-config libcapstone-dev libcmocka-dev python3 python3-jsonschema"
+pkgs="pkg-config libcapstone-dev libcmocka-dev libssl-dev python3 python3-jsonschema"
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "deps: installing$missing with apt-get" >&2
     DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
