@@ -104,6 +104,11 @@ lcp_status lcp_sigspace_image(lcp_image *img, const lcp_sigspace *req, uint64_t 
                                  cs.dataoff, (unsigned long long)end);
         old_span = (uint64_t)cs.dataoff - end + cs.datasize;
     }
+    /* The old bytes kept must lie in the image (the next slice's are not its). */
+    if (end > img->size)
+        return lcp_error_set(err, LCP_E_MALFORMED, img->offset,
+                             "__LINKEDIT ends at 0x%llx, past the image's end (0x%llx)", (unsigned long long)end,
+                             (unsigned long long)img->size);
     /* Apple pads to the page only through a string table it can grow. */
     uint64_t dataoff;
     bool grow_strings = req->page_align && symtab >= 0;
