@@ -20,12 +20,17 @@
 extern "C" {
 #endif
 
+/* Which linker's layout of the same blob (see src/edit/sign.c): ld64.lld
+ * pads the headers and the size to 16 bytes, ld64 pads nothing. */
+typedef enum lcp_sign_flavor { LCP_SIGN_LLD, LCP_SIGN_LD64 } lcp_sign_flavor;
+
 typedef struct lcp_sign_opts {
     /* The CodeDirectory's identifier; NULL for the linker's: the last
      * component of the install name (LC_ID_DYLIB) when the image has one,
      * else of out_name (ld64.lld names the signature after its -o). */
     const char *identifier;
-    const char *out_name; /* the output file's path */
+    const char *out_name;   /* the output file's path */
+    lcp_sign_flavor flavor; /* LCP_SIGN_LLD (0) unless ld64's is asked for */
 } lcp_sign_opts;
 
 /* The plan of f with every Mach-O slice (thin or fat) signed as ld64.lld

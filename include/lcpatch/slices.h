@@ -60,6 +60,8 @@ typedef struct lcp_sigspace {
     bool page_align;   /* -p: the data starts at a page boundary
                         * (lcp_image_seg_align), the string table grown to
                         * reach it (when there is one) */
+    bool any_size;     /* accept a datasize that is not a multiple of 16
+                        * (ld64's own signatures; Apple's tool refuses) */
 } lcp_sigspace;
 
 /* Makes room for a signature of req->datasize bytes in img exactly as

@@ -271,7 +271,7 @@ static int ca_image(void *vctx, lcp_file *f, size_t slice, lcp_member *m, lcp_im
         st = lcp_unsign_image(clone, &size, &changed, &err);
         copy_end = size;
     } else if (st == LCP_OK) {
-        lcp_sigspace req = {sg->datasize, c->pflag};
+        lcp_sigspace req = {sg->datasize, c->pflag, false};
         st = lcp_sigspace_image(clone, &req, &copy_end, &size, &err);
     }
     if (sg != NULL)

@@ -13,10 +13,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* SuperBlob header and one index entry, padded to 8: where the
- * CodeDirectory starts; then the fixed CodeDirectory of version 0x20400. */
-#define BLOB_HEADERS_SIZE 24u
-#define FIXED_HEADERS_SIZE (BLOB_HEADERS_SIZE + LCP_CD_SIZE_20400)
+/* The two linkers lay the same blob out a little differently. ld64.lld:
+ * the SuperBlob header and its one index entry padded to 24 bytes (where
+ * the CodeDirectory starts), the identifier NUL-padded so that the hashes
+ * start 16-byte aligned, the whole rounded up to 16. ld64: no padding in
+ * the blob (CodeDirectory at 20, hashes right after the identifier's NUL);
+ * the room LC_CODE_SIGNATURE gives it is rounded to 8 but for executables. */
+static uint64_t blob_headers(lcp_sign_flavor fl) { return fl == LCP_SIGN_LD64 ? 20u : 24u; }
+static uint64_t all_headers_size(lcp_sign_flavor fl, size_t idlen) {
+    uint64_t n = blob_headers(fl) + LCP_CD_SIZE_20400 + idlen + 1;
+    return fl == LCP_SIGN_LD64 ? n : (n + 15) & ~(uint64_t)15;
+}
+static uint64_t blob_size(lcp_sign_flavor fl, size_t idlen, uint64_t nblocks) {
+    uint64_t n = all_headers_size(fl, idlen) + nblocks * LCP_CS_SHA256_LEN;
+    return fl == LCP_SIGN_LD64 ? n : (n + 15) & ~(uint64_t)15;
+}
 
 const char *lcp_sign_default_identifier(const char *path) {
     const char *slash = strrchr(path, '/');
@@ -26,10 +37,17 @@ const char *lcp_sign_default_identifier(const char *path) {
 /* One image's signature: its bytes up to the signature are the output of
  * plan (dataoff of them, read a page at a time from src); the blob is
  * written into sig (size bytes, zeroed by the caller). */
+/* The exec segment of an old CodeDirectory (version >= 0x20400). */
+typedef struct exec_seg {
+    bool valid;
+    uint64_t base, limit, flags;
+} exec_seg;
+
 static lcp_status write_blob(const lcp_image *img, const lcp_plan *plan, const lcp_source *src, uint64_t dataoff,
-                             const char *ident, uint8_t *sig, uint64_t size, lcp_error *err) {
+                             const char *ident, lcp_sign_flavor fl, const exec_seg *keep, uint8_t *sig, uint64_t size,
+                             lcp_error *err) {
     size_t idlen = strlen(ident);
-    uint64_t all_headers = (FIXED_HEADERS_SIZE + idlen + 1 + 15) & ~(uint64_t)15;
+    uint64_t all_headers = all_headers_size(fl, idlen), bh = blob_headers(fl);
     uint64_t nblocks = (dataoff + LCP_CS_PAGE_SIZE - 1) / LCP_CS_PAGE_SIZE;
     uint64_t text_off = 0, text_size = 0;
     for (size_t i = 0; i < img->ncmds; i++) {
@@ -40,19 +58,28 @@ static lcp_status write_blob(const lcp_image *img, const lcp_plan *plan, const l
             break;
         }
     }
+    uint64_t exec_flags = img->filetype == LCP_MH_EXECUTE ? LCP_CS_EXECSEG_MAIN_BINARY : 0;
+    if (keep != NULL && keep->valid) {
+        /* the old signature's exec segment: the edits leave __TEXT as it
+         * was, and ld64 versions record it differently */
+        text_off = keep->base;
+        text_size = keep->limit;
+        exec_flags = keep->flags;
+    }
     size_t n = (size_t)size;
-    uint8_t *cd = sig + BLOB_HEADERS_SIZE;
-    size_t cdn = n - BLOB_HEADERS_SIZE;
+    uint64_t blen = blob_size(fl, idlen, nblocks); /* ld64's room may be larger */
+    uint8_t *cd = sig + bh;
+    size_t cdn = n - (size_t)bh;
     lcp_put_u32(sig, n, 0, true, LCP_CSMAGIC_EMBEDDED_SIGNATURE);
-    lcp_put_u32(sig, n, 4, true, (uint32_t)size);
+    lcp_put_u32(sig, n, 4, true, (uint32_t)blen);
     lcp_put_u32(sig, n, 8, true, 1);
     lcp_put_u32(sig, n, 12, true, LCP_CSSLOT_CODEDIRECTORY);
-    lcp_put_u32(sig, n, 16, true, BLOB_HEADERS_SIZE);
+    lcp_put_u32(sig, n, 16, true, (uint32_t)bh);
     lcp_put_u32(cd, cdn, LCP_CD_MAGIC, true, LCP_CSMAGIC_CODEDIRECTORY);
-    lcp_put_u32(cd, cdn, LCP_CD_LENGTH, true, (uint32_t)(size - BLOB_HEADERS_SIZE));
+    lcp_put_u32(cd, cdn, LCP_CD_LENGTH, true, (uint32_t)(blen - bh));
     lcp_put_u32(cd, cdn, LCP_CD_VERSION, true, LCP_CS_SUPPORTSEXECSEG);
     lcp_put_u32(cd, cdn, LCP_CD_FLAGS, true, LCP_CS_ADHOC | LCP_CS_LINKER_SIGNED);
-    lcp_put_u32(cd, cdn, LCP_CD_HASHOFFSET, true, (uint32_t)(all_headers - BLOB_HEADERS_SIZE));
+    lcp_put_u32(cd, cdn, LCP_CD_HASHOFFSET, true, (uint32_t)(all_headers - bh));
     lcp_put_u32(cd, cdn, LCP_CD_IDENTOFFSET, true, LCP_CD_SIZE_20400);
     lcp_put_u32(cd, cdn, LCP_CD_NCODESLOTS, true, (uint32_t)nblocks);
     lcp_put_u32(cd, cdn, LCP_CD_CODELIMIT, true, (uint32_t)dataoff);
@@ -61,7 +88,7 @@ static lcp_status write_blob(const lcp_image *img, const lcp_plan *plan, const l
     cd[LCP_CD_PAGESIZE] = LCP_CS_PAGE_SHIFT;
     lcp_put_u64(cd, cdn, LCP_CD_EXECSEGBASE, true, text_off);
     lcp_put_u64(cd, cdn, LCP_CD_EXECSEGLIMIT, true, text_size);
-    lcp_put_u64(cd, cdn, LCP_CD_EXECSEGFLAGS, true, img->filetype == LCP_MH_EXECUTE ? LCP_CS_EXECSEG_MAIN_BINARY : 0);
+    lcp_put_u64(cd, cdn, LCP_CD_EXECSEGFLAGS, true, exec_flags);
     memcpy(cd + LCP_CD_SIZE_20400, ident, idlen);
     uint8_t page[LCP_CS_PAGE_SIZE];
     for (uint64_t b = 0; b < nblocks; b++) {
@@ -93,8 +120,8 @@ static const char *linker_identifier(const lcp_image *img, const char *out_name)
     return lcp_sign_default_identifier(out_name);
 }
 
-static lcp_status sign_image(const lcp_file *f, const lcp_image *in, const char *ident, signed_slice *out,
-                             uint64_t *size, lcp_error *err) {
+static lcp_status sign_image(const lcp_file *f, const lcp_image *in, const char *ident, lcp_sign_flavor fl,
+                             const exec_seg *keep, signed_slice *out, uint64_t *size, lcp_error *err) {
     lcp_image *img = NULL;
     lcp_status st = lcp_image_clone(in, &img, err);
     uint64_t unsigned_size = 0, copy_end = 0, new_size = 0;
@@ -112,12 +139,15 @@ static lcp_status sign_image(const lcp_file *f, const lcp_image *in, const char 
     }
     uint64_t dataoff = (end + 15) & ~(uint64_t)15;
     uint64_t nblocks = (dataoff + LCP_CS_PAGE_SIZE - 1) / LCP_CS_PAGE_SIZE;
-    uint64_t all_headers = (FIXED_HEADERS_SIZE + strlen(ident) + 1 + 15) & ~(uint64_t)15;
-    uint64_t datasize = (all_headers + nblocks * LCP_CS_SHA256_LEN + 15) & ~(uint64_t)15;
+    uint64_t datasize = blob_size(fl, strlen(ident), nblocks);
+    /* ld64 gives a dylib's or a bundle's blob a room rounded to 8 bytes,
+     * an executable's the blob's own size (as its outputs show). */
+    if (fl == LCP_SIGN_LD64 && img->filetype != LCP_MH_EXECUTE)
+        datasize = (datasize + 7) & ~(uint64_t)7;
     if (st == LCP_OK && datasize > UINT32_MAX)
         st = lcp_error_set(err, LCP_E_UNSUPPORTED, img->offset, "the image is too large to sign");
     if (st == LCP_OK) {
-        lcp_sigspace req = {(uint32_t)datasize, false};
+        lcp_sigspace req = {(uint32_t)datasize, false, true};
         st = lcp_sigspace_image(img, &req, &copy_end, &new_size, err);
     }
     if (st == LCP_OK && new_size != dataoff + datasize)
@@ -133,7 +163,7 @@ static lcp_status sign_image(const lcp_file *f, const lcp_image *in, const char 
     if (st == LCP_OK && (sig = calloc(1, (size_t)datasize)) == NULL)
         st = lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
     if (st == LCP_OK)
-        st = write_blob(img, &tmp, &f->src, dataoff, ident, sig, datasize, err);
+        st = write_blob(img, &tmp, &f->src, dataoff, ident, fl, keep, sig, datasize, err);
     lcp_plan_release(&tmp);
     if (st) {
         free(sig);
@@ -158,7 +188,8 @@ static lcp_status emit(lcp_plan *p, const lcp_out_slice *o, const signed_slice *
 /* The first CodeDirectory of img's signature in src (the input's bytes):
  * its flags and identifier (copied into ident, cut to len - 1 bytes).
  * False when img is unsigned or the blob is not one lcpatch can read. */
-static bool read_cd(const lcp_source *src, const lcp_image *img, uint32_t *flags, char *ident, size_t len) {
+static bool read_cd(const lcp_source *src, const lcp_image *img, uint32_t *flags, char *ident, size_t len,
+                    lcp_sign_flavor *fl, exec_seg *es) {
     long sig = lcp_image_find(img, LCP_LC_CODE_SIGNATURE, 0);
     lcp_linkedit_data cs;
     if (sig < 0 || !lcp_image_linkedit_data(img, (size_t)sig, &cs) || !lcp_range_ok(cs.dataoff, cs.datasize, img->size))
@@ -178,7 +209,14 @@ static bool read_cd(const lcp_source *src, const lcp_image *img, uint32_t *flags
          cdmagic == LCP_CSMAGIC_CODEDIRECTORY && lcp_get_u32(b, n, (size_t)cdoff + LCP_CD_FLAGS, true, flags) &&
          lcp_get_u32(b, n, (size_t)cdoff + LCP_CD_IDENTOFFSET, true, &identoff) &&
          lcp_get_cstring(b, n, (size_t)cdoff + identoff, &id);
+    uint32_t version = 0;
+    es->valid = ok && lcp_get_u32(b, n, (size_t)cdoff + LCP_CD_VERSION, true, &version) &&
+                version >= LCP_CS_SUPPORTSEXECSEG &&
+                lcp_get_u64(b, n, (size_t)cdoff + LCP_CD_EXECSEGBASE, true, &es->base) &&
+                lcp_get_u64(b, n, (size_t)cdoff + LCP_CD_EXECSEGLIMIT, true, &es->limit) &&
+                lcp_get_u64(b, n, (size_t)cdoff + LCP_CD_EXECSEGFLAGS, true, &es->flags);
     if (ok) {
+        *fl = cdoff == 20 ? LCP_SIGN_LD64 : LCP_SIGN_LLD;
         strncpy(ident, id, len - 1);
         ident[len - 1] = '\0';
     }
@@ -189,14 +227,16 @@ static bool read_cd(const lcp_source *src, const lcp_image *img, uint32_t *flags
 bool lcp_image_linker_signed(const lcp_source *src, const lcp_image *img) {
     uint32_t flags = 0;
     char ident[8];
-    return read_cd(src, img, &flags, ident, sizeof ident) && (flags & LCP_CS_LINKER_SIGNED) != 0;
+    lcp_sign_flavor fl;
+    exec_seg es;
+    return read_cd(src, img, &flags, ident, sizeof ident, &fl, &es) && (flags & LCP_CS_LINKER_SIGNED) != 0;
 }
 
 /* What becomes of each slice: copied, emitted as edited, or signed. */
 enum slice_mode { SLICE_COPY, SLICE_EDITED, SLICE_SIGN };
 
-static lcp_status sign_slices(const lcp_file *f, const enum slice_mode *mode, char *const *idents, lcp_plan *out,
-                              lcp_error *err) {
+static lcp_status sign_slices(const lcp_file *f, const enum slice_mode *mode, char *const *idents,
+                              const lcp_sign_flavor *fls, const exec_seg *keep, lcp_plan *out, lcp_error *err) {
     size_t n = f->nslices ? f->nslices : 1;
     signed_slice *ss = calloc(n, sizeof *ss);
     lcp_out_slice *os = calloc(n, sizeof *os);
@@ -209,7 +249,7 @@ static lcp_status sign_slices(const lcp_file *f, const enum slice_mode *mode, ch
             os[i].image = s->image;
         if (mode[i] != SLICE_SIGN)
             continue;
-        st = sign_image(f, s->image, idents[i], &ss[i], &os[i].size, err);
+        st = sign_image(f, s->image, idents[i], fls[i], &keep[i], &ss[i], &os[i].size, err);
         if (st) {
             char buf[48];
             lcp_error_prefix(err, "%s (%s)", f->path, lcp_arch_label(s->cputype, s->cpusubtype, buf, sizeof buf));
@@ -253,20 +293,30 @@ lcp_status lcp_sign_linker_file(const lcp_file *f, const lcp_sign_opts *o, lcp_p
     size_t n = f->nslices ? f->nslices : 1;
     enum slice_mode *mode = calloc(n, sizeof *mode);
     char **idents = calloc(n, sizeof *idents);
-    if (mode == NULL || idents == NULL) {
-        free(mode);
-        free(idents);
-        return lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
-    }
-    for (size_t i = 0; i < f->nslices; i++) {
+    lcp_sign_flavor *fls = calloc(n, sizeof *fls);
+    exec_seg *keep = calloc(n, sizeof *keep);
+    lcp_status st = LCP_OK;
+    if (mode == NULL || idents == NULL || fls == NULL || keep == NULL)
+        st = lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
+    for (size_t i = 0; st == LCP_OK && i < f->nslices; i++) {
         const lcp_image *img = f->slices[i].image;
         mode[i] = img ? SLICE_SIGN : SLICE_COPY;
+        fls[i] = o->flavor;
         if (img)
             idents[i] = (char *)(o->identifier ? o->identifier : linker_identifier(img, o->out_name));
+        /* a linker signature there already: keep its exec segment */
+        uint32_t flags = 0;
+        char old[8];
+        lcp_sign_flavor ofl;
+        if (img && !(read_cd(&f->src, img, &flags, old, sizeof old, &ofl, &keep[i]) && (flags & LCP_CS_LINKER_SIGNED)))
+            keep[i].valid = false;
     }
-    lcp_status st = sign_slices(f, mode, idents, out, err);
+    if (st == LCP_OK)
+        st = sign_slices(f, mode, idents, fls, keep, out, err);
     free(mode);
     free(idents);
+    free(fls);
+    free(keep);
     return st;
 }
 
@@ -276,7 +326,10 @@ lcp_status lcp_sign_edited(const lcp_file *f, lcp_image **edited, size_t n, lcp_
     size_t ns = f->nslices ? f->nslices : 1;
     enum slice_mode *mode = calloc(ns, sizeof *mode);
     char **idents = calloc(ns, sizeof *idents);
-    lcp_status st = mode && idents ? LCP_OK : lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
+    lcp_sign_flavor *fls = calloc(ns, sizeof *fls);
+    exec_seg *keep = calloc(ns, sizeof *keep);
+    lcp_status st =
+        mode && idents && fls && keep ? LCP_OK : lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
     size_t found = 0;
     for (size_t i = 0; i < f->nslices && st == LCP_OK; i++) {
         const lcp_image *img = f->slices[i].image;
@@ -289,7 +342,7 @@ lcp_status lcp_sign_edited(const lcp_file *f, lcp_image **edited, size_t n, lcp_
         mode[i] = SLICE_EDITED;
         uint32_t flags = 0;
         char old[256];
-        if (read_cd(&f->src, img, &flags, old, sizeof old) && (flags & LCP_CS_LINKER_SIGNED)) {
+        if (read_cd(&f->src, img, &flags, old, sizeof old, &fls[i], &keep[i]) && (flags & LCP_CS_LINKER_SIGNED)) {
             long id = lcp_image_find(img, LCP_LC_ID_DYLIB, 0);
             const char *name = NULL;
             bool has_id = id >= 0 && lcp_image_cmd_string(img, (size_t)id, &name) && name[0] != '\0';
@@ -305,11 +358,13 @@ lcp_status lcp_sign_edited(const lcp_file *f, lcp_image **edited, size_t n, lcp_
         *resigned = false;
         st = lcp_plan_edited_images(f, edited, n, out, err);
     } else if (st == LCP_OK) {
-        st = sign_slices(f, mode, idents, out, err);
+        st = sign_slices(f, mode, idents, fls, keep, out, err);
     }
     for (size_t i = 0; idents && i < f->nslices; i++)
         free(idents[i]);
     free(idents);
+    free(fls);
+    free(keep);
     free(mode);
     return st;
 }

@@ -59,7 +59,7 @@ static bool find_linkedit(const lcp_image *img, size_t *cmd_index) {
 lcp_status lcp_sigspace_image(lcp_image *img, const lcp_sigspace *req, uint64_t *copy_end, uint64_t *new_size,
                               lcp_error *err) {
     *copy_end = *new_size = img->size;
-    if (req->datasize % 16 != 0)
+    if (req->datasize % 16 != 0 && !req->any_size)
         return lcp_error_set(err, LCP_E_USAGE, LCP_NO_OFFSET, "signature size %u is not a multiple of 16",
                              req->datasize);
     uint64_t page = (uint64_t)1 << lcp_image_seg_align(img);

@@ -233,7 +233,7 @@ static void sign(lcp_file *f) {
     lcp_plan p;
     lcp_plan_init(&p);
     lcp_error err;
-    lcp_sign_opts o = {NULL, "fuzz.out"};
+    lcp_sign_opts o = {NULL, "fuzz.out", LCP_SIGN_LLD};
     if (lcp_sign_linker_file(f, &o, &p, &err) == LCP_OK) {
         uint8_t *out;
         size_t len;

@@ -32,6 +32,29 @@ if command -v python3 >/dev/null 2>&1; then
     if python3 $S/verify.py "$T/fat-arm64" && ! [ -s "$T/err" ]; then ok; else bad "fat64.dylib: set-sdk left the arm64 slice's signature invalid"; fi
 fi
 
+# ld64's layout: the arm64 files of the shared corpus that ld64 signed
+# come back byte for byte from sign --linker-signed=ld64 (their identifier
+# given: it is their link name, not the corpus file's).
+corpus=${LCP_SHARED:-$(pwd)/../shared}/corpus/files
+if [ -d "$corpus" ] && command -v python3 >/dev/null 2>&1; then
+    for f in arm64-thin-bundle-imports-signed.objecttestfiles arm64-thin-dylib-libexports-signed.objecttestfiles \
+        arm64-thin-execute-base-signed.objecttestfiles arm64-thin-execute-go-signed.rizin \
+        arm64-thin-dylib-libvips-cpp-rpathid-signed-large.npm arm64e-thin-execute-hello-macos-signed.rizin \
+        arm64-thin-bundle-sharp-rpath-signed.npm arm64e-thin-dylib-fixup-chains-signed.objecttestfiles; do
+        [ -f "$corpus/$f" ] || continue
+        id=$(python3 $S/verify.py --identifier "$corpus/$f") || { bad "$f: not a valid signature to start with"; continue; }
+        if "$LCPATCH" sign --linker-signed=ld64 --identifier "$id" --no-fsync -o "$T/ld64" "$corpus/$f" >/dev/null &&
+            cmp -s "$T/ld64" "$corpus/$f"; then ok; else bad "$f: sign --linker-signed=ld64 differs from ld64's"; fi
+        # an edit (in place: some have no header room left) re-signs in
+        # ld64's layout, valid, and changes the file
+        if "$LCPATCH" set-sdk --sdk 99.0 --no-fsync -o "$T/ld64e" "$corpus/$f" >/dev/null 2>&1 &&
+            ! cmp -s "$T/ld64e" "$corpus/$f" && python3 $S/verify.py "$T/ld64e"; then ok; else bad "$f: set-sdk left an invalid signature"; fi
+    done
+else
+    echo "sign-oracle: no shared corpus (or no python3): ld64 cases skipped"
+    skip=$((skip + 1))
+fi
+
 for tool in clang-19 ld64.lld-19; do
     if ! command -v $tool >/dev/null 2>&1; then
         echo "sign-oracle: $tool not installed: every case skipped (apt-get install clang-19 lld-19)"

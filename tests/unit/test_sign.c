@@ -41,7 +41,7 @@ static void resigning_a_linker_output_gives_it_back(void **state) {
         assert_true(lcp_image_linker_signed(&f->src, f->slices[0].image));
         lcp_plan p;
         lcp_plan_init(&p);
-        lcp_sign_opts o = {NULL, names[k]};
+        lcp_sign_opts o = {NULL, names[k], LCP_SIGN_LLD};
         assert_int_equal(lcp_sign_linker_file(f, &o, &p, &err), LCP_OK);
         uint8_t *got;
         size_t n, want_n;
@@ -64,7 +64,7 @@ static void identifier_is_written(void **state) {
     assert_int_equal(lcp_file_open(BIN "signed-arm64", &f, &err), LCP_OK);
     lcp_plan p;
     lcp_plan_init(&p);
-    lcp_sign_opts o = {"com.example.a-much-longer-identifier", "x"};
+    lcp_sign_opts o = {"com.example.a-much-longer-identifier", "x", LCP_SIGN_LLD};
     assert_int_equal(lcp_sign_linker_file(f, &o, &p, &err), LCP_OK);
     uint8_t *got;
     size_t n;
@@ -95,7 +95,7 @@ static void sigspace_adds_the_command_and_room(void **state) {
     assert_int_equal(lcp_image_clone(f->slices[0].image, &img, &err), LCP_OK);
     uint32_t ncmds = img->ncmds, sizeofcmds = img->sizeofcmds;
     uint64_t copy_end, size;
-    lcp_sigspace req = {1024, false};
+    lcp_sigspace req = {1024, false, false};
     assert_int_equal(lcp_sigspace_image(img, &req, &copy_end, &size, &err), LCP_OK);
     assert_int_equal(img->ncmds, ncmds + 1);
     assert_int_equal(img->sizeofcmds, sizeofcmds + 16);
@@ -132,7 +132,7 @@ static void sigspace_refuses_without_room(void **state) {
     assert_int_equal(lcp_image_clone(f->slices[0].image, &img, &err), LCP_OK);
     uint32_t ncmds = img->ncmds;
     uint64_t copy_end, size;
-    lcp_sigspace req = {4096, false};
+    lcp_sigspace req = {4096, false, false};
     assert_int_equal(lcp_sigspace_image(img, &req, &copy_end, &size, &err), LCP_E_NOSPACE);
     assert_non_null(strstr(err.message, "-headerpad"));
     assert_int_equal(img->ncmds, ncmds); /* untouched */
