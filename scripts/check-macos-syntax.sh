@@ -8,7 +8,7 @@
 #
 # zig 0.11's `cc -fsyntax-only` fails on every file ("unable to build C
 # object: FileNotFound"), so each file is compiled to a throw-away object.
-# Capstone and cmocka headers come from this machine (pkg-config), reached
+# Capstone, cmocka and OpenSSL headers come from this machine (pkg-config), reached
 # through a folder that holds only them, so that no Linux system header
 # leaks into the macOS build.
 cd "$(dirname "$0")/.." || exit 3
@@ -28,6 +28,16 @@ capdir=$(pkg-config --variable=includedir capstone 2>/dev/null)
 cmdir=$(pkg-config --variable=includedir cmocka 2>/dev/null)
 [ -n "$cmdir" ] || cmdir=/usr/include
 [ -f "$cmdir/cmocka.h" ] && ln -s "$cmdir/cmocka.h" "$tmp/inc/cmocka.h"
+# OpenSSL (src/format/cs_hash.c): its headers, and Debian's multiarch
+# configuration.h beside them, in one folder.
+ssldir=$(pkg-config --variable=includedir libcrypto 2>/dev/null)
+[ -n "$ssldir" ] || ssldir=/usr/include
+if [ -f "$ssldir/openssl/evp.h" ]; then
+    mkdir -p "$tmp/inc/openssl"
+    for h in "$ssldir"/openssl/*.h /usr/include/*-linux-gnu/openssl/*.h; do
+        [ -f "$h" ] && ln -sf "$h" "$tmp/inc/openssl/"
+    done
+fi
 
 # The Makefile's flags: CSTD and WARN for the tool, -Wall -Wextra -Werror for
 # test programs (cmocka's macros are not -Wpedantic clean).

@@ -15,6 +15,7 @@
 #include "lcpatch/symbols.h"
 #include "lcpatch/disasm.h"
 #include "lcpatch/rescue.h"
+#include "lcpatch/sign.h"
 #include "lcpatch/slices.h"
 #include "lcpatch/version.h"
 #include "lcpatch/write.h"

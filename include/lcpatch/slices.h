@@ -52,6 +52,50 @@ extern "C" {
  * refuses). Bytes after the signature's data are dropped, as Apple does. */
 lcp_status lcp_unsign_image(lcp_image *img, uint64_t *new_size, bool *changed, lcp_error *err);
 
+/* ---- making room for a signature (codesign_allocate -a) ---- */
+
+/* What codesign_allocate -a ARCH SIZE [-p] asks of one image. */
+typedef struct lcp_sigspace {
+    uint32_t datasize; /* bytes of signature data to reserve (a multiple of 16) */
+    bool page_align;   /* -p: the data starts at a page boundary
+                        * (lcp_image_seg_align), the string table grown to
+                        * reach it (when there is one) */
+    bool any_size;     /* accept a datasize that is not a multiple of 16
+                        * (ld64's own signatures; Apple's tool refuses) */
+} lcp_sigspace;
+
+/* Makes room for a signature of req->datasize bytes in img exactly as
+ * Apple's `codesign_allocate -a` does (cctools misc/codesign_allocate.c
+ * setup_code_signature, add_code_sig_load_command):
+ *   - unsigned: LC_CODE_SIGNATURE is appended after the last command, when
+ *     the header, the commands and 16 more bytes end at or before the first
+ *     section with file bytes (Apple's bitwise zerofill test kept: section
+ *     types with bit 0 set count as zerofill), or the first section-less
+ *     segment at a non-zero offset; the data starts at the end of
+ *     __LINKEDIT (or of the file, for an MH_OBJECT without one) rounded up
+ *     to 16 bytes, or to the page with page_align (the string table's
+ *     strsize grows by the padding);
+ *   - signed: the old data is dropped and the new room starts where the
+ *     other linkedit data ends, rounded the same way;
+ *   - __LINKEDIT's filesize grows by the padding and the data, vmsize is
+ *     rounded up to the page (lcp_image_seg_align) when filesize passes it.
+ * *copy_end is where the input's bytes stop (from the image's start) and
+ * *new_size the image's new size: the bytes in between are zeros (emit with
+ * lcp_plan_add_image_upto, or lcp_out_slice.zeros_from). The data lies at
+ * the end of the image.
+ * Errors (img untouched): LCP_E_NOSPACE (the command does not fit),
+ * LCP_E_UNSUPPORTED (no __LINKEDIT and not MH_OBJECT; a table after the
+ * old signature), LCP_E_MALFORMED. */
+lcp_status lcp_sigspace_image(lcp_image *img, const lcp_sigspace *req, uint64_t *copy_end, uint64_t *new_size,
+                              lcp_error *err);
+
+/* What Apple's codesign_allocate -a does to a signed image it was not asked
+ * about: the same size and commands, but zeros from the end of the other
+ * linkedit data to the image's end (it never reads the old signature's
+ * bytes, so it writes none). *zeros_from is that offset; *changed is false
+ * for an unsigned image. Errors as lcp_sigspace_image's. */
+lcp_status lcp_sigspace_blank(const lcp_image *img, uint64_t *zeros_from, bool *changed, lcp_error *err);
+
 /* ---- alignment (Apple's lipo and libstuff) ---- */
 
 /* The page size Apple's tools assume for a CPU type, as log2: 14 (16 KiB)
@@ -65,6 +109,12 @@ uint32_t lcp_default_segalign(uint32_t cputype);
  * for other types the smallest alignment guessed from each segment's
  * vmaddr (its lowest set bit), bounded by 2 and 15. */
 uint32_t lcp_image_lipo_align(const lcp_image *img);
+/* libstuff's get_seg_align, the page size (log2) codesign_allocate
+ * assumes for img: for MH_OBJECT the largest section alignment of any
+ * segment (at least 2, or 3 for 64-bit), else the smallest alignment
+ * guessed from each segment's vmaddr (lowest set bit, in [2 or 3, 15]; 15
+ * for 0); 15 without segments. */
+uint32_t lcp_image_seg_align(const lcp_image *img);
 /* libstuff's guess_align: the lowest set bit of vmaddr, in [2, 15]; 15 for 0. */
 uint32_t lcp_guess_align(uint64_t vmaddr);
 
@@ -108,6 +158,8 @@ typedef struct lcp_out_slice {
     uint64_t src_offset;    /* input range when image == NULL */
     uint64_t size;          /* bytes of the output slice */
     uint64_t out_offset;    /* filled by lcp_layout_place */
+    uint64_t zeros_from;    /* image != NULL and non-zero: the image's bytes
+                             * from here to size are zeros, not the input's */
 } lcp_out_slice;
 
 typedef struct lcp_layout_rule {

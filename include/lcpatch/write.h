@@ -108,6 +108,9 @@ lcp_status lcp_staged_file_commit(lcp_staged_file *sf, lcp_error *err);
 /* Removes the staged file; releases sf. NULL is accepted. */
 void lcp_staged_file_abort(lcp_staged_file *sf);
 
+/* Reads the plan's output bytes [off, off+n) into buf without
+ * materialising the rest (to hash an output page by page). */
+lcp_status lcp_plan_read(const lcp_plan *p, const lcp_source *src, uint64_t off, void *buf, size_t n, lcp_error *err);
 /* Materialises the plan in memory (tests, fuzzing). *out is malloc'd. */
 lcp_status lcp_plan_write_memory(const lcp_plan *p, const lcp_source *src, uint8_t **out, size_t *len, lcp_error *err);
 
@@ -116,6 +119,11 @@ lcp_status lcp_plan_write_memory(const lcp_plan *p, const lcp_source *src, uint8
  * ones, then the input's bytes from the end of the old commands to
  * new_size (the image's bytes in the input start at img->offset). */
 lcp_status lcp_plan_add_image(lcp_plan *p, const lcp_image *img, uint64_t new_size, lcp_error *err);
+/* The same, but only the input's bytes up to copy_end (from the image's
+ * start) are copied; from there to new_size the image is zeros (room made
+ * for new data, such as a code signature's). */
+lcp_status lcp_plan_add_image_upto(lcp_plan *p, const lcp_image *img, uint64_t copy_end, uint64_t new_size,
+                                   lcp_error *err);
 /* The plan of f with some of its images edited in place: each of the n
  * images of `edited` (images of f, in any order; the array is sorted by
  * offset) keeps its place and size and gets its new header and load

@@ -1,13 +1,16 @@
 /* `lcpatch codesign_allocate` (and the multi-call name codesign_allocate):
  * Apple's `codesign_allocate -r -i IN -o OUT`, which `codesign
- * --remove-signature` runs. Only -r (remove) is supported; -a/-A (make room
- * for a new signature) are refused. Apple's messages and exit status 1. */
+ * --remove-signature` runs, and `codesign_allocate -a ARCH SIZE [-A CPUTYPE
+ * CPUSUBTYPE SIZE] [-p] -i IN -o OUT`, which `codesign` runs first to make
+ * room for the signature it then writes (lcp_sigspace_image). Apple's
+ * messages and exit status 1. */
 #include "cli/cli.h"
 #include "cli/commands.h"
 
 #include "util/reader.h"
 
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -16,7 +19,8 @@
 static const char *progname = "codesign_allocate";
 
 static int ca_usage(void) {
-    fprintf(stderr, "Usage: %s -i input [[-a <arch> <size>]... [-A <cputype> <cpusubtype> <size>]... | -r] -o output\n",
+    fprintf(stderr,
+            "Usage: %s -i input [[-a <arch> <size>]... [-A <cputype> <cpusubtype> <size>]... | -r] [-p] -o output\n",
             progname);
     return 1;
 }
@@ -163,45 +167,8 @@ out:
     return said;
 }
 
-int cmd_codesign_allocate(int argc, char **argv) {
-    const char *input = NULL, *output = NULL;
-    bool rflag = false, aflag = false;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "-i") == 0 || strcmp(argv[i], "-o") == 0) {
-            const char **slot = argv[i][1] == 'i' ? &input : &output;
-            if (i + 1 == argc) {
-                ca_error("missing argument to: %s option", argv[i]);
-                return ca_usage();
-            }
-            if (*slot != NULL) {
-                ca_error("more than one: %s option specified", argv[i]);
-                return ca_usage();
-            }
-            *slot = argv[++i];
-        } else if (strcmp(argv[i], "-a") == 0 || strcmp(argv[i], "-A") == 0) {
-            int n = argv[i][1] == 'a' ? 2 : 3;
-            if (i + n >= argc) {
-                ca_error("missing argument(s) to: %s option", argv[i]);
-                return ca_usage();
-            }
-            aflag = true;
-            i += n;
-        } else if (strcmp(argv[i], "-r") == 0) {
-            rflag = true;
-        } else {
-            ca_error("unknown flag: %s", argv[i]);
-            return ca_usage();
-        }
-    }
-    if (input == NULL || output == NULL || (!aflag && !rflag))
-        return ca_usage();
-    if (rflag && aflag) {
-        ca_error("%s", "-r flag can't be specified with -a or -A flags");
-        return ca_usage();
-    }
-    if (aflag)
-        return ca_error("%s", "-a and -A (allocating space for a signature) are not supported by lcpatch; use "
-                              "Apple's codesign_allocate");
+/* -r: remove every signature. */
+static int ca_remove(const char *input, const char *output) {
     lcp_file *f;
     lcp_error err;
     if (lcp_file_open(input, &f, &err) != LCP_OK) {
@@ -239,4 +206,245 @@ int cmd_codesign_allocate(int argc, char **argv) {
     if (st)
         return ca_error("%s", err.message);
     return 0;
+}
+
+/* One -a ARCH SIZE or -A CPUTYPE CPUSUBTYPE SIZE request. */
+typedef struct ca_sign {
+    uint32_t cputype, cpusubtype; /* cpusubtype without capability bits */
+    const char *name;             /* Apple's name of the architecture, for messages */
+    uint32_t datasize;
+    bool found;
+} ca_sign;
+
+static int ca_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int ca_fatal(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "fatal error: %s: ", progname);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    return 1;
+}
+
+/* strtoul(s, &end, 0) with Apple's test: the whole argument is a number. */
+static bool ca_number(const char *s, uint32_t *out) {
+    char *end;
+    unsigned long v = strtoul(s, &end, 0);
+    *out = (uint32_t)v;
+    return *end == '\0';
+}
+
+typedef struct ca_ctx {
+    ca_sign *signs;
+    size_t nsigns;
+    bool pflag;
+    lcp_image **clones; /* per slice: the edited image, or NULL */
+    uint64_t *copy_end, *new_size;
+    int failed;
+} ca_ctx;
+
+/* Apple's setup_code_signature for one image, in file order: the first
+ * failure ends the run (Apple's fatal). */
+static int ca_image(void *vctx, lcp_file *f, size_t slice, lcp_member *m, lcp_image *img) {
+    ca_ctx *c = vctx;
+    size_t i = 0;
+    uint32_t sub = img->cpusubtype & ~LCP_CPU_SUBTYPE_MASK;
+    while (i < c->nsigns && !(c->signs[i].cputype == img->cputype && c->signs[i].cpusubtype == sub))
+        i++;
+    ca_sign *sg = i < c->nsigns ? &c->signs[i] : NULL;
+    lcp_image *clone;
+    lcp_error err;
+    lcp_status st = lcp_image_clone(img, &clone, &err);
+    uint64_t copy_end = 0, size = img->size;
+    bool changed = true;
+    if (st == LCP_OK && sg == NULL) {
+        /* not asked for: its signature's bytes become zeros */
+        st = lcp_sigspace_blank(clone, &copy_end, &changed, &err);
+        if (st) {
+            lcp_image_free(clone);
+            c->failed = ca_fatal("%s: %s", f->path, err.message);
+            return 1;
+        }
+    } else if (st == LCP_OK && sg->datasize == 0) {
+        /* size 0 removes the signature, as -r does */
+        st = lcp_unsign_image(clone, &size, &changed, &err);
+        copy_end = size;
+    } else if (st == LCP_OK) {
+        lcp_sigspace req = {sg->datasize, c->pflag, false};
+        st = lcp_sigspace_image(clone, &req, &copy_end, &size, &err);
+    }
+    if (sg != NULL)
+        sg->found = true;
+    if (st == LCP_OK && m != NULL && changed) {
+        lcp_image_free(clone);
+        c->failed = ca_fatal("can't allocate code signature data for: %s(%s) (for architecture %s): lcpatch does "
+                             "not rewrite archive members",
+                             f->path, m->name, sg ? sg->name : lcp_arch_name(img->cputype, img->cpusubtype));
+        return 1;
+    }
+    if (st == LCP_OK) {
+        if (changed) {
+            c->clones[slice] = clone;
+            c->copy_end[slice] = copy_end;
+            c->new_size[slice] = size;
+        } else {
+            lcp_image_free(clone);
+        }
+        return 0;
+    }
+    lcp_image_free(clone);
+    if (st == LCP_E_NOSPACE && m != NULL)
+        c->failed = ca_fatal("can't allocate code signature data for: %s(%s) (for architecture %s) because %s", f->path,
+                             m->name, sg->name, err.message);
+    else if (st == LCP_E_NOSPACE || (st == LCP_E_UNSUPPORTED && strstr(err.message, "__LINKEDIT") != NULL))
+        c->failed = ca_fatal("can't allocate code signature data for: %s (for architecture %s) because %s", f->path,
+                             sg->name, err.message);
+    else
+        c->failed = ca_fatal("%s (%s): %s", f->path, sg->name, err.message);
+    return 1;
+}
+
+/* -a / -A: make room for a signature in the named architectures. */
+static int ca_allocate(const char *input, const char *output, ca_sign *signs, size_t nsigns, bool pflag) {
+    lcp_file *f;
+    lcp_error err;
+    if (lcp_file_open_flags(input, LCP_PARSE_APPLE_LC_STR, &f, &err) != LCP_OK)
+        return apple_message(input) ? 1 : ca_error("%s", err.message);
+    int bad = 0;
+    lcp_file_visit_images(f, check_known, &bad);
+    if (bad) {
+        lcp_file_free(f);
+        return 1;
+    }
+    size_t n = f->nslices ? f->nslices : 1;
+    ca_ctx c = {
+        signs, nsigns, pflag, calloc(n, sizeof(lcp_image *)), calloc(n, sizeof(uint64_t)), calloc(n, sizeof(uint64_t)),
+        0};
+    lcp_out_slice *os = calloc(n, sizeof *os);
+    int rc = 0;
+    if (c.clones == NULL || c.copy_end == NULL || c.new_size == NULL || os == NULL)
+        rc = ca_error("%s", "out of memory");
+    if (rc == 0 && lcp_file_visit_images(f, ca_image, &c) != 0)
+        rc = c.failed ? c.failed : 1;
+    for (size_t i = 0; rc == 0 && i < nsigns; i++)
+        if (!signs[i].found)
+            rc = ca_fatal("input file: %s does not contain a matching architecture for specified '-a %s %u' option",
+                          input, signs[i].name, signs[i].datasize);
+    if (rc == 0) {
+        for (size_t i = 0; i < f->nslices; i++) {
+            const lcp_slice *s = &f->slices[i];
+            lcp_out_slice o = {s->cputype, s->cpusubtype, s->align, s->reserved, NULL, s->offset, s->size, 0, 0};
+            if (c.clones[i] != NULL) {
+                o.image = c.clones[i];
+                o.size = c.new_size[i];
+                o.zeros_from = c.copy_end[i];
+            }
+            os[i] = o;
+        }
+        lcp_layout_rule rule = lcp_layout_rule_for(f);
+        lcp_plan plan;
+        lcp_plan_init(&plan);
+        lcp_status st = lcp_layout_file(os, f->nslices, &rule, &plan, &err);
+        if (st == LCP_OK)
+            st = lcp_plan_write_file(&plan, &f->src, output, input, &err);
+        lcp_plan_release(&plan);
+        if (st)
+            rc = ca_error("%s", err.message);
+    }
+    for (size_t i = 0; c.clones && i < f->nslices; i++)
+        lcp_image_free(c.clones[i]);
+    free(c.clones);
+    free(c.copy_end);
+    free(c.new_size);
+    free(os);
+    lcp_file_free(f);
+    return rc;
+}
+
+int cmd_codesign_allocate(int argc, char **argv) {
+    const char *input = NULL, *output = NULL;
+    bool rflag = false, pflag = false;
+    ca_sign *signs = calloc((size_t)argc, sizeof *signs);
+    size_t nsigns = 0;
+    int rc = -1;
+    if (signs == NULL)
+        return ca_error("%s", "out of memory");
+    for (int i = 1; i < argc && rc < 0; i++) {
+        if (strcmp(argv[i], "-i") == 0 || strcmp(argv[i], "-o") == 0) {
+            const char **slot = argv[i][1] == 'i' ? &input : &output;
+            if (i + 1 == argc) {
+                ca_error("missing argument to: %s option", argv[i]);
+                rc = ca_usage();
+            } else if (*slot != NULL) {
+                ca_error("more than one: %s option specified", argv[i]);
+                rc = ca_usage();
+            } else {
+                *slot = argv[++i];
+            }
+        } else if (strcmp(argv[i], "-a") == 0) {
+            ca_sign *sg = &signs[nsigns];
+            if (i + 2 >= argc) {
+                ca_error("missing argument(s) to: %s option", argv[i]);
+                rc = ca_usage();
+            } else if (!lcp_arch_from_name(argv[i + 1], &sg->cputype, &sg->cpusubtype)) {
+                fprintf(stderr, "error: %s: unknown architecture specification flag: %s %s %s\n", progname, argv[i],
+                        argv[i + 1], argv[i + 2]);
+                rc = ca_usage();
+            } else if (!ca_number(argv[i + 2], &sg->datasize)) {
+                rc = ca_fatal("size for '-a %s %s' not a proper number", argv[i + 1], argv[i + 2]);
+            } else if (sg->datasize % 16 != 0) {
+                rc = ca_fatal("size for '-a %s %s' not a multiple of 16", argv[i + 1], argv[i + 2]);
+            } else {
+                sg->cpusubtype &= ~LCP_CPU_SUBTYPE_MASK;
+                sg->name = lcp_arch_name(sg->cputype, sg->cpusubtype);
+                if (sg->name == NULL)
+                    sg->name = argv[i + 1];
+                nsigns++;
+                i += 2;
+            }
+        } else if (strcmp(argv[i], "-A") == 0) {
+            ca_sign *sg = &signs[nsigns];
+            if (i + 3 >= argc) {
+                ca_error("missing argument(s) to: %s option", argv[i]);
+                rc = ca_usage();
+            } else if (!ca_number(argv[i + 1], &sg->cputype)) {
+                rc = ca_fatal("cputype for '-A %s %s %s' not a proper number", argv[i + 1], argv[i + 2], argv[i + 3]);
+            } else if (!ca_number(argv[i + 2], &sg->cpusubtype)) {
+                rc =
+                    ca_fatal("cpusubtype for '-A %s %s %s' not a proper number", argv[i + 1], argv[i + 2], argv[i + 3]);
+            } else if (!ca_number(argv[i + 3], &sg->datasize)) {
+                rc = ca_fatal("size for '-A %s %s %s' not a proper number", argv[i + 1], argv[i + 2], argv[i + 3]);
+            } else if (sg->datasize % 16 != 0) {
+                rc = ca_fatal("size for '-A %s %s %s' not a multiple of 16", argv[i + 1], argv[i + 2], argv[i + 3]);
+            } else {
+                /* Apple compares the subtype as given with the slice's
+                 * masked one: capability bits here never match. */
+                sg->name = lcp_arch_name(sg->cputype, sg->cpusubtype);
+                if (sg->name == NULL)
+                    sg->name = "(null)";
+                nsigns++;
+                i += 3;
+            }
+        } else if (strcmp(argv[i], "-r") == 0) {
+            rflag = true;
+        } else if (strcmp(argv[i], "-p") == 0) {
+            pflag = true;
+        } else {
+            ca_error("unknown flag: %s", argv[i]);
+            rc = ca_usage();
+        }
+    }
+    if (rc < 0 && (input == NULL || output == NULL || (nsigns == 0 && !rflag)))
+        rc = ca_usage();
+    if (rc < 0 && rflag && nsigns != 0) {
+        ca_error("%s", "-r flag can't be specified with -a or -A flags");
+        rc = ca_usage();
+    }
+    if (rc < 0 && nsigns != 0)
+        rc = ca_allocate(input, output, signs, nsigns, pflag);
+    free(signs);
+    if (rc >= 0)
+        return rc;
+    return ca_remove(input, output);
 }

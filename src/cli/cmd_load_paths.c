@@ -24,26 +24,26 @@ struct spec {
 
 static const struct spec specs[] = {
     {"change-dylib", LCP_NAME_CHANGE, 2,
-     "usage: lcpatch change-dylib [--json] [--no-fsync]\n"
+     "usage: lcpatch change-dylib [--json] [--no-fsync] [--no-resign]\n"
      "                            (-o OUT | --in-place) OLD NEW FILE...\n"
      "\n"
      "Rewrites every dylib load command (LC_LOAD_DYLIB, LC_LOAD_WEAK_DYLIB,\n"
      "LC_REEXPORT_DYLIB, LC_LOAD_UPWARD_DYLIB, LC_LAZY_LOAD_DYLIB, LC_PREBOUND_DYLIB)\n"
      "that names OLD to name NEW, in every slice (install_name_tool -change).\n"},
     {"set-id", LCP_NAME_ID, 1,
-     "usage: lcpatch set-id [--json] [--no-fsync]\n"
+     "usage: lcpatch set-id [--json] [--no-fsync] [--no-resign]\n"
      "                      (-o OUT | --in-place) NAME FILE...\n"
      "\n"
      "Sets the install name (LC_ID_DYLIB) of every slice to NAME\n"
      "(install_name_tool -id). A file without LC_ID_DYLIB is refused.\n"},
     {"add-rpath", LCP_NAME_ADD_RPATH, 1,
-     "usage: lcpatch add-rpath [--json] [--no-fsync]\n"
+     "usage: lcpatch add-rpath [--json] [--no-fsync] [--no-resign]\n"
      "                         (-o OUT | --in-place) PATH FILE...\n"
      "\n"
      "Adds an LC_RPATH for PATH after the other load commands of every slice\n"
      "that does not have it yet (install_name_tool -add_rpath).\n"},
     {"delete-rpath", LCP_NAME_DELETE_RPATH, 1,
-     "usage: lcpatch delete-rpath [--json] [--no-fsync]\n"
+     "usage: lcpatch delete-rpath [--json] [--no-fsync] [--no-resign]\n"
      "                            (-o OUT | --in-place) PATH FILE...\n"
      "\n"
      "Removes every LC_RPATH for PATH (duplicates too) from every slice that has one\n"
@@ -56,9 +56,8 @@ static const char common_help[] = "\n"
                                   "must fit before the first section's bytes (install_name_tool's rule and\n"
                                   "lcpatch's safe rule), keeping 16 bytes for the LC_CODE_SIGNATURE codesign\n"
                                   "adds when there is none; otherwise nothing is written and the message says\n"
-                                  "which slice lacks how many bytes. Editing a signed slice invalidates its\n"
-                                  "signature (a warning says so): re-sign it.\n"
-                                  "\n" LCP_OUTPUT_NO_FSYNC_HELP "\n" LCP_OUTPUT_ALL_OR_NOTHING_HELP
+                                  "which slice lacks how many bytes.\n"
+                                  "\n" LCP_OUTPUT_RESIGN_HELP "\n" LCP_OUTPUT_NO_FSYNC_HELP "\n" LCP_OUTPUT_ALL_OR_NOTHING_HELP
                                   "Exit status: 0 done (or nothing to do), 2 usage, 3 the input failed or a\n"
                                   "slice has no room.\n";
 
@@ -175,7 +174,7 @@ static int visit(void *ctx_, lcp_file *f, size_t slice_index, lcp_member *member
     }
     report(c, label, arch, member, "changed", &r);
     lcp_name_report_release(&r);
-    return lcp_edit_files_add(&c->e, img, label) ? 0 : 1;
+    return lcp_edit_files_add(&c->e, img, label, lcp_edit_files_stale(&c->e, f, member, img)) ? 0 : 1;
 }
 
 /* An image outside archives with an install name (set-id needs one). */

@@ -12,7 +12,7 @@
 
 static const char set_sdk_help[] =
     "usage: lcpatch set-sdk [--sdk V] [--minos V] [--platform P] [--arch A]... [--json]\n"
-    "                       [--no-fsync] (-o OUT | --in-place) FILE...\n"
+    "                       [--no-fsync] [--no-resign] (-o OUT | --in-place) FILE...\n"
     "\n"
     "Raises the sdk recorded in every slice and archive member of platform P\n"
     "(macos by default) to at least V (10.9 by default: the notary service\n"
@@ -30,8 +30,9 @@ static const char set_sdk_help[] =
     "them whatever their SDK; strip-arch --legacy removes them), are reported\n"
     "and left alone. Slices already at or above V\n"
     "are left alone: a second run changes nothing (--in-place then does not\n"
-    "rewrite the file). Every byte outside the edited load commands is kept.\n"
-    "\n" LCP_OUTPUT_NO_FSYNC_HELP "\n" LCP_OUTPUT_ALL_OR_NOTHING_HELP
+    "rewrite the file). Every byte outside the edited load commands is kept\n"
+    "(but for a renewed signature).\n"
+    "\n" LCP_OUTPUT_RESIGN_HELP "\n" LCP_OUTPUT_NO_FSYNC_HELP "\n" LCP_OUTPUT_ALL_OR_NOTHING_HELP
     "Exit status: 0 done, 2 usage, 3 the input failed, or a slice has no room.\n";
 
 #define MAX_ARCHS 32
@@ -196,7 +197,7 @@ static int visit(void *ctx_, lcp_file *f, size_t slice_index, lcp_member *member
     report_image(c, label, arch, member, &r, NOT_SKIPPED);
     bool edited = r.action == LCP_SDK_REWRITTEN || r.action == LCP_SDK_ADDED_BUILD_VERSION ||
                   r.action == LCP_SDK_ADDED_VERSION_MIN;
-    if (edited && !lcp_edit_files_add(&c->e, img, label))
+    if (edited && !lcp_edit_files_add(&c->e, img, label, lcp_edit_files_stale(&c->e, f, member, img)))
         return 1;
     return 0;
 }

@@ -20,6 +20,7 @@ int cmd_set_id(int argc, char **argv);
 int cmd_set_sdk(int argc, char **argv);
 int cmd_set_version_min(int argc, char **argv);
 int cmd_show(int argc, char **argv);
+int cmd_sign(int argc, char **argv);
 int cmd_space(int argc, char **argv);
 int cmd_strip_arch(int argc, char **argv);
 int cmd_remove_arch(int argc, char **argv);

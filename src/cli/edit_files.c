@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-bool lcp_edit_files_add(lcp_edit_files *e, lcp_image *img, const char *label) {
+bool lcp_edit_files_add(lcp_edit_files *e, lcp_image *img, const char *label, bool stale) {
     if (e->nedited == e->cap) {
         size_t cap = e->cap ? e->cap * 2 : 8;
         lcp_image **v = realloc(e->edited, cap * sizeof *v);
@@ -18,9 +18,10 @@ bool lcp_edit_files_add(lcp_edit_files *e, lcp_image *img, const char *label) {
         e->cap = cap;
     }
     e->edited[e->nedited++] = img;
-    /* the planning pass remembers the signed images: their warning is
-     * printed once the file is written */
-    if (e->planning && lcp_image_find(img, LCP_LC_CODE_SIGNATURE, 0) >= 0) {
+    /* the planning pass remembers the images whose signature the edit
+     * leaves stale (not signed again): their warning is printed once the
+     * file is written */
+    if (e->planning && stale) {
         if (e->nresign == e->resign_cap) {
             size_t cap = e->resign_cap ? e->resign_cap * 2 : 8;
             struct lcp_edit_resign *v = realloc(e->resign, cap * sizeof *v);
@@ -109,6 +110,7 @@ int lcp_edit_files_run(lcp_edit_files *e, const lcp_output_opts *out, bool json,
     e->quiet = !json && !lcp_write_all_ok(&w);
     e->json = json ? &j : NULL;
     lcp_json_failures failures = LCP_JSON_FAILURES_INIT;
+    e->out = out;
     lcp_json_begin_files(&j, json);
     for (int i = 0; i < nfiles; i++) {
         const char *path = files[i];
@@ -153,6 +155,12 @@ int lcp_edit_files_run(lcp_edit_files *e, const lcp_output_opts *out, bool json,
                     e->resign[k].label);
     lcp_write_all_release(&w);
     return status;
+}
+
+bool lcp_edit_files_stale(const lcp_edit_files *e, const lcp_file *f, const lcp_member *m, const lcp_image *img) {
+    if (lcp_image_find(img, LCP_LC_CODE_SIGNATURE, 0) < 0)
+        return false;
+    return (e->out && e->out->no_resign) || m != NULL || !lcp_image_linker_signed(&f->src, img);
 }
 
 void lcp_edit_files_release(lcp_edit_files *e) {

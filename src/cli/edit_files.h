@@ -45,16 +45,18 @@ typedef struct lcp_edit_files {
     int cur;             /* the index of the file being visited */
     lcp_image **edited;  /* this file's edited images */
     size_t nedited, cap;
-    bool failed; /* this file failed: the first failure is in err */
+    const lcp_output_opts *out; /* set during the run */
+    bool failed;                /* this file failed: the first failure is in err */
     lcp_error err;
     struct lcp_edit_resign *resign; /* every run's signed edited images */
     size_t nresign, resign_cap;
 } lcp_edit_files;
 
-/* Records img (named label in messages) as edited; when it is signed, the
- * warning that its signature is now invalid is printed once the file is
- * written. False (the file failed) when out of memory. */
-bool lcp_edit_files_add(lcp_edit_files *e, lcp_image *img, const char *label);
+/* Records img (named label in messages) as edited; when stale (its
+ * signature will not be renewed: lcp_edit_files_stale), the warning that its
+ * signature is now invalid is printed once the file is written. False (the
+ * file failed) when out of memory. */
+bool lcp_edit_files_add(lcp_edit_files *e, lcp_image *img, const char *label, bool stale);
 /* Records err, prefixed with label ("file (arch)"), unless a failure is
  * already recorded for this file. */
 void lcp_edit_files_fail(lcp_edit_files *e, const lcp_error *err, const char *label);
@@ -65,6 +67,11 @@ void lcp_edit_files_fail(lcp_edit_files *e, const lcp_error *err, const char *la
 int lcp_edit_files_run(lcp_edit_files *e, const lcp_output_opts *out, bool json, bool say_unchanged, char *const *files,
                        int nfiles, lcp_image_visitor visit, void *ctx,
                        lcp_status (*after)(void *ctx, lcp_file *f, const char *path, lcp_error *err));
+
+/* True when editing img leaves its signature stale: it is signed, and it
+ * will not be signed again (--no-resign, an archive member, or a signature
+ * other than the linker's; see lcp_sign_edited). The editors warn then. */
+bool lcp_edit_files_stale(const lcp_edit_files *e, const lcp_file *f, const lcp_member *m, const lcp_image *img);
 
 void lcp_edit_files_release(lcp_edit_files *e);
 

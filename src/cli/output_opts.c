@@ -10,6 +10,7 @@ void lcp_output_opts_init(lcp_output_opts *o) {
     o->output = NULL;
     o->in_place = false;
     o->no_fsync = false;
+    o->no_resign = false;
 }
 
 int lcp_output_opts_parse(lcp_output_opts *o, const char *command, int argc, char **argv, int *i) {
@@ -20,6 +21,10 @@ int lcp_output_opts_parse(lcp_output_opts *o, const char *command, int argc, cha
     }
     if (strcmp(a, "--no-fsync") == 0) {
         o->no_fsync = true;
+        return 1;
+    }
+    if (strcmp(a, "--no-resign") == 0) {
+        o->no_resign = true;
         return 1;
     }
     const char *value = NULL;
@@ -99,7 +104,9 @@ lcp_status lcp_output_write_edited(const lcp_output_opts *o, const char *input, 
                                    size_t n, lcp_error *err) {
     lcp_plan plan;
     lcp_plan_init(&plan);
-    lcp_status st = lcp_plan_edited_images(f, edited, n, &plan, err);
+    bool resigned = false;
+    lcp_status st = o->no_resign ? lcp_plan_edited_images(f, edited, n, &plan, err)
+                                 : lcp_sign_edited(f, edited, n, &plan, &resigned, err);
     if (st == LCP_OK)
         st = lcp_output_write(o, input, &plan, &f->src, err);
     lcp_plan_release(&plan);

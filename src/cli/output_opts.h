@@ -3,6 +3,7 @@
  *     -o OUT | --output OUT | -o=OUT | --output=OUT    write the result to OUT
  *     --in-place                                       replace the input itself
  *     --no-fsync                                       skip the fsyncs (build folders)
+ *     --no-resign                                      (image editors) keep a stale signature
  *
  * Every writer uses this helper so that the semantics are the same
  * everywhere (DESIGN.md, "Output is sacred"):
@@ -53,9 +54,17 @@ typedef struct lcp_output_opts {
     const char *output; /* the -o value, or NULL */
     bool in_place;      /* --in-place was given */
     bool no_fsync;      /* --no-fsync was given */
+    bool no_resign;     /* --no-resign: the image editors leave a stale
+                         * linker signature as it is (lcp_output_write_edited) */
 } lcp_output_opts;
 
 /* The --help paragraph on --no-fsync, the same for every native writer. */
+#define LCP_OUTPUT_RESIGN_HELP                                                                                         \
+    "A slice that carried the linker's ad-hoc signature (ld64, ld64.lld: every\n"                                      \
+    "arm64 image) is signed again after the edit, as the linker would sign the\n"                                      \
+    "edited result (`lcpatch sign --linker-signed`), so that Apple silicon still\n"                                    \
+    "runs it; --no-resign leaves the old, now invalid, signature. Other\n"                                             \
+    "signatures cannot be renewed here: a warning says to re-sign.\n"
 #define LCP_OUTPUT_NO_FSYNC_HELP                                                                                       \
     "--no-fsync: write without fsync, as cp does: faster, and other programs still\n"                                  \
     "see the old file or the whole new one, but after a crash or power loss the\n"                                     \

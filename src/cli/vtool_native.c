@@ -18,7 +18,7 @@ static const char *const op_names[] = {"set-build-version", "set-version-min", "
 
 static const char *const op_help[] = {
     "usage: lcpatch set-build-version PLATFORM MINOS SDK [--tool TOOL VERSION]... [--replace]\n"
-    "                                 [--arch A]... [--no-fsync] (-o OUT | --in-place)\n"
+    "                                 [--arch A]... [--no-fsync] [--no-resign] (-o OUT | --in-place)\n"
     "                                 FILE...\n"
     "\n"
     "Replaces the version command of PLATFORM in every slice and archive member\n"
@@ -26,20 +26,20 @@ static const char *const op_help[] = {
     "minos, sdk and tools, appended after the other load commands: Apple vtool's\n"
     "-set-build-version, on thin, fat, fat64 files and archives. The new commands\n"
     "must fit before the first section with 16 bytes kept for LC_CODE_SIGNATURE\n"
-    "on unsigned slices; otherwise the file is refused and nothing is written.\n" LCP_OUTPUT_NO_FSYNC_HELP
-        LCP_OUTPUT_ALL_OR_NOTHING_HELP "Exit status: 0 done, 2 usage, 3 the input failed or a slice has no room.\n",
+    "on unsigned slices; otherwise the file is refused and nothing is written.\n" LCP_OUTPUT_RESIGN_HELP
+        LCP_OUTPUT_NO_FSYNC_HELP LCP_OUTPUT_ALL_OR_NOTHING_HELP "Exit status: 0 done, 2 usage, 3 the input failed or a slice has no room.\n",
     "usage: lcpatch set-version-min PLATFORM MINOS SDK [--replace] [--arch A]...\n"
-    "                               [--no-fsync] (-o OUT | --in-place) FILE...\n"
+    "                               [--no-fsync] [--no-resign] (-o OUT | --in-place) FILE...\n"
     "\n"
     "As set-build-version, with an LC_VERSION_MIN_* (macos, ios, tvos, watchos):\n"
-    "Apple vtool's -set-version-min, on thin, fat, fat64 files and archives.\n" LCP_OUTPUT_NO_FSYNC_HELP
-        LCP_OUTPUT_ALL_OR_NOTHING_HELP "Exit status: 0 done, 2 usage, 3 the input failed or a slice has no room.\n",
-    "usage: lcpatch remove-build-version PLATFORM [--arch A]... [--no-fsync]\n"
+    "Apple vtool's -set-version-min, on thin, fat, fat64 files and archives.\n" LCP_OUTPUT_RESIGN_HELP
+        LCP_OUTPUT_NO_FSYNC_HELP LCP_OUTPUT_ALL_OR_NOTHING_HELP "Exit status: 0 done, 2 usage, 3 the input failed or a slice has no room.\n",
+    "usage: lcpatch remove-build-version PLATFORM [--arch A]... [--no-fsync] [--no-resign]\n"
     "                                    (-o OUT | --in-place) FILE...\n"
     "\n"
     "Removes the version commands of PLATFORM from every slice and archive member:\n"
-    "Apple vtool's -remove-build-version, on thin, fat, fat64 files and archives.\n" LCP_OUTPUT_NO_FSYNC_HELP
-        LCP_OUTPUT_ALL_OR_NOTHING_HELP "Exit status: 0 done, 2 usage, 3 the input failed.\n"};
+    "Apple vtool's -remove-build-version, on thin, fat, fat64 files and archives.\n" LCP_OUTPUT_RESIGN_HELP
+        LCP_OUTPUT_NO_FSYNC_HELP LCP_OUTPUT_ALL_OR_NOTHING_HELP "Exit status: 0 done, 2 usage, 3 the input failed.\n"};
 
 #define MAX_ITEMS 64
 #define MAX_ARCHS 32
@@ -98,7 +98,7 @@ static int visit(void *ctx, lcp_file *f, size_t slice_index, lcp_member *member,
     }
     if (!res.changed)
         return 0;
-    if (!lcp_edit_files_add(&n->e, img, label))
+    if (!lcp_edit_files_add(&n->e, img, label, lcp_edit_files_stale(&n->e, f, member, img)))
         return 1;
     if (!n->e.quiet)
         printf("%s: %s\n", label, op_names[n->op]);

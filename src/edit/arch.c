@@ -74,7 +74,7 @@ void lcp_kept_slices(const lcp_file *f, const bool *keep, bool keep_fat, lcp_out
         const lcp_slice *s = &f->slices[i];
         if (!keep[i])
             continue;
-        lcp_out_slice o = {s->cputype, s->cpusubtype, s->align, s->reserved, NULL, s->offset, s->size, 0};
+        lcp_out_slice o = {s->cputype, s->cpusubtype, s->align, s->reserved, NULL, s->offset, s->size, 0, 0};
         out[k++] = o;
     }
     *n = k;

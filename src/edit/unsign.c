@@ -3,6 +3,7 @@
  * libstuff writeout): see include/lcpatch/slices.h. */
 #include "lcpatch/slices.h"
 
+#include "edit/internal.h"
 #include "lcpatch/macho.h"
 #include "util/checked.h"
 #include "util/reader.h"
@@ -27,8 +28,8 @@ static bool extend_table(uint64_t *end, uint32_t off, uint32_t count, uint32_t e
 }
 
 /* The end of everything in the image except the signature's data: every
- * segment but __LINKEDIT, and every linkedit table. */
-static bool content_end(const lcp_image *img, size_t sig, uint64_t *out) {
+ * segment but __LINKEDIT, and every linkedit table (src/edit/internal.h). */
+bool lcp_linkedit_content_end(const lcp_image *img, size_t sig, uint64_t *out) {
     uint64_t end = (uint64_t)img->header_size + img->sizeofcmds;
     bool ok = true;
     for (size_t i = 0; i < img->ncmds && ok; i++) {
@@ -82,7 +83,7 @@ lcp_status lcp_unsign_image(lcp_image *img, uint64_t *new_size, bool *changed, l
                              "load command %ld 'LC_CODE_SIGNATURE': data 0x%x+0x%x lies outside the image (%llu bytes)",
                              sig, cs.dataoff, cs.datasize, (unsigned long long)img->size);
     uint64_t end;
-    if (!content_end(img, (size_t)sig, &end))
+    if (!lcp_linkedit_content_end(img, (size_t)sig, &end))
         return lcp_error_set(err, LCP_E_MALFORMED, img->offset, "a linkedit table's range overflows");
     if (end > cs.dataoff)
         return lcp_error_set(err, LCP_E_UNSUPPORTED, img->offset + cs.dataoff,
@@ -145,7 +146,7 @@ lcp_status lcp_unsign_file(const lcp_file *f, lcp_plan *out, bool *changed, lcp_
         st = lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
     for (size_t i = 0; i < f->nslices && st == LCP_OK; i++) {
         const lcp_slice *s = &f->slices[i];
-        lcp_out_slice o = {s->cputype, s->cpusubtype, s->align, s->reserved, NULL, s->offset, s->size, 0};
+        lcp_out_slice o = {s->cputype, s->cpusubtype, s->align, s->reserved, NULL, s->offset, s->size, 0, 0};
         if (s->image) {
             bool ch = false;
             uint64_t size;

@@ -60,3 +60,30 @@ uint32_t lcp_image_lipo_align(const lcp_image *img) {
     }
     return cur;
 }
+
+uint32_t lcp_image_seg_align(const lcp_image *img) {
+    uint32_t min = img->is64 ? 3 : 2, cur = LCP_MAX_SECTALIGN;
+    for (size_t i = 0; i < img->ncmds; i++) {
+        lcp_segment seg;
+        if (!lcp_image_segment(img, i, &seg))
+            continue;
+        uint32_t align = min;
+        if (img->filetype == LCP_MH_OBJECT) {
+            for (uint32_t k = 0; k < seg.nsects; k++) {
+                lcp_section s;
+                if (lcp_image_section(img, i, k, &s) && s.align > align)
+                    align = s.align;
+            }
+        } else if (seg.vmaddr == 0) {
+            align = LCP_MAX_SECTALIGN;
+        } else {
+            align = 0;
+            while ((seg.vmaddr & ((uint64_t)1 << align)) == 0)
+                align++;
+            align = align < min ? min : align > LCP_MAX_SECTALIGN ? LCP_MAX_SECTALIGN : align;
+        }
+        if (align < cur)
+            cur = align;
+    }
+    return cur;
+}

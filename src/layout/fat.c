@@ -66,6 +66,8 @@ lcp_status lcp_layout_place(lcp_out_slice *slices, size_t n, const lcp_layout_ru
 }
 
 static lcp_status add_slice(lcp_plan *p, const lcp_out_slice *s, lcp_error *err) {
+    if (s->image && s->zeros_from != 0)
+        return lcp_plan_add_image_upto(p, s->image, s->zeros_from, s->size, err);
     if (s->image)
         return lcp_plan_add_image(p, s->image, s->size, err);
     return lcp_plan_add_copy(p, s->src_offset, s->size, err);

@@ -217,6 +217,37 @@ lcp_status lcp_plan_write_memory(const lcp_plan *p, const lcp_source *src, uint8
     return LCP_OK;
 }
 
+lcp_status lcp_plan_read(const lcp_plan *p, const lcp_source *src, uint64_t off, void *buf, size_t n, lcp_error *err) {
+    if (!lcp_range_ok(off, n, p->size))
+        return lcp_error_set(err, LCP_E_USAGE, off, "range 0x%llx+0x%zx lies outside the output (%llu bytes)",
+                             (unsigned long long)off, n, (unsigned long long)p->size);
+    uint8_t *out = buf;
+    uint64_t at = 0; /* output offset of piece i */
+    for (size_t i = 0; i < p->npieces && n > 0; i++) {
+        const lcp_piece *pc = &p->pieces[i];
+        if (off >= at + pc->len) {
+            at += pc->len;
+            continue;
+        }
+        uint64_t in = off - at;
+        size_t k = pc->len - in < n ? (size_t)(pc->len - in) : n;
+        if (pc->kind == LCP_PIECE_BYTES)
+            memcpy(out, p->store + pc->data + in, k);
+        else if (pc->kind == LCP_PIECE_ZEROS)
+            memset(out, 0, k);
+        else {
+            lcp_status st = lcp_source_read(src, pc->src_offset + in, out, k, err);
+            if (st)
+                return st;
+        }
+        out += k;
+        off += k;
+        n -= k;
+        at += pc->len;
+    }
+    return LCP_OK;
+}
+
 void lcp_image_encode_header(const lcp_image *img, uint8_t out[32]) {
     bool be = img->big_endian;
     memset(out, 0, 32);
@@ -232,6 +263,13 @@ void lcp_image_encode_header(const lcp_image *img, uint8_t out[32]) {
 }
 
 lcp_status lcp_plan_add_image(lcp_plan *p, const lcp_image *img, uint64_t new_size, lcp_error *err) {
+    return lcp_plan_add_image_upto(p, img, new_size, new_size, err);
+}
+
+lcp_status lcp_plan_add_image_upto(lcp_plan *p, const lcp_image *img, uint64_t copy_end, uint64_t new_size,
+                                   lcp_error *err) {
+    if (copy_end > new_size)
+        copy_end = new_size;
     uint8_t hdr[32];
     lcp_image_encode_header(img, hdr);
     uint64_t old_end = (uint64_t)img->header_size + img->orig_sizeofcmds;
@@ -246,8 +284,11 @@ lcp_status lcp_plan_add_image(lcp_plan *p, const lcp_image *img, uint64_t new_si
     if (st == LCP_OK && old_end > new_end)
         st = lcp_plan_add_zeros(p, (old_end < new_size ? old_end : new_size) - new_end, err);
     uint64_t from = old_end > new_end ? old_end : new_end;
-    if (st == LCP_OK && new_size > from)
-        st = lcp_plan_add_copy(p, img->offset + from, new_size - from, err);
+    if (st == LCP_OK && copy_end > from)
+        st = lcp_plan_add_copy(p, img->offset + from, copy_end - from, err);
+    /* The rest (new space, such as a signature's) is zeros. */
+    if (st == LCP_OK && new_size > (copy_end > from ? copy_end : from))
+        st = lcp_plan_add_zeros(p, new_size - (copy_end > from ? copy_end : from), err);
     return st;
 }
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Apple parity gate for CI: runs ../shared/tools/fidelity over the given
-operations and passes when every case passes except exactly the known
-divergences of tests/fidelity/divergences.tsv (cases where Apple's tool is
-wrong), each of which must show lcpatch doing the right thing instead.
+operations, in every golden set (../shared/golden, and ../shared/golden-sign:
+codesign_allocate -a/-A/-p), and passes when every case passes except exactly
+the known divergences of tests/fidelity/divergences.tsv (cases where Apple's
+tool is wrong), each of which must show lcpatch doing the right thing instead.
 
 usage: check.py [--lcpatch ./lcpatch] [--shared ../shared] [--only OPS]
 
@@ -27,6 +28,9 @@ def gated_ops():
         return ",".join(l.strip() for l in f if l.strip() and not l.startswith("#"))
 
 
+GOLDEN_SETS = ("golden", "golden-sign")
+
+
 def load_divergences():
     out = {}
     with open(os.path.join(HERE, "divergences.tsv")) as f:
@@ -41,7 +45,9 @@ def load_divergences():
 def check_right(lcpatch, shared, case, right):
     """Replays one case and checks lcpatch's own (right) result."""
     entry, name = case.split("/")
-    golden = os.path.join(shared, "golden", entry)
+    golden = next((os.path.join(shared, g, entry) for g in GOLDEN_SETS
+                   if os.path.exists(os.path.join(shared, g, entry, name + ".cmd"))),
+                  os.path.join(shared, "golden", entry))
     corpus = os.path.join(shared, "corpus", "files")
     argv = open(os.path.join(golden, name + ".cmd")).read().splitlines()
     with tempfile.TemporaryDirectory() as tmp:
@@ -69,6 +75,12 @@ def check_right(lcpatch, shared, case, right):
             want[a:b] = data_in[a:b]
             if p.returncode != 0 or got != bytes(want):
                 return "want exit 0 and Apple's output with bytes [%d, %d) kept; got exit %d" % (a, b, p.returncode)
+        elif kind == "golden-patch":
+            at, patch = int(right[1]), bytes.fromhex(right[2])
+            want = bytearray(open(os.path.join(golden, name + ".bin"), "rb").read())
+            want[at:at + len(patch)] = patch
+            if p.returncode != 0 or got != bytes(want):
+                return "want exit 0 and Apple's output with bytes %s at %d; got exit %d" % (right[2], at, p.returncode)
         elif kind == "grows-golden":
             want = open(os.path.join(golden, name + ".bin"), "rb").read()
             magic = got[:4] if got else b""
@@ -105,21 +117,31 @@ def main():
     lcpatch = os.path.abspath(a.lcpatch)
     shared = os.path.abspath(a.shared)
     ops = [o for o in a.only.split(",") if o]
-    p = subprocess.run([sys.executable, os.path.join(shared, "tools", "fidelity"), "--lcpatch", lcpatch,
-                        "--only", a.only, "--list-failures"], capture_output=True, text=True)
-    sys.stdout.write("".join(l + "\n" for l in p.stdout.splitlines() if not l.startswith(("FAIL", "     "))
-                             and not re.match(r"^\d+ passed, \d+ failed$", l)))
-    failed = set(re.findall(r"^FAIL (\S+): ", p.stdout, re.M))
-    m = re.search(r"^(\d+) passed, (\d+) failed$", p.stdout, re.M)
-    if not m:
-        print("fidelity: no summary from the fidelity tool:\n" + p.stdout + p.stderr)
-        return 1
-    passed = int(m.group(1))
+    failed = set()
+    passed = 0
+    listing = ""
+    for g in GOLDEN_SETS:
+        gdir = os.path.join(shared, g)
+        if not os.path.isdir(gdir):
+            print("fidelity: %s not present: its cases are skipped" % gdir)
+            continue
+        p = subprocess.run([sys.executable, os.path.join(shared, "tools", "fidelity"), "--lcpatch", lcpatch,
+                            "--golden", gdir, "--only", a.only, "--list-failures"], capture_output=True, text=True)
+        print("== %s" % g)
+        sys.stdout.write("".join(l + "\n" for l in p.stdout.splitlines() if not l.startswith(("FAIL", "     "))
+                                 and not re.match(r"^\d+ passed, \d+ failed$", l)))
+        failed |= set(re.findall(r"^FAIL (\S+): ", p.stdout, re.M))
+        listing += p.stdout
+        m = re.search(r"^(\d+) passed, (\d+) failed$", p.stdout, re.M)
+        if not m:
+            print("fidelity: no summary from the fidelity tool:\n" + p.stdout + p.stderr)
+            return 1
+        passed += int(m.group(1))
     expected = {c: v for c, v in load_divergences().items() if any(o in c for o in ops)}
     problems = []
     for case in sorted(failed - set(expected)):
         problems.append("%s: fails (not a known divergence)" % case)
-        for l in p.stdout.splitlines():
+        for l in listing.splitlines():
             if l.startswith("FAIL " + case + ":"):
                 problems[-1] += "\n    " + l
     for case in sorted(set(expected) - failed):

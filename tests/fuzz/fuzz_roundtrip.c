@@ -9,7 +9,9 @@
  *   - "identity":  re-emit unchanged: the output equals the input;
  *   - "raise-sdk": lcp_version_raise_sdk to macOS 10.9 (src/edit/version.c);
  *   - "unsign":    lcp_unsign_file (src/edit, the whole file): the result
- *                  parses and no slice keeps an LC_CODE_SIGNATURE.
+ *                  parses and no slice keeps an LC_CODE_SIGNATURE;
+ *   - "sign":      lcp_sign_linker_file (when it accepts the file): the
+ *                  result parses and every image is linker-signed.
  * Any failure of these properties aborts (a finding), as does a sanitizer
  * report. Edits of src/edit/ are added here as they land on main. */
 #include "fuzz_common.h"
@@ -226,6 +228,29 @@ static void unsign(lcp_file *f) {
     lcp_plan_release(&p);
 }
 
+/* The linker's signature: what it writes reads back as one. */
+static void sign(lcp_file *f) {
+    lcp_plan p;
+    lcp_plan_init(&p);
+    lcp_error err;
+    lcp_sign_opts o = {NULL, "fuzz.out", LCP_SIGN_LLD};
+    if (lcp_sign_linker_file(f, &o, &p, &err) == LCP_OK) {
+        uint8_t *out;
+        size_t len;
+        if (lcp_plan_write_memory(&p, &f->src, &out, &len, &err) != LCP_OK)
+            abort();
+        lcp_file *g;
+        if (lcp_file_open_memory(out, len, "fuzz-signed", &g, &err) != LCP_OK)
+            abort(); /* sign wrote something we cannot read back */
+        for (size_t i = 0; i < g->nslices; i++)
+            if (g->slices[i].image && !lcp_image_linker_signed(&g->src, g->slices[i].image))
+                abort();
+        lcp_file_free(g);
+        free(out);
+    }
+    lcp_plan_release(&p);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (size > LCP_FUZZ_MAX_LEN)
         return 0;
@@ -236,6 +261,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         for (int e = 0; e < EDIT_COUNT; e++)
             roundtrip(data, size, f, (enum edit)e);
     unsign(f);
+    if (f->kind != LCP_ARCHIVE)
+        sign(f);
     lcp_file_free(f);
     return 0;
 }
