@@ -175,6 +175,7 @@ lcp_status lcp_outfile_copy_at(lcp_outfile *of, uint64_t at, int src_fd, uint64_
     return n ? copy_by_reading(of, at, src_fd, src_off, n, err) : LCP_OK;
 }
 
+#if defined(__linux__)
 /* Errors that mean "this file system (or this pair of files) cannot clone
  * at all", as opposed to "not this range" (EINVAL: alignment) or a passing
  * failure: after one of them no clone is tried again for this output. */
@@ -182,6 +183,7 @@ static bool clone_unsupported(int e) {
     return e == EOPNOTSUPP || e == ENOTTY || e == ENOSYS || e == EXDEV || e == EBADF || e == EPERM || e == ETXTBSY ||
            e == ENOTSUP;
 }
+#endif
 
 bool lcp_outfile_clone_at(lcp_outfile *of, uint64_t at, int src_fd, uint64_t src_off, uint64_t n) {
 #if defined(__linux__) && defined(FICLONERANGE)
