@@ -9,8 +9,8 @@
 # bench/out/mnt-KIND, where cp is `cp --reflink=always`. Where the machine
 # does not allow it (not root, no mkfs, no kernel support, no loop device)
 # the table is skipped, saying why. Each mount is unmounted and its image
-# deleted afterwards. BENCH_REFLINK=0 skips these tables; BENCH_ONLY=NAME
-# runs one benchmark (bench/NAME.sh).
+# deleted afterwards. BENCH_REFLINK=0 skips these tables; BENCH_ONLY="NAME..."
+# runs only those benchmarks (bench/NAME.sh).
 cd "$(dirname "$0")/.." || exit 3
 LCPATCH=$(cd "$(dirname "${1:-./lcpatch}")" && pwd)/$(basename "${1:-./lcpatch}")
 export LCPATCH
@@ -19,11 +19,14 @@ status=0
 benches() {
     for b in bench/*.sh; do
         case $b in bench/run.sh | bench/lib.sh) continue ;; esac
-        [ -z "${BENCH_ONLY:-}" ] || [ "$b" = "bench/$BENCH_ONLY.sh" ] || continue
+        if [ -n "${BENCH_ONLY:-}" ]; then
+            case " $BENCH_ONLY " in *" $(basename "$b" .sh) "*) ;; *) continue ;; esac
+        fi
         echo "== $b ($BENCH_FS)"
         sh "$b" || status=1
     done
 }
+mkdir -p "$OUT"
 echo "==== on $(df -T "$OUT" 2>/dev/null | awk 'NR == 2 { print $2 }' || echo "this file system") (bench/out)"
 benches
 [ "${BENCH_REFLINK:-1}" = 0 ] && exit $status

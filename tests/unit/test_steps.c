@@ -14,8 +14,12 @@
 #include "lcpatch/lcpatch.h"
 #include "util/outfile.h"
 
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 enum { B = 4096 };
 
@@ -29,18 +33,18 @@ static void split(uint64_t src, uint64_t out, uint64_t n, uint64_t blk, uint64_t
 
 static void clone_split_rules(void **state) {
     (void)state;
-    split(0, 0, 8 * B, B, 0, 8 * B, 0);                   /* aligned, whole blocks: all cloned */
-    split(16384, 0, 8 * B, B, 0, 8 * B, 0);               /* moves by a block multiple: cloned */
-    split(904, 904, 10 * B, B, B - 904, 9 * B, 904);      /* after a 904-byte header: head and tail copied */
-    split(16384, 4096, 3 * B + 100, B, 0, 3 * B, 100);    /* size not a block multiple: the tail copied */
+    split(0, 0, 8 * B, B, 0, 8 * B, 0);                      /* aligned, whole blocks: all cloned */
+    split(16384, 0, 8 * B, B, 0, 8 * B, 0);                  /* moves by a block multiple: cloned */
+    split(904, 904, 10 * B, B, B - 904, 9 * B, 904);         /* after a 904-byte header: head and tail copied */
+    split(16384, 4096, 3 * B + 100, B, 0, 3 * B, 100);       /* size not a block multiple: the tail copied */
     split(16384 + 100, 4096 + 200, 10 * B, B, 10 * B, 0, 0); /* moves by a non-multiple: all copied */
-    split(100, 100, B, B, B, 0, 0);                       /* no whole block fits */
-    split(0, 0, B - 1, B, B - 1, 0, 0);                   /* less than a block */
-    split(0, 0, 8 * B, 0, 8 * B, 0, 0);                   /* block 0: never cloned */
-    split(B - 1, B - 1, 1, B, 1, 0, 0);                   /* the head takes everything */
-    split(B - 1, B - 1, B + 1, B, 1, B, 0);               /* one byte, then one block */
+    split(100, 100, B, B, B, 0, 0);                          /* no whole block fits */
+    split(0, 0, B - 1, B, B - 1, 0, 0);                      /* less than a block */
+    split(0, 0, 8 * B, 0, 8 * B, 0, 0);                      /* block 0: never cloned */
+    split(B - 1, B - 1, 1, B, 1, 0, 0);                      /* the head takes everything */
+    split(B - 1, B - 1, B + 1, B, 1, B, 0);                  /* one byte, then one block */
     split(0, 0, 0, B, 0, 0, 0);
-    split(16384, 0, 4 * 16384, 16384, 0, 4 * 16384, 0);   /* other block sizes */
+    split(16384, 0, 4 * 16384, 16384, 0, 4 * 16384, 0); /* other block sizes */
     split(4096, 0, 4 * 16384, 16384, 4 * 16384, 0, 0);
 }
 
@@ -214,11 +218,13 @@ static void random_plans_give_the_same_bytes(void **state) {
                 memset(b, rand(), sizeof b);
                 assert_int_equal(lcp_plan_add_bytes(&p, b, 1 + (size_t)rand() % sizeof b, NULL), LCP_OK);
             } else if (r == 1) {
-                assert_int_equal(lcp_plan_pad_to(&p, p.size + (rand() % 2 ? B - p.size % B : (uint64_t)(rand() % 50)), NULL),
-                                 LCP_OK);
+                assert_int_equal(
+                    lcp_plan_pad_to(&p, p.size + (rand() % 2 ? B - p.size % B : (uint64_t)(rand() % 50)), NULL),
+                    LCP_OK);
             } else {
                 /* in place, moved by a block multiple, or anywhere */
-                uint64_t from = r == 2 ? p.size : (rand() % 2 ? p.size % B + B * (uint64_t)(rand() % 8) : (uint64_t)rand() % SRC);
+                uint64_t from =
+                    r == 2 ? p.size : (rand() % 2 ? p.size % B + B * (uint64_t)(rand() % 8) : (uint64_t)rand() % SRC);
                 if (from >= SRC)
                     from = SRC - 1;
                 if (len > SRC - from)
@@ -248,6 +254,93 @@ static void random_plans_give_the_same_bytes(void **state) {
     free(src);
 }
 
+/* The writer's own calls on the temporary folder's file system (whatever
+ * it is: ext4 and tmpfs refuse clones, XFS and btrfs make them): a whole
+ * clone either makes the file the input or leaves it empty; sequential
+ * copies at unaligned and aligned offsets, and positional writes over a
+ * clone, give exact bytes. */
+static void outfile_ways_give_exact_bytes(void **state) {
+    (void)state;
+    enum { N = 5 * B + 123 };
+    /* TMPDIR: tests/reflink/run.sh runs this on XFS and btrfs too */
+    const char *tmp = getenv("TMPDIR");
+    char dir[256];
+    snprintf(dir, sizeof dir, "%s/lcp-steps-XXXXXX", tmp && *tmp && strlen(tmp) < 200 ? tmp : "/tmp");
+    assert_non_null(mkdtemp(dir));
+    char in[300], out[300];
+    snprintf(in, sizeof in, "%s/in", dir);
+    snprintf(out, sizeof out, "%s/out", dir);
+    uint8_t *data = malloc(N), *want = malloc(2 * N), *got = malloc(2 * N);
+    assert_true(data && want && got);
+    for (size_t i = 0; i < N; i++)
+        data[i] = (uint8_t)(i * 7 + i / 4096);
+    FILE *f = fopen(in, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, N, f), N);
+    fclose(f);
+    int fd = open(in, O_RDONLY);
+    assert_true(fd >= 0);
+
+    /* sequential: a 904-byte header, the rest of the input, then the input
+     * again from 16 (moves by a non-multiple), then from 0 at a block
+     * boundary (clonable) */
+    lcp_outfile of;
+    assert_int_equal(lcp_outfile_open(&of, out, NULL, NULL), LCP_OK);
+    of.sync = false;
+    memset(want, 0xab, 904);
+    assert_int_equal(lcp_outfile_write(&of, want, 904, NULL), LCP_OK);
+    assert_int_equal(lcp_outfile_copy(&of, fd, 904, N - 904, NULL), LCP_OK);
+    memcpy(want + 904, data + 904, N - 904);
+    assert_int_equal(lcp_outfile_copy(&of, fd, 16, 3 * B, NULL), LCP_OK);
+    memcpy(want + N, data + 16, 3 * B);
+    size_t at = N + 3 * B, pad = (B - at % B) % B;
+    static const uint8_t zeros[B];
+    assert_int_equal(lcp_outfile_write(&of, zeros, pad, NULL), LCP_OK);
+    memset(want + at, 0, pad);
+    at += pad;
+    size_t tail = 2 * N - at;
+    assert_int_equal(lcp_outfile_copy(&of, fd, 0, tail, NULL), LCP_OK);
+    memcpy(want + at, data, tail);
+    assert_int_equal(lcp_outfile_commit(&of, NULL), LCP_OK);
+    f = fopen(out, "rb");
+    assert_non_null(f);
+    assert_int_equal(fread(got, 1, 2 * N, f), 2 * N);
+    assert_int_equal(fgetc(f), EOF);
+    fclose(f);
+    assert_memory_equal(got, want, 2 * N);
+
+    /* a whole clone (or not), then writes over it and a shorter size */
+    assert_int_equal(lcp_outfile_open(&of, out, NULL, NULL), LCP_OK);
+    of.sync = false;
+    struct stat sb;
+    if (lcp_outfile_clone_whole(&of, fd, N)) {
+        assert_int_equal(fstat(of.fd, &sb), 0);
+        assert_int_equal(sb.st_size, N);
+    } else {
+        assert_int_equal(fstat(of.fd, &sb), 0);
+        assert_int_equal(sb.st_size, 0); /* nothing to undo */
+        assert_int_equal(lcp_outfile_copy_at(&of, 0, fd, 0, N, NULL), LCP_OK);
+    }
+    assert_false(lcp_outfile_clone_whole(&of, fd, N + 1)); /* not the input's size */
+    assert_int_equal(lcp_outfile_write_at(&of, 10, "edit", 4, NULL), LCP_OK);
+    assert_int_equal(lcp_outfile_set_size(&of, N - 100, NULL), LCP_OK);
+    assert_int_equal(lcp_outfile_commit(&of, NULL), LCP_OK);
+    memcpy(want, data, N);
+    memcpy(want + 10, "edit", 4);
+    f = fopen(out, "rb");
+    assert_non_null(f);
+    assert_int_equal(fread(got, 1, N, f), N - 100);
+    fclose(f);
+    assert_memory_equal(got, want, N - 100);
+    close(fd);
+    unlink(in);
+    unlink(out);
+    rmdir(dir);
+    free(data);
+    free(want);
+    free(got);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(clone_split_rules),
@@ -255,6 +348,7 @@ int main(void) {
         cmocka_unit_test(moved_slices_clone_aligned_ranges),
         cmocka_unit_test(want_whole_needs_half_in_place),
         cmocka_unit_test(random_plans_give_the_same_bytes),
+        cmocka_unit_test(outfile_ways_give_exact_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
