@@ -271,6 +271,12 @@ bool lcp_outfile_clone_whole(lcp_outfile *of, int src_fd, uint64_t size) {
 lcp_status lcp_outfile_set_size(lcp_outfile *of, uint64_t size, lcp_error *err) {
     if (size > INT64_MAX)
         return lcp_error_set(err, LCP_E_IO, LCP_NO_OFFSET, "truncate %s: output too large", of->final_path);
+    /* Not when the size is already right (written piece by piece): ext4
+     * runs its truncate even to the same size (dropping preallocated
+     * blocks; with auto_da_alloc, a truncated file is flushed on close). */
+    struct stat sb;
+    if (fstat(of->fd, &sb) == 0 && (uint64_t)sb.st_size == size)
+        return LCP_OK;
     int rc;
     while ((rc = ftruncate(of->fd, (off_t)size)) != 0 && errno == EINTR)
         ;

@@ -54,7 +54,8 @@ bool lcp_outfile_clone_at(lcp_outfile *of, uint64_t at, int src_fd, uint64_t src
  * FICLONE on Linux, clonefile on macOS. False when it cannot (another file
  * system, no reflink, an error): the file is then still empty. */
 bool lcp_outfile_clone_whole(lcp_outfile *of, int src_fd, uint64_t size);
-/* Cuts or extends (with zeros) the file to size bytes. */
+/* Cuts or extends (with zeros) the file to size bytes (no call when it
+ * already has that size). */
 lcp_status lcp_outfile_set_size(lcp_outfile *of, uint64_t size, lcp_error *err);
 /* The block size clones must be aligned to (the file system's, 4096 when it
  * does not say). */
