@@ -133,14 +133,33 @@ static lcp_status write_steps(const lcp_plan *p, const lcp_source *src, lcp_outf
             }
             break;
         case LCP_STEP_CLONE:
-        case LCP_STEP_COPY:
-            if (s->kind == LCP_STEP_CLONE && lcp_outfile_clone_at(of, s->out_off, src->fd, s->src_off, s->len))
-                break; /* else copied, as a COPY step */
-            if (file)
-                st = lcp_outfile_copy_at(of, s->out_off, src->fd, s->src_off, s->len, err);
-            else
-                st = lcp_outfile_write_at(of, s->out_off, src->mem + s->src_off, (size_t)s->len, err);
+        case LCP_STEP_COPY: {
+            /* A copied piece is a run of steps (head, clone, tail). The
+             * clone is tried first; where it fails the run is copied in one
+             * call, as if no clone had been planned. */
+            size_t j = i;
+            uint64_t len = 0;
+            const lcp_step *clone = NULL;
+            while (j < steps.n && (steps.v[j].kind == LCP_STEP_COPY || steps.v[j].kind == LCP_STEP_CLONE) &&
+                   steps.v[j].out_off == s->out_off + len && steps.v[j].src_off == s->src_off + len) {
+                if (steps.v[j].kind == LCP_STEP_CLONE && clone == NULL)
+                    clone = &steps.v[j];
+                len += steps.v[j].len;
+                j++;
+            }
+            if (!file) {
+                st = lcp_outfile_write_at(of, s->out_off, src->mem + s->src_off, (size_t)len, err);
+            } else if (clone && lcp_outfile_clone_at(of, clone->out_off, src->fd, clone->src_off, clone->len)) {
+                for (size_t k = i; k < j && st == LCP_OK; k++)
+                    if (&steps.v[k] != clone)
+                        st = lcp_outfile_copy_at(of, steps.v[k].out_off, src->fd, steps.v[k].src_off, steps.v[k].len,
+                                                 err);
+            } else {
+                st = lcp_outfile_copy_at(of, s->out_off, src->fd, s->src_off, len, err);
+            }
+            i = j - 1;
             break;
+        }
         case LCP_STEP_SIZE: st = lcp_outfile_set_size(of, s->len, err); break;
         }
     }
