@@ -3,12 +3,24 @@
 #   ROOT     the top folder          OUT      bench/out (git-ignored)
 #   LCPATCH  the binary measured (env, default ./lcpatch)
 #   RUNS     timed runs of each command (env, default $1 of bench_init)
+#   BENCH_OUT  where inputs and outputs go (env, default bench/out); run.sh
+#            points it at a loop-mounted XFS or btrfs for the reflink tables
+#   BENCH_FS   the kind of file system there (env, default "plain"; xfs or
+#            btrfs: cp is `cp --reflink=always`, the peer a clone costs, and
+#            the goals are the reflink ones of issue 16)
 # Every benchmark times lcpatch and its peers in the same run, so that the
 # ratios it prints compare like with like on whatever machine runs it.
 ROOT=$(pwd)
-OUT=$ROOT/bench/out
+OUT=${BENCH_OUT:-$ROOT/bench/out}
 LCPATCH=${LCPATCH:-$ROOT/lcpatch}
 TIME=/usr/bin/time
+BENCH_FS=${BENCH_FS:-plain}
+# cp as the peer: on a file system that clones, the clone (what a copy
+# costs there); elsewhere a plain copy
+if [ "$BENCH_FS" = plain ]; then CP="cp"; else CP="cp --reflink=always"; fi
+# the goals against it: on a cloning file system issue 16's (durable <= 10x
+# cp --reflink, --no-fsync <= 3x), elsewhere <= 1.05x cp+fsync and cp
+if [ "$BENCH_FS" = plain ]; then GOAL_DURABLE=1.05 GOAL_FAST=1.05; else GOAL_DURABLE=10 GOAL_FAST=3; fi
 
 # bench_init NAME RUNS TOOL...: names the benchmark in its messages, sets
 # RUNS, and exits 0 with the reason (a skip, not a failure) when a tool or
@@ -68,7 +80,8 @@ sample() {
     rm -f "$output"
     echo "$r" >>"$OUT/.runs-$name"
 }
-sample_cp_sync() { sample "$1" "$3" sh -c 'cp "$1" "$2" && sync "$2"' sh "$2" "$3"; }
+sample_cp() { sample "$1" "$3" $CP "$2" "$3"; }
+sample_cp_sync() { sample "$1" "$3" sh -c "$CP"' "$1" "$2" && sync "$2"' sh "$2" "$3"; }
 
 # summary NAME: "NAME median_s best_s peak_rss_kib run_s..." over NAME's
 # runs, which it then forgets.
@@ -80,9 +93,10 @@ summary() {
 }
 
 # measure NAME OUTPUT CMD...: RUNS samples of CMD in a row, then its
-# summary (for a command timed on its own); measure_cp_sync NAME IN OUT:
-# the same of cp + fsync.
+# summary (for a command timed on its own); measure_cp NAME IN OUT and
+# measure_cp_sync NAME IN OUT: the same of $CP and of $CP + fsync.
 measure() { repeat sample "$@"; }
+measure_cp() { repeat sample_cp "$@"; }
 measure_cp_sync() { repeat sample_cp_sync "$@"; }
 repeat() {
     sampler=$1
@@ -103,3 +117,37 @@ median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
 # ratio A B: "A / B" as "0.875x" ("n/a" when B is 0: too fast to time).
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.3fx", a / b; else printf "n/a" }'; }
+
+# goal_check VALUE DURABLE|FAST: "met" or "missed" against this file
+# system's goal for a durable or a --no-fsync run.
+goal_check() {
+    g=$GOAL_DURABLE
+    [ "$2" = FAST ] && g=$GOAL_FAST
+    awk -v v="$1" -v g="$g" 'BEGIN { sub("x$", "", v); print (v + 0 <= g + 0) ? "met" : "missed" }'
+}
+
+# bench_loopfs KIND IMG MNT: makes (mkfs) and loop-mounts a KIND file system
+# (xfs with reflink, or btrfs) in the sparse file IMG at MNT; prints why and
+# returns 1 when the machine does not allow it (not root, no tool, no kernel
+# support, no loop device).
+bench_loopfs() {
+    kind=$1 img=$2 mnt=$3
+    [ "$(id -u)" = 0 ] || { echo "not root (loop mounts need root)"; return 1; }
+    case $kind in xfs) mk="mkfs.xfs -q -f -m reflink=1" ;; btrfs) mk="mkfs.btrfs -q -f" ;; *) return 1 ;; esac
+    command -v "${mk%% *}" >/dev/null 2>&1 || { echo "${mk%% *} is not installed"; return 1; }
+    grep -qw "$kind" /proc/filesystems 2>/dev/null || { command -v modprobe >/dev/null 2>&1 && modprobe "$kind" 2>/dev/null; } ||
+        { echo "the kernel has no $kind"; return 1; }
+    truncate -s "${BENCH_LOOP_SIZE:-4G}" "$img" || { echo "cannot create $img"; return 1; }
+    $mk "$img" >/dev/null 2>&1 || { rm -f "$img"; echo "$mk failed"; return 1; }
+    mkdir -p "$mnt"
+    mount -o loop "$img" "$mnt" 2>/dev/null || { rm -f "$img"; echo "mount -o loop failed (no loop device?)"; return 1; }
+}
+
+# bench_reuse FILE...: inputs already made in bench/out are copied to
+# BENCH_OUT (a loop-mounted file system) instead of being made again.
+bench_reuse() {
+    [ "$OUT" = "$ROOT/bench/out" ] && return 0
+    for f in "$@"; do
+        [ -f "$OUT/$f" ] || [ ! -f "$ROOT/bench/out/$f" ] || cp "$ROOT/bench/out/$f" "$OUT/$f"
+    done
+}

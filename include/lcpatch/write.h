@@ -2,10 +2,14 @@
  *
  * An edit never rewrites a file in memory. It describes the output as a list
  * of pieces: bytes it computed (headers, load commands), ranges of the input
- * to copy unchanged, and runs of zeros. The writer streams the pieces into a
- * temporary file in the destination's folder (untouched ranges are copied by
- * the kernel with copy_file_range where it can), fsyncs it, gives it the
- * mode of the file it replaces, and renames it into place. On any failure
+ * to copy unchanged, and runs of zeros. The writer makes a temporary file in
+ * the destination's folder the cheapest exact way (docs/writing.md): where
+ * most of the input stays in place, a clone of the whole input (FICLONE,
+ * clonefile) with only the changed pieces written over it; otherwise piece
+ * by piece, block-aligned ranges cloned (FICLONERANGE) and the rest copied
+ * by the kernel (copy_file_range) or read and written. It fsyncs the file,
+ * gives it the mode of the file it replaces, and renames it into place. The
+ * bytes are the same whichever way was taken. On any failure
  * the destination and the input are untouched and no temporary file remains.
  * (LCP_WRITE_NO_FSYNC skips the two fsyncs; see there what that costs.)
  *

@@ -2,6 +2,7 @@
  * to a file or to memory (see include/lcpatch/write.h). */
 #include "lcpatch/write.h"
 
+#include "layout/steps.h"
 #include "lcpatch/macho.h"
 #include "util/checked.h"
 #include "util/outfile.h"
@@ -106,6 +107,66 @@ static lcp_status check_copies(const lcp_plan *p, const lcp_source *src, lcp_err
     return LCP_OK;
 }
 
+/* Writes the plan into the empty temporary file by the cheapest exact way
+ * (layout/steps.h): a clone of the whole input where most of it stays in
+ * place, else piece by piece with block-aligned ranges cloned. Every clone
+ * that fails is redone as a copy, and the last step sets the size, so the
+ * bytes are the same whichever way was taken. */
+static lcp_status write_steps(const lcp_plan *p, const lcp_source *src, lcp_outfile *of, lcp_error *err) {
+    bool file = src->fd >= 0;
+    bool whole = file && lcp_steps_want_whole(p, src->size) && lcp_outfile_clone_whole(of, src->fd, src->size);
+    lcp_steps steps;
+    lcp_status st =
+        lcp_steps_build(p, src->size, file && !of->no_clone ? lcp_outfile_block_size(of) : 0, whole, &steps, err);
+    static const uint8_t zeros[4096];
+    for (size_t i = 0; i < steps.n && st == LCP_OK; i++) {
+        const lcp_step *s = &steps.v[i];
+        switch (s->kind) {
+        case LCP_STEP_CLONE_ALL: /* done above */
+        case LCP_STEP_KEEP: break;
+        case LCP_STEP_BYTES: st = lcp_outfile_write_at(of, s->out_off, p->store + s->data, (size_t)s->len, err); break;
+        case LCP_STEP_ZEROS:
+            for (uint64_t done = 0; done < s->len && st == LCP_OK;) {
+                size_t n = s->len - done < sizeof zeros ? (size_t)(s->len - done) : sizeof zeros;
+                st = lcp_outfile_write_at(of, s->out_off + done, zeros, n, err);
+                done += n;
+            }
+            break;
+        case LCP_STEP_CLONE:
+        case LCP_STEP_COPY: {
+            /* A copied piece is a run of steps (head, clone, tail). The
+             * clone is tried first; where it fails the run is copied in one
+             * call, as if no clone had been planned. */
+            size_t j = i;
+            uint64_t len = 0;
+            const lcp_step *clone = NULL;
+            while (j < steps.n && (steps.v[j].kind == LCP_STEP_COPY || steps.v[j].kind == LCP_STEP_CLONE) &&
+                   steps.v[j].out_off == s->out_off + len && steps.v[j].src_off == s->src_off + len) {
+                if (steps.v[j].kind == LCP_STEP_CLONE && clone == NULL)
+                    clone = &steps.v[j];
+                len += steps.v[j].len;
+                j++;
+            }
+            if (!file) {
+                st = lcp_outfile_write_at(of, s->out_off, src->mem + s->src_off, (size_t)len, err);
+            } else if (clone && lcp_outfile_clone_at(of, clone->out_off, src->fd, clone->src_off, clone->len)) {
+                for (size_t k = i; k < j && st == LCP_OK; k++)
+                    if (&steps.v[k] != clone)
+                        st = lcp_outfile_copy_at(of, steps.v[k].out_off, src->fd, steps.v[k].src_off, steps.v[k].len,
+                                                 err);
+            } else {
+                st = lcp_outfile_copy_at(of, s->out_off, src->fd, s->src_off, len, err);
+            }
+            i = j - 1;
+            break;
+        }
+        case LCP_STEP_SIZE: st = lcp_outfile_set_size(of, s->len, err); break;
+        }
+    }
+    lcp_steps_release(&steps);
+    return st;
+}
+
 struct lcp_staged_file {
     lcp_outfile of;
 };
@@ -128,26 +189,7 @@ lcp_status lcp_plan_stage_file(const lcp_plan *p, const lcp_source *src, const c
         return st;
     }
     of->sync = (flags & LCP_WRITE_NO_FSYNC) == 0;
-    static const uint8_t zeros[4096];
-    for (size_t i = 0; i < p->npieces && st == LCP_OK; i++) {
-        const lcp_piece *pc = &p->pieces[i];
-        switch (pc->kind) {
-        case LCP_PIECE_BYTES: st = lcp_outfile_write(of, p->store + pc->data, (size_t)pc->len, err); break;
-        case LCP_PIECE_ZEROS:
-            for (uint64_t left = pc->len; left > 0 && st == LCP_OK;) {
-                size_t n = left < sizeof zeros ? (size_t)left : sizeof zeros;
-                st = lcp_outfile_write(of, zeros, n, err);
-                left -= n;
-            }
-            break;
-        case LCP_PIECE_COPY:
-            if (src->fd >= 0)
-                st = lcp_outfile_copy(of, src->fd, pc->src_offset, pc->len, err);
-            else
-                st = lcp_outfile_write(of, src->mem + pc->src_offset, (size_t)pc->len, err);
-            break;
-        }
-    }
+    st = write_steps(p, src, of, err);
     if (st == LCP_OK)
         st = lcp_outfile_seal(of, err); /* removes the temporary file on failure */
     else

@@ -1,12 +1,16 @@
 /* A test-only fault injector, loaded with LD_PRELOAD (built by the
  * Makefile as build/faults/libfault.so; used by tests/faults/run.sh).
  *
- *   LCP_FAULT_CALL   which call to break: write (write, pwrite; regular
+ *   LCP_FAULT_CALL   which call to break (several: a comma-separated list,
+ *                    each counted on its own): write (write, pwrite; regular
  *                    files other than fds 0-2), copy_file_range, fsync
  *                    (fsync, fdatasync), fchmod, rename (rename, renameat),
  *                    open (open, open64, openat, openat64), mkstemp
- *                    (mkstemp, mkstemp64, mkostemp, mkostemp64)
- *   LCP_FAULT_N      break the Nth such call (1-based); 0 only counts
+ *                    (mkstemp, mkstemp64, mkostemp, mkostemp64), ioctl
+ *                    (FICLONE and FICLONERANGE only: the clones),
+ *                    ftruncate
+ *   LCP_FAULT_N      break the Nth such call (1-based); "N+": the Nth and
+ *                    every later one; 0 only counts
  *   LCP_FAULT_ERR    ENOSPC, EIO, EACCES: the call fails with that errno;
  *                    EINTR: it fails with EINTR once (a retry succeeds);
  *                    SHORT: write and copy_file_range do half the work
@@ -25,12 +29,18 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
+#if defined(__linux__)
+#include <linux/fs.h> /* FICLONE, FICLONERANGE */
+#include <sys/ioctl.h>
+#endif
 
-enum { C_WRITE, C_COPY, C_FSYNC, C_FCHMOD, C_RENAME, C_OPEN, C_MKSTEMP, C_COUNT };
-static const char *const names[C_COUNT] = {"write", "copy_file_range", "fsync", "fchmod", "rename", "open", "mkstemp"};
+enum { C_WRITE, C_COPY, C_FSYNC, C_FCHMOD, C_RENAME, C_OPEN, C_MKSTEMP, C_IOCTL, C_TRUNCATE, C_COUNT };
+static const char *const names[C_COUNT] = {"write", "copy_file_range", "fsync", "fchmod",   "rename",
+                                           "open",  "mkstemp",         "ioctl", "ftruncate"};
 static unsigned long counts[C_COUNT];
-static int target = -1;
+static unsigned target; /* bit k: calls of kind k break */
 static unsigned long target_n;
+static int target_onward; /* LCP_FAULT_N "N+" */
 static int fault_errno;
 static int fault_short;
 static int configured;
@@ -40,11 +50,16 @@ static void configure(void) {
         return;
     configured = 1;
     const char *call = getenv("LCP_FAULT_CALL"), *n = getenv("LCP_FAULT_N"), *e = getenv("LCP_FAULT_ERR");
-    if (call)
+    for (const char *c = call; c && *c;) {
+        size_t len = strcspn(c, ",");
         for (int i = 0; i < C_COUNT; i++)
-            if (strcmp(call, names[i]) == 0)
-                target = i;
-    target_n = n ? strtoul(n, NULL, 10) : 0;
+            if (strlen(names[i]) == len && strncmp(c, names[i], len) == 0)
+                target |= 1u << i;
+        c += len + (c[len] == ',');
+    }
+    char *end = NULL;
+    target_n = n ? strtoul(n, &end, 10) : 0;
+    target_onward = end && *end == '+';
     if (e == NULL || strcmp(e, "EIO") == 0)
         fault_errno = EIO;
     else if (strcmp(e, "ENOSPC") == 0)
@@ -61,7 +76,7 @@ static void configure(void) {
 static int hit(int k) {
     configure();
     counts[k]++;
-    return k == target && target_n != 0 && counts[k] == target_n;
+    return (target >> k & 1) && target_n != 0 && (counts[k] == target_n || (target_onward && counts[k] > target_n));
 }
 
 __attribute__((destructor)) static void report(void) {
@@ -210,4 +225,26 @@ int mkostemp(char *tmpl, int flags) {
     REAL(mkostemp);
     FAIL_IF_HIT(C_MKSTEMP);
     return real_mkostemp(tmpl, flags);
+}
+
+#if defined(__linux__) && defined(FICLONE)
+/* Only the clone requests are counted and broken: the C library's own
+ * ioctls (terminal queries) pass untouched. */
+int ioctl(int fd, unsigned long req, ...) {
+    REAL(ioctl);
+    va_list ap;
+    va_start(ap, req);
+    void *arg = va_arg(ap, void *);
+    va_end(ap);
+    if (req == (unsigned long)FICLONE || req == (unsigned long)FICLONERANGE) {
+        FAIL_IF_HIT(C_IOCTL);
+    }
+    return real_ioctl(fd, req, arg);
+}
+#endif
+
+int ftruncate(int fd, off_t len) {
+    REAL(ftruncate);
+    FAIL_IF_HIT(C_TRUNCATE);
+    return real_ftruncate(fd, len);
 }

@@ -1,7 +1,9 @@
 #!/bin/sh
 # Output under faults. For every writer below that exists, and for every
 # system call the write makes (write, copy_file_range, fsync, fchmod,
-# rename, open, mkstemp: counted by a first run), the Nth call is made to
+# rename, open, mkstemp, ioctl (the clones FICLONE and FICLONERANGE: they
+# fall back to a copy, exit 0 with the same bytes), ftruncate: counted by a
+# first run), the Nth call is made to
 # fail with EIO and EINTR (and ENOSPC for write, copy_file_range and
 # mkstemp; EACCES for mkstemp), and write/copy_file_range to do a short
 # write (the LD_PRELOAD shim tests/faults/fault.c, build/faults/libfault.so).
@@ -157,7 +159,7 @@ while IFS='|' read -r label need fixture failcode line; do
         fail=$((fail + 1))
     fi
     # Sum the counts (the destructor of every process, wrapper included).
-    for call in write copy_file_range fsync fchmod rename open mkstemp; do
+    for call in write copy_file_range fsync fchmod rename open mkstemp ioctl ftruncate; do
         n=$(awk -v c=$call '$1 == c { s += $2 } END { print s + 0 }' "$T/count")
         [ -n "$wrap" ] && n=$(awk -v c=$call '$1 == c { if ($2 > m) m = $2 } END { print m + 0 }' "$T/count")
         case $call in write | copy_file_range) errs="ENOSPC EIO EINTR SHORT" ;; mkstemp) errs="ENOSPC EIO EINTR EACCES" ;; *) errs="EIO EINTR" ;; esac  # ENOSPC takes the same path as EIO here
