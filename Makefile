@@ -35,7 +35,7 @@ SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 TSAN     := -fsanitize=thread -fno-omit-frame-pointer
 
 LIB_SRCS := $(sort $(wildcard src/util/*.c src/format/*.c src/edit/*.c src/layout/*.c src/audit/*.c src/disasm/*.c))
-CLI_SRCS := $(sort $(filter-out src/cli/main.c,$(wildcard src/cli/*.c)))
+CLI_SRCS := $(sort $(filter-out src/cli/main.c,$(wildcard src/cli/*.c src/compat/*.c)))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 
 .DEFAULT_GOAL := all
@@ -85,9 +85,12 @@ build/asan/tests/%: tests/unit/%.c build/asan/libcli.a build/asan/liblcpatch.a
 # the same harnesses linked with a plain main (tests/fuzz/replay.c).
 FUZZ_CC      ?= clang-19
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
-FUZZ_NAMES   := fuzz_parse fuzz_roundtrip
+# One harness per tests/fuzz/fuzz_<name>.c; the Apple dialects' printers
+# (src/compat) are linked in for the harnesses that drive them.
+FUZZ_NAMES   := $(patsubst tests/fuzz/%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
 FUZZ_BINS    := $(FUZZ_NAMES:%=build/fuzz/bin/%)
 FUZZ_LIB_OBJS := $(LIB_SRCS:%.c=build/fuzz/%.o)
+FUZZ_COMPAT_OBJS := $(patsubst %.c,build/fuzz/%.o,$(sort $(wildcard src/compat/*.c)))
 FUZZ_REPLAY  := $(FUZZ_NAMES:%=build/asan/tests/%_replay)
 FUZZ_REPLAY_DEV := $(FUZZ_NAMES:%=build/dev/tests/%_replay)
 build/fuzz/%.o: %.c
@@ -96,15 +99,18 @@ build/fuzz/%.o: %.c
 build/fuzz/liblcpatch.a: $(FUZZ_LIB_OBJS)
 	@rm -f $@
 	$(Q)$(AR) rcs $@ $^
-build/fuzz/bin/%: tests/fuzz/%.c tests/fuzz/fuzz_common.h build/fuzz/liblcpatch.a
+build/fuzz/libcompat.a: $(FUZZ_COMPAT_OBJS)
+	@rm -f $@
+	$(Q)$(AR) rcs $@ $^
+build/fuzz/bin/%: tests/fuzz/%.c tests/fuzz/fuzz_common.h build/fuzz/libcompat.a build/fuzz/liblcpatch.a
 	@mkdir -p $(@D)
-	$(Q)$(FUZZ_CC) $(CSTD) $(CPPFLAGS) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< build/fuzz/liblcpatch.a $(CAPSTONE_LIBS)
-build/asan/tests/%_replay: tests/fuzz/%.c tests/fuzz/replay.c tests/fuzz/fuzz_common.h build/asan/liblcpatch.a
+	$(Q)$(FUZZ_CC) $(CSTD) $(CPPFLAGS) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< build/fuzz/libcompat.a build/fuzz/liblcpatch.a $(CAPSTONE_LIBS)
+build/asan/tests/%_replay: tests/fuzz/%.c tests/fuzz/replay.c tests/fuzz/fuzz_common.h build/asan/libcli.a build/asan/liblcpatch.a
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(CSTD) $(CPPFLAGS) $(CFLAGS) $(SAN) -o $@ $< tests/fuzz/replay.c build/asan/liblcpatch.a $(CAPSTONE_LIBS)
-build/dev/tests/%_replay: tests/fuzz/%.c tests/fuzz/replay.c tests/fuzz/fuzz_common.h build/dev/liblcpatch.a
+	$(Q)$(CC) $(CSTD) $(CPPFLAGS) $(CFLAGS) $(SAN) -o $@ $< tests/fuzz/replay.c build/asan/libcli.a build/asan/liblcpatch.a $(CAPSTONE_LIBS)
+build/dev/tests/%_replay: tests/fuzz/%.c tests/fuzz/replay.c tests/fuzz/fuzz_common.h build/dev/libcli.a build/dev/liblcpatch.a
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(CSTD) $(CPPFLAGS) $(CFLAGS) -o $@ $< tests/fuzz/replay.c build/dev/liblcpatch.a $(CAPSTONE_LIBS)
+	$(Q)$(CC) $(CSTD) $(CPPFLAGS) $(CFLAGS) -o $@ $< tests/fuzz/replay.c build/dev/libcli.a build/dev/liblcpatch.a $(CAPSTONE_LIBS)
 fuzz-build: $(FUZZ_BINS)
 
 # Fault injection (tests/faults/): an LD_PRELOAD shim that makes the Nth

@@ -79,6 +79,9 @@ lcp_status lcp_file_open(const char *path, lcp_file **out, lcp_error *err);
 lcp_status lcp_file_open_flags(const char *path, unsigned flags, lcp_file **out, lcp_error *err);
 /* Parses a buffer (not copied: it must outlive the file); name is used in messages. */
 lcp_status lcp_file_open_memory(const uint8_t *data, size_t len, const char *name, lcp_file **out, lcp_error *err);
+/* The same with LCP_PARSE_* flags (image.h) for every image. */
+lcp_status lcp_file_open_memory_flags(const uint8_t *data, size_t len, const char *name, unsigned flags, lcp_file **out,
+                                      lcp_error *err);
 void lcp_file_free(lcp_file *f);
 
 /* Calls fn for every Mach-O image of f: each thin image, fat slice and

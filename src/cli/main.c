@@ -24,6 +24,7 @@ static const struct command commands[] = {
     {"extract", cmd_extract, "keep only the named slices, in a fat file (strip-arch --keep A,B --keep-fat)"},
     {"install_name_tool", cmd_install_name_tool, "Apple's install_name_tool: install names and rpaths, in place"},
     {"lipo", cmd_lipo, "Apple's lipo: list, thin, extract, remove, replace and create fat files"},
+    {"otool", cmd_otool, "Apple's otool -f, -h, -l, -L, -D: fat and mach headers, load commands, libraries"},
     {"remove-arch", cmd_remove_arch, "remove the named slices (strip-arch --remove A,B)"},
     {"remove-build-version", cmd_remove_build_version,
      "remove a platform's version commands (vtool's rules, any container)"},
@@ -83,11 +84,12 @@ int main(int argc, char **argv) {
         usage(stderr);
         return 2;
     }
-    /* Apple's lipo, vtool and codesign_allocate know no --help (the compat
+    /* Apple's lipo, vtool, codesign_allocate and otool know no --help (the compat
      * modes answer it as Apple's do, an error): `lcpatch TOOL --help` says
      * where the syntax is described instead. */
     if (argc == 3 && lcp_cli_is_help(argv[2]) &&
-        (strcmp(c->name, "lipo") == 0 || strcmp(c->name, "vtool") == 0 || strcmp(c->name, "codesign_allocate") == 0)) {
+        (strcmp(c->name, "lipo") == 0 || strcmp(c->name, "vtool") == 0 || strcmp(c->name, "codesign_allocate") == 0 ||
+         strcmp(c->name, "otool") == 0)) {
         printf("usage: lcpatch %s ARGS...\n\n%s.\nArguments, output, messages and exit codes are those of Apple's %s\n"
                "(see lcpatch-%s(1)); run it with no arguments for Apple's usage text.\n",
                c->name, c->summary, c->name, c->name);

@@ -313,6 +313,11 @@ lcp_status lcp_file_open_flags(const char *path, unsigned flags, lcp_file **out,
 }
 
 lcp_status lcp_file_open_memory(const uint8_t *data, size_t len, const char *name, lcp_file **out, lcp_error *err) {
+    return lcp_file_open_memory_flags(data, len, name, 0, out, err);
+}
+
+lcp_status lcp_file_open_memory_flags(const uint8_t *data, size_t len, const char *name, unsigned flags, lcp_file **out,
+                                      lcp_error *err) {
     *out = NULL;
     lcp_file *f = calloc(1, sizeof *f);
     if (f == NULL || (f->path = strdup(name)) == NULL) {
@@ -322,6 +327,7 @@ lcp_status lcp_file_open_memory(const uint8_t *data, size_t len, const char *nam
     f->src.fd = -1;
     f->src.mem = data;
     f->src.size = len;
+    f->parse_flags = flags;
     return finish_open(f, out, err);
 }
 

@@ -69,6 +69,15 @@ def check_right(lcpatch, shared, case, right):
                     len(got) != header + sizeofcmds:
                 return "want exit 0 and Apple's truncated output completed to header + sizeofcmds; got exit %d" % (
                     p.returncode)
+        elif kind == "stdout-golden-except-line":
+            # Apple's exit status and standard output but for one line
+            n = int(right[1])
+            want = open(os.path.join(golden, name + ".out"), "rb").read().split(b"\n")
+            have = p.stdout.split(b"\n")
+            want_rc = int(open(os.path.join(golden, name + ".rc")).read().strip() or 0)
+            if p.returncode != want_rc or len(have) != len(want) or \
+                    any(a != b for i, (a, b) in enumerate(zip(have, want)) if i != n - 1) or have[n - 1] == want[n - 1]:
+                return "want Apple's exit status and standard output but for line %d; got exit %d" % (n, p.returncode)
         else:
             return "unknown rule %r" % kind
     return None

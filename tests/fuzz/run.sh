@@ -1,9 +1,9 @@
 #!/bin/sh
 # Fuzzing. Two modes:
 #
-#   run.sh            (what `make check` runs) replays the seeds (the fixtures
-#                     of tests/binaries) and every past finding
-#                     (tests/fuzz/regressions/) through both harnesses, built
+#   run.sh            (what `make check` runs) replays the seeds and every
+#                     past finding through every harness (tests/fuzz/fuzz_*.c),
+#                     built
 #                     with a plain main: ASan+UBSan (build/asan/tests/*_replay),
 #                     or under valgrind for `make check-valgrind`. One case per
 #                     harness and input; a case fails on any crash/report.
@@ -16,6 +16,24 @@
 #                     clang-19 (or its libFuzzer) is missing.
 cd "$(dirname "$0")/../.." || exit 3
 root=$(pwd)
+harnesses=$(for f in tests/fuzz/fuzz_*.c; do basename "$f" .c; done)
+
+# The inputs of a harness: its own seeds (tests/fuzz/seeds/HARNESS/) and
+# findings (tests/fuzz/regressions/HARNESS/) when it reads something other
+# than Mach-O files; else the fixtures of tests/binaries and the Mach-O
+# findings at the top of tests/fuzz/regressions/.
+inputs() {
+    if [ -d "tests/fuzz/seeds/$1" ]; then
+        set -- "tests/fuzz/seeds/$1"/* "tests/fuzz/regressions/$1"/*
+    else
+        set -- tests/binaries/* tests/binaries/audit/* tests/fuzz/regressions/*
+    fi
+    for f in "$@"; do
+        [ -f "$f" ] || continue
+        case $f in *.md | *.sh | *.gitignore) continue ;; esac
+        echo "$f"
+    done
+}
 
 if [ "${1:-}" = --fuzz ]; then
     secs=${2:-60}
@@ -26,9 +44,10 @@ if [ "${1:-}" = --fuzz ]; then
     make --no-print-directory fuzz-build >/dev/null || { echo "fuzz: building the harnesses failed"; exit 1; }
     mkdir -p build/fuzz/findings
     status=0
-    for h in fuzz_parse fuzz_roundtrip; do
-        corpus=tests/fuzz/corpus-$h
-        sh tests/fuzz/seed.sh "$corpus"
+    for h in $harnesses; do
+        corpus=build/fuzz/corpus-$h
+        mkdir -p "$corpus"
+        inputs "$h" | while read -r f; do cp "$f" "$corpus/seed-$(basename "$f")"; done
         log=build/fuzz/$h.log
         build/fuzz/bin/$h -max_total_time="$secs" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
             -dict=tests/fuzz/macho.dict -artifact_prefix=build/fuzz/findings/$h- -print_final_stats=1 \
@@ -55,16 +74,14 @@ if [ -n "${LCPATCH_VALGRIND:-}" ]; then
 fi
 pass=0
 fail=0
-for h in fuzz_parse fuzz_roundtrip; do
+for h in $harnesses; do
     bin=$bindir/tests/${h}_replay
     if [ ! -x "$bin" ]; then
         echo "fuzz: $h: replay program $bin not built (make check builds it)"
         fail=$((fail + 1))
         continue
     fi
-    for f in tests/binaries/* tests/binaries/audit/* tests/fuzz/regressions/*; do
-        [ -f "$f" ] || continue
-        case $f in *.md | *.sh | *.gitignore) continue ;; esac
+    for f in $(inputs "$h"); do
         if timeout 60 $wrap "$bin" "$f" >/dev/null 2>build/fuzz-replay.err; then
             pass=$((pass + 1))
         else
