@@ -27,6 +27,9 @@ CAPSTONE_LIBS   := $(shell $(PKG_CONFIG) --libs capstone 2>/dev/null || echo -lc
 # libcrypto (code-signature hashes, CMS/X.509): every link line that takes
 # capstone takes it too.
 CAPSTONE_LIBS   += $(shell $(PKG_CONFIG) --libs libcrypto 2>/dev/null || echo -lcrypto)
+# libarchive (check: the .zip, .jar and .pkg archives the notary opens).
+CAPSTONE_LIBS   += $(shell $(PKG_CONFIG) --libs libarchive 2>/dev/null || echo -larchive)
+CAPSTONE_CFLAGS += $(shell $(PKG_CONFIG) --cflags libarchive 2>/dev/null)
 CMOCKA_CFLAGS   := $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS     := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 CPPFLAGS += -Iinclude -Isrc $(CAPSTONE_CFLAGS)
@@ -34,7 +37,7 @@ CFLAGS   ?= -O2 -g
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 TSAN     := -fsanitize=thread -fno-omit-frame-pointer
 
-LIB_SRCS := $(sort $(wildcard src/util/*.c src/format/*.c src/edit/*.c src/layout/*.c src/audit/*.c src/disasm/*.c))
+LIB_SRCS := $(sort $(wildcard src/util/*.c src/format/*.c src/edit/*.c src/layout/*.c src/audit/*.c src/disasm/*.c src/check/*.c))
 CLI_SRCS := $(sort $(filter-out src/cli/main.c,$(wildcard src/cli/*.c src/compat/*.c)))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 

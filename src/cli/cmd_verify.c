@@ -12,27 +12,26 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static const char verify_help[] =
-    "usage: lcpatch verify [--json] PATH...\n"
-    "\n"
-    "Verifies the code signature of every slice of each PATH (a Mach-O file, or\n"
-    "a bundle: .app, .framework, .bundle, .appex, .kext...), as codesign --verify\n"
-    "--strict does without a keychain: every code page hash and every special\n"
-    "slot hash (Info.plist, requirements, resource seal, entitlements) of every\n"
-    "CodeDirectory, alternates included; the CodeDirectory hash that the CMS\n"
-    "signs (messageDigest, and the cdhashes list) and the CMS signature itself;\n"
-    "for a bundle, _CodeSignature/CodeResources (files added, modified,\n"
-    "missing) and the nested code it seals. Each slice is valid, invalid (with\n"
-    "the first bad page and its file offset, or the slot) or unsigned.\n"
-    "\n"
-    "Certificate trust is NOT evaluated: the chain is printed by name (signer,\n"
-    "issuers), but whether Apple's roots are trusted, a certificate is revoked\n"
-    "or expired is for a keychain (codesign, spctl) to say.\n"
-    "\n"
-    "  --json    one JSON document on standard output (docs/verify.md)\n"
-    "\n"
-    "Exit status: 0 every slice valid, 1 a slice invalid or unsigned, 2 usage\n"
-    "error, 3 a PATH could not be read (not Mach-O, malformed, I/O).\n";
+static const char verify_help[] = "usage: lcpatch verify [--json] PATH...\n"
+                                  "\n"
+                                  "Verifies the code signature of every slice of each PATH (a Mach-O file, or\n"
+                                  "a bundle: .app, .framework, .bundle, .appex, .kext...), as codesign --verify\n"
+                                  "--strict does without a keychain: every code page hash and every special\n"
+                                  "slot hash (Info.plist, requirements, resource seal, entitlements) of every\n"
+                                  "CodeDirectory, alternates included; the CodeDirectory hash that the CMS\n"
+                                  "signs (messageDigest, and the cdhashes list) and the CMS signature itself;\n"
+                                  "for a bundle, _CodeSignature/CodeResources (files added, modified,\n"
+                                  "missing) and the nested code it seals. Each slice is valid, invalid (with\n"
+                                  "the first bad page and its file offset, or the slot) or unsigned.\n"
+                                  "\n"
+                                  "Certificate trust is NOT evaluated: the chain is printed by name (signer,\n"
+                                  "issuers), but whether Apple's roots are trusted, a certificate is revoked\n"
+                                  "or expired is for a keychain (codesign, spctl) to say.\n"
+                                  "\n"
+                                  "  --json    one JSON document on standard output (docs/verify.md)\n"
+                                  "\n"
+                                  "Exit status: 0 every slice valid, 1 a slice invalid or unsigned, 2 usage\n"
+                                  "error, 3 a PATH could not be read (not Mach-O, malformed, I/O).\n";
 
 const char *lcp_verify_verdict_name(lcp_cs_verdict v) {
     switch (v) {
@@ -91,9 +90,9 @@ void lcp_verify_text_line(FILE *out, const char *label, const lcp_cs_signature *
         fputc('\n', out);
         return;
     }
-    fprintf(out, " (%s, identifier \"%s\", %zu code %s, %llu pages, %u slots", lcp_cs_kind(sig),
-            sig->cds[0].identifier, sig->ncds, sig->ncds == 1 ? "directory" : "directories",
-            (unsigned long long)res->pages_checked, res->slots_checked);
+    fprintf(out, " (%s, identifier \"%s\", %zu code %s, %llu pages, %u slots", lcp_cs_kind(sig), sig->cds[0].identifier,
+            sig->ncds, sig->ncds == 1 ? "directory" : "directories", (unsigned long long)res->pages_checked,
+            res->slots_checked);
     if (res->cms_checked)
         fputs(", CMS signs the CodeDirectory", out);
     fputs(")\n", out);
@@ -176,8 +175,8 @@ void lcp_verify_json_image(lcp_json *j, const char *arch, const lcp_cs_signature
         lcp_json_string(j, sig->cms.certs[idx[i]].subject_cn);
     lcp_json_end_array(j);
     lcp_json_key(j, "timestamp");
-    lcp_json_string(j, signed_ok && sig->cms.has_timestamp && sig->cms.timestamp_time[0] ? sig->cms.timestamp_time
-                                                                                         : NULL);
+    lcp_json_string(j,
+                    signed_ok && sig->cms.has_timestamp && sig->cms.timestamp_time[0] ? sig->cms.timestamp_time : NULL);
     lcp_json_end_object(j);
 }
 
@@ -205,8 +204,7 @@ static int visit(void *vctx, lcp_file *f, size_t slice_index, lcp_member *member
     if (c->json)
         lcp_verify_json_image(c->j, lcp_arch_label(img->cputype, img->cpusubtype, abuf, sizeof abuf), &sig, &res);
     else
-        lcp_verify_text_line(stdout, lcp_cli_image_label(f, slice_index, member, img, label, sizeof label), &sig,
-                             &res);
+        lcp_verify_text_line(stdout, lcp_cli_image_label(f, slice_index, member, img, label, sizeof label), &sig, &res);
     if (res.verdict != LCP_CSV_VALID)
         c->status = lcp_cli_worse(c->status, LCP_EXIT_FINDINGS);
     lcp_cs_signature_release(&sig);

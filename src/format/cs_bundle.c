@@ -153,8 +153,9 @@ lcp_status lcp_cs_bundle_open(const char *path, lcp_cs_bundle *b, lcp_error *err
     /* The main executable: CFBundleExecutable, in MacOS/ (a macOS app's
      * Contents) or beside Info.plist's folder. */
     char *exe = NULL;
-    if (b->info_plist && lcp_plist_string(b->info_plist, b->info_plist_len, "CFBundleExecutable", &exe, NULL) == LCP_OK &&
-        exe && !strchr(exe, '/')) {
+    if (b->info_plist &&
+        lcp_plist_string(b->info_plist, b->info_plist_len, "CFBundleExecutable", &exe, NULL) == LCP_OK && exe &&
+        !strchr(exe, '/')) {
         char *macos = join(b->base, "MacOS");
         char *cand1 = macos ? join(macos, exe) : NULL, *cand2 = join(b->base, exe);
         if (cand1 && is_file(cand1)) {
@@ -259,8 +260,7 @@ static bool nested_cdhash_matches(const char *path, const uint8_t *want, size_t 
     if (lcp_file_open(exe, &f, NULL) == LCP_OK) {
         for (size_t i = 0; i < f->nslices && !match; i++) {
             lcp_cs_signature sig;
-            if (f->slices[i].image && lcp_cs_read(&f->src, f->slices[i].image, &sig, NULL) == LCP_OK &&
-                sig.ncds > 0)
+            if (f->slices[i].image && lcp_cs_read(&f->src, f->slices[i].image, &sig, NULL) == LCP_OK && sig.ncds > 0)
                 for (size_t k = 0; k < sig.ncds && !match; k++)
                     match = want_len <= sig.cds[k].cdhash_len && memcmp(sig.cds[k].cdhash, want, want_len) == 0;
             lcp_cs_signature_release(&sig);

@@ -148,8 +148,10 @@ static bool value(parser *p, lcp_pl *n, int depth) {
     static const struct {
         const char *open, *close;
         lcp_pl_type type;
-    } scalars[] = {{"<string>", "</string>", LCP_PL_STRING},   {"<integer>", "</integer>", LCP_PL_INT},
-                   {"<real>", "</real>", LCP_PL_OTHER},         {"<date>", "</date>", LCP_PL_OTHER},
+    } scalars[] = {{"<string>", "</string>", LCP_PL_STRING},
+                   {"<integer>", "</integer>", LCP_PL_INT},
+                   {"<real>", "</real>", LCP_PL_OTHER},
+                   {"<date>", "</date>", LCP_PL_OTHER},
                    {"<data>", "</data>", LCP_PL_DATA}};
     if (at(p, "<dict>") || at(p, "<array>")) {
         bool dict = at(p, "<dict>");

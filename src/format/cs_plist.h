@@ -10,13 +10,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef enum { LCP_PL_DICT, LCP_PL_ARRAY, LCP_PL_STRING, LCP_PL_DATA, LCP_PL_BOOL, LCP_PL_INT, LCP_PL_OTHER } lcp_pl_type;
+typedef enum {
+    LCP_PL_DICT,
+    LCP_PL_ARRAY,
+    LCP_PL_STRING,
+    LCP_PL_DATA,
+    LCP_PL_BOOL,
+    LCP_PL_INT,
+    LCP_PL_OTHER
+} lcp_pl_type;
 
 typedef struct lcp_pl {
     lcp_pl_type type;
-    char *key;        /* owned: this node's key inside its parent dict, or NULL */
-    char *str;        /* owned: string, integer, date or real text */
-    uint8_t *data;    /* owned: decoded <data> */
+    char *key;     /* owned: this node's key inside its parent dict, or NULL */
+    char *str;     /* owned: string, integer, date or real text */
+    uint8_t *data; /* owned: decoded <data> */
     size_t data_len;
     bool b;
     struct lcp_pl *kids; /* owned: dict values (each with key) or array items */
