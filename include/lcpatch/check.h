@@ -30,34 +30,34 @@ typedef enum lcp_check_source { LCP_CHECK_NOTARY, LCP_CHECK_GATEKEEPER } lcp_che
 
 typedef enum lcp_check_rule {
     /* notary service */
-    LCP_CK_SDK_TOO_OLD,     /* sdk older than 10.9, or no version command */
-    LCP_CK_UNSIGNED,        /* a Mach-O image without a signature */
-    LCP_CK_SIG_INVALID,     /* a page, slot or the CMS does not match */
+    LCP_CK_SDK_TOO_OLD,      /* sdk older than 10.9, or no version command */
+    LCP_CK_UNSIGNED,         /* a Mach-O image without a signature */
+    LCP_CK_SIG_INVALID,      /* a page, slot or the CMS does not match */
     LCP_CK_NOT_DEVELOPER_ID, /* ad hoc, Apple Development, Apple's own... */
-    LCP_CK_NO_TIMESTAMP,    /* no RFC 3161 timestamp in the CMS */
-    LCP_CK_NO_RUNTIME,      /* an executable without the hardened runtime */
-    LCP_CK_GET_TASK_ALLOW,  /* the com.apple.security.get-task-allow entitlement */
-    LCP_CK_LEGACY_ARCH,     /* a ppc, ppc64, i386 or 32-bit ARM slice */
+    LCP_CK_NO_TIMESTAMP,     /* no RFC 3161 timestamp in the CMS */
+    LCP_CK_NO_RUNTIME,       /* an executable without the hardened runtime */
+    LCP_CK_GET_TASK_ALLOW,   /* the com.apple.security.get-task-allow entitlement */
+    LCP_CK_LEGACY_ARCH,      /* a ppc, ppc64, i386 or 32-bit ARM slice */
     /* Gatekeeper */
-    LCP_CK_LOAD_PATH,       /* a dangling or outside-the-bundle load path or rpath (audit) */
+    LCP_CK_LOAD_PATH,         /* a dangling or outside-the-bundle load path or rpath (audit) */
     LCP_CK_LOAD_PATH_WARNING, /* an audit warning (missing weak load, unused rpath...) */
-    LCP_CK_SEAL_ADDED,      /* a file the seal does not know */
-    LCP_CK_SEAL_MODIFIED,   /* a sealed file that changed */
-    LCP_CK_SEAL_MISSING,    /* a sealed file that is gone */
-    LCP_CK_NAME_NOT_ASCII,  /* a file name a zip round trip may re-normalise */
-    LCP_CK_NOT_EXECUTABLE,  /* a bundle's main executable without an x bit */
-    LCP_CK_ARM64E,          /* an arm64e slice in third-party code */
-    LCP_CK_SYMLINK_OUTSIDE, /* a symlink in a bundle that leaves it */
+    LCP_CK_SEAL_ADDED,        /* a file the seal does not know */
+    LCP_CK_SEAL_MODIFIED,     /* a sealed file that changed */
+    LCP_CK_SEAL_MISSING,      /* a sealed file that is gone */
+    LCP_CK_NAME_NOT_ASCII,    /* a file name a zip round trip may re-normalise */
+    LCP_CK_NOT_EXECUTABLE,    /* a bundle's main executable without an x bit */
+    LCP_CK_ARM64E,            /* an arm64e slice in third-party code */
+    LCP_CK_SYMLINK_OUTSIDE,   /* a symlink in a bundle that leaves it */
     LCP_CK_NRULES
 } lcp_check_rule;
 
 typedef struct lcp_check_rule_info {
-    const char *id;       /* stable: "sdk-too-old", ... (JSON "code", SARIF rule id) */
+    const char *id; /* stable: "sdk-too-old", ... (JSON "code", SARIF rule id) */
     lcp_check_source source;
     lcp_check_severity severity;
-    const char *message;  /* the notary log's exact words, or Gatekeeper's refusal in ours */
-    const char *doc_url;  /* Apple's page for the notary's messages, else NULL */
-    const char *fix;      /* what to do, as a command where lcpatch has one */
+    const char *message; /* the notary log's exact words, or Gatekeeper's refusal in ours */
+    const char *doc_url; /* Apple's page for the notary's messages, else NULL */
+    const char *fix;     /* what to do, as a command where lcpatch has one */
 } lcp_check_rule_info;
 
 const lcp_check_rule_info *lcp_check_rule_get(lcp_check_rule rule);

@@ -110,7 +110,8 @@ static void check_member(lcp_check_report *r, const char *path, const char *p, s
         check_macho_member(r, p, a, head, size);
 }
 
-void ck_archive(lcp_check_report *r, const char *path, const char *fs_path, const uint8_t *data, size_t len, int depth) {
+void ck_archive(lcp_check_report *r, const char *path, const char *fs_path, const uint8_t *data, size_t len,
+                int depth) {
     struct archive *a = archive_read_new();
     if (a == NULL)
         return;

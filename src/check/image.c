@@ -60,8 +60,9 @@ static void check_sdk(lcp_check_report *r, const char *path, const char *arch, c
         }
         return;
     }
-    ck_issue(r, LCP_CK_SDK_TOO_OLD, path, arch, "no LC_BUILD_VERSION or LC_VERSION_MIN_MACOSX: the notary reads no "
-                                                "SDK as an old one");
+    ck_issue(r, LCP_CK_SDK_TOO_OLD, path, arch,
+             "no LC_BUILD_VERSION or LC_VERSION_MIN_MACOSX: the notary reads no "
+             "SDK as an old one");
 }
 
 /* <key>com.apple.security.get-task-allow</key> followed by <true/>. */

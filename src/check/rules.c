@@ -4,16 +4,16 @@
 #include "lcpatch/check.h"
 
 #define NOTARY_DOC                                                                                                     \
-    "https://developer.apple.com/documentation/security/notarizing_macos_software_before_distribution/"               \
+    "https://developer.apple.com/documentation/security/notarizing_macos_software_before_distribution/"                \
     "resolving_common_notarization_issues"
 
 static const lcp_check_rule_info rules[LCP_CK_NRULES] = {
     [LCP_CK_SDK_TOO_OLD] = {"sdk-too-old", LCP_CHECK_NOTARY, LCP_CHECK_ERROR,
                             "The binary uses an SDK older than the 10.9 SDK.", NOTARY_DOC "#3087723",
                             "lcpatch set-sdk --in-place FILE (or lcpatch rescue), then sign again"},
-    [LCP_CK_UNSIGNED] = {"unsigned", LCP_CHECK_NOTARY, LCP_CHECK_ERROR, "The binary is not signed.",
-                         NOTARY_DOC "#3087721",
-                         "codesign --force --options runtime --timestamp --sign \"Developer ID Application: ...\" FILE"},
+    [LCP_CK_UNSIGNED] =
+        {"unsigned", LCP_CHECK_NOTARY, LCP_CHECK_ERROR, "The binary is not signed.", NOTARY_DOC "#3087721",
+         "codesign --force --options runtime --timestamp --sign \"Developer ID Application: ...\" FILE"},
     [LCP_CK_SIG_INVALID] = {"signature-invalid", LCP_CHECK_NOTARY, LCP_CHECK_ERROR,
                             "The signature of the binary is invalid.", NOTARY_DOC "#3087735",
                             "sign again after the last edit (lcpatch sign --adhoc for a local test; codesign "

@@ -34,9 +34,9 @@ static bool has_suffix(const char *s, const char *suffix) {
 }
 
 static bool is_bundle_name(const char *name) {
-    static const char *const ext[] = {".app",       ".framework", ".bundle", ".plugin",     ".appex",
-                                      ".xpc",       ".kext",      ".dext",   ".qlgenerator", ".prefPane",
-                                      ".saver",     ".mdimporter", ".systemextension"};
+    static const char *const ext[] = {".app",   ".framework",  ".bundle",         ".plugin",      ".appex",
+                                      ".xpc",   ".kext",       ".dext",           ".qlgenerator", ".prefPane",
+                                      ".saver", ".mdimporter", ".systemextension"};
     for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++)
         if (has_suffix(name, ext[i]))
             return true;
