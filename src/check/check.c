@@ -166,7 +166,7 @@ lcp_status lcp_check_path(const char *path, const lcp_check_options *opt, lcp_ch
     char name[1024];
     base_name(path, name, sizeof name);
     size_t first = r->nissues, macho_before = r->macho_files;
-    if (ck_walk(r, name, path, &e) != LCP_OK)
+    if (ck_walk(r, name, path, opt ? opt->jobs : 0, &e) != LCP_OK)
         return root_failure(r, path, &e, err);
     /* The load paths, of a folder or of a Mach-O file (not of an archive:
      * its members are not on disk to resolve against). */
@@ -180,6 +180,7 @@ lcp_status lcp_check_path(const char *path, const lcp_check_options *opt, lcp_ch
             add_audit(r, name, &a);
         lcp_audit_report_release(&a);
     }
-    qsort(r->issues + first, r->nissues - first, sizeof *r->issues, by_path);
+    if (r->nissues > first)
+        qsort(r->issues + first, r->nissues - first, sizeof *r->issues, by_path);
     return LCP_OK;
 }

@@ -36,8 +36,20 @@ bool ck_is_macho_magic(const uint8_t *b, size_t n);
  * decomposed or precomposed characters). */
 void ck_name(lcp_check_report *r, const char *path, const char *name);
 
+/* A Mach-O file the walk found: checked by the pool into its own report,
+ * merged into the walk's in walk order. */
+typedef struct ck_task {
+    char *path, *fs_path;       /* owned */
+    const lcp_cs_external *ext; /* its bundle's sealed data, or NULL */
+    lcp_check_report sub;
+} ck_task;
+
+/* Opens and checks every task, on `jobs` threads (0: one per CPU), then
+ * appends their issues and failures to r in task order. */
+void ck_run_tasks(lcp_check_report *r, ck_task *tasks, size_t n, unsigned jobs);
+
 /* The tree: files, bundles, symlinks and names under fs_root, reported
- * under notary path `path`. */
-lcp_status ck_walk(lcp_check_report *r, const char *path, const char *fs_root, lcp_error *err);
+ * under notary path `path`; its Mach-O files checked on `jobs` threads. */
+lcp_status ck_walk(lcp_check_report *r, const char *path, const char *fs_root, unsigned jobs, lcp_error *err);
 
 #endif

@@ -22,10 +22,16 @@ struct bundle {
     bool opened;
 };
 
+/* A Mach-O file found by the walk, checked later by the pool (pool.c)
+ * into a report of its own. */
 struct walk {
     lcp_check_report *r;
     struct bundle stack[16];
     size_t depth;
+    ck_task *tasks; /* owned */
+    size_t ntasks, cap_tasks;
+    struct bundle **kept; /* bundles whose seal a task's ext points into */
+    size_t nkept, cap_kept;
 };
 
 static bool has_suffix(const char *s, const char *suffix) {
@@ -111,8 +117,32 @@ void ck_name(lcp_check_report *r, const char *path, const char *name) {
                            : "non-ASCII characters");
 }
 
-/* A Mach-O file: open it and apply the image rules. ext: the bundle's
- * sealed Info.plist and resources, when this is its main executable. */
+static bool add_task(struct walk *w, const char *path, const char *fs_path, const lcp_cs_external *ext) {
+    if (w->ntasks == w->cap_tasks) {
+        size_t cap = w->cap_tasks ? w->cap_tasks * 2 : 64;
+        ck_task *n = realloc(w->tasks, cap * sizeof *n);
+        if (n == NULL)
+            return false;
+        w->tasks = n;
+        w->cap_tasks = cap;
+    }
+    ck_task *t = &w->tasks[w->ntasks];
+    memset(t, 0, sizeof *t);
+    t->path = strdup(path);
+    t->fs_path = strdup(fs_path);
+    t->ext = ext;
+    if (t->path == NULL || t->fs_path == NULL) {
+        free(t->path);
+        free(t->fs_path);
+        return false;
+    }
+    w->ntasks++;
+    return true;
+}
+
+/* A regular file: an archive the notary opens is read now; a Mach-O file
+ * becomes a task (ext: the bundle's sealed Info.plist and resources, when
+ * it is the bundle's main executable). */
 static void check_file(struct walk *w, const char *path, const char *fs_path) {
     lcp_check_report *r = w->r;
     int fd = open(fs_path, O_RDONLY | O_CLOEXEC);
@@ -133,30 +163,27 @@ static void check_file(struct walk *w, const char *path, const char *fs_path) {
     }
     if (!ck_is_macho_magic(magic, (size_t)got))
         return;
-    lcp_file *f;
-    lcp_error e;
-    if (lcp_file_open(fs_path, &f, &e) != LCP_OK) {
-        if (e.status != LCP_E_NOT_MACHO)
-            ck_failure(r, path, &e);
-        return;
-    }
-    r->macho_files++;
     const lcp_cs_external *ext = NULL;
     if (w->depth) {
         struct bundle *b = &w->stack[w->depth - 1];
         if (b->opened && b->cs.executable && strcmp(b->cs.executable, fs_path) == 0)
             ext = &b->cs.ext;
     }
-    ck_macho(r, path, f, ext);
-    lcp_file_free(f);
+    if (!add_task(w, path, fs_path, ext)) {
+        lcp_error e;
+        lcp_error_set(&e, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
+        ck_failure(r, path, &e);
+    }
 }
 
 /* Gatekeeper's bundle rules that do not depend on a file: the main
  * executable's mode and the resource seal. */
 static void check_bundle(struct walk *w, const char *path, struct bundle *b) {
     lcp_error e;
-    if (lcp_cs_bundle_open(b->fs_path, &b->cs, &e) != LCP_OK)
-        return; /* not a bundle after all (no Info.plist, no seal) */
+    if (lcp_cs_bundle_open(b->fs_path, &b->cs, &e) != LCP_OK) {
+        lcp_cs_bundle_release(&b->cs); /* what a failed open had allocated */
+        return;                        /* not a bundle after all (no Info.plist, no seal) */
+    }
     b->opened = true;
     struct stat st;
     if (b->cs.executable && stat(b->cs.executable, &st) == 0 && S_ISREG(st.st_mode) && !(st.st_mode & 0111)) {
@@ -225,6 +252,32 @@ static bool stays_inside(const char *root, const char *link_dir, const char *tar
     free(buf);
     free(rootbuf);
     return inside;
+}
+
+/* A bundle the walk leaves: kept until the tasks that point into its seal
+ * (the main executable's ext) have run. */
+static void keep_bundle(struct walk *w, struct bundle *b) {
+    struct bundle *copy = NULL;
+    if (w->nkept == w->cap_kept) {
+        size_t cap = w->cap_kept ? w->cap_kept * 2 : 16;
+        struct bundle **n = realloc(w->kept, cap * sizeof *n);
+        if (n) {
+            w->kept = n;
+            w->cap_kept = cap;
+        }
+    }
+    if (w->nkept < w->cap_kept && (copy = malloc(sizeof *copy)) != NULL)
+        *copy = *b;
+    for (size_t i = 0; i < w->ntasks; i++)
+        if (w->tasks[i].ext == &b->cs.ext)
+            w->tasks[i].ext = copy ? &copy->cs.ext : NULL; /* out of memory: no external data */
+    if (copy) {
+        w->kept[w->nkept++] = copy;
+        return;
+    }
+    if (b->opened)
+        lcp_cs_bundle_release(&b->cs);
+    free(b->fs_path);
 }
 
 static int by_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
@@ -304,23 +357,35 @@ static lcp_status walk_dir(struct walk *w, const char *path, const char *fs_path
         free(names[i]);
     }
     free(names);
-    if (bundle) {
-        struct bundle *b = &w->stack[--w->depth];
-        if (b->opened)
-            lcp_cs_bundle_release(&b->cs);
-        free(b->fs_path);
-    }
+    if (bundle)
+        keep_bundle(w, &w->stack[--w->depth]);
     return LCP_OK;
 }
 
-lcp_status ck_walk(lcp_check_report *r, const char *path, const char *fs_root, lcp_error *err) {
+lcp_status ck_walk(lcp_check_report *r, const char *path, const char *fs_root, unsigned jobs, lcp_error *err) {
     struct walk w = {.r = r};
     struct stat st;
     if (stat(fs_root, &st) != 0)
         return lcp_error_set(err, LCP_E_IO, LCP_NO_OFFSET, "%s: %s", fs_root, strerror(errno));
     ck_name(r, path, path);
+    lcp_status s = LCP_OK;
     if (S_ISDIR(st.st_mode))
-        return walk_dir(&w, path, fs_root, err);
-    check_file(&w, path, fs_root);
-    return LCP_OK;
+        s = walk_dir(&w, path, fs_root, err);
+    else
+        check_file(&w, path, fs_root);
+    if (s == LCP_OK)
+        ck_run_tasks(r, w.tasks, w.ntasks, jobs);
+    for (size_t i = 0; i < w.ntasks; i++) {
+        free(w.tasks[i].path);
+        free(w.tasks[i].fs_path);
+    }
+    free(w.tasks);
+    for (size_t i = 0; i < w.nkept; i++) {
+        if (w.kept[i]->opened)
+            lcp_cs_bundle_release(&w.kept[i]->cs);
+        free(w.kept[i]->fs_path);
+        free(w.kept[i]);
+    }
+    free(w.kept);
+    return s;
 }
