@@ -10,6 +10,9 @@
 #            resolve them.
 #   audit    lcpatch audit --quiet --json TREE (every check, default --jobs),
 #            then with --jobs 1, then with --dlopen (Capstone, for reference)
+#   check    lcpatch check --json TREE (the audit plus the notary rules of
+#            every image: signatures read and verified): goal, the same
+#            order as audit (ratio printed)
 # Each runs RUNS times (default 3) after one warm-up pass; best wall time,
 # largest peak RSS and CPU share (GNU time: > 100% means both cores worked).
 # Goals: audit no slower than otool -L, peak RSS < 32 MiB, both cores used.
@@ -94,13 +97,17 @@ otool=$(measure_cpu otool-L sh -c "xargs -d '\n' $OTOOL -L <'$OUT/audit-files.li
 aud=$(measure_cpu audit "$LCPATCH" audit --quiet --json "$TREE")
 aud1=$(measure_cpu audit-jobs1 "$LCPATCH" audit --quiet --json --jobs 1 "$TREE")
 audd=$(measure_cpu audit-dlopen "$LCPATCH" audit --quiet --json --dlopen "$TREE")
+chk=$(measure_cpu check "$LCPATCH" check --json "$TREE")
 "$LCPATCH" audit --quiet --json "$TREE" >"$OUT/audit.json" 2>/dev/null || true
 summary=$(tr ',' '\n' <"$OUT/audit.json" | grep -E '^"(files|macho_files|errors|warnings)":' | tr '\n' ' ')
 
 echo "audit: $nfiles files ($JOBS CPUs, load average $(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo ?)), $summary"
 fw=$(echo "$floor" | cut -d' ' -f2)
 ow=$(echo "$otool" | cut -d' ' -f2)
-for l in "$floor" "$otool" "$aud" "$aud1" "$audd"; do
+for l in "$floor" "$otool" "$aud" "$aud1" "$audd" "$chk"; do
     echo "$l" | awk -v f="$fw" -v o="$ow" '{ printf "  %-12s %7.2fs  %7.1f MiB  CPU %5s (%5.2fs)  %6.2fx floor  %5.2fx otool -L\n",
         $1, $2, $3 / 1024, $4, $5, (f > 0 ? $2 / f : 0), (o > 0 ? $2 / o : 0) }'
 done
+aw=$(echo "$aud" | cut -d' ' -f2)
+cw=$(echo "$chk" | cut -d' ' -f2)
+awk -v a="$aw" -v c="$cw" 'BEGIN { printf "  check / audit: %.2fx (check runs the audit, then reads and verifies every signature)\n", (a > 0 ? c / a : 0) }'

@@ -7,6 +7,7 @@
 int cmd_add_rpath(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_change_dylib(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 int cmd_codesign_allocate(int argc, char **argv);
 int cmd_delete_rpath(int argc, char **argv);
 int cmd_disasm(int argc, char **argv);

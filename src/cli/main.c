@@ -18,6 +18,7 @@ static const struct command commands[] = {
     {"add-rpath", cmd_add_rpath, "add an LC_RPATH to every slice (install_name_tool -add_rpath), safely"},
     {"audit", cmd_audit, "find dangling load paths in files, bundles and trees, resolved as dyld does"},
     {"change-dylib", cmd_change_dylib, "rewrite a dylib load path in every slice (install_name_tool -change)"},
+    {"check", cmd_check, "what the notary service and Gatekeeper will refuse, before upload, with the fixes"},
     {"codesign_allocate", cmd_codesign_allocate,
      "Apple's codesign_allocate: -r removes signatures, -a/-A/-p make room"},
     {"delete-rpath", cmd_delete_rpath, "remove an LC_RPATH from every slice (install_name_tool -delete_rpath)"},

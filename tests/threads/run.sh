@@ -1,5 +1,5 @@
 #!/bin/sh
-# threads: the audit's worker threads under ThreadSanitizer (build/tsan/lcpatch,
+# threads: the worker threads of audit and check under ThreadSanitizer (build/tsan/lcpatch,
 # built by `make check`). Each case audits a tree with --jobs 4 (and once
 # more with --dlopen, which loads symbol tables in every thread) and must
 # end without a ThreadSanitizer report and print exactly what --jobs 1
@@ -31,17 +31,24 @@ trap 'rm -rf "$T"' EXIT INT TERM
 pass=0
 fail=0
 skip=0
-check() { # check ARGS...: audit ARGS with 4 threads under TSan vs 1 thread
-    TSAN_OPTIONS="halt_on_error=1 exitcode=66 $TSAN_OPTIONS" "$TSAN_BIN" audit --quiet --json --jobs 4 "$@" \
+check() { # check [CMD] ARGS...: audit (or CMD: check) ARGS with 4 threads under TSan vs 1 thread
+    cmd=audit
+    if [ "$1" = check ]; then
+        cmd=check
+        shift
+    fi
+    q=--quiet
+    [ $cmd = check ] && q=--json
+    TSAN_OPTIONS="halt_on_error=1 exitcode=66 $TSAN_OPTIONS" "$TSAN_BIN" $cmd $q --json --jobs 4 "$@" \
         >"$T/4.json" 2>"$T/4.err"
     rc=$?
-    "$LCPATCH" audit --quiet --json --jobs 1 "$@" >"$T/1.json" 2>/dev/null
+    "$LCPATCH" $cmd $q --json --jobs 1 "$@" >"$T/1.json" 2>/dev/null
     if [ $rc = 66 ] || grep -q ThreadSanitizer "$T/4.err"; then
-        echo "FAIL threads: audit $*: ThreadSanitizer report"
+        echo "FAIL threads: $cmd $*: ThreadSanitizer report"
         grep -A12 'WARNING: ThreadSanitizer' "$T/4.err" | head -30
         fail=$((fail + 1))
     elif ! cmp -s "$T/1.json" "$T/4.json"; then
-        echo "FAIL threads: audit $*: --jobs 4 differs from --jobs 1"
+        echo "FAIL threads: $cmd $*: --jobs 4 differs from --jobs 1"
         fail=$((fail + 1))
     else
         pass=$((pass + 1))
@@ -52,8 +59,11 @@ check tests/binaries
 for try in 1 2 3 4 5; do
     check --dlopen tests/binaries
 done
+# lcpatch check: its pool verifies signatures (libcrypto) in every thread
+check check tests/binaries
 if [ -d "$SHARED/corpus/files" ]; then
     check --dlopen "$SHARED/corpus/files"
+    check check "$SHARED/corpus/files"
 else
     echo "threads: corpus case skipped: $SHARED/corpus not found"
     skip=$((skip + 1))

@@ -1,0 +1,270 @@
+/* lcpatch check's three reports: text, notary-log JSON and SARIF. */
+#include "cli/check_print.h"
+#include "cli/json.h"
+#include "lcpatch/lcpatch.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *severity_name(lcp_check_severity s) { return s == LCP_CHECK_ERROR ? "error" : "warning"; }
+static const char *source_name(lcp_check_source s) { return s == LCP_CHECK_NOTARY ? "notary" : "gatekeeper"; }
+
+static bool same_group(const lcp_check_issue *a, const lcp_check_issue *b) {
+    return strcmp(a->path, b->path) == 0 && strcmp(a->arch ? a->arch : "", b->arch ? b->arch : "") == 0;
+}
+
+void lcp_check_print_text(FILE *out, const lcp_check_report *r) {
+    for (size_t i = 0; i < r->nissues; i++) {
+        const lcp_check_issue *is = &r->issues[i];
+        const lcp_check_rule_info *ri = lcp_check_rule_get(is->rule);
+        if (i == 0 || !same_group(is, &r->issues[i - 1])) {
+            if (is->arch)
+                fprintf(out, "%s%s (%s)\n", i ? "\n" : "", is->path, is->arch);
+            else
+                fprintf(out, "%s%s\n", i ? "\n" : "", is->path);
+        }
+        fprintf(out, "  %-7s %s [%s: %s]\n", severity_name(ri->severity), ri->message, source_name(ri->source), ri->id);
+        if (is->detail)
+            fprintf(out, "          %s\n", is->detail);
+        fprintf(out, "          fix: %s\n", ri->fix);
+    }
+    if (r->nissues)
+        fputc('\n', out);
+    fprintf(out, "lcpatch check: %zu error%s, %zu warning%s in %zu file%s (%zu Mach-O)%s: %s\n", r->errors,
+            r->errors == 1 ? "" : "s", r->warnings, r->warnings == 1 ? "" : "s", r->files, r->files == 1 ? "" : "s",
+            r->macho_files, r->nfailures ? ", some unreadable" : "",
+            r->errors || r->nfailures ? "not ready for notarization" : "ready to sign and notarize");
+}
+
+static void failures_json(lcp_json *j, const lcp_check_report *r) {
+    lcp_json_key(j, "failures");
+    lcp_json_begin_array(j);
+    for (size_t i = 0; i < r->nfailures; i++) {
+        const lcp_check_failure *f = &r->failures[i];
+        lcp_json_begin_object(j);
+        lcp_json_key(j, "file");
+        lcp_json_string(j, f->path);
+        lcp_json_key(j, "status");
+        lcp_json_string(j, lcp_status_name(f->error.status));
+        lcp_json_key(j, "message");
+        lcp_json_string(j, f->error.message);
+        lcp_json_key(j, "offset");
+        if (f->error.offset == LCP_NO_OFFSET)
+            lcp_json_null(j);
+        else
+            lcp_json_uint(j, f->error.offset);
+        lcp_json_end_object(j);
+    }
+    lcp_json_end_array(j);
+}
+
+void lcp_check_print_json(FILE *out, const lcp_check_report *r) {
+    lcp_json j;
+    lcp_json_init(&j, out);
+    bool ok = r->errors == 0 && r->nfailures == 0;
+    lcp_json_begin_object(&j);
+    lcp_json_key(&j, "logFormatVersion");
+    lcp_json_uint(&j, 1);
+    lcp_json_key(&j, "jobId");
+    lcp_json_null(&j);
+    lcp_json_key(&j, "status");
+    lcp_json_string(&j, ok ? "Accepted" : "Invalid");
+    lcp_json_key(&j, "statusSummary");
+    lcp_json_string(&j, ok ? "Ready for distribution" : "Archive contains critical validation errors");
+    lcp_json_key(&j, "statusCode");
+    lcp_json_uint(&j, ok ? 0 : 4000);
+    lcp_json_key(&j, "archiveFilename");
+    lcp_json_null(&j);
+    lcp_json_key(&j, "uploadDate");
+    lcp_json_null(&j);
+    lcp_json_key(&j, "sha256");
+    lcp_json_null(&j);
+    lcp_json_key(&j, "ticketContents");
+    lcp_json_null(&j);
+    lcp_json_key(&j, "issues");
+    lcp_json_begin_array(&j);
+    for (size_t i = 0; i < r->nissues; i++) {
+        const lcp_check_issue *is = &r->issues[i];
+        const lcp_check_rule_info *ri = lcp_check_rule_get(is->rule);
+        lcp_json_begin_object(&j);
+        lcp_json_key(&j, "severity");
+        lcp_json_string(&j, severity_name(ri->severity));
+        lcp_json_key(&j, "code");
+        lcp_json_string(&j, ri->id);
+        lcp_json_key(&j, "path");
+        lcp_json_string(&j, is->path);
+        lcp_json_key(&j, "message");
+        lcp_json_string(&j, ri->message);
+        lcp_json_key(&j, "docUrl");
+        lcp_json_string(&j, ri->doc_url);
+        lcp_json_key(&j, "architecture");
+        lcp_json_string(&j, is->arch);
+        lcp_json_key(&j, "source");
+        lcp_json_string(&j, source_name(ri->source));
+        lcp_json_key(&j, "detail");
+        lcp_json_string(&j, is->detail);
+        lcp_json_key(&j, "fix");
+        lcp_json_string(&j, ri->fix);
+        lcp_json_end_object(&j);
+    }
+    lcp_json_end_array(&j);
+    lcp_json_key(&j, "files");
+    lcp_json_uint(&j, r->files);
+    lcp_json_key(&j, "machoFiles");
+    lcp_json_uint(&j, r->macho_files);
+    lcp_json_key(&j, "errors");
+    lcp_json_uint(&j, r->errors);
+    lcp_json_key(&j, "warnings");
+    lcp_json_uint(&j, r->warnings);
+    failures_json(&j, r);
+    lcp_json_end_object(&j);
+    lcp_json_finish(&j);
+}
+
+/* RFC 3986: unreserved characters and '/' kept, the rest percent-encoded. */
+static char *uri_of(const char *path) {
+    size_t n = strlen(path);
+    char *u = malloc(n * 3 + 1);
+    if (u == NULL)
+        return NULL;
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)path[i];
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || strchr("-._~/", c))
+            u[o++] = (char)c;
+        else
+            o += (size_t)snprintf(u + o, 4, "%%%02X", c);
+    }
+    u[o] = '\0';
+    return u;
+}
+
+static void location(lcp_json *j, const char *path, const char *arch) {
+    lcp_json_key(j, "locations");
+    lcp_json_begin_array(j);
+    lcp_json_begin_object(j);
+    lcp_json_key(j, "physicalLocation");
+    lcp_json_begin_object(j);
+    lcp_json_key(j, "artifactLocation");
+    lcp_json_begin_object(j);
+    lcp_json_key(j, "uri");
+    char *u = uri_of(path);
+    lcp_json_string(j, u ? u : path);
+    free(u);
+    lcp_json_end_object(j);
+    lcp_json_end_object(j);
+    if (arch) {
+        lcp_json_key(j, "logicalLocations");
+        lcp_json_begin_array(j);
+        lcp_json_begin_object(j);
+        lcp_json_key(j, "name");
+        lcp_json_string(j, arch);
+        lcp_json_key(j, "kind");
+        lcp_json_string(j, "module");
+        lcp_json_end_object(j);
+        lcp_json_end_array(j);
+    }
+    lcp_json_end_object(j);
+    lcp_json_end_array(j);
+}
+
+static void text(lcp_json *j, const char *key, const char *s) {
+    lcp_json_key(j, key);
+    lcp_json_begin_object(j);
+    lcp_json_key(j, "text");
+    lcp_json_string(j, s);
+    lcp_json_end_object(j);
+}
+
+void lcp_check_print_sarif(FILE *out, const lcp_check_report *r) {
+    lcp_json j;
+    lcp_json_init(&j, out);
+    lcp_json_begin_object(&j);
+    lcp_json_key(&j, "$schema");
+    lcp_json_string(&j, "https://json.schemastore.org/sarif-2.1.0.json");
+    lcp_json_key(&j, "version");
+    lcp_json_string(&j, "2.1.0");
+    lcp_json_key(&j, "runs");
+    lcp_json_begin_array(&j);
+    lcp_json_begin_object(&j);
+    lcp_json_key(&j, "tool");
+    lcp_json_begin_object(&j);
+    lcp_json_key(&j, "driver");
+    lcp_json_begin_object(&j);
+    lcp_json_key(&j, "name");
+    lcp_json_string(&j, "lcpatch check");
+    lcp_json_key(&j, "version");
+    lcp_json_string(&j, LCPATCH_VERSION);
+    lcp_json_key(&j, "rules");
+    lcp_json_begin_array(&j);
+    for (int k = 0; k < LCP_CK_NRULES; k++) {
+        const lcp_check_rule_info *ri = lcp_check_rule_get((lcp_check_rule)k);
+        lcp_json_begin_object(&j);
+        lcp_json_key(&j, "id");
+        lcp_json_string(&j, ri->id);
+        text(&j, "shortDescription", ri->message);
+        text(&j, "help", ri->fix);
+        if (ri->doc_url) {
+            lcp_json_key(&j, "helpUri");
+            lcp_json_string(&j, ri->doc_url);
+        }
+        lcp_json_key(&j, "defaultConfiguration");
+        lcp_json_begin_object(&j);
+        lcp_json_key(&j, "level");
+        lcp_json_string(&j, severity_name(ri->severity));
+        lcp_json_end_object(&j);
+        lcp_json_key(&j, "properties");
+        lcp_json_begin_object(&j);
+        lcp_json_key(&j, "source");
+        lcp_json_string(&j, source_name(ri->source));
+        lcp_json_end_object(&j);
+        lcp_json_end_object(&j);
+    }
+    lcp_json_end_array(&j);
+    lcp_json_end_object(&j);
+    lcp_json_end_object(&j);
+    lcp_json_key(&j, "results");
+    lcp_json_begin_array(&j);
+    for (size_t i = 0; i < r->nissues; i++) {
+        const lcp_check_issue *is = &r->issues[i];
+        const lcp_check_rule_info *ri = lcp_check_rule_get(is->rule);
+        size_t n = strlen(ri->message) + (is->detail ? strlen(is->detail) : 0) + 4;
+        char *msg = malloc(n);
+        if (msg)
+            snprintf(msg, n, "%s%s%s", ri->message, is->detail ? ": " : "", is->detail ? is->detail : "");
+        lcp_json_begin_object(&j);
+        lcp_json_key(&j, "ruleId");
+        lcp_json_string(&j, ri->id);
+        lcp_json_key(&j, "ruleIndex");
+        lcp_json_uint(&j, (uint64_t)is->rule);
+        lcp_json_key(&j, "level");
+        lcp_json_string(&j, severity_name(ri->severity));
+        text(&j, "message", msg ? msg : ri->message);
+        free(msg);
+        location(&j, is->path, is->arch);
+        lcp_json_end_object(&j);
+    }
+    lcp_json_end_array(&j);
+    lcp_json_key(&j, "invocations");
+    lcp_json_begin_array(&j);
+    lcp_json_begin_object(&j);
+    lcp_json_key(&j, "executionSuccessful");
+    lcp_json_bool(&j, r->nfailures == 0);
+    lcp_json_key(&j, "toolExecutionNotifications");
+    lcp_json_begin_array(&j);
+    for (size_t i = 0; i < r->nfailures; i++) {
+        lcp_json_begin_object(&j);
+        lcp_json_key(&j, "level");
+        lcp_json_string(&j, "error");
+        text(&j, "message", r->failures[i].error.message);
+        location(&j, r->failures[i].path, NULL);
+        lcp_json_end_object(&j);
+    }
+    lcp_json_end_array(&j);
+    lcp_json_end_object(&j);
+    lcp_json_end_array(&j);
+    lcp_json_end_object(&j);
+    lcp_json_end_array(&j);
+    lcp_json_end_object(&j);
+    lcp_json_finish(&j);
+}
