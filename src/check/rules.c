@@ -16,7 +16,7 @@ static const lcp_check_rule_info rules[LCP_CK_NRULES] = {
          "codesign --force --options runtime --timestamp --sign \"Developer ID Application: ...\" FILE"},
     [LCP_CK_SIG_INVALID] = {"signature-invalid", LCP_CHECK_NOTARY, LCP_CHECK_ERROR,
                             "The signature of the binary is invalid.", NOTARY_DOC "#3087735",
-                            "sign again after the last edit (lcpatch sign --adhoc for a local test; codesign "
+                            "sign again after the last edit (lcpatch sign --linker-signed for a local test; codesign "
                             "--force --options runtime --timestamp --sign \"Developer ID Application: ...\" to ship)"},
     [LCP_CK_NOT_DEVELOPER_ID] = {"not-developer-id", LCP_CHECK_NOTARY, LCP_CHECK_ERROR,
                                  "The binary is not signed with a valid Developer ID certificate.",

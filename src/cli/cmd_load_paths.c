@@ -50,16 +50,17 @@ static const struct spec specs[] = {
      "(install_name_tool -delete_rpath).\n"},
 };
 
-static const char common_help[] = "\n"
-                                  "Idempotent: a slice that already is as asked is left alone, and --in-place\n"
-                                  "does not rewrite a file where nothing changes. Space: the new load commands\n"
-                                  "must fit before the first section's bytes (install_name_tool's rule and\n"
-                                  "lcpatch's safe rule), keeping 16 bytes for the LC_CODE_SIGNATURE codesign\n"
-                                  "adds when there is none; otherwise nothing is written and the message says\n"
-                                  "which slice lacks how many bytes.\n"
-                                  "\n" LCP_OUTPUT_RESIGN_HELP "\n" LCP_OUTPUT_NO_FSYNC_HELP "\n" LCP_OUTPUT_ALL_OR_NOTHING_HELP
-                                  "Exit status: 0 done (or nothing to do), 2 usage, 3 the input failed or a\n"
-                                  "slice has no room.\n";
+static const char common_help[] =
+    "\n"
+    "Idempotent: a slice that already is as asked is left alone, and --in-place\n"
+    "does not rewrite a file where nothing changes. Space: the new load commands\n"
+    "must fit before the first section's bytes (install_name_tool's rule and\n"
+    "lcpatch's safe rule), keeping 16 bytes for the LC_CODE_SIGNATURE codesign\n"
+    "adds when there is none; otherwise nothing is written and the message says\n"
+    "which slice lacks how many bytes.\n"
+    "\n" LCP_OUTPUT_RESIGN_HELP "\n" LCP_OUTPUT_NO_FSYNC_HELP "\n" LCP_OUTPUT_ALL_OR_NOTHING_HELP
+    "Exit status: 0 done (or nothing to do), 2 usage, 3 the input failed or a\n"
+    "slice has no room.\n";
 
 struct ctx {
     const struct spec *spec;

@@ -27,13 +27,15 @@ static const char *const op_help[] = {
     "-set-build-version, on thin, fat, fat64 files and archives. The new commands\n"
     "must fit before the first section with 16 bytes kept for LC_CODE_SIGNATURE\n"
     "on unsigned slices; otherwise the file is refused and nothing is written.\n" LCP_OUTPUT_RESIGN_HELP
-        LCP_OUTPUT_NO_FSYNC_HELP LCP_OUTPUT_ALL_OR_NOTHING_HELP "Exit status: 0 done, 2 usage, 3 the input failed or a slice has no room.\n",
+        LCP_OUTPUT_NO_FSYNC_HELP LCP_OUTPUT_ALL_OR_NOTHING_HELP
+    "Exit status: 0 done, 2 usage, 3 the input failed or a slice has no room.\n",
     "usage: lcpatch set-version-min PLATFORM MINOS SDK [--replace] [--arch A]...\n"
     "                               [--no-fsync] [--no-resign] (-o OUT | --in-place) FILE...\n"
     "\n"
     "As set-build-version, with an LC_VERSION_MIN_* (macos, ios, tvos, watchos):\n"
     "Apple vtool's -set-version-min, on thin, fat, fat64 files and archives.\n" LCP_OUTPUT_RESIGN_HELP
-        LCP_OUTPUT_NO_FSYNC_HELP LCP_OUTPUT_ALL_OR_NOTHING_HELP "Exit status: 0 done, 2 usage, 3 the input failed or a slice has no room.\n",
+        LCP_OUTPUT_NO_FSYNC_HELP LCP_OUTPUT_ALL_OR_NOTHING_HELP
+    "Exit status: 0 done, 2 usage, 3 the input failed or a slice has no room.\n",
     "usage: lcpatch remove-build-version PLATFORM [--arch A]... [--no-fsync] [--no-resign]\n"
     "                                    (-o OUT | --in-place) FILE...\n"
     "\n"

@@ -121,6 +121,17 @@ def s_adhoc_tool(tmp):
     return os.path.join(tmp, "tool")
 
 
+def s_rescued_signed(tmp):
+    """The rescue of a 2009-style library, signed ad hoc by lcpatch: what is
+    left for codesign with a Developer ID identity to fix."""
+    r = os.path.join(tmp, "rescued.dylib")
+    out = os.path.join(tmp, "libDodo.dylib")
+    for args in (["rescue", "-o", r, os.path.join(BIN, "legacy-fat.dylib")], ["sign", "--linker-signed", "-o", out, r]):
+        subprocess.run([LCPATCH] + args, check=True, capture_output=True)
+    os.unlink(r)
+    return out
+
+
 def corpus(name):
     def build(tmp):
         shutil.copy(os.path.join(CORPUS, name), os.path.join(tmp, name))
@@ -153,6 +164,9 @@ SCENARIOS = [
     ("linker-signed executable", s_adhoc_tool,
      {("not-developer-id", "tool", "arm64"), ("no-secure-timestamp", "tool", "arm64"),
       ("no-hardened-runtime", "tool", "arm64")}, False),
+    # rescued (x86_64 only, sdk 10.9, no old signature), then signed ad hoc
+    ("rescue output signed ad hoc by lcpatch", s_rescued_signed,
+     {("not-developer-id", "libDodo.dylib", "x86_64"), ("no-secure-timestamp", "libDodo.dylib", "x86_64")}, False),
     # VMware's libexpat: Developer ID with a timestamp, but no version command; i386 slice
     ("Developer ID library with no version command", corpus("i386-x86_64-fat-dylib-libexpat-signed-novers.radare2"),
      {("sdk-too-old", "i386-x86_64-fat-dylib-libexpat-signed-novers.radare2", "i386"),
