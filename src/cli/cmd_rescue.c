@@ -557,8 +557,8 @@ int cmd_rescue(int argc, char **argv) {
             char *v = argv[++i];
             if (strcmp(a, "--sdk") == 0) {
                 if (!lcp_version_parse(v, &opt.sdk)) {
-                    status = lcp_cli_usage_error(
-                        "rescue", "--sdk '%s' is not a version (X[.Y[.Z]], X <= 65535, Y, Z <= 255)", v);
+                    status = lcp_cli_usage_error("rescue",
+                                                 "--sdk '%s' is not a version (X[.Y[.Z]], X <= 65535, Y, Z <= 255)", v);
                     goto cleanup;
                 }
                 if (opt.sdk < LCP_VERSION(10, 9, 0)) {
