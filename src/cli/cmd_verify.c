@@ -218,7 +218,7 @@ static int visit(void *vctx, lcp_file *f, size_t slice_index, lcp_member *member
  * --json): every file that cannot be read, bundles' nested code included. */
 static lcp_json_failures *verify_failures;
 
-static int fail(const char *path, const lcp_error *err) {
+int lcp_verify_fail(const char *path, const lcp_error *err) {
     fflush(stdout);
     if (verify_failures)
         lcp_json_failures_add(verify_failures, path, err);
@@ -229,13 +229,13 @@ int lcp_verify_file(const char *path, bool json, lcp_json *j, const lcp_cs_exter
     lcp_file *f;
     lcp_error err;
     if (lcp_file_open(path, &f, &err) != LCP_OK)
-        return fail(path, &err);
+        return lcp_verify_fail(path, &err);
     visit_ctx c = {json, j, ext, LCP_EXIT_OK, {0}, false};
     int none = lcp_file_visit_images(f, visit, &c);
     (void)none;
     lcp_file_free(f);
     if (c.failed)
-        return lcp_cli_worse(c.status, fail(path, &c.err));
+        return lcp_cli_worse(c.status, lcp_verify_fail(path, &c.err));
     return c.status;
 }
 

@@ -23,5 +23,8 @@ int lcp_verify_file(const char *path, bool json, lcp_json *j, const lcp_cs_exter
  * seal, the seal's files and nested code. JSON keys go into the caller's
  * open object. Returns the exit status. */
 int lcp_verify_bundle(const char *path, bool json, lcp_json *j);
+/* Prints err and, under --json, lists path in the document's failures
+ * (every exit 3 of verify names its file there). Returns the exit status. */
+int lcp_verify_fail(const char *path, const lcp_error *err);
 
 #endif

@@ -33,13 +33,12 @@ static int verify_bundle_depth(const char *path, bool json, lcp_json *j, int dep
     if (depth > MAX_NESTING) {
         lcp_error_set(&err, LCP_E_UNSUPPORTED, LCP_NO_OFFSET, "%s: nested code deeper than %d levels", path,
                       MAX_NESTING);
-        return lcp_cli_fail(&err);
+        return lcp_verify_fail(path, &err);
     }
     lcp_status st = lcp_cs_bundle_open(path, &b, &err);
     if (st != LCP_OK) {
         lcp_cs_bundle_release(&b);
-        fflush(stdout);
-        return lcp_cli_fail(&err);
+        return lcp_verify_fail(path, &err);
     }
     int status = LCP_EXIT_OK;
     if (json) {
@@ -60,8 +59,7 @@ static int verify_bundle_depth(const char *path, bool json, lcp_json *j, int dep
     lcp_cs_seal_report rep;
     st = lcp_cs_bundle_check_seal(&b, &rep, &err);
     if (st != LCP_OK) {
-        fflush(stdout);
-        status = lcp_cli_worse(status, lcp_cli_fail(&err));
+        status = lcp_cli_worse(status, lcp_verify_fail(path, &err));
     }
     if (json) {
         lcp_json_key(j, "resources");

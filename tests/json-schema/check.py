@@ -37,12 +37,14 @@ def load_schemas(schema_dir):
 
 
 def make_validator(schemas, name):
-    """A Draft 2020-12 validator for schemas[name] whose relative $refs
+    """A validator for schemas[name], of the draft its "$schema" names
+    (2020-12 when it names none: a self-contained draft-07 schema such as
+    check's is read as draft-07, not as 2020-12), whose relative $refs
     ("common.schema.json#/$defs/...") resolve among the other files: with the
     referencing library (jsonschema >= 4.18) or RefResolver (Debian 12's
     4.10)."""
     schema = schemas[name]
-    cls = jsonschema.Draft202012Validator
+    cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
     cls.check_schema(schema)
     try:
         from referencing import Registry, Resource
@@ -69,6 +71,17 @@ def main():
     schemas = load_schemas(schema_dir)
     validators = {}
     passed = failed = 0
+    # Every schema file is a valid schema of the draft it names (a new one,
+    # whatever its draft, is checked before any output meets it).
+    for name in sorted(schemas):
+        try:
+            validators[name] = make_validator(schemas, name)
+            passed += 1
+            if verbose:
+                print("ok   %s is a valid schema" % name)
+        except jsonschema.exceptions.SchemaError as e:
+            failed += 1
+            print("FAIL %s is not a valid schema: %s" % (name, e.message[:300]))
     for meta in sorted(glob.glob(os.path.join(capture_dir, "*.meta"))):
         with open(meta, encoding="utf-8") as fh:
             fields = fh.read().rstrip("\n").split("\t")

@@ -144,6 +144,12 @@ own remove-arch-missing 3 1 remove-arch ppc7400 --json --in-place missing.dylib
 own unsign-ok 0 0 unsign --json --in-place signed-arm64 hello-x86_64
 own unsign-missing 3 1 unsign --json --in-place signed-arm64 missing.dylib
 own unsign-malformed 3 1 unsign --json -o out truncated.dylib
+own verify-ok 0 0 verify --json signed-arm64
+own verify-unsigned 1 0 verify --json hello-x86_64 fat64.dylib
+own verify-missing 3 1 verify --json signed-arm64 missing.dylib
+own verify-malformed 3 2 verify --json truncated.dylib not-macho.class signed-arm64
+own verify-bundle 1 0 verify --json audit/Demo.app
+own verify-not-bundle 3 1 verify --json src
 
 "$PY" tests/json-schema/check.py docs/schema "$JSON_CAPTURE" tests/json-schema/reject "$@" >"$W/check.out"
 cstatus=$?
