@@ -26,8 +26,9 @@ PKG_CONFIG=${PKG_CONFIG:-pkg-config}
 #                                     tests that make or read Mach-O files
 #   libclang-rt-19-dev                make fuzz (libFuzzer)
 #   mandoc                            the man page lint of tests/install
+#   openssl                           tests/corpus-verify reads each CMS with it too
 debian="make gcc libc6-dev pkg-config libcapstone-dev libssl-dev libarchive-dev libcmocka-dev
-python3 python3-jsonschema llvm-19 lld-19 clang-19 libclang-rt-19-dev mandoc"
+python3 python3-jsonschema llvm-19 lld-19 clang-19 libclang-rt-19-dev mandoc openssl"
 brew="capstone cmocka pkg-config openssl@3 libarchive llvm python"
 
 # pkg-config modules per step (libcrypto: OpenSSL).
@@ -35,7 +36,7 @@ build_pc="capstone libcrypto libarchive"
 test_pc="cmocka"
 # Commands `make check` runs (Homebrew's LLVM has no -19 names: those
 # tests are for Linux).
-test_cmds="python3 yaml2obj-19 llvm-objdump-19 ld64.lld-19 clang-19 mandoc"
+test_cmds="python3 yaml2obj-19 llvm-objdump-19 ld64.lld-19 clang-19 mandoc openssl"
 [ "$(uname -s)" = Darwin ] && test_cmds="python3"
 
 missing=""

@@ -6,6 +6,7 @@
 #include "cli/audit_print.h"
 #include "cli/cli.h"
 #include "cli/json.h"
+#include "cli/sarif.h"
 #include "lcpatch/lcpatch.h"
 
 #include <stdlib.h>
@@ -13,61 +14,32 @@
 
 #define NKINDS ((int)LCP_AUDIT_LOADER_RPATH + 1)
 
-/* RFC 3986: keep unreserved characters and '/', percent-encode the rest. */
-static char *uri_of(const char *root, const char *file) {
-    char joined[8192];
-    if (strcmp(root, file) == 0)
-        snprintf(joined, sizeof joined, "%s", file);
-    else
-        snprintf(joined, sizeof joined, "%s%s%s", root, root[0] && root[strlen(root) - 1] == '/' ? "" : "/", file);
-    size_t n = strlen(joined);
-    char *u = malloc(n * 3 + 1);
-    if (u == NULL)
-        return NULL;
-    size_t o = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)joined[i];
-        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || strchr("-._~/", c))
-            u[o++] = (char)c;
-        else
-            o += (size_t)snprintf(u + o, 4, "%%%02X", c);
-    }
-    u[o] = '\0';
-    return u;
-}
-
-/* "artifactLocation": {"uri": ...} */
+/* The artifact: the audited PATH joined with the file (the PATH alone when
+ * it is the file). */
 static void write_uri(lcp_json *j, const char *root, const char *file) {
-    lcp_json_key(j, "artifactLocation");
-    lcp_json_begin_object(j);
-    lcp_json_key(j, "uri");
-    char *uri = uri_of(root, file);
-    lcp_json_string(j, uri ? uri : file);
-    free(uri);
-    lcp_json_end_object(j);
+    if (strcmp(root, file) == 0) {
+        lcp_sarif_artifact(j, file);
+        return;
+    }
+    size_t n = strlen(root) + strlen(file) + 2;
+    char *joined = malloc(n);
+    if (joined)
+        snprintf(joined, n, "%s%s%s", root, root[0] && root[strlen(root) - 1] == '/' ? "" : "/", file);
+    lcp_sarif_artifact(j, joined ? joined : file);
+    free(joined);
 }
 
 /* The invocation: successful unless a file could not be read; each such
  * file is an error notification located at it. */
 static void write_invocation(lcp_json *j, const lcp_audit_report *r) {
-    lcp_json_key(j, "invocations");
-    lcp_json_begin_array(j);
-    lcp_json_begin_object(j);
-    lcp_json_key(j, "executionSuccessful");
-    lcp_json_bool(j, r->nfailures == 0);
-    lcp_json_key(j, "toolExecutionNotifications");
-    lcp_json_begin_array(j);
+    lcp_sarif_begin_notifications(j, r->nfailures == 0);
     for (size_t i = 0; i < r->nfailures; i++) {
         const lcp_audit_failure *f = &r->failures[i];
         lcp_json_begin_object(j);
         lcp_json_key(j, "level");
         lcp_json_string(j, "error");
-        lcp_json_key(j, "message");
-        lcp_json_begin_object(j);
-        lcp_json_key(j, "text");
         char etext[LCP_CLI_ERROR_TEXT_MAX];
-        lcp_json_string(j, lcp_cli_error_text(&f->error, etext, sizeof etext));
-        lcp_json_end_object(j);
+        lcp_sarif_text(j, "message", lcp_cli_error_text(&f->error, etext, sizeof etext));
         lcp_json_key(j, "locations");
         lcp_json_begin_array(j);
         lcp_json_begin_object(j);
@@ -89,53 +61,16 @@ static void write_invocation(lcp_json *j, const lcp_audit_report *r) {
         lcp_json_end_object(j);
         lcp_json_end_object(j);
     }
-    lcp_json_end_array(j);
-    lcp_json_end_object(j);
-    lcp_json_end_array(j);
 }
 
 void lcp_audit_print_sarif(FILE *out, const lcp_audit_report *r) {
     lcp_json j;
     lcp_json_init(&j, out);
-    lcp_json_begin_object(&j);
-    lcp_json_key(&j, "$schema");
-    lcp_json_string(&j, "https://json.schemastore.org/sarif-2.1.0.json");
-    lcp_json_key(&j, "version");
-    lcp_json_string(&j, "2.1.0");
-    lcp_json_key(&j, "runs");
-    lcp_json_begin_array(&j);
-    lcp_json_begin_object(&j);
-    lcp_json_key(&j, "tool");
-    lcp_json_begin_object(&j);
-    lcp_json_key(&j, "driver");
-    lcp_json_begin_object(&j);
-    lcp_json_key(&j, "name");
-    lcp_json_string(&j, "lcpatch audit");
-    lcp_json_key(&j, "version");
-    lcp_json_string(&j, LCPATCH_VERSION);
-    lcp_json_key(&j, "rules");
-    lcp_json_begin_array(&j);
-    for (int k = 0; k < NKINDS; k++) {
-        lcp_json_begin_object(&j);
-        lcp_json_key(&j, "id");
-        lcp_json_string(&j, lcp_audit_kind_name((lcp_audit_kind)k));
-        lcp_json_key(&j, "shortDescription");
-        lcp_json_begin_object(&j);
-        lcp_json_key(&j, "text");
-        lcp_json_string(&j, lcp_audit_kind_description((lcp_audit_kind)k));
-        lcp_json_end_object(&j);
-        lcp_json_key(&j, "defaultConfiguration");
-        lcp_json_begin_object(&j);
-        lcp_json_key(&j, "level");
-        lcp_json_string(&j, lcp_audit_kind_severity((lcp_audit_kind)k) == LCP_AUDIT_ERROR ? "error" : "warning");
-        lcp_json_end_object(&j);
-        lcp_json_end_object(&j);
-    }
-    lcp_json_end_array(&j);
-    lcp_json_end_object(&j);
-    lcp_json_end_object(&j);
-    lcp_json_key(&j, "results");
-    lcp_json_begin_array(&j);
+    lcp_sarif_begin(&j, "lcpatch audit");
+    for (int k = 0; k < NKINDS; k++)
+        lcp_sarif_rule(&j, lcp_audit_kind_name((lcp_audit_kind)k), lcp_audit_kind_description((lcp_audit_kind)k), NULL,
+                       NULL, lcp_audit_kind_severity((lcp_audit_kind)k) == LCP_AUDIT_ERROR);
+    lcp_sarif_begin_results(&j);
     for (size_t i = 0; i < r->nfindings; i++) {
         const lcp_audit_finding *f = &r->findings[i];
         char msg[8192];
@@ -152,11 +87,7 @@ void lcp_audit_print_sarif(FILE *out, const lcp_audit_report *r) {
         lcp_json_uint(&j, (uint64_t)f->kind);
         lcp_json_key(&j, "level");
         lcp_json_string(&j, f->severity == LCP_AUDIT_ERROR ? "error" : "warning");
-        lcp_json_key(&j, "message");
-        lcp_json_begin_object(&j);
-        lcp_json_key(&j, "text");
-        lcp_json_string(&j, msg);
-        lcp_json_end_object(&j);
+        lcp_sarif_text(&j, "message", msg);
         lcp_json_key(&j, "locations");
         lcp_json_begin_array(&j);
         lcp_json_begin_object(&j);
@@ -195,10 +126,6 @@ void lcp_audit_print_sarif(FILE *out, const lcp_audit_report *r) {
         lcp_json_end_object(&j);
         lcp_json_end_object(&j);
     }
-    lcp_json_end_array(&j);
     write_invocation(&j, r);
-    lcp_json_end_object(&j);
-    lcp_json_end_array(&j);
-    lcp_json_end_object(&j);
-    lcp_json_finish(&j);
+    lcp_sarif_end(&j);
 }

@@ -1,6 +1,7 @@
 /* lcpatch check's three reports: text, notary-log JSON and SARIF. */
 #include "cli/check_print.h"
 #include "cli/json.h"
+#include "cli/sarif.h"
 #include "lcpatch/lcpatch.h"
 
 #include <stdlib.h>
@@ -121,37 +122,13 @@ void lcp_check_print_json(FILE *out, const lcp_check_report *r) {
     lcp_json_finish(&j);
 }
 
-/* RFC 3986: unreserved characters and '/' kept, the rest percent-encoded. */
-static char *uri_of(const char *path) {
-    size_t n = strlen(path);
-    char *u = malloc(n * 3 + 1);
-    if (u == NULL)
-        return NULL;
-    size_t o = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)path[i];
-        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || strchr("-._~/", c))
-            u[o++] = (char)c;
-        else
-            o += (size_t)snprintf(u + o, 4, "%%%02X", c);
-    }
-    u[o] = '\0';
-    return u;
-}
-
 static void location(lcp_json *j, const char *path, const char *arch) {
     lcp_json_key(j, "locations");
     lcp_json_begin_array(j);
     lcp_json_begin_object(j);
     lcp_json_key(j, "physicalLocation");
     lcp_json_begin_object(j);
-    lcp_json_key(j, "artifactLocation");
-    lcp_json_begin_object(j);
-    lcp_json_key(j, "uri");
-    char *u = uri_of(path);
-    lcp_json_string(j, u ? u : path);
-    free(u);
-    lcp_json_end_object(j);
+    lcp_sarif_artifact(j, path);
     lcp_json_end_object(j);
     if (arch) {
         lcp_json_key(j, "logicalLocations");
@@ -168,63 +145,15 @@ static void location(lcp_json *j, const char *path, const char *arch) {
     lcp_json_end_array(j);
 }
 
-static void text(lcp_json *j, const char *key, const char *s) {
-    lcp_json_key(j, key);
-    lcp_json_begin_object(j);
-    lcp_json_key(j, "text");
-    lcp_json_string(j, s);
-    lcp_json_end_object(j);
-}
-
 void lcp_check_print_sarif(FILE *out, const lcp_check_report *r) {
     lcp_json j;
     lcp_json_init(&j, out);
-    lcp_json_begin_object(&j);
-    lcp_json_key(&j, "$schema");
-    lcp_json_string(&j, "https://json.schemastore.org/sarif-2.1.0.json");
-    lcp_json_key(&j, "version");
-    lcp_json_string(&j, "2.1.0");
-    lcp_json_key(&j, "runs");
-    lcp_json_begin_array(&j);
-    lcp_json_begin_object(&j);
-    lcp_json_key(&j, "tool");
-    lcp_json_begin_object(&j);
-    lcp_json_key(&j, "driver");
-    lcp_json_begin_object(&j);
-    lcp_json_key(&j, "name");
-    lcp_json_string(&j, "lcpatch check");
-    lcp_json_key(&j, "version");
-    lcp_json_string(&j, LCPATCH_VERSION);
-    lcp_json_key(&j, "rules");
-    lcp_json_begin_array(&j);
+    lcp_sarif_begin(&j, "lcpatch check");
     for (int k = 0; k < LCP_CK_NRULES; k++) {
         const lcp_check_rule_info *ri = lcp_check_rule_get((lcp_check_rule)k);
-        lcp_json_begin_object(&j);
-        lcp_json_key(&j, "id");
-        lcp_json_string(&j, ri->id);
-        text(&j, "shortDescription", ri->message);
-        text(&j, "help", ri->fix);
-        if (ri->doc_url) {
-            lcp_json_key(&j, "helpUri");
-            lcp_json_string(&j, ri->doc_url);
-        }
-        lcp_json_key(&j, "defaultConfiguration");
-        lcp_json_begin_object(&j);
-        lcp_json_key(&j, "level");
-        lcp_json_string(&j, severity_name(ri->severity));
-        lcp_json_end_object(&j);
-        lcp_json_key(&j, "properties");
-        lcp_json_begin_object(&j);
-        lcp_json_key(&j, "source");
-        lcp_json_string(&j, source_name(ri->source));
-        lcp_json_end_object(&j);
-        lcp_json_end_object(&j);
+        lcp_sarif_rule(&j, ri->id, ri->message, ri->fix, ri->doc_url, ri->severity == LCP_CHECK_ERROR);
     }
-    lcp_json_end_array(&j);
-    lcp_json_end_object(&j);
-    lcp_json_end_object(&j);
-    lcp_json_key(&j, "results");
-    lcp_json_begin_array(&j);
+    lcp_sarif_begin_results(&j);
     for (size_t i = 0; i < r->nissues; i++) {
         const lcp_check_issue *is = &r->issues[i];
         const lcp_check_rule_info *ri = lcp_check_rule_get(is->rule);
@@ -239,32 +168,19 @@ void lcp_check_print_sarif(FILE *out, const lcp_check_report *r) {
         lcp_json_uint(&j, (uint64_t)is->rule);
         lcp_json_key(&j, "level");
         lcp_json_string(&j, severity_name(ri->severity));
-        text(&j, "message", msg ? msg : ri->message);
+        lcp_sarif_text(&j, "message", msg ? msg : ri->message);
         free(msg);
         location(&j, is->path, is->arch);
         lcp_json_end_object(&j);
     }
-    lcp_json_end_array(&j);
-    lcp_json_key(&j, "invocations");
-    lcp_json_begin_array(&j);
-    lcp_json_begin_object(&j);
-    lcp_json_key(&j, "executionSuccessful");
-    lcp_json_bool(&j, r->nfailures == 0);
-    lcp_json_key(&j, "toolExecutionNotifications");
-    lcp_json_begin_array(&j);
+    lcp_sarif_begin_notifications(&j, r->nfailures == 0);
     for (size_t i = 0; i < r->nfailures; i++) {
         lcp_json_begin_object(&j);
         lcp_json_key(&j, "level");
         lcp_json_string(&j, "error");
-        text(&j, "message", r->failures[i].error.message);
+        lcp_sarif_text(&j, "message", r->failures[i].error.message);
         location(&j, r->failures[i].path, NULL);
         lcp_json_end_object(&j);
     }
-    lcp_json_end_array(&j);
-    lcp_json_end_object(&j);
-    lcp_json_end_array(&j);
-    lcp_json_end_object(&j);
-    lcp_json_end_array(&j);
-    lcp_json_end_object(&j);
-    lcp_json_finish(&j);
+    lcp_sarif_end(&j);
 }

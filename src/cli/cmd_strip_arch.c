@@ -201,18 +201,7 @@ int cmd_strip_arch(int argc, char **argv) {
         const struct planned *p = &pl[i];
         const lcp_file *f = p->f;
         if (json) {
-            lcp_json_begin_object(&j);
-            lcp_json_key(&j, "file");
-            lcp_json_string(&j, path);
-            if (w.failed[i]) {
-                lcp_json_key(&j, "error");
-                char etext[LCP_CLI_ERROR_TEXT_MAX];
-                lcp_json_string(&j, lcp_cli_error_text(&w.errs[i], etext, sizeof etext));
-            } else {
-                lcp_json_key(&j, "output");
-                lcp_json_string(&j, lcp_write_all_writes(&w, i) || (lcp_write_all_ok(&w) && !out)
-                                        ? lcp_output_opts_dest(&o, path)
-                                        : NULL);
+            if (lcp_write_all_json_head(&w, &j, i, path)) {
                 lcp_json_key(&j, "changed");
                 lcp_json_bool(&j, p->changed && lcp_write_all_ok(&w));
                 json_archs(&j, "removed", f, p->keep, false);
@@ -243,9 +232,8 @@ int cmd_strip_arch(int argc, char **argv) {
             }
         }
     }
-    for (int i = 0; i < nfiles; i++) /* every --json report ends with its failures */
-        if (json && w.failed[i])
-            lcp_json_failures_add(&failures, argv[first + i], &w.errs[i]);
+    if (json) /* every --json report ends with its failures */
+        lcp_write_all_json_failures(&w, argv + first, &failures);
     lcp_json_end_files(&j, json, &failures);
     lcp_json_failures_release(&failures);
     fflush(stdout);

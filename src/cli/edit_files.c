@@ -140,9 +140,8 @@ int lcp_edit_files_run(lcp_edit_files *e, const lcp_output_opts *out, bool json,
             printf("%s: nothing to change\n", path);
         lcp_file_free(f);
     }
-    for (int i = 0; i < nfiles; i++) /* every --json report ends with its failures */
-        if (json && w.failed[i])
-            lcp_json_failures_add(&failures, files[i], &w.errs[i]);
+    if (json) /* every --json report ends with its failures */
+        lcp_write_all_json_failures(&w, files, &failures);
     lcp_json_end_files(&j, json, &failures);
     lcp_json_failures_release(&failures);
     e->json = NULL;

@@ -88,3 +88,26 @@ void lcp_write_all_release(lcp_write_all *w) {
     w->errs = NULL;
     w->failed = NULL;
 }
+
+bool lcp_write_all_json_head(const lcp_write_all *w, lcp_json *j, int i, const char *path) {
+    lcp_json_begin_object(j);
+    lcp_json_key(j, "file");
+    lcp_json_string(j, path);
+    if (w->failed[i]) {
+        lcp_json_key(j, "error");
+        char etext[LCP_CLI_ERROR_TEXT_MAX];
+        lcp_json_string(j, lcp_cli_error_text(&w->errs[i], etext, sizeof etext));
+        return false;
+    }
+    bool to_output = !w->o->in_place && w->o->output;
+    lcp_json_key(j, "output");
+    lcp_json_string(
+        j, lcp_write_all_writes(w, i) || (lcp_write_all_ok(w) && !to_output) ? lcp_output_opts_dest(w->o, path) : NULL);
+    return true;
+}
+
+void lcp_write_all_json_failures(const lcp_write_all *w, char *const *files, lcp_json_failures *fl) {
+    for (int i = 0; i < w->nfiles; i++)
+        if (w->failed[i])
+            lcp_json_failures_add(fl, files[i], &w->errs[i]);
+}

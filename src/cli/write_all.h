@@ -22,6 +22,7 @@
 #ifndef LCP_CLI_WRITE_ALL_H
 #define LCP_CLI_WRITE_ALL_H
 
+#include "cli/json.h"
 #include "cli/output_opts.h"
 #include "lcpatch/lcpatch.h"
 
@@ -54,5 +55,14 @@ bool lcp_write_all_writes(const lcp_write_all *w, int i);
  * written". Prints every failure not yet printed. Returns the exit status. */
 int lcp_write_all_finish(lcp_write_all *w);
 void lcp_write_all_release(lcp_write_all *w);
+
+/* --json: opens file i's object with "file" and then "error" when it failed
+ * (returns false: the caller closes the object) or "output" (returns true:
+ * the caller adds its own keys and closes it). The output is the file's
+ * destination when it will be written, or copied unchanged (-o), else null. */
+bool lcp_write_all_json_head(const lcp_write_all *w, lcp_json *j, int i, const char *path);
+/* --json: every failed file of files[0..nfiles) into fl, the report's
+ * failures[]. */
+void lcp_write_all_json_failures(const lcp_write_all *w, char *const *files, lcp_json_failures *fl);
 
 #endif
