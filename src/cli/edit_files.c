@@ -87,6 +87,7 @@ int lcp_edit_files_run(lcp_edit_files *e, const lcp_output_opts *out, bool json,
     }
     /* 1. plan (and stage) every file, quietly */
     e->quiet = e->planning = true;
+    e->out = out; /* lcp_edit_files_stale reads --no-resign in the planning pass */
     e->json = NULL;
     for (int i = 0; i < nfiles; i++) {
         lcp_file *f = NULL;
@@ -96,8 +97,11 @@ int lcp_edit_files_run(lcp_edit_files *e, const lcp_output_opts *out, bool json,
         e->cur = i;
         lcp_status st = edit_file(e, files[i], &f, visit, ctx, after, &err);
         bool write = st == LCP_OK && (e->nedited > 0 || !out->in_place);
+        /* linker-signed slices are signed again unless --no-resign */
+        bool resigned = false;
         if (write)
-            st = lcp_plan_edited_images(f, e->edited, e->nedited, &plan, &err);
+            st = out->no_resign ? lcp_plan_edited_images(f, e->edited, e->nedited, &plan, &err)
+                                : lcp_sign_edited(f, e->edited, e->nedited, &plan, &resigned, &err);
         lcp_write_all_plan(&w, i, st, &err, write, files[i], &plan, f ? &f->src : NULL);
         lcp_plan_release(&plan);
         lcp_file_free(f);
@@ -110,7 +114,6 @@ int lcp_edit_files_run(lcp_edit_files *e, const lcp_output_opts *out, bool json,
     e->quiet = !json && !lcp_write_all_ok(&w);
     e->json = json ? &j : NULL;
     lcp_json_failures failures = LCP_JSON_FAILURES_INIT;
-    e->out = out;
     lcp_json_begin_files(&j, json);
     for (int i = 0; i < nfiles; i++) {
         const char *path = files[i];

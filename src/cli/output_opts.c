@@ -99,16 +99,3 @@ lcp_status lcp_output_write(const lcp_output_opts *o, const char *input, const l
     lcp_status st = lcp_output_stage(o, input, plan, src, &sf, err);
     return st ? st : lcp_staged_file_commit(sf, err);
 }
-
-lcp_status lcp_output_write_edited(const lcp_output_opts *o, const char *input, const lcp_file *f, lcp_image **edited,
-                                   size_t n, lcp_error *err) {
-    lcp_plan plan;
-    lcp_plan_init(&plan);
-    bool resigned = false;
-    lcp_status st = o->no_resign ? lcp_plan_edited_images(f, edited, n, &plan, err)
-                                 : lcp_sign_edited(f, edited, n, &plan, &resigned, err);
-    if (st == LCP_OK)
-        st = lcp_output_write(o, input, &plan, &f->src, err);
-    lcp_plan_release(&plan);
-    return st;
-}

@@ -55,7 +55,7 @@ typedef struct lcp_output_opts {
     bool in_place;      /* --in-place was given */
     bool no_fsync;      /* --no-fsync was given */
     bool no_resign;     /* --no-resign: the image editors leave a stale
-                         * linker signature as it is (lcp_output_write_edited) */
+                         * linker signature as it is (edit_files.c) */
 } lcp_output_opts;
 
 /* The --help paragraph on --no-fsync, the same for every native writer. */
@@ -110,10 +110,6 @@ bool lcp_output_same_file(const char *a, const char *b);
  * or the file system changed. */
 lcp_status lcp_output_write(const lcp_output_opts *o, const char *input, const lcp_plan *plan, const lcp_source *src,
                             lcp_error *err);
-/* Writes f with the n images of `edited` rewritten in place (see
- * lcp_plan_edited_images) to the destination for `input`. */
-lcp_status lcp_output_write_edited(const lcp_output_opts *o, const char *input, const lcp_file *f, lcp_image **edited,
-                                   size_t n, lcp_error *err);
 /* The same, in two steps, for commands that write several files: stage
  * every output, then commit them all (or abort them all on a failure).
  * See lcp_plan_stage_file. */

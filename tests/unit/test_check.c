@@ -73,7 +73,8 @@ static void flat_package_payload(void **state) {
     assert_non_null(pkg);
     size_t np = write_one(ARCHIVE_FORMAT_CPIO_POSIX, ARCHIVE_FILTER_GZIP, "./usr/local/lib/libold.dylib", macho, len,
                           payload, cap);
-    size_t nk = write_one(ARCHIVE_FORMAT_XAR, ARCHIVE_FILTER_NONE, "com.example.pkg/Payload", payload, np, pkg, cap * 2);
+    size_t nk =
+        write_one(ARCHIVE_FORMAT_XAR, ARCHIVE_FILTER_NONE, "com.example.pkg/Payload", payload, np, pkg, cap * 2);
     char dir[] = "/tmp/lcp-check-XXXXXX", path[64];
     assert_non_null(mkdtemp(dir));
     snprintf(path, sizeof path, "%s/Installer.pkg", dir);
