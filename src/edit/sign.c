@@ -126,6 +126,12 @@ static const char *linker_identifier(const lcp_image *img, const char *out_name)
 
 static lcp_status sign_image(const lcp_file *f, const lcp_image *in, const char *ident, lcp_sign_flavor fl,
                              const exec_seg *keep, signed_slice *out, uint64_t *size, lcp_error *err) {
+    /* ld64 and codesign sign little-endian images only: a PowerPC slice
+     * cannot carry a signature macOS reads (found by fuzz_roundtrip: the
+     * commands were written in the wrong byte order) */
+    if (in->big_endian)
+        return lcp_error_set(err, LCP_E_UNSUPPORTED, in->offset,
+                             "a big-endian (PowerPC) image cannot be signed: remove the slice (strip-arch --legacy)");
     lcp_image *img = NULL;
     lcp_status st = lcp_image_clone(in, &img, err);
     uint64_t unsigned_size = 0, copy_end = 0, new_size = 0;

@@ -85,6 +85,17 @@ lcp_status lcp_sigspace_image(lcp_image *img, const lcp_sigspace *req, uint64_t 
         if (has_le) {
             if (!lcp_add_u64(leseg.fileoff, leseg.filesize, &end))
                 return lcp_error_set(err, LCP_E_MALFORMED, img->offset, "__LINKEDIT's end overflows");
+            /* The signature goes at __LINKEDIT's end, and the file ends
+             * there: a segment or table past it would be cut off (a
+             * __LINKEDIT that is not last, tables outside it). */
+            uint64_t content;
+            if (!lcp_linkedit_content_end(img, SIZE_MAX, &content))
+                return lcp_error_set(err, LCP_E_MALFORMED, img->offset, "a linkedit table's range overflows");
+            if (content > end)
+                return lcp_error_set(err, LCP_E_MALFORMED, img->offset + end,
+                                     "__LINKEDIT ends at 0x%llx but segments or linkedit tables reach 0x%llx: the "
+                                     "signature would cut them off",
+                                     (unsigned long long)end, (unsigned long long)content);
         } else if (img->filetype == LCP_MH_OBJECT) {
             end = img->size;
         } else {
@@ -123,14 +134,18 @@ lcp_status lcp_sigspace_image(lcp_image *img, const lcp_sigspace *req, uint64_t 
     }
     uint64_t pad = dataoff - end;
 
-    /* The new commands. */
-    size_t len = img->sizeofcmds + (sig < 0 ? CS_CMDSIZE : 0);
+    /* The new commands. A new LC_CODE_SIGNATURE goes right after the last
+     * command: slack bytes between it and sizeofcmds are not a command
+     * (found by fuzz_roundtrip: appended after the slack, the command was
+     * lost and the slack read as commands). */
+    size_t used = img->ncmds ? (size_t)img->lc[img->ncmds - 1].offset + img->lc[img->ncmds - 1].cmdsize : 0;
+    size_t len = sig < 0 ? used + CS_CMDSIZE : img->sizeofcmds;
     uint8_t *b = calloc(1, len ? len : 1);
     if (b == NULL)
         return lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
-    memcpy(b, img->cmds, img->sizeofcmds);
+    memcpy(b, img->cmds, sig < 0 ? used : img->sizeofcmds);
     bool be = img->big_endian;
-    size_t csat = sig < 0 ? img->sizeofcmds : img->lc[sig].offset;
+    size_t csat = sig < 0 ? used : img->lc[sig].offset;
     lcp_put_u32(b, len, csat, be, LCP_LC_CODE_SIGNATURE);
     lcp_put_u32(b, len, csat + 4, be, CS_CMDSIZE);
     lcp_put_u32(b, len, csat + 8, be, (uint32_t)dataoff);
