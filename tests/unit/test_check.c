@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "hostile.h"
 #include "lcpatch/check.h"
 
 #include <archive.h>
@@ -16,20 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-static uint8_t *slurp(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *b = malloc((size_t)n);
-    assert_non_null(b);
-    assert_int_equal(fread(b, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    *len = (size_t)n;
-    return b;
-}
 
 /* One file named `name` holding data, in an archive of `format` (and
  * `filter`) written to memory; returns its size. */
@@ -66,7 +53,7 @@ static bool has(const lcp_check_report *r, const char *id, const char *path, con
 static void flat_package_payload(void **state) {
     (void)state;
     size_t len;
-    uint8_t *macho = slurp("tests/binaries/libold-x86_64.dylib", &len); /* unsigned, sdk 10.6 */
+    uint8_t *macho = h_slurp("tests/binaries/libold-x86_64.dylib", &len); /* unsigned, sdk 10.6 */
     size_t cap = len + 65536;
     uint8_t *payload = malloc(cap), *pkg = malloc(cap * 2);
     assert_non_null(payload);
