@@ -25,13 +25,51 @@ typedef enum lcp_status {
     LCP_E_NOMEM
 } lcp_status;
 
+/* Why an error happened, as a code the Apple dialects (src/compat) map to
+ * Apple's exact wording: the message is prose for people, the reason is for
+ * programs (never strstr over a message). LCP_R_NONE when no finer reason
+ * than the status applies. Append new reasons in the block of the part of
+ * the library that raises them; the values are not a stable ABI. */
+typedef enum lcp_reason {
+    LCP_R_NONE = 0,
+    /* src/format: fat headers */
+    LCP_R_FAT_ARCH_OVERLAP,   /* two fat_arch entries overlap (index, index2) */
+    LCP_R_FAT_ARCH_PAST_END,  /* a fat_arch offset+size passes the end (index) */
+    LCP_R_FAT_ARCH_ALIGN,     /* a fat_arch offset breaks its align (index) */
+    LCP_R_FAT_ARCH_DUPLICATE, /* two fat_arch entries name one arch (index, index2) */
+    LCP_R_FAT_ARCH_MISMATCH,  /* fat_arch cputype/subtype differ from the slice (index) */
+    /* src/format: Mach-O headers and load commands */
+    LCP_R_TRUNCATED_HEADER, /* the file ends inside the mach header */
+    LCP_R_CMDS_PAST_END,    /* sizeofcmds passes the end of the file or slice */
+    LCP_R_CMDSIZE_ZERO,     /* a load command's cmdsize is 0 (index) */
+    LCP_R_CMDSIZE_ALIGN,    /* a cmdsize is not a multiple of 4 / 8 (index) */
+    LCP_R_CMD_PAST_CMDS,    /* a load command passes sizeofcmds (index) */
+    LCP_R_CMD_TOO_SMALL,    /* cmdsize is smaller than the command's structure (index) */
+    LCP_R_LC_STR_BAD,       /* an lc_str offset or string is out of its command (index) */
+    LCP_R_LINKEDIT_BAD,     /* a __LINKEDIT table passes the file or breaks order (index) */
+    /* src/format: archives */
+    LCP_R_AR_MEMBER_BAD, /* an archive member header or size is malformed */
+    /* src/layout, src/edit */
+    LCP_R_ARCH_NOT_FOUND,    /* the named arch is not in the file */
+    LCP_R_NO_SPACE,          /* the edit needs more header padding than there is */
+    LCP_R_COMMAND_NOT_FOUND, /* the named load command or path is not present */
+    LCP_R_COMMAND_EXISTS,    /* the load command or path is already present */
+    /* dialect blocks (lipo, vtool, install_name_tool, codesign_allocate) */
+    LCP_R_DIALECT_FIRST = 1000
+} lcp_reason;
+
 /* No file offset applies to the error. */
 #define LCP_NO_OFFSET UINT64_MAX
 
 typedef struct lcp_error {
     lcp_status status;
-    int sys_errno;   /* errno for LCP_E_IO, else 0 */
-    uint64_t offset; /* file offset concerned, or LCP_NO_OFFSET */
+    int sys_errno;     /* errno for LCP_E_IO, else 0 */
+    uint64_t offset;   /* file offset concerned, or LCP_NO_OFFSET */
+    lcp_reason reason; /* finer cause for programs; LCP_R_NONE if none */
+    uint32_t index;    /* fat_arch or load command index the reason names */
+    uint32_t index2;   /* a second index (the other of two overlapping archs) */
+    int32_t cputype;   /* cputype/cpusubtype the reason names, or 0 */
+    int32_t cpusubtype;
     char message[640];
 } lcp_error;
 
@@ -41,6 +79,12 @@ lcp_status lcp_error_set(lcp_error *err, lcp_status st, uint64_t offset, const c
     __attribute__((format(printf, 4, 5)))
 #endif
     ;
+
+/* Adds a reason (and the indices / cputype it names) to an error already set
+ * by lcp_error_set, which clears them. Use: st = lcp_error_set(...);
+ * lcp_error_reason(err, ...); return st; */
+void lcp_error_reason(lcp_error *err, lcp_reason reason, uint32_t index, uint32_t index2, int32_t cputype,
+                      int32_t cpusubtype);
 
 /* Prefixes err->message with "prefix: " (used to add the file and slice). */
 void lcp_error_prefix(lcp_error *err, const char *fmt, ...)

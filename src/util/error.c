@@ -12,11 +12,25 @@ lcp_status lcp_error_set(lcp_error *err, lcp_status st, uint64_t offset, const c
     err->status = st;
     err->sys_errno = st == LCP_E_IO ? errno : 0;
     err->offset = offset;
+    err->reason = LCP_R_NONE;
+    err->index = err->index2 = 0;
+    err->cputype = err->cpusubtype = 0;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(err->message, sizeof err->message, fmt, ap);
     va_end(ap);
     return st;
+}
+
+void lcp_error_reason(lcp_error *err, lcp_reason reason, uint32_t index, uint32_t index2, int32_t cputype,
+                      int32_t cpusubtype) {
+    if (err == NULL)
+        return;
+    err->reason = reason;
+    err->index = index;
+    err->index2 = index2;
+    err->cputype = cputype;
+    err->cpusubtype = cpusubtype;
 }
 
 void lcp_error_prefix(lcp_error *err, const char *fmt, ...) {
