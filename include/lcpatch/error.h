@@ -54,8 +54,13 @@ typedef enum lcp_reason {
     LCP_R_NO_SPACE,          /* the edit needs more header padding than there is */
     LCP_R_COMMAND_NOT_FOUND, /* the named load command or path is not present */
     LCP_R_COMMAND_EXISTS,    /* the load command or path is already present */
-    /* dialect blocks (lipo, vtool, install_name_tool, codesign_allocate) */
-    LCP_R_DIALECT_FIRST = 1000
+    /* Dialect blocks, one per Apple tool, so that parallel work never
+     * shares a number: each dialect appends inside its own block. */
+    LCP_R_DIALECT_FIRST = 1000,
+    LCP_R_LIPO_FIRST = 1000,
+    LCP_R_VTOOL_FIRST = 1100,
+    LCP_R_ITOOL_FIRST = 1200, /* install_name_tool and codesign_allocate */
+    LCP_R_OTOOL_FIRST = 1300
 } lcp_reason;
 
 /* No file offset applies to the error. */
@@ -70,6 +75,7 @@ typedef struct lcp_error {
     uint32_t index2;   /* a second index (the other of two overlapping archs) */
     int32_t cputype;   /* cputype/cpusubtype the reason names, or 0 */
     int32_t cpusubtype;
+    uint64_t value;    /* a number the reason names (a size, an alignment), or 0 */
     char message[640];
 } lcp_error;
 

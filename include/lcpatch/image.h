@@ -51,7 +51,10 @@ typedef struct lcp_image {
     unsigned parse_flags;     /* LCP_PARSE_* it was read with; lcp_image_set_commands keeps to them */
 } lcp_image;
 
-/* Parse flags. */
+/* Parse flags. Bits are allotted in blocks so that work on the dialects
+ * merges without renumbering: 0-7 core and lipo's fat-table options, 8-15
+ * install_name_tool / codesign_allocate, 16-23 vtool, 24-31 otool. A flag
+ * that two dialects need lives once, in the lowest block that has it. */
 enum {
     /* Accept an lc_str offset anywhere inside its command, even inside the
      * fixed part (cctools' checkout tests only offset < cmdsize), so that

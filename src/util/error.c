@@ -15,6 +15,7 @@ lcp_status lcp_error_set(lcp_error *err, lcp_status st, uint64_t offset, const c
     err->reason = LCP_R_NONE;
     err->index = err->index2 = 0;
     err->cputype = err->cpusubtype = 0;
+    err->value = 0;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(err->message, sizeof err->message, fmt, ap);
