@@ -75,7 +75,7 @@ typedef struct lcp_error {
     uint32_t index2;   /* a second index (the other of two overlapping archs) */
     int32_t cputype;   /* cputype/cpusubtype the reason names, or 0 */
     int32_t cpusubtype;
-    uint64_t value;    /* a number the reason names (a size, an alignment), or 0 */
+    uint64_t value; /* a number the reason names (a size, an alignment), or 0 */
     char message[640];
 } lcp_error;
 
