@@ -9,6 +9,7 @@
 #include "lcpatch/image.h"
 #include "lcpatch/macho.h"
 #include "lcpatch/write.h"
+#include "util/path.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -55,44 +56,6 @@ static bool same(const char *a, const char *b) {
 static const char *base_name(const char *p) {
     const char *s = strrchr(p, '/');
     return s ? s + 1 : p;
-}
-
-/* Normalises a root-relative path: drops "." and empty parts, folds "..".
- * NULL when it climbs above the root (or out of memory). */
-static char *normalize(const char *p) {
-    size_t len = strlen(p);
-    char *buf = malloc(len + 1), *out = malloc(len + 1);
-    if (!buf || !out) {
-        free(buf);
-        free(out);
-        return NULL;
-    }
-    memcpy(buf, p, len + 1);
-    size_t olen = 0;
-    char *save = NULL;
-    for (char *t = strtok_r(buf, "/", &save); t; t = strtok_r(NULL, "/", &save)) {
-        if (strcmp(t, ".") == 0)
-            continue;
-        if (strcmp(t, "..") == 0) {
-            if (olen == 0) {
-                free(buf);
-                free(out);
-                return NULL;
-            }
-            while (olen > 0 && out[olen - 1] != '/')
-                olen--;
-            if (olen > 0)
-                olen--; /* the separator */
-            continue;
-        }
-        if (olen > 0)
-            out[olen++] = '/';
-        memcpy(out + olen, t, strlen(t));
-        olen += strlen(t);
-    }
-    out[olen] = '\0';
-    free(buf);
-    return out;
 }
 
 /* The folder of a root-relative file ("" at the top). */
@@ -383,10 +346,8 @@ static bool rpath_reaches(const lcp_file *f, const char *arch, const char *loade
             if (!rest || (rest[0] != '\0' && rest[0] != '/'))
                 continue;
             char *joined = fmt("%s/%s", loader_dir, rest);
-            char *norm = joined ? normalize(joined) : NULL;
-            found = norm && strcmp(norm, dir) == 0;
+            found = joined && lcp_path_normalize(joined, LCP_PATH_IN_ROOT) && strcmp(joined, dir) == 0;
             free(joined);
-            free(norm);
         }
     }
     return found;
