@@ -196,7 +196,7 @@ lcp_status au_walk(au_ctx *ctx, lcp_error *err) {
         if (ends_with(real, ".app") && !add_app(ctx, ""))
             return lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
         walk_ctx w = {ctx, err};
-        lcp_walk_options o = {AU_MAX_DEPTH, false, visit, on_error, &w};
+        lcp_walk_options o = {.max_depth = AU_MAX_DEPTH, .visit = visit, .on_error = on_error, .ctx = &w};
         return lcp_walk(real, &o, err);
     }
     if (!S_ISREG(sb.st_mode)) {

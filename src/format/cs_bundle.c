@@ -412,7 +412,7 @@ lcp_status lcp_cs_bundle_check_seal(const lcp_cs_bundle *b, lcp_cs_seal_report *
         s = check_entry(&c, &c.files->kids[i]);
     if (s == LCP_OK && c.files && c.files->type == LCP_PL_DICT) {
         /* unreadable folders hold nothing to report: passed over */
-        lcp_walk_options o = {MAX_WALK_DEPTH, false, seal_visit, NULL, &c};
+        lcp_walk_options o = {.max_depth = MAX_WALK_DEPTH, .visit = seal_visit, .ctx = &c};
         s = lcp_walk(b->base, &o, err);
     }
     for (size_t i = 0; i < c.nrules; i++)

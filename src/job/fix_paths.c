@@ -92,7 +92,7 @@ lcp_status lcp_fix_paths_plan(const char *root, const lcp_fix_problem *problems,
     lcp_fix_index x = {NULL, 0, 0};
     index_walk w = {&x, root, err};
     /* folders that cannot be read hold no library to find: passed over */
-    lcp_walk_options o = {MAX_DEPTH, false, index_visit, NULL, &w};
+    lcp_walk_options o = {.max_depth = MAX_DEPTH, .visit = index_visit, .ctx = &w};
     lcp_status st = lcp_walk(root, &o, err);
     if (st != LCP_OK) {
         lcp_fix_index_release(&x);

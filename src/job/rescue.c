@@ -92,7 +92,7 @@ lcp_status lcp_rescue_find_files(const char *path, char ***paths, size_t *n, lcp
     path_list l = {NULL, 0, 0, err};
     lcp_status st = LCP_OK;
     if (S_ISDIR(sb.st_mode)) {
-        lcp_walk_options o = {RESCUE_MAX_DEPTH, false, visit, on_error, &l};
+        lcp_walk_options o = {.max_depth = RESCUE_MAX_DEPTH, .visit = visit, .on_error = on_error, .ctx = &l};
         st = lcp_walk(path, &o, err);
     } else if (!list_add(&l, path))
         st = lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");

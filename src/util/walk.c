@@ -132,6 +132,8 @@ static lcp_status walk_dir(walker *w, int dfd, const char *path, const char *rel
                     st = cfd < 0 ? fail(w, LCP_WALK_OPEN, cpath, crel, errno)
                                  : walk_dir(w, cfd, cpath, crel, depth + 1, &here);
                 }
+                if (st == LCP_OK && w->o->leave)
+                    st = w->o->leave(w->o->ctx, &e);
             }
         }
         free(cpath);

@@ -56,6 +56,11 @@ typedef struct lcp_walk_options {
      * LCP_OK ends the walk with it; *skip = true keeps the walker out of a
      * folder. */
     lcp_status (*visit)(void *ctx, const lcp_walk_entry *e, bool *skip);
+    /* Optional: every folder `visit` let the walker into, after its
+     * contents (or after the failure to open it was reported), so that a
+     * caller can keep a stack (the bundle a file lies in). A status other
+     * than LCP_OK ends the walk with it. */
+    lcp_status (*leave)(void *ctx, const lcp_walk_entry *e);
     /* Every failure. LCP_OK goes on without the entry; another status
      * ends the walk with it. NULL: every failure is passed over. */
     lcp_status (*on_error)(void *ctx, const lcp_walk_error *e);

@@ -34,11 +34,18 @@ static lcp_status visit(void *ctx, const lcp_walk_entry *e, bool *skip) {
     append(s, "%s:%c;", e->rel, k);
     /* path is the root as given joined to rel, without a doubled "/" */
     assert_non_null(strstr(e->path, e->rel));
+    assert_null(strstr(e->path, "//"));
     assert_string_equal(e->name, strrchr(e->rel, '/') ? strrchr(e->rel, '/') + 1 : e->rel);
     if (s->skip && strcmp(e->rel, s->skip) == 0)
         *skip = true;
     if (s->stop && strcmp(e->rel, s->stop) == 0)
         return LCP_E_USAGE;
+    return LCP_OK;
+}
+
+/* Folders are left after their contents: logged as ")rel;" */
+static lcp_status leave(void *ctx, const lcp_walk_entry *e) {
+    append(ctx, ")%s;", e->rel, 0); /* the kind is not printed */
     return LCP_OK;
 }
 
@@ -95,7 +102,8 @@ static int teardown(void **state) {
 }
 
 static lcp_status walk(seen *s, const char *at, unsigned depth, bool follow) {
-    lcp_walk_options o = {depth, follow, visit, on_error, s};
+    lcp_walk_options o = {
+        .max_depth = depth, .follow_symlinks = follow, .visit = visit, .leave = leave, .on_error = on_error, .ctx = s};
     lcp_error err;
     return lcp_walk(at, &o, &err);
 }
@@ -105,7 +113,7 @@ static void sorted_depth_first_links_not_followed(void **state) {
     seen s = {{0}, NULL, NULL};
     assert_int_equal(walk(&s, root, 64, false), LCP_OK);
     /* "a" before "a-c" (sorted per folder, not by whole path) */
-    assert_string_equal(s.log, "a:d;a/loop:l;a/x:f;a/y:l;a-c:f;b:d;b/a:f;b/z:f;c:l;");
+    assert_string_equal(s.log, "a:d;a/loop:l;a/x:f;a/y:l;)a;a-c:f;b:d;b/a:f;b/z:f;)b;c:l;");
 }
 
 static void root_with_a_trailing_slash(void **state) {
@@ -114,17 +122,17 @@ static void root_with_a_trailing_slash(void **state) {
     snprintf(at, sizeof at, "%s/", root);
     seen s = {{0}, NULL, NULL};
     assert_int_equal(walk(&s, at, 64, false), LCP_OK);
-    assert_string_equal(s.log, "a:d;a/loop:l;a/x:f;a/y:l;a-c:f;b:d;b/a:f;b/z:f;c:l;");
+    assert_string_equal(s.log, "a:d;a/loop:l;a/x:f;a/y:l;)a;a-c:f;b:d;b/a:f;b/z:f;)b;c:l;");
 }
 
 static void skip_and_stop(void **state) {
     (void)state;
     seen s = {{0}, "a", NULL};
     assert_int_equal(walk(&s, root, 64, false), LCP_OK);
-    assert_string_equal(s.log, "a:d;a-c:f;b:d;b/a:f;b/z:f;c:l;");
+    assert_string_equal(s.log, "a:d;a-c:f;b:d;b/a:f;b/z:f;)b;c:l;"); /* a skipped: not left either */
     seen t = {{0}, NULL, "a-c"};
     assert_int_equal(walk(&t, root, 64, false), LCP_E_USAGE); /* the callback's status */
-    assert_string_equal(t.log, "a:d;a/loop:l;a/x:f;a/y:l;a-c:f;");
+    assert_string_equal(t.log, "a:d;a/loop:l;a/x:f;a/y:l;)a;a-c:f;");
 }
 
 static void followed_links_stop_at_loops(void **state) {
@@ -133,8 +141,8 @@ static void followed_links_stop_at_loops(void **state) {
     assert_int_equal(walk(&s, root, 64, true), LCP_OK);
     /* a/loop leads back to the root: reported (kind 3, a loop), not entered;
      * a/y and c are entered under their own names */
-    assert_string_equal(s.log, "a:d;a/loop:d;!a/loop:3;a/x:f;a/y:d;a/y/a:f;a/y/z:f;a-c:f;b:d;b/a:f;b/z:f;"
-                               "c:d;c/loop:d;!c/loop:3;c/x:f;c/y:d;c/y/a:f;c/y/z:f;");
+    assert_string_equal(s.log, "a:d;a/loop:d;!a/loop:3;)a/loop;a/x:f;a/y:d;a/y/a:f;a/y/z:f;)a/y;)a;a-c:f;b:d;b/a:f;"
+                               "b/z:f;)b;c:d;c/loop:d;!c/loop:3;)c/loop;c/x:f;c/y:d;c/y/a:f;c/y/z:f;)c/y;)c;");
 }
 
 static void depth_bound(void **state) {
@@ -142,7 +150,7 @@ static void depth_bound(void **state) {
     seen s = {{0}, NULL, NULL};
     assert_int_equal(walk(&s, root, 0, false), LCP_OK);
     /* depth 0: the root's entries only; each folder below is an error (kind 2) */
-    assert_string_equal(s.log, "a:d;!a:2;a-c:f;b:d;!b:2;c:l;");
+    assert_string_equal(s.log, "a:d;!a:2;)a;a-c:f;b:d;!b:2;)b;c:l;");
 }
 
 static void missing_root_is_an_error(void **state) {
@@ -152,7 +160,7 @@ static void missing_root_is_an_error(void **state) {
     seen s = {{0}, NULL, NULL};
     assert_int_equal(walk(&s, at, 64, false), LCP_OK);
     assert_string_equal(s.log, "!:0;"); /* the root (rel ""), LCP_WALK_OPEN */
-    lcp_walk_options o = {64, false, visit, NULL, &s};
+    lcp_walk_options o = {.max_depth = 64, .visit = visit, .ctx = &s};
     lcp_error err;
     assert_int_equal(lcp_walk(at, &o, &err), LCP_OK); /* no on_error: passed over */
 }
@@ -170,7 +178,7 @@ static void unreadable_folder(void **state) {
     lcp_status st = walk(&s, root, 64, false);
     chmod(p, 0755);
     assert_int_equal(st, LCP_OK);
-    assert_string_equal(s.log, "a:d;a/loop:l;a/x:f;a/y:l;a-c:f;b:d;!b:0;c:l;");
+    assert_string_equal(s.log, "a:d;a/loop:l;a/x:f;a/y:l;)a;a-c:f;b:d;!b:0;)b;c:l;");
 }
 
 static void join(void **state) {
