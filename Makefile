@@ -45,7 +45,7 @@ CFLAGS   ?= -O2 -g
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 TSAN     := -fsanitize=thread -fno-omit-frame-pointer
 
-LIB_SRCS := $(sort $(wildcard src/util/*.c src/format/*.c src/edit/*.c src/layout/*.c src/audit/*.c src/disasm/*.c src/check/*.c))
+LIB_SRCS := $(sort $(wildcard src/util/*.c src/format/*.c src/edit/*.c src/layout/*.c src/job/*.c src/audit/*.c src/disasm/*.c src/check/*.c))
 CLI_SRCS := $(sort $(filter-out src/cli/main.c,$(wildcard src/cli/*.c src/compat/*.c)))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 

@@ -16,8 +16,6 @@ src/cli/cmd_codesign_allocate.c
 src/cli/cmd_install_name_tool.c
 src/cli/cmd_lipo.c
 src/cli/vtool_file.c
-src/edit/fix_paths.c
-src/edit/rescue.c
 "
 pass=0
 fail=0
