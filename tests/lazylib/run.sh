@@ -135,6 +135,19 @@ needs "disasm" capstone libcapstone 0 '^_main:' "$LCPATCH" disasm "$BIN/hello-x8
 needs "audit --dlopen" capstone libcapstone 0 'dlopen' "$LCPATCH" audit --dlopen "$BIN/audit/dlopen-arm64"
 needs "show of a signed file" crypto libssl 0 'cdhash' "$LCPATCH" show "$BIN/signed-arm64"
 needs "show --json of a signed file" crypto libssl 0 '"cdhash' "$LCPATCH" show --json "$BIN/signed-arm64"
+# --json prints one document whatever happened: the file is a failure there
+if command -v python3 >/dev/null 2>&1; then
+    if python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+f = d["failures"]
+assert len(f) == 1 and f[0]["status"] == "unsupported" and "libcrypto is not installed" in f[0]["message"], f' "$T/out" 2>"$T/py"; then
+        ok
+    else
+        ko "show --json without libcrypto: not one document naming the failure: $(cat "$T/py" "$T/out")"
+    fi
+else
+    skipped "show --json without libcrypto: python3 not found to read the document"
+fi
 needs "verify" crypto libssl 0 'valid (linker-signed' "$LCPATCH" verify "$BIN/signed-arm64"
 
 # set-sdk of a signed file re-signs it (SHA-256): without libcrypto it
