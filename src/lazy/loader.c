@@ -8,8 +8,9 @@
 #include <string.h>
 
 /* dlsym gives an object pointer; POSIX guarantees it converts to a function
- * pointer, which ISO C does not say: copy the bits. */
-_Static_assert(sizeof(void *) == sizeof(lcp_lazy_fn), "function and object pointers differ in size");
+ * pointer, which ISO C does not say: its bits are copied into the typed
+ * function pointer the stub calls through. */
+_Static_assert(sizeof(void *) == sizeof(void (*)(void)), "function and object pointers differ in size");
 
 void lcp_lazy_open(lcp_lazy_lib *lib) {
     void *h = NULL;
@@ -37,7 +38,7 @@ void lcp_lazy_open(lcp_lazy_lib *lib) {
                      lib->symbols[i], e ? e : "not found", lib->install);
             return;
         }
-        memcpy(&lib->slots[i], &sym, sizeof sym);
+        memcpy(lib->slots[i], &sym, sizeof sym);
     }
     /* never dlclose: the stubs keep using it until exit */
     lib->ok = true;
@@ -50,11 +51,10 @@ lcp_status lcp_lazy_need(lcp_lazy_lib *lib, lcp_error *err) {
     return lcp_error_set(err, LCP_E_UNSUPPORTED, LCP_NO_OFFSET, "%s", lib->why);
 }
 
-lcp_lazy_fn lcp_lazy_fn_at(lcp_lazy_lib *lib, size_t i) {
+void lcp_lazy_ensure(lcp_lazy_lib *lib) {
     pthread_once(&lib->once, lib->open_once);
     if (!lib->ok) {
         fprintf(stderr, "lcpatch: %s\n", lib->why);
         exit(3);
     }
-    return lib->slots[i];
 }
