@@ -36,6 +36,7 @@ void lcp_lazy_open(lcp_lazy_lib *lib) {
             const char *e = dlerror();
             snprintf(lib->why, sizeof lib->why, "%s cannot be used: it has no %s (%s); reinstall it: %s", lib->name,
                      lib->symbols[i], e ? e : "not found", lib->install);
+            dlclose(h);
             return;
         }
         memcpy(lib->slots[i], &sym, sizeof sym);
