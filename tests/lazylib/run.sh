@@ -9,7 +9,8 @@
 #       of a signature, check of a .zip, audit --dlopen), and when it cannot
 #       be loaded (the LD_PRELOAD shim tests/lazylib/nolib.c makes its dlopen
 #       fail as on a machine without it) they exit 3 with a message naming
-#       the library and what installs it, and write nothing.
+#       the library and what installs it, and write nothing; a library of
+#       that name lacking a function lcpatch calls is refused by name.
 # A CMS-signed file comes from ../shared/corpus when it is there (else that
 # check is skipped). Linux only (LD_DEBUG, LD_PRELOAD).
 # Prints "lazylib: N passed, N failed, N skipped".
@@ -78,6 +79,8 @@ got=$(loaded "$LCPATCH" disasm "$BIN/hello-x86_64")
 if [ "$got" = capstone ] && [ "$(cat "$T/rc")" = 0 ] && grep -q '^_main:' "$T/out"; then ok; else
     ko "disasm: opened '$got' (want capstone), exit $(cat "$T/rc"): $(head -3 "$T/out" "$T/err")"
 fi
+# the file name it opened (libcapstone.so.4 for Capstone 4 headers)
+capso=$(cat "$T"/ld.* 2>/dev/null | sed -n 's/.*calling init: .*\/\(libcapstone\.so[.0-9]*\)$/\1/p' | head -1)
 
 # (a) commands that need none of them (in.dylib: a legacy unsigned dylib)
 cp "$BIN/libold-x86_64.dylib" "$T/in.dylib"
@@ -149,6 +152,25 @@ else
     skipped "show --json without libcrypto: python3 not found to read the document"
 fi
 needs "verify" crypto libssl 0 'valid (linker-signed' "$LCPATCH" verify "$BIN/signed-arm64"
+
+# A library of that name that lacks a function lcpatch calls (another
+# major version than the headers): found first on LD_LIBRARY_PATH, it is
+# refused with the function's name, not called.
+if [ -n "$capso" ] && command -v "${CC:-cc}" >/dev/null 2>&1; then
+    mkdir -p "$T/fake"
+    printf 'unsigned cs_version(int *a, int *b) { *a = *b = 0; return 0; }\n' >"$T/fake/cs.c"
+    if "${CC:-cc}" -shared -fPIC -o "$T/fake/$capso" "$T/fake/cs.c" 2>"$T/cc"; then
+        LD_LIBRARY_PATH=$T/fake "$LCPATCH" disasm "$BIN/hello-x86_64" >"$T/out" 2>"$T/err"
+        rc=$?
+        if [ "$rc" = 3 ] && grep -q 'capstone cannot be used: it has no cs_' "$T/err" && [ ! -s "$T/out" ]; then ok; else
+            ko "disasm with a $capso lacking cs_open: exit $rc (want 3): $(cat "$T/err")"
+        fi
+    else
+        skipped "a $capso lacking cs_open: ${CC:-cc} failed: $(cat "$T/cc")"
+    fi
+else
+    skipped "a libcapstone lacking cs_open: no C compiler, or the loader's log named no libcapstone"
+fi
 
 # set-sdk of a signed file re-signs it (SHA-256): without libcrypto it
 # fails before anything is written.
