@@ -6,6 +6,7 @@
  * genTime. A CMS that libcrypto cannot decode is recorded, not an error:
  * the signature's other blobs stay readable. */
 #include "format/cs_internal.h"
+#include "util/dynlib.h"
 #include "util/reader.h"
 
 #include <limits.h>
@@ -251,6 +252,11 @@ static bool verify_raw_attrs(const uint8_t *der, size_t n, EVP_PKEY *pk, const E
 
 bool lcp_cs_cms_signature_ok(const lcp_cs_signature *sig, const uint8_t *content, size_t content_len, char *why,
                              size_t why_len) {
+    lcp_error need;
+    if (lcp_need_crypto(&need) != LCP_OK) {
+        snprintf(why, why_len, "%s", need.message);
+        return false;
+    }
     const lcp_cs_blob *b = lcp_cs_find_blob(sig, LCP_CSSLOT_SIGNATURESLOT);
     const uint8_t *der;
     if (!b || b->length <= LCP_CS_GENERICBLOB_HEADER_SIZE ||

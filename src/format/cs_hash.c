@@ -5,6 +5,7 @@
  * crypto. */
 #include "lcpatch/codesign.h"
 #include "util/checked.h"
+#include "util/dynlib.h"
 #include "util/reader.h"
 
 #include <errno.h>
@@ -46,6 +47,9 @@ static const EVP_MD *hash_md(uint8_t hash_type) {
 
 lcp_status lcp_cs_hash(uint8_t hash_type, const uint8_t *bytes, size_t len, uint8_t *out, size_t *out_len,
                        lcp_error *err) {
+    lcp_status loaded = lcp_need_crypto(err);
+    if (loaded != LCP_OK)
+        return loaded;
     const EVP_MD *md = hash_md(hash_type);
     if (!md)
         return lcp_error_set(err, LCP_E_UNSUPPORTED, LCP_NO_OFFSET, "code signature hash type %u is not supported",
@@ -69,6 +73,9 @@ lcp_status lcp_cs_hash(uint8_t hash_type, const uint8_t *bytes, size_t len, uint
 
 lcp_status lcp_cs_hash_pages(const lcp_source *src, uint64_t slice_offset, uint64_t code_limit, uint8_t page_shift,
                              uint8_t hash_type, uint8_t *out, size_t out_cap, uint64_t *npages, lcp_error *err) {
+    lcp_status loaded = lcp_need_crypto(err);
+    if (loaded != LCP_OK)
+        return loaded;
     size_t hlen = lcp_cs_hash_len(hash_type);
     if (hlen == 0)
         return lcp_error_set(err, LCP_E_UNSUPPORTED, LCP_NO_OFFSET, "code signature hash type %u is not supported",
@@ -147,6 +154,9 @@ lcp_status lcp_cs_hash_pages(const lcp_source *src, uint64_t slice_offset, uint6
 }
 
 lcp_status lcp_cs_hash_file(uint8_t hash_type, const char *path, uint8_t *out, size_t *out_len, lcp_error *err) {
+    lcp_status loaded = lcp_need_crypto(err);
+    if (loaded != LCP_OK)
+        return loaded;
     const EVP_MD *md = hash_md(hash_type);
     if (!md)
         return lcp_error_set(err, LCP_E_UNSUPPORTED, LCP_NO_OFFSET, "code signature hash type %u is not supported",
