@@ -73,7 +73,8 @@ static void timestamp(CMS_SignerInfo *si, lcp_cs_cms *c) {
     ASN1_TYPE *v = X509_ATTRIBUTE_get0_type(a, 0);
     if (!v || v->type != V_ASN1_SEQUENCE)
         return;
-    /* only its genTime is read: its certificates are not decoded */
+    /* only its genTime is read; its certificates still decode (from the
+     * cache), so a token that libcrypto cannot decode is still not read */
     CMS_ContentInfo *tok = v->value.sequence->length > 0
                                ? lcp_cs_cms_decode(v->value.sequence->data, (size_t)v->value.sequence->length, NULL)
                                : NULL;

@@ -302,8 +302,7 @@ CMS_ContentInfo *lcp_cs_cms_decode(const uint8_t *der, size_t n, STACK_OF(X509) 
         size_t bare_len = 0;
         uint8_t *bare = NULL;
         CMS_ContentInfo *cms = NULL;
-        if (sk && (!certs || decode_certs(der, n, &field, sk)) &&
-            (bare = without_certs(der, lv, &field, &bare_len)) != NULL) {
+        if (sk && decode_certs(der, n, &field, sk) && (bare = without_certs(der, lv, &field, &bare_len)) != NULL) {
             const unsigned char *p = bare;
             cms = d2i_CMS_ContentInfo(NULL, &p, (long)bare_len);
         }

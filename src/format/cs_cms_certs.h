@@ -11,9 +11,8 @@
 /* Decodes the CMS ContentInfo in der[0..n) as d2i_CMS_ContentInfo would,
  * but without its certificates, which go to *certs instead (when certs is
  * not NULL; in the CMS's order, each a reference the caller frees with
- * sk_X509_pop_free(*certs, X509_free)). When certs is NULL the
- * certificates are not decoded at all. NULL when libcrypto cannot decode
- * the CMS. */
+ * sk_X509_pop_free(*certs, X509_free)); certs may be NULL. NULL when
+ * libcrypto cannot decode the CMS, certificates included. */
 CMS_ContentInfo *lcp_cs_cms_decode(const uint8_t *der, size_t n, STACK_OF(X509) * *certs);
 
 /* How many certificates the cache holds (for tests). */
