@@ -60,6 +60,8 @@
     X(int, OPENSSL_sk_num, (const OPENSSL_STACK *st), (st))                                                            \
     X(void *, OPENSSL_sk_value, (const OPENSSL_STACK *st, int i), (st, i))                                             \
     XV(void, OPENSSL_sk_pop_free, (OPENSSL_STACK * st, void (*func)(void *)), (st, func))                              \
+    X(OPENSSL_STACK *, OPENSSL_sk_new_null, (void), ())                                                                \
+    X(int, OPENSSL_sk_push, (OPENSSL_STACK * st, const void *data), (st, data))                                        \
     XV(void, ERR_clear_error, (void), ())                                                                              \
     X(BIO *, BIO_new_mem_buf, (const void *buf, int len), (buf, len))                                                  \
     X(int, BIO_free, (BIO * a), (a))                                                                                   \
@@ -68,6 +70,8 @@
     X(const EVP_MD *, EVP_sha256, (void), ())                                                                          \
     X(const EVP_MD *, EVP_sha384, (void), ())                                                                          \
     X(const EVP_MD *, EVP_get_digestbyname, (const char *name), (name))                                                \
+    X(EVP_MD *, EVP_MD_fetch, (OSSL_LIB_CTX * ctx, const char *algorithm, const char *properties),                     \
+      (ctx, algorithm, properties))                                                                                    \
     X(int, EVP_Digest,                                                                                                 \
       (const void *data, size_t count, unsigned char *md, unsigned int *size, const EVP_MD *type, ENGINE *impl),       \
       (data, count, md, size, type, impl))                                                                             \
@@ -121,7 +125,9 @@
     X(int, X509_NAME_get_index_by_NID, (const X509_NAME *name, int nid, int lastpos), (name, nid, lastpos))            \
     X(X509_NAME *, X509_get_issuer_name, (const X509 *a), (a))                                                         \
     X(X509_NAME *, X509_get_subject_name, (const X509 *a), (a))                                                        \
-    XV(void, X509_free, (X509 * a), (a))
+    XV(void, X509_free, (X509 * a), (a))                                                                               \
+    X(int, X509_up_ref, (X509 * a), (a))                                                                               \
+    X(X509 *, d2i_X509, (X509 * *a, const unsigned char **in, long len), (a, in, len))
 
 LCP_LAZY_LIBRARY(CRYPTO_FUNCTIONS, "libcrypto", SSL_INSTALL, SSL_FILES)
 
