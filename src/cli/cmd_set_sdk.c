@@ -5,15 +5,17 @@
 #include "cli/edit_files.h"
 #include "cli/commands.h"
 #include "cli/json.h"
+#include "cli/options.h"
 #include "cli/output_opts.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-static const char set_sdk_help[] =
+static const char set_sdk_usage[] =
     "usage: lcpatch set-sdk [--sdk V] [--minos V] [--platform P] [--arch A]... [--json]\n"
-    "                       [--no-fsync] [--no-resign] (-o OUT | --in-place) FILE...\n"
-    "\n"
+    "                       [--no-fsync] [--no-resign] (-o OUT | --in-place) FILE...\n";
+
+static const char set_sdk_body[] =
     "Raises the sdk recorded in every slice and archive member of platform P\n"
     "(macos by default) to at least V (10.9 by default: the notary service\n"
     "rejects anything older). --minos also sets the minimum OS version. --arch\n"
@@ -34,6 +36,21 @@ static const char set_sdk_help[] =
     "(but for a renewed signature).\n"
     "\n" LCP_OUTPUT_RESIGN_HELP "\n" LCP_OUTPUT_NO_FSYNC_HELP "\n" LCP_OUTPUT_ALL_OR_NOTHING_HELP
     "Exit status: 0 done, 2 usage, 3 the input failed, or a slice has no room.\n";
+
+enum { OPT_SDK = 1, OPT_MINOS, OPT_PLATFORM, OPT_ARCH };
+
+static const lcp_opt_spec set_sdk_specs[] = {
+    {OPT_SDK, "--sdk", 0, LCP_OPT_VERSION, 0, "V", "the sdk to raise to (10.9)", 0, 0},
+    {OPT_MINOS, "--minos", 0, LCP_OPT_VERSION, 0, "V", "set the minimum OS version too", 0, 0},
+    {OPT_PLATFORM, "--platform", 0, LCP_OPT_PLATFORM, 0, "P", "the platform whose slices are raised (macos)", 0, 0},
+    {OPT_ARCH, "--arch", 0, LCP_OPT_ARCH, LCP_OPT_REPEAT, "A", "only the slices of architecture A", 0, 0},
+    LCP_OPT_JSON_SPEC,
+    LCP_OPT_OUTPUT_SPECS,
+    LCP_OPT_NO_RESIGN_SPEC,
+};
+
+static const lcp_opt_command set_sdk_command = {"set-sdk", set_sdk_usage, set_sdk_specs, LCP_OPT_COUNT(set_sdk_specs),
+                                                0,         set_sdk_body};
 
 #define MAX_ARCHS 32
 
@@ -211,51 +228,29 @@ int cmd_set_sdk(int argc, char **argv) {
     bool json = false;
     lcp_output_opts out;
     lcp_output_opts_init(&out);
-    int i = 1;
-    for (; i < argc && argv[i][0] == '-' && argv[i][1] != '\0'; i++) {
-        const char *a = argv[i];
-        if (lcp_cli_is_help(a)) {
-            fputs(set_sdk_help, stdout);
-            return LCP_EXIT_OK;
-        }
-        int r = lcp_output_opts_parse(&out, "set-sdk", argc, argv, &i);
-        if (r < 0)
-            return LCP_EXIT_USAGE;
-        if (r > 0)
+    lcp_opts p;
+    lcp_opts_begin(&p, &set_sdk_command, argc, argv);
+    int id;
+    while ((id = lcp_opts_next(&p)) > 0) {
+        if (lcp_output_opts_take(&out, &p, id))
             continue;
-        if (strcmp(a, "--json") == 0) {
-            json = true;
-        } else if (strcmp(a, "--") == 0) {
-            i++;
+        switch (id) {
+        case LCP_OPT_ID_JSON: json = true; break;
+        case OPT_SDK: c.req.sdk = p.version; break;
+        case OPT_MINOS: c.req.minos = p.version; break;
+        case OPT_PLATFORM: c.req.platform = p.platform; break;
+        case OPT_ARCH:
+            if (c.narchs == MAX_ARCHS)
+                return lcp_cli_usage_error("set-sdk", "too many --arch options");
+            c.archs[c.narchs][0] = p.cputype;
+            c.archs[c.narchs++][1] = p.cpusubtype;
             break;
-        } else if (strcmp(a, "--sdk") == 0 || strcmp(a, "--minos") == 0 || strcmp(a, "--platform") == 0 ||
-                   strcmp(a, "--arch") == 0) {
-            if (i + 1 >= argc)
-                return lcp_cli_usage_error("set-sdk", "option '%s' needs a value", a);
-            const char *v = argv[++i];
-            if (strcmp(a, "--sdk") == 0 || strcmp(a, "--minos") == 0) {
-                uint32_t ver;
-                if (!lcp_version_parse(v, &ver) || ver == 0)
-                    return lcp_cli_usage_error("set-sdk",
-                                               "bad version '%s' for %s (X[.Y[.Z]], X <= 65535, Y, Z <= 255)", v, a);
-                if (a[2] == 's')
-                    c.req.sdk = ver;
-                else
-                    c.req.minos = ver;
-            } else if (strcmp(a, "--platform") == 0) {
-                if (!lcp_platform_from_name(v, &c.req.platform) || c.req.platform == 0)
-                    return lcp_cli_usage_error("set-sdk", "unknown platform '%s'", v);
-            } else {
-                if (c.narchs == MAX_ARCHS)
-                    return lcp_cli_usage_error("set-sdk", "too many --arch options");
-                if (!lcp_arch_from_name(v, &c.archs[c.narchs][0], &c.archs[c.narchs][1]))
-                    return lcp_cli_usage_error("set-sdk", "unknown architecture '%s'", v);
-                c.narchs++;
-            }
-        } else {
-            return lcp_cli_usage_error("set-sdk", "unknown option '%s'", a);
         }
     }
+    if (p.status >= 0)
+        return p.status;
+    int i = 1;
+    argc = 1 + p.noperands;
     if (lcp_output_opts_check(&out, "set-sdk", argv + i, argc - i))
         return LCP_EXIT_USAGE;
     int status = lcp_edit_files_run(&c.e, &out, json, true, argv + i, argc - i, visit, &c, NULL);

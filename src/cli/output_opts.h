@@ -46,6 +46,7 @@
 #ifndef LCP_CLI_OUTPUT_OPTS_H
 #define LCP_CLI_OUTPUT_OPTS_H
 
+#include "cli/options.h"
 #include "lcpatch/lcpatch.h"
 
 #include <stdbool.h>
@@ -78,6 +79,10 @@ typedef struct lcp_output_opts {
     "one fails nothing is written (\"nothing written: N of M files failed\"), exit 3.\n"
 
 void lcp_output_opts_init(lcp_output_opts *o);
+
+/* Records the output option the parser just returned (id, values in p:
+ * LCP_OPT_OUTPUT_SPECS, LCP_OPT_NO_RESIGN_SPEC); false for any other id. */
+bool lcp_output_opts_take(lcp_output_opts *o, const lcp_opts *p, int id);
 
 /* Looks at argv[*i]: when it is -o/--output (with its value in the same or
  * the next argument), --in-place or --no-fsync, records it, leaves *i on
