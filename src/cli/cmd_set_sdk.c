@@ -11,11 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char set_sdk_usage[] =
+static const char set_sdk_help[] =
     "usage: lcpatch set-sdk [--sdk V] [--minos V] [--platform P] [--arch A]... [--json]\n"
-    "                       [--no-fsync] [--no-resign] (-o OUT | --in-place) FILE...\n";
-
-static const char set_sdk_body[] =
+    "                       [--no-fsync] [--no-resign] (-o OUT | --in-place) FILE...\n"
+    "\n"
     "Raises the sdk recorded in every slice and archive member of platform P\n"
     "(macos by default) to at least V (10.9 by default: the notary service\n"
     "rejects anything older). --minos also sets the minimum OS version. --arch\n"
@@ -49,8 +48,8 @@ static const lcp_opt_spec set_sdk_specs[] = {
     LCP_OPT_NO_RESIGN_SPEC,
 };
 
-static const lcp_opt_command set_sdk_command = {"set-sdk", set_sdk_usage, set_sdk_specs, LCP_OPT_COUNT(set_sdk_specs),
-                                                0,         set_sdk_body};
+static const lcp_opt_command set_sdk_command = {"set-sdk", set_sdk_help, set_sdk_specs, LCP_OPT_COUNT(set_sdk_specs),
+                                                0};
 
 #define MAX_ARCHS 32
 
@@ -249,8 +248,7 @@ int cmd_set_sdk(int argc, char **argv) {
     }
     if (p.status >= 0)
         return p.status;
-    int i = 1;
-    argc = 1 + p.noperands;
+    int i = p.first;
     if (lcp_output_opts_check(&out, "set-sdk", argv + i, argc - i))
         return LCP_EXIT_USAGE;
     int status = lcp_edit_files_run(&c.e, &out, json, true, argv + i, argc - i, visit, &c, NULL);

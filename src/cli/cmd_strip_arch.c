@@ -2,6 +2,7 @@
  * lipo's layout rules, so that `lipo -remove`/`-thin` would have written
  * the same bytes. */
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "cli/output_opts.h"
 #include "cli/commands.h"
 #include "cli/json.h"
@@ -135,44 +136,41 @@ int cmd_strip_arch(int argc, char **argv) {
     int mode = -1;
     uint32_t(*archs)[2] = NULL;
     size_t narchs = 0;
-    int first = 1, r;
-    for (; first < argc && argv[first][0] == '-' && argv[first][1] != '\0'; first++) {
-        const char *a = argv[first];
-        if (lcp_cli_is_help(a)) {
-            free(archs);
-            fputs(strip_help, stdout);
-            return LCP_EXIT_OK;
-        }
-        if ((r = lcp_output_opts_parse(&o, "strip-arch", argc, argv, &first)) != 0) {
-            if (r > 0)
-                continue;
-            free(archs);
-            return LCP_EXIT_USAGE;
-        }
-        if (strcmp(a, "--json") == 0)
+    enum { OPT_LEGACY = 1, OPT_REMOVE, OPT_KEEP, OPT_KEEP_FAT };
+    static const lcp_opt_spec specs[] = {
+        {OPT_LEGACY, "--legacy", 0, LCP_OPT_FLAG, 0, NULL, "remove the legacy slices (ppc, i386, 32-bit ARM...)", 0, 0},
+        {OPT_REMOVE, "--remove", 0, LCP_OPT_STRING, 0, "A,B", "remove the named slices", 0, 0},
+        {OPT_KEEP, "--keep", 0, LCP_OPT_STRING, 0, "A,B", "keep only the named slices", 0, 0},
+        {OPT_KEEP_FAT, "--keep-fat", 0, LCP_OPT_FLAG, 0, NULL, "keep a fat header even for one slice", 0, 0},
+        LCP_OPT_JSON_SPEC,
+        LCP_OPT_OUTPUT_SPECS,
+    };
+    static const lcp_opt_command cmd = {"strip-arch", strip_help, specs, LCP_OPT_COUNT(specs), 0};
+    lcp_opts op;
+    lcp_opts_begin(&op, &cmd, argc, argv);
+    int id, r;
+    while ((id = lcp_opts_next(&op)) > 0) {
+        if (lcp_output_opts_take(&o, &op, id))
+            continue;
+        if (id == LCP_OPT_ID_JSON)
             json = true;
-        else if (strcmp(a, "--keep-fat") == 0)
+        else if (id == OPT_KEEP_FAT)
             keep_fat = true;
-        else if (strcmp(a, "--legacy") == 0 || strcmp(a, "--remove") == 0 || strcmp(a, "--keep") == 0) {
+        else {
             if (mode != -1) {
                 free(archs);
                 return lcp_cli_usage_error("strip-arch", "give one of --legacy, --remove and --keep");
             }
-            mode = a[2] == 'l' ? LCP_SELECT_LEGACY : a[2] == 'r' ? LCP_SELECT_REMOVE : LCP_SELECT_KEEP;
-            if (mode != LCP_SELECT_LEGACY) {
-                if (first + 1 >= argc)
-                    return lcp_cli_usage_error("strip-arch", "%s needs a list of architectures", a);
-                if ((r = parse_archs(argv[++first], &archs, &narchs)) != 0)
-                    return r < 0 ? LCP_EXIT_FAILED : r;
-            }
-        } else if (strcmp(a, "--") == 0) {
-            first++;
-            break;
-        } else {
-            free(archs);
-            return lcp_cli_usage_error("strip-arch", "unknown option '%s'", a);
+            mode = id == OPT_LEGACY ? LCP_SELECT_LEGACY : id == OPT_REMOVE ? LCP_SELECT_REMOVE : LCP_SELECT_KEEP;
+            if (mode != LCP_SELECT_LEGACY && (r = parse_archs(op.value, &archs, &narchs)) != 0)
+                return r < 0 ? LCP_EXIT_FAILED : r;
         }
     }
+    if (op.status >= 0) {
+        free(archs);
+        return op.status;
+    }
+    int first = op.first;
     if (mode == -1 || lcp_output_opts_check(&o, "strip-arch", argv + first, argc - first)) {
         free(archs);
         return mode == -1 ? lcp_cli_usage_error("strip-arch", "give one of --legacy, --remove A,B and --keep A,B")

@@ -14,6 +14,7 @@ void lcp_opts_begin(lcp_opts *p, const lcp_opt_command *cmd, int argc, char **ar
     p->argc = argc;
     p->argv = argv;
     p->next = 1;
+    p->first = argc > 1 ? 1 : argc;
     p->status = -1;
 }
 
@@ -81,11 +82,16 @@ int lcp_opts_next(lcp_opts *p) {
     while (p->next < p->argc) {
         char *a = p->argv[p->next++];
         bool is_option = !p->options_done && a[0] == '-' && a[1] != '\0';
+        if (!is_option && !(p->cmd->flags & LCP_OPTS_INTERLEAVED)) {
+            /* POSIX: the operands are the rest of argv, as they are */
+            p->first = p->next - 1;
+            p->noperands = p->argc - p->first;
+            p->next = p->argc;
+            break;
+        }
         if (!is_option) {
             /* argv[1 + noperands] is at or before a's slot: nothing unread is overwritten */
             p->argv[1 + p->noperands++] = a;
-            if (!(p->cmd->flags & LCP_OPTS_INTERLEAVED))
-                p->options_done = true;
             continue;
         }
         if (strcmp(a, "--") == 0) {
@@ -134,11 +140,15 @@ int lcp_opts_next(lcp_opts *p) {
             return 0;
         return s->id;
     }
+    if (!(p->cmd->flags & LCP_OPTS_INTERLEAVED) && p->noperands == 0)
+        p->first = p->argc;
     return 0;
 }
 
 void lcp_opts_print_help(const lcp_opt_command *cmd, FILE *to) {
-    fputs(cmd->usage, to);
+    const char *gap = strstr(cmd->help, "\n\n");
+    const char *rest = gap ? gap + 2 : "";
+    fwrite(cmd->help, 1, gap ? (size_t)(gap - cmd->help) + 1 : strlen(cmd->help), to);
     fputs("\noptions:\n", to);
     for (size_t i = 0; i < cmd->nspecs; i++) {
         const lcp_opt_spec *s = &cmd->specs[i];
@@ -151,13 +161,17 @@ void lcp_opts_print_help(const lcp_opt_command *cmd, FILE *to) {
         snprintf(left, sizeof left, "%s%s%s%s", shortname, s->long_name, s->metavar ? " " : "",
                  s->metavar ? s->metavar : "");
         if (strlen(left) <= 24)
-            fprintf(to, "  %-24s  %s%s\n", left, s->help, s->flags & LCP_OPT_REPEAT ? " (repeatable)" : "");
+            fprintf(to, "  %-24s  ", left);
         else
-            fprintf(to, "  %s\n  %-24s  %s%s\n", left, "", s->help, s->flags & LCP_OPT_REPEAT ? " (repeatable)" : "");
+            fprintf(to, "  %s\n  %-24s  ", left, "");
+        /* a help of several lines: the next ones under the first */
+        for (const char *h = s->help; *h; h++)
+            fputs(*h == '\n' ? "\n                            " : (char[2]){*h, 0}, to);
+        fputs(s->flags & LCP_OPT_REPEAT ? " (repeatable)\n" : "\n", to);
     }
     fprintf(to, "  %-24s  %s\n", "-h, --help", "print this help");
-    if (cmd->body && cmd->body[0]) {
+    if (rest[0]) {
         fputc('\n', to);
-        fputs(cmd->body, to);
+        fputs(rest, to);
     }
 }

@@ -9,14 +9,14 @@
  *         {OPT_ARCH, "--arch", 0, LCP_OPT_ARCH, LCP_OPT_REPEAT, "A", "only the slices of A"},
  *         LCP_OPT_OUTPUT_SPECS,
  *     };
- *     static const lcp_opt_command cmd = {"set-sdk", usage, specs, LCP_OPT_COUNT(specs), 0, body};
+ *     static const lcp_opt_command cmd = {"set-sdk", help, specs, LCP_OPT_COUNT(specs), 0};
  *     lcp_opts p;
  *     lcp_opts_begin(&p, &cmd, argc, argv);
  *     int id;
  *     while ((id = lcp_opts_next(&p)) > 0)
  *         switch (id) { case OPT_SDK: req.sdk = p.version; break; ... }
  *     if (p.status >= 0) return p.status;   // --help printed (0) or usage error (2)
- *     files = argv + 1, nfiles = p.noperands;
+ *     files = argv + p.first, nfiles = p.noperands;
  *
  * Usage errors are the same for every command, name the option as typed,
  * and return 2 (LCP_EXIT_USAGE) with "lcpatch CMD: ..." on stderr:
@@ -31,11 +31,12 @@
  * -h and --help print the help (exit 0) wherever they come among the
  * options; "--" ends the options; "-" alone is an operand.
  *
- * Operands: without LCP_OPTS_INTERLEAVED the first operand ends the
- * options (POSIX); with it, options and operands may be mixed (the load
- * path commands: `change-dylib OLD NEW -o OUT FILE`). Either way the
- * operands are moved, in order, to argv[1..1+noperands) (argv is
- * rewritten in place; the strings are not copied).
+ * Operands: argv[first..first+noperands). Without LCP_OPTS_INTERLEAVED the
+ * first operand ends the options (POSIX) and the operands are the rest of
+ * argv, untouched; with it, options and operands may be mixed (the load
+ * path commands: `change-dylib OLD NEW -o OUT FILE`) and the operands are
+ * moved, in order, to argv[1..] (first = 1; argv is rewritten in place,
+ * the strings are not copied).
  *
  * Ownership: lcp_opts points into argv and the static tables only. */
 #ifndef LCP_CLI_OPTIONS_H
@@ -79,12 +80,14 @@ enum {
 };
 
 typedef struct lcp_opt_command {
-    const char *name;  /* "set-sdk": in messages */
-    const char *usage; /* the synopsis, "usage: lcpatch set-sdk ...\n" (one or more lines) */
+    const char *name; /* "set-sdk": in messages */
+    /* The hand-written help: the synopsis ("usage: lcpatch set-sdk ..."), a
+     * blank line, then what the command does and its exit status. --help
+     * prints the options table between the two. */
+    const char *help;
     const lcp_opt_spec *specs;
     size_t nspecs;
-    unsigned flags;   /* LCP_OPTS_INTERLEAVED */
-    const char *body; /* the help after the options list: what it does, exit status */
+    unsigned flags; /* LCP_OPTS_INTERLEAVED */
 } lcp_opt_command;
 
 /* The ids of the output options (output_opts.h), shared by every writer;
@@ -114,7 +117,8 @@ typedef struct lcp_opts {
     char **argv;
     int next; /* the next argument to look at */
     bool options_done;
-    int noperands; /* operands moved to argv[1..] so far */
+    int first; /* the operands are argv[first..first+noperands) */
+    int noperands;
     unsigned char seen[LCP_OPTS_MAX_SPECS];
     int status; /* -1 while parsing and after a clean end; else 0 (help) or 2 */
     /* the option just returned */
@@ -128,11 +132,11 @@ typedef struct lcp_opts {
 
 void lcp_opts_begin(lcp_opts *p, const lcp_opt_command *cmd, int argc, char **argv);
 /* The id of the next option (its values in p), or 0 at the end: then
- * p->status is -1 when parsing succeeded (operands in argv[1..1+noperands)),
+ * p->status is -1 when parsing succeeded (operands in argv[first..]),
  * 0 after --help was printed, 2 after a usage error was printed. */
 int lcp_opts_next(lcp_opts *p);
 
-/* The full --help of cmd: usage, the options table, the body. */
+/* The full --help of cmd: the synopsis, the options table, the rest. */
 void lcp_opts_print_help(const lcp_opt_command *cmd, FILE *to);
 
 #endif
