@@ -22,6 +22,18 @@ struct spec {
     const char *help;
 };
 
+#define COMMON_HELP                                                                                                    \
+    "\n"                                                                                                               \
+    "Idempotent: a slice that already is as asked is left alone, and --in-place\n"                                     \
+    "does not rewrite a file where nothing changes. Space: the new load commands\n"                                    \
+    "must fit before the first section's bytes (install_name_tool's rule and\n"                                        \
+    "lcpatch's safe rule), keeping 16 bytes for the LC_CODE_SIGNATURE codesign\n"                                      \
+    "adds when there is none; otherwise nothing is written and the message says\n"                                     \
+    "which slice lacks how many bytes.\n"                                                                              \
+    "\n" LCP_OUTPUT_RESIGN_HELP "\n" LCP_OUTPUT_NO_FSYNC_HELP "\n" LCP_OUTPUT_ALL_OR_NOTHING_HELP                      \
+    "Exit status: 0 done (or nothing to do), 2 usage, 3 the input failed or a\n"                                       \
+    "slice has no room.\n"
+
 static const struct spec specs[] = {
     {"change-dylib", LCP_NAME_CHANGE, 2,
      "usage: lcpatch change-dylib [--json] [--no-fsync] [--no-resign]\n"
@@ -29,38 +41,26 @@ static const struct spec specs[] = {
      "\n"
      "Rewrites every dylib load command (LC_LOAD_DYLIB, LC_LOAD_WEAK_DYLIB,\n"
      "LC_REEXPORT_DYLIB, LC_LOAD_UPWARD_DYLIB, LC_LAZY_LOAD_DYLIB, LC_PREBOUND_DYLIB)\n"
-     "that names OLD to name NEW, in every slice (install_name_tool -change).\n"},
+     "that names OLD to name NEW, in every slice (install_name_tool -change).\n" COMMON_HELP},
     {"set-id", LCP_NAME_ID, 1,
      "usage: lcpatch set-id [--json] [--no-fsync] [--no-resign]\n"
      "                      (-o OUT | --in-place) NAME FILE...\n"
      "\n"
      "Sets the install name (LC_ID_DYLIB) of every slice to NAME\n"
-     "(install_name_tool -id). A file without LC_ID_DYLIB is refused.\n"},
+     "(install_name_tool -id). A file without LC_ID_DYLIB is refused.\n" COMMON_HELP},
     {"add-rpath", LCP_NAME_ADD_RPATH, 1,
      "usage: lcpatch add-rpath [--json] [--no-fsync] [--no-resign]\n"
      "                         (-o OUT | --in-place) PATH FILE...\n"
      "\n"
      "Adds an LC_RPATH for PATH after the other load commands of every slice\n"
-     "that does not have it yet (install_name_tool -add_rpath).\n"},
+     "that does not have it yet (install_name_tool -add_rpath).\n" COMMON_HELP},
     {"delete-rpath", LCP_NAME_DELETE_RPATH, 1,
      "usage: lcpatch delete-rpath [--json] [--no-fsync] [--no-resign]\n"
      "                            (-o OUT | --in-place) PATH FILE...\n"
      "\n"
      "Removes every LC_RPATH for PATH (duplicates too) from every slice that has one\n"
-     "(install_name_tool -delete_rpath).\n"},
+     "(install_name_tool -delete_rpath).\n" COMMON_HELP},
 };
-
-static const char common_help[] =
-    "\n"
-    "Idempotent: a slice that already is as asked is left alone, and --in-place\n"
-    "does not rewrite a file where nothing changes. Space: the new load commands\n"
-    "must fit before the first section's bytes (install_name_tool's rule and\n"
-    "lcpatch's safe rule), keeping 16 bytes for the LC_CODE_SIGNATURE codesign\n"
-    "adds when there is none; otherwise nothing is written and the message says\n"
-    "which slice lacks how many bytes.\n"
-    "\n" LCP_OUTPUT_RESIGN_HELP "\n" LCP_OUTPUT_NO_FSYNC_HELP "\n" LCP_OUTPUT_ALL_OR_NOTHING_HELP
-    "Exit status: 0 done (or nothing to do), 2 usage, 3 the input failed or a\n"
-    "slice has no room.\n";
 
 struct ctx {
     const struct spec *spec;
@@ -210,44 +210,21 @@ static int run(const struct spec *spec, int argc, char **argv) {
     lcp_output_opts_init(&out);
     /* Options may come anywhere (before "--"); the rest, in order, are the
      * command's values then the files. */
-    char **pos = calloc((size_t)argc + 1, sizeof *pos);
-    if (!pos)
-        return LCP_EXIT_FAILED;
-    int npos = 0;
-    bool dashdash = false;
-    for (int k = 1; k < argc; k++) {
-        const char *a = argv[k];
-        if (dashdash || a[0] != '-' || a[1] == '\0') {
-            pos[npos++] = argv[k];
-            continue;
-        }
-        if (lcp_cli_is_help(a)) {
-            fputs(spec->help, stdout);
-            fputs(common_help, stdout);
-            free(pos);
-            return LCP_EXIT_OK;
-        }
-        int r = lcp_output_opts_parse(&out, spec->name, argc, argv, &k);
-        if (r < 0) {
-            free(pos);
-            return LCP_EXIT_USAGE;
-        }
-        if (r > 0)
-            continue;
-        if (strcmp(a, "--json") == 0)
-            json = true;
-        else if (strcmp(a, "--") == 0)
-            dashdash = true;
-        else {
-            free(pos);
-            return lcp_cli_usage_error(spec->name, "unknown option '%s'", a);
-        }
-    }
-    if (npos < spec->nargs) {
-        free(pos);
+    static const lcp_opt_spec opts[] = {LCP_OPT_JSON_SPEC, LCP_OPT_OUTPUT_SPECS, LCP_OPT_NO_RESIGN_SPEC};
+    const lcp_opt_command cmd = {spec->name, spec->help, opts, LCP_OPT_COUNT(opts), LCP_OPTS_INTERLEAVED};
+    lcp_opts op;
+    lcp_opts_begin(&op, &cmd, argc, argv);
+    int id;
+    while ((id = lcp_opts_next(&op)) > 0)
+        if (!lcp_output_opts_take(&out, &op, id))
+            json = true; /* LCP_OPT_ID_JSON */
+    if (op.status >= 0)
+        return op.status;
+    char **pos = argv + op.first;
+    int npos = op.noperands;
+    if (npos < spec->nargs)
         return lcp_cli_usage_error(spec->name, spec->nargs == 2 ? "needs OLD and NEW before the files"
                                                                 : "needs a value before the files");
-    }
     c.edit.kind = spec->kind;
     if (spec->kind == LCP_NAME_CHANGE) {
         c.edit.old_path = pos[0];
@@ -257,20 +234,15 @@ static int run(const struct spec *spec, int argc, char **argv) {
     else
         c.edit.new_path = pos[0];
     for (int k = 0; k < spec->nargs; k++)
-        if (pos[k][0] == '\0') {
-            free(pos);
+        if (pos[k][0] == '\0')
             return lcp_cli_usage_error(spec->name, "an empty path is not a load path");
-        }
     char **files = pos + spec->nargs;
     int nfiles = npos - spec->nargs;
-    if (lcp_output_opts_check(&out, spec->name, files, nfiles)) {
-        free(pos);
+    if (lcp_output_opts_check(&out, spec->name, files, nfiles))
         return LCP_EXIT_USAGE;
-    }
 
     int status = lcp_edit_files_run(&c.e, &out, json, false, files, nfiles, visit, &c, check_has_id);
     lcp_edit_files_release(&c.e);
-    free(pos);
     return status;
 }
 
