@@ -104,8 +104,6 @@ static bool already_done(const struct ctx *c, const lcp_image *img) {
 
 static void report(struct ctx *c, const char *label, const char *arch, const lcp_member *member, const char *action,
                    const lcp_name_report *r) {
-    if (c->e.quiet)
-        return;
     if (c->e.json) {
         lcp_json *j = c->e.json;
         lcp_json_begin_object(j);
@@ -127,9 +125,9 @@ static void report(struct ctx *c, const char *label, const char *arch, const lcp
         }
         lcp_json_end_object(j);
     } else if (strcmp(action, "changed") == 0) {
-        printf("%s: %s\n", label, action);
+        fprintf(c->e.report, "%s: %s\n", label, action);
     } else if (strcmp(action, "unchanged") == 0) {
-        printf("%s: nothing to change\n", label);
+        fprintf(c->e.report, "%s: nothing to change\n", label);
     }
 }
 

@@ -116,8 +116,6 @@ static void report_image(struct sdk_ctx *c, const char *label, const char *arch,
     const char *cmd = r->cmd ? lcp_lc_name(r->cmd) : NULL;
     const char *platform = r->platform ? lcp_platform_name(r->platform) : NULL;
     char pbuf[16];
-    if (c->e.quiet)
-        return;
     if (r->platform && !platform) {
         snprintf(pbuf, sizeof pbuf, "%u", r->platform);
         platform = pbuf;
@@ -151,13 +149,14 @@ static void report_image(struct sdk_ctx *c, const char *label, const char *arch,
         return;
     }
     if (skipped == SKIP_PPC) {
-        printf("%s: PowerPC slice: left alone (the notary service refuses PowerPC code whatever its SDK: remove it "
-               "with lcpatch strip-arch --legacy)\n",
-               label);
+        fprintf(c->e.report,
+                "%s: PowerPC slice: left alone (the notary service refuses PowerPC code whatever its SDK: remove it "
+                "with lcpatch strip-arch --legacy)\n",
+                label);
         return;
     }
     if (skipped) {
-        printf("%s: not selected by --arch, left alone\n", label);
+        fprintf(c->e.report, "%s: not selected by --arch, left alone\n", label);
         return;
     }
     fmt_version(r->old_minos, m0, sizeof m0);
@@ -166,23 +165,24 @@ static void report_image(struct sdk_ctx *c, const char *label, const char *arch,
     fmt_version(r->new_sdk, s1, sizeof s1);
     switch (r->action) {
     case LCP_SDK_UNCHANGED:
-        printf("%s: %s %s minos %s sdk %s: unchanged (already at or above the request)\n", label, cmd, platform, m0,
-               s0);
+        fprintf(c->e.report, "%s: %s %s minos %s sdk %s: unchanged (already at or above the request)\n", label, cmd,
+                platform, m0, s0);
         break;
     case LCP_SDK_REWRITTEN:
         if (r->old_minos != r->new_minos)
-            printf("%s: %s %s minos %s -> %s, sdk %s -> %s (rewritten in place)\n", label, cmd, platform, m0, m1, s0,
-                   s1);
+            fprintf(c->e.report, "%s: %s %s minos %s -> %s, sdk %s -> %s (rewritten in place)\n", label, cmd, platform,
+                    m0, m1, s0, s1);
         else
-            printf("%s: %s %s minos %s, sdk %s -> %s (rewritten in place)\n", label, cmd, platform, m0, s0, s1);
+            fprintf(c->e.report, "%s: %s %s minos %s, sdk %s -> %s (rewritten in place)\n", label, cmd, platform, m0,
+                    s0, s1);
         break;
     case LCP_SDK_ADDED_BUILD_VERSION:
     case LCP_SDK_ADDED_VERSION_MIN:
-        printf("%s: no version command: added %s %s minos %s sdk %s (%lld bytes free left)\n", label, cmd, platform, m1,
-               s1, (long long)r->free_after);
+        fprintf(c->e.report, "%s: no version command: added %s %s minos %s sdk %s (%lld bytes free left)\n", label, cmd,
+                platform, m1, s1, (long long)r->free_after);
         break;
     case LCP_SDK_OTHER_PLATFORM:
-        printf("%s: platform %s (%s): left alone\n", label, platform ? platform : "?", cmd);
+        fprintf(c->e.report, "%s: platform %s (%s): left alone\n", label, platform ? platform : "?", cmd);
         break;
     case LCP_SDK_NO_SPACE: break; /* reported as an error */
     }

@@ -190,6 +190,8 @@ int cmd_strip_arch(int argc, char **argv) {
     for (int i = 0; i < nfiles; i++)
         plan_one(&pl[i], &w, i, argv[first + i], (lcp_select_mode)mode, (const uint32_t(*)[2])archs, narchs, keep_fat,
                  out != NULL);
+    /* write, then report what happened */
+    int status = lcp_write_all_finish(&w);
     lcp_json j;
     lcp_json_init(&j, stdout);
     lcp_json_failures failures = LCP_JSON_FAILURES_INIT;
@@ -235,7 +237,6 @@ int cmd_strip_arch(int argc, char **argv) {
     lcp_json_end_files(&j, json, &failures);
     lcp_json_failures_release(&failures);
     fflush(stdout);
-    int status = lcp_write_all_finish(&w);
     for (int i = 0; i < nfiles; i++) {
         free(pl[i].keep);
         lcp_file_free(pl[i].f);

@@ -70,6 +70,8 @@ int cmd_unsign(int argc, char **argv) {
         lcp_plan_release(&plan);
         lcp_file_free(f);
     }
+    /* write, then report what happened */
+    int status = lcp_write_all_finish(&w);
     lcp_json j;
     lcp_json_init(&j, stdout);
     lcp_json_failures failures = LCP_JSON_FAILURES_INIT;
@@ -101,7 +103,6 @@ int cmd_unsign(int argc, char **argv) {
     lcp_json_end_files(&j, json, &failures);
     lcp_json_failures_release(&failures);
     fflush(stdout);
-    int status = lcp_write_all_finish(&w);
     lcp_write_all_release(&w);
     free(pl);
     return status;

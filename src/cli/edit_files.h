@@ -2,22 +2,25 @@
  * (set-sdk; change-dylib, set-id, add-rpath, delete-rpath;
  * set-build-version, set-version-min, remove-build-version).
  *
- * Plan all, then write all (write_all.h): every file is opened and the
- * command's visitor edits every image (recording the edited ones, or the
- * first failure), `after` may turn the result into a failure, and the
- * output is staged when an image changed (always with -o, so that OUT
- * exists); all of it quietly (e->quiet: visitors print nothing). When a
- * file failed nothing is written. Then every file is read and visited again
- * to report it (the visitors print, the inputs are still untouched), and
- * only then are the outputs renamed into place. The report:
+ * Plan all, then write all (write_all.h), then report: every file is
+ * opened and the command's visitor edits every image (recording the edited
+ * ones, or the first failure) and says what it did into e->report (text)
+ * or e->json (--json), both held back in memory; `after` may turn the
+ * result into a failure; the output is staged when an image changed
+ * (always with -o, so that OUT exists). When a file failed nothing is
+ * written. Then the outputs are renamed into place, and only then is the
+ * report printed, from the real outcome:
  *   --json  one object per file in {"files": [...]}: "file", "images" (the
- *           visitor writes one object per image into it), "output",
- *           "changed", and "error" on a failure, which is listed again in
- *           the closing "failures" array (docs/json.md);
- *   text    "PATH: nothing to change" when asked for (say_unchanged).
- * After a failure the text report is only the failures (lcp_cli_fail) and
- * "nothing written: N of M files failed"; the JSON report has every file,
- * "output": null. The result is the worst exit status.
+ *           visitor writes one object per image into it), "output" (null
+ *           unless the file was written), "changed" (written and an image
+ *           changed), and "error" on a failure (the write's too), which is
+ *           listed again in the closing "failures" array (docs/json.md);
+ *   text    what the visitors said, for every file written or left as it
+ *           was, and "PATH: nothing to change" when asked for
+ *           (say_unchanged); a file whose write failed gets only its
+ *           failure (lcp_cli_fail). After a planning failure the text report
+ *           is only the failures and "nothing written: N of M files
+ *           failed". The result is the worst exit status.
  *
  * Ownership: lcp_edit_files is caller-owned (zero it, set command, then
  * lcp_edit_files_release); it points into nothing it does not own. */
@@ -29,6 +32,7 @@
 #include "lcpatch/lcpatch.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 
 /* A signed image that an edit invalidates: warned about once written. */
 struct lcp_edit_resign {
@@ -38,10 +42,10 @@ struct lcp_edit_resign {
 
 typedef struct lcp_edit_files {
     const char *command; /* "set-sdk": set by the caller, for messages */
-    lcp_json *json;      /* set during the report with --json: where visitors write */
-    bool quiet;          /* the planning pass (or a failed run's text report):
-                            visitors print nothing */
-    bool planning;       /* the first pass (the one that stages the outputs) */
+    lcp_json *json;      /* with --json: where visitors write the image objects */
+    FILE *report;        /* where visitors print their text report: held back
+                            until the write outcome is known */
+    bool planning;       /* the pass that stages the outputs (the only one) */
     int cur;             /* the index of the file being visited */
     lcp_image **edited;  /* this file's edited images */
     size_t nedited, cap;

@@ -102,8 +102,7 @@ static int visit(void *ctx, lcp_file *f, size_t slice_index, lcp_member *member,
         return 0;
     if (!lcp_edit_files_add(&n->e, img, label, lcp_edit_files_stale(&n->e, f, member, img)))
         return 1;
-    if (!n->e.quiet)
-        printf("%s: %s\n", label, op_names[n->op]);
+    fprintf(n->e.report, "%s: %s\n", label, op_names[n->op]);
     return 0;
 }
 
