@@ -55,8 +55,9 @@ const char *lcp_cli_image_label(const lcp_file *f, size_t slice_index, const lcp
 
 bool lcp_cli_is_help(const char *arg) { return strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0; }
 
-int lcp_cli_parse_json_files(const char *command, const char *help, int argc, char **argv, bool *json, int *first) {
-    static const lcp_opt_spec specs[] = {LCP_OPT_JSON_SPEC};
+int lcp_cli_parse_json_files(const char *command, const char *help, const char *json_help, int argc, char **argv,
+                             bool *json, int *first) {
+    const lcp_opt_spec specs[] = {{LCP_OPT_ID_JSON, "--json", 0, LCP_OPT_FLAG, 0, NULL, json_help, 0, 0}};
     const lcp_opt_command cmd = {command, help, specs, LCP_OPT_COUNT(specs), 0};
     lcp_opts p;
     lcp_opts_begin(&p, &cmd, argc, argv);

@@ -18,27 +18,10 @@ static const char strip_help[] =
     "Removes slices from fat files, as Apple's lipo -remove does: each remaining\n"
     "slice keeps its alignment, FAT_MAGIC_64 stays, slices are ordered as lipo\n"
     "orders them. When one slice remains the output is that slice alone, byte\n"
-    "for byte what `lipo -thin` writes, unless --keep-fat.\n"
-    "\n"
-    "  --legacy       remove ppc, ppc64 (every ppc subtype), i386, 32-bit ARM\n"
-    "                 (armv6, armv7, armv7s, armv7k...), m68k, m88k, hppa, sparc,\n"
-    "                 i860; a file with nothing else is refused (\"no 64-bit slice\n"
-    "                 to keep\")\n"
-    "  --remove A,B   remove these architectures (absent ones are ignored)\n"
-    "  --keep A,B     keep only these architectures (each must be present); one\n"
-    "                 kept slice is written thin even when nothing else is\n"
-    "                 removed (a fat file of one slice), as lipo -thin does\n"
-    "                 A name picks its exact architecture when the file has it,\n"
-    "                 else every slice of its CPU type (ppc picks ppc7400).\n"
-    "  --keep-fat     keep a fat header even around a single slice\n"
-    "  --json         report as JSON\n"
-    "  -o OUT         write to OUT (one FILE only); --in-place replaces FILE\n"
-    "  --no-fsync     write without fsync, as cp does: faster, and other programs\n"
-    "                 still see the old file or the whole new one, but after a\n"
-    "                 crash or power loss the output may be empty or partial, and\n"
-    "                 with --in-place so may the input. For outputs that can be\n"
-    "                 made again (build folders).\n"
-    "\n"
+    "for byte what `lipo -thin` writes, unless --keep-fat. An architecture name\n"
+    "picks its exact architecture when the file has it, else every slice of its\n"
+    "CPU type (ppc picks ppc7400).\n"
+    "\n" LCP_OUTPUT_NO_FSYNC_HELP "\n"
     "A file with nothing to remove is left as it is (with -o, copied).\n"
     "Several files: every one is read and planned before any is written; when\n"
     "one fails (unreadable, not Mach-O, nothing would be left) nothing is\n"
@@ -138,10 +121,17 @@ int cmd_strip_arch(int argc, char **argv) {
     size_t narchs = 0;
     enum { OPT_LEGACY = 1, OPT_REMOVE, OPT_KEEP, OPT_KEEP_FAT };
     static const lcp_opt_spec specs[] = {
-        {OPT_LEGACY, "--legacy", 0, LCP_OPT_FLAG, 0, NULL, "remove the legacy slices (ppc, i386, 32-bit ARM...)", 0, 0},
-        {OPT_REMOVE, "--remove", 0, LCP_OPT_STRING, 0, "A,B", "remove the named slices", 0, 0},
-        {OPT_KEEP, "--keep", 0, LCP_OPT_STRING, 0, "A,B", "keep only the named slices", 0, 0},
-        {OPT_KEEP_FAT, "--keep-fat", 0, LCP_OPT_FLAG, 0, NULL, "keep a fat header even for one slice", 0, 0},
+        {OPT_LEGACY, "--legacy", 0, LCP_OPT_FLAG, 0, NULL,
+         "remove ppc, ppc64 (every ppc subtype), i386,\n32-bit ARM (armv6, armv7, armv7s, armv7k...),\nm68k, m88k, "
+         "hppa, sparc, i860; a file with\nnothing else is refused (\"no 64-bit slice to keep\")",
+         0, 0},
+        {OPT_REMOVE, "--remove", 0, LCP_OPT_STRING, 0, "A,B", "remove these architectures (absent ones are\nignored)",
+         0, 0},
+        {OPT_KEEP, "--keep", 0, LCP_OPT_STRING, 0, "A,B",
+         "keep only these architectures (each must be\npresent); one kept slice is written thin even\nwhen nothing "
+         "else is removed, as lipo -thin does",
+         0, 0},
+        {OPT_KEEP_FAT, "--keep-fat", 0, LCP_OPT_FLAG, 0, NULL, "keep a fat header even around a single slice", 0, 0},
         LCP_OPT_JSON_SPEC,
         LCP_OPT_OUTPUT_SPECS,
     };
