@@ -121,11 +121,11 @@ int lcp_opts_next(lcp_opts *p) {
         } else if (p->next < p->argc) {
             p->value = p->argv[p->next++];
         } else {
-            return fail(p, "option '%s' needs a value%s", name, s->kind == LCP_OPT_PAIR ? " (two)" : "");
+            return fail(p, "option '%s' needs %s", name, s->kind == LCP_OPT_PAIR ? "two values" : "a value");
         }
         if (s->kind == LCP_OPT_PAIR) {
             if (p->next >= p->argc)
-                return fail(p, "option '%s' needs a value%s", name, " (two)");
+                return fail(p, "option '%s' needs %s", name, "two values");
             p->value2 = p->argv[p->next++];
         }
         if ((p->value && p->value[0] == '\0') || (p->value2 && p->value2[0] == '\0'))

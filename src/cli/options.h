@@ -22,6 +22,7 @@
  * and return 2 (LCP_EXIT_USAGE) with "lcpatch CMD: ..." on stderr:
  *   unknown option '--x'               an option not in the table
  *   option '--sdk' needs a value       the last argument, with no value after it
+ *                                      ("needs two values" for LCP_OPT_PAIR)
  *   option '--sdk' has an empty value  "" (or "--sdk=") as the value
  *   option '--sdk' given twice         a second time, unless LCP_OPT_REPEAT
  *   and for typed values: "--sdk 'abc' is not a version (...)",
