@@ -5,6 +5,7 @@
 #include "lcpatch/lcpatch.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,10 +17,25 @@ void lcp_opts_begin(lcp_opts *p, const lcp_opt_command *cmd, int argc, char **ar
     p->next = 1;
     p->first = argc > 1 ? 1 : argc;
     p->status = -1;
+    /* a table too long to track "given twice" is a programming error */
+    if (cmd->nspecs > LCP_OPTS_MAX_SPECS) {
+        fprintf(stderr, "lcpatch %s: %zu options, more than %d\n", cmd->name, cmd->nspecs, LCP_OPTS_MAX_SPECS);
+        abort();
+    }
 }
 
-static int fail(lcp_opts *p, const char *fmt, const char *a, const char *b) {
-    p->status = lcp_cli_usage_error(p->cmd->name, fmt, a, b);
+/* Prints the usage error and stops the parse; returns 0 for lcp_opts_next. */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static int
+fail(lcp_opts *p, const char *fmt, ...) {
+    char msg[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    p->status = lcp_cli_usage_error(p->cmd->name, "%s", msg);
     return 0;
 }
 
@@ -106,16 +122,16 @@ int lcp_opts_next(lcp_opts *p) {
         const char *eq = strchr(a, '=');
         size_t len = eq ? (size_t)(eq - a) : strlen(a);
         const lcp_opt_spec *s = lookup(p->cmd, a, len);
-        static char name[64];
-        snprintf(name, sizeof name, "%.*s", (int)(len < 60 ? len : 60), a);
+        char *name = p->name_buf;
+        snprintf(name, sizeof p->name_buf, "%.*s", (int)(len < 60 ? len : 60), a);
         if (s == NULL)
-            return fail(p, "unknown option '%s'%s", eq ? name : a, "");
+            return fail(p, "unknown option '%s'", eq ? name : a);
         p->spec = s;
         p->name = name;
         p->value = p->value2 = NULL;
         if (s->kind == LCP_OPT_FLAG) {
             if (eq)
-                return fail(p, "option '%s' takes no value%s", name, "");
+                return fail(p, "option '%s' takes no value", name);
         } else if (eq) {
             p->value = eq + 1;
         } else if (p->next < p->argc) {
@@ -129,13 +145,11 @@ int lcp_opts_next(lcp_opts *p) {
             p->value2 = p->argv[p->next++];
         }
         if ((p->value && p->value[0] == '\0') || (p->value2 && p->value2[0] == '\0'))
-            return fail(p, "option '%s' has an empty value%s", name, "");
-        size_t k = (size_t)(s - p->cmd->specs);
-        if (k < LCP_OPTS_MAX_SPECS) {
-            if (p->seen[k] && !(s->flags & LCP_OPT_REPEAT))
-                return fail(p, "option '%s' given twice%s", name, "");
-            p->seen[k] = 1;
-        }
+            return fail(p, "option '%s' has an empty value", name);
+        size_t k = (size_t)(s - p->cmd->specs); /* < LCP_OPTS_MAX_SPECS: lcp_opts_begin checks */
+        if (p->seen[k] && !(s->flags & LCP_OPT_REPEAT))
+            return fail(p, "option '%s' given twice", name);
+        p->seen[k] = 1;
         if (!convert(p))
             return 0;
         return s->id;
@@ -166,7 +180,10 @@ void lcp_opts_print_help(const lcp_opt_command *cmd, FILE *to) {
             fprintf(to, "  %s\n  %-24s  ", left, "");
         /* a help of several lines: the next ones under the first */
         for (const char *h = s->help; *h; h++)
-            fputs(*h == '\n' ? "\n                            " : (char[2]){*h, 0}, to);
+            if (*h == '\n')
+                fprintf(to, "\n%28s", "");
+            else
+                fputc(*h, to);
         fputs(s->flags & LCP_OPT_REPEAT ? " (repeatable)\n" : "\n", to);
     }
     fprintf(to, "  %-24s  %s\n", "-h, --help", "print this help");

@@ -124,11 +124,12 @@ typedef struct lcp_opts {
     int status; /* -1 while parsing and after a clean end; else 0 (help) or 2 */
     /* the option just returned */
     const lcp_opt_spec *spec;
-    const char *name;   /* as typed, without "=value" */
+    const char *name;   /* as typed, without "=value" (in name_buf) */
     const char *value;  /* its (first) value, or NULL for a flag */
     const char *value2; /* LCP_OPT_PAIR: the second value */
     uint32_t version, platform, cputype, cpusubtype;
     unsigned long number;
+    char name_buf[64];
 } lcp_opts;
 
 void lcp_opts_begin(lcp_opts *p, const lcp_opt_command *cmd, int argc, char **argv);
