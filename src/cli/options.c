@@ -77,15 +77,16 @@ static bool convert(lcp_opts *p) {
         fail(p, "unknown platform '%s' in %s", v, p->name);
         return false;
     case LCP_OPT_NUMBER: {
-        char *end;
+        /* digits only: strtoul would take "-1", " 8" and "+8" */
+        char *end = NULL;
         errno = 0;
-        unsigned long n = v[0] >= '0' && v[0] <= '9' ? strtoul(v, &end, 10) : 0;
-        if (v[0] >= '0' && v[0] <= '9' && errno == 0 && *end == '\0' && n >= s->min && n <= s->max) {
+        bool digits = v[0] >= '0' && v[0] <= '9';
+        unsigned long n = digits ? strtoul(v, &end, 10) : 0;
+        if (digits && errno == 0 && *end == '\0' && n >= s->min && n <= s->max) {
             p->number = n;
             return true;
         }
-        p->status =
-            lcp_cli_usage_error(p->cmd->name, "%s wants a number from %u to %u, not '%s'", p->name, s->min, s->max, v);
+        fail(p, "%s wants a number from %u to %u, not '%s'", p->name, s->min, s->max, v);
         return false;
     }
     }
