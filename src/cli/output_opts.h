@@ -25,22 +25,27 @@
  *   - a folder we cannot write gives "cannot write OUT: folder F is not
  *     writable (Permission denied)"-style errors, exit 3.
  *
- * Typical use in a cmd_<name>.c:
+ * Typical use in a cmd_<name>.c, on the option-spec parser (options.h):
  *
+ *     static const lcp_opt_spec specs[] = {..., LCP_OPT_OUTPUT_SPECS, LCP_OPT_NO_RESIGN_SPEC};
  *     lcp_output_opts out;
  *     lcp_output_opts_init(&out);
- *     for (i = 1; i < argc && argv[i][0] == '-'; i++) {
- *         int r = lcp_output_opts_parse(&out, "set-sdk", argc, argv, &i);
- *         if (r < 0) return LCP_EXIT_USAGE;      // message already printed
- *         if (r > 0) continue;                   // -o/--in-place/--no-fsync consumed
- *         ... the command's own options ...
- *     }
- *     if (lcp_output_opts_check(&out, "set-sdk", argv + i, argc - i))
+ *     lcp_opts p;
+ *     lcp_opts_begin(&p, &cmd, argc, argv);
+ *     while ((id = lcp_opts_next(&p)) > 0)
+ *         if (!lcp_output_opts_take(&out, &p, id))
+ *             ... the command's own options ...
+ *     if (p.status >= 0)
+ *         return p.status;                       // --help, or a usage error
+ *     if (lcp_output_opts_check(&out, "set-sdk", argv + p.first, p.noperands))
  *         return LCP_EXIT_USAGE;                 // message already printed
  *     for each input:
  *         ... lcp_file_open(input, &f, &err); build an lcp_plan ...
  *         if (lcp_output_write(&out, input, &plan, &f->src, &err))
  *             status = lcp_cli_fail(&err);
+ *
+ * (lcp_output_opts_parse is the older hand-loop helper, still used by
+ * `sign`.)
  *
  * Ownership: lcp_output_opts only points into argv; nothing to release. */
 #ifndef LCP_CLI_OUTPUT_OPTS_H
