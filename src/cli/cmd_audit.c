@@ -4,8 +4,6 @@
 #include "cli/options.h"
 #include "cli/commands.h"
 
-#include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>

@@ -6,8 +6,6 @@
 #include "cli/options.h"
 #include "cli/commands.h"
 
-#include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 static const char check_help[] = "usage: lcpatch check [--json | --sarif] [--sysroot DIR] [--jobs N] PATH...\n"

@@ -12,7 +12,6 @@
 #include "cli/output_opts.h"
 #include "lcpatch/dylib_edit.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 struct spec {

@@ -8,7 +8,6 @@
 #include "cli/options.h"
 #include "cli/output_opts.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 static const char set_sdk_help[] =

@@ -9,7 +9,6 @@
 #include "cli/commands.h"
 #include "cli/output_opts.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 enum native_op { OP_SET_BUILD, OP_SET_VMIN, OP_REMOVE_BUILD };
