@@ -258,7 +258,11 @@ static int alias(int argc, char **argv, const char *opt, bool takes_archs, bool 
     v[n++] = (char *)opt;
     if (takes_archs)
         v[n++] = argv[i++];
-    if (keep_fat)
+    /* extract implies --keep-fat: given again by the user, it is not "given twice" */
+    bool user_keep_fat = false;
+    for (int k = i; k < argc && strcmp(argv[k], "--") != 0; k++)
+        user_keep_fat |= strcmp(argv[k], "--keep-fat") == 0;
+    if (keep_fat && !user_keep_fat)
         v[n++] = (char *)"--keep-fat";
     while (i < argc)
         v[n++] = argv[i++];
