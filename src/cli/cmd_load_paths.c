@@ -101,33 +101,63 @@ static bool already_done(const struct ctx *c, const lcp_image *img) {
     return c->edit.kind != LCP_NAME_ADD_RPATH;
 }
 
-static void report(struct ctx *c, const char *label, const char *arch, const lcp_member *member, const char *action,
-                   const lcp_name_report *r) {
-    if (c->e.json) {
-        lcp_json *j = c->e.json;
+/* What the visitor did to one image: printed once the write is done. */
+struct name_record {
+    char label[1024]; /* "file (arch)" */
+    char arch[48];
+    bool in_member;
+    char member[1024];  /* the archive member's name when in_member */
+    const char *action; /* "changed", "unchanged", "no-space"...: a literal */
+    bool sized;         /* the edit was tried: needed and limit are known */
+    uint64_t needed, limit;
+};
+
+static void print_record(const void *rec, lcp_json *j) {
+    const struct name_record *x = rec;
+    if (j) {
         lcp_json_begin_object(j);
         lcp_json_key(j, "arch");
-        lcp_json_string(j, arch);
+        lcp_json_string(j, x->arch);
         lcp_json_key(j, "member");
-        lcp_json_string(j, member ? member->name : NULL);
+        lcp_json_string(j, x->in_member ? x->member : NULL);
         lcp_json_key(j, "action");
-        lcp_json_string(j, action);
-        if (r) {
+        lcp_json_string(j, x->action);
+        if (x->sized) {
             lcp_json_key(j, "header_needed");
-            lcp_json_uint(j, r->needed);
+            lcp_json_uint(j, x->needed);
             lcp_json_key(j, "header_limit");
-            lcp_json_uint(j, r->limit);
-            if (r->needed > r->limit) {
+            lcp_json_uint(j, x->limit);
+            if (x->needed > x->limit) {
                 lcp_json_key(j, "missing");
-                lcp_json_uint(j, r->needed - r->limit);
+                lcp_json_uint(j, x->needed - x->limit);
             }
         }
         lcp_json_end_object(j);
-    } else if (strcmp(action, "changed") == 0) {
-        fprintf(c->e.report, "%s: %s\n", label, action);
-    } else if (strcmp(action, "unchanged") == 0) {
-        fprintf(c->e.report, "%s: nothing to change\n", label);
+    } else if (strcmp(x->action, "changed") == 0) {
+        printf("%s: %s\n", x->label, x->action);
+    } else if (strcmp(x->action, "unchanged") == 0) {
+        printf("%s: nothing to change\n", x->label);
     }
+}
+
+/* Records what was done to the image labelled label (r: the sizes, when
+ * the edit was tried); false when out of memory. */
+static bool report(struct ctx *c, const char *label, const char *arch, const lcp_member *member, const char *action,
+                   const lcp_name_report *r) {
+    struct name_record x;
+    memset(&x, 0, sizeof x);
+    snprintf(x.label, sizeof x.label, "%s", label);
+    snprintf(x.arch, sizeof x.arch, "%s", arch);
+    x.in_member = member != NULL;
+    if (member)
+        snprintf(x.member, sizeof x.member, "%s", member->name);
+    x.action = action;
+    x.sized = r != NULL;
+    if (r) {
+        x.needed = r->needed;
+        x.limit = r->limit;
+    }
+    return lcp_edit_files_record(&c->e, &x);
 }
 
 static int visit(void *ctx_, lcp_file *f, size_t slice_index, lcp_member *member, lcp_image *img) {
@@ -136,16 +166,14 @@ static int visit(void *ctx_, lcp_file *f, size_t slice_index, lcp_member *member
     lcp_cli_image_label(f, slice_index, member, img, label, sizeof label);
     const char *arch = lcp_arch_label(img->cputype, img->cpusubtype, abuf, sizeof abuf);
     if (member) {
-        report(c, label, arch, member, "skipped-member", NULL); /* objects in archives: dyld never loads them */
-        return 0;
+        /* objects in archives: dyld never loads them */
+        return report(c, label, arch, member, "skipped-member", NULL) ? 0 : 1;
     }
     if (c->edit.kind == LCP_NAME_ID && lcp_image_find(img, LCP_LC_ID_DYLIB, 0) < 0) {
-        report(c, label, arch, member, "no-install-name", NULL);
-        return 0;
+        return report(c, label, arch, member, "no-install-name", NULL) ? 0 : 1;
     }
     if (already_done(c, img)) {
-        report(c, label, arch, member, "unchanged", NULL);
-        return 0;
+        return report(c, label, arch, member, "unchanged", NULL) ? 0 : 1;
     }
     lcp_name_report r;
     lcp_error err;
@@ -159,7 +187,7 @@ static int visit(void *ctx_, lcp_file *f, size_t slice_index, lcp_member *member
         lcp_name_report_release(&more);
     }
     if (st != LCP_OK) {
-        report(c, label, arch, member, st == LCP_E_NOSPACE ? "no-space" : "failed", &r);
+        (void)report(c, label, arch, member, st == LCP_E_NOSPACE ? "no-space" : "failed", &r);
         char named[1100];
         /* name the slice even in a thin file */
         if (f->kind == LCP_THIN && !member)
@@ -170,9 +198,9 @@ static int visit(void *ctx_, lcp_file *f, size_t slice_index, lcp_member *member
         lcp_name_report_release(&r);
         return 0; /* report every slice, write nothing */
     }
-    report(c, label, arch, member, "changed", &r);
+    bool recorded = report(c, label, arch, member, "changed", &r);
     lcp_name_report_release(&r);
-    return lcp_edit_files_add(&c->e, img, label, lcp_edit_files_stale(&c->e, f, member, img)) ? 0 : 1;
+    return recorded && lcp_edit_files_add(&c->e, img, label, lcp_edit_files_stale(&c->e, f, member, img)) ? 0 : 1;
 }
 
 /* An image outside archives with an install name (set-id needs one). */
@@ -202,6 +230,8 @@ static int run(const struct spec *spec, int argc, char **argv) {
     memset(&c, 0, sizeof c);
     c.spec = spec;
     c.e.command = spec->name;
+    c.e.print = print_record;
+    c.e.record_size = sizeof(struct name_record);
     bool json = false;
     lcp_output_opts out;
     lcp_output_opts_init(&out);

@@ -109,8 +109,22 @@ static void json_version(lcp_json *j, const char *key, uint32_t minos, uint32_t 
  * notary service refuses whatever its SDK (strip it instead). */
 enum skip { NOT_SKIPPED, SKIP_ARCH, SKIP_PPC };
 
-static void report_image(struct sdk_ctx *c, const char *label, const char *arch, const lcp_member *member,
-                         const lcp_sdk_change *r, enum skip skipped) {
+/* What the visitor did to one image: printed once the write is done. */
+struct sdk_record {
+    char label[1024]; /* "file (arch)" */
+    char arch[48];
+    bool in_member;
+    char member[1024]; /* the archive member's name when in_member */
+    lcp_sdk_change r;
+    enum skip skipped;
+};
+
+static void print_record(const void *rec, lcp_json *json) {
+    const struct sdk_record *x = rec;
+    const char *label = x->label, *arch = x->arch;
+    const char *member = x->in_member ? x->member : NULL;
+    const lcp_sdk_change *r = &x->r;
+    enum skip skipped = x->skipped;
     char m0[32], s0[32], m1[32], s1[32];
     const char *cmd = r->cmd ? lcp_lc_name(r->cmd) : NULL;
     const char *platform = r->platform ? lcp_platform_name(r->platform) : NULL;
@@ -119,13 +133,13 @@ static void report_image(struct sdk_ctx *c, const char *label, const char *arch,
         snprintf(pbuf, sizeof pbuf, "%u", r->platform);
         platform = pbuf;
     }
-    if (c->e.json) {
-        lcp_json *j = c->e.json;
+    if (json) {
+        lcp_json *j = json;
         lcp_json_begin_object(j);
         lcp_json_key(j, "arch");
         lcp_json_string(j, arch);
         lcp_json_key(j, "member");
-        lcp_json_string(j, member ? member->name : NULL);
+        lcp_json_string(j, member);
         lcp_json_key(j, "action");
         lcp_json_string(j, skipped == SKIP_PPC    ? "skipped-ppc"
                            : skipped == SKIP_ARCH ? "skipped-arch"
@@ -148,14 +162,13 @@ static void report_image(struct sdk_ctx *c, const char *label, const char *arch,
         return;
     }
     if (skipped == SKIP_PPC) {
-        fprintf(c->e.report,
-                "%s: PowerPC slice: left alone (the notary service refuses PowerPC code whatever its SDK: remove it "
-                "with lcpatch strip-arch --legacy)\n",
-                label);
+        printf("%s: PowerPC slice: left alone (the notary service refuses PowerPC code whatever its SDK: remove it "
+               "with lcpatch strip-arch --legacy)\n",
+               label);
         return;
     }
     if (skipped) {
-        fprintf(c->e.report, "%s: not selected by --arch, left alone\n", label);
+        printf("%s: not selected by --arch, left alone\n", label);
         return;
     }
     fmt_version(r->old_minos, m0, sizeof m0);
@@ -164,24 +177,23 @@ static void report_image(struct sdk_ctx *c, const char *label, const char *arch,
     fmt_version(r->new_sdk, s1, sizeof s1);
     switch (r->action) {
     case LCP_SDK_UNCHANGED:
-        fprintf(c->e.report, "%s: %s %s minos %s sdk %s: unchanged (already at or above the request)\n", label, cmd,
-                platform, m0, s0);
+        printf("%s: %s %s minos %s sdk %s: unchanged (already at or above the request)\n", label, cmd, platform, m0,
+               s0);
         break;
     case LCP_SDK_REWRITTEN:
         if (r->old_minos != r->new_minos)
-            fprintf(c->e.report, "%s: %s %s minos %s -> %s, sdk %s -> %s (rewritten in place)\n", label, cmd, platform,
-                    m0, m1, s0, s1);
+            printf("%s: %s %s minos %s -> %s, sdk %s -> %s (rewritten in place)\n", label, cmd, platform, m0, m1, s0,
+                   s1);
         else
-            fprintf(c->e.report, "%s: %s %s minos %s, sdk %s -> %s (rewritten in place)\n", label, cmd, platform, m0,
-                    s0, s1);
+            printf("%s: %s %s minos %s, sdk %s -> %s (rewritten in place)\n", label, cmd, platform, m0, s0, s1);
         break;
     case LCP_SDK_ADDED_BUILD_VERSION:
     case LCP_SDK_ADDED_VERSION_MIN:
-        fprintf(c->e.report, "%s: no version command: added %s %s minos %s sdk %s (%lld bytes free left)\n", label, cmd,
-                platform, m1, s1, (long long)r->free_after);
+        printf("%s: no version command: added %s %s minos %s sdk %s (%lld bytes free left)\n", label, cmd, platform, m1,
+               s1, (long long)r->free_after);
         break;
     case LCP_SDK_OTHER_PLATFORM:
-        fprintf(c->e.report, "%s: platform %s (%s): left alone\n", label, platform ? platform : "?", cmd);
+        printf("%s: platform %s (%s): left alone\n", label, platform ? platform : "?", cmd);
         break;
     case LCP_SDK_NO_SPACE: break; /* reported as an error */
     }
@@ -189,30 +201,31 @@ static void report_image(struct sdk_ctx *c, const char *label, const char *arch,
 
 static int visit(void *ctx_, lcp_file *f, size_t slice_index, lcp_member *member, lcp_image *img) {
     struct sdk_ctx *c = ctx_;
-    char label[1024], abuf[48];
-    lcp_cli_image_label(f, slice_index, member, img, label, sizeof label);
-    const char *arch = lcp_arch_label(img->cputype, img->cpusubtype, abuf, sizeof abuf);
-    lcp_sdk_change r;
-    memset(&r, 0, sizeof r);
-    if (!arch_wanted(c, img)) {
-        report_image(c, label, arch, member, &r, SKIP_ARCH);
-        return 0;
-    }
-    if (img->cputype == LCP_CPU_TYPE_POWERPC || img->cputype == LCP_CPU_TYPE_POWERPC64) {
-        report_image(c, label, arch, member, &r, SKIP_PPC);
-        return 0;
-    }
+    struct sdk_record x;
+    memset(&x, 0, sizeof x);
+    lcp_cli_image_label(f, slice_index, member, img, x.label, sizeof x.label);
+    char abuf[48];
+    snprintf(x.arch, sizeof x.arch, "%s", lcp_arch_label(img->cputype, img->cpusubtype, abuf, sizeof abuf));
+    x.in_member = member != NULL;
+    if (member)
+        snprintf(x.member, sizeof x.member, "%s", member->name);
+    if (!arch_wanted(c, img))
+        x.skipped = SKIP_ARCH;
+    else if (img->cputype == LCP_CPU_TYPE_POWERPC || img->cputype == LCP_CPU_TYPE_POWERPC64)
+        x.skipped = SKIP_PPC;
+    if (x.skipped)
+        return lcp_edit_files_record(&c->e, &x) ? 0 : 1;
     lcp_error err;
-    lcp_status st = lcp_version_raise_sdk(img, &c->req, &r, &err);
+    lcp_status st = lcp_version_raise_sdk(img, &c->req, &x.r, &err);
+    if (!lcp_edit_files_record(&c->e, &x))
+        return 1;
     if (st != LCP_OK) {
-        report_image(c, label, arch, member, &r, NOT_SKIPPED);
-        lcp_edit_files_fail(&c->e, &err, label);
+        lcp_edit_files_fail(&c->e, &err, x.label);
         return 0; /* report every slice, write nothing */
     }
-    report_image(c, label, arch, member, &r, NOT_SKIPPED);
-    bool edited = r.action == LCP_SDK_REWRITTEN || r.action == LCP_SDK_ADDED_BUILD_VERSION ||
-                  r.action == LCP_SDK_ADDED_VERSION_MIN;
-    if (edited && !lcp_edit_files_add(&c->e, img, label, lcp_edit_files_stale(&c->e, f, member, img)))
+    bool edited = x.r.action == LCP_SDK_REWRITTEN || x.r.action == LCP_SDK_ADDED_BUILD_VERSION ||
+                  x.r.action == LCP_SDK_ADDED_VERSION_MIN;
+    if (edited && !lcp_edit_files_add(&c->e, img, x.label, lcp_edit_files_stale(&c->e, f, member, img)))
         return 1;
     return 0;
 }
@@ -221,6 +234,8 @@ int cmd_set_sdk(int argc, char **argv) {
     struct sdk_ctx c;
     memset(&c, 0, sizeof c);
     c.e.command = "set-sdk";
+    c.e.print = print_record;
+    c.e.record_size = sizeof(struct sdk_record);
     c.req.sdk = LCP_VERSION(10, 9, 0);
     c.req.platform = LCP_PLATFORM_MACOS;
     bool json = false;

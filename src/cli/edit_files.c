@@ -53,23 +53,48 @@ void lcp_edit_files_fail(lcp_edit_files *e, const lcp_error *err, const char *la
     e->failed = true;
 }
 
-/* Opens path and lets the visitor (and `after`) edit its images. */
-static lcp_status edit_file(lcp_edit_files *e, const char *path, lcp_file **f, lcp_image_visitor visit, void *ctx,
-                            lcp_status (*after)(void *ctx, lcp_file *f, const char *path, lcp_error *err),
+bool lcp_edit_files_record(lcp_edit_files *e, const void *record) {
+    if (e->nrecords == e->rec_cap) {
+        size_t cap = e->rec_cap ? e->rec_cap * 2 : 16;
+        int *files = realloc(e->rec_file, cap * sizeof *files);
+        if (files)
+            e->rec_file = files;
+        unsigned char *data = files ? realloc(e->rec_data, cap * e->record_size) : NULL;
+        if (data == NULL) {
+            lcp_error oom;
+            lcp_error_set(&oom, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
+            e->err = oom;
+            e->failed = true;
+            return false;
+        }
+        e->rec_data = data;
+        e->rec_cap = cap;
+    }
+    e->rec_file[e->nrecords] = e->cur;
+    memcpy(e->rec_data + e->nrecords * e->record_size, record, e->record_size);
+    e->nrecords++;
+    return true;
+}
+
+/* Prints the records of file i, from *k on (records are in file order). */
+static void print_records(const lcp_edit_files *e, int i, size_t *k, lcp_json *json) {
+    for (; *k < e->nrecords && e->rec_file[*k] == i; ++*k)
+        e->print(e->rec_data + *k * e->record_size, json);
+}
+
+/* Opens path and lets the visitor (and `after`) edit its images; *opened
+ * says whether it could be read. */
+static lcp_status edit_file(lcp_edit_files *e, const char *path, lcp_file **f, bool *opened, lcp_image_visitor visit,
+                            void *ctx, lcp_status (*after)(void *ctx, lcp_file *f, const char *path, lcp_error *err),
                             lcp_error *err) {
     e->nedited = 0;
     e->failed = false;
     *f = NULL;
     lcp_status st = lcp_file_open(path, f, err);
+    *opened = st == LCP_OK;
     if (st != LCP_OK)
         return st;
-    if (e->json) {
-        lcp_json_key(e->json, "images");
-        lcp_json_begin_array(e->json);
-    }
     lcp_file_visit_images(*f, visit, ctx);
-    if (e->json)
-        lcp_json_end_array(e->json);
     if (e->failed) {
         *err = e->err;
         return err->status ? err->status : LCP_E_NOSPACE;
@@ -77,71 +102,35 @@ static lcp_status edit_file(lcp_edit_files *e, const char *path, lcp_file **f, l
     return after ? after(ctx, *f, path, err) : LCP_OK;
 }
 
-/* What the visitors said about one file, held back until its write
- * outcome is known: bytes [start, end) of the report buffer and, with
- * --json, the writer's state inside the file's still open object. */
-struct held {
-    long start, end;
-    bool visited;     /* opened (and `after` passed): its report is meaningful */
-    bool edited;      /* at least one image changed */
-    lcp_json json_at; /* --json: the state after "images": [...] */
+/* What the planning pass learnt of one file, for the report. */
+struct planned {
+    bool opened;  /* read: its records name every image */
+    bool visited; /* read, visited and `after` passed */
+    bool edited;  /* at least one image changed */
 };
-
-/* Copies bytes [start, end) of the report buffer to stdout. */
-static void emit(const char *report, const struct held *h) {
-    if (report && h->end > h->start)
-        fwrite(report + h->start, 1, (size_t)(h->end - h->start), stdout);
-}
 
 int lcp_edit_files_run(lcp_edit_files *e, const lcp_output_opts *out, bool json, bool say_unchanged, char *const *files,
                        int nfiles, lcp_image_visitor visit, void *ctx,
                        lcp_status (*after)(void *ctx, lcp_file *f, const char *path, lcp_error *err)) {
     lcp_write_all w;
-    char *report = NULL;
-    size_t report_len = 0;
-    FILE *buf = NULL;
-    struct held *held = calloc(nfiles > 0 ? (size_t)nfiles : 1, sizeof *held);
-    if (held == NULL || (buf = open_memstream(&report, &report_len)) == NULL ||
-        !lcp_write_all_init(&w, e->command, out, nfiles)) {
-        if (buf)
-            fclose(buf);
-        free(report);
-        free(held);
+    struct planned *pl = calloc(nfiles > 0 ? (size_t)nfiles : 1, sizeof *pl);
+    if (pl == NULL || !lcp_write_all_init(&w, e->command, out, nfiles)) {
+        free(pl);
         fputs("lcpatch: out of memory\n", stderr);
         return LCP_EXIT_FAILED;
     }
-    /* 1. plan and stage every file; what the visitors report goes to buf,
-     * to be printed once the outcome of the writes is known */
+    /* 1. plan and stage every file; the visitors record what they did */
     e->planning = true;
     e->out = out; /* lcp_edit_files_stale reads --no-resign */
-    e->report = buf;
-    lcp_json j;
-    lcp_json_init(&j, stdout);
-    lcp_json_begin_files(&j, json);
     for (int i = 0; i < nfiles; i++) {
         lcp_file *f = NULL;
         lcp_error err;
         lcp_plan plan;
         lcp_plan_init(&plan);
         e->cur = i;
-        fflush(buf);
-        held[i].start = ftell(buf);
-        lcp_json fj = j; /* file i's object, written to buf */
-        fj.out = buf;
-        e->json = json ? &fj : NULL;
-        if (json) {
-            lcp_json_begin_object(&fj);
-            lcp_json_key(&fj, "file");
-            lcp_json_string(&fj, files[i]);
-        }
-        lcp_status st = edit_file(e, files[i], &f, visit, ctx, after, &err);
-        fflush(buf);
-        held[i].end = ftell(buf);
-        held[i].json_at = fj;
-        held[i].visited = st == LCP_OK;
-        held[i].edited = e->nedited > 0;
-        if (json)
-            j.need_comma[j.depth] = true; /* the array now holds file i */
+        lcp_status st = edit_file(e, files[i], &f, &pl[i].opened, visit, ctx, after, &err);
+        pl[i].visited = st == LCP_OK;
+        pl[i].edited = e->nedited > 0;
         bool write = st == LCP_OK && (e->nedited > 0 || !out->in_place);
         /* linker-signed slices are signed again unless --no-resign */
         bool resigned = false;
@@ -152,37 +141,46 @@ int lcp_edit_files_run(lcp_edit_files *e, const lcp_output_opts *out, bool json,
         lcp_plan_release(&plan);
         lcp_file_free(f);
     }
-    e->json = NULL;
-    e->report = NULL;
-    fclose(buf);
     /* 2. write them all (or nothing, after a failure); the failures are
      * printed on stderr */
     int status = lcp_write_all_finish(&w);
     /* 3. the report, from what happened: a file whose write failed is
      * reported as failed, never as edited; after a planning failure the
      * text report is only the failures */
+    lcp_json j;
+    lcp_json_init(&j, stdout);
     lcp_json_failures failures = LCP_JSON_FAILURES_INIT;
+    lcp_json_begin_files(&j, json);
+    size_t k = 0;
     for (int i = 0; i < nfiles; i++) {
         const char *path = files[i];
         if (json) {
-            emit(report, &held[i]);
-            lcp_json fj = held[i].json_at;
-            fj.out = stdout;
-            lcp_json_key(&fj, "output");
-            lcp_json_string(&fj, w.written[i] ? lcp_output_opts_dest(out, path) : NULL);
-            lcp_json_key(&fj, "changed");
-            lcp_json_bool(&fj, w.written[i] && held[i].edited);
-            if (w.failed[i]) {
-                lcp_json_key(&fj, "error");
-                char etext[LCP_CLI_ERROR_TEXT_MAX];
-                lcp_json_string(&fj, lcp_cli_error_text(&w.errs[i], etext, sizeof etext));
+            lcp_json_begin_object(&j);
+            lcp_json_key(&j, "file");
+            lcp_json_string(&j, path);
+            if (pl[i].opened) {
+                lcp_json_key(&j, "images");
+                lcp_json_begin_array(&j);
+                print_records(e, i, &k, &j);
+                lcp_json_end_array(&j);
             }
-            lcp_json_end_object(&fj);
-        } else if (lcp_write_all_ok(&w) && !w.failed[i] && held[i].visited) {
-            emit(report, &held[i]);
-            if (!held[i].edited && say_unchanged)
+            lcp_json_key(&j, "output");
+            lcp_json_string(&j, w.written[i] ? lcp_output_opts_dest(out, path) : NULL);
+            lcp_json_key(&j, "changed");
+            lcp_json_bool(&j, w.written[i] && pl[i].edited);
+            if (w.failed[i]) {
+                lcp_json_key(&j, "error");
+                char etext[LCP_CLI_ERROR_TEXT_MAX];
+                lcp_json_string(&j, lcp_cli_error_text(&w.errs[i], etext, sizeof etext));
+            }
+            lcp_json_end_object(&j);
+        } else if (lcp_write_all_ok(&w) && !w.failed[i] && pl[i].visited) {
+            print_records(e, i, &k, NULL);
+            if (!pl[i].edited && say_unchanged)
                 printf("%s: nothing to change\n", path);
         }
+        while (k < e->nrecords && e->rec_file[k] == i)
+            k++; /* the records of a file not reported */
     }
     if (json) /* every --json report ends with its failures */
         lcp_write_all_json_failures(&w, files, &failures);
@@ -190,13 +188,12 @@ int lcp_edit_files_run(lcp_edit_files *e, const lcp_output_opts *out, bool json,
     lcp_json_failures_release(&failures);
     fflush(stdout);
     /* then warn about the signatures that the edit broke */
-    for (size_t k = 0; k < e->nresign; k++)
-        if (w.written[e->resign[k].file])
+    for (size_t r = 0; r < e->nresign; r++)
+        if (w.written[e->resign[r].file])
             fprintf(stderr, "lcpatch %s: warning: %s: the code signature is now invalid: re-sign it\n", e->command,
-                    e->resign[k].label);
+                    e->resign[r].label);
     lcp_write_all_release(&w);
-    free(report);
-    free(held);
+    free(pl);
     return status;
 }
 
@@ -215,4 +212,9 @@ void lcp_edit_files_release(lcp_edit_files *e) {
     free(e->resign);
     e->resign = NULL;
     e->nresign = e->resign_cap = 0;
+    free(e->rec_file);
+    free(e->rec_data);
+    e->rec_file = NULL;
+    e->rec_data = NULL;
+    e->nrecords = e->rec_cap = 0;
 }

@@ -65,6 +65,18 @@ static bool wanted(const struct native *n, const lcp_image *img) {
     return false;
 }
 
+/* An edited image: printed once the write is done. */
+struct native_record {
+    char label[1024]; /* "file (arch)" */
+    const char *what; /* the command's name: a literal */
+};
+
+static void print_record(const void *rec, lcp_json *json) {
+    const struct native_record *x = rec;
+    (void)json; /* these commands have no --json */
+    printf("%s: %s\n", x->label, x->what);
+}
+
 static int visit(void *ctx, lcp_file *f, size_t slice_index, lcp_member *member, lcp_image *img) {
     struct native *n = ctx;
     if (!wanted(n, img) || n->e.failed)
@@ -101,8 +113,10 @@ static int visit(void *ctx, lcp_file *f, size_t slice_index, lcp_member *member,
         return 0;
     if (!lcp_edit_files_add(&n->e, img, label, lcp_edit_files_stale(&n->e, f, member, img)))
         return 1;
-    fprintf(n->e.report, "%s: %s\n", label, op_names[n->op]);
-    return 0;
+    struct native_record x;
+    snprintf(x.label, sizeof x.label, "%s", label);
+    x.what = op_names[n->op];
+    return lcp_edit_files_record(&n->e, &x) ? 0 : 1;
 }
 
 enum { OPT_TOOL = 1, OPT_REPLACE, OPT_ARCH };
@@ -124,6 +138,8 @@ static int run(enum native_op op, int argc, char **argv) {
     struct native n;
     memset(&n, 0, sizeof n);
     n.e.command = name;
+    n.e.print = print_record;
+    n.e.record_size = sizeof(struct native_record);
     n.op = op;
     lcp_output_opts out;
     lcp_output_opts_init(&out);
