@@ -21,10 +21,6 @@ static const char show_help[] = "usage: lcpatch show [--json] FILE...\n"
                                 "CMS signer and timestamp), header space (vtool's rule and the safe\n"
                                 "rule) and the number of load commands.\n"
                                 "\n"
-                                "  --json    one JSON document on standard output (schema:\n"
-                                "            docs/schema/show.schema.json; files that cannot be read are\n"
-                                "            listed under \"failures\")\n"
-                                "\n"
                                 "A file that cannot be read is reported on standard error with the slice\n"
                                 "and the file offset concerned; the other files are still shown.\n"
                                 "Exit status: 0 all files read, 2 usage error, 3 a file was not Mach-O,\n"
@@ -99,7 +95,11 @@ static int find_signed(void *ctx, lcp_file *f, size_t slice_index, lcp_member *m
 
 int cmd_show(int argc, char **argv) {
     bool json;
-    int first, r = lcp_cli_parse_json_files("show", show_help, argc, argv, &json, &first);
+    int first,
+        r = lcp_cli_parse_json_files("show", show_help,
+                                     "one JSON document on standard output (schema:\ndocs/schema/show.schema.json; "
+                                     "files that cannot\nbe read are listed under \"failures\")",
+                                     argc, argv, &json, &first);
     if (r >= 0)
         return r;
     int status = LCP_EXIT_OK;
