@@ -144,6 +144,99 @@ static lcp_status index_commands(const uint8_t *cmds, size_t len, uint32_t ncmds
     return LCP_OK;
 }
 
+/* vtool's load-command walk (LCP_PARSE_LENIENT_COMMANDS; cctools
+ * misc/vtool.c lcmds_alloc): only where each command lies and the sizes of
+ * the commands vtool reads are checked. A zero cmdsize makes vtool read the
+ * same command again for every remaining index: it is indexed once and the
+ * walk ends there (*ncmds says how many were indexed). The table grows as
+ * commands are found, so a huge ncmds allocates nothing up front. */
+static lcp_status index_lenient(const lcp_image *img, const uint8_t *cmds, size_t len, uint32_t *ncmds,
+                                lcp_load_command **out, lcp_error *err) {
+    *out = NULL;
+    lcp_load_command *lc = NULL;
+    size_t cap = 0, n = 0, pos = 0;
+    bool be = img->big_endian;
+    uint64_t base = img->offset + img->header_size;
+    lcp_status st = LCP_OK;
+    for (uint32_t i = 0; i < *ncmds; i++) {
+        uint32_t cmd = 0, cmdsize = 0;
+        if (!lcp_range_ok(pos, 8, len)) {
+            st = lcp_error_set(err, LCP_E_MALFORMED, base + pos, "load command %u at offset 0x%zx runs past sizeofcmds",
+                               i, pos);
+            lcp_error_reason(err, LCP_R_VTOOL_LC_HEADER_PAST_CMDS, i, 0, (int32_t)img->cputype,
+                             (int32_t)img->cpusubtype);
+            break;
+        }
+        lcp_get_u32(cmds, len, pos, be, &cmd);
+        lcp_get_u32(cmds, len, pos + 4, be, &cmdsize);
+        if (!lcp_range_ok(pos, cmdsize, len)) {
+            st = lcp_error_set(err, LCP_E_MALFORMED, base + pos + 4,
+                               "load command %u (0x%x): cmdsize 0x%x extends past sizeofcmds", i, cmd, cmdsize);
+            lcp_error_reason(err, LCP_R_VTOOL_LC_PAST_CMDS, i, 0, (int32_t)img->cputype, (int32_t)img->cpusubtype);
+            if (err)
+                err->value = cmd;
+            break;
+        }
+        /* the counts vtool multiplies out, read inside the command */
+        uint32_t count = 0;
+        bool bad = false;
+        switch (cmd) {
+        case LCP_LC_SEGMENT:
+            lcp_get_u32(cmds, len, pos + 48, be, &count);
+            bad = cmdsize < 56 || cmdsize != 56 + 68 * (uint64_t)count;
+            break;
+        case LCP_LC_SEGMENT_64:
+            lcp_get_u32(cmds, len, pos + 64, be, &count);
+            bad = cmdsize < 72 || cmdsize != 72 + 80 * (uint64_t)count;
+            break;
+        case LCP_LC_VERSION_MIN_MACOSX:
+        case LCP_LC_VERSION_MIN_IPHONEOS:
+        case LCP_LC_VERSION_MIN_TVOS:
+        case LCP_LC_VERSION_MIN_WATCHOS:
+        case LCP_LC_SOURCE_VERSION: bad = cmdsize != 16; break;
+        case LCP_LC_BUILD_VERSION:
+            lcp_get_u32(cmds, len, pos + 20, be, &count);
+            bad = cmdsize < 24 || cmdsize < 24 + 8 * (uint64_t)count;
+            break;
+        default: break;
+        }
+        if (bad) {
+            st = lcp_error_set(err, LCP_E_MALFORMED, base + pos + 4, "load command %u (0x%x): incorrect cmdsize %u", i,
+                               cmd, cmdsize);
+            lcp_error_reason(err, LCP_R_VTOOL_LC_BAD_SIZE, i, 0, (int32_t)img->cputype, (int32_t)img->cpusubtype);
+            if (err)
+                err->value = (uint64_t)cmd << 32 | cmdsize;
+            break;
+        }
+        if (n == cap) {
+            size_t ncap = cap ? cap * 2 : 16;
+            lcp_load_command *grown = realloc(lc, ncap * sizeof *lc);
+            if (grown == NULL) {
+                st = lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
+                break;
+            }
+            lc = grown;
+            cap = ncap;
+        }
+        lc[n].cmd = cmd;
+        lc[n].cmdsize = cmdsize;
+        lc[n].offset = (uint32_t)pos;
+        n++;
+        if (cmdsize == 0)
+            break;
+        pos += cmdsize;
+    }
+    if (st) {
+        free(lc);
+        return st;
+    }
+    if (lc == NULL && (lc = malloc(sizeof *lc)) == NULL)
+        return lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
+    *ncmds = (uint32_t)n;
+    *out = lc;
+    return LCP_OK;
+}
+
 /* Segments and linkedit data must lie inside the image: an edit copies
  * these ranges, and a file that claims bytes it does not have is truncated
  * or malformed (cctools: "fileoff field plus filesize field ... extends past
@@ -185,12 +278,19 @@ lcp_status lcp_image_parse(const uint8_t *bytes, size_t len, uint64_t offset, ui
     return lcp_image_parse_flags(bytes, len, offset, size, 0, out, err);
 }
 
-lcp_status lcp_image_parse_flags(const uint8_t *bytes, size_t len, uint64_t offset, uint64_t size, unsigned flags,
-                                 lcp_image **out, lcp_error *err) {
+/* The header of an image into a new lcp_image (no commands yet). The
+ * header and sizeofcmds must lie in the `len` bytes given and, unless
+ * `file_bound` (vtool's rule: the file, not the slice, bounds them), in
+ * the image's `size`. */
+static lcp_status new_image(const uint8_t *bytes, size_t len, uint64_t offset, uint64_t size, unsigned flags,
+                            bool file_bound, lcp_image **out, lcp_error *err) {
     *out = NULL;
-    if (len < 4)
-        return lcp_error_set(err, LCP_E_MALFORMED, offset, "truncated mach header at offset 0x%llx",
-                             (unsigned long long)offset);
+    if (len < 4) {
+        lcp_status st = lcp_error_set(err, LCP_E_MALFORMED, offset, "truncated mach header at offset 0x%llx",
+                                      (unsigned long long)offset);
+        lcp_error_reason(err, LCP_R_TRUNCATED_HEADER, 0, 0, 0, 0);
+        return st;
+    }
     uint32_t magic = lcp_be32(bytes);
     bool is64, big_endian;
     switch (magic) {
@@ -215,9 +315,13 @@ lcp_status lcp_image_parse_flags(const uint8_t *bytes, size_t len, uint64_t offs
                              (unsigned long long)offset);
     }
     uint32_t header_size = is64 ? LCP_MH_HEADER_SIZE_64 : LCP_MH_HEADER_SIZE;
-    if (len < header_size || size < header_size)
-        return lcp_error_set(err, LCP_E_MALFORMED, offset, "truncated mach header at offset 0x%llx (%llu bytes)",
-                             (unsigned long long)offset, (unsigned long long)(size < len ? size : len));
+    if (len < header_size || (!file_bound && size < header_size)) {
+        lcp_status st =
+            lcp_error_set(err, LCP_E_MALFORMED, offset, "truncated mach header at offset 0x%llx (%llu bytes)",
+                          (unsigned long long)offset, (unsigned long long)(size < len ? size : len));
+        lcp_error_reason(err, LCP_R_TRUNCATED_HEADER, 0, 0, 0, 0);
+        return st;
+    }
     lcp_image *img = calloc(1, sizeof *img);
     if (img == NULL)
         return lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
@@ -241,14 +345,56 @@ lcp_status lcp_image_parse_flags(const uint8_t *bytes, size_t len, uint64_t offs
     img->header_size = header_size;
     img->orig_sizeofcmds = img->sizeofcmds;
     img->parse_flags = flags;
-    if (!lcp_range_ok(header_size, img->sizeofcmds, size) || !lcp_range_ok(header_size, img->sizeofcmds, len)) {
+    if ((!file_bound && !lcp_range_ok(header_size, img->sizeofcmds, size)) ||
+        !lcp_range_ok(header_size, img->sizeofcmds, len)) {
         uint32_t sizeofcmds = img->sizeofcmds;
+        lcp_status st = lcp_error_set(err, LCP_E_MALFORMED, offset + 20,
+                                      "sizeofcmds %u extends past the end of the image (%llu bytes)", sizeofcmds,
+                                      (unsigned long long)(file_bound ? len : size));
+        lcp_error_reason(err, LCP_R_CMDS_PAST_END, 0, 0, (int32_t)img->cputype, (int32_t)img->cpusubtype);
         lcp_image_free(img);
-        return lcp_error_set(err, LCP_E_MALFORMED, offset + 20,
-                             "sizeofcmds %u extends past the end of the image (%llu bytes)", sizeofcmds,
-                             (unsigned long long)size);
+        return st;
     }
-    lcp_status st = lcp_image_set_commands(img, bytes + header_size, img->sizeofcmds, img->ncmds, err);
+    *out = img;
+    return LCP_OK;
+}
+
+/* LCP_PARSE_LENIENT_COMMANDS: the default parse first; when it fails, its
+ * error is kept and vtool's walk builds the image (see image.h). */
+static lcp_status parse_lenient(const uint8_t *bytes, size_t len, uint64_t offset, uint64_t size, unsigned flags,
+                                lcp_image **out, lcp_error *err) {
+    lcp_error strict;
+    lcp_status st = lcp_image_parse_flags(bytes, len, offset, size, flags & ~LCP_PARSE_LENIENT_COMMANDS, out, &strict);
+    if (st == LCP_OK || st == LCP_E_NOMEM) {
+        if (st && err)
+            *err = strict;
+        return st;
+    }
+    lcp_image *img;
+    st = new_image(bytes, len, offset, size, flags, true, &img, err);
+    if (st == LCP_OK)
+        st = lcp_image_set_commands(img, bytes + img->header_size, img->sizeofcmds, img->ncmds, err);
+    if (st == LCP_OK && (img->strict_error = malloc(sizeof strict)) == NULL)
+        st = lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
+    if (st) {
+        lcp_image_free(img);
+        return st;
+    }
+    *img->strict_error = strict;
+    img->orig_sizeofcmds = img->sizeofcmds;
+    *out = img;
+    return LCP_OK;
+}
+
+lcp_status lcp_image_parse_flags(const uint8_t *bytes, size_t len, uint64_t offset, uint64_t size, unsigned flags,
+                                 lcp_image **out, lcp_error *err) {
+    if (flags & LCP_PARSE_LENIENT_COMMANDS)
+        return parse_lenient(bytes, len, offset, size, flags, out, err);
+    lcp_image *img;
+    lcp_status st = new_image(bytes, len, offset, size, flags, false, &img, err);
+    if (st)
+        return st;
+    st = lcp_image_set_commands(img, bytes + img->header_size, img->sizeofcmds, img->ncmds, err);
     if (st == LCP_OK)
         st = check_file_ranges(img, err);
     if (st) {
@@ -264,8 +410,10 @@ lcp_status lcp_image_set_commands(lcp_image *img, const uint8_t *bytes, size_t l
     if (len > UINT32_MAX)
         return lcp_error_set(err, LCP_E_USAGE, LCP_NO_OFFSET, "load commands too large");
     lcp_load_command *lc;
-    lcp_status st = index_commands(bytes, len, ncmds, img->is64, img->big_endian, img->parse_flags,
-                                   img->offset + img->header_size, &lc, err);
+    lcp_status st = (img->parse_flags & LCP_PARSE_LENIENT_COMMANDS)
+                        ? index_lenient(img, bytes, len, &ncmds, &lc, err)
+                        : index_commands(bytes, len, ncmds, img->is64, img->big_endian, img->parse_flags,
+                                         img->offset + img->header_size, &lc, err);
     if (st)
         return st;
     uint8_t *copy = malloc(len ? len : 1);
@@ -290,9 +438,12 @@ lcp_status lcp_image_clone(const lcp_image *img, lcp_image **out, lcp_error *err
     if (c == NULL)
         return lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
     *c = *img;
+    c->strict_error = NULL;
+    if (img->strict_error && (c->strict_error = malloc(sizeof *c->strict_error)) != NULL)
+        *c->strict_error = *img->strict_error;
     c->cmds = malloc(img->sizeofcmds ? img->sizeofcmds : 1);
     c->lc = malloc(img->ncmds ? img->ncmds * sizeof *c->lc : 1);
-    if (c->cmds == NULL || c->lc == NULL) {
+    if (c->cmds == NULL || c->lc == NULL || (img->strict_error && c->strict_error == NULL)) {
         lcp_image_free(c);
         return lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
     }
@@ -309,6 +460,7 @@ void lcp_image_free(lcp_image *img) {
         return;
     free(img->cmds);
     free(img->lc);
+    free(img->strict_error);
     free(img);
 }
 
