@@ -388,6 +388,7 @@ static lcp_status parse_lenient(const uint8_t *bytes, size_t len, uint64_t offse
 
 lcp_status lcp_image_parse_flags(const uint8_t *bytes, size_t len, uint64_t offset, uint64_t size, unsigned flags,
                                  lcp_image **out, lcp_error *err) {
+    *out = NULL;
     if (flags & LCP_PARSE_LENIENT_COMMANDS)
         return parse_lenient(bytes, len, offset, size, flags, out, err);
     lcp_image *img;
