@@ -205,10 +205,14 @@ static void hidden_arm64_entry(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(fat_ranges_only_skips_layout_checks), cmocka_unit_test(fat_ranges_only_sums_in_32_bits),
-        cmocka_unit_test(keep_bad_slices_keeps_the_error),     cmocka_unit_test(no_archives_refuses_an_archive),
-        cmocka_unit_test(no_fat64_refuses_fat64),              cmocka_unit_test(lenient_walk_keeps_the_first_error),
-        cmocka_unit_test(lenient_walk_errors),                 cmocka_unit_test(lenient_walk_odd_and_zero_cmdsize),
+        cmocka_unit_test(fat_ranges_only_skips_layout_checks),
+        cmocka_unit_test(fat_ranges_only_sums_in_32_bits),
+        cmocka_unit_test(keep_bad_slices_keeps_the_error),
+        cmocka_unit_test(no_archives_refuses_an_archive),
+        cmocka_unit_test(no_fat64_refuses_fat64),
+        cmocka_unit_test(lenient_walk_keeps_the_first_error),
+        cmocka_unit_test(lenient_walk_errors),
+        cmocka_unit_test(lenient_walk_odd_and_zero_cmdsize),
         cmocka_unit_test(hidden_arm64_entry),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
