@@ -169,10 +169,13 @@ int vt_write_output(const vt_opts *o, const lcp_file *f, vt_slice_edit *edits) {
         fprintf(stderr, "%s error: %s: out of memory\n", o->prog, o->out_path);
         return 1;
     }
+    /* re-signing lays the fat header out again: never over a hidden arm64
+     * entry, which must stay hidden (the signature then goes stale) */
+    bool can_resign = f->kind == LCP_THIN || f->nslices == f->nfat_arch;
     for (size_t i = 0; i < f->nslices; i++) {
         const lcp_image *img = f->slices[i].image;
         bool is_signed = img && lcp_image_find(img, LCP_LC_CODE_SIGNATURE, 0) >= 0;
-        bool linker = edits[i].img && lcp_image_linker_signed(&f->src, img);
+        bool linker = can_resign && edits[i].img && lcp_image_linker_signed(&f->src, img);
         if (edits[i].img)
             edited[nedited++] = edits[i].img;
         nresign += linker;
