@@ -59,7 +59,11 @@ typedef enum lcp_reason {
     LCP_R_DIALECT_FIRST = 1000,
     LCP_R_LIPO_FIRST = 1000,
     LCP_R_VTOOL_FIRST = 1100,
-    LCP_R_ITOOL_FIRST = 1200, /* install_name_tool and codesign_allocate */
+    /* src/format under LCP_PARSE_LENIENT_COMMANDS (vtool's walk) */
+    LCP_R_VTOOL_LC_HEADER_PAST_CMDS = 1100, /* command index's 8 bytes pass sizeofcmds */
+    LCP_R_VTOOL_LC_PAST_CMDS,               /* command index (value: its cmd) passes sizeofcmds */
+    LCP_R_VTOOL_LC_BAD_SIZE,                /* command index: value = cmd << 32 | cmdsize, not its size */
+    LCP_R_ITOOL_FIRST = 1200,               /* install_name_tool and codesign_allocate */
     LCP_R_OTOOL_FIRST = 1300
 } lcp_reason;
 

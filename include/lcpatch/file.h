@@ -60,6 +60,7 @@ typedef struct lcp_slice {
     uint32_t reserved;    /* fat_arch_64.reserved */
     lcp_image *image;     /* owned; set when the slice is a Mach-O image */
     lcp_archive *archive; /* owned; set when the slice is an archive */
+    lcp_error *error;     /* owned; LCP_PARSE_KEEP_BAD_SLICES: why the slice could not be read */
 } lcp_slice;
 
 typedef struct lcp_file {

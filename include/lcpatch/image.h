@@ -49,6 +49,10 @@ typedef struct lcp_image {
     uint8_t *cmds;            /* sizeofcmds bytes of load commands, owned */
     lcp_load_command *lc;     /* ncmds entries, owned */
     unsigned parse_flags;     /* LCP_PARSE_* it was read with; lcp_image_set_commands keeps to them */
+    /* LCP_PARSE_LENIENT_COMMANDS: the first error the default (strict)
+     * parse found, owned; NULL when the image passed it, and then its
+     * parse_flags no longer hold LCP_PARSE_LENIENT_COMMANDS. */
+    lcp_error *strict_error;
 } lcp_image;
 
 /* Parse flags. Bits are allotted in blocks so that work on the dialects
@@ -60,7 +64,37 @@ enum {
      * fixed part (cctools' checkout tests only offset < cmdsize), so that
      * the compat modes read what Apple's tools read. Default: the string
      * must start after the command's fixed fields. */
-    LCP_PARSE_APPLE_LC_STR = 1u << 0
+    LCP_PARSE_APPLE_LC_STR = 1u << 0,
+    /* Apple vtool's leniencies (cctools misc/vtool.c file_read,
+     * file_select_macho, lcmds_alloc), bits 16-23. */
+    /* Check a fat header's entries only as vtool does: offset + size, summed
+     * in 32 bits, within the file. No overlap, alignment, duplicate, label
+     * or nfat_arch limit checks; a nfat_arch of 0 is "not Mach-O". */
+    LCP_PARSE_FAT_RANGES_ONLY = 1u << 16,
+    /* A slice that cannot be read (out of the file, not Mach-O, bad load
+     * commands) does not fail the open: it is kept with its error in
+     * lcp_slice.error (and no image), so a tool can act on the slices
+     * before it, in order, as Apple's tools do. */
+    LCP_PARSE_KEEP_BAD_SLICES = 1u << 17,
+    /* A static archive (thin or as a fat slice) is "not Mach-O". */
+    LCP_PARSE_NO_ARCHIVES = 1u << 18,
+    /* A FAT_MAGIC_64 header is "not Mach-O". */
+    LCP_PARSE_NO_FAT64 = 1u << 19,
+    /* The load-command walk of vtool: a command's 8-byte header and its
+     * cmdsize must lie in sizeofcmds (LCP_R_VTOOL_LC_HEADER_PAST_CMDS,
+     * LCP_R_VTOOL_LC_PAST_CMDS), LC_SEGMENT(_64), LC_VERSION_MIN_*,
+     * LC_BUILD_VERSION and LC_SOURCE_VERSION must have their exact size
+     * (LCP_R_VTOOL_LC_BAD_SIZE); nothing else is checked (an odd cmdsize
+     * or a bad lc_str is accepted) and sizeofcmds is bounded by the file,
+     * not the slice. The default parse runs first: its first error is kept
+     * in lcp_image.strict_error, so a tool may show such an image but edit
+     * only one that passed. */
+    LCP_PARSE_LENIENT_COMMANDS = 1u << 20,
+    /* Read one fat_arch past nfat_arch, as Apple's tools do for the arm64
+     * slice hidden from old iOS kernels: the file is "not Mach-O" when that
+     * entry is not in the file, and it is a slice when the header lists
+     * arm but no arm64 and it is arm64 (nslices = nfat_arch + 1). */
+    LCP_PARSE_FAT_HIDDEN_ARM64 = 1u << 21
 };
 
 /* Parses an image from `bytes` (its header followed by its load commands:

@@ -59,6 +59,13 @@ bool lcp_image_linker_signed(const lcp_source *src, const lcp_image *img);
 lcp_status lcp_sign_edited(const lcp_file *f, lcp_image **edited, size_t n, lcp_plan *out, bool *resigned,
                            lcp_error *err);
 
+/* The same, but each re-signed slice's LC_CODE_SIGNATURE keeps its index
+ * among the load commands (every other command keeps its bytes and place),
+ * as Xcode's vtool signs again where the signature is: only the signature,
+ * its datasize and __LINKEDIT's sizes change. */
+lcp_status lcp_sign_edited_in_place(const lcp_file *f, lcp_image **edited, size_t n, lcp_plan *out, bool *resigned,
+                                    lcp_error *err);
+
 /* The last component of path (the identifier ld64.lld derives from a name). */
 const char *lcp_sign_default_identifier(const char *path);
 

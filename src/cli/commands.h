@@ -30,6 +30,5 @@ int cmd_thin(int argc, char **argv);
 int cmd_extract(int argc, char **argv);
 int cmd_unsign(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
-int cmd_vtool(int argc, char **argv);
 
 #endif

@@ -124,8 +124,30 @@ static const char *linker_identifier(const lcp_image *img, const char *out_name)
     return lcp_sign_default_identifier(out_name);
 }
 
+/* Puts img's LC_CODE_SIGNATURE (added last by lcp_sigspace_image) back at
+ * the index it has in `in`, so that every other command keeps its bytes and
+ * place (Xcode's vtool signs again where the signature is). */
+static lcp_status restore_signature_place(lcp_image *img, const lcp_image *in, lcp_error *err) {
+    long was = lcp_image_find(in, LCP_LC_CODE_SIGNATURE, 0), now = lcp_image_find(img, LCP_LC_CODE_SIGNATURE, 0);
+    if (was < 0 || now < 0 || was >= now)
+        return LCP_OK;
+    const lcp_load_command *sig = &img->lc[now], *at = &img->lc[was];
+    uint8_t *b = malloc(img->sizeofcmds ? img->sizeofcmds : 1);
+    if (b == NULL)
+        return lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
+    size_t head = at->offset, moved = sig->offset - at->offset;
+    memcpy(b, img->cmds, head);
+    memcpy(b + head, img->cmds + sig->offset, sig->cmdsize);
+    memcpy(b + head + sig->cmdsize, img->cmds + head, moved);
+    memcpy(b + head + sig->cmdsize + moved, img->cmds + sig->offset + sig->cmdsize,
+           img->sizeofcmds - sig->offset - sig->cmdsize);
+    lcp_status st = lcp_image_set_commands(img, b, img->sizeofcmds, img->ncmds, err);
+    free(b);
+    return st;
+}
+
 static lcp_status sign_image(const lcp_file *f, const lcp_image *in, const char *ident, lcp_sign_flavor fl,
-                             const exec_seg *keep, signed_slice *out, uint64_t *size, lcp_error *err) {
+                             const exec_seg *keep, bool keep_place, signed_slice *out, uint64_t *size, lcp_error *err) {
     /* ld64 and codesign sign little-endian images only: a PowerPC slice
      * cannot carry a signature macOS reads (found by fuzz_roundtrip: the
      * commands were written in the wrong byte order) */
@@ -160,6 +182,8 @@ static lcp_status sign_image(const lcp_file *f, const lcp_image *in, const char 
         lcp_sigspace req = {(uint32_t)datasize, false, true};
         st = lcp_sigspace_image(img, &req, &copy_end, &new_size, err);
     }
+    if (st == LCP_OK && keep_place)
+        st = restore_signature_place(img, in, err);
     if (st == LCP_OK && new_size != dataoff + datasize)
         st = lcp_error_set(err, LCP_E_UNSUPPORTED, img->offset, "the signature's place (0x%llx) is not where expected",
                            (unsigned long long)(new_size - datasize));
@@ -243,7 +267,7 @@ bool lcp_image_linker_signed(const lcp_source *src, const lcp_image *img) {
 }
 
 /* What becomes of each slice: copied, emitted as edited, or signed. */
-enum slice_mode { SLICE_COPY, SLICE_EDITED, SLICE_SIGN };
+enum slice_mode { SLICE_COPY, SLICE_EDITED, SLICE_SIGN, SLICE_SIGN_IN_PLACE };
 
 static lcp_status sign_slices(const lcp_file *f, const enum slice_mode *mode, char *const *idents,
                               const lcp_sign_flavor *fls, const exec_seg *keep, lcp_plan *out, lcp_error *err) {
@@ -257,9 +281,10 @@ static lcp_status sign_slices(const lcp_file *f, const enum slice_mode *mode, ch
         os[i] = x;
         if (mode[i] == SLICE_EDITED)
             os[i].image = s->image;
-        if (mode[i] != SLICE_SIGN)
+        if (mode[i] != SLICE_SIGN && mode[i] != SLICE_SIGN_IN_PLACE)
             continue;
-        st = sign_image(f, s->image, idents[i], fls[i], &keep[i], &ss[i], &os[i].size, err);
+        st = sign_image(f, s->image, idents[i], fls[i], &keep[i], mode[i] == SLICE_SIGN_IN_PLACE, &ss[i], &os[i].size,
+                        err);
         if (st) {
             char buf[48];
             lcp_error_prefix(err, "%s (%s)", f->path, lcp_arch_label(s->cputype, s->cpusubtype, buf, sizeof buf));
@@ -330,8 +355,8 @@ lcp_status lcp_sign_linker_file(const lcp_file *f, const lcp_sign_opts *o, lcp_p
     return st;
 }
 
-lcp_status lcp_sign_edited(const lcp_file *f, lcp_image **edited, size_t n, lcp_plan *out, bool *resigned,
-                           lcp_error *err) {
+static lcp_status sign_edited(const lcp_file *f, lcp_image **edited, size_t n, bool keep_place, lcp_plan *out,
+                              bool *resigned, lcp_error *err) {
     *resigned = false;
     size_t ns = f->nslices ? f->nslices : 1;
     enum slice_mode *mode = calloc(ns, sizeof *mode);
@@ -359,7 +384,7 @@ lcp_status lcp_sign_edited(const lcp_file *f, lcp_image **edited, size_t n, lcp_
             const char *ident = has_id ? lcp_sign_default_identifier(name) : old;
             if ((idents[i] = strdup(ident)) == NULL)
                 st = lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
-            mode[i] = SLICE_SIGN;
+            mode[i] = keep_place ? SLICE_SIGN_IN_PLACE : SLICE_SIGN;
             *resigned = true;
         }
     }
@@ -377,4 +402,14 @@ lcp_status lcp_sign_edited(const lcp_file *f, lcp_image **edited, size_t n, lcp_
     free(keep);
     free(mode);
     return st;
+}
+
+lcp_status lcp_sign_edited(const lcp_file *f, lcp_image **edited, size_t n, lcp_plan *out, bool *resigned,
+                           lcp_error *err) {
+    return sign_edited(f, edited, n, false, out, resigned, err);
+}
+
+lcp_status lcp_sign_edited_in_place(const lcp_file *f, lcp_image **edited, size_t n, lcp_plan *out, bool *resigned,
+                                    lcp_error *err) {
+    return sign_edited(f, edited, n, true, out, resigned, err);
 }

@@ -361,7 +361,7 @@ lcp_status lcp_vtool_apply(lcp_image *img, const lcp_vtool_edit *e, lcp_vtool_re
         res->outcome = LCP_VTOOL_NO_SPACE;
         goto refused;
     }
-    res->changed = b.len != img->sizeofcmds || ncmds != img->ncmds || memcmp(b.data, img->cmds, b.len) != 0;
+    res->changed = b.len != img->sizeofcmds || ncmds != img->ncmds || (b.len && memcmp(b.data, img->cmds, b.len) != 0);
     if (res->changed)
         st = lcp_image_set_commands(img, b.data, b.len, ncmds, err);
     lcp_buf_release(&b);

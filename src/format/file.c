@@ -80,13 +80,20 @@ lcp_status lcp_image_read(const lcp_source *src, uint64_t offset, uint64_t size,
 static lcp_status image_read(const lcp_source *src, uint64_t offset, uint64_t size, unsigned flags, lcp_image **out,
                              lcp_error *err) {
     uint8_t hdr[LCP_MH_HEADER_SIZE_64];
-    size_t want = size < sizeof hdr ? (size_t)size : sizeof hdr;
+    /* vtool's walk is bounded by the file, not the slice */
+    uint64_t bound = size;
+    if ((flags & LCP_PARSE_LENIENT_COMMANDS) && offset <= src->size)
+        bound = src->size - offset;
+    size_t want = bound < sizeof hdr ? (size_t)bound : sizeof hdr;
     lcp_status st = lcp_source_read(src, offset, hdr, want, err);
     if (st)
         return st;
-    if (want < 4)
-        return lcp_error_set(err, LCP_E_MALFORMED, offset, "truncated mach header at offset 0x%llx",
-                             (unsigned long long)offset);
+    if (want < 4) {
+        st = lcp_error_set(err, LCP_E_MALFORMED, offset, "truncated mach header at offset 0x%llx",
+                           (unsigned long long)offset);
+        lcp_error_reason(err, LCP_R_TRUNCATED_HEADER, 0, 0, 0, 0);
+        return st;
+    }
     uint32_t magic = lcp_be32(hdr);
     bool is64 = magic == LCP_MH_MAGIC_64 || magic == LCP_MH_CIGAM_64;
     bool big = magic == LCP_MH_MAGIC || magic == LCP_MH_MAGIC_64;
@@ -96,8 +103,8 @@ static lcp_status image_read(const lcp_source *src, uint64_t offset, uint64_t si
         lcp_get_u32(hdr, want, 20, big, &sizeofcmds);
     /* Only as many bytes as the image really has: the parser reports the rest. */
     uint64_t total = (uint64_t)header_size + sizeofcmds;
-    if (total > size)
-        total = size;
+    if (total > bound)
+        total = bound;
     uint8_t *bytes = malloc(total ? (size_t)total : 1);
     if (bytes == NULL)
         return lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
@@ -115,12 +122,87 @@ static lcp_status read_slice(const lcp_source *src, lcp_slice *s, unsigned flags
     lcp_status st = lcp_source_read(src, s->offset, head, n, err);
     if (st)
         return st;
-    if (n == 8 && memcmp(head, LCP_AR_MAGIC, 8) == 0)
+    if (n == 8 && memcmp(head, LCP_AR_MAGIC, 8) == 0 && !(flags & LCP_PARSE_NO_ARCHIVES))
         return lcp_archive_read(src, s->offset, s->size, &s->archive, err);
     if (n >= 4 && is_macho_magic(lcp_be32(head)))
         return image_read(src, s->offset, s->size, flags, &s->image, err);
     return lcp_error_set(err, LCP_E_NOT_MACHO, s->offset, "slice at offset 0x%llx is neither Mach-O nor an archive",
                          (unsigned long long)s->offset);
+}
+
+/* LCP_PARSE_KEEP_BAD_SLICES: the slice keeps err (the open goes on);
+ * otherwise st is returned. */
+static lcp_status keep_slice_error(unsigned flags, lcp_slice *s, lcp_status st, const lcp_error *err, lcp_error *out) {
+    if (!(flags & LCP_PARSE_KEEP_BAD_SLICES) || st == LCP_E_NOMEM)
+        return st;
+    if ((s->error = malloc(sizeof *s->error)) == NULL)
+        return lcp_error_set(out, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
+    *s->error = *err;
+    return LCP_OK;
+}
+
+/* vtool's fat rules (LCP_PARSE_FAT_RANGES_ONLY, LCP_PARSE_FAT_HIDDEN_ARM64):
+ * each entry's offset + size, summed in 32 bits as Apple's tool sums them,
+ * within the file; no other check of the header. */
+static lcp_status read_fat_ranges_only(lcp_file *f, uint32_t nfat, const uint8_t *tab, lcp_error *err) {
+    unsigned flags = f->parse_flags;
+    uint32_t n = nfat;
+    if (flags & LCP_PARSE_FAT_HIDDEN_ARM64) {
+        bool arm = false, arm64 = false;
+        for (uint32_t i = 0; i < nfat; i++) {
+            arm = arm || lcp_be32(tab + (size_t)i * LCP_FAT_ARCH_SIZE) == LCP_CPU_TYPE_ARM;
+            arm64 = arm64 || lcp_be32(tab + (size_t)i * LCP_FAT_ARCH_SIZE) == LCP_CPU_TYPE_ARM64;
+        }
+        if (arm && !arm64 && lcp_be32(tab + (size_t)nfat * LCP_FAT_ARCH_SIZE) == LCP_CPU_TYPE_ARM64)
+            n++;
+    }
+    if (n == 0)
+        return lcp_error_set(err, LCP_E_NOT_MACHO, 4, "fat header has nfat_arch 0");
+    f->nfat_arch = nfat;
+    f->slices = calloc(n, sizeof *f->slices);
+    if (f->slices == NULL)
+        return lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
+    f->nslices = n;
+    for (uint32_t i = 0; i < n; i++) {
+        const uint8_t *e = tab + (size_t)i * LCP_FAT_ARCH_SIZE;
+        lcp_slice *s = &f->slices[i];
+        s->cputype = lcp_be32(e);
+        s->cpusubtype = lcp_be32(e + 4);
+        s->offset = lcp_be32(e + 8);
+        s->size = lcp_be32(e + 12);
+        s->align = lcp_be32(e + 16);
+    }
+    lcp_status st = LCP_OK;
+    for (uint32_t i = 0; i < n && st == LCP_OK; i++) {
+        lcp_slice *s = &f->slices[i];
+        uint32_t end = (uint32_t)s->offset + (uint32_t)s->size; /* Apple's 32-bit sum */
+        if (end > f->src.size) {
+            lcp_error e;
+            st = lcp_error_set(&e, LCP_E_MALFORMED, 8 + (uint64_t)i * LCP_FAT_ARCH_SIZE,
+                               "fat_arch %u: offset 0x%llx size 0x%llx extends past the end of the file (%llu bytes)",
+                               i, (unsigned long long)s->offset, (unsigned long long)s->size,
+                               (unsigned long long)f->src.size);
+            lcp_error_reason(&e, LCP_R_FAT_ARCH_PAST_END, i, 0, (int32_t)s->cputype, (int32_t)s->cpusubtype);
+            if (err)
+                *err = e;
+            st = keep_slice_error(flags, s, st, &e, err);
+        }
+    }
+    for (uint32_t i = 0; i < n && st == LCP_OK; i++) {
+        lcp_slice *s = &f->slices[i];
+        if (s->error)
+            continue;
+        lcp_error e;
+        st = read_slice(&f->src, s, flags, &e);
+        if (st) {
+            char lbuf[48];
+            lcp_error_prefix(&e, "fat_arch %u (%s)", i, lcp_arch_label(s->cputype, s->cpusubtype, lbuf, sizeof lbuf));
+            if (err)
+                *err = e;
+            st = keep_slice_error(flags, s, st, &e, err);
+        }
+    }
+    return st;
 }
 
 struct slice_at {
@@ -255,6 +337,21 @@ static lcp_status read_fat(lcp_file *f, bool is64, lcp_error *err) {
         return st;
     uint32_t nfat = lcp_be32(hdr + 4);
     size_t entry = is64 ? LCP_FAT_ARCH_SIZE_64 : LCP_FAT_ARCH_SIZE;
+    if (!is64 && (f->parse_flags & LCP_PARSE_FAT_RANGES_ONLY)) {
+        /* the table (and the hidden entry after it) must be in the file */
+        uint64_t want = ((uint64_t)nfat + ((f->parse_flags & LCP_PARSE_FAT_HIDDEN_ARM64) ? 1 : 0)) * entry;
+        if (!lcp_range_ok(8, want, f->src.size))
+            return lcp_error_set(err, LCP_E_NOT_MACHO, 4,
+                                 "nfat_arch %u: the fat_arch table runs past the end of the file", nfat);
+        uint8_t *t = malloc(want ? (size_t)want : 1);
+        if (t == NULL)
+            return lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
+        st = lcp_source_read(&f->src, 8, t, (size_t)want, err);
+        if (st == LCP_OK)
+            st = read_fat_ranges_only(f, nfat, t, err);
+        free(t);
+        return st;
+    }
     if (!is64 && lcp_fat_is_java_class(nfat))
         return lcp_error_set(err, LCP_E_NOT_MACHO, 4,
                              "not a Mach-O file (0xcafebabe with %u architectures: a Java class file?)", nfat);
@@ -345,6 +442,8 @@ static lcp_status read_file(lcp_file *f, lcp_error *err) {
     if (st)
         return st;
     uint32_t magic = n >= 4 ? lcp_be32(head) : 0;
+    if (magic == LCP_FAT_MAGIC_64 && (f->parse_flags & LCP_PARSE_NO_FAT64))
+        return lcp_error_set(err, LCP_E_NOT_MACHO, 0, "not a Mach-O file (fat64 header, magic 0x%08x)", magic);
     if (n >= 8 && (magic == LCP_FAT_MAGIC || magic == LCP_FAT_MAGIC_64)) {
         f->kind = magic == LCP_FAT_MAGIC ? LCP_FAT : LCP_FAT64;
         return read_fat(f, magic == LCP_FAT_MAGIC_64, err);
@@ -356,7 +455,7 @@ static lcp_status read_file(lcp_file *f, lcp_error *err) {
     lcp_slice *s = &f->slices[0];
     s->offset = 0;
     s->size = f->src.size;
-    if (n == 8 && memcmp(head, LCP_AR_MAGIC, 8) == 0) {
+    if (n == 8 && memcmp(head, LCP_AR_MAGIC, 8) == 0 && !(f->parse_flags & LCP_PARSE_NO_ARCHIVES)) {
         f->kind = LCP_ARCHIVE;
         st = lcp_archive_read(&f->src, 0, f->src.size, &s->archive, err);
         if (st == LCP_OK)
@@ -366,12 +465,21 @@ static lcp_status read_file(lcp_file *f, lcp_error *err) {
     if (n < 4 || !is_macho_magic(magic))
         return lcp_error_set(err, LCP_E_NOT_MACHO, 0, "not a Mach-O file (magic 0x%08x)", magic);
     f->kind = LCP_THIN;
-    st = image_read(&f->src, 0, f->src.size, f->parse_flags, &s->image, err);
+    lcp_error e;
+    st = image_read(&f->src, 0, f->src.size, f->parse_flags, &s->image, &e);
     if (st == LCP_OK) {
         s->cputype = s->image->cputype;
         s->cpusubtype = s->image->cpusubtype;
+        return LCP_OK;
     }
-    return st;
+    if (err)
+        *err = e;
+    /* a thin file whose header is not all there is not Mach-O at all */
+    if (e.reason == LCP_R_TRUNCATED_HEADER)
+        return st;
+    s->cputype = e.cputype; /* the header's, when the reason names them */
+    s->cpusubtype = e.cpusubtype;
+    return keep_slice_error(f->parse_flags, s, st, &e, err);
 }
 
 static lcp_status finish_open(lcp_file *f, lcp_file **out, lcp_error *err) {
@@ -448,6 +556,7 @@ void lcp_file_free(lcp_file *f) {
     for (size_t i = 0; i < f->nslices; i++) {
         lcp_image_free(f->slices[i].image);
         lcp_archive_free(f->slices[i].archive);
+        free(f->slices[i].error);
     }
     free(f->slices);
     if (f->src.fd >= 0)

@@ -2,6 +2,7 @@
  * the typed decoders over them (see include/lcpatch/image.h). */
 #include "lcpatch/image.h"
 
+#include "format/image_lenient.h"
 #include "format/lc_table.h"
 #include "lcpatch/macho.h"
 #include "lcpatch/names.h"
@@ -185,12 +186,19 @@ lcp_status lcp_image_parse(const uint8_t *bytes, size_t len, uint64_t offset, ui
     return lcp_image_parse_flags(bytes, len, offset, size, 0, out, err);
 }
 
-lcp_status lcp_image_parse_flags(const uint8_t *bytes, size_t len, uint64_t offset, uint64_t size, unsigned flags,
-                                 lcp_image **out, lcp_error *err) {
+/* The header of an image into a new lcp_image (no commands yet). The
+ * header and sizeofcmds must lie in the `len` bytes given and, unless
+ * `file_bound` (vtool's rule: the file, not the slice, bounds them), in
+ * the image's `size`. */
+static lcp_status new_image(const uint8_t *bytes, size_t len, uint64_t offset, uint64_t size, unsigned flags,
+                            bool file_bound, lcp_image **out, lcp_error *err) {
     *out = NULL;
-    if (len < 4)
-        return lcp_error_set(err, LCP_E_MALFORMED, offset, "truncated mach header at offset 0x%llx",
-                             (unsigned long long)offset);
+    if (len < 4) {
+        lcp_status st = lcp_error_set(err, LCP_E_MALFORMED, offset, "truncated mach header at offset 0x%llx",
+                                      (unsigned long long)offset);
+        lcp_error_reason(err, LCP_R_TRUNCATED_HEADER, 0, 0, 0, 0);
+        return st;
+    }
     uint32_t magic = lcp_be32(bytes);
     bool is64, big_endian;
     switch (magic) {
@@ -215,9 +223,13 @@ lcp_status lcp_image_parse_flags(const uint8_t *bytes, size_t len, uint64_t offs
                              (unsigned long long)offset);
     }
     uint32_t header_size = is64 ? LCP_MH_HEADER_SIZE_64 : LCP_MH_HEADER_SIZE;
-    if (len < header_size || size < header_size)
-        return lcp_error_set(err, LCP_E_MALFORMED, offset, "truncated mach header at offset 0x%llx (%llu bytes)",
-                             (unsigned long long)offset, (unsigned long long)(size < len ? size : len));
+    if (len < header_size || (!file_bound && size < header_size)) {
+        lcp_status st =
+            lcp_error_set(err, LCP_E_MALFORMED, offset, "truncated mach header at offset 0x%llx (%llu bytes)",
+                          (unsigned long long)offset, (unsigned long long)(size < len ? size : len));
+        lcp_error_reason(err, LCP_R_TRUNCATED_HEADER, 0, 0, 0, 0);
+        return st;
+    }
     lcp_image *img = calloc(1, sizeof *img);
     if (img == NULL)
         return lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
@@ -241,14 +253,57 @@ lcp_status lcp_image_parse_flags(const uint8_t *bytes, size_t len, uint64_t offs
     img->header_size = header_size;
     img->orig_sizeofcmds = img->sizeofcmds;
     img->parse_flags = flags;
-    if (!lcp_range_ok(header_size, img->sizeofcmds, size) || !lcp_range_ok(header_size, img->sizeofcmds, len)) {
+    if ((!file_bound && !lcp_range_ok(header_size, img->sizeofcmds, size)) ||
+        !lcp_range_ok(header_size, img->sizeofcmds, len)) {
         uint32_t sizeofcmds = img->sizeofcmds;
+        lcp_status st = lcp_error_set(err, LCP_E_MALFORMED, offset + 20,
+                                      "sizeofcmds %u extends past the end of the image (%llu bytes)", sizeofcmds,
+                                      (unsigned long long)(file_bound ? len : size));
+        lcp_error_reason(err, LCP_R_CMDS_PAST_END, 0, 0, (int32_t)img->cputype, (int32_t)img->cpusubtype);
         lcp_image_free(img);
-        return lcp_error_set(err, LCP_E_MALFORMED, offset + 20,
-                             "sizeofcmds %u extends past the end of the image (%llu bytes)", sizeofcmds,
-                             (unsigned long long)size);
+        return st;
     }
-    lcp_status st = lcp_image_set_commands(img, bytes + header_size, img->sizeofcmds, img->ncmds, err);
+    *out = img;
+    return LCP_OK;
+}
+
+/* LCP_PARSE_LENIENT_COMMANDS: the default parse first; when it fails, its
+ * error is kept and vtool's walk builds the image (see image.h). */
+static lcp_status parse_lenient(const uint8_t *bytes, size_t len, uint64_t offset, uint64_t size, unsigned flags,
+                                lcp_image **out, lcp_error *err) {
+    lcp_error strict;
+    lcp_status st = lcp_image_parse_flags(bytes, len, offset, size, flags & ~LCP_PARSE_LENIENT_COMMANDS, out, &strict);
+    if (st == LCP_OK || st == LCP_E_NOMEM) {
+        if (st && err)
+            *err = strict;
+        return st;
+    }
+    lcp_image *img;
+    st = new_image(bytes, len, offset, size, flags, true, &img, err);
+    if (st == LCP_OK)
+        st = lcp_image_set_commands(img, bytes + img->header_size, img->sizeofcmds, img->ncmds, err);
+    if (st == LCP_OK && (img->strict_error = malloc(sizeof strict)) == NULL)
+        st = lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
+    if (st) {
+        lcp_image_free(img);
+        return st;
+    }
+    *img->strict_error = strict;
+    img->orig_sizeofcmds = img->sizeofcmds;
+    *out = img;
+    return LCP_OK;
+}
+
+lcp_status lcp_image_parse_flags(const uint8_t *bytes, size_t len, uint64_t offset, uint64_t size, unsigned flags,
+                                 lcp_image **out, lcp_error *err) {
+    *out = NULL;
+    if (flags & LCP_PARSE_LENIENT_COMMANDS)
+        return parse_lenient(bytes, len, offset, size, flags, out, err);
+    lcp_image *img;
+    lcp_status st = new_image(bytes, len, offset, size, flags, false, &img, err);
+    if (st)
+        return st;
+    st = lcp_image_set_commands(img, bytes + img->header_size, img->sizeofcmds, img->ncmds, err);
     if (st == LCP_OK)
         st = check_file_ranges(img, err);
     if (st) {
@@ -264,8 +319,10 @@ lcp_status lcp_image_set_commands(lcp_image *img, const uint8_t *bytes, size_t l
     if (len > UINT32_MAX)
         return lcp_error_set(err, LCP_E_USAGE, LCP_NO_OFFSET, "load commands too large");
     lcp_load_command *lc;
-    lcp_status st = index_commands(bytes, len, ncmds, img->is64, img->big_endian, img->parse_flags,
-                                   img->offset + img->header_size, &lc, err);
+    lcp_status st = (img->parse_flags & LCP_PARSE_LENIENT_COMMANDS)
+                        ? lcp_index_commands_lenient(img, bytes, len, &ncmds, &lc, err)
+                        : index_commands(bytes, len, ncmds, img->is64, img->big_endian, img->parse_flags,
+                                         img->offset + img->header_size, &lc, err);
     if (st)
         return st;
     uint8_t *copy = malloc(len ? len : 1);
@@ -290,9 +347,12 @@ lcp_status lcp_image_clone(const lcp_image *img, lcp_image **out, lcp_error *err
     if (c == NULL)
         return lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
     *c = *img;
+    c->strict_error = NULL;
+    if (img->strict_error && (c->strict_error = malloc(sizeof *c->strict_error)) != NULL)
+        *c->strict_error = *img->strict_error;
     c->cmds = malloc(img->sizeofcmds ? img->sizeofcmds : 1);
     c->lc = malloc(img->ncmds ? img->ncmds * sizeof *c->lc : 1);
-    if (c->cmds == NULL || c->lc == NULL) {
+    if (c->cmds == NULL || c->lc == NULL || (img->strict_error && c->strict_error == NULL)) {
         lcp_image_free(c);
         return lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
     }
@@ -309,6 +369,7 @@ void lcp_image_free(lcp_image *img) {
         return;
     free(img->cmds);
     free(img->lc);
+    free(img->strict_error);
     free(img);
 }
 

@@ -11,6 +11,7 @@ OPS is a comma-separated list of subsets (`fidelity --only`); without
 --only, every subset listed in .ci/fidelity-ops (those at full parity).
 """
 import argparse
+import json
 import os
 import re
 import shutil
@@ -40,6 +41,79 @@ def load_divergences():
             case, right, why = line.rstrip("\n").split("\t")
             out[case] = (right.split(), why)
     return out
+
+
+def _slices(data):
+    """(offset, size, fat size-field offset or None) of each Mach-O slice."""
+    if data[:4] == b"\xca\xfe\xba\xbe":
+        n = int.from_bytes(data[4:8], "big")
+        return [(int.from_bytes(data[8 + 20 * i + 8:8 + 20 * i + 12], "big"),
+                 int.from_bytes(data[8 + 20 * i + 12:8 + 20 * i + 16], "big"), 8 + 20 * i + 12) for i in range(n)]
+    return [(0, len(data), None)]
+
+
+def _signature_fields(data, off):
+    """For the image at off: (dataoff, datasize, [offsets of the size fields
+    that point at its signature]) or None when it is not signed."""
+    magic = data[off:off + 4]
+    if magic not in (b"\xcf\xfa\xed\xfe", b"\xce\xfa\xed\xfe"):
+        return None
+    is64 = magic[0] == 0xcf
+    u32 = lambda at: int.from_bytes(data[at:at + 4], "little")
+    ncmds, p = u32(off + 16), off + (32 if is64 else 28)
+    sig, fields = None, []
+    for _ in range(ncmds):
+        cmd, cmdsize = u32(p), u32(p + 4)
+        if cmd == 0x1d:  # LC_CODE_SIGNATURE: its datasize
+            sig = (u32(p + 8), u32(p + 12))
+            fields.append((p + 12, 4))
+        elif cmd in (0x1, 0x19) and data[p + 8:p + 24].rstrip(b"\0") == b"__LINKEDIT":
+            fields += [(p + 32, 8), (p + 48, 8)] if is64 else [(p + 28, 4), (p + 36, 4)]  # vmsize, filesize
+        p += max(cmdsize, 8)
+    return (sig[0], sig[1], fields) if sig else None
+
+
+def resigned_ok(lcpatch, got, want):
+    """The `resigned` rule: Apple's output (made without CODEDIRECTORY_SUPPORT,
+    so a stale signature) and lcpatch's (signed again) hold the same bytes
+    outside each signature's data and the size fields that point at it
+    (fat_arch.size, LC_CODE_SIGNATURE.datasize, __LINKEDIT vmsize/filesize),
+    and every signature lcpatch wrote verifies. Returns None or why not."""
+    a, b = _slices(want), _slices(got)
+    if len(a) != len(b) or [x[0] for x in a] != [x[0] for x in b]:
+        return "slices differ in number or place"
+    hdr = 8 + 20 * len(a) if len(a) > 1 or a[0][2] is not None else 0
+    wa, wb = bytearray(want[:hdr]), bytearray(got[:hdr])
+    for _, _, at in a:
+        if at is not None:
+            wa[at:at + 4] = wb[at:at + 4] = b"\0\0\0\0"
+    if wa != wb:
+        return "fat headers differ"
+    ends = [hdr]
+    for (off, size_a, _), (_, size_b, _) in zip(a, b):
+        sa, sb = _signature_fields(want, off), _signature_fields(got, off)
+        xa, xb = bytearray(want[off:off + size_a]), bytearray(got[off:off + size_b])
+        if sa and sb and sa[0] == sb[0]:
+            for at, n in sa[2]:
+                xa[at - off:at - off + n] = bytes(n)
+            for at, n in sb[2]:
+                xb[at - off:at - off + n] = bytes(n)
+            del xa[sa[0]:sa[0] + sa[1]]
+            del xb[sb[0]:sb[0] + sb[1]]
+        if xa != xb:
+            return "slice at %d differs outside its signature" % off
+        ends.append(off + size_b)
+    for lo, hi in zip(ends, [x[0] for x in b] + [len(got)]):
+        if any(got[lo:hi]):
+            return "non-zero bytes between slices at %d" % lo
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "out.bin")
+        open(path, "wb").write(got)
+        p = subprocess.run([lcpatch, "verify", "--json", path], capture_output=True, text=True)
+    images = json.loads(p.stdout)["files"][0]["images"]
+    if not any(i["verdict"] == "valid" for i in images) or any(i["verdict"] == "invalid" for i in images):
+        return "the new signature does not verify: %s" % [i["verdict"] for i in images]
+    return None
 
 
 def check_right(lcpatch, shared, case, right):
@@ -91,6 +165,11 @@ def check_right(lcpatch, shared, case, right):
                     len(got) != header + sizeofcmds:
                 return "want exit 0 and Apple's truncated output completed to header + sizeofcmds; got exit %d" % (
                     p.returncode)
+        elif kind == "resigned":
+            want = open(os.path.join(golden, name + ".bin"), "rb").read()
+            why = resigned_ok(lcpatch, got, want) if p.returncode == 0 and got else "exit %d" % p.returncode
+            if why:
+                return "want Apple's output signed again: " + why
         elif kind == "stdout-golden-except-line":
             # Apple's exit status and standard output but for one line
             n = int(right[1])

@@ -15,7 +15,6 @@ src/check/walk.c
 src/cli/cmd_codesign_allocate.c
 src/cli/cmd_install_name_tool.c
 src/cli/cmd_lipo.c
-src/cli/vtool_file.c
 "
 pass=0
 fail=0

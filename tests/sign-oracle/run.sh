@@ -12,7 +12,10 @@
 #   3. the same edits without `sign`: the editors re-sign a linker-signed
 #      slice by default (equal to ld64.lld's link again), --no-resign keeps
 #      the stale signature (verify.py says so);
-#   4. add-rpath appends LC_RPATH where ld64.lld would not put it, so there
+#   4. vtool -set-build-version (the Apple dialect) re-signs too: ld64.lld's
+#      link but for the load commands' order (Apple's) and the hashes of the
+#      pages that holds (same_but_commands.py);
+#   5. add-rpath appends LC_RPATH where ld64.lld would not put it, so there
 #      the re-signed file is checked by verify.py (hashlib) instead.
 # Prints "N passed, N failed[, N skipped]".
 cd "$(dirname "$0")/../.." || exit 3
@@ -136,6 +139,19 @@ for arch in arm64 x86_64; do
         cmp -s "$E/got/libsdk.dylib" "$E/b/libsdk.dylib"; then ok; else bad "$arch set-sdk + sign differs from ld64.lld's link"; fi
     if "$LCPATCH" set-sdk --sdk 12.0 --no-fsync -o "$E/auto/libsdk.dylib" "$E/a/libsdk.dylib" >/dev/null 2>&1 &&
         cmp -s "$E/auto/libsdk.dylib" "$E/b/libsdk.dylib"; then ok; else bad "$arch set-sdk does not re-sign as ld64.lld links"; fi
+    # vtool -set-build-version (Apple's dialect): it re-signs the linker's
+    # signature as Xcode's vtool does, and keeps Apple's command order (the
+    # new LC_BUILD_VERSION after the LC_CODE_SIGNATURE, where ld64.lld puts
+    # it among the others), so the oracle is ld64.lld's link with the same
+    # commands in vtool's order and the hashes of the pages they lie in
+    # (same_but_commands.py, hashlib); the tool version is ld64.lld's own
+    if command -v python3 >/dev/null 2>&1; then
+        tv=$("$LCPATCH" vtool -show-build "$E/a/libsdk.dylib" | awk '$1 == "version" {print $2}')
+        if "$LCPATCH" vtool -set-build-version macos 11.0 12.0 -tool lld "$tv" -output "$E/auto/vt.dylib" \
+            "$E/a/libsdk.dylib" >/dev/null 2>"$T/err" && ! [ -s "$T/err" ] &&
+            python3 $S/same_but_commands.py "$E/auto/vt.dylib" "$E/b/libsdk.dylib" &&
+            python3 $S/verify.py "$E/auto/vt.dylib"; then ok; else bad "$arch vtool -set-build-version is not ld64.lld's link in vtool's order"; fi
+    fi
     # add-rpath: LC_RPATH goes last, not where ld64.lld puts it: hashlib checks
     cp "$E/a/libfoo.dylib" "$E/x"
     if ! command -v python3 >/dev/null 2>&1; then
