@@ -1,0 +1,184 @@
+#!/bin/sh
+# `lcpatch sign --adhoc` (what `codesign -s -` writes):
+#   1. the corpus oracle: the shared corpus's file signed ad hoc by codesign
+#      (an iOS-simulator app's main executable, with entitlements), unsigned
+#      then signed --adhoc with its identifier and entitlements, equals the
+#      original byte for byte but for the 64 bytes of its Info.plist and
+#      resource-seal slot hashes (they hash files of its bundle, which the
+#      corpus does not have; summary.py oracle checks exactly that);
+#   2. fixtures linked here with clang-19 + ld64.lld-19 (arm64 and x86_64
+#      executables and dylibs, an old deployment target): every output is
+#      valid for `lcpatch verify`, with the CodeDirectories, flags, slots,
+#      identifier and exec-segment flags codesign writes;
+#   3. a flipped byte in a signed page makes verify fail;
+#   4. --entitlements (XML + DER for executables, implied exec flags),
+#      --options runtime, re-signing in place gives the same bytes, and a
+#      failing --in-place leaves the input as it was and no temporary file.
+# Prints "N passed, N failed[, N skipped]".
+cd "$(dirname "$0")/../.." || exit 3
+: "${LCPATCH:=./lcpatch}"
+LCPATCH=$(cd "$(dirname "$LCPATCH")" && pwd)/$(basename "$LCPATCH")
+S=tests/sign-adhoc
+pass=0 fail=0 skip=0
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+ok() { pass=$((pass + 1)); }
+bad() { echo "FAIL sign-adhoc: $*"; fail=$((fail + 1)); }
+sum() { python3 $S/summary.py summary "$LCPATCH" "$1"; }
+valid() { "$LCPATCH" verify "$1" >"$T/v.out" 2>&1; }
+
+if ! command -v python3 >/dev/null 2>&1; then
+    echo "sign-adhoc: python3 not installed: every case skipped"
+    echo "sign-adhoc: 0 passed, 0 failed, 1 skipped"
+    exit 0
+fi
+
+# 1. the corpus oracle
+corpus=${LCP_SHARED:-$(pwd)/../shared}/corpus/files
+f=$corpus/arm64-thin-execute-iossim-signed-rpath.radare2
+if [ -f "$f" ]; then
+    python3 $S/summary.py entitlements "$f" >"$T/ent.plist"
+    if "$LCPATCH" unsign --no-fsync -o "$T/u" "$f" >/dev/null &&
+        "$LCPATCH" sign --adhoc --identifier com.pancake.PasswordCheck --entitlements "$T/ent.plist" \
+            --no-fsync -o "$T/oracle" "$T/u" >/dev/null &&
+        python3 $S/summary.py oracle "$T/oracle" "$f" >"$T/o.out"; then ok; else
+        bad "corpus oracle: $(cat "$T/o.out" 2>/dev/null)"
+    fi
+    grep -q "^64 bytes differ, 0 outside" "$T/o.out" && ok || bad "corpus oracle: not exactly the two bundle slots differ: $(cat "$T/o.out")"
+    valid "$T/oracle" && ok || bad "corpus oracle output is not valid: $(cat "$T/v.out")"
+    # signing the signed original again (no unsign) gives the same bytes:
+    # codesign_allocate replaces the signature where it is
+    "$LCPATCH" sign --adhoc --identifier com.pancake.PasswordCheck --entitlements "$T/ent.plist" --no-fsync \
+        -o "$T/oracle2" "$f" >/dev/null && cmp -s "$T/oracle" "$T/oracle2" && ok ||
+        bad "corpus: signing the signed file differs from signing the unsigned one"
+else
+    echo "sign-adhoc: no shared corpus: corpus oracle skipped"
+    skip=$((skip + 1))
+fi
+
+for tool in clang-19 ld64.lld-19; do
+    if ! command -v $tool >/dev/null 2>&1; then
+        echo "sign-adhoc: $tool not installed: fixture cases skipped (apt-get install clang-19 lld-19)"
+        echo "sign-adhoc: $pass passed, $fail failed, $((skip + 1)) skipped"
+        [ $fail = 0 ]
+        exit
+    fi
+done
+
+O=tests/sign-oracle/src
+cat >"$T/ent.xml" <<'XML'
+<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
+<plist version="1.0">
+<dict>
+	<key>get-task-allow</key>
+	<true/>
+	<key>com.apple.security.cs.allow-jit</key>
+	<true/>
+	<key>com.apple.application-identifier</key>
+	<string>TEAM.com.example.app</string>
+	<key>keychain-access-groups</key>
+	<array><string>a</string><string>b</string></array>
+</dict>
+</plist>
+XML
+for arch in arm64 x86_64; do
+    CC="clang-19 -target $arch-apple-macos11 -O1"
+    LD="ld64.lld-19 -arch $arch -platform_version macos 11.0 12.0"
+    $CC -c $O/main.c -o "$T/main.o" && $CC -c $O/sys.c -o "$T/sys.o" && $CC -DPAD=9000 -c $O/lib.c -o "$T/lib.o" ||
+        { bad "$arch: compile"; continue; }
+    $LD -dylib -install_name /usr/lib/libSystem.B.dylib "$T/sys.o" -o "$T/libSystem.dylib" &&
+        $LD -dylib -install_name @rpath/libfoo.1.2.dylib "$T/lib.o" -o "$T/libfoo.1.2.dylib" &&
+        $LD "$T/main.o" "$T/libfoo.1.2.dylib" "$T/libSystem.dylib" -o "$T/app" &&
+        ld64.lld-19 -arch $arch -platform_version macos 10.9 10.9 "$T/main.o" "$T/libfoo.1.2.dylib" \
+            "$T/libSystem.dylib" -o "$T/oldapp" 2>/dev/null || { bad "$arch: link"; continue; }
+    D="$T/$arch"
+    mkdir -p "$D"
+    # 2. a plain executable: one SHA-256 CodeDirectory 0x20400, adhoc,
+    # requirements only, main-binary; identifier = name + -UUID hex
+    if "$LCPATCH" sign --adhoc --no-fsync -o "$D/app" "$T/app" >/dev/null && valid "$D/app"; then ok; else
+        bad "$arch app: not signed or not valid: $(cat "$T/v.out")"
+    fi
+    sum "$D/app" >"$T/s"
+    grep -qx "cd=sha256:0x20400:0x2:2" "$T/s" && grep -qx "blobs=0,2,65536" "$T/s" && grep -qx "execflags=0x1" "$T/s" &&
+        grep -qx "kind=adhoc" "$T/s" && ok || bad "$arch app: not codesign's plain ad-hoc signature: $(cat "$T/s")"
+    grep -qE "^ident=app-55554944[0-9a-f]{32}$" "$T/s" && ok || bad "$arch app: default identifier: $(grep ident "$T/s")"
+    # a dylib: canonical name (libfoo.1.2.dylib -> libfoo.1, has a dot: no suffix), exec flags 0
+    "$LCPATCH" sign --adhoc --no-fsync -o "$D/libfoo.1.2.dylib" "$T/libfoo.1.2.dylib" >/dev/null && valid "$D/libfoo.1.2.dylib" &&
+        sum "$D/libfoo.1.2.dylib" >"$T/s" && grep -qx "ident=libfoo.1" "$T/s" && grep -qx "execflags=0x0" "$T/s" && ok ||
+        bad "$arch dylib: $(cat "$T/s" "$T/v.out")"
+    # an old deployment target (macOS 10.9): SHA-1 CodeDirectory first, SHA-256 as the alternate
+    "$LCPATCH" sign --adhoc --no-fsync -o "$D/oldapp" "$T/oldapp" >/dev/null && valid "$D/oldapp" &&
+        sum "$D/oldapp" >"$T/s" && grep -qx "blobs=0,2,4096,65536" "$T/s" &&
+        [ "$(grep '^cd=' "$T/s" | tr '\n' ' ')" = "cd=sha1:0x20400:0x2:2 cd=sha256:0x20400:0x2:2 " ] && ok ||
+        bad "$arch old target: not SHA-1 + SHA-256: $(cat "$T/s" "$T/v.out")"
+    # 3. a flipped byte in a signed page (page 1: the code) fails verify
+    cp "$D/app" "$T/flip"
+    python3 -c "import sys; b=bytearray(open(sys.argv[1],'rb').read()); b[4100]^=1; open(sys.argv[1],'wb').write(b)" "$T/flip"
+    if valid "$T/flip"; then bad "$arch: verify accepts a flipped page byte"; else ok; fi
+    # 4. entitlements: XML + DER (sorted keys), get-task-allow -> allow-unsigned
+    "$LCPATCH" sign --adhoc --entitlements "$T/ent.xml" --identifier com.example.app --no-fsync -o "$D/ent" "$T/app" >/dev/null &&
+        valid "$D/ent" && sum "$D/ent" >"$T/s" && grep -qx "blobs=0,2,5,7,65536" "$T/s" &&
+        grep -qx "cd=sha256:0x20400:0x2:7" "$T/s" && grep -qx "execflags=0x11" "$T/s" &&
+        grep -qx "der=com.apple.application-identifier,com.apple.security.cs.allow-jit,get-task-allow,keychain-access-groups" "$T/s" &&
+        ok || bad "$arch entitlements: $(cat "$T/s" "$T/v.out")"
+    # a dylib gets the XML entitlements but no DER
+    "$LCPATCH" sign --adhoc --entitlements "$T/ent.xml" --no-fsync -o "$D/entlib" "$T/libfoo.1.2.dylib" >/dev/null &&
+        valid "$D/entlib" && sum "$D/entlib" >"$T/s" && grep -qx "blobs=0,2,5,65536" "$T/s" && ok ||
+        bad "$arch dylib entitlements: $(cat "$T/s")"
+    # --options runtime: flags 0x10002, version 0x20500, runtime = sdk 12.0
+    "$LCPATCH" sign --adhoc --options runtime --no-fsync -o "$D/rt" "$T/app" >/dev/null && valid "$D/rt" &&
+        sum "$D/rt" >"$T/s" && grep -qx "cd=sha256:0x20500:0x10002:2" "$T/s" && grep -qE "^runtime=(786432|12\.0(\.0)?)$" "$T/s" &&
+        ok || bad "$arch runtime: $(cat "$T/s" "$T/v.out")"
+    # re-signing in place what is signed gives the same bytes
+    cp "$D/ent" "$T/again"
+    "$LCPATCH" sign --adhoc --entitlements "$T/ent.xml" --identifier com.example.app --in-place "$T/again" >/dev/null &&
+        cmp -s "$T/again" "$D/ent" && ok || bad "$arch: re-signing in place changed the bytes"
+done
+
+# --in-place atomicity: entitlements DER cannot carry (<data>) fail before
+# anything is written: the input unchanged, no temporary file left
+mkdir -p "$T/atom"
+cp "$T/app" "$T/atom/app"
+cat >"$T/bad.xml" <<'XML'
+<?xml version="1.0" encoding="UTF-8"?>
+<plist version="1.0"><dict><key>blob</key><data>AAEC</data></dict></plist>
+XML
+if "$LCPATCH" sign --adhoc --entitlements "$T/bad.xml" --in-place "$T/atom/app" >/dev/null 2>"$T/err"; then
+    bad "entitlements with <data> were accepted"
+else
+    cmp -s "$T/atom/app" "$T/app" && [ "$(ls -A "$T/atom")" = app ] && grep -q "DER" "$T/err" && ok ||
+        bad "a failed --in-place changed the input or left a file: $(ls -A "$T/atom") $(cat "$T/err")"
+fi
+# a folder that cannot be written: the input stays, nothing is left
+if [ "$(id -u)" != 0 ]; then
+    chmod a-w "$T/atom"
+    if "$LCPATCH" sign --adhoc --in-place "$T/atom/app" >/dev/null 2>&1; then bad "signed into a read-only folder"; else
+        cmp -s "$T/atom/app" "$T/app" && [ "$(ls -A "$T/atom")" = app ] && ok || bad "read-only folder: input changed"
+    fi
+    chmod u+w "$T/atom"
+fi
+# a write, fsync or mkstemp failing (ENOSPC, the LD_PRELOAD shim of
+# tests/faults) during sign --adhoc --in-place: exit 3, the input as it
+# was, nothing left beside it
+SHIM=$(pwd)/build/faults/libfault.so
+if [ -f "$SHIM" ]; then
+    for call in write fsync mkstemp; do
+        cp "$T/app" "$T/atom/app"
+        LD_PRELOAD=$SHIM LCP_FAULT_CALL=$call LCP_FAULT_N=1 LCP_FAULT_ERR=ENOSPC ASAN_OPTIONS=verify_asan_link_order=0 \
+            "$LCPATCH" sign --adhoc --in-place "$T/atom/app" >/dev/null 2>&1
+        rc=$?
+        [ $rc = 3 ] && cmp -s "$T/atom/app" "$T/app" && [ "$(ls -A "$T/atom")" = app ] && ok ||
+            bad "$call ENOSPC during --in-place: exit $rc, input changed or left: $(ls -A "$T/atom" | tr '\n' ' ')"
+    done
+else
+    echo "sign-adhoc: no fault shim at $SHIM (make build/faults/libfault.so): ENOSPC cases skipped"
+    skip=$((skip + 1))
+fi
+# usage: one kind of signature, --options only with --adhoc
+"$LCPATCH" sign --adhoc --linker-signed --no-fsync -o "$T/x" "$T/app" >/dev/null 2>&1
+[ $? = 2 ] && ok || bad "--adhoc with --linker-signed is not a usage error"
+"$LCPATCH" sign --linker-signed --options runtime --no-fsync -o "$T/x" "$T/app" >/dev/null 2>&1
+[ $? = 2 ] && ok || bad "--linker-signed --options runtime is not a usage error"
+echo "sign-adhoc: $pass passed, $fail failed${skip:+, $skip skipped}"
+[ $fail = 0 ]
