@@ -25,7 +25,7 @@ static const char sign_help[] = "usage: lcpatch sign --linker-signed[=ld64|=ld64
                                 "codesign's: __info_plist's CFBundleIdentifier, else the file name\n"
                                 "without its extension, plus -<UUID hex> when it has no dot.\n"
                                 "\n"
-                                "Signs every Mach-O slice ad hoc, as the linker does (ld64, ld64.lld):\n"
+                                "--linker-signed signs as the linker does (ld64, ld64.lld):\n"
                                 "one SHA-256 CodeDirectory over 4 KiB pages, flags adhoc and\n"
                                 "linker-signed, the __TEXT exec segment, no requirements, no entitlements.\n"
                                 "An old signature is replaced. The identifier is the install name's last\n"
@@ -90,7 +90,7 @@ int cmd_sign(int argc, char **argv) {
             ident = argv[++first];
         } else if (strcmp(a, "--adhoc") == 0) {
             adhoc = true;
-        } else if (strcmp(a, "--options") == 0 || strcmp(a, "-o=runtime") == 0) {
+        } else if (strcmp(a, "--options") == 0) {
             if (first + 1 >= argc || strcmp(argv[first + 1], "runtime") != 0)
                 return lcp_cli_usage_error("sign", "--options takes one value: runtime");
             runtime = true;
