@@ -5,6 +5,7 @@
 #include "cli/fix_paths_cli.h"
 #include "cli/json.h"
 #include "cli/output_opts.h"
+#include "cli/rescue_adhoc.h"
 #include "lcpatch/audit.h"
 #include "lcpatch/rescue.h"
 #include "lcpatch/slices.h"
@@ -15,7 +16,7 @@
 
 static const char rescue_help[] =
     "usage: lcpatch rescue [--sdk 10.9] [--keep ARCHS] [--dry-run] [--json] [--fix-paths]\n"
-    "                      [--exclude PATH]... [--skip-unrescuable] [--no-fsync]\n"
+    "                      [--exclude PATH]... [--skip-unrescuable] [--adhoc] [--no-fsync]\n"
     "                      (-o OUT | --in-place) PATH...\n"
     "\n"
     "Makes legacy Mach-O files ready for `codesign --options runtime` and the\n"
@@ -50,7 +51,10 @@ static const char rescue_help[] =
     "--fix-paths (bundles and folders, --in-place): after step 4, rewrite the\n"
     "dangling loads whose library is inside the PATH to @rpath/..., add the\n"
     "rpath that finds them, delete LC_RPATHs outside it, audit again and report\n"
-    "what is left (docs/fix-paths.md).\n" LCP_OUTPUT_NO_FSYNC_HELP
+    "what is left (docs/fix-paths.md).\n"
+    "--adhoc: sign each rescued file ad hoc (as `codesign -s -`, lcpatch sign\n"
+    "--adhoc) so that it runs here; distribution still needs codesign's\n"
+    "Developer ID signature.\n" LCP_OUTPUT_NO_FSYNC_HELP
     "Exit status: 0 done, 1 done but problems were reported (load path errors,\n"
     "left with --fix-paths; files left alone or skipped; nothing found), 2 usage\n"
     "(-o naming a folder included), 3 an input failed or a blocker was found.\n";
@@ -65,6 +69,7 @@ typedef struct item {
     bool failed, written;
     bool skipped;             /* unrescuable, left as it is (--skip-unrescuable) */
     lcp_staged_file *staged;  /* between staging and commit */
+    lcp_rescue_adhoc *adhoc;  /* --adhoc: the output signed ad hoc */
     size_t nfindings, errors; /* audit findings that concern the kept slices */
 } item;
 
@@ -519,7 +524,7 @@ int cmd_rescue(int argc, char **argv) {
     lcp_rescue_options_init(&opt);
     uint32_t(*keep)[2] = NULL;
     size_t nkeep = 0;
-    bool json = false, dry_run = false, fix_paths = false, skip = false;
+    bool json = false, dry_run = false, fix_paths = false, skip = false, adhoc = false;
     char **excl = NULL; /* --exclude values (borrowed from argv) */
     size_t nexcl = 0;
     bool *excl_used = NULL;
@@ -549,6 +554,8 @@ int cmd_rescue(int argc, char **argv) {
             fix_paths = true;
         else if (strcmp(a, "--skip-unrescuable") == 0)
             skip = true;
+        else if (strcmp(a, "--adhoc") == 0)
+            adhoc = true;
         else if (strcmp(a, "--sdk") == 0 || strcmp(a, "--keep") == 0 || strcmp(a, "--exclude") == 0) {
             if (i + 1 >= argc) {
                 status = lcp_cli_usage_error("rescue", "%s needs a value", a);
@@ -730,7 +737,11 @@ int cmd_rescue(int argc, char **argv) {
         if (state == LCP_RESCUE_ALREADY && !out.output)
             continue;
         lcp_error err;
-        if (lcp_output_stage(&out, it->path, &it->rf->plan, &it->rf->file->src, &it->staged, &err)) {
+        lcp_status ast =
+            adhoc ? lcp_rescue_adhoc_sign(it->rf, lcp_output_opts_dest(&out, it->path), &it->adhoc, &err) : LCP_OK;
+        const lcp_plan *pl = it->adhoc ? &it->adhoc->plan : &it->rf->plan;
+        const lcp_source *src = it->adhoc ? &it->adhoc->file->src : &it->rf->file->src;
+        if (ast || lcp_output_stage(&out, it->path, pl, src, &it->staged, &err)) {
             it->failed = true;
             it->err = err;
             failures++;
@@ -860,8 +871,10 @@ int cmd_rescue(int argc, char **argv) {
     if (fix_status > status)
         status = fix_status;
 cleanup:
-    for (size_t k = 0; k < nitems; k++)
+    for (size_t k = 0; k < nitems; k++) {
         lcp_rescue_file_free(items[k].rf);
+        lcp_rescue_adhoc_free(items[k].adhoc);
+    }
     free(items);
     for (size_t r = 0; found && r < nroots; r++)
         lcp_rescue_paths_free(found[r], nfound[r]);

@@ -56,6 +56,20 @@ else
     skip=$((skip + 1))
 fi
 
+# rescue --adhoc: the rescued file signed as codesign -s - would sign it
+# (legacy-fat.dylib: x86_64 kept, deployment target 10.5: SHA-1 + SHA-256)
+if "$LCPATCH" rescue --adhoc --no-fsync -o "$T/rescued.dylib" tests/binaries/legacy-fat.dylib >/dev/null &&
+    valid "$T/rescued.dylib" && sum "$T/rescued.dylib" >"$T/s" && grep -qx "kind=adhoc" "$T/s" &&
+    [ "$(grep -c '^cd=' "$T/s")" = 2 ] && grep -qE "^ident=rescued-[0-9a-f]{40}$" "$T/s"; then ok; else
+    bad "rescue --adhoc: $(cat "$T/s" "$T/v.out" 2>/dev/null)"
+fi
+# the same rescue without --adhoc, then sign --adhoc: the same bytes
+"$LCPATCH" rescue --no-fsync -o "$T/plain.dylib" tests/binaries/legacy-fat.dylib >/dev/null &&
+    "$LCPATCH" sign --adhoc --identifier "$(sed -n 's/^ident=//p' "$T/s" | head -1)" --no-fsync -o "$T/signed.dylib" \
+        "$T/plain.dylib" >/dev/null && cmp -s "$T/signed.dylib" "$T/rescued.dylib" && ok ||
+    bad "rescue --adhoc differs from rescue then sign --adhoc"
+"$LCPATCH" rescue --adhoc --dry-run tests/binaries/legacy-fat.dylib >/dev/null && ok || bad "rescue --adhoc --dry-run failed"
+
 for tool in clang-19 ld64.lld-19; do
     if ! command -v $tool >/dev/null 2>&1; then
         echo "sign-adhoc: $tool not installed: fixture cases skipped (apt-get install clang-19 lld-19)"
