@@ -5,6 +5,7 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/output_opts.h"
+#include "cli/sign_bundle.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -34,7 +35,12 @@ static const char sign_help[] = "usage: lcpatch sign --linker-signed[=ld64|=ld64
                                 "re-signed under its link name is the linker's file again, byte for\n"
                                 "byte. ld64's layout of the same signature (no padding) with\n"
                                 "--linker-signed=ld64; ld64.lld's (16-byte padding) by default.\n"
-                                "-o takes one FILE.\n" LCP_OUTPUT_NO_FSYNC_HELP
+                                "-o takes one FILE.\n"
+                                "A FILE that is a folder is a bundle (App.app, Foo.framework):\n"
+                                "--adhoc --in-place signs its nested code inside out (Frameworks/,\n"
+                                "PlugIns/, Helpers/, XPCServices/, MacOS/...), writes\n"
+                                "_CodeSignature/CodeResources with codesign's default rules, then signs\n"
+                                "the main executable bound to Info.plist and the seal.\n" LCP_OUTPUT_NO_FSYNC_HELP
                                 "Exit status: 0 done, 2 usage, 3 the input or the output failed (no room\n"
                                 "for LC_CODE_SIGNATURE in the header padding, say).\n";
 
@@ -123,6 +129,23 @@ int cmd_sign(int argc, char **argv) {
         const char *path = argv[i], *dest = lcp_output_opts_dest(&o, path);
         lcp_file *f = NULL;
         lcp_error err;
+        if (lcp_cli_is_bundle(path)) {
+            /* a bundle: nested code, the resource seal, the main executable */
+            if (!adhoc || !o.in_place) {
+                status = lcp_cli_worse(status, lcp_cli_usage_error("sign",
+                                                                   "%s: a bundle is signed with --adhoc "
+                                                                   "--in-place",
+                                                                   path));
+                continue;
+            }
+            lcp_adhoc_opts bo = {ident, path, runtime, ent, ent_len, NULL, 0, NULL, 0};
+            if (lcp_cli_sign_bundle(path, &bo, lcp_output_opts_write_flags(&o), &err)) {
+                status = lcp_cli_worse(status, lcp_cli_fail(&err));
+                continue;
+            }
+            printf("%s: signed (adhoc bundle: nested code, _CodeSignature/CodeResources, main executable)\n", path);
+            continue;
+        }
         lcp_plan plan;
         lcp_plan_init(&plan);
         lcp_sign_opts so = {ident, dest, flavor};

@@ -150,6 +150,102 @@ for arch in arm64 x86_64; do
         cmp -s "$T/again" "$D/ent" && ok || bad "$arch: re-signing in place changed the bytes"
 done
 
+# 5. bundles: an app (Contents/) with a versioned framework, a dylib and a
+# plug-in; sign --adhoc --in-place signs the nested code inside out and
+# seals the resources; verify passes, then fails on any change
+plist() {
+    printf '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">\n<plist version="1.0">\n<dict>\n\t<key>CFBundleExecutable</key>\n\t<string>%s</string>\n\t<key>CFBundleIdentifier</key>\n\t<string>%s</string>\n</dict>\n</plist>\n' "$1" "$2"
+}
+make_app() { # make_app DIR: an unsigned App.app in DIR
+    A=$1/App.app/Contents
+    F=$A/Frameworks/Foo.framework
+    mkdir -p "$A/MacOS" "$A/Resources/en.lproj" "$F/Versions/A/Resources" "$A/PlugIns/P.bundle/Contents/MacOS"
+    "$LCPATCH" unsign --no-fsync -o "$A/MacOS/App" "$T/b/App" >/dev/null
+    plist App com.example.App >"$A/Info.plist"
+    echo 'APPL????' >"$A/PkgInfo"
+    echo hello >"$A/Resources/a.txt"
+    echo '"x" = "y";' >"$A/Resources/en.lproj/x.strings"
+    ln -s a.txt "$A/Resources/link.txt"
+    "$LCPATCH" unsign --no-fsync -o "$F/Versions/A/Foo" "$T/b/Foo" >/dev/null
+    plist Foo com.example.Foo >"$F/Versions/A/Resources/Info.plist"
+    ln -s A "$F/Versions/Current"
+    ln -s Versions/Current/Foo "$F/Foo"
+    ln -s Versions/Current/Resources "$F/Resources"
+    "$LCPATCH" unsign --no-fsync -o "$A/Frameworks/libbar.dylib" "$T/b/libbar.dylib" >/dev/null
+    "$LCPATCH" unsign --no-fsync -o "$A/PlugIns/P.bundle/Contents/MacOS/P" "$T/b/P" >/dev/null
+    plist P com.example.P >"$A/PlugIns/P.bundle/Contents/Info.plist"
+}
+mkdir -p "$T/b"
+CC="clang-19 -target arm64-apple-macos11 -O1"
+LD="ld64.lld-19 -arch arm64 -platform_version macos 11.0 12.0"
+if $CC -c $O/main.c -o "$T/b/main.o" && $CC -c $O/sys.c -o "$T/b/sys.o" && $CC -c $O/lib.c -o "$T/b/lib.o" &&
+    $LD -dylib -install_name /usr/lib/libSystem.B.dylib "$T/b/sys.o" -o "$T/b/libSystem.dylib" &&
+    $LD -dylib -install_name @rpath/Foo.framework/Versions/A/Foo "$T/b/lib.o" -o "$T/b/Foo" &&
+    $LD -dylib -install_name @rpath/libbar.dylib "$T/b/lib.o" -o "$T/b/libbar.dylib" &&
+    $LD -bundle "$T/b/lib.o" -o "$T/b/P" && $LD "$T/b/main.o" "$T/b/Foo" "$T/b/libSystem.dylib" -o "$T/b/App"; then
+    make_app "$T/b/u"
+    cp -R "$T/b/u" "$T/b/s"
+    app=$T/b/s/App.app
+    if "$LCPATCH" sign --adhoc --in-place "$app" >/dev/null && "$LCPATCH" verify "$app" >"$T/v.out"; then ok; else
+        bad "bundle: not signed or not valid: $(cat "$T/v.out")"
+    fi
+    # every piece signed: the main executable with Info.plist and seal slots
+    [ "$(grep -c ': valid (adhoc' "$T/v.out")" = 4 ] && grep -q 'App: valid (adhoc, identifier "com.example.App", 1 code directory, [0-9]* pages, 3 slots)' "$T/v.out" &&
+        ok || bad "bundle: not every piece verified: $(cat "$T/v.out")"
+    R=$app/Contents/_CodeSignature/CodeResources
+    for k in '<key>files</key>' '<key>files2</key>' '<key>rules</key>' '<key>rules2</key>' '<key>hash2</key>' \
+        '<key>Frameworks/Foo.framework</key>' '<key>PlugIns/P.bundle</key>' '<key>Frameworks/libbar.dylib</key>' \
+        '<string>cdhash H"' '<key>symlink</key>' '<key>Resources/a.txt</key>'; do
+        grep -qF "$k" "$R" || { bad "bundle: CodeResources lacks $k"; break; }
+    done && ok
+    grep -qE '<key>(PkgInfo|Info.plist|MacOS/App)</key>$' "$R" && bad "bundle: the seal names an omitted file" || ok
+    # signing again gives the same tree
+    cp -R "$T/b/s" "$T/b/s2"
+    "$LCPATCH" sign --adhoc --in-place "$T/b/s2/App.app" >/dev/null && diff -r "$T/b/s" "$T/b/s2" >/dev/null && ok ||
+        bad "bundle: signing a signed bundle again changed it"
+    # a changed resource, an added file, a flipped byte of nested code: invalid
+    echo more >>"$T/b/s2/App.app/Contents/Resources/a.txt"
+    "$LCPATCH" verify "$T/b/s2/App.app" >"$T/v.out" 2>&1 && bad "bundle: a modified resource verifies" ||
+        { grep -q "file modified: .*Resources/a.txt" "$T/v.out" && ok || bad "bundle: modified resource not named: $(cat "$T/v.out")"; }
+    rm -rf "$T/b/s2" && cp -R "$T/b/s" "$T/b/s2"
+    echo new >"$T/b/s2/App.app/Contents/Resources/new.txt"
+    "$LCPATCH" verify "$T/b/s2/App.app" >"$T/v.out" 2>&1 && bad "bundle: an added file verifies" ||
+        { grep -q "file added: .*Resources/new.txt" "$T/v.out" && ok || bad "bundle: added file not named: $(cat "$T/v.out")"; }
+    rm -rf "$T/b/s2" && cp -R "$T/b/s" "$T/b/s2"
+    python3 -c "import sys; b=bytearray(open(sys.argv[1],'rb').read()); b[100]^=1; open(sys.argv[1],'wb').write(b)" \
+        "$T/b/s2/App.app/Contents/Frameworks/libbar.dylib"
+    "$LCPATCH" verify "$T/b/s2/App.app" >"$T/v.out" 2>&1 && bad "bundle: a flipped byte of nested code verifies" || ok
+    # a framework by itself
+    cp -R "$T/b/u/App.app/Contents/Frameworks/Foo.framework" "$T/b/Foo.framework"
+    "$LCPATCH" sign --adhoc --in-place "$T/b/Foo.framework" >/dev/null && "$LCPATCH" verify "$T/b/Foo.framework" >"$T/v.out" &&
+        [ -f "$T/b/Foo.framework/Versions/A/_CodeSignature/CodeResources" ] && ok || bad "framework: $(cat "$T/v.out")"
+    # -o with a bundle: usage
+    "$LCPATCH" sign --adhoc --no-fsync -o "$T/b/x.app" "$T/b/u/App.app" >/dev/null 2>&1
+    [ $? = 2 ] && ok || bad "sign -o on a bundle is not a usage error"
+    # ENOSPC on any write, fsync or mkstemp: the bundle as it was, nothing left
+    SHIM=$(pwd)/build/faults/libfault.so
+    if [ -f "$SHIM" ]; then
+        failed_runs=0
+        for call in write fsync mkstemp; do
+            for n in 1 3 6; do
+                rm -rf "$T/b/f" && cp -R "$T/b/u" "$T/b/f"
+                LD_PRELOAD=$SHIM LCP_FAULT_CALL=$call LCP_FAULT_N=$n LCP_FAULT_ERR=ENOSPC ASAN_OPTIONS=verify_asan_link_order=0 \
+                    "$LCPATCH" sign --adhoc --in-place "$T/b/f/App.app" >/dev/null 2>&1
+                rc=$?
+                if [ $rc = 0 ]; then
+                    "$LCPATCH" verify "$T/b/f/App.app" >/dev/null && ok || bad "bundle $call #$n: exit 0 but not valid"
+                else
+                    failed_runs=$((failed_runs + 1))
+                    diff -r "$T/b/u" "$T/b/f" >/dev/null && ok || bad "bundle $call #$n ENOSPC: exit $rc and the bundle changed"
+                fi
+            done
+        done
+        [ $failed_runs -ge 3 ] && ok || bad "bundle: the fault shim made only $failed_runs runs fail"
+    fi
+else
+    bad "bundle fixtures: compile or link failed"
+fi
+
 # --in-place atomicity: entitlements DER cannot carry (<data>) fail before
 # anything is written: the input unchanged, no temporary file left
 mkdir -p "$T/atom"
