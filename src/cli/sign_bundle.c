@@ -11,6 +11,7 @@
  * as it was). */
 #include "cli/sign_bundle.h"
 
+#include "cli/seal_xml.h"
 #include "cli/cli.h"
 #include "lcpatch/audit.h"
 #include "lcpatch/codesign.h"
@@ -19,9 +20,7 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <openssl/evp.h>
 #include <regex.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,40 +28,6 @@
 #include <unistd.h>
 
 #define MAX_DEPTH 16
-
-/* codesign's default resource rules for a bundle with Contents/ (a macOS
- * app or plug-in), as it writes them into CodeResources. */
-typedef struct rule {
-    const char *re;
-    int weight; /* 0: the rule is <true/> (weight 1 when matching) */
-    bool omit, optional, nested;
-} rule;
-static const rule rules_v1[] = {
-    {"^Resources/", 0, false, false, false},
-    {"^Resources/.*\\.lproj/", 1000, false, true, false},
-    {"^Resources/.*\\.lproj/locversion.plist$", 1100, true, false, false},
-    {"^Resources/Base\\.lproj/", 1010, false, false, false},
-    {"^version.plist$", 0, false, false, false},
-};
-static const rule rules_v2[] = {
-    {".*\\.dSYM($|/)", 11, false, false, false},
-    {"^(.*/)?\\.DS_Store$", 2000, true, false, false},
-    {"^(Frameworks|SharedFrameworks|PlugIns|Plug-ins|XPCServices|Helpers|MacOS|Library/"
-     "(Automator|Spotlight|LoginItems))/",
-     10, false, false, true},
-    {"^.*", 0, false, false, false},
-    {"^Info\\.plist$", 20, true, false, false},
-    {"^PkgInfo$", 20, true, false, false},
-    {"^Resources/", 20, false, false, false},
-    {"^Resources/.*\\.lproj/", 1000, false, true, false},
-    {"^Resources/.*\\.lproj/locversion.plist$", 1100, true, false, false},
-    {"^Resources/Base\\.lproj/", 1010, false, false, false},
-    {"^[^/]+$", 10, false, false, true},
-    {"^embedded\\.provisionprofile$", 20, false, false, false},
-    {"^version\\.plist$", 20, false, false, false},
-};
-#define NV1 (sizeof rules_v1 / sizeof rules_v1[0])
-#define NV2 (sizeof rules_v2 / sizeof rules_v2[0])
 
 /* A file to replace once everything is ready. */
 typedef struct pending {
@@ -72,26 +37,16 @@ typedef struct pending {
     lcp_staged_file *staged;
 } pending;
 
-/* One seal entry: its key and its value rendered at the entries' depth. */
-typedef struct entry {
-    char *key, *value;
-} entry;
-
 typedef struct signer {
     const lcp_adhoc_opts *o; /* entitlements, runtime (the top bundle's) */
     pending *pw;
     size_t npw;
-    regex_t v1[NV1], v2[NV2];
+    regex_t v1[8], v2[16];
     lcp_error *err;
     unsigned flags; /* LCP_WRITE_* */
     char **made;    /* _CodeSignature folders created: removed on failure */
     size_t nmade;
 } signer;
-
-typedef struct seal {
-    entry *files, *files2;
-    size_t nfiles, nfiles2;
-} seal;
 
 static char *join(const char *a, const char *b) {
     size_t n = strlen(a) + strlen(b) + 2;
@@ -102,8 +57,8 @@ static char *join(const char *a, const char *b) {
 }
 
 /* The best rule (highest weight, the first among equals) of a set. */
-static const rule *best(const regex_t *res, const rule *rules, size_t n, const char *rel) {
-    const rule *b = NULL;
+static const lcp_seal_rule *best(const regex_t *res, const lcp_seal_rule *rules, size_t n, const char *rel) {
+    const lcp_seal_rule *b = NULL;
     int bw = -1;
     for (size_t i = 0; i < n; i++) {
         int w = rules[i].weight ? rules[i].weight : 1;
@@ -113,85 +68,6 @@ static const rule *best(const regex_t *res, const rule *rules, size_t n, const c
         }
     }
     return b;
-}
-
-static char *b64(const uint8_t *d, size_t n) {
-    char *s = malloc(4 * ((n + 2) / 3) + 1);
-    if (s)
-        EVP_EncodeBlock((unsigned char *)s, d, (int)n);
-    return s;
-}
-
-/* XML text with &, < and > escaped (CFPropertyList's writer escapes those). */
-static char *xml_escape(const char *s) {
-    size_t n = 1;
-    for (const char *p = s; *p; p++)
-        n += *p == '&' ? 5 : (*p == '<' || *p == '>') ? 4 : 1;
-    char *o = malloc(n), *q = o;
-    for (const char *p = s; o && *p; p++) {
-        const char *rep = *p == '&' ? "&amp;" : *p == '<' ? "&lt;" : *p == '>' ? "&gt;" : NULL;
-        if (rep) {
-            strcpy(q, rep);
-            q += strlen(rep);
-        } else {
-            *q++ = *p;
-        }
-    }
-    if (o)
-        *q = '\0';
-    return o;
-}
-
-/* A growing text buffer (ok false after a failed allocation). */
-typedef struct text {
-    char *s;
-    size_t len, cap;
-    bool ok;
-} text;
-
-static void put(text *t, const char *fmt, ...) {
-    if (!t->ok)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0 || (t->len + (size_t)n + 1 > t->cap && !(t->s = realloc(t->s, t->cap = (t->len + (size_t)n + 1) * 2)))) {
-        t->ok = false;
-        return;
-    }
-    va_start(ap, fmt);
-    vsnprintf(t->s + t->len, t->cap - t->len, fmt, ap);
-    va_end(ap);
-    t->len += (size_t)n;
-}
-
-static void put_data(text *t, const char *ind, const uint8_t *d, size_t n) {
-    char *b = b64(d, n);
-    if (!b) {
-        t->ok = false;
-        return;
-    }
-    put(t, "%s<data>\n%s%s\n%s</data>\n", ind, ind, b, ind);
-    free(b);
-}
-
-static bool add_entry(entry **v, size_t *n, const char *key, char *value) {
-    entry *e = realloc(*v, (*n + 1) * sizeof *e);
-    if (!e || !value) {
-        free(value);
-        if (e)
-            *v = e;
-        return false;
-    }
-    *v = e;
-    if (!(e[*n].key = strdup(key))) {
-        free(value);
-        return false;
-    }
-    e[*n].value = value;
-    (*n)++;
-    return true;
 }
 
 /* ---- pending writes ---- */
@@ -272,21 +148,6 @@ static lcp_status sign_macho(signer *s, const char *path, const lcp_adhoc_opts *
     return add_pending(s, path, bytes, len);
 }
 
-static char *nested_value(const uint8_t cdhash[LCP_CS_CDHASH_LEN]) {
-    text t = {NULL, 0, 0, true};
-    put(&t, "\t\t<dict>\n\t\t\t<key>cdhash</key>\n");
-    put_data(&t, "\t\t\t", cdhash, LCP_CS_CDHASH_LEN);
-    put(&t, "\t\t\t<key>requirement</key>\n\t\t\t<string>cdhash H\"");
-    for (size_t k = 0; k < LCP_CS_CDHASH_LEN; k++)
-        put(&t, "%02x", cdhash[k]);
-    put(&t, "\"</string>\n\t\t</dict>\n");
-    if (!t.ok) {
-        free(t.s);
-        return NULL;
-    }
-    return t.s;
-}
-
 static lcp_status sign_bundle(signer *s, const char *root, int depth, uint8_t cdhash[LCP_CS_CDHASH_LEN],
                               const lcp_adhoc_opts *top);
 
@@ -304,45 +165,24 @@ static bool looks_like_bundle(const char *dir) {
     return false;
 }
 
-/* A plain file's seal: files2 {hash, hash2[, optional]}, files (v1 rules)
- * hash or {hash, optional}. */
-static lcp_status seal_file(signer *s, seal *sl, const char *full, const char *rel, const rule *r2) {
+/* A plain file's seal: files2 {hash, hash2[, optional]}, files (v1 rules). */
+static lcp_status seal_file(signer *s, lcp_seal *sl, const char *full, const char *rel, const lcp_seal_rule *r2) {
     uint8_t h1[LCP_CS_MAX_DIGEST], h2[LCP_CS_MAX_DIGEST];
     size_t l1, l2;
     lcp_status st = lcp_cs_hash_file(LCP_CS_HASHTYPE_SHA1, full, h1, &l1, s->err);
     if (st == LCP_OK)
         st = lcp_cs_hash_file(LCP_CS_HASHTYPE_SHA256, full, h2, &l2, s->err);
-    if (st)
-        return st;
-    text t = {NULL, 0, 0, true};
-    put(&t, "\t\t<dict>\n\t\t\t<key>hash</key>\n");
-    put_data(&t, "\t\t\t", h1, l1);
-    put(&t, "\t\t\t<key>hash2</key>\n");
-    put_data(&t, "\t\t\t", h2, l2);
-    if (r2->optional)
-        put(&t, "\t\t\t<key>optional</key>\n\t\t\t<true/>\n");
-    put(&t, "\t\t</dict>\n");
-    bool ok = t.ok && add_entry(&sl->files2, &sl->nfiles2, rel, t.s);
-    const rule *r1 = best(s->v1, rules_v1, NV1, rel);
-    if (ok && r1 && !r1->omit) {
-        text u = {NULL, 0, 0, true};
-        if (r1->optional) {
-            put(&u, "\t\t<dict>\n\t\t\t<key>hash</key>\n");
-            put_data(&u, "\t\t\t", h1, l1);
-            put(&u, "\t\t\t<key>optional</key>\n\t\t\t<true/>\n\t\t</dict>\n");
-        } else {
-            put_data(&u, "\t\t", h1, l1);
-        }
-        ok = u.ok && add_entry(&sl->files, &sl->nfiles, rel, u.s);
-    }
-    return ok ? LCP_OK : lcp_error_set(s->err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
+    if (st == LCP_OK &&
+        !lcp_seal_add_file(sl, rel, h1, h2, r2->optional, best(s->v1, lcp_seal_rules_v1, lcp_seal_nrules_v1, rel)))
+        st = lcp_error_set(s->err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
+    return st;
 }
 
 static int by_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 /* Walks base (rel: the path under it), signing nested code and sealing
  * the rest; skip: the main executable and Info.plist's full paths. */
-static lcp_status walk(signer *s, seal *sl, const char *dir, const char *rel, int depth, const char *exe,
+static lcp_status walk(signer *s, lcp_seal *sl, const char *dir, const char *rel, int depth, const char *exe,
                        const char *info) {
     DIR *d = opendir(dir);
     if (!d)
@@ -368,7 +208,7 @@ static lcp_status walk(signer *s, seal *sl, const char *dir, const char *rel, in
     for (size_t i = 0; i < n && st == LCP_OK; i++) {
         char *full = join(dir, names[i]), *r = join(rel, names[i]);
         struct stat stt;
-        const rule *r2 = r ? best(s->v2, rules_v2, NV2, r) : NULL;
+        const lcp_seal_rule *r2 = r ? best(s->v2, lcp_seal_rules_v2, lcp_seal_nrules_v2, r) : NULL;
         if (!full || !r) {
             st = lcp_error_set(s->err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
         } else if (strcmp(full, exe) == 0 || (info && strcmp(full, info) == 0) || lstat(full, &stt) != 0) {
@@ -378,11 +218,7 @@ static lcp_status walk(signer *s, seal *sl, const char *dir, const char *rel, in
             ssize_t tl = readlink(full, target, sizeof target - 1);
             if (tl >= 0 && r2 && !r2->omit) {
                 target[tl] = '\0';
-                char *esc = xml_escape(target);
-                text t = {NULL, 0, 0, esc != NULL};
-                put(&t, "\t\t<dict>\n\t\t\t<key>symlink</key>\n\t\t\t<string>%s</string>\n\t\t</dict>\n", esc);
-                free(esc);
-                if (!t.ok || !add_entry(&sl->files2, &sl->nfiles2, r, t.s))
+                if (!lcp_seal_add_symlink(sl, r, target))
                     st = lcp_error_set(s->err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
             }
         } else if (S_ISDIR(stt.st_mode)) {
@@ -391,7 +227,7 @@ static lcp_status walk(signer *s, seal *sl, const char *dir, const char *rel, in
              * nested bundle when its name has an extension */
             if (r2 && r2->nested && strchr(names[i], '.') && looks_like_bundle(full)) {
                 st = sign_bundle(s, full, depth + 1, h, NULL);
-                if (st == LCP_OK && !add_entry(&sl->files2, &sl->nfiles2, r, nested_value(h)))
+                if (st == LCP_OK && !lcp_seal_add_nested(sl, r, h))
                     st = lcp_error_set(s->err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
             } else {
                 st = walk(s, sl, full, r, depth, exe, info);
@@ -404,7 +240,7 @@ static lcp_status walk(signer *s, seal *sl, const char *dir, const char *rel, in
                 st = sign_macho(s, full, &o, h, &code);
             }
             if (st == LCP_OK && code) {
-                if (!add_entry(&sl->files2, &sl->nfiles2, r, nested_value(h)))
+                if (!lcp_seal_add_nested(sl, r, h))
                     st = lcp_error_set(s->err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
             } else if (st == LCP_OK) {
                 st = seal_file(s, sl, full, r, r2);
@@ -419,67 +255,6 @@ static lcp_status walk(signer *s, seal *sl, const char *dir, const char *rel, in
     return st;
 }
 
-static int by_key(const void *a, const void *b) { return strcmp(((const entry *)a)->key, ((const entry *)b)->key); }
-
-static void put_rules(text *t, const rule *rules, size_t n) {
-    /* CFPropertyList writes a dictionary's keys sorted */
-    const rule *sorted[NV2];
-    for (size_t i = 0; i < n; i++)
-        sorted[i] = &rules[i];
-    for (size_t i = 1; i < n; i++)
-        for (size_t k = i; k > 0 && strcmp(sorted[k - 1]->re, sorted[k]->re) > 0; k--) {
-            const rule *x = sorted[k];
-            sorted[k] = sorted[k - 1];
-            sorted[k - 1] = x;
-        }
-    put(t, "\t<dict>\n");
-    for (size_t i = 0; i < n; i++) {
-        const rule *r = sorted[i];
-        put(t, "\t\t<key>%s</key>\n", r->re);
-        if (r->weight == 0) {
-            put(t, "\t\t<true/>\n");
-            continue;
-        }
-        put(t, "\t\t<dict>\n");
-        if (r->nested)
-            put(t, "\t\t\t<key>nested</key>\n\t\t\t<true/>\n");
-        if (r->omit)
-            put(t, "\t\t\t<key>omit</key>\n\t\t\t<true/>\n");
-        if (r->optional)
-            put(t, "\t\t\t<key>optional</key>\n\t\t\t<true/>\n");
-        put(t, "\t\t\t<key>weight</key>\n\t\t\t<real>%d</real>\n\t\t</dict>\n", r->weight);
-    }
-    put(t, "\t</dict>\n");
-}
-
-static void put_entries(text *t, entry *e, size_t n) {
-    qsort(e, n, sizeof *e, by_key);
-    put(t, "\t<dict>\n");
-    for (size_t i = 0; i < n; i++) {
-        char *k = xml_escape(e[i].key);
-        if (!k) {
-            t->ok = false;
-            return;
-        }
-        put(t, "\t\t<key>%s</key>\n%s", k, e[i].value);
-        free(k);
-    }
-    put(t, "\t</dict>\n");
-}
-
-static void seal_release(seal *sl) {
-    for (size_t i = 0; i < sl->nfiles; i++) {
-        free(sl->files[i].key);
-        free(sl->files[i].value);
-    }
-    for (size_t i = 0; i < sl->nfiles2; i++) {
-        free(sl->files2[i].key);
-        free(sl->files2[i].value);
-    }
-    free(sl->files);
-    free(sl->files2);
-}
-
 static lcp_status sign_bundle(signer *s, const char *root, int depth, uint8_t cdhash[LCP_CS_CDHASH_LEN],
                               const lcp_adhoc_opts *top) {
     if (depth > MAX_DEPTH)
@@ -490,26 +265,14 @@ static lcp_status sign_bundle(signer *s, const char *root, int depth, uint8_t cd
     if (st == LCP_OK && !b.executable)
         st = lcp_error_set(s->err, LCP_E_UNSUPPORTED, LCP_NO_OFFSET,
                            "%s: no main executable (CFBundleExecutable names none in the bundle)", root);
-    seal sl = {NULL, NULL, 0, 0};
+    lcp_seal sl = {NULL, NULL, 0, 0};
     if (st == LCP_OK)
         st = walk(s, &sl, b.base, "", depth, b.executable, b.info_path);
-    text t = {NULL, 0, 0, true};
-    if (st == LCP_OK) {
-        put(&t, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" "
-                "\"http://www.apple.com/DTDs/PropertyList-1.0.dtd\">\n<plist version=\"1.0\">\n<dict>\n");
-        put(&t, "\t<key>files</key>\n");
-        put_entries(&t, sl.files, sl.nfiles);
-        put(&t, "\t<key>files2</key>\n");
-        put_entries(&t, sl.files2, sl.nfiles2);
-        put(&t, "\t<key>rules</key>\n");
-        put_rules(&t, rules_v1, NV1);
-        put(&t, "\t<key>rules2</key>\n");
-        put_rules(&t, rules_v2, NV2);
-        put(&t, "</dict>\n</plist>\n");
-        if (!t.ok)
-            st = lcp_error_set(s->err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
-    }
-    seal_release(&sl);
+    size_t xml_len = 0;
+    char *xml = st == LCP_OK ? lcp_seal_xml(&sl, &xml_len) : NULL;
+    if (st == LCP_OK && !xml)
+        st = lcp_error_set(s->err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
+    lcp_seal_release(&sl);
     /* the main executable, Info.plist and the seal bound to its slots; the
      * top bundle's options (identifier, entitlements, runtime) apply to it */
     if (st == LCP_OK) {
@@ -517,8 +280,8 @@ static lcp_status sign_bundle(signer *s, const char *root, int depth, uint8_t cd
         o.name = root;
         o.info_plist = b.info_plist;
         o.info_plist_len = b.info_plist_len;
-        o.resources = (const uint8_t *)t.s;
-        o.resources_len = t.len;
+        o.resources = (const uint8_t *)xml;
+        o.resources_len = xml_len;
         char *id = NULL;
         if (!o.identifier && b.info_plist &&
             lcp_plist_string(b.info_plist, b.info_plist_len, "CFBundleIdentifier", &id, NULL) == LCP_OK && id)
@@ -543,13 +306,13 @@ static lcp_status sign_bundle(signer *s, const char *root, int depth, uint8_t cd
         } else if (errno != EEXIST)
             st = lcp_error_set(s->err, LCP_E_IO, LCP_NO_OFFSET, "%s: %s", dir, strerror(errno));
         if (st == LCP_OK) {
-            st = add_pending(s, dest, (uint8_t *)t.s, t.len);
-            t.s = NULL;
+            st = add_pending(s, dest, (uint8_t *)xml, xml_len);
+            xml = NULL;
         }
         free(dir);
         free(dest);
     }
-    free(t.s);
+    free(xml);
     lcp_cs_bundle_release(&b);
     return st;
 }
@@ -567,11 +330,14 @@ lcp_status lcp_cli_sign_bundle(const char *path, const lcp_adhoc_opts *o, unsign
     s.flags = write_flags;
     size_t c1 = 0, c2 = 0;
     lcp_status st = LCP_OK;
-    while (c1 < NV1 && regcomp(&s.v1[c1], rules_v1[c1].re, REG_EXTENDED | REG_NOSUB) == 0)
+    size_t n1 = lcp_seal_nrules_v1, n2 = lcp_seal_nrules_v2;
+    if (n1 > sizeof s.v1 / sizeof s.v1[0] || n2 > sizeof s.v2 / sizeof s.v2[0])
+        n1 = n2 = 0;
+    while (c1 < n1 && regcomp(&s.v1[c1], lcp_seal_rules_v1[c1].re, REG_EXTENDED | REG_NOSUB) == 0)
         c1++;
-    while (c2 < NV2 && regcomp(&s.v2[c2], rules_v2[c2].re, REG_EXTENDED | REG_NOSUB) == 0)
+    while (c2 < n2 && regcomp(&s.v2[c2], lcp_seal_rules_v2[c2].re, REG_EXTENDED | REG_NOSUB) == 0)
         c2++;
-    if (c1 < NV1 || c2 < NV2)
+    if (n1 == 0 || c1 < n1 || c2 < n2)
         st = lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "cannot compile codesign's resource rules");
     uint8_t cdhash[LCP_CS_CDHASH_LEN];
     if (st == LCP_OK)
