@@ -150,6 +150,14 @@ for arch in arm64 x86_64; do
         cmp -s "$T/again" "$D/ent" && ok || bad "$arch: re-signing in place changed the bytes"
 done
 
+# a fat file: every slice signed, under one identifier
+if "$LCPATCH" lipo -create "$T/arm64/rt" "$T/x86_64/rt" -output "$T/fat" >/dev/null 2>&1 &&
+    "$LCPATCH" sign --adhoc --no-fsync -o "$T/fat.s" "$T/fat" >/dev/null && valid "$T/fat.s" &&
+    [ "$(grep -c ': valid (adhoc, identifier "fat-55554944' "$T/v.out")" = 2 ] &&
+    [ "$(sum "$T/fat.s" | grep '^ident=' | sort -u | wc -l)" = 1 ]; then ok; else
+    bad "fat: $(cat "$T/v.out")"
+fi
+
 # 5. bundles: an app (Contents/) with a versioned framework, a dylib and a
 # plug-in; sign --adhoc --in-place signs the nested code inside out and
 # seals the resources; verify passes, then fails on any change
