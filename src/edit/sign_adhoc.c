@@ -354,7 +354,8 @@ static lcp_status sign_slice(void *ctxp, const lcp_file *f, size_t i, lcp_signed
     const lcp_image *in = f->slices[i].image;
     if (in->big_endian)
         return lcp_error_set(err, LCP_E_UNSUPPORTED, in->offset,
-                             "a big-endian (PowerPC) image cannot be signed: remove the slice (strip-arch --legacy)");
+                             "a big-endian image (PowerPC, 68k, SPARC...) cannot be signed: remove the slice "
+                             "(strip-arch --legacy)");
     cd_plan cds[2];
     memset(cds, 0, sizeof cds);
     size_t ncds = 0;
@@ -479,9 +480,15 @@ lcp_status lcp_sign_adhoc_file(const lcp_file *f, const lcp_adhoc_opts *o, lcp_p
         return lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
     c->o = o;
     lcp_status st = LCP_OK;
-    if (o->identifier)
+    bool any_image = false;
+    for (size_t i = 0; i < f->nslices; i++)
+        any_image = any_image || f->slices[i].image != NULL;
+    if (!any_image)
+        st = lcp_error_set(err, LCP_E_UNSUPPORTED, LCP_NO_OFFSET,
+                           "%s: no Mach-O image to sign (static archives are linked, not signed)", f->path);
+    if (st == LCP_OK && o->identifier)
         snprintf(c->ident, sizeof c->ident, "%s", o->identifier);
-    else
+    else if (st == LCP_OK)
         st = default_identifier(f, o, c->ident, sizeof c->ident, err);
     if (st == LCP_OK && c->ident[0] == '\0')
         st = lcp_error_set(err, LCP_E_USAGE, LCP_NO_OFFSET, "the identifier is empty");

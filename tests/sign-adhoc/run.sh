@@ -51,6 +51,19 @@ if [ -f "$f" ]; then
     "$LCPATCH" sign --adhoc --identifier com.pancake.PasswordCheck --entitlements "$T/ent.plist" --no-fsync \
         -o "$T/oracle2" "$f" >/dev/null && cmp -s "$T/oracle" "$T/oracle2" && ok ||
         bad "corpus: signing the signed file differs from signing the unsigned one"
+    # every corpus file (malformed ones included) is signed into a file
+    # verify calls valid, or refused with exit 3 and a message
+    for c in "$corpus"/*; do
+        "$LCPATCH" sign --adhoc --no-fsync -o "$T/c.out" "$c" >/dev/null 2>"$T/c.err"
+        rc=$?
+        if [ $rc = 0 ]; then
+            valid "$T/c.out" && ok || bad "corpus $(basename "$c"): signed but not valid: $(head -3 "$T/v.out")"
+        else
+            [ $rc = 3 ] && [ -s "$T/c.err" ] && ! grep -qE 'Sanitizer|runtime error' "$T/c.err" && ok ||
+                bad "corpus $(basename "$c"): exit $rc: $(head -c 300 "$T/c.err")"
+        fi
+        rm -f "$T/c.out"
+    done
 else
     echo "sign-adhoc: no shared corpus: corpus oracle skipped"
     skip=$((skip + 1))
