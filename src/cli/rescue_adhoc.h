@@ -16,7 +16,8 @@ typedef struct lcp_rescue_adhoc {
 } lcp_rescue_adhoc;
 
 /* Signs rf's output ad hoc; dest (the output's path) names the identifier
- * as codesign would name it there. *out owned by the caller. */
+ * as codesign would name it there. *out owned by the caller; NULL (and
+ * LCP_OK) for a static archive or an object file, which is not signed. */
 lcp_status lcp_rescue_adhoc_sign(const lcp_rescue_file *rf, const char *dest, lcp_rescue_adhoc **out, lcp_error *err);
 void lcp_rescue_adhoc_free(lcp_rescue_adhoc *a);
 

@@ -82,6 +82,10 @@ fi
         "$T/plain.dylib" >/dev/null && cmp -s "$T/signed.dylib" "$T/rescued.dylib" && ok ||
     bad "rescue --adhoc differs from rescue then sign --adhoc"
 "$LCPATCH" rescue --adhoc --dry-run tests/binaries/legacy-fat.dylib >/dev/null && ok || bad "rescue --adhoc --dry-run failed"
+# a static archive is rescued and left unsigned (it is linked, not signed)
+"$LCPATCH" rescue --no-fsync -o "$T/plain.a" tests/binaries/fat-archive.a >/dev/null 2>&1
+"$LCPATCH" rescue --adhoc --no-fsync -o "$T/adhoc.a" tests/binaries/fat-archive.a >/dev/null 2>"$T/err"
+[ $? -le 1 ] && cmp -s "$T/plain.a" "$T/adhoc.a" && ok || bad "rescue --adhoc on an archive: $(cat "$T/err")"
 
 for tool in clang-19 ld64.lld-19; do
     if ! command -v $tool >/dev/null 2>&1; then
