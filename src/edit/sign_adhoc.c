@@ -236,6 +236,46 @@ static lcp_status default_identifier(const lcp_file *f, const lcp_adhoc_opts *o,
 
 /* ---- one slice ---- */
 
+/* True when the last __LINKEDIT ends where the signature ends (new_size):
+ * what a signature codesign_allocate made in place must give. */
+static bool linkedit_ends_at(const lcp_image *img, uint64_t new_size) {
+    bool found = false;
+    uint64_t end = 0;
+    for (size_t i = 0; i < img->ncmds; i++) {
+        lcp_segment seg;
+        if (lcp_image_segment(img, i, &seg) && strcmp(seg.segname, "__LINKEDIT") == 0) {
+            found = lcp_add_u64(seg.fileoff, seg.filesize, &end);
+        }
+    }
+    return found && end == new_size;
+}
+
+/* A clone of in with room for datasize bytes of signature, as
+ * codesign_allocate makes it: the old signature replaced where it lies
+ * (replace), else (no signature, or one whose __LINKEDIT does not end with
+ * it: codesign_allocate's arithmetic would then cut the segment wrong)
+ * removed first and the room added at __LINKEDIT's end. */
+static lcp_status make_room(const lcp_image *in, uint32_t datasize, bool replace, lcp_image **out, uint64_t *copy_end,
+                            uint64_t *new_size, lcp_error *err) {
+    lcp_image *img = NULL;
+    lcp_status st = lcp_image_clone(in, &img, err);
+    if (st == LCP_OK && !replace) {
+        uint64_t unsigned_size;
+        bool changed;
+        st = lcp_unsign_image(img, &unsigned_size, &changed, err);
+    }
+    if (st == LCP_OK) {
+        lcp_sigspace req = {datasize, false, true};
+        st = lcp_sigspace_image(img, &req, copy_end, new_size, err);
+    }
+    if (st) {
+        lcp_image_free(img);
+        return st;
+    }
+    *out = img;
+    return LCP_OK;
+}
+
 /* The CodeDirectory of one hash type, its header filled; the page hashes
  * are filled afterwards at cd + hash offset. */
 typedef struct cd_plan {
@@ -356,6 +396,9 @@ static lcp_status sign_slice(void *ctxp, const lcp_file *f, size_t i, lcp_signed
         return lcp_error_set(err, LCP_E_UNSUPPORTED, in->offset,
                              "a big-endian image (PowerPC, 68k, SPARC...) cannot be signed: remove the slice "
                              "(strip-arch --legacy)");
+    if (in->filetype == LCP_MH_OBJECT)
+        return lcp_error_set(err, LCP_E_UNSUPPORTED, in->offset,
+                             "an object file is linked, not signed (codesign refuses it too)");
     cd_plan cds[2];
     memset(cds, 0, sizeof cds);
     size_t ncds = 0;
@@ -376,15 +419,20 @@ static lcp_status sign_slice(void *ctxp, const lcp_file *f, size_t i, lcp_signed
     lcp_linkedit_data cs;
     if (old >= 0 && lcp_image_linkedit_data(in, (size_t)old, &cs))
         extent = cs.dataoff;
-    /* where the signature starts: codesign_allocate's place for it */
-    if (st == LCP_OK)
-        st = lcp_image_clone(in, &probe, err);
-    if (st == LCP_OK) {
-        lcp_sigspace req = {0, false, true};
-        st = lcp_sigspace_image(probe, &req, &copy_end, &new_size, err);
-        sf.dataoff = new_size;
+    /* where the signature starts: codesign_allocate's place for it (an
+     * old signature replaced in place when its __LINKEDIT ends with it) */
+    bool replace = old >= 0;
+    if (st == LCP_OK && replace) {
+        st = make_room(in, 0, true, &probe, &copy_end, &new_size, err);
+        replace = st == LCP_OK && linkedit_ends_at(probe, new_size);
+        lcp_image_free(probe);
+        probe = NULL;
     }
-    lcp_image_free(probe);
+    if (st == LCP_OK && !replace) {
+        st = make_room(in, 0, false, &probe, &copy_end, &new_size, err);
+        lcp_image_free(probe);
+    }
+    sf.dataoff = new_size;
     sf.flags = LCP_CS_ADHOC | (c->o->runtime ? LCP_CS_RUNTIME : 0);
     sf.runtime = c->o->runtime ? sdk_version(in) : 0;
     sf.version = c->o->runtime             ? LCP_CS_SUPPORTSRUNTIME
@@ -414,12 +462,8 @@ static lcp_status sign_slice(void *ctxp, const lcp_file *f, size_t i, lcp_signed
     if (st == LCP_OK && room > UINT32_MAX)
         st = lcp_error_set(err, LCP_E_UNSUPPORTED, in->offset, "the image is too large to sign");
     if (st == LCP_OK)
-        st = lcp_image_clone(in, &img, err);
-    if (st == LCP_OK) {
-        lcp_sigspace req = {(uint32_t)room, false, false};
-        st = lcp_sigspace_image(img, &req, &copy_end, &new_size, err);
-    }
-    if (st == LCP_OK && new_size != sf.dataoff + room)
+        st = make_room(in, (uint32_t)room, replace, &img, &copy_end, &new_size, err);
+    if (st == LCP_OK && (new_size != sf.dataoff + room || !linkedit_ends_at(img, new_size)))
         st = lcp_error_set(err, LCP_E_UNSUPPORTED, in->offset, "the signature's place (0x%llx) is not where expected",
                            (unsigned long long)(new_size - room));
     sf.nslots = (uint32_t)((sf.dataoff + LCP_CS_PAGE_SIZE - 1) / LCP_CS_PAGE_SIZE);
