@@ -99,10 +99,10 @@ static lcp_status sign_macho(signer *s, const char *path, const lcp_adhoc_opts *
         return LCP_OK; /* not Mach-O: a resource */
     bool any = false;
     for (size_t i = 0; i < f->nslices; i++)
-        any = any || f->slices[i].image != NULL;
+        any = any || (f->slices[i].image && f->slices[i].image->filetype != LCP_MH_OBJECT);
     if (!any) {
         lcp_file_free(f);
-        return LCP_OK; /* an archive: sealed as a resource */
+        return LCP_OK; /* an archive or an object file: sealed as a resource */
     }
     *is_code = true;
     lcp_plan plan;
