@@ -66,6 +66,49 @@ lcp_status lcp_sign_edited(const lcp_file *f, lcp_image **edited, size_t n, lcp_
 lcp_status lcp_sign_edited_in_place(const lcp_file *f, lcp_image **edited, size_t n, lcp_plan *out, bool *resigned,
                                     lcp_error *err);
 
+/* codesign's ad-hoc signature (`codesign -s - [--identifier ID] [-o
+ * runtime] [--entitlements FILE]`), as Apple's Security framework writes
+ * it: a SuperBlob of the CodeDirectory (SHA-256, 4 KiB pages; a SHA-1 one
+ * first and the SHA-256 one as the alternate when the deployment target
+ * predates SHA-256: macOS < 10.11.4, iOS/tvOS < 11, watchOS < 4, or no
+ * version command), an empty requirement set, the entitlements (XML, and
+ * DER for executables), an empty CMS wrapper; flags adhoc (+ runtime),
+ * the exec segment (__TEXT; main-binary for executables, with the flags
+ * entitlements imply), special slots: Info.plist (1: the bundle's, else
+ * __TEXT,__info_plist), requirements (2), resources (3), entitlements
+ * (5, 7). The room is codesign's estimate (the blob with an 18000-byte
+ * CMS allowance and the CodeDirectory at version 0x20500, rounded to 16),
+ * made as codesign_allocate makes it; the rest of it is zeros. */
+typedef struct lcp_adhoc_opts {
+    /* NULL: codesign's default: __info_plist's CFBundleIdentifier, else
+     * the canonical name of `name` (libfoo.1.2.dylib -> libfoo.1), with
+     * "-" and the hex of "UUID"+LC_UUID (or the SHA-1 of the header and
+     * commands) appended when it has no dot. */
+    const char *identifier;
+    const char *name;            /* the path the identifier derives from */
+    bool runtime;                /* --options runtime: flag 0x10000, runtime = sdk */
+    const uint8_t *entitlements; /* XML plist, or NULL */
+    size_t entitlements_len;
+    const uint8_t *info_plist; /* a bundle's Info.plist (slot 1), or NULL */
+    size_t info_plist_len;
+    const uint8_t *resources; /* _CodeSignature/CodeResources (slot 3), or NULL */
+    size_t resources_len;
+} lcp_adhoc_opts;
+
+/* The plan of f with every Mach-O slice signed ad hoc as codesign signs
+ * it (an old signature replaced in its place, as codesign_allocate does).
+ * Errors: as lcp_sign_linker_file's; LCP_E_USAGE for entitlements that are
+ * not an XML dict or hold values DER cannot carry. */
+lcp_status lcp_sign_adhoc_file(const lcp_file *f, const lcp_adhoc_opts *o, lcp_plan *out, lcp_error *err);
+
+/* Entitlements (an XML plist whose root is a dict) as the DER codesign
+ * writes into the 0xfade7172 blob, through libcrypto's ASN.1 encoder;
+ * *der owned by the caller. *execseg_flags (may be NULL) gets the exec
+ * segment flags its true entitlements imply (get-task-allow,
+ * dynamic-codesigning ...). */
+lcp_status lcp_entitlements_der(const uint8_t *xml, size_t len, uint8_t **der, size_t *der_len, uint64_t *execseg_flags,
+                                lcp_error *err);
+
 /* The last component of path (the identifier ld64.lld derives from a name). */
 const char *lcp_sign_default_identifier(const char *path);
 

@@ -189,7 +189,11 @@ int cmd_rescue(int argc, char **argv) {
         if (state == LCP_RESCUE_ALREADY && !out.output)
             continue;
         lcp_error err;
-        if (lcp_output_stage(&out, it->path, &it->rf->plan, &it->rf->file->src, &it->staged, &err)) {
+        lcp_status ast =
+            args.adhoc ? lcp_rescue_adhoc_sign(it->rf, lcp_output_opts_dest(&out, it->path), &it->adhoc, &err) : LCP_OK;
+        const lcp_plan *pl = it->adhoc ? &it->adhoc->plan : &it->rf->plan;
+        const lcp_source *src = it->adhoc ? &it->adhoc->file->src : &it->rf->file->src;
+        if (ast || lcp_output_stage(&out, it->path, pl, src, &it->staged, &err)) {
             it->failed = true;
             it->err = err;
             failures++;
@@ -217,9 +221,8 @@ int cmd_rescue(int argc, char **argv) {
         it->written = true;
     }
     /* Every write is done (it->written says which). What acts on the
-     * written files goes here, before the report: --fix-paths below (and
-     * h/adhoc's --adhoc signing, rescue_adhoc.c, its option in
-     * rescue_options.c). */
+     * written files goes here, before the report: --fix-paths below. (The
+     * --adhoc signature, rescue_adhoc.c, is part of each staged output.) */
     lcp_cli_fix_state *fix = NULL;
     int fix_status = LCP_EXIT_OK;
     if (fix_paths && status == LCP_EXIT_OK)
@@ -240,8 +243,10 @@ int cmd_rescue(int argc, char **argv) {
     if (fix_status > status)
         status = fix_status;
 cleanup:
-    for (size_t k = 0; k < nitems; k++)
+    for (size_t k = 0; k < nitems; k++) {
         lcp_rescue_file_free(items[k].rf);
+        lcp_rescue_adhoc_free(items[k].adhoc);
+    }
     free(items);
     for (size_t r = 0; found && r < nroots; r++)
         lcp_rescue_paths_free(found[r], nfound[r]);

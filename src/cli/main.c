@@ -54,7 +54,7 @@ static const struct command commands[] = {
     {"set-sdk", cmd_set_sdk, "raise the sdk of every macOS slice to 10.9 or more, in place when possible", NATIVE_WRITER},
     {"set-version-min", cmd_set_version_min, "set an LC_VERSION_MIN_* (vtool's rules, fat64 and archives too)", NATIVE_WRITER},
     {"show", cmd_show, "print the slices, version commands, load paths and header space", NATIVE},
-    {"sign", cmd_sign, "sign every slice ad hoc as the linker does (sign --linker-signed)", NATIVE_WRITER},
+    {"sign", cmd_sign, "sign ad hoc as codesign -s - does (--adhoc, bundles too) or as the linker does (--linker-signed)", NATIVE_WRITER},
     {"space", cmd_space, "report the header space of every slice and what still fits", NATIVE},
     {"strip-arch", cmd_strip_arch, "remove legacy or named slices (lipo -remove/-thin rules)", NATIVE_WRITER},
     {"strip-legacy", cmd_strip_legacy, "remove ppc, i386, 32-bit ARM... slices (strip-arch --legacy)", NATIVE_WRITER},

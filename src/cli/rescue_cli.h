@@ -8,6 +8,7 @@
 
 #include "cli/fix_paths_cli.h"
 #include "cli/output_opts.h"
+#include "cli/rescue_adhoc.h"
 #include "lcpatch/audit.h"
 #include "lcpatch/rescue.h"
 
@@ -25,6 +26,7 @@ typedef struct rescue_item {
     bool failed, written;
     bool skipped;             /* unrescuable, left as it is (--skip-unrescuable) */
     lcp_staged_file *staged;  /* between staging and commit */
+    lcp_rescue_adhoc *adhoc;  /* --adhoc: the output signed ad hoc */
     size_t nfindings, errors; /* audit findings that concern the kept slices */
 } rescue_item;
 
@@ -34,7 +36,7 @@ struct rescue_args {
     lcp_rescue_options opt; /* sdk, and keep (owned: the --keep list) */
     uint32_t (*keep)[2];    /* owned; opt.keep points here */
     size_t nkeep;
-    bool json, dry_run, fix_paths, skip;
+    bool json, dry_run, fix_paths, skip, adhoc;
     char **excl; /* owned array of --exclude values (borrowed from argv) */
     size_t nexcl;
     char *const *roots; /* the PATHs, in argv */

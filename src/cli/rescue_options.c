@@ -7,7 +7,7 @@
 
 static const char rescue_help[] =
     "usage: lcpatch rescue [--sdk 10.9] [--keep ARCHS] [--dry-run] [--json] [--fix-paths]\n"
-    "                      [--exclude PATH]... [--skip-unrescuable] [--no-fsync]\n"
+    "                      [--exclude PATH]... [--skip-unrescuable] [--adhoc] [--no-fsync]\n"
     "                      (-o OUT | --in-place) PATH...\n"
     "\n"
     "Makes legacy Mach-O files ready for `codesign --options runtime` and the\n"
@@ -42,12 +42,15 @@ static const char rescue_help[] =
     "--fix-paths (bundles and folders, --in-place): after step 4, rewrite the\n"
     "dangling loads whose library is inside the PATH to @rpath/..., add the\n"
     "rpath that finds them, delete LC_RPATHs outside it, audit again and report\n"
-    "what is left (docs/fix-paths.md).\n" LCP_OUTPUT_NO_FSYNC_HELP
+    "what is left (docs/fix-paths.md).\n"
+    "--adhoc: sign each rescued file ad hoc (as `codesign -s -`, lcpatch sign\n"
+    "--adhoc) so that it runs here; distribution still needs codesign's\n"
+    "Developer ID signature.\n" LCP_OUTPUT_NO_FSYNC_HELP
     "Exit status: 0 done, 1 done but problems were reported (load path errors,\n"
     "left with --fix-paths; files left alone or skipped; nothing found), 2 usage\n"
     "(-o naming a folder included), 3 an input failed or a blocker was found.\n";
 
-enum { OPT_SDK = 1, OPT_KEEP, OPT_DRY_RUN, OPT_FIX_PATHS, OPT_EXCLUDE, OPT_SKIP };
+enum { OPT_SDK = 1, OPT_KEEP, OPT_DRY_RUN, OPT_FIX_PATHS, OPT_EXCLUDE, OPT_SKIP, OPT_ADHOC };
 
 static const lcp_opt_spec rescue_specs[] = {
     {OPT_SDK, "--sdk", 0, LCP_OPT_STRING, 0, "V", "raise the sdk to V, at least 10.9 (10.9)", 0, 0},
@@ -59,7 +62,7 @@ static const lcp_opt_spec rescue_specs[] = {
     {OPT_EXCLUDE, "--exclude", 0, LCP_OPT_STRING, LCP_OPT_REPEAT, "PATH", "leave PATH (a file or a folder) out", 0, 0},
     {OPT_SKIP, "--skip-unrescuable", 0, LCP_OPT_FLAG, 0, NULL, "leave unrescuable files as they are, rescue the rest",
      0, 0},
-    /* h/adhoc: --adhoc goes here, handled in rescue_option() */
+    {OPT_ADHOC, "--adhoc", 0, LCP_OPT_FLAG, 0, NULL, "sign each rescued file ad hoc (see below)", 0, 0},
     LCP_OPT_OUTPUT_SPECS,
 };
 
@@ -100,6 +103,7 @@ static int rescue_option(struct rescue_args *a, const lcp_opts *p, int id) {
     case OPT_DRY_RUN: a->dry_run = true; break;
     case OPT_FIX_PATHS: a->fix_paths = true; break;
     case OPT_SKIP: a->skip = true; break;
+    case OPT_ADHOC: a->adhoc = true; break;
     case OPT_SDK:
         if (!lcp_version_parse(p->value, &a->opt.sdk))
             return lcp_cli_usage_error("rescue", "--sdk '%s' is not a version (X[.Y[.Z]], X <= 65535, Y, Z <= 255)",

@@ -3,6 +3,7 @@
  * include/lcpatch/sign.h. */
 #include "lcpatch/sign.h"
 
+#include "edit/internal.h"
 #include "lcpatch/codesign.h"
 #include "lcpatch/codesign_format.h"
 #include "lcpatch/macho.h"
@@ -107,12 +108,7 @@ static lcp_status write_blob(const lcp_image *img, const lcp_plan *plan, const l
     return LCP_OK;
 }
 
-/* A signed slice, ready to emit. */
-typedef struct signed_slice {
-    lcp_image *img; /* the edited clone, owned */
-    uint64_t copy_end, dataoff;
-    uint8_t *sig; /* size - dataoff bytes, owned */
-} signed_slice;
+typedef lcp_signed_slice signed_slice;
 
 /* ld64.lld's identifier: the install name's last component when the image
  * has one (as ld64 does), else the output file's. */
@@ -269,8 +265,23 @@ bool lcp_image_linker_signed(const lcp_source *src, const lcp_image *img) {
 /* What becomes of each slice: copied, emitted as edited, or signed. */
 enum slice_mode { SLICE_COPY, SLICE_EDITED, SLICE_SIGN, SLICE_SIGN_IN_PLACE };
 
-static lcp_status sign_slices(const lcp_file *f, const enum slice_mode *mode, char *const *idents,
-                              const lcp_sign_flavor *fls, const exec_seg *keep, lcp_plan *out, lcp_error *err) {
+/* The linker's signer for slice i, for sign_slices. */
+typedef struct linker_ctx {
+    char *const *idents;
+    const lcp_sign_flavor *fls;
+    const exec_seg *keep;
+    const enum slice_mode *mode; /* SLICE_SIGN_IN_PLACE: LC_CODE_SIGNATURE keeps its index */
+} linker_ctx;
+
+static lcp_status linker_sign_slice(void *ctx, const lcp_file *f, size_t i, lcp_signed_slice *out, uint64_t *size,
+                                    lcp_error *err) {
+    const linker_ctx *c = ctx;
+    return sign_image(f, f->slices[i].image, c->idents[i], c->fls[i], &c->keep[i], c->mode[i] == SLICE_SIGN_IN_PLACE,
+                      out, size, err);
+}
+
+static lcp_status sign_slices(const lcp_file *f, const enum slice_mode *mode, lcp_slice_sign_fn fn, void *ctx,
+                              lcp_plan *out, lcp_error *err) {
     size_t n = f->nslices ? f->nslices : 1;
     signed_slice *ss = calloc(n, sizeof *ss);
     lcp_out_slice *os = calloc(n, sizeof *os);
@@ -283,8 +294,7 @@ static lcp_status sign_slices(const lcp_file *f, const enum slice_mode *mode, ch
             os[i].image = s->image;
         if (mode[i] != SLICE_SIGN && mode[i] != SLICE_SIGN_IN_PLACE)
             continue;
-        st = sign_image(f, s->image, idents[i], fls[i], &keep[i], mode[i] == SLICE_SIGN_IN_PLACE, &ss[i], &os[i].size,
-                        err);
+        st = fn(ctx, f, i, &ss[i], &os[i].size, err);
         if (st) {
             char buf[48];
             lcp_error_prefix(err, "%s (%s)", f->path, lcp_arch_label(s->cputype, s->cpusubtype, buf, sizeof buf));
@@ -324,6 +334,18 @@ static lcp_status sign_slices(const lcp_file *f, const enum slice_mode *mode, ch
     return st;
 }
 
+lcp_status lcp_sign_each_slice(const lcp_file *f, lcp_slice_sign_fn fn, void *ctx, lcp_plan *out, lcp_error *err) {
+    size_t n = f->nslices ? f->nslices : 1;
+    enum slice_mode *mode = calloc(n, sizeof *mode);
+    if (mode == NULL)
+        return lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
+    for (size_t i = 0; i < f->nslices; i++)
+        mode[i] = f->slices[i].image ? SLICE_SIGN : SLICE_COPY;
+    lcp_status st = sign_slices(f, mode, fn, ctx, out, err);
+    free(mode);
+    return st;
+}
+
 lcp_status lcp_sign_linker_file(const lcp_file *f, const lcp_sign_opts *o, lcp_plan *out, lcp_error *err) {
     size_t n = f->nslices ? f->nslices : 1;
     enum slice_mode *mode = calloc(n, sizeof *mode);
@@ -346,8 +368,9 @@ lcp_status lcp_sign_linker_file(const lcp_file *f, const lcp_sign_opts *o, lcp_p
         if (img && !(read_cd(&f->src, img, &flags, old, sizeof old, &ofl, &keep[i]) && (flags & LCP_CS_LINKER_SIGNED)))
             keep[i].valid = false;
     }
+    linker_ctx c = {idents, fls, keep, mode};
     if (st == LCP_OK)
-        st = sign_slices(f, mode, idents, fls, keep, out, err);
+        st = sign_slices(f, mode, linker_sign_slice, &c, out, err);
     free(mode);
     free(idents);
     free(fls);
@@ -393,7 +416,8 @@ static lcp_status sign_edited(const lcp_file *f, lcp_image **edited, size_t n, b
         *resigned = false;
         st = lcp_plan_edited_images(f, edited, n, out, err);
     } else if (st == LCP_OK) {
-        st = sign_slices(f, mode, idents, fls, keep, out, err);
+        linker_ctx c = {idents, fls, keep, mode};
+        st = sign_slices(f, mode, linker_sign_slice, &c, out, err);
     }
     for (size_t i = 0; idents && i < f->nslices; i++)
         free(idents[i]);

@@ -55,6 +55,23 @@
     X(int, OBJ_obj2nid, (const ASN1_OBJECT *o), (o))                                                                   \
     X(int, OBJ_obj2txt, (char *buf, int buf_len, const ASN1_OBJECT *a, int no_name), (buf, buf_len, a, no_name))       \
     X(ASN1_OBJECT *, OBJ_txt2obj, (const char *s, int no_name), (s, no_name))                                          \
+    /* ASN.1 encoding (the DER entitlements blob, sign --adhoc) */                                                     \
+    X(ASN1_INTEGER *, ASN1_INTEGER_new, (void), ())                                                                    \
+    XV(void, ASN1_INTEGER_free, (ASN1_INTEGER * a), (a))                                                               \
+    X(int, ASN1_INTEGER_set, (ASN1_INTEGER * a, long v), (a, v))                                                       \
+    X(int, ASN1_INTEGER_set_int64, (ASN1_INTEGER * a, int64_t r), (a, r))                                              \
+    X(int, ASN1_STRING_set, (ASN1_STRING * str, const void *data, int len), (str, data, len))                          \
+    X(ASN1_TYPE *, ASN1_TYPE_new, (void), ())                                                                          \
+    XV(void, ASN1_TYPE_free, (ASN1_TYPE * a), (a))                                                                     \
+    XV(void, ASN1_TYPE_set, (ASN1_TYPE * a, int type, void *value), (a, type, value))                                  \
+    X(int, ASN1_TYPE_set1, (ASN1_TYPE * a, int type, const void *value), (a, type, value))                             \
+    X(ASN1_UTF8STRING *, ASN1_UTF8STRING_new, (void), ())                                                              \
+    XV(void, ASN1_UTF8STRING_free, (ASN1_UTF8STRING * a), (a))                                                         \
+    X(int, ASN1_object_size, (int constructed, int length, int tag), (constructed, length, tag))                       \
+    XV(void, ASN1_put_object, (unsigned char **pp, int constructed, int length, int tag, int xclass),                  \
+       (pp, constructed, length, tag, xclass))                                                                         \
+    X(int, i2d_ASN1_TYPE, (const ASN1_TYPE *a, unsigned char **out), (a, out))                                         \
+    X(int, EVP_EncodeBlock, (unsigned char *t, const unsigned char *f, int n), (t, f, n))                              \
     /* memory, stacks, errors, BIO */                                                                                  \
     XV(void, CRYPTO_free, (void *ptr, const char *file, int line), (ptr, file, line))                                  \
     X(int, OPENSSL_sk_num, (const OPENSSL_STACK *st), (st))                                                            \

@@ -132,6 +132,15 @@ def s_rescued_signed(tmp):
     return out
 
 
+def s_rescued_adhoc(tmp):
+    """The same library through `rescue --adhoc` (codesign's ad-hoc
+    signature, SHA-1 + SHA-256 for its 10.5 deployment target)."""
+    out = os.path.join(tmp, "libDodo.dylib")
+    subprocess.run([LCPATCH, "rescue", "--adhoc", "-o", out, os.path.join(BIN, "legacy-fat.dylib")], check=True,
+                   capture_output=True)
+    return out
+
+
 def corpus(name):
     def build(tmp):
         shutil.copy(os.path.join(CORPUS, name), os.path.join(tmp, name))
@@ -166,6 +175,9 @@ SCENARIOS = [
       ("no-hardened-runtime", "tool", "arm64")}, False),
     # rescued (x86_64 only, sdk 10.9, no old signature), then signed ad hoc
     ("rescue output signed ad hoc by lcpatch", s_rescued_signed,
+     {("not-developer-id", "libDodo.dylib", "x86_64"), ("no-secure-timestamp", "libDodo.dylib", "x86_64")}, False),
+    # the same through rescue --adhoc: only what a Developer ID signature fixes
+    ("rescue --adhoc output", s_rescued_adhoc,
      {("not-developer-id", "libDodo.dylib", "x86_64"), ("no-secure-timestamp", "libDodo.dylib", "x86_64")}, False),
     # VMware's libexpat: Developer ID with a timestamp, but no version command; i386 slice
     ("Developer ID library with no version command", corpus("i386-x86_64-fat-dylib-libexpat-signed-novers.radare2"),
