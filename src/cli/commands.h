@@ -14,6 +14,7 @@ int cmd_disasm(int argc, char **argv);
 int cmd_install_name_tool(int argc, char **argv);
 int cmd_lipo(int argc, char **argv);
 int cmd_otool(int argc, char **argv);
+int cmd_vtool(int argc, char **argv); /* src/compat/vtool.c */
 int cmd_remove_build_version(int argc, char **argv);
 int cmd_rescue(int argc, char **argv);
 int cmd_set_build_version(int argc, char **argv);

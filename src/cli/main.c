@@ -2,7 +2,6 @@
  * as `vtool`, `lipo`... it behaves as that tool). */
 #include "cli/cli.h"
 #include "cli/commands.h"
-#include "compat/vtool.h"
 #include "lcpatch/lcpatch.h"
 
 #include <stdio.h>
@@ -61,7 +60,7 @@ static const struct command commands[] = {
     {"thin", cmd_thin, "keep one slice, as a thin file (strip-arch --keep A)", NATIVE_WRITER},
     {"unsign", cmd_unsign, "remove the code signature of every slice (codesign --remove-signature)", NATIVE_WRITER},
     {"verify", cmd_verify, "verify code signatures: every page and slot hash, the CMS, a bundle's seal", NATIVE},
-    {"vtool", lcp_vtool_main, "Apple vtool: -show*, -set-*, -remove-* with its syntax, output and exit codes", APPLE_WRITER},
+    {"vtool", cmd_vtool, "Apple vtool: -show*, -set-*, -remove-* with its syntax, output and exit codes", APPLE_WRITER},
 };
 // clang-format on
 

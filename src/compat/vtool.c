@@ -87,7 +87,7 @@ static int process(const vt_opts *o) {
     return rc;
 }
 
-int lcp_vtool_main(int argc, char **argv) {
+int cmd_vtool(int argc, char **argv) {
     vt_opts o;
     memset(&o, 0, sizeof o);
     o.prog = argc > 0 ? argv[0] : "vtool";

@@ -40,7 +40,7 @@ typedef struct vt_opts {
 
 /* The entry point: Apple's vtool argv (argv[0] is the program name).
  * Returns vtool's exit status. */
-int lcp_vtool_main(int argc, char **argv);
+int cmd_vtool(int argc, char **argv);
 
 /* vtool_args.c: parses argv into o. Returns 0, or vtool's status after
  * printing its usage message. */

@@ -93,7 +93,7 @@ static void check_clean(void) {
 static void run(char **argv, int argc) {
     fflush(stderr);
     dup2(devnull, 2);
-    int rc = lcp_vtool_main(argc, argv);
+    int rc = cmd_vtool(argc, argv);
     fflush(stderr);
     dup2(real_stderr, 2);
     if (rc < 0 || rc > 3)

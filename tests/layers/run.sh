@@ -11,8 +11,10 @@ fail=0
 allowed() {
     case $1 in
     util) echo "" ;;
-    format | layout | edit | audit | disasm | check) echo "util" ;;
-    job) echo "edit util" ;;
+    lazy) echo "util" ;;
+    format | layout | audit | disasm | check) echo "util" ;;
+    edit) echo "format util" ;;
+    job) echo "edit format util" ;;
     cli) echo "util" ;;
     compat) echo "cli util" ;;
     *) echo "?" ;;
