@@ -59,7 +59,15 @@ typedef enum lcp_reason {
     LCP_R_DIALECT_FIRST = 1000,
     LCP_R_LIPO_FIRST = 1000,
     LCP_R_VTOOL_FIRST = 1100,
-    LCP_R_ITOOL_FIRST = 1200, /* install_name_tool and codesign_allocate */
+    LCP_R_ITOOL_FIRST = 1200,  /* install_name_tool and codesign_allocate */
+    LCP_R_FAT_NO_ARCHS = 1200, /* the fat header has nfat_arch 0 */
+    LCP_R_FAT_TABLE_PAST_END,  /* the fat_arch table passes the end of the file */
+    LCP_R_UNKNOWN_COMMAND,     /* LCP_PARSE_KNOWN_COMMANDS: an unknown cmd (index) */
+    LCP_R_SYMTAB_PAST_END,     /* LC_SYMTAB's symbols pass the end of the image (index) */
+    LCP_R_STRTAB_PAST_END,     /* LC_SYMTAB's strings pass the end of the image (index) */
+    LCP_R_INDIRECT_PAST_END,   /* LC_DYSYMTAB's indirect symbols pass the end (index) */
+    LCP_R_STRTAB_NOT_LAST,     /* the string table is not last in __LINKEDIT (index) */
+    LCP_R_NO_LINKEDIT,         /* a signature needs a __LINKEDIT segment there is not */
     LCP_R_OTOOL_FIRST = 1300
 } lcp_reason;
 
@@ -75,7 +83,7 @@ typedef struct lcp_error {
     uint32_t index2;   /* a second index (the other of two overlapping archs) */
     int32_t cputype;   /* cputype/cpusubtype the reason names, or 0 */
     int32_t cpusubtype;
-    uint64_t value;    /* a number the reason names (a size, an alignment), or 0 */
+    uint64_t value; /* a number the reason names (a size, an alignment), or 0 */
     char message[640];
 } lcp_error;
 

@@ -59,6 +59,12 @@ bool lcp_image_linker_signed(const lcp_source *src, const lcp_image *img);
 lcp_status lcp_sign_edited(const lcp_file *f, lcp_image **edited, size_t n, lcp_plan *out, bool *resigned,
                            lcp_error *err);
 
+/* The same, but LC_CODE_SIGNATURE keeps its place among the load commands
+ * (commands an edit appended stay after it), as Xcode's install_name_tool
+ * re-signs; lcp_sign_edited puts it last, as a linker does. */
+lcp_status lcp_sign_edited_keep_order(const lcp_file *f, lcp_image **edited, size_t n, lcp_plan *out, bool *resigned,
+                                      lcp_error *err);
+
 /* The last component of path (the identifier ld64.lld derives from a name). */
 const char *lcp_sign_default_identifier(const char *path);
 

@@ -2,6 +2,7 @@
  * as `vtool`, `lipo`... it behaves as that tool). */
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "compat/itool.h"
 #include "lcpatch/lcpatch.h"
 
 #include <stdio.h>
@@ -19,12 +20,13 @@ static const struct command commands[] = {
     {"audit", cmd_audit, "find dangling load paths in files, bundles and trees, resolved as dyld does"},
     {"change-dylib", cmd_change_dylib, "rewrite a dylib load path in every slice (install_name_tool -change)"},
     {"check", cmd_check, "what the notary service and Gatekeeper will refuse, before upload, with the fixes"},
-    {"codesign_allocate", cmd_codesign_allocate,
+    {"codesign_allocate", lcp_compat_codesign_allocate,
      "Apple's codesign_allocate: -r removes signatures, -a/-A/-p make room"},
     {"delete-rpath", cmd_delete_rpath, "remove an LC_RPATH from every slice (install_name_tool -delete_rpath)"},
     {"disasm", cmd_disasm, "disassemble a symbol, the entry point or a section, symbolised (otool -tV)"},
     {"extract", cmd_extract, "keep only the named slices, in a fat file (strip-arch --keep A,B --keep-fat)"},
-    {"install_name_tool", cmd_install_name_tool, "Apple's install_name_tool: install names and rpaths, in place"},
+    {"install_name_tool", lcp_compat_install_name_tool,
+     "Apple's install_name_tool: install names and rpaths, in place"},
     {"lipo", cmd_lipo, "Apple's lipo: list, thin, extract, remove, replace and create fat files"},
     {"otool", cmd_otool, "Apple's otool -f, -h, -l, -L, -D: fat and mach headers, load commands, libraries"},
     {"remove-arch", cmd_remove_arch, "remove the named slices (strip-arch --remove A,B)"},

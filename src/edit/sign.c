@@ -124,8 +124,29 @@ static const char *linker_identifier(const lcp_image *img, const char *out_name)
     return lcp_sign_default_identifier(out_name);
 }
 
+/* Moves img's last command (the LC_CODE_SIGNATURE lcp_sigspace_image
+ * appended) back to index `at`, where the old signature's was: an edit
+ * that appended a command after it (install_name_tool -add_rpath) keeps
+ * Apple's order, and so the bytes Apple's tool writes around the
+ * signature. */
+static lcp_status keep_signature_place(lcp_image *img, size_t at, lcp_error *err) {
+    size_t last = img->ncmds - 1;
+    if (img->ncmds == 0 || at >= last || img->lc[last].cmd != LCP_LC_CODE_SIGNATURE)
+        return LCP_OK;
+    uint8_t *b = malloc(img->sizeofcmds);
+    if (b == NULL)
+        return lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
+    uint32_t split = img->lc[at].offset, sigoff = img->lc[last].offset, sigsize = img->lc[last].cmdsize;
+    memcpy(b, img->cmds, split);
+    memcpy(b + split, img->cmds + sigoff, sigsize);
+    memcpy(b + split + sigsize, img->cmds + split, sigoff - split);
+    lcp_status st = lcp_image_set_commands(img, b, img->sizeofcmds, img->ncmds, err);
+    free(b);
+    return st;
+}
+
 static lcp_status sign_image(const lcp_file *f, const lcp_image *in, const char *ident, lcp_sign_flavor fl,
-                             const exec_seg *keep, signed_slice *out, uint64_t *size, lcp_error *err) {
+                             const exec_seg *keep, bool keep_order, signed_slice *out, uint64_t *size, lcp_error *err) {
     /* ld64 and codesign sign little-endian images only: a PowerPC slice
      * cannot carry a signature macOS reads (found by fuzz_roundtrip: the
      * commands were written in the wrong byte order) */
@@ -160,6 +181,9 @@ static lcp_status sign_image(const lcp_file *f, const lcp_image *in, const char 
         lcp_sigspace req = {(uint32_t)datasize, false, true};
         st = lcp_sigspace_image(img, &req, &copy_end, &new_size, err);
     }
+    long old_place = lcp_image_find(in, LCP_LC_CODE_SIGNATURE, 0);
+    if (st == LCP_OK && keep_order && old_place >= 0)
+        st = keep_signature_place(img, (size_t)old_place, err);
     if (st == LCP_OK && new_size != dataoff + datasize)
         st = lcp_error_set(err, LCP_E_UNSUPPORTED, img->offset, "the signature's place (0x%llx) is not where expected",
                            (unsigned long long)(new_size - datasize));
@@ -242,8 +266,9 @@ bool lcp_image_linker_signed(const lcp_source *src, const lcp_image *img) {
     return read_cd(src, img, &flags, ident, sizeof ident, &fl, &es) && (flags & LCP_CS_LINKER_SIGNED) != 0;
 }
 
-/* What becomes of each slice: copied, emitted as edited, or signed. */
-enum slice_mode { SLICE_COPY, SLICE_EDITED, SLICE_SIGN };
+/* What becomes of each slice: copied, emitted as edited, or signed (with
+ * LC_CODE_SIGNATURE last, or where the old one was). */
+enum slice_mode { SLICE_COPY, SLICE_EDITED, SLICE_SIGN, SLICE_SIGN_KEEP_ORDER };
 
 static lcp_status sign_slices(const lcp_file *f, const enum slice_mode *mode, char *const *idents,
                               const lcp_sign_flavor *fls, const exec_seg *keep, lcp_plan *out, lcp_error *err) {
@@ -257,9 +282,10 @@ static lcp_status sign_slices(const lcp_file *f, const enum slice_mode *mode, ch
         os[i] = x;
         if (mode[i] == SLICE_EDITED)
             os[i].image = s->image;
-        if (mode[i] != SLICE_SIGN)
+        if (mode[i] != SLICE_SIGN && mode[i] != SLICE_SIGN_KEEP_ORDER)
             continue;
-        st = sign_image(f, s->image, idents[i], fls[i], &keep[i], &ss[i], &os[i].size, err);
+        st = sign_image(f, s->image, idents[i], fls[i], &keep[i], mode[i] == SLICE_SIGN_KEEP_ORDER, &ss[i], &os[i].size,
+                        err);
         if (st) {
             char buf[48];
             lcp_error_prefix(err, "%s (%s)", f->path, lcp_arch_label(s->cputype, s->cpusubtype, buf, sizeof buf));
@@ -330,8 +356,8 @@ lcp_status lcp_sign_linker_file(const lcp_file *f, const lcp_sign_opts *o, lcp_p
     return st;
 }
 
-lcp_status lcp_sign_edited(const lcp_file *f, lcp_image **edited, size_t n, lcp_plan *out, bool *resigned,
-                           lcp_error *err) {
+static lcp_status sign_edited(const lcp_file *f, lcp_image **edited, size_t n, bool keep_order, lcp_plan *out,
+                              bool *resigned, lcp_error *err) {
     *resigned = false;
     size_t ns = f->nslices ? f->nslices : 1;
     enum slice_mode *mode = calloc(ns, sizeof *mode);
@@ -359,7 +385,7 @@ lcp_status lcp_sign_edited(const lcp_file *f, lcp_image **edited, size_t n, lcp_
             const char *ident = has_id ? lcp_sign_default_identifier(name) : old;
             if ((idents[i] = strdup(ident)) == NULL)
                 st = lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
-            mode[i] = SLICE_SIGN;
+            mode[i] = keep_order ? SLICE_SIGN_KEEP_ORDER : SLICE_SIGN;
             *resigned = true;
         }
     }
@@ -377,4 +403,14 @@ lcp_status lcp_sign_edited(const lcp_file *f, lcp_image **edited, size_t n, lcp_
     free(keep);
     free(mode);
     return st;
+}
+
+lcp_status lcp_sign_edited(const lcp_file *f, lcp_image **edited, size_t n, lcp_plan *out, bool *resigned,
+                           lcp_error *err) {
+    return sign_edited(f, edited, n, false, out, resigned, err);
+}
+
+lcp_status lcp_sign_edited_keep_order(const lcp_file *f, lcp_image **edited, size_t n, lcp_plan *out, bool *resigned,
+                                      lcp_error *err) {
+    return sign_edited(f, edited, n, true, out, resigned, err);
 }

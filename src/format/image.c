@@ -2,6 +2,7 @@
  * the typed decoders over them (see include/lcpatch/image.h). */
 #include "lcpatch/image.h"
 
+#include "format/apple_checkout.h"
 #include "format/lc_table.h"
 #include "lcpatch/macho.h"
 #include "lcpatch/names.h"
@@ -61,9 +62,13 @@ static lcp_status check_command(const uint8_t *c, uint32_t cmd, uint32_t cmdsize
     const lcp_lc_info *info = lcp_lc_lookup(cmd);
     if (info == NULL)
         return LCP_OK; /* unknown: carried byte for byte */
-    if (cmdsize < info->min_size)
-        return lcp_error_set(err, LCP_E_MALFORMED, where, "load command %u '%s': cmdsize 0x%x smaller than 0x%x", index,
-                             label, cmdsize, info->min_size);
+    if (cmdsize < info->min_size) {
+        lcp_status st =
+            lcp_error_set(err, LCP_E_MALFORMED, where, "load command %u '%s': cmdsize 0x%x smaller than 0x%x", index,
+                          label, cmdsize, info->min_size);
+        lcp_error_reason(err, LCP_R_CMD_TOO_SMALL, index, 0, 0, 0);
+        return st;
+    }
     if (info->str_field) {
         lcp_status st = check_lc_str(c, cmdsize, info->str_field, info->min_size, big_endian, true, flags, where, index,
                                      label, err);
@@ -103,8 +108,12 @@ static lcp_status index_commands(const uint8_t *cmds, size_t len, uint32_t ncmds
                                  unsigned flags, uint64_t base, lcp_load_command **out, lcp_error *err) {
     *out = NULL;
     /* Every command takes at least 8 bytes: refuse impossible counts before allocating. */
-    if (ncmds > len / 8)
-        return lcp_error_set(err, LCP_E_MALFORMED, base, "ncmds %u cannot fit in sizeofcmds %zu", ncmds, len);
+    if (ncmds > len / 8) {
+        lcp_status bad = lcp_error_set(err, LCP_E_MALFORMED, base, "ncmds %u cannot fit in sizeofcmds %zu", ncmds, len);
+        /* the first command a walk would find past sizeofcmds, when all before take 8 bytes */
+        lcp_error_reason(err, LCP_R_CMD_PAST_CMDS, (uint32_t)(len / 8), 0, 0, 0);
+        return bad;
+    }
     lcp_load_command *lc = calloc(ncmds ? ncmds : 1, sizeof *lc);
     if (lc == NULL)
         return lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
@@ -113,8 +122,10 @@ static lcp_status index_commands(const uint8_t *cmds, size_t len, uint32_t ncmds
         uint32_t cmd, cmdsize;
         if (!lcp_get_u32(cmds, len, pos, big_endian, &cmd) || !lcp_get_u32(cmds, len, pos + 4, big_endian, &cmdsize)) {
             free(lc);
-            return lcp_error_set(err, LCP_E_MALFORMED, base + pos,
-                                 "load command %u at offset 0x%zx runs past sizeofcmds 0x%zx", i, pos, len);
+            lcp_status bad = lcp_error_set(err, LCP_E_MALFORMED, base + pos,
+                                           "load command %u at offset 0x%zx runs past sizeofcmds 0x%zx", i, pos, len);
+            lcp_error_reason(err, LCP_R_CMD_PAST_CMDS, i, 0, 0, 0);
+            return bad;
         }
         char buf[16];
         const char *label = cmd_label(cmd, buf, sizeof buf);
@@ -125,11 +136,14 @@ static lcp_status index_commands(const uint8_t *cmds, size_t len, uint32_t ncmds
         else if (cmdsize % 4 != 0)
             st = lcp_error_set(err, LCP_E_MALFORMED, base + pos + 4,
                                "load command %u '%s': cmdsize %u is not a multiple of 4", i, label, cmdsize);
-        else if (cmdsize > len - pos)
+        else if (cmdsize > len - pos) {
             st = lcp_error_set(err, LCP_E_MALFORMED, base + pos + 4,
                                "load command %u '%s': cmdsize 0x%x extends past sizeofcmds 0x%zx", i, label, cmdsize,
                                len);
-        else
+            lcp_error_reason(err, LCP_R_CMD_PAST_CMDS, i, 0, 0, 0);
+            if (err)
+                err->value = cmdsize; /* the command's header was read: Apple's words differ */
+        } else
             st = check_command(cmds + pos, cmd, cmdsize, is64, big_endian, flags, base + pos, i, err);
         if (st) {
             free(lc);
@@ -244,13 +258,17 @@ lcp_status lcp_image_parse_flags(const uint8_t *bytes, size_t len, uint64_t offs
     if (!lcp_range_ok(header_size, img->sizeofcmds, size) || !lcp_range_ok(header_size, img->sizeofcmds, len)) {
         uint32_t sizeofcmds = img->sizeofcmds;
         lcp_image_free(img);
-        return lcp_error_set(err, LCP_E_MALFORMED, offset + 20,
-                             "sizeofcmds %u extends past the end of the image (%llu bytes)", sizeofcmds,
-                             (unsigned long long)size);
+        lcp_status bad = lcp_error_set(err, LCP_E_MALFORMED, offset + 20,
+                                       "sizeofcmds %u extends past the end of the image (%llu bytes)", sizeofcmds,
+                                       (unsigned long long)size);
+        lcp_error_reason(err, LCP_R_CMDS_PAST_END, 0, 0, 0, 0);
+        return bad;
     }
     lcp_status st = lcp_image_set_commands(img, bytes + header_size, img->sizeofcmds, img->ncmds, err);
     if (st == LCP_OK)
         st = check_file_ranges(img, err);
+    if (st == LCP_OK)
+        st = lcp_apple_checkout(img, flags, err);
     if (st) {
         lcp_image_free(img);
         return st;
