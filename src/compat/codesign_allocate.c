@@ -9,8 +9,6 @@
  * become Apple's messages (apple_errors.c), exit status 1. */
 #include "compat/itool.h"
 
-#include "cli/cli.h"
-
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>

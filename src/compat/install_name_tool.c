@@ -11,7 +11,6 @@
  * tool's), -h/--help. */
 #include "compat/itool.h"
 
-#include "cli/cli.h"
 #include "lcpatch/dylib_edit.h"
 #include "lcpatch/sign.h"
 
@@ -297,7 +296,7 @@ static void warn_stale(struct itool *t, const lcp_file *f, const bool *resign) {
 }
 
 int lcp_compat_install_name_tool(int argc, char **argv) {
-    if (argc == 2 && lcp_cli_is_help(argv[1])) {
+    if (argc == 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
         fputs(int_help, stdout);
         return 0;
     }
