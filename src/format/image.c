@@ -32,10 +32,13 @@ static lcp_status check_lc_str(const uint8_t *c, uint32_t cmdsize, uint32_t fiel
                                bool must_terminate, unsigned flags, uint64_t where, uint32_t index, const char *label,
                                lcp_error *err) {
     uint32_t off;
-    if (!lcp_get_u32(c, cmdsize, field, big_endian, &off))
-        return lcp_error_set(err, LCP_E_MALFORMED, where,
-                             "load command %u '%s': cmdsize 0x%x too small for its string offset", index, label,
-                             cmdsize);
+    if (!lcp_get_u32(c, cmdsize, field, big_endian, &off)) {
+        lcp_status st =
+            lcp_error_set(err, LCP_E_MALFORMED, where,
+                          "load command %u '%s': cmdsize 0x%x too small for its string offset", index, label, cmdsize);
+        lcp_error_reason(err, LCP_R_CMD_TOO_SMALL, index, 0, 0, 0);
+        return st;
+    }
     bool apple = (flags & LCP_PARSE_APPLE_LC_STR) != 0;
     if (!apple && off >= field + 4 && off < fixed && off < cmdsize)
         return lcp_error_set(
@@ -72,12 +75,16 @@ static lcp_status check_command(const uint8_t *c, uint32_t cmd, uint32_t cmdsize
     if (info->str_field) {
         lcp_status st = check_lc_str(c, cmdsize, info->str_field, info->min_size, big_endian, true, flags, where, index,
                                      label, err);
+        if (st && err && err->reason == LCP_R_NONE)
+            lcp_error_reason(err, LCP_R_LC_STR_BAD, index, 0, 0, 0);
         if (st)
             return st;
     }
     if (info->raw_str_field) {
         lcp_status st = check_lc_str(c, cmdsize, info->raw_str_field, info->min_size, big_endian, false, flags, where,
                                      index, label, err);
+        if (st && err && err->reason == LCP_R_NONE)
+            lcp_error_reason(err, LCP_R_LC_STR_BAD, index, 0, 0, 0);
         if (st)
             return st;
     }
@@ -130,13 +137,15 @@ static lcp_status index_commands(const uint8_t *cmds, size_t len, uint32_t ncmds
         char buf[16];
         const char *label = cmd_label(cmd, buf, sizeof buf);
         lcp_status st = LCP_OK;
-        if (cmdsize < 8)
+        if (cmdsize < 8) {
             st = lcp_error_set(err, LCP_E_MALFORMED, base + pos + 4, "load command %u '%s': cmdsize %u is less than 8",
                                i, label, cmdsize);
-        else if (cmdsize % 4 != 0)
+            lcp_error_reason(err, cmdsize == 0 ? LCP_R_CMDSIZE_ZERO : LCP_R_CMD_TOO_SMALL, i, 0, 0, 0);
+        } else if (cmdsize % 4 != 0) {
             st = lcp_error_set(err, LCP_E_MALFORMED, base + pos + 4,
                                "load command %u '%s': cmdsize %u is not a multiple of 4", i, label, cmdsize);
-        else if (cmdsize > len - pos) {
+            lcp_error_reason(err, LCP_R_CMDSIZE_ALIGN, i, 0, 0, 0);
+        } else if (cmdsize > len - pos) {
             st = lcp_error_set(err, LCP_E_MALFORMED, base + pos + 4,
                                "load command %u '%s': cmdsize 0x%x extends past sizeofcmds 0x%zx", i, label, cmdsize,
                                len);
@@ -192,6 +201,28 @@ static lcp_status check_file_ranges(const lcp_image *img, lcp_error *err) {
                              (unsigned long long)off, f2, (unsigned long long)len, (unsigned long long)img->size);
     }
     return LCP_OK;
+}
+
+/* Apple's checkout walks the commands one by one: a __LINKEDIT fault in
+ * command 6 is what it reports, not a broken cmdsize in command 7. When
+ * the Apple checks are asked for and command k > 0 is malformed, the
+ * commands before it are checked first and their fault, if any, replaces
+ * err. img is being discarded: its command table is reused. */
+static void apple_checkout_before(lcp_image *img, const uint8_t *cmds, unsigned flags, lcp_error *err) {
+    if (err == NULL || !(flags & (LCP_PARSE_KNOWN_COMMANDS | LCP_PARSE_LINKEDIT_STRICT)) || err->index == 0)
+        return;
+    switch (err->reason) {
+    case LCP_R_CMDSIZE_ZERO:
+    case LCP_R_CMDSIZE_ALIGN:
+    case LCP_R_CMD_PAST_CMDS:
+    case LCP_R_CMD_TOO_SMALL:
+    case LCP_R_LC_STR_BAD: break;
+    default: return;
+    }
+    lcp_error first;
+    if (lcp_image_set_commands(img, cmds, img->sizeofcmds, err->index, &first) == LCP_OK &&
+        lcp_apple_checkout(img, flags, &first) != LCP_OK)
+        *err = first;
 }
 
 lcp_status lcp_image_parse(const uint8_t *bytes, size_t len, uint64_t offset, uint64_t size, lcp_image **out,
@@ -269,6 +300,8 @@ lcp_status lcp_image_parse_flags(const uint8_t *bytes, size_t len, uint64_t offs
         st = check_file_ranges(img, err);
     if (st == LCP_OK)
         st = lcp_apple_checkout(img, flags, err);
+    else
+        apple_checkout_before(img, bytes + header_size, flags, err);
     if (st) {
         lcp_image_free(img);
         return st;

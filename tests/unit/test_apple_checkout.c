@@ -151,6 +151,31 @@ static void linkedit_strict_string_table_last(void **state) {
     assert_int_equal(strict(n, &err), LCP_OK);
 }
 
+/* Apple's checkout walks the commands in order: a __LINKEDIT fault in a
+ * command is reported before a broken cmdsize in a later one. */
+static void checkout_reports_the_first_fault_in_command_order(void **state) {
+    (void)state;
+    lcp_error err;
+    size_t n = linked_image(buf, LCP_MH_DYLIB);
+    h_put32(buf + L_DYSYMTAB + 56, false, 0xff0);
+    h_put32(buf + L_DYSYMTAB + 60, false, 8);
+    /* a fourth command, with a cmdsize that is not a multiple of 4 */
+    h_put32(buf + 16, false, 4);
+    h_put32(buf + 20, false, 72 + 24 + 80 + 16);
+    h_put32(buf + L_DYSYMTAB + 80, false, LCP_LC_SOURCE_VERSION);
+    h_put32(buf + L_DYSYMTAB + 84, false, 15);
+    assert_int_equal(open_flags(buf, n, 0, &err), LCP_E_MALFORMED);
+    assert_int_equal(err.reason, LCP_R_CMDSIZE_ALIGN);
+    assert_int_equal(err.index, 3);
+    assert_int_equal(strict(n, &err), LCP_E_MALFORMED);
+    assert_int_equal(err.reason, LCP_R_INDIRECT_PAST_END);
+    assert_int_equal(err.index, 2);
+    /* with nothing wrong before it, the broken command is the fault */
+    h_put32(buf + L_DYSYMTAB + 60, false, 0);
+    assert_int_equal(strict(n, &err), LCP_E_MALFORMED);
+    assert_int_equal(err.reason, LCP_R_CMDSIZE_ALIGN);
+}
+
 /* A command shorter than its structure is refused however leniently the
  * file is read (codesign_allocate -r used to copy such files). */
 static void short_segment_and_prebound_refused_with_every_option(void **state) {
@@ -192,6 +217,7 @@ int main(void) {
         cmocka_unit_test(known_commands_only_when_asked),
         cmocka_unit_test(linkedit_strict_tables_inside_the_image),
         cmocka_unit_test(linkedit_strict_string_table_last),
+        cmocka_unit_test(checkout_reports_the_first_fault_in_command_order),
         cmocka_unit_test(short_segment_and_prebound_refused_with_every_option),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
