@@ -210,37 +210,37 @@ static lcp_status plain_plan(struct itool *t, lcp_file *f, lcp_plan *plan, lcp_e
     return st;
 }
 
-/* changed[s]: the edit changed slice s's commands; resign[s]: and it
- * carried the linker's signature. With a slice to re-sign, the changed
- * slices go through lcp_sign_edited (the others are copied: their bytes
- * are what Apple's tool writes back); else Apple's plain write. */
-static lcp_status write_back(struct itool *t, lcp_file *f, const bool *changed, const bool *resign, lcp_error *e) {
-    lcp_plan plan;
-    lcp_plan_init(&plan);
+/* The plan of the write. changed[s]: the edit changed slice s's
+ * commands; resign[s]: and it carried the linker's signature. With a
+ * slice to re-sign, the changed slices go through lcp_sign_edited_keep_order
+ * (the others are copied: their bytes are what Apple's tool writes back);
+ * else Apple's plain write. When a signature cannot be made there (a
+ * layout the signer does not know), the file is written as Apple's tool
+ * writes it and resign[] is cleared, so that the slices get Apple's
+ * warning instead. */
+static lcp_status build_plan(struct itool *t, lcp_file *f, const bool *changed, bool *resign, lcp_plan *plan,
+                             lcp_error *e) {
     lcp_image **edited = calloc(f->nslices ? f->nslices : 1, sizeof *edited);
+    if (edited == NULL)
+        return lcp_error_set(e, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
     size_t n = 0;
     bool any = false;
-    for (size_t s = 0; edited && s < f->nslices; s++) {
+    for (size_t s = 0; s < f->nslices; s++) {
         if (changed[s])
             edited[n++] = f->slices[s].image;
         any = any || resign[s];
     }
-    lcp_status st;
+    lcp_status st = LCP_E_UNSUPPORTED;
     bool resigned = false;
-    if (edited == NULL)
-        st = lcp_error_set(e, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
-    else if (any)
-        st = lcp_sign_edited_keep_order(f, edited, n, &plan, &resigned, e);
-    else
-        st = plain_plan(t, f, &plan, e);
+    if (any)
+        st = lcp_sign_edited_keep_order(f, edited, n, plan, &resigned, e);
     free(edited);
-    /* Apple's tool does not replace a symbolic link: it writes its target. */
-    char resolved[PATH_MAX];
-    const char *target = realpath(t->input, resolved) ? resolved : t->input;
-    if (st == LCP_OK)
-        st = lcp_plan_write_file(&plan, &f->src, target, t->input, e);
-    lcp_plan_release(&plan);
-    return st;
+    if (st == LCP_OK || st == LCP_E_IO || st == LCP_E_NOMEM)
+        return st;
+    lcp_plan_release(plan);
+    lcp_plan_init(plan);
+    memset(resign, 0, f->nslices * sizeof *resign);
+    return plain_plan(t, f, plan, e);
 }
 
 /* True when the edit changed img's commands (copy: them before). */
@@ -314,6 +314,8 @@ int lcp_compat_install_name_tool(int argc, char **argv) {
         return 1;
     }
     rc = 1;
+    lcp_plan plan;
+    lcp_plan_init(&plan);
     size_t ns = f->nslices ? f->nslices : 1;
     bool *resign = calloc(ns, sizeof *resign), *changed = calloc(ns, sizeof *changed);
     if (resign == NULL || changed == NULL) {
@@ -322,16 +324,23 @@ int lcp_compat_install_name_tool(int argc, char **argv) {
     }
     if (!edit_all(&t, f, changed, resign))
         goto out;
+    lcp_status st = build_plan(&t, f, changed, resign, &plan, &e);
     warn_stale(&t, f, resign);
-    for (size_t s = 0; s < f->nslices; s++)
+    for (size_t s = 0; st == LCP_OK && s < f->nslices; s++)
         if (f->slices[s].image->big_endian && !lcp_itool_swap_check(t.prog, f->slices[s].image))
             goto out;
-    if (write_back(&t, f, changed, resign, &e) != LCP_OK) {
+    /* Apple's tool does not replace a symbolic link: it writes its target. */
+    char resolved[PATH_MAX];
+    const char *target = realpath(t.input, resolved) ? resolved : t.input;
+    if (st == LCP_OK)
+        st = lcp_plan_write_file(&plan, &f->src, target, t.input, &e);
+    if (st != LCP_OK) {
         fprintf(stderr, "fatal error: %s: %s\n", t.prog, e.message);
         goto out;
     }
     rc = 0;
 out:
+    lcp_plan_release(&plan);
     free(resign);
     free(changed);
     lcp_file_free(f);
