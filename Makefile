@@ -40,13 +40,24 @@ $(call lazy,CMOCKA_LIBS,$(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka
 CAPSTONE_CFLAGS = $(CAPSTONE_PC_CFLAGS) $(filter-out -isystem/usr/include,$(patsubst %/capstone,-isystem%,$(filter %/capstone,$(CAPSTONE_INCDIR))))
 # What every link line of the library takes.
 DEP_LIBS = $(CAPSTONE_LIBS) $(CRYPTO_LIBS) $(ARCHIVE_LIBS)
+# The lcpatch binary does not link them: src/lazy/ opens each with dlopen
+# the first time a command needs it (src/util/dynlib.h), by the soname of
+# the headers' major version; where pkg-config says the library lives is
+# the fallback for a prefix outside the loader's search path.
+$(call lazy,CAPSTONE_LIBDIR,$(PKG_CONFIG) --variable=libdir capstone 2>/dev/null)
+$(call lazy,CRYPTO_LIBDIR,$(PKG_CONFIG) --variable=libdir libcrypto 2>/dev/null)
+$(call lazy,ARCHIVE_LIBDIR,$(PKG_CONFIG) --variable=libdir libarchive 2>/dev/null)
+LAZY_CPPFLAGS = -DLCP_CAPSTONE_LIBDIR='"$(CAPSTONE_LIBDIR)"' -DLCP_CRYPTO_LIBDIR='"$(CRYPTO_LIBDIR)"' -DLCP_ARCHIVE_LIBDIR='"$(ARCHIVE_LIBDIR)"'
+# dlopen is in libc since glibc 2.34 and on macOS; -ldl for older glibc.
+LAZY_LIBS := $(if $(filter Linux,$(shell uname -s)),-ldl)
 CPPFLAGS += -Iinclude -Isrc $(CAPSTONE_CFLAGS) $(CRYPTO_CFLAGS) $(ARCHIVE_CFLAGS)
 CFLAGS   ?= -O2 -g
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 TSAN     := -fsanitize=thread -fno-omit-frame-pointer
 
-LIB_SRCS := $(sort $(wildcard src/util/*.c src/format/*.c src/edit/*.c src/layout/*.c src/audit/*.c src/disasm/*.c src/check/*.c))
+LIB_SRCS := $(sort $(wildcard src/util/*.c src/format/*.c src/edit/*.c src/layout/*.c src/job/*.c src/audit/*.c src/disasm/*.c src/check/*.c))
 CLI_SRCS := $(sort $(filter-out src/cli/main.c,$(wildcard src/cli/*.c src/compat/*.c)))
+LAZY_SRCS := $(sort $(wildcard src/lazy/*.c))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 
 .DEFAULT_GOAL := all
@@ -57,6 +68,8 @@ UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 define flavour
 $(1)_LIB_OBJS := $$(LIB_SRCS:%.c=build/$(1)/%.o)
 $(1)_CLI_OBJS := $$(CLI_SRCS:%.c=build/$(1)/%.o)
+$(1)_LAZY_OBJS := $$(LAZY_SRCS:%.c=build/$(1)/%.o)
+build/$(1)/src/lazy/%.o: CPPFLAGS += $$(LAZY_CPPFLAGS)
 build/$(1)/%.o: %.c | build-deps
 	@mkdir -p $$(@D)
 	@$$(if $$(Q),echo "  CC      $$@")
@@ -67,10 +80,13 @@ build/$(1)/liblcpatch.a: $$($(1)_LIB_OBJS)
 build/$(1)/libcli.a: $$($(1)_CLI_OBJS)
 	@rm -f $$@
 	$$(Q)$$(AR) rcs $$@ $$^
-build/$(1)/lcpatch: build/$(1)/src/cli/main.o build/$(1)/libcli.a build/$(1)/liblcpatch.a
+# The lazy objects come before liblcpatch.a: they define the gates, so the
+# archive's util/dynlib_linked.o (the gates of a linked program) is not
+# taken, and the stubs, so nothing is left for -lcapstone -lcrypto -larchive.
+build/$(1)/lcpatch: build/$(1)/src/cli/main.o $$($(1)_LAZY_OBJS) build/$(1)/libcli.a build/$(1)/liblcpatch.a
 	@$$(if $$(Q),echo "  LINK    $$@")
-	$$(Q)$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ $$(DEP_LIBS) $$(LDFLAGS)
--include $$($(1)_LIB_OBJS:.o=.d) $$($(1)_CLI_OBJS:.o=.d) build/$(1)/src/cli/main.d
+	$$(Q)$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ $$(LAZY_LIBS) $$(LDFLAGS)
+-include $$($(1)_LIB_OBJS:.o=.d) $$($(1)_CLI_OBJS:.o=.d) $$($(1)_LAZY_OBJS:.o=.d) build/$(1)/src/cli/main.d
 endef
 $(eval $(call flavour,dev,))
 $(eval $(call flavour,asan,$(SAN)))
@@ -131,13 +147,20 @@ $(FAULT_SHIM): tests/faults/fault.c
 	@mkdir -p $(@D)
 	$(Q)$(CC) -std=gnu11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -shared -fPIC -o $@ $< -ldl
 
+# tests/lazylib: an LD_PRELOAD shim that makes dlopen of the optional
+# libraries fail, as where they are not installed.
+NOLIB_SHIM := build/lazylib/libnolib.so
+$(NOLIB_SHIM): tests/lazylib/nolib.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -shared -fPIC -o $@ $< -ldl
+
 # A minimal writer on the shared output path, for the fault suite.
 build/%/tests/fault_writer: tests/faults/fault_writer.c build/%/libcli.a build/%/liblcpatch.a
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CSTD) $(CPPFLAGS) $(CFLAGS) $(if $(filter asan,$*),$(SAN)) $(WARN) -o $@ $^ $(DEP_LIBS)
 
 # Test helpers every suite may use (built by check and check-valgrind).
-CHECK_HELPERS := $(FUZZ_REPLAY) $(FAULT_SHIM) build/asan/tests/fault_writer build/tsan/lcpatch
+CHECK_HELPERS := $(FUZZ_REPLAY) $(FAULT_SHIM) $(NOLIB_SHIM) build/asan/tests/fault_writer build/tsan/lcpatch
 
 # deps installs what the build and every test use (apt-get as root, or
 # says the command); build-deps and test-deps only check, before the first
@@ -163,7 +186,7 @@ check-suites: build/asan/lcpatch $(CHECK_HELPERS)
 # The suites again, with every lcpatch run under valgrind: LCPATCH is a
 # wrapper script (tests/valgrind-wrapper.sh) around the non-ASan binary, and
 # the fuzz replays use non-ASan builds. A valgrind error exits 99.
-check-valgrind: all build/dev/lcpatch $(FUZZ_REPLAY_DEV) $(FAULT_SHIM) build/dev/tests/fault_writer
+check-valgrind: all build/dev/lcpatch $(FUZZ_REPLAY_DEV) $(FAULT_SHIM) $(NOLIB_SHIM) build/dev/tests/fault_writer
 	@command -v valgrind >/dev/null || { echo "check-valgrind: valgrind is not installed (apt-get install valgrind)" >&2; exit 1; }
 	@LCPATCH_REAL=$(CURDIR)/build/dev/lcpatch LCPATCH_VALGRIND=1 \
 	    LCPATCH=$(CURDIR)/tests/valgrind-wrapper.sh sh tests/run-suites.sh

@@ -8,7 +8,7 @@
 #
 # zig 0.11's `cc -fsyntax-only` fails on every file ("unable to build C
 # object: FileNotFound"), so each file is compiled to a throw-away object.
-# Capstone, cmocka and OpenSSL headers come from this machine (pkg-config), reached
+# Capstone, cmocka, libarchive and OpenSSL headers come from this machine (pkg-config), reached
 # through a folder that holds only them, so that no Linux system header
 # leaks into the macOS build.
 cd "$(dirname "$0")/.." || exit 3
@@ -28,6 +28,12 @@ capdir=$(pkg-config --variable=includedir capstone 2>/dev/null)
 cmdir=$(pkg-config --variable=includedir cmocka 2>/dev/null)
 [ -n "$cmdir" ] || cmdir=/usr/include
 [ -f "$cmdir/cmocka.h" ] && ln -s "$cmdir/cmocka.h" "$tmp/inc/cmocka.h"
+# libarchive (src/check/archive.c, src/lazy/archive.c): its two headers.
+ardir=$(pkg-config --variable=includedir libarchive 2>/dev/null)
+[ -n "$ardir" ] || ardir=/usr/include
+for h in archive.h archive_entry.h; do
+    [ -f "$ardir/$h" ] && ln -s "$ardir/$h" "$tmp/inc/$h"
+done
 # OpenSSL (src/format/cs_hash.c): its headers, and Debian's multiarch
 # configuration.h beside them, in one folder.
 ssldir=$(pkg-config --variable=includedir libcrypto 2>/dev/null)

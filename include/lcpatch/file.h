@@ -84,6 +84,24 @@ lcp_status lcp_file_open_memory_flags(const uint8_t *data, size_t len, const cha
                                       lcp_error *err);
 void lcp_file_free(lcp_file *f);
 
+/* What a file's first bytes say it is, by magic alone (nothing past the
+ * first 8 bytes is read, no range checked: lcp_file_open decides whether
+ * the file reads). For the tree walks that pick candidates (rescue, fix
+ * paths) without parsing every file. */
+typedef enum lcp_sniff {
+    LCP_SNIFF_OTHER = 0,     /* no magic lcpatch reads (or fewer than 4 bytes) */
+    LCP_SNIFF_MACHO,         /* a thin Mach-O image, either width or byte order */
+    LCP_SNIFF_FAT,           /* a fat header (32 or 64) with 1..LCP_FAT_MAX_ARCHS slices */
+    LCP_SNIFF_FAT_BAD_COUNT, /* a fat magic with no, too many or unread nfat_arch */
+    LCP_SNIFF_JAVA_CLASS,    /* 0xcafebabe followed by a Java class version */
+    LCP_SNIFF_ARCHIVE        /* "!<arch>\n" */
+} lcp_sniff;
+lcp_sniff lcp_magic_sniff(const uint8_t *head, size_t n);
+/* True when a 0xcafebabe header's nfat_arch is no fat count but a Java
+ * class file's minor and major version (more than LCP_FAT_MAX_ARCHS, minor
+ * 0 or 0xffff, major 45..255): the one rule for every reader. */
+bool lcp_fat_is_java_class(uint32_t nfat);
+
 /* Calls fn for every Mach-O image of f: each thin image, fat slice and
  * archive member, in file order. member is NULL outside archives. Stops
  * and returns fn's value when it is non-zero; returns 0 otherwise. */

@@ -109,6 +109,10 @@ typedef struct lcp_rescue_file {
  * version command at all count as macOS (the legacy libraries rescue is
  * for). */
 lcp_status lcp_rescue_plan_file(const char *path, const lcp_rescue_options *opt, lcp_rescue_file **out, lcp_error *err);
+/* The same, for a file already read (f, which the report takes over, and
+ * is freed on failure); path names it in the report. */
+lcp_status lcp_rescue_plan(const char *path, lcp_file *f, const lcp_rescue_options *opt, lcp_rescue_file **out,
+                           lcp_error *err);
 void lcp_rescue_file_free(lcp_rescue_file *rf);
 
 /* Step 4 for one image that ends at `size` bytes: true when codesign can

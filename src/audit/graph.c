@@ -22,6 +22,7 @@
  * several chains is checked once per chain that can change the answer, and
  * a failing @rpath load is reported once per failing chain (its "via"). */
 #include "audit/internal.h"
+#include "util/path.h"
 #include "lcpatch/macho.h"
 #include "lcpatch/names.h"
 
@@ -342,7 +343,7 @@ static lcp_status image_checks(walk *w, const au_link *self) {
             au_resolve_host(ctx, exp, true, &res);
             if (res.where == AU_NONE) {
                 /* not there: decide inside/outside lexically */
-                au_normalize(exp);
+                lcp_path_normalize(exp, LCP_PATH_ABSOLUTE);
                 size_t rl = ctx->root_len;
                 bool inside = strncmp(exp, ctx->root_real, rl) == 0 && (exp[rl] == '/' || exp[rl] == '\0');
                 if (inside || !ctx->bundle_root)

@@ -128,8 +128,6 @@ void au_resolve_target(const au_ctx *ctx, const char *path, bool want_dir, au_re
 void au_host_label(const au_ctx *ctx, const char *path, au_res *out);
 /* True for build-machine locations (/usr/local/, /opt/, /Users/, ...). */
 bool au_is_build_location(const char *path);
-/* Lexically normalises an absolute path ("." and ".." removed) in place. */
-void au_normalize(char *path);
 
 /* graph.c: every finding. */
 lcp_status au_graph(au_ctx *ctx, lcp_error *err);

@@ -9,6 +9,7 @@
  * user's Mac sees them: the dyld shared cache prefixes always resolve, and
  * anything else only when present under --sysroot. */
 #include "audit/internal.h"
+#include "util/path.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -35,36 +36,6 @@ bool au_is_build_location(const char *path) {
         if (strncmp(path, prefixes[i], strlen(prefixes[i])) == 0)
             return true;
     return false;
-}
-
-void au_normalize(char *path) {
-    /* path is absolute: rebuild it component by component */
-    char *out = path;
-    const char *in = path;
-    size_t o = 0;
-    while (*in) {
-        while (*in == '/')
-            in++;
-        if (!*in)
-            break;
-        const char *e = strchr(in, '/');
-        size_t n = e ? (size_t)(e - in) : strlen(in);
-        if (n == 1 && in[0] == '.') {
-        } else if (n == 2 && in[0] == '.' && in[1] == '.') {
-            while (o > 0 && out[o - 1] != '/')
-                o--;
-            if (o > 0)
-                o--;
-        } else {
-            out[o++] = '/';
-            memmove(out + o, in, n);
-            o += n;
-        }
-        in += n;
-    }
-    if (o == 0)
-        out[o++] = '/';
-    out[o] = '\0';
 }
 
 static bool under(const char *path, const char *dir, size_t dlen) {
@@ -198,7 +169,7 @@ void au_resolve_host(const au_ctx *ctx, const char *path, bool want_dir, au_res 
                     /* an absolute link out of the tree names a file on the user's Mac */
                     if (snprintf(tmp, sizeof tmp, "%s/%s", target, rest + pos) >= (int)sizeof tmp)
                         return;
-                    au_normalize(tmp);
+                    lcp_path_normalize(tmp, LCP_PATH_ABSOLUTE);
                     au_resolve_target(ctx, tmp, want_dir, out);
                     return;
                 }

@@ -7,8 +7,8 @@
  * outside the root is audited. Symlinks are followed where it matters, when
  * a load path is resolved (resolve.c: cycles detected there). */
 #include "audit/internal.h"
+#include "util/walk.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -16,6 +16,11 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+enum {
+    AU_MAX_DEPTH = 256, /* folders nested deeper are a failure, not walked */
+    AU_PATH_MAX = 4096  /* the longest root-relative path the audit keeps */
+};
 
 static size_t hash_key(dev_t dev, ino_t ino) {
     uint64_t h = (uint64_t)ino * 0x9e3779b97f4a7c15ull ^ (uint64_t)dev * 0xc2b2ae3d27d4eb4full;
@@ -122,92 +127,57 @@ static bool ends_with(const char *s, const char *suffix) {
     return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
-static int cmp_names(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+/* The walk's callbacks: ctx is the audit, err its caller's error (for
+ * out of memory and a root that cannot be opened, which end the audit;
+ * everything else is a failure of one path, and the audit goes on). */
+typedef struct walk_ctx {
+    au_ctx *ctx;
+    lcp_error *err;
+} walk_ctx;
 
-/* Walks the folder open as dfd, whose path relative to the root is rel. */
-static lcp_status walk_dir(au_ctx *ctx, int dfd, const char *rel, unsigned depth, lcp_error *err) {
-    if (depth > 256) {
-        close(dfd);
-        lcp_error e;
-        lcp_error_set(&e, LCP_E_UNSUPPORTED, LCP_NO_OFFSET, "%s: folders nested too deep", rel);
-        return au_add_failure(ctx, rel, &e);
+static lcp_status nomem(walk_ctx *w) { return lcp_error_set(w->err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory"); }
+
+static lcp_status visit(void *arg, const lcp_walk_entry *e, bool *skip) {
+    walk_ctx *w = arg;
+    au_ctx *ctx = w->ctx;
+    if (strlen(e->rel) >= AU_PATH_MAX) {
+        /* the audit's paths live in fixed buffers: name the folder */
+        size_t dl = strlen(e->rel) - strlen(e->name);
+        lcp_error le;
+        lcp_error_set(&le, LCP_E_UNSUPPORTED, LCP_NO_OFFSET, "%.*s/%s: path too long", (int)(dl ? dl - 1 : 0), e->rel,
+                      e->name);
+        char *parent = strndup(e->rel, dl ? dl - 1 : 0);
+        if (parent == NULL)
+            return nomem(w);
+        lcp_status st = au_add_failure(ctx, parent, &le);
+        free(parent);
+        *skip = true;
+        return st == LCP_E_NOMEM ? nomem(w) : st;
     }
-    DIR *d = fdopendir(dfd);
-    if (d == NULL) {
-        close(dfd);
-        lcp_error e;
-        lcp_error_set(&e, LCP_E_IO, LCP_NO_OFFSET, "%s: %s", rel[0] ? rel : ctx->root_given, strerror(errno));
-        return au_add_failure(ctx, rel, &e);
+    if (S_ISDIR(e->st->st_mode)) {
+        if (ends_with(e->name, ".app") && !add_app(ctx, e->rel))
+            return nomem(w);
+    } else if (S_ISREG(e->st->st_mode)) {
+        ctx->report->files++;
+        if (au_node_add(ctx, e->rel, e->rel, e->st->st_dev, e->st->st_ino) == -1)
+            return nomem(w);
     }
-    char **names = NULL;
-    size_t n = 0, cap = 0;
-    lcp_status st = LCP_OK;
-    struct dirent *de;
-    errno = 0;
-    while ((de = readdir(d)) != NULL) {
-        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-            continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 32;
-            char **nn = realloc(names, cap * sizeof *nn);
-            if (nn == NULL) {
-                st = LCP_E_NOMEM;
-                break;
-            }
-            names = nn;
-        }
-        if ((names[n] = strdup(de->d_name)) == NULL) {
-            st = LCP_E_NOMEM;
-            break;
-        }
-        n++;
-    }
-    if (n > 1)
-        qsort(names, n, sizeof *names, cmp_names);
-    for (size_t i = 0; i < n && st == LCP_OK; i++) {
-        struct stat sb;
-        char child[4096];
-        int len = rel[0] ? snprintf(child, sizeof child, "%s/%s", rel, names[i])
-                         : snprintf(child, sizeof child, "%s", names[i]);
-        if (len < 0 || (size_t)len >= sizeof child) {
-            lcp_error e;
-            lcp_error_set(&e, LCP_E_UNSUPPORTED, LCP_NO_OFFSET, "%s/%s: path too long", rel, names[i]);
-            st = au_add_failure(ctx, rel, &e);
-            continue;
-        }
-        if (fstatat(dirfd(d), names[i], &sb, AT_SYMLINK_NOFOLLOW) != 0) {
-            lcp_error e;
-            lcp_error_set(&e, LCP_E_IO, LCP_NO_OFFSET, "%s: %s", child, strerror(errno));
-            st = au_add_failure(ctx, child, &e);
-            continue;
-        }
-        if (S_ISDIR(sb.st_mode)) {
-            if (ends_with(names[i], ".app") && !add_app(ctx, child)) {
-                st = LCP_E_NOMEM;
-                break;
-            }
-            int cfd = openat(dirfd(d), names[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-            if (cfd < 0) {
-                lcp_error e;
-                lcp_error_set(&e, LCP_E_IO, LCP_NO_OFFSET, "%s: %s", child, strerror(errno));
-                st = au_add_failure(ctx, child, &e);
-                continue;
-            }
-            st = walk_dir(ctx, cfd, child, depth + 1, err);
-        } else if (S_ISREG(sb.st_mode)) {
-            ctx->report->files++;
-            if (au_node_add(ctx, child, child, sb.st_dev, sb.st_ino) == -1)
-                st = LCP_E_NOMEM;
-        }
-        /* symlinks, devices, sockets: not walked (see the top of the file) */
-    }
-    for (size_t i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
-    closedir(d);
-    if (st == LCP_E_NOMEM)
-        return lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
-    return st;
+    /* symlinks, devices, sockets: not walked (see the top of the file) */
+    return LCP_OK;
+}
+
+static lcp_status on_error(void *arg, const lcp_walk_error *we) {
+    walk_ctx *w = arg;
+    au_ctx *ctx = w->ctx;
+    lcp_error le;
+    if (we->rel[0] == '\0') /* the root: nothing to audit */
+        return lcp_error_set(w->err, LCP_E_IO, LCP_NO_OFFSET, "%s: %s", ctx->root_given, strerror(we->errnum));
+    if (we->kind == LCP_WALK_DEPTH)
+        lcp_error_set(&le, LCP_E_UNSUPPORTED, LCP_NO_OFFSET, "%s: folders nested too deep", we->rel);
+    else
+        lcp_error_set(&le, LCP_E_IO, LCP_NO_OFFSET, "%s: %s", we->rel, strerror(we->errnum));
+    lcp_status st = au_add_failure(ctx, we->rel, &le);
+    return st == LCP_E_NOMEM ? nomem(w) : st;
 }
 
 lcp_status au_walk(au_ctx *ctx, lcp_error *err) {
@@ -225,10 +195,9 @@ lcp_status au_walk(au_ctx *ctx, lcp_error *err) {
         ctx->root_len = strlen(real);
         if (ends_with(real, ".app") && !add_app(ctx, ""))
             return lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
-        int fd = open(real, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0)
-            return lcp_error_set(err, LCP_E_IO, LCP_NO_OFFSET, "%s: %s", ctx->root_given, strerror(errno));
-        return walk_dir(ctx, fd, "", 0, err);
+        walk_ctx w = {ctx, err};
+        lcp_walk_options o = {.max_depth = AU_MAX_DEPTH, .visit = visit, .on_error = on_error, .ctx = &w};
+        return lcp_walk(real, &o, err);
     }
     if (!S_ISREG(sb.st_mode)) {
         free(real);

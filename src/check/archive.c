@@ -4,6 +4,7 @@
  * component Payloads are gzip'd cpio archives) and archives nested in
  * them. Members are named as the notary names them: archive.zip/App.app/... */
 #include "check/internal.h"
+#include "util/dynlib.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -112,6 +113,12 @@ static void check_member(lcp_check_report *r, const char *path, const char *p, s
 
 void ck_archive(lcp_check_report *r, const char *path, const char *fs_path, const uint8_t *data, size_t len,
                 int depth) {
+    lcp_error need;
+    if (lcp_need_archive(&need) != LCP_OK) {
+        lcp_error_prefix(&need, "%s", path);
+        ck_failure(r, path, &need);
+        return;
+    }
     struct archive *a = archive_read_new();
     if (a == NULL)
         return;

@@ -5,6 +5,7 @@
 #include "lcpatch/audit.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -152,6 +153,24 @@ static lcp_status root_failure(lcp_check_report *r, const char *path, const lcp_
     return e->status;
 }
 
+/* The load path audit of one PATH, run on a thread of its own while the
+ * walk and the signature pool run: the walk's single-threaded stretches
+ * (the folder scan, the merge) leave a core free, and the audit fills it.
+ * Its report is its own until joined. */
+struct audit_job {
+    const char *path;
+    lcp_audit_options ao;
+    lcp_audit_report a;
+    lcp_status st;
+};
+
+static void *run_audit(void *arg) {
+    struct audit_job *j = arg;
+    lcp_error e;
+    j->st = lcp_audit_path(j->path, &j->ao, &j->a, &e);
+    return NULL;
+}
+
 lcp_status lcp_check_path(const char *path, const lcp_check_options *opt, lcp_check_report *r, lcp_error *err) {
     lcp_error e;
     struct stat st;
@@ -166,20 +185,27 @@ lcp_status lcp_check_path(const char *path, const lcp_check_options *opt, lcp_ch
     char name[1024];
     base_name(path, name, sizeof name);
     size_t first = r->nissues, macho_before = r->macho_files;
-    if (ck_walk(r, name, path, opt ? opt->jobs : 0, &e) != LCP_OK)
-        return root_failure(r, path, &e, err);
     /* The load paths, of a folder or of a Mach-O file (not of an archive:
-     * its members are not on disk to resolve against). */
-    if (S_ISDIR(st.st_mode) || (r->macho_files > macho_before && !ck_is_archive_name(name))) {
-        lcp_audit_options ao = {0};
-        ao.sysroot = opt ? opt->sysroot : NULL;
-        ao.jobs = opt ? opt->jobs : 0;
-        lcp_audit_report a;
-        lcp_audit_report_init(&a);
-        if (lcp_audit_path(path, &ao, &a, &e) == LCP_OK)
-            add_audit(r, name, &a);
-        lcp_audit_report_release(&a);
+     * its members are not on disk to resolve against). A file's audit
+     * waits for the walk to say it is Mach-O; a folder's starts now. */
+    struct audit_job job = {.path = path, .st = LCP_E_IO};
+    job.ao.sysroot = opt ? opt->sysroot : NULL;
+    job.ao.jobs = opt ? opt->jobs : 0;
+    lcp_audit_report_init(&job.a);
+    pthread_t tid;
+    bool threaded = S_ISDIR(st.st_mode) && pthread_create(&tid, NULL, run_audit, &job) == 0;
+    lcp_status ws = ck_walk(r, name, path, opt ? opt->jobs : 0, &e);
+    if (threaded)
+        pthread_join(tid, NULL);
+    else if (ws == LCP_OK && (S_ISDIR(st.st_mode) || (r->macho_files > macho_before && !ck_is_archive_name(name))))
+        run_audit(&job); /* a file, or no thread to be had */
+    if (ws != LCP_OK) {
+        lcp_audit_report_release(&job.a);
+        return root_failure(r, path, &e, err);
     }
+    if (job.st == LCP_OK)
+        add_audit(r, name, &job.a);
+    lcp_audit_report_release(&job.a);
     if (r->nissues > first)
         qsort(r->issues + first, r->nissues - first, sizeof *r->issues, by_path);
     return LCP_OK;

@@ -9,6 +9,8 @@
 #include "lcpatch/macho.h"
 #include "lcpatch/names.h"
 
+#include <sys/types.h>
+
 /* Adds an issue; detail is printf-formatted (NULL for none). False when out
  * of memory. */
 bool ck_issue(lcp_check_report *r, lcp_check_rule rule, const char *path, const char *arch, const char *fmt, ...)
@@ -42,6 +44,13 @@ typedef struct ck_task {
     char *path, *fs_path;       /* owned */
     const lcp_cs_external *ext; /* its bundle's sealed data, or NULL */
     lcp_check_report sub;
+    /* A file with more than one name (hard links) is read and hashed once:
+     * its inode, and twin = 1 + the index of the task that checks it for
+     * this one (0: checked here) */
+    bool linked;
+    dev_t dev;
+    ino_t ino;
+    size_t twin;
 } ck_task;
 
 /* Opens and checks every task, on `jobs` threads (0: one per CPU), then

@@ -117,7 +117,8 @@ void ck_name(lcp_check_report *r, const char *path, const char *name) {
                            : "non-ASCII characters");
 }
 
-static bool add_task(struct walk *w, const char *path, const char *fs_path, const lcp_cs_external *ext) {
+static bool add_task(struct walk *w, const char *path, const char *fs_path, const lcp_cs_external *ext,
+                     const struct stat *st) {
     if (w->ntasks == w->cap_tasks) {
         size_t cap = w->cap_tasks ? w->cap_tasks * 2 : 64;
         ck_task *n = realloc(w->tasks, cap * sizeof *n);
@@ -131,6 +132,11 @@ static bool add_task(struct walk *w, const char *path, const char *fs_path, cons
     t->path = strdup(path);
     t->fs_path = strdup(fs_path);
     t->ext = ext;
+    if (st && st->st_nlink > 1) {
+        t->linked = true;
+        t->dev = st->st_dev;
+        t->ino = st->st_ino;
+    }
     if (t->path == NULL || t->fs_path == NULL) {
         free(t->path);
         free(t->fs_path);
@@ -142,8 +148,8 @@ static bool add_task(struct walk *w, const char *path, const char *fs_path, cons
 
 /* A regular file: an archive the notary opens is read now; a Mach-O file
  * becomes a task (ext: the bundle's sealed Info.plist and resources, when
- * it is the bundle's main executable). */
-static void check_file(struct walk *w, const char *path, const char *fs_path) {
+ * it is the bundle's main executable). st: its lstat, or NULL. */
+static void check_file(struct walk *w, const char *path, const char *fs_path, const struct stat *st) {
     lcp_check_report *r = w->r;
     int fd = open(fs_path, O_RDONLY | O_CLOEXEC);
     uint8_t magic[8];
@@ -169,7 +175,7 @@ static void check_file(struct walk *w, const char *path, const char *fs_path) {
         if (b->opened && b->cs.executable && strcmp(b->cs.executable, fs_path) == 0)
             ext = &b->cs.ext;
     }
-    if (!add_task(w, path, fs_path, ext)) {
+    if (!add_task(w, path, fs_path, ext, st)) {
         lcp_error e;
         lcp_error_set(&e, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
         ck_failure(r, path, &e);
@@ -314,7 +320,7 @@ static void walk_entry(struct walk *w, const char *path, const char *fs_path, co
         return;
     }
     if (S_ISREG(st.st_mode))
-        check_file(w, path, fs_path);
+        check_file(w, path, fs_path, &st);
 }
 
 static lcp_status walk_dir(struct walk *w, const char *path, const char *fs_path, lcp_error *err) {
@@ -372,7 +378,7 @@ lcp_status ck_walk(lcp_check_report *r, const char *path, const char *fs_root, u
     if (S_ISDIR(st.st_mode))
         s = walk_dir(&w, path, fs_root, err);
     else
-        check_file(&w, path, fs_root);
+        check_file(&w, path, fs_root, NULL);
     if (s == LCP_OK)
         ck_run_tasks(r, w.tasks, w.ntasks, jobs);
     for (size_t i = 0; i < w.ntasks; i++) {

@@ -1,6 +1,8 @@
 /* Shared CLI helpers (see cli.h). */
 #include "cli/cli.h"
 
+#include "cli/options.h"
+
 #include <ctype.h>
 #include <stdarg.h>
 #include <string.h>
@@ -53,24 +55,19 @@ const char *lcp_cli_image_label(const lcp_file *f, size_t slice_index, const lcp
 
 bool lcp_cli_is_help(const char *arg) { return strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0; }
 
-int lcp_cli_parse_json_files(const char *command, const char *help, int argc, char **argv, bool *json, int *first) {
+int lcp_cli_parse_json_files(const char *command, const char *help, const char *json_help, int argc, char **argv,
+                             bool *json, int *first) {
+    const lcp_opt_spec specs[] = {{LCP_OPT_ID_JSON, "--json", 0, LCP_OPT_FLAG, 0, NULL, json_help, 0, 0}};
+    const lcp_opt_command cmd = {command, help, specs, LCP_OPT_COUNT(specs), 0};
+    lcp_opts p;
+    lcp_opts_begin(&p, &cmd, argc, argv);
     *json = false;
-    int i = 1;
-    for (; i < argc && argv[i][0] == '-' && argv[i][1] != '\0'; i++) {
-        if (lcp_cli_is_help(argv[i])) {
-            fputs(help, stdout);
-            return LCP_EXIT_OK;
-        }
-        if (strcmp(argv[i], "--json") == 0)
-            *json = true;
-        else if (strcmp(argv[i], "--") == 0) {
-            i++;
-            break;
-        } else
-            return lcp_cli_usage_error(command, "unknown option '%s'", argv[i]);
-    }
-    if (i >= argc)
+    while (lcp_opts_next(&p) == LCP_OPT_ID_JSON)
+        *json = true;
+    if (p.status >= 0)
+        return p.status;
+    if (p.noperands == 0)
         return lcp_cli_usage_error(command, "no file given");
-    *first = i;
+    *first = p.first;
     return -1;
 }

@@ -39,9 +39,11 @@ const char *lcp_cli_image_label(const lcp_file *f, size_t slice_index, const lcp
 bool lcp_cli_is_help(const char *arg);
 
 /* The options of the read-only commands that take `[--json] FILE...` (show,
- * space): -h/--help prints `help`, --json sets *json, `--` ends the options.
- * Returns -1 with *first on the first FILE, else the exit status to return
- * (0 after the help, 2 after a usage error). */
-int lcp_cli_parse_json_files(const char *command, const char *help, int argc, char **argv, bool *json, int *first);
+ * space, verify), on the option-spec parser (options.h): -h/--help prints
+ * `help` with json_help as the help of --json, --json sets *json, `--` ends
+ * the options. Returns -1 with *first on the first FILE, else the exit
+ * status to return (0 after the help, 2 after a usage error). */
+int lcp_cli_parse_json_files(const char *command, const char *help, const char *json_help, int argc, char **argv,
+                             bool *json, int *first);
 
 #endif

@@ -1,10 +1,9 @@
 /* lcpatch audit: dangling load paths, resolved the way dyld resolves them. */
 #include "cli/audit_print.h"
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "cli/commands.h"
 
-#include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -24,16 +23,6 @@ static const char audit_help[] =
     "load none of its LC_RPATHs resolves is loader-rpath (only the program's can),\n"
     "dangling when nothing in the audited folder loads the library.\n"
     "\n"
-    "  --json             machine-readable report (docs/schema/audit.schema.json)\n"
-    "  --sarif            SARIF 2.1.0 report, for code scanning\n"
-    "  --executable PATH  the main executable (@executable_path); default: the\n"
-    "                     CFBundleExecutable of each .app's Info.plist\n"
-    "  --sysroot DIR      absolute load paths present under DIR resolve\n"
-    "  --jobs N           worker threads (default: one per CPU)\n"
-    "  --quiet            no progress on the terminal\n"
-    "  --dlopen           also check constant paths passed to dlopen() and friends,\n"
-    "                     and bundle paths given to CFBundleCreate()/CFPlugInCreate()\n"
-    "\n"
     "Exit status: 0 clean (warnings allowed), 1 error findings, 2 usage error,\n"
     "3 a file could not be read or parsed.\n";
 
@@ -48,48 +37,42 @@ static void on_progress(void *ctx, size_t done, size_t total, size_t macho) {
     fflush(stderr);
 }
 
-static bool need_value(int argc, char **argv, int i) { return i + 1 < argc && argv[i + 1] != NULL; }
-
 int cmd_audit(int argc, char **argv) {
     bool json = false, sarif = false, quiet = false;
     lcp_audit_options opt = {0};
-    int first = 1;
-    for (; first < argc && argv[first][0] == '-' && argv[first][1] != '\0'; first++) {
-        const char *a = argv[first];
-        if (lcp_cli_is_help(a)) {
-            fputs(audit_help, stdout);
-            return LCP_EXIT_OK;
+    enum { OPT_SARIF = 1, OPT_QUIET, OPT_DLOPEN, OPT_EXECUTABLE, OPT_SYSROOT, OPT_JOBS };
+    static const lcp_opt_spec specs[] = {
+        {LCP_OPT_ID_JSON, "--json", 0, LCP_OPT_FLAG, 0, NULL, "machine-readable report (docs/schema/audit.schema.json)",
+         0, 0},
+        {OPT_SARIF, "--sarif", 0, LCP_OPT_FLAG, 0, NULL, "SARIF 2.1.0 report, for code scanning", 0, 0},
+        {OPT_EXECUTABLE, "--executable", 0, LCP_OPT_STRING, 0, "PATH",
+         "the main executable (@executable_path); default:\nthe CFBundleExecutable of each .app's Info.plist", 0, 0},
+        {OPT_SYSROOT, "--sysroot", 0, LCP_OPT_STRING, 0, "DIR", "absolute load paths present under DIR resolve", 0, 0},
+        {OPT_JOBS, "--jobs", 0, LCP_OPT_NUMBER, 0, "N", "worker threads, 1 to 64 (default: one per CPU)", 1, 64},
+        {OPT_QUIET, "--quiet", 'q', LCP_OPT_FLAG, 0, NULL, "no progress on the terminal", 0, 0},
+        {OPT_DLOPEN, "--dlopen", 0, LCP_OPT_FLAG, 0, NULL,
+         "also check constant paths passed to dlopen() and\nfriends, and bundle paths given "
+         "to\nCFBundleCreate()/CFPlugInCreate()",
+         0, 0},
+    };
+    static const lcp_opt_command cmd = {"audit", audit_help, specs, LCP_OPT_COUNT(specs), 0};
+    lcp_opts op;
+    lcp_opts_begin(&op, &cmd, argc, argv);
+    int id;
+    while ((id = lcp_opts_next(&op)) > 0) {
+        switch (id) {
+        case LCP_OPT_ID_JSON: json = true; break;
+        case OPT_SARIF: sarif = true; break;
+        case OPT_QUIET: quiet = true; break;
+        case OPT_DLOPEN: opt.dlopen = true; break;
+        case OPT_EXECUTABLE: opt.executable = op.value; break;
+        case OPT_SYSROOT: opt.sysroot = op.value; break;
+        case OPT_JOBS: opt.jobs = (unsigned)op.number; break;
         }
-        if (strcmp(a, "--json") == 0)
-            json = true;
-        else if (strcmp(a, "--sarif") == 0)
-            sarif = true;
-        else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0)
-            quiet = true;
-        else if (strcmp(a, "--dlopen") == 0)
-            opt.dlopen = true;
-        else if (strcmp(a, "--executable") == 0 || strcmp(a, "--sysroot") == 0 || strcmp(a, "--jobs") == 0) {
-            if (!need_value(argc, argv, first))
-                return lcp_cli_usage_error("audit", "%s needs a value", a);
-            const char *v = argv[++first];
-            if (strcmp(a, "--executable") == 0)
-                opt.executable = v;
-            else if (strcmp(a, "--sysroot") == 0)
-                opt.sysroot = v;
-            else {
-                char *end;
-                errno = 0;
-                unsigned long n = strtoul(v, &end, 10);
-                if (errno || *end || end == v || n < 1 || n > 64 || v[0] == '-')
-                    return lcp_cli_usage_error("audit", "--jobs wants a number from 1 to 64, not '%s'", v);
-                opt.jobs = (unsigned)n;
-            }
-        } else if (strcmp(a, "--") == 0) {
-            first++;
-            break;
-        } else
-            return lcp_cli_usage_error("audit", "unknown option '%s'", a);
     }
+    if (op.status >= 0)
+        return op.status;
+    int first = op.first;
     if (json && sarif)
         return lcp_cli_usage_error("audit", "--json and --sarif exclude each other");
     if (first >= argc)

@@ -3,10 +3,9 @@
  * arguments and prints it (check_print.c: text, notary-log JSON, SARIF). */
 #include "cli/check_print.h"
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "cli/commands.h"
 
-#include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 static const char check_help[] = "usage: lcpatch check [--json | --sarif] [--sysroot DIR] [--jobs N] PATH...\n"
@@ -24,12 +23,6 @@ static const char check_help[] = "usage: lcpatch check [--json | --sarif] [--sys
                                  "Each problem comes with its fix. The notary's messages are its own words\n"
                                  "(docs/check.md lists every rule).\n"
                                  "\n"
-                                 "  --json         a report shaped like the notary service's log (issues[] with\n"
-                                 "                 severity, code, path, message, docUrl, architecture)\n"
-                                 "  --sarif        SARIF 2.1.0, for code scanning\n"
-                                 "  --sysroot DIR  absolute load paths present under DIR resolve\n"
-                                 "  --jobs N       the load path audit's threads (default: one per CPU)\n"
-                                 "\n"
                                  "Certificates are named, not evaluated against a keychain: an expired or revoked\n"
                                  "Developer ID certificate is not detected.\n"
                                  "Exit status: 0 ready (warnings allowed), 1 problems found, 2 usage error,\n"
@@ -38,37 +31,34 @@ static const char check_help[] = "usage: lcpatch check [--json | --sarif] [--sys
 int cmd_check(int argc, char **argv) {
     bool json = false, sarif = false;
     lcp_check_options opt = {0};
-    int first = 1;
-    for (; first < argc && argv[first][0] == '-' && argv[first][1] != '\0'; first++) {
-        const char *a = argv[first];
-        if (lcp_cli_is_help(a)) {
-            fputs(check_help, stdout);
-            return LCP_EXIT_OK;
+    enum { OPT_SARIF = 1, OPT_SYSROOT, OPT_JOBS };
+    static const lcp_opt_spec specs[] = {
+        {LCP_OPT_ID_JSON, "--json", 0, LCP_OPT_FLAG, 0, NULL,
+         "a report shaped like the notary service's log\n(issues[] with severity, code, path, message,\ndocUrl, "
+         "architecture)",
+         0, 0},
+        {OPT_SARIF, "--sarif", 0, LCP_OPT_FLAG, 0, NULL, "SARIF 2.1.0, for code scanning", 0, 0},
+        {OPT_SYSROOT, "--sysroot", 0, LCP_OPT_STRING, 0, "DIR", "absolute load paths present under DIR resolve", 0, 0},
+        {OPT_JOBS, "--jobs", 0, LCP_OPT_NUMBER, 0, "N",
+         "threads of the load path audit, and as many\nagain for the signatures, run side by side,\n1 to 64 (default: "
+         "one per CPU)",
+         1, 64},
+    };
+    static const lcp_opt_command cmd = {"check", check_help, specs, LCP_OPT_COUNT(specs), 0};
+    lcp_opts op;
+    lcp_opts_begin(&op, &cmd, argc, argv);
+    int id;
+    while ((id = lcp_opts_next(&op)) > 0) {
+        switch (id) {
+        case LCP_OPT_ID_JSON: json = true; break;
+        case OPT_SARIF: sarif = true; break;
+        case OPT_SYSROOT: opt.sysroot = op.value; break;
+        case OPT_JOBS: opt.jobs = (unsigned)op.number; break;
         }
-        if (strcmp(a, "--json") == 0)
-            json = true;
-        else if (strcmp(a, "--sarif") == 0)
-            sarif = true;
-        else if (strcmp(a, "--sysroot") == 0 || strcmp(a, "--jobs") == 0) {
-            if (first + 1 >= argc)
-                return lcp_cli_usage_error("check", "%s needs a value", a);
-            const char *v = argv[++first];
-            if (strcmp(a, "--sysroot") == 0) {
-                opt.sysroot = v;
-            } else {
-                char *end;
-                errno = 0;
-                unsigned long n = strtoul(v, &end, 10);
-                if (errno || *end || end == v || n < 1 || n > 64 || v[0] == '-')
-                    return lcp_cli_usage_error("check", "--jobs wants a number from 1 to 64, not '%s'", v);
-                opt.jobs = (unsigned)n;
-            }
-        } else if (strcmp(a, "--") == 0) {
-            first++;
-            break;
-        } else
-            return lcp_cli_usage_error("check", "unknown option '%s'", a);
     }
+    if (op.status >= 0)
+        return op.status;
+    int first = op.first;
     if (json && sarif)
         return lcp_cli_usage_error("check", "--json and --sarif exclude each other");
     if (first >= argc)

@@ -1,6 +1,7 @@
 /* lcpatch disasm: symbolised disassembly of a symbol, the entry point, a
  * section or an address range (like `otool -tV`). */
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "cli/commands.h"
 #include "lcpatch/disasm.h"
 
@@ -17,12 +18,6 @@ static const char disasm_help[] = "usage: lcpatch disasm [--arch A] [--symbol NA
                                   "stub reads `_dlopen`, not an address. Architectures: x86_64, i386, arm64\n"
                                   "(arm64e), armv6/armv7 (ARM and Thumb), ppc, ppc64.\n"
                                   "\n"
-                                  "  --symbol NAME      the function NAME (`main` also finds `_main`)\n"
-                                  "  --entry            from the entry point (LC_MAIN or the thread state's pc)\n"
-                                  "  --section SEG,SECT a whole section (default: __TEXT,__text)\n"
-                                  "  --address A        from address A (hex with 0x) to the end of its symbol,\n"
-                                  "                     or 64 instructions when no symbol holds it\n"
-                                  "  --count N          stop after N instructions\n"
                                   "On 32-bit ARM an entry point or address with its low bit set is Thumb\n"
                                   "code at the even address (as dyld reads it), whatever the symbols say.\n"
                                   "\n"
@@ -185,39 +180,36 @@ int cmd_disasm(int argc, char **argv) {
     o.sel = SEL_SECTION;
     strcpy(o.segname, "__TEXT");
     strcpy(o.sectname, "__text");
-    int nsel = 0, first = 1;
-    for (; first < argc && argv[first][0] == '-' && argv[first][1] != '\0'; first++) {
-        const char *a = argv[first];
-        const char *v = first + 1 < argc ? argv[first + 1] : NULL;
-        if (lcp_cli_is_help(a)) {
-            fputs(disasm_help, stdout);
-            return LCP_EXIT_OK;
-        }
-        if (strcmp(a, "--") == 0) {
-            first++;
-            break;
-        }
-        if (strcmp(a, "--entry") == 0) {
-            o.sel = SEL_ENTRY;
-            nsel++;
-            continue;
-        }
-        if (strcmp(a, "--arch") != 0 && strcmp(a, "--symbol") != 0 && strcmp(a, "--section") != 0 &&
-            strcmp(a, "--address") != 0 && strcmp(a, "--count") != 0)
-            return lcp_cli_usage_error("disasm", "unknown option '%s'", a);
-        if (v == NULL)
-            return lcp_cli_usage_error("disasm", "%s needs a value", a);
-        first++;
-        if (strcmp(a, "--arch") == 0) {
-            if (!lcp_arch_from_name(v, &o.cputype, &o.cpusubtype))
-                return lcp_cli_usage_error("disasm", "unknown architecture '%s'", v);
+    enum { OPT_ARCH = 1, OPT_SYMBOL, OPT_ENTRY, OPT_SECTION, OPT_ADDRESS, OPT_COUNT };
+    static const lcp_opt_spec specs[] = {
+        {OPT_ARCH, "--arch", 0, LCP_OPT_ARCH, 0, "A", "only the slice of architecture A", 0, 0},
+        {OPT_SYMBOL, "--symbol", 0, LCP_OPT_STRING, 0, "NAME", "the function NAME (`main` also finds `_main`)", 0, 0},
+        {OPT_ENTRY, "--entry", 0, LCP_OPT_FLAG, 0, NULL, "from the entry point (LC_MAIN or the thread\nstate's pc)", 0,
+         0},
+        {OPT_SECTION, "--section", 0, LCP_OPT_STRING, 0, "SEG,SECT", "a whole section (default: __TEXT,__text)", 0, 0},
+        {OPT_ADDRESS, "--address", 0, LCP_OPT_STRING, 0, "A",
+         "from address A (hex with 0x) to the end of its\nsymbol, or 64 instructions when no symbol holds it", 0, 0},
+        {OPT_COUNT, "--count", 0, LCP_OPT_STRING, 0, "N", "stop after N instructions", 0, 0},
+    };
+    static const lcp_opt_command cmd = {"disasm", disasm_help, specs, LCP_OPT_COUNT(specs), 0};
+    lcp_opts op;
+    lcp_opts_begin(&op, &cmd, argc, argv);
+    int nsel = 0, id;
+    while ((id = lcp_opts_next(&op)) > 0) {
+        const char *v = op.value;
+        if (id == OPT_ARCH) {
+            o.cputype = op.cputype;
+            o.cpusubtype = op.cpusubtype;
             o.have_arch = true;
             o.arch_name = v;
-        } else if (strcmp(a, "--symbol") == 0) {
+        } else if (id == OPT_ENTRY) {
+            o.sel = SEL_ENTRY;
+            nsel++;
+        } else if (id == OPT_SYMBOL) {
             o.sel = SEL_SYMBOL;
             o.symbol = v;
             nsel++;
-        } else if (strcmp(a, "--section") == 0) {
+        } else if (id == OPT_SECTION) {
             const char *comma = strchr(v, ',');
             if (comma == NULL || comma == v || comma[1] == '\0' || (size_t)(comma - v) > 16 || strlen(comma + 1) > 16)
                 return lcp_cli_usage_error("disasm", "--section wants SEGMENT,SECTION (each up to 16 characters)");
@@ -226,7 +218,7 @@ int cmd_disasm(int argc, char **argv) {
             strcpy(o.sectname, comma + 1);
             o.sel = SEL_SECTION;
             nsel++;
-        } else if (strcmp(a, "--address") == 0) {
+        } else if (id == OPT_ADDRESS) {
             if (!parse_u64(v, &o.address))
                 return lcp_cli_usage_error("disasm", "bad address '%s'", v);
             o.sel = SEL_ADDRESS;
@@ -238,6 +230,9 @@ int cmd_disasm(int argc, char **argv) {
             o.count = (size_t)n;
         }
     }
+    if (op.status >= 0)
+        return op.status;
+    int first = op.first;
     if (nsel > 1)
         return lcp_cli_usage_error("disasm", "give one of --symbol, --entry, --section, --address");
     if (first >= argc)

@@ -12,7 +12,6 @@
 #include "cli/output_opts.h"
 #include "lcpatch/dylib_edit.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 struct spec {
@@ -22,6 +21,18 @@ struct spec {
     const char *help;
 };
 
+#define COMMON_HELP                                                                                                    \
+    "\n"                                                                                                               \
+    "Idempotent: a slice that already is as asked is left alone, and --in-place\n"                                     \
+    "does not rewrite a file where nothing changes. Space: the new load commands\n"                                    \
+    "must fit before the first section's bytes (install_name_tool's rule and\n"                                        \
+    "lcpatch's safe rule), keeping 16 bytes for the LC_CODE_SIGNATURE codesign\n"                                      \
+    "adds when there is none; otherwise nothing is written and the message says\n"                                     \
+    "which slice lacks how many bytes.\n"                                                                              \
+    "\n" LCP_OUTPUT_RESIGN_HELP "\n" LCP_OUTPUT_NO_FSYNC_HELP "\n" LCP_OUTPUT_ALL_OR_NOTHING_HELP                      \
+    "Exit status: 0 done (or nothing to do), 2 usage, 3 the input failed or a\n"                                       \
+    "slice has no room.\n"
+
 static const struct spec specs[] = {
     {"change-dylib", LCP_NAME_CHANGE, 2,
      "usage: lcpatch change-dylib [--json] [--no-fsync] [--no-resign]\n"
@@ -29,38 +40,26 @@ static const struct spec specs[] = {
      "\n"
      "Rewrites every dylib load command (LC_LOAD_DYLIB, LC_LOAD_WEAK_DYLIB,\n"
      "LC_REEXPORT_DYLIB, LC_LOAD_UPWARD_DYLIB, LC_LAZY_LOAD_DYLIB, LC_PREBOUND_DYLIB)\n"
-     "that names OLD to name NEW, in every slice (install_name_tool -change).\n"},
+     "that names OLD to name NEW, in every slice (install_name_tool -change).\n" COMMON_HELP},
     {"set-id", LCP_NAME_ID, 1,
      "usage: lcpatch set-id [--json] [--no-fsync] [--no-resign]\n"
      "                      (-o OUT | --in-place) NAME FILE...\n"
      "\n"
      "Sets the install name (LC_ID_DYLIB) of every slice to NAME\n"
-     "(install_name_tool -id). A file without LC_ID_DYLIB is refused.\n"},
+     "(install_name_tool -id). A file without LC_ID_DYLIB is refused.\n" COMMON_HELP},
     {"add-rpath", LCP_NAME_ADD_RPATH, 1,
      "usage: lcpatch add-rpath [--json] [--no-fsync] [--no-resign]\n"
      "                         (-o OUT | --in-place) PATH FILE...\n"
      "\n"
      "Adds an LC_RPATH for PATH after the other load commands of every slice\n"
-     "that does not have it yet (install_name_tool -add_rpath).\n"},
+     "that does not have it yet (install_name_tool -add_rpath).\n" COMMON_HELP},
     {"delete-rpath", LCP_NAME_DELETE_RPATH, 1,
      "usage: lcpatch delete-rpath [--json] [--no-fsync] [--no-resign]\n"
      "                            (-o OUT | --in-place) PATH FILE...\n"
      "\n"
      "Removes every LC_RPATH for PATH (duplicates too) from every slice that has one\n"
-     "(install_name_tool -delete_rpath).\n"},
+     "(install_name_tool -delete_rpath).\n" COMMON_HELP},
 };
-
-static const char common_help[] =
-    "\n"
-    "Idempotent: a slice that already is as asked is left alone, and --in-place\n"
-    "does not rewrite a file where nothing changes. Space: the new load commands\n"
-    "must fit before the first section's bytes (install_name_tool's rule and\n"
-    "lcpatch's safe rule), keeping 16 bytes for the LC_CODE_SIGNATURE codesign\n"
-    "adds when there is none; otherwise nothing is written and the message says\n"
-    "which slice lacks how many bytes.\n"
-    "\n" LCP_OUTPUT_RESIGN_HELP "\n" LCP_OUTPUT_NO_FSYNC_HELP "\n" LCP_OUTPUT_ALL_OR_NOTHING_HELP
-    "Exit status: 0 done (or nothing to do), 2 usage, 3 the input failed or a\n"
-    "slice has no room.\n";
 
 struct ctx {
     const struct spec *spec;
@@ -102,35 +101,63 @@ static bool already_done(const struct ctx *c, const lcp_image *img) {
     return c->edit.kind != LCP_NAME_ADD_RPATH;
 }
 
-static void report(struct ctx *c, const char *label, const char *arch, const lcp_member *member, const char *action,
-                   const lcp_name_report *r) {
-    if (c->e.quiet)
-        return;
-    if (c->e.json) {
-        lcp_json *j = c->e.json;
+/* What the visitor did to one image: printed once the write is done. */
+struct name_record {
+    char label[1024]; /* "file (arch)" */
+    char arch[48];
+    bool in_member;
+    char member[1024];  /* the archive member's name when in_member */
+    const char *action; /* "changed", "unchanged", "no-space"...: a literal */
+    bool sized;         /* the edit was tried: needed and limit are known */
+    uint64_t needed, limit;
+};
+
+static void print_record(const void *rec, lcp_json *j) {
+    const struct name_record *x = rec;
+    if (j) {
         lcp_json_begin_object(j);
         lcp_json_key(j, "arch");
-        lcp_json_string(j, arch);
+        lcp_json_string(j, x->arch);
         lcp_json_key(j, "member");
-        lcp_json_string(j, member ? member->name : NULL);
+        lcp_json_string(j, x->in_member ? x->member : NULL);
         lcp_json_key(j, "action");
-        lcp_json_string(j, action);
-        if (r) {
+        lcp_json_string(j, x->action);
+        if (x->sized) {
             lcp_json_key(j, "header_needed");
-            lcp_json_uint(j, r->needed);
+            lcp_json_uint(j, x->needed);
             lcp_json_key(j, "header_limit");
-            lcp_json_uint(j, r->limit);
-            if (r->needed > r->limit) {
+            lcp_json_uint(j, x->limit);
+            if (x->needed > x->limit) {
                 lcp_json_key(j, "missing");
-                lcp_json_uint(j, r->needed - r->limit);
+                lcp_json_uint(j, x->needed - x->limit);
             }
         }
         lcp_json_end_object(j);
-    } else if (strcmp(action, "changed") == 0) {
-        printf("%s: %s\n", label, action);
-    } else if (strcmp(action, "unchanged") == 0) {
-        printf("%s: nothing to change\n", label);
+    } else if (strcmp(x->action, "changed") == 0) {
+        printf("%s: %s\n", x->label, x->action);
+    } else if (strcmp(x->action, "unchanged") == 0) {
+        printf("%s: nothing to change\n", x->label);
     }
+}
+
+/* Records what was done to the image labelled label (r: the sizes, when
+ * the edit was tried); false when out of memory. */
+static bool report(struct ctx *c, const char *label, const char *arch, const lcp_member *member, const char *action,
+                   const lcp_name_report *r) {
+    struct name_record x;
+    memset(&x, 0, sizeof x);
+    snprintf(x.label, sizeof x.label, "%s", label);
+    snprintf(x.arch, sizeof x.arch, "%s", arch);
+    x.in_member = member != NULL;
+    if (member)
+        snprintf(x.member, sizeof x.member, "%s", member->name);
+    x.action = action;
+    x.sized = r != NULL;
+    if (r) {
+        x.needed = r->needed;
+        x.limit = r->limit;
+    }
+    return lcp_edit_files_record(&c->e, &x);
 }
 
 static int visit(void *ctx_, lcp_file *f, size_t slice_index, lcp_member *member, lcp_image *img) {
@@ -139,16 +166,14 @@ static int visit(void *ctx_, lcp_file *f, size_t slice_index, lcp_member *member
     lcp_cli_image_label(f, slice_index, member, img, label, sizeof label);
     const char *arch = lcp_arch_label(img->cputype, img->cpusubtype, abuf, sizeof abuf);
     if (member) {
-        report(c, label, arch, member, "skipped-member", NULL); /* objects in archives: dyld never loads them */
-        return 0;
+        /* objects in archives: dyld never loads them */
+        return report(c, label, arch, member, "skipped-member", NULL) ? 0 : 1;
     }
     if (c->edit.kind == LCP_NAME_ID && lcp_image_find(img, LCP_LC_ID_DYLIB, 0) < 0) {
-        report(c, label, arch, member, "no-install-name", NULL);
-        return 0;
+        return report(c, label, arch, member, "no-install-name", NULL) ? 0 : 1;
     }
     if (already_done(c, img)) {
-        report(c, label, arch, member, "unchanged", NULL);
-        return 0;
+        return report(c, label, arch, member, "unchanged", NULL) ? 0 : 1;
     }
     lcp_name_report r;
     lcp_error err;
@@ -162,7 +187,7 @@ static int visit(void *ctx_, lcp_file *f, size_t slice_index, lcp_member *member
         lcp_name_report_release(&more);
     }
     if (st != LCP_OK) {
-        report(c, label, arch, member, st == LCP_E_NOSPACE ? "no-space" : "failed", &r);
+        (void)report(c, label, arch, member, st == LCP_E_NOSPACE ? "no-space" : "failed", &r);
         char named[1100];
         /* name the slice even in a thin file */
         if (f->kind == LCP_THIN && !member)
@@ -173,9 +198,9 @@ static int visit(void *ctx_, lcp_file *f, size_t slice_index, lcp_member *member
         lcp_name_report_release(&r);
         return 0; /* report every slice, write nothing */
     }
-    report(c, label, arch, member, "changed", &r);
+    bool recorded = report(c, label, arch, member, "changed", &r);
     lcp_name_report_release(&r);
-    return lcp_edit_files_add(&c->e, img, label, lcp_edit_files_stale(&c->e, f, member, img)) ? 0 : 1;
+    return recorded && lcp_edit_files_add(&c->e, img, label, lcp_edit_files_stale(&c->e, f, member, img)) ? 0 : 1;
 }
 
 /* An image outside archives with an install name (set-id needs one). */
@@ -205,49 +230,28 @@ static int run(const struct spec *spec, int argc, char **argv) {
     memset(&c, 0, sizeof c);
     c.spec = spec;
     c.e.command = spec->name;
+    c.e.print = print_record;
+    c.e.record_size = sizeof(struct name_record);
     bool json = false;
     lcp_output_opts out;
     lcp_output_opts_init(&out);
     /* Options may come anywhere (before "--"); the rest, in order, are the
      * command's values then the files. */
-    char **pos = calloc((size_t)argc + 1, sizeof *pos);
-    if (!pos)
-        return LCP_EXIT_FAILED;
-    int npos = 0;
-    bool dashdash = false;
-    for (int k = 1; k < argc; k++) {
-        const char *a = argv[k];
-        if (dashdash || a[0] != '-' || a[1] == '\0') {
-            pos[npos++] = argv[k];
-            continue;
-        }
-        if (lcp_cli_is_help(a)) {
-            fputs(spec->help, stdout);
-            fputs(common_help, stdout);
-            free(pos);
-            return LCP_EXIT_OK;
-        }
-        int r = lcp_output_opts_parse(&out, spec->name, argc, argv, &k);
-        if (r < 0) {
-            free(pos);
-            return LCP_EXIT_USAGE;
-        }
-        if (r > 0)
-            continue;
-        if (strcmp(a, "--json") == 0)
-            json = true;
-        else if (strcmp(a, "--") == 0)
-            dashdash = true;
-        else {
-            free(pos);
-            return lcp_cli_usage_error(spec->name, "unknown option '%s'", a);
-        }
-    }
-    if (npos < spec->nargs) {
-        free(pos);
+    static const lcp_opt_spec opts[] = {LCP_OPT_JSON_SPEC, LCP_OPT_OUTPUT_SPECS, LCP_OPT_NO_RESIGN_SPEC};
+    const lcp_opt_command cmd = {spec->name, spec->help, opts, LCP_OPT_COUNT(opts), LCP_OPTS_INTERLEAVED};
+    lcp_opts op;
+    lcp_opts_begin(&op, &cmd, argc, argv);
+    int id;
+    while ((id = lcp_opts_next(&op)) > 0)
+        if (!lcp_output_opts_take(&out, &op, id))
+            json = true; /* LCP_OPT_ID_JSON */
+    if (op.status >= 0)
+        return op.status;
+    char **pos = argv + op.first;
+    int npos = op.noperands;
+    if (npos < spec->nargs)
         return lcp_cli_usage_error(spec->name, spec->nargs == 2 ? "needs OLD and NEW before the files"
                                                                 : "needs a value before the files");
-    }
     c.edit.kind = spec->kind;
     if (spec->kind == LCP_NAME_CHANGE) {
         c.edit.old_path = pos[0];
@@ -257,20 +261,15 @@ static int run(const struct spec *spec, int argc, char **argv) {
     else
         c.edit.new_path = pos[0];
     for (int k = 0; k < spec->nargs; k++)
-        if (pos[k][0] == '\0') {
-            free(pos);
+        if (pos[k][0] == '\0')
             return lcp_cli_usage_error(spec->name, "an empty path is not a load path");
-        }
     char **files = pos + spec->nargs;
     int nfiles = npos - spec->nargs;
-    if (lcp_output_opts_check(&out, spec->name, files, nfiles)) {
-        free(pos);
+    if (lcp_output_opts_check(&out, spec->name, files, nfiles))
         return LCP_EXIT_USAGE;
-    }
 
     int status = lcp_edit_files_run(&c.e, &out, json, false, files, nfiles, visit, &c, check_has_id);
     lcp_edit_files_release(&c.e);
-    free(pos);
     return status;
 }
 

@@ -5,9 +5,9 @@
 #include "cli/edit_files.h"
 #include "cli/commands.h"
 #include "cli/json.h"
+#include "cli/options.h"
 #include "cli/output_opts.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 static const char set_sdk_help[] =
@@ -34,6 +34,21 @@ static const char set_sdk_help[] =
     "(but for a renewed signature).\n"
     "\n" LCP_OUTPUT_RESIGN_HELP "\n" LCP_OUTPUT_NO_FSYNC_HELP "\n" LCP_OUTPUT_ALL_OR_NOTHING_HELP
     "Exit status: 0 done, 2 usage, 3 the input failed, or a slice has no room.\n";
+
+enum { OPT_SDK = 1, OPT_MINOS, OPT_PLATFORM, OPT_ARCH };
+
+static const lcp_opt_spec set_sdk_specs[] = {
+    {OPT_SDK, "--sdk", 0, LCP_OPT_VERSION, 0, "V", "the sdk to raise to (10.9)", 0, 0},
+    {OPT_MINOS, "--minos", 0, LCP_OPT_VERSION, 0, "V", "set the minimum OS version too", 0, 0},
+    {OPT_PLATFORM, "--platform", 0, LCP_OPT_PLATFORM, 0, "P", "the platform whose slices are raised (macos)", 0, 0},
+    {OPT_ARCH, "--arch", 0, LCP_OPT_ARCH, LCP_OPT_REPEAT, "A", "only the slices of architecture A", 0, 0},
+    LCP_OPT_JSON_SPEC,
+    LCP_OPT_OUTPUT_SPECS,
+    LCP_OPT_NO_RESIGN_SPEC,
+};
+
+static const lcp_opt_command set_sdk_command = {"set-sdk", set_sdk_help, set_sdk_specs, LCP_OPT_COUNT(set_sdk_specs),
+                                                0};
 
 #define MAX_ARCHS 32
 
@@ -94,25 +109,37 @@ static void json_version(lcp_json *j, const char *key, uint32_t minos, uint32_t 
  * notary service refuses whatever its SDK (strip it instead). */
 enum skip { NOT_SKIPPED, SKIP_ARCH, SKIP_PPC };
 
-static void report_image(struct sdk_ctx *c, const char *label, const char *arch, const lcp_member *member,
-                         const lcp_sdk_change *r, enum skip skipped) {
+/* What the visitor did to one image: printed once the write is done. */
+struct sdk_record {
+    char label[1024]; /* "file (arch)" */
+    char arch[48];
+    bool in_member;
+    char member[1024]; /* the archive member's name when in_member */
+    lcp_sdk_change r;
+    enum skip skipped;
+};
+
+static void print_record(const void *rec, lcp_json *json) {
+    const struct sdk_record *x = rec;
+    const char *label = x->label, *arch = x->arch;
+    const char *member = x->in_member ? x->member : NULL;
+    const lcp_sdk_change *r = &x->r;
+    enum skip skipped = x->skipped;
     char m0[32], s0[32], m1[32], s1[32];
     const char *cmd = r->cmd ? lcp_lc_name(r->cmd) : NULL;
     const char *platform = r->platform ? lcp_platform_name(r->platform) : NULL;
     char pbuf[16];
-    if (c->e.quiet)
-        return;
     if (r->platform && !platform) {
         snprintf(pbuf, sizeof pbuf, "%u", r->platform);
         platform = pbuf;
     }
-    if (c->e.json) {
-        lcp_json *j = c->e.json;
+    if (json) {
+        lcp_json *j = json;
         lcp_json_begin_object(j);
         lcp_json_key(j, "arch");
         lcp_json_string(j, arch);
         lcp_json_key(j, "member");
-        lcp_json_string(j, member ? member->name : NULL);
+        lcp_json_string(j, member);
         lcp_json_key(j, "action");
         lcp_json_string(j, skipped == SKIP_PPC    ? "skipped-ppc"
                            : skipped == SKIP_ARCH ? "skipped-arch"
@@ -174,30 +201,31 @@ static void report_image(struct sdk_ctx *c, const char *label, const char *arch,
 
 static int visit(void *ctx_, lcp_file *f, size_t slice_index, lcp_member *member, lcp_image *img) {
     struct sdk_ctx *c = ctx_;
-    char label[1024], abuf[48];
-    lcp_cli_image_label(f, slice_index, member, img, label, sizeof label);
-    const char *arch = lcp_arch_label(img->cputype, img->cpusubtype, abuf, sizeof abuf);
-    lcp_sdk_change r;
-    memset(&r, 0, sizeof r);
-    if (!arch_wanted(c, img)) {
-        report_image(c, label, arch, member, &r, SKIP_ARCH);
-        return 0;
-    }
-    if (img->cputype == LCP_CPU_TYPE_POWERPC || img->cputype == LCP_CPU_TYPE_POWERPC64) {
-        report_image(c, label, arch, member, &r, SKIP_PPC);
-        return 0;
-    }
+    struct sdk_record x;
+    memset(&x, 0, sizeof x);
+    lcp_cli_image_label(f, slice_index, member, img, x.label, sizeof x.label);
+    char abuf[48];
+    snprintf(x.arch, sizeof x.arch, "%s", lcp_arch_label(img->cputype, img->cpusubtype, abuf, sizeof abuf));
+    x.in_member = member != NULL;
+    if (member)
+        snprintf(x.member, sizeof x.member, "%s", member->name);
+    if (!arch_wanted(c, img))
+        x.skipped = SKIP_ARCH;
+    else if (img->cputype == LCP_CPU_TYPE_POWERPC || img->cputype == LCP_CPU_TYPE_POWERPC64)
+        x.skipped = SKIP_PPC;
+    if (x.skipped)
+        return lcp_edit_files_record(&c->e, &x) ? 0 : 1;
     lcp_error err;
-    lcp_status st = lcp_version_raise_sdk(img, &c->req, &r, &err);
+    lcp_status st = lcp_version_raise_sdk(img, &c->req, &x.r, &err);
+    if (!lcp_edit_files_record(&c->e, &x))
+        return 1;
     if (st != LCP_OK) {
-        report_image(c, label, arch, member, &r, NOT_SKIPPED);
-        lcp_edit_files_fail(&c->e, &err, label);
+        lcp_edit_files_fail(&c->e, &err, x.label);
         return 0; /* report every slice, write nothing */
     }
-    report_image(c, label, arch, member, &r, NOT_SKIPPED);
-    bool edited = r.action == LCP_SDK_REWRITTEN || r.action == LCP_SDK_ADDED_BUILD_VERSION ||
-                  r.action == LCP_SDK_ADDED_VERSION_MIN;
-    if (edited && !lcp_edit_files_add(&c->e, img, label, lcp_edit_files_stale(&c->e, f, member, img)))
+    bool edited = x.r.action == LCP_SDK_REWRITTEN || x.r.action == LCP_SDK_ADDED_BUILD_VERSION ||
+                  x.r.action == LCP_SDK_ADDED_VERSION_MIN;
+    if (edited && !lcp_edit_files_add(&c->e, img, x.label, lcp_edit_files_stale(&c->e, f, member, img)))
         return 1;
     return 0;
 }
@@ -206,56 +234,35 @@ int cmd_set_sdk(int argc, char **argv) {
     struct sdk_ctx c;
     memset(&c, 0, sizeof c);
     c.e.command = "set-sdk";
+    c.e.print = print_record;
+    c.e.record_size = sizeof(struct sdk_record);
     c.req.sdk = LCP_VERSION(10, 9, 0);
     c.req.platform = LCP_PLATFORM_MACOS;
     bool json = false;
     lcp_output_opts out;
     lcp_output_opts_init(&out);
-    int i = 1;
-    for (; i < argc && argv[i][0] == '-' && argv[i][1] != '\0'; i++) {
-        const char *a = argv[i];
-        if (lcp_cli_is_help(a)) {
-            fputs(set_sdk_help, stdout);
-            return LCP_EXIT_OK;
-        }
-        int r = lcp_output_opts_parse(&out, "set-sdk", argc, argv, &i);
-        if (r < 0)
-            return LCP_EXIT_USAGE;
-        if (r > 0)
+    lcp_opts p;
+    lcp_opts_begin(&p, &set_sdk_command, argc, argv);
+    int id;
+    while ((id = lcp_opts_next(&p)) > 0) {
+        if (lcp_output_opts_take(&out, &p, id))
             continue;
-        if (strcmp(a, "--json") == 0) {
-            json = true;
-        } else if (strcmp(a, "--") == 0) {
-            i++;
+        switch (id) {
+        case LCP_OPT_ID_JSON: json = true; break;
+        case OPT_SDK: c.req.sdk = p.version; break;
+        case OPT_MINOS: c.req.minos = p.version; break;
+        case OPT_PLATFORM: c.req.platform = p.platform; break;
+        case OPT_ARCH:
+            if (c.narchs == MAX_ARCHS)
+                return lcp_cli_usage_error("set-sdk", "too many --arch options");
+            c.archs[c.narchs][0] = p.cputype;
+            c.archs[c.narchs++][1] = p.cpusubtype;
             break;
-        } else if (strcmp(a, "--sdk") == 0 || strcmp(a, "--minos") == 0 || strcmp(a, "--platform") == 0 ||
-                   strcmp(a, "--arch") == 0) {
-            if (i + 1 >= argc)
-                return lcp_cli_usage_error("set-sdk", "option '%s' needs a value", a);
-            const char *v = argv[++i];
-            if (strcmp(a, "--sdk") == 0 || strcmp(a, "--minos") == 0) {
-                uint32_t ver;
-                if (!lcp_version_parse(v, &ver) || ver == 0)
-                    return lcp_cli_usage_error("set-sdk",
-                                               "bad version '%s' for %s (X[.Y[.Z]], X <= 65535, Y, Z <= 255)", v, a);
-                if (a[2] == 's')
-                    c.req.sdk = ver;
-                else
-                    c.req.minos = ver;
-            } else if (strcmp(a, "--platform") == 0) {
-                if (!lcp_platform_from_name(v, &c.req.platform) || c.req.platform == 0)
-                    return lcp_cli_usage_error("set-sdk", "unknown platform '%s'", v);
-            } else {
-                if (c.narchs == MAX_ARCHS)
-                    return lcp_cli_usage_error("set-sdk", "too many --arch options");
-                if (!lcp_arch_from_name(v, &c.archs[c.narchs][0], &c.archs[c.narchs][1]))
-                    return lcp_cli_usage_error("set-sdk", "unknown architecture '%s'", v);
-                c.narchs++;
-            }
-        } else {
-            return lcp_cli_usage_error("set-sdk", "unknown option '%s'", a);
         }
     }
+    if (p.status >= 0)
+        return p.status;
+    int i = p.first;
     if (lcp_output_opts_check(&out, "set-sdk", argv + i, argc - i))
         return LCP_EXIT_USAGE;
     int status = lcp_edit_files_run(&c.e, &out, json, true, argv + i, argc - i, visit, &c, NULL);

@@ -5,6 +5,8 @@
 #include "cli/commands.h"
 #include "cli/json.h"
 #include "cli/show.h"
+#include "lcpatch/codesign.h"
+#include "util/dynlib.h"
 
 #include <string.h>
 
@@ -18,10 +20,6 @@ static const char show_help[] = "usage: lcpatch show [--json] FILE...\n"
                                 "code signature (offset, size, CodeDirectories, requirements, entitlements,\n"
                                 "CMS signer and timestamp), header space (vtool's rule and the safe\n"
                                 "rule) and the number of load commands.\n"
-                                "\n"
-                                "  --json    one JSON document on standard output (schema:\n"
-                                "            docs/schema/show.schema.json; files that cannot be read are\n"
-                                "            listed under \"failures\")\n"
                                 "\n"
                                 "A file that cannot be read is reported on standard error with the slice\n"
                                 "and the file offset concerned; the other files are still shown.\n"
@@ -89,9 +87,19 @@ static int count_image(void *ctx, lcp_file *f, size_t slice_index, lcp_member *m
     return 1;
 }
 
+/* Stops the visit at the first signed image. */
+static int find_signed(void *ctx, lcp_file *f, size_t slice_index, lcp_member *member, lcp_image *img) {
+    (void)ctx, (void)f, (void)slice_index, (void)member;
+    return lcp_cs_command(img) >= 0;
+}
+
 int cmd_show(int argc, char **argv) {
     bool json;
-    int first, r = lcp_cli_parse_json_files("show", show_help, argc, argv, &json, &first);
+    int first,
+        r = lcp_cli_parse_json_files("show", show_help,
+                                     "one JSON document on standard output (schema:\ndocs/schema/show.schema.json; "
+                                     "files that cannot\nbe read are listed under \"failures\")",
+                                     argc, argv, &json, &first);
     if (r >= 0)
         return r;
     int status = LCP_EXIT_OK;
@@ -115,6 +123,17 @@ int cmd_show(int argc, char **argv) {
             /* An archive of ELF or COFF objects, or an empty one. */
             lcp_error_set(&err, LCP_E_NOT_MACHO, LCP_NO_OFFSET, "%s: not Mach-O: the archive holds no Mach-O member",
                           f->path);
+            fflush(stdout);
+            status = lcp_cli_worse(status, lcp_cli_fail(&err));
+            if (json)
+                lcp_json_failures_add(&failures, argv[i], &err);
+            lcp_file_free(f);
+            continue;
+        }
+        /* A signature is decoded with libcrypto: without it, the file
+         * fails as a whole rather than show a signature "unreadable". */
+        if (lcp_file_visit_images(f, find_signed, NULL) != 0 && lcp_need_crypto(&err) != LCP_OK) {
+            lcp_error_prefix(&err, "%s", f->path);
             fflush(stdout);
             status = lcp_cli_worse(status, lcp_cli_fail(&err));
             if (json)

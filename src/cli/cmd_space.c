@@ -20,10 +20,6 @@ static const char space_help[] = "usage: lcpatch space [--json] FILE...\n"
                                  "and install_name_tool's (skips empty sections, counts segments without\n"
                                  "sections).\n"
                                  "\n"
-                                 "  --json    one JSON document on standard output: the \"space\" object of\n"
-                                 "            show --json for every image (docs/schema/space.schema.json);\n"
-                                 "            files that cannot be read are listed under \"failures\"\n"
-                                 "\n"
                                  "Exit status: 0 all files read, 2 usage error, 3 a file was not Mach-O,\n"
                                  "was malformed or could not be read.\n";
 
@@ -70,7 +66,11 @@ static int print_image(void *ctx_, lcp_file *f, size_t slice_index, lcp_member *
 
 int cmd_space(int argc, char **argv) {
     bool json;
-    int first, r = lcp_cli_parse_json_files("space", space_help, argc, argv, &json, &first);
+    int first, r = lcp_cli_parse_json_files(
+                   "space", space_help,
+                   "one JSON document on standard output: the\n\"space\" object of show --json for every "
+                   "image\n(docs/schema/space.schema.json); files that\ncannot be read are listed under \"failures\"",
+                   argc, argv, &json, &first);
     if (r >= 0)
         return r;
     int status = LCP_EXIT_OK;

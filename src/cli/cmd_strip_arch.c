@@ -2,6 +2,7 @@
  * lipo's layout rules, so that `lipo -remove`/`-thin` would have written
  * the same bytes. */
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "cli/output_opts.h"
 #include "cli/commands.h"
 #include "cli/json.h"
@@ -17,27 +18,10 @@ static const char strip_help[] =
     "Removes slices from fat files, as Apple's lipo -remove does: each remaining\n"
     "slice keeps its alignment, FAT_MAGIC_64 stays, slices are ordered as lipo\n"
     "orders them. When one slice remains the output is that slice alone, byte\n"
-    "for byte what `lipo -thin` writes, unless --keep-fat.\n"
-    "\n"
-    "  --legacy       remove ppc, ppc64 (every ppc subtype), i386, 32-bit ARM\n"
-    "                 (armv6, armv7, armv7s, armv7k...), m68k, m88k, hppa, sparc,\n"
-    "                 i860; a file with nothing else is refused (\"no 64-bit slice\n"
-    "                 to keep\")\n"
-    "  --remove A,B   remove these architectures (absent ones are ignored)\n"
-    "  --keep A,B     keep only these architectures (each must be present); one\n"
-    "                 kept slice is written thin even when nothing else is\n"
-    "                 removed (a fat file of one slice), as lipo -thin does\n"
-    "                 A name picks its exact architecture when the file has it,\n"
-    "                 else every slice of its CPU type (ppc picks ppc7400).\n"
-    "  --keep-fat     keep a fat header even around a single slice\n"
-    "  --json         report as JSON\n"
-    "  -o OUT         write to OUT (one FILE only); --in-place replaces FILE\n"
-    "  --no-fsync     write without fsync, as cp does: faster, and other programs\n"
-    "                 still see the old file or the whole new one, but after a\n"
-    "                 crash or power loss the output may be empty or partial, and\n"
-    "                 with --in-place so may the input. For outputs that can be\n"
-    "                 made again (build folders).\n"
-    "\n"
+    "for byte what `lipo -thin` writes, unless --keep-fat. An architecture name\n"
+    "picks its exact architecture when the file has it, else every slice of its\n"
+    "CPU type (ppc picks ppc7400).\n"
+    "\n" LCP_OUTPUT_NO_FSYNC_HELP "\n"
     "A file with nothing to remove is left as it is (with -o, copied).\n"
     "Several files: every one is read and planned before any is written; when\n"
     "one fails (unreadable, not Mach-O, nothing would be left) nothing is\n"
@@ -135,44 +119,48 @@ int cmd_strip_arch(int argc, char **argv) {
     int mode = -1;
     uint32_t(*archs)[2] = NULL;
     size_t narchs = 0;
-    int first = 1, r;
-    for (; first < argc && argv[first][0] == '-' && argv[first][1] != '\0'; first++) {
-        const char *a = argv[first];
-        if (lcp_cli_is_help(a)) {
-            free(archs);
-            fputs(strip_help, stdout);
-            return LCP_EXIT_OK;
-        }
-        if ((r = lcp_output_opts_parse(&o, "strip-arch", argc, argv, &first)) != 0) {
-            if (r > 0)
-                continue;
-            free(archs);
-            return LCP_EXIT_USAGE;
-        }
-        if (strcmp(a, "--json") == 0)
+    enum { OPT_LEGACY = 1, OPT_REMOVE, OPT_KEEP, OPT_KEEP_FAT };
+    static const lcp_opt_spec specs[] = {
+        {OPT_LEGACY, "--legacy", 0, LCP_OPT_FLAG, 0, NULL,
+         "remove ppc, ppc64 (every ppc subtype), i386,\n32-bit ARM (armv6, armv7, armv7s, armv7k...),\nm68k, m88k, "
+         "hppa, sparc, i860; a file with\nnothing else is refused (\"no 64-bit slice to keep\")",
+         0, 0},
+        {OPT_REMOVE, "--remove", 0, LCP_OPT_STRING, 0, "A,B", "remove these architectures (absent ones are\nignored)",
+         0, 0},
+        {OPT_KEEP, "--keep", 0, LCP_OPT_STRING, 0, "A,B",
+         "keep only these architectures (each must be\npresent); one kept slice is written thin even\nwhen nothing "
+         "else is removed, as lipo -thin does",
+         0, 0},
+        {OPT_KEEP_FAT, "--keep-fat", 0, LCP_OPT_FLAG, 0, NULL, "keep a fat header even around a single slice", 0, 0},
+        LCP_OPT_JSON_SPEC,
+        LCP_OPT_OUTPUT_SPECS,
+    };
+    static const lcp_opt_command cmd = {"strip-arch", strip_help, specs, LCP_OPT_COUNT(specs), 0};
+    lcp_opts op;
+    lcp_opts_begin(&op, &cmd, argc, argv);
+    int id, r;
+    while ((id = lcp_opts_next(&op)) > 0) {
+        if (lcp_output_opts_take(&o, &op, id))
+            continue;
+        if (id == LCP_OPT_ID_JSON)
             json = true;
-        else if (strcmp(a, "--keep-fat") == 0)
+        else if (id == OPT_KEEP_FAT)
             keep_fat = true;
-        else if (strcmp(a, "--legacy") == 0 || strcmp(a, "--remove") == 0 || strcmp(a, "--keep") == 0) {
+        else {
             if (mode != -1) {
                 free(archs);
                 return lcp_cli_usage_error("strip-arch", "give one of --legacy, --remove and --keep");
             }
-            mode = a[2] == 'l' ? LCP_SELECT_LEGACY : a[2] == 'r' ? LCP_SELECT_REMOVE : LCP_SELECT_KEEP;
-            if (mode != LCP_SELECT_LEGACY) {
-                if (first + 1 >= argc)
-                    return lcp_cli_usage_error("strip-arch", "%s needs a list of architectures", a);
-                if ((r = parse_archs(argv[++first], &archs, &narchs)) != 0)
-                    return r < 0 ? LCP_EXIT_FAILED : r;
-            }
-        } else if (strcmp(a, "--") == 0) {
-            first++;
-            break;
-        } else {
-            free(archs);
-            return lcp_cli_usage_error("strip-arch", "unknown option '%s'", a);
+            mode = id == OPT_LEGACY ? LCP_SELECT_LEGACY : id == OPT_REMOVE ? LCP_SELECT_REMOVE : LCP_SELECT_KEEP;
+            if (mode != LCP_SELECT_LEGACY && (r = parse_archs(op.value, &archs, &narchs)) != 0)
+                return r < 0 ? LCP_EXIT_FAILED : r;
         }
     }
+    if (op.status >= 0) {
+        free(archs);
+        return op.status;
+    }
+    int first = op.first;
     if (mode == -1 || lcp_output_opts_check(&o, "strip-arch", argv + first, argc - first)) {
         free(archs);
         return mode == -1 ? lcp_cli_usage_error("strip-arch", "give one of --legacy, --remove A,B and --keep A,B")
@@ -192,6 +180,8 @@ int cmd_strip_arch(int argc, char **argv) {
     for (int i = 0; i < nfiles; i++)
         plan_one(&pl[i], &w, i, argv[first + i], (lcp_select_mode)mode, (const uint32_t(*)[2])archs, narchs, keep_fat,
                  out != NULL);
+    /* write, then report what happened */
+    int status = lcp_write_all_finish(&w);
     lcp_json j;
     lcp_json_init(&j, stdout);
     lcp_json_failures failures = LCP_JSON_FAILURES_INIT;
@@ -237,7 +227,6 @@ int cmd_strip_arch(int argc, char **argv) {
     lcp_json_end_files(&j, json, &failures);
     lcp_json_failures_release(&failures);
     fflush(stdout);
-    int status = lcp_write_all_finish(&w);
     for (int i = 0; i < nfiles; i++) {
         free(pl[i].keep);
         lcp_file_free(pl[i].f);
@@ -269,7 +258,11 @@ static int alias(int argc, char **argv, const char *opt, bool takes_archs, bool 
     v[n++] = (char *)opt;
     if (takes_archs)
         v[n++] = argv[i++];
-    if (keep_fat)
+    /* extract implies --keep-fat: given again by the user, it is not "given twice" */
+    bool user_keep_fat = false;
+    for (int k = i; k < argc && strcmp(argv[k], "--") != 0; k++)
+        user_keep_fat |= strcmp(argv[k], "--keep-fat") == 0;
+    if (keep_fat && !user_keep_fat)
         v[n++] = (char *)"--keep-fat";
     while (i < argc)
         v[n++] = argv[i++];

@@ -31,26 +31,17 @@ int cmd_unsign(int argc, char **argv) {
     bool json = false;
     lcp_output_opts o;
     lcp_output_opts_init(&o);
-    int first = 1;
-    for (; first < argc && argv[first][0] == '-' && argv[first][1] != '\0'; first++) {
-        const char *a = argv[first];
-        if (lcp_cli_is_help(a)) {
-            fputs(unsign_help, stdout);
-            return LCP_EXIT_OK;
-        }
-        int r = lcp_output_opts_parse(&o, "unsign", argc, argv, &first);
-        if (r < 0)
-            return LCP_EXIT_USAGE;
-        if (r > 0)
-            continue;
-        if (strcmp(a, "--json") == 0)
-            json = true;
-        else if (strcmp(a, "--") == 0) {
-            first++;
-            break;
-        } else
-            return lcp_cli_usage_error("unsign", "unknown option '%s'", a);
-    }
+    static const lcp_opt_spec specs[] = {LCP_OPT_JSON_SPEC, LCP_OPT_OUTPUT_SPECS};
+    static const lcp_opt_command cmd = {"unsign", unsign_help, specs, LCP_OPT_COUNT(specs), 0};
+    lcp_opts p;
+    lcp_opts_begin(&p, &cmd, argc, argv);
+    int id;
+    while ((id = lcp_opts_next(&p)) > 0)
+        if (!lcp_output_opts_take(&o, &p, id))
+            json = true; /* LCP_OPT_ID_JSON */
+    if (p.status >= 0)
+        return p.status;
+    int first = p.first;
     if (lcp_output_opts_check(&o, "unsign", argv + first, argc - first))
         return LCP_EXIT_USAGE;
     const char *out = o.in_place ? NULL : o.output;
@@ -79,6 +70,8 @@ int cmd_unsign(int argc, char **argv) {
         lcp_plan_release(&plan);
         lcp_file_free(f);
     }
+    /* write, then report what happened */
+    int status = lcp_write_all_finish(&w);
     lcp_json j;
     lcp_json_init(&j, stdout);
     lcp_json_failures failures = LCP_JSON_FAILURES_INIT;
@@ -110,7 +103,6 @@ int cmd_unsign(int argc, char **argv) {
     lcp_json_end_files(&j, json, &failures);
     lcp_json_failures_release(&failures);
     fflush(stdout);
-    int status = lcp_write_all_finish(&w);
     lcp_write_all_release(&w);
     free(pl);
     return status;

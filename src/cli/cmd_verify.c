@@ -28,8 +28,6 @@ static const char verify_help[] = "usage: lcpatch verify [--json] PATH...\n"
                                   "issuers), but whether Apple's roots are trusted, a certificate is revoked\n"
                                   "or expired is for a keychain (codesign, spctl) to say.\n"
                                   "\n"
-                                  "  --json    one JSON document on standard output (docs/verify.md)\n"
-                                  "\n"
                                   "Exit status: 0 every slice valid, 1 a slice invalid or unsigned, 2 usage\n"
                                   "error, 3 a PATH could not be read (not Mach-O, malformed, I/O).\n";
 
@@ -241,7 +239,9 @@ int lcp_verify_file(const char *path, bool json, lcp_json *j, const lcp_cs_exter
 
 int cmd_verify(int argc, char **argv) {
     bool json;
-    int first, r = lcp_cli_parse_json_files("verify", verify_help, argc, argv, &json, &first);
+    int first,
+        r = lcp_cli_parse_json_files("verify", verify_help, "one JSON document on standard output\n(docs/verify.md)",
+                                     argc, argv, &json, &first);
     if (r >= 0)
         return r;
     int status = LCP_EXIT_OK;

@@ -2,25 +2,30 @@
  * (set-sdk; change-dylib, set-id, add-rpath, delete-rpath;
  * set-build-version, set-version-min, remove-build-version).
  *
- * Plan all, then write all (write_all.h): every file is opened and the
+ * Plan all, write all, then report: every file is opened and the
  * command's visitor edits every image (recording the edited ones, or the
- * first failure), `after` may turn the result into a failure, and the
- * output is staged when an image changed (always with -o, so that OUT
- * exists); all of it quietly (e->quiet: visitors print nothing). When a
- * file failed nothing is written. Then every file is read and visited again
- * to report it (the visitors print, the inputs are still untouched), and
- * only then are the outputs renamed into place. The report:
- *   --json  one object per file in {"files": [...]}: "file", "images" (the
- *           visitor writes one object per image into it), "output",
- *           "changed", and "error" on a failure, which is listed again in
- *           the closing "failures" array (docs/json.md);
- *   text    "PATH: nothing to change" when asked for (say_unchanged).
- * After a failure the text report is only the failures (lcp_cli_fail) and
- * "nothing written: N of M files failed"; the JSON report has every file,
- * "output": null. The result is the worst exit status.
+ * first failure) and returns what it did as a record
+ * (lcp_edit_files_record: the command's own struct, copied); `after` may
+ * turn the result into a failure; the output is staged when an image
+ * changed (always with -o, so that OUT exists). When a file failed nothing
+ * is written. Then the outputs are renamed into place, and only then does
+ * the command's printer (e->print) turn the records into the report, from
+ * the real outcome:
+ *   --json  one object per file in {"files": [...]}: "file", "images" (one
+ *           object per record, by the printer), "output" (null unless the
+ *           file was written), "changed" (written and an image changed),
+ *           and "error" on a failure (a failed rename too), which is listed
+ *           again in the closing "failures" array (docs/json.md);
+ *   text    the records of every file written or left as it was, and
+ *           "PATH: nothing to change" when asked for (say_unchanged); a
+ *           file whose write failed gets only its failure (lcp_cli_fail).
+ *           After a planning failure the text report is only the failures
+ *           and "nothing written: N of M files failed".
+ * The result is the worst exit status.
  *
- * Ownership: lcp_edit_files is caller-owned (zero it, set command, then
- * lcp_edit_files_release); it points into nothing it does not own. */
+ * Ownership: lcp_edit_files is caller-owned (zero it, set command, print
+ * and record_size, then lcp_edit_files_release); it owns its copies of the
+ * records. */
 #ifndef LCP_CLI_EDIT_FILES_H
 #define LCP_CLI_EDIT_FILES_H
 
@@ -36,21 +41,32 @@ struct lcp_edit_resign {
     char *label; /* owned: "file (arch)" */
 };
 
+/* Prints one record: into json (one object of the file's "images"), or,
+ * when json is NULL, as text on stdout. */
+typedef void (*lcp_edit_printer)(const void *record, lcp_json *json);
+
 typedef struct lcp_edit_files {
-    const char *command; /* "set-sdk": set by the caller, for messages */
-    lcp_json *json;      /* set during the report with --json: where visitors write */
-    bool quiet;          /* the planning pass (or a failed run's text report):
-                            visitors print nothing */
-    bool planning;       /* the first pass (the one that stages the outputs) */
-    int cur;             /* the index of the file being visited */
-    lcp_image **edited;  /* this file's edited images */
+    const char *command;    /* "set-sdk": set by the caller, for messages */
+    lcp_edit_printer print; /* set by the caller */
+    size_t record_size;     /* set by the caller: sizeof its record */
+    bool planning;          /* the pass that stages the outputs (the only one) */
+    int cur;                /* the index of the file being visited */
+    lcp_image **edited;     /* this file's edited images */
     size_t nedited, cap;
     const lcp_output_opts *out; /* set during the run */
     bool failed;                /* this file failed: the first failure is in err */
     lcp_error err;
     struct lcp_edit_resign *resign; /* every run's signed edited images */
     size_t nresign, resign_cap;
+    int *rec_file;           /* [nrecords]: the file of each record */
+    unsigned char *rec_data; /* [nrecords * record_size]: the records */
+    size_t nrecords, rec_cap;
 } lcp_edit_files;
+
+/* Keeps a copy of record (record_size bytes), what the visitor did to the
+ * current image, for the report. False (the file failed) when out of
+ * memory. */
+bool lcp_edit_files_record(lcp_edit_files *e, const void *record);
 
 /* Records img (named label in messages) as edited; when stale (its
  * signature will not be renewed: lcp_edit_files_stale), the warning that its

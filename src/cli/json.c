@@ -74,9 +74,22 @@ static int utf8_length(const unsigned char *p) {
 
 /* Strings from input files are bytes, not text: a byte that does not start
  * well-formed UTF-8 is written as U+FFFD so that the document stays valid. */
+/* True for the ASCII bytes a JSON string holds as they are. */
+static bool plain_ascii(unsigned char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; }
+
 static void put_string(FILE *out, const char *s) {
     fputc('"', out);
     for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        /* a run of plain ASCII in one write: reports are mostly paths and
+         * prose, and a call per character was most of their printing */
+        size_t run = 0;
+        while (plain_ascii(p[run]))
+            run++;
+        if (run) {
+            fwrite(p, 1, run, out);
+            p += run;
+            continue;
+        }
         int n = utf8_length(p);
         if (n == 0) {
             fputs("\\ufffd", out);

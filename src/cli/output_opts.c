@@ -13,6 +13,16 @@ void lcp_output_opts_init(lcp_output_opts *o) {
     o->no_resign = false;
 }
 
+bool lcp_output_opts_take(lcp_output_opts *o, const lcp_opts *p, int id) {
+    switch (id) {
+    case LCP_OPT_ID_OUTPUT: o->output = p->value; return true;
+    case LCP_OPT_ID_IN_PLACE: o->in_place = true; return true;
+    case LCP_OPT_ID_NO_FSYNC: o->no_fsync = true; return true;
+    case LCP_OPT_ID_NO_RESIGN: o->no_resign = true; return true;
+    default: return false;
+    }
+}
+
 int lcp_output_opts_parse(lcp_output_opts *o, const char *command, int argc, char **argv, int *i) {
     const char *a = argv[*i];
     if (strcmp(a, "--in-place") == 0) {

@@ -25,27 +25,33 @@
  *   - a folder we cannot write gives "cannot write OUT: folder F is not
  *     writable (Permission denied)"-style errors, exit 3.
  *
- * Typical use in a cmd_<name>.c:
+ * Typical use in a cmd_<name>.c, on the option-spec parser (options.h):
  *
+ *     static const lcp_opt_spec specs[] = {..., LCP_OPT_OUTPUT_SPECS, LCP_OPT_NO_RESIGN_SPEC};
  *     lcp_output_opts out;
  *     lcp_output_opts_init(&out);
- *     for (i = 1; i < argc && argv[i][0] == '-'; i++) {
- *         int r = lcp_output_opts_parse(&out, "set-sdk", argc, argv, &i);
- *         if (r < 0) return LCP_EXIT_USAGE;      // message already printed
- *         if (r > 0) continue;                   // -o/--in-place/--no-fsync consumed
- *         ... the command's own options ...
- *     }
- *     if (lcp_output_opts_check(&out, "set-sdk", argv + i, argc - i))
+ *     lcp_opts p;
+ *     lcp_opts_begin(&p, &cmd, argc, argv);
+ *     while ((id = lcp_opts_next(&p)) > 0)
+ *         if (!lcp_output_opts_take(&out, &p, id))
+ *             ... the command's own options ...
+ *     if (p.status >= 0)
+ *         return p.status;                       // --help, or a usage error
+ *     if (lcp_output_opts_check(&out, "set-sdk", argv + p.first, p.noperands))
  *         return LCP_EXIT_USAGE;                 // message already printed
  *     for each input:
  *         ... lcp_file_open(input, &f, &err); build an lcp_plan ...
  *         if (lcp_output_write(&out, input, &plan, &f->src, &err))
  *             status = lcp_cli_fail(&err);
  *
+ * (lcp_output_opts_parse is the older hand-loop helper, still used by
+ * `sign`.)
+ *
  * Ownership: lcp_output_opts only points into argv; nothing to release. */
 #ifndef LCP_CLI_OUTPUT_OPTS_H
 #define LCP_CLI_OUTPUT_OPTS_H
 
+#include "cli/options.h"
 #include "lcpatch/lcpatch.h"
 
 #include <stdbool.h>
@@ -78,6 +84,10 @@ typedef struct lcp_output_opts {
     "one fails nothing is written (\"nothing written: N of M files failed\"), exit 3.\n"
 
 void lcp_output_opts_init(lcp_output_opts *o);
+
+/* Records the output option the parser just returned (id, values in p:
+ * LCP_OPT_OUTPUT_SPECS, LCP_OPT_NO_RESIGN_SPEC); false for any other id. */
+bool lcp_output_opts_take(lcp_output_opts *o, const lcp_opts *p, int id);
 
 /* Looks at argv[*i]: when it is -o/--output (with its value in the same or
  * the next argument), --in-place or --no-fsync, records it, leaves *i on

@@ -9,7 +9,6 @@
 #include "cli/commands.h"
 #include "cli/output_opts.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 enum native_op { OP_SET_BUILD, OP_SET_VMIN, OP_REMOVE_BUILD };
@@ -66,6 +65,18 @@ static bool wanted(const struct native *n, const lcp_image *img) {
     return false;
 }
 
+/* An edited image: printed once the write is done. */
+struct native_record {
+    char label[1024]; /* "file (arch)" */
+    const char *what; /* the command's name: a literal */
+};
+
+static void print_record(const void *rec, lcp_json *json) {
+    const struct native_record *x = rec;
+    (void)json; /* these commands have no --json */
+    printf("%s: %s\n", x->label, x->what);
+}
+
 static int visit(void *ctx, lcp_file *f, size_t slice_index, lcp_member *member, lcp_image *img) {
     struct native *n = ctx;
     if (!wanted(n, img) || n->e.failed)
@@ -102,93 +113,103 @@ static int visit(void *ctx, lcp_file *f, size_t slice_index, lcp_member *member,
         return 0;
     if (!lcp_edit_files_add(&n->e, img, label, lcp_edit_files_stale(&n->e, f, member, img)))
         return 1;
-    if (!n->e.quiet)
-        printf("%s: %s\n", label, op_names[n->op]);
-    return 0;
+    struct native_record x;
+    snprintf(x.label, sizeof x.label, "%s", label);
+    x.what = op_names[n->op];
+    return lcp_edit_files_record(&n->e, &x) ? 0 : 1;
 }
+
+enum { OPT_TOOL = 1, OPT_REPLACE, OPT_ARCH };
+
+/* Each command's options: set-build-version takes them all, set-version-min
+ * no --tool, remove-build-version neither --tool nor --replace. */
+static const lcp_opt_spec native_specs[] = {
+    {OPT_TOOL, "--tool", 0, LCP_OPT_PAIR, LCP_OPT_REPEAT, "TOOL VERSION", "add a build tool (ld, clang, swift...)", 0,
+     0},
+    {OPT_REPLACE, "--replace", 0, LCP_OPT_FLAG, 0, NULL, "replace every version command, not only PLATFORM's", 0, 0},
+    {OPT_ARCH, "--arch", 0, LCP_OPT_ARCH, LCP_OPT_REPEAT, "A", "only the slices of architecture A", 0, 0},
+    LCP_OPT_OUTPUT_SPECS,
+    LCP_OPT_NO_RESIGN_SPEC,
+};
+static const size_t native_first_spec[] = {0, 1, 2};
 
 static int run(enum native_op op, int argc, char **argv) {
     const char *name = op_names[op];
     struct native n;
     memset(&n, 0, sizeof n);
     n.e.command = name;
+    n.e.print = print_record;
+    n.e.record_size = sizeof(struct native_record);
     n.op = op;
     lcp_output_opts out;
     lcp_output_opts_init(&out);
-    int i = 1;
-    if (i < argc && lcp_cli_is_help(argv[i])) {
-        fputs(op_help[op], stdout);
-        return LCP_EXIT_OK;
+    const lcp_opt_spec *specs = native_specs + native_first_spec[op];
+    const lcp_opt_command cmd = {name, op_help[op], specs, LCP_OPT_COUNT(native_specs) - native_first_spec[op],
+                                 LCP_OPTS_INTERLEAVED};
+    /* the --tool pairs, checked once PLATFORM is known */
+    const char *tools[MAX_ITEMS][2];
+    size_t ntools = 0;
+    lcp_opts op_;
+    lcp_opts_begin(&op_, &cmd, argc, argv);
+    int id;
+    while ((id = lcp_opts_next(&op_)) > 0) {
+        if (lcp_output_opts_take(&out, &op_, id))
+            continue;
+        if (id == OPT_REPLACE) {
+            n.replace = true;
+        } else if (id == OPT_TOOL) {
+            if (ntools == MAX_ITEMS - 1)
+                return lcp_cli_usage_error(name, "too many --tool options");
+            tools[ntools][0] = op_.value;
+            tools[ntools++][1] = op_.value2;
+        } else if (id == OPT_ARCH) {
+            if (n.narchs == MAX_ARCHS)
+                return lcp_cli_usage_error(name, "too many --arch options");
+            n.archs[n.narchs][0] = op_.cputype;
+            n.archs[n.narchs++][1] = op_.cpusubtype;
+        }
     }
+    if (op_.status >= 0)
+        return op_.status;
+    char **pos = argv + op_.first;
+    int nargs = op_.noperands;
     /* the positional PLATFORM [MINOS SDK] */
     int npos = op == OP_REMOVE_BUILD ? 1 : 3;
-    if (argc - i < npos)
+    if (nargs < npos)
         return lcp_cli_usage_error(name, "needs %s", op == OP_REMOVE_BUILD ? "PLATFORM" : "PLATFORM MINOS SDK");
     lcp_vtool_item *it = &n.items[n.nitems++];
     it->kind = op == OP_REMOVE_BUILD ? LCP_VTOOL_REMOVE_BUILD : LCP_VTOOL_SET_BUILD;
     it->version_min = op == OP_SET_VMIN;
-    if (!lcp_platform_from_name(argv[i], &it->platform) || it->platform == 0)
-        return lcp_cli_usage_error(name, "unknown platform '%s'", argv[i]);
+    if (!lcp_platform_from_name(pos[0], &it->platform) || it->platform == 0)
+        return lcp_cli_usage_error(name, "unknown platform '%s'", pos[0]);
     if (op == OP_SET_VMIN && it->platform != LCP_PLATFORM_MACOS && it->platform != LCP_PLATFORM_IOS &&
         it->platform != LCP_PLATFORM_TVOS && it->platform != LCP_PLATFORM_WATCHOS)
-        return lcp_cli_usage_error(name, "platform '%s' has no LC_VERSION_MIN_* command", argv[i]);
+        return lcp_cli_usage_error(name, "platform '%s' has no LC_VERSION_MIN_* command", pos[0]);
     if (op != OP_REMOVE_BUILD) {
-        if (!lcp_version_parse(argv[i + 1], &it->version) || !lcp_version_parse(argv[i + 2], &it->sdk))
-            return lcp_cli_usage_error(name, "bad version '%s' or '%s' (X[.Y[.Z]], X <= 65535, Y, Z <= 255)",
-                                       argv[i + 1], argv[i + 2]);
+        if (!lcp_version_parse(pos[1], &it->version) || !lcp_version_parse(pos[2], &it->sdk))
+            return lcp_cli_usage_error(name, "bad version '%s' or '%s' (X[.Y[.Z]], X <= 65535, Y, Z <= 255)", pos[1],
+                                       pos[2]);
     }
     uint32_t platform = it->platform;
-    i += npos;
-    for (; i < argc && argv[i][0] == '-' && argv[i][1] != '\0'; i++) {
-        const char *a = argv[i];
-        if (lcp_cli_is_help(a)) {
-            fputs(op_help[op], stdout);
-            return LCP_EXIT_OK;
-        }
-        int r = lcp_output_opts_parse(&out, name, argc, argv, &i);
-        if (r < 0)
-            return LCP_EXIT_USAGE;
-        if (r > 0)
-            continue;
-        if (strcmp(a, "--replace") == 0 && op != OP_REMOVE_BUILD) {
-            n.replace = true;
-        } else if (strcmp(a, "--tool") == 0 && op == OP_SET_BUILD) {
-            if (i + 2 >= argc)
-                return lcp_cli_usage_error(name, "--tool needs TOOL VERSION");
-            if (n.nitems == MAX_ITEMS)
-                return lcp_cli_usage_error(name, "too many --tool options");
-            lcp_vtool_item *t = &n.items[n.nitems];
-            memset(t, 0, sizeof *t);
-            t->kind = LCP_VTOOL_ADD_TOOL;
-            t->platform = platform;
-            if (!lcp_tool_from_name(argv[i + 1], &t->tool) || t->tool == 0)
-                return lcp_cli_usage_error(name, "unknown tool '%s'", argv[i + 1]);
-            if (!lcp_version_parse(argv[i + 2], &t->version))
-                return lcp_cli_usage_error(name, "bad tool version '%s'", argv[i + 2]);
-            for (size_t k = 1; k < n.nitems; k++)
-                if (n.items[k].tool == t->tool)
-                    return lcp_cli_usage_error(name, "tool '%s' given twice", argv[i + 1]);
-            n.nitems++;
-            i += 2;
-        } else if (strcmp(a, "--arch") == 0) {
-            if (i + 1 >= argc)
-                return lcp_cli_usage_error(name, "--arch needs an architecture");
-            if (n.narchs == MAX_ARCHS)
-                return lcp_cli_usage_error(name, "too many --arch options");
-            if (!lcp_arch_from_name(argv[i + 1], &n.archs[n.narchs][0], &n.archs[n.narchs][1]))
-                return lcp_cli_usage_error(name, "unknown architecture '%s'", argv[i + 1]);
-            n.narchs++;
-            i++;
-        } else if (strcmp(a, "--") == 0) {
-            i++;
-            break;
-        } else {
-            return lcp_cli_usage_error(name, "unknown option '%s'", a);
-        }
+    for (size_t k = 0; k < ntools; k++) {
+        lcp_vtool_item *t = &n.items[n.nitems];
+        memset(t, 0, sizeof *t);
+        t->kind = LCP_VTOOL_ADD_TOOL;
+        t->platform = platform;
+        if (!lcp_tool_from_name(tools[k][0], &t->tool) || t->tool == 0)
+            return lcp_cli_usage_error(name, "unknown tool '%s'", tools[k][0]);
+        if (!lcp_version_parse(tools[k][1], &t->version))
+            return lcp_cli_usage_error(name, "bad tool version '%s'", tools[k][1]);
+        for (size_t j = 1; j < n.nitems; j++)
+            if (n.items[j].tool == t->tool)
+                return lcp_cli_usage_error(name, "tool '%s' given twice", tools[k][0]);
+        n.nitems++;
     }
-    if (lcp_output_opts_check(&out, name, argv + i, argc - i))
+    char **files = pos + npos;
+    int nfiles = nargs - npos;
+    if (lcp_output_opts_check(&out, name, files, nfiles))
         return LCP_EXIT_USAGE;
-    int status = lcp_edit_files_run(&n.e, &out, false, true, argv + i, argc - i, visit, &n, NULL);
+    int status = lcp_edit_files_run(&n.e, &out, false, true, files, nfiles, visit, &n, NULL);
     lcp_edit_files_release(&n.e);
     return status;
 }

@@ -12,6 +12,7 @@ bool lcp_write_all_init(lcp_write_all *w, const char *command, const lcp_output_
     w->o = o;
     w->nfiles = nfiles;
     w->nfailed = 0;
+    w->finished = false;
     w->staged = calloc(n, sizeof *w->staged);
     w->errs = calloc(n, sizeof *w->errs);
     w->failed = calloc(n, sizeof *w->failed);
@@ -49,10 +50,13 @@ void lcp_write_all_plan(lcp_write_all *w, int i, lcp_status st, const lcp_error 
     }
 }
 
-bool lcp_write_all_writes(const lcp_write_all *w, int i) { return w->nfailed == 0 && w->staged[i] != NULL; }
+bool lcp_write_all_writes(const lcp_write_all *w, int i) {
+    return w->finished ? w->written[i] : w->nfailed == 0 && w->staged[i] != NULL;
+}
 
 int lcp_write_all_finish(lcp_write_all *w) {
     int status = LCP_EXIT_OK;
+    w->finished = true;
     for (int i = 0; i < w->nfiles; i++)
         if (w->failed[i])
             status = lcp_cli_worse(status, lcp_cli_fail(&w->errs[i]));
@@ -68,10 +72,14 @@ int lcp_write_all_finish(lcp_write_all *w) {
         lcp_error e;
         lcp_staged_file *sf = w->staged[i];
         w->staged[i] = NULL;
-        if (lcp_staged_file_commit(sf, &e) != LCP_OK)
+        if (lcp_staged_file_commit(sf, &e) != LCP_OK) {
+            /* the report says so: failed, not written */
+            w->errs[i] = e;
+            w->failed[i] = true;
             status = lcp_cli_worse(status, lcp_cli_fail(&e));
-        else
+        } else {
             w->written[i] = true;
+        }
     }
     return status;
 }

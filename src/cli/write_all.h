@@ -13,9 +13,11 @@
  *      several were given: one file's own message says it) and exit 3;
  *   3. only then are the staged files renamed over their destinations, in
  *      order (a rename does not fail for lack of space; one that fails
- *      leaves the earlier ones replaced, and is reported).
- * The report of each file (text or JSON) is printed between the staging and
- * the renames, from the facts of step 1 and 2.
+ *      leaves the earlier ones replaced, and is reported: failed[i] and
+ *      errs[i] say so).
+ * The report of each file (text or JSON) is printed after step 3, from
+ * what happened: a file is reported as written only when its rename
+ * succeeded (written[i]).
  *
  * Ownership: lcp_write_all is caller-owned (lcp_write_all_init, then
  * lcp_write_all_release, which aborts whatever is still staged). */
@@ -36,7 +38,8 @@ typedef struct lcp_write_all {
     lcp_error *errs;          /* [nfiles]: the failure of step 1 or 2 */
     bool *failed;             /* [nfiles] */
     bool *written;            /* [nfiles]: renamed over its destination (step 3) */
-    int nfailed;
+    int nfailed;              /* files failed in step 1 or 2 */
+    bool finished;            /* step 3 is done: written[] and failed[] are final */
 } lcp_write_all;
 
 /* False when out of memory. */
@@ -49,17 +52,21 @@ void lcp_write_all_plan(lcp_write_all *w, int i, lcp_status st, const lcp_error 
                         const lcp_plan *plan, const lcp_source *src);
 /* True when every file so far was planned and staged. */
 static inline bool lcp_write_all_ok(const lcp_write_all *w) { return w->nfailed == 0; }
-/* True when file i will be written (staged, and no file failed). */
+/* True when file i will be written (staged, and no file failed); after
+ * lcp_write_all_finish, when it was. */
 bool lcp_write_all_writes(const lcp_write_all *w, int i);
 /* Step 3: renames every staged file, or (after a failure) prints "nothing
- * written". Prints every failure not yet printed. Returns the exit status. */
+ * written". Prints every failure (a failed rename is recorded in failed[]
+ * and errs[] too). Returns the exit status. */
 int lcp_write_all_finish(lcp_write_all *w);
 void lcp_write_all_release(lcp_write_all *w);
 
-/* --json: opens file i's object with "file" and then "error" when it failed
- * (returns false: the caller closes the object) or "output" (returns true:
- * the caller adds its own keys and closes it). The output is the file's
- * destination when it will be written, or copied unchanged (-o), else null. */
+/* --json, after lcp_write_all_finish: opens file i's object with "file" and
+ * then "error" when it failed, its rename included (returns false: the
+ * caller closes the object) or "output" (returns true: the caller adds its
+ * own keys and closes it). The output is the file's destination when it
+ * was written, the input when in place there was nothing to change, else
+ * null. */
 bool lcp_write_all_json_head(const lcp_write_all *w, lcp_json *j, int i, const char *path);
 /* --json: every failed file of files[0..nfiles) into fl, the report's
  * failures[]. */

@@ -4,6 +4,7 @@
 
 #include "lcpatch/macho.h"
 #include "util/checked.h"
+#include "util/dynlib.h"
 
 #include <capstone/capstone.h>
 #include <inttypes.h>
@@ -41,6 +42,9 @@ const char *lcp_disasm_engine_version(void) {
 
 lcp_status lcp_disasm_new(const lcp_image *img, const lcp_symtab *syms, lcp_disasm **out, lcp_error *err) {
     *out = NULL;
+    lcp_status need = lcp_need_capstone(err);
+    if (need != LCP_OK)
+        return need;
     cs_arch arch;
     cs_mode mode;
     switch (img->cputype) {

@@ -42,6 +42,7 @@
 #include "lcpatch/macho.h"
 #include "lcpatch/symbols.h"
 #include "util/checked.h"
+#include "util/dynlib.h"
 #include "util/reader.h"
 
 /* Capstone 4's header uses an enum value pedantic C11 rejects (1U << 31). */
@@ -1023,7 +1024,7 @@ lcp_status lcp_dlopen_paths(const lcp_source *src, const lcp_image *img, lcp_dlo
     const lcp_section *text = lcp_symtab_section_named(syms, "__TEXT", "__text");
     if (!collect(&s, syms) || (text && !collect_funcs(&s, syms, text)))
         s.st = lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
-    else if (text && s.ntargets > 0 && !lcp_section_is_zerofill(text))
+    else if (text && s.ntargets > 0 && !lcp_section_is_zerofill(text) && (s.st = lcp_need_capstone(err)) == LCP_OK)
         disassemble(&s, text);
     lcp_symtab_free(syms);
     free(s.cache[CACHE_TEXT].buf);

@@ -1,7 +1,8 @@
 /* rescue: legacy slices dropped, signatures removed, sdk raised, preflight
  * for codesign, planned completely before anything is written (see
  * include/lcpatch/rescue.h). This file composes the edits of slices.h and
- * version.h; it implements none of them. */
+ * version.h; it implements none of them, and touches no file: the job
+ * layer (src/job/rescue.c) reads the file and finds the files. */
 #include "lcpatch/rescue.h"
 
 #include "lcpatch/macho.h"
@@ -10,14 +11,9 @@
 #include "lcpatch/version.h"
 #include "util/checked.h"
 
-#include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 void lcp_rescue_options_init(lcp_rescue_options *o) {
     memset(o, 0, sizeof *o);
@@ -434,136 +430,22 @@ done:
     return st;
 }
 
-lcp_status lcp_rescue_plan_file(const char *path, const lcp_rescue_options *opt, lcp_rescue_file **out,
-                                lcp_error *err) {
+lcp_status lcp_rescue_plan(const char *path, lcp_file *f, const lcp_rescue_options *opt, lcp_rescue_file **out,
+                           lcp_error *err) {
     *out = NULL;
     lcp_rescue_file *rf = calloc(1, sizeof *rf);
     if (rf == NULL || (rf->path = strdup(path)) == NULL) {
         free(rf);
+        lcp_file_free(f);
         return lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
     }
     lcp_plan_init(&rf->plan);
-    lcp_status st = lcp_file_open(path, &rf->file, err);
-    if (!st)
-        st = plan_file(rf, opt, err);
+    rf->file = f;
+    lcp_status st = plan_file(rf, opt, err);
     if (st) {
         lcp_rescue_file_free(rf);
         return st;
     }
     *out = rf;
     return LCP_OK;
-}
-
-/* ---- finding the files ---- */
-
-typedef struct path_list {
-    char **v;
-    size_t n, cap;
-} path_list;
-
-static bool list_add(path_list *l, const char *p) {
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 16;
-        char **v = realloc(l->v, cap * sizeof *v);
-        if (v == NULL)
-            return false;
-        l->v = v;
-        l->cap = cap;
-    }
-    char *c = strdup(p);
-    if (c == NULL)
-        return false;
-    l->v[l->n++] = c;
-    return true;
-}
-
-/* True when the file starts like a Mach-O file, a fat file (with at most
- * LCP_FAT_MAX_ARCHS slices: more is a Java class or no fat file) or an ar
- * archive. */
-static bool looks_macho(const char *path) {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return false;
-    uint8_t b[8];
-    ssize_t n = read(fd, b, sizeof b);
-    close(fd);
-    if (n < 8)
-        return false;
-    uint32_t m = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
-    uint32_t nfat = (uint32_t)b[4] << 24 | (uint32_t)b[5] << 16 | (uint32_t)b[6] << 8 | b[7];
-    if (m == LCP_MH_MAGIC || m == LCP_MH_CIGAM || m == LCP_MH_MAGIC_64 || m == LCP_MH_CIGAM_64)
-        return true;
-    if (m == LCP_FAT_MAGIC || m == LCP_FAT_MAGIC_64)
-        return nfat > 0 && nfat <= LCP_FAT_MAX_ARCHS;
-    return memcmp(b, "!<arch>\n", 8) == 0;
-}
-
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
-
-static lcp_status walk(const char *dir, path_list *l, int depth, lcp_error *err) {
-    if (depth > 64)
-        return lcp_error_set(err, LCP_E_UNSUPPORTED, LCP_NO_OFFSET, "%s: folders nested too deep", dir);
-    DIR *d = opendir(dir);
-    if (d == NULL)
-        return lcp_error_set(err, LCP_E_IO, LCP_NO_OFFSET, "%s: %s", dir, strerror(errno));
-    path_list names = {0};
-    struct dirent *e;
-    lcp_status st = LCP_OK;
-    while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        if (!list_add(&names, e->d_name)) {
-            st = lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
-            break;
-        }
-    }
-    closedir(d);
-    if (names.n)
-        qsort(names.v, names.n, sizeof *names.v, cmp_str);
-    for (size_t i = 0; i < names.n && st == LCP_OK; i++) {
-        size_t len = strlen(dir) + strlen(names.v[i]) + 2;
-        char *p = malloc(len);
-        if (p == NULL) {
-            st = lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
-            break;
-        }
-        snprintf(p, len, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", names.v[i]);
-        struct stat sb;
-        if (lstat(p, &sb) == 0) {
-            if (S_ISDIR(sb.st_mode))
-                st = walk(p, l, depth + 1, err);
-            else if (S_ISREG(sb.st_mode) && looks_macho(p) && !list_add(l, p))
-                st = lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
-        }
-        free(p);
-    }
-    lcp_rescue_paths_free(names.v, names.n);
-    return st;
-}
-
-lcp_status lcp_rescue_find_files(const char *path, char ***paths, size_t *n, lcp_error *err) {
-    *paths = NULL;
-    *n = 0;
-    struct stat sb;
-    if (stat(path, &sb) != 0)
-        return lcp_error_set(err, LCP_E_IO, LCP_NO_OFFSET, "%s: %s", path, strerror(errno));
-    path_list l = {0};
-    lcp_status st = LCP_OK;
-    if (S_ISDIR(sb.st_mode))
-        st = walk(path, &l, 0, err);
-    else if (!list_add(&l, path))
-        st = lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
-    if (st) {
-        lcp_rescue_paths_free(l.v, l.n);
-        return st;
-    }
-    *paths = l.v;
-    *n = l.n;
-    return LCP_OK;
-}
-
-void lcp_rescue_paths_free(char **paths, size_t n) {
-    for (size_t i = 0; i < n; i++)
-        free(paths[i]);
-    free(paths);
 }

@@ -220,14 +220,30 @@ static bool dropped(const lcp_image *img, size_t i, const lcp_vtool_edit *e, con
     return false;
 }
 
+/* The one encoder of each version command (vtool's edits and set-sdk's
+ * additions both append through them). */
+
+/* LC_VERSION_MIN_*: cmd, cmdsize, version (the minimum OS), sdk. */
+static bool put_version_min(lcp_buf *b, bool be, uint32_t cmd, uint32_t minos, uint32_t sdk) {
+    return lcp_buf_append_u32(b, be, cmd) && lcp_buf_append_u32(b, be, VERSION_MIN_SIZE) &&
+           lcp_buf_append_u32(b, be, minos) && lcp_buf_append_u32(b, be, sdk);
+}
+
+/* LC_BUILD_VERSION's fixed part: cmd, cmdsize, platform, minos, sdk,
+ * ntools; the caller appends the ntools (tool, version) pairs. */
+static bool put_build_version(lcp_buf *b, bool be, uint32_t platform, uint32_t minos, uint32_t sdk, uint32_t ntools) {
+    return lcp_buf_append_u32(b, be, LCP_LC_BUILD_VERSION) &&
+           lcp_buf_append_u32(b, be, BUILD_VERSION_SIZE + BUILD_TOOL_SIZE * ntools) &&
+           lcp_buf_append_u32(b, be, platform) && lcp_buf_append_u32(b, be, minos) && lcp_buf_append_u32(b, be, sdk) &&
+           lcp_buf_append_u32(b, be, ntools);
+}
+
 /* Appends the new version commands of `items` to b, in the image's order. */
 static bool emit_items(lcp_buf *b, const item_list *items, bool be, uint32_t *ncmds) {
     for (size_t i = 0; i < items->n; i++) {
         const lcp_vtool_item *it = &items->v[i];
         if (it->kind == LCP_VTOOL_SET_BUILD && it->version_min) {
-            if (!lcp_buf_append_u32(b, be, vmin_cmd_for_platform(it->platform)) ||
-                !lcp_buf_append_u32(b, be, VERSION_MIN_SIZE) || !lcp_buf_append_u32(b, be, it->version) ||
-                !lcp_buf_append_u32(b, be, it->sdk))
+            if (!put_version_min(b, be, vmin_cmd_for_platform(it->platform), it->version, it->sdk))
                 return false;
             (*ncmds)++;
         } else if (it->kind == LCP_VTOOL_SET_BUILD) {
@@ -235,10 +251,7 @@ static bool emit_items(lcp_buf *b, const item_list *items, bool be, uint32_t *nc
             for (size_t k = i + 1; k < items->n; k++)
                 if (items->v[k].kind == LCP_VTOOL_ADD_TOOL && items->v[k].platform == it->platform)
                     ntools++;
-            if (!lcp_buf_append_u32(b, be, LCP_LC_BUILD_VERSION) ||
-                !lcp_buf_append_u32(b, be, BUILD_VERSION_SIZE + BUILD_TOOL_SIZE * ntools) ||
-                !lcp_buf_append_u32(b, be, it->platform) || !lcp_buf_append_u32(b, be, it->version) ||
-                !lcp_buf_append_u32(b, be, it->sdk) || !lcp_buf_append_u32(b, be, ntools))
+            if (!put_build_version(b, be, it->platform, it->version, it->sdk, ntools))
                 return false;
             for (size_t k = i + 1; k < items->n; k++) {
                 const lcp_vtool_item *t = &items->v[k];
@@ -493,16 +506,11 @@ lcp_status lcp_version_raise_sdk(lcp_image *img, const lcp_sdk_request *req, lcp
     if (room >= (int64_t)(BUILD_VERSION_SIZE + reserve)) {
         report->action = LCP_SDK_ADDED_BUILD_VERSION;
         report->cmd = LCP_LC_BUILD_VERSION;
-        ok = lcp_buf_append_u32(&b, img->big_endian, LCP_LC_BUILD_VERSION) &&
-             lcp_buf_append_u32(&b, img->big_endian, BUILD_VERSION_SIZE) &&
-             lcp_buf_append_u32(&b, img->big_endian, req->platform) && lcp_buf_append_u32(&b, img->big_endian, minos) &&
-             lcp_buf_append_u32(&b, img->big_endian, want_sdk) && lcp_buf_append_u32(&b, img->big_endian, 0);
+        ok = put_build_version(&b, img->big_endian, req->platform, minos, want_sdk, 0);
     } else if (vmin_cmd != 0 && room >= (int64_t)(VERSION_MIN_SIZE + reserve)) {
         report->action = LCP_SDK_ADDED_VERSION_MIN;
         report->cmd = vmin_cmd;
-        ok = lcp_buf_append_u32(&b, img->big_endian, vmin_cmd) &&
-             lcp_buf_append_u32(&b, img->big_endian, VERSION_MIN_SIZE) &&
-             lcp_buf_append_u32(&b, img->big_endian, minos) && lcp_buf_append_u32(&b, img->big_endian, want_sdk);
+        ok = put_version_min(&b, img->big_endian, vmin_cmd, minos, want_sdk);
     } else {
         lcp_buf_release(&b);
         report->action = LCP_SDK_NO_SPACE;

@@ -11,8 +11,8 @@
 #include "lcpatch/audit.h"
 #include "lcpatch/codesign.h"
 #include "util/checked.h"
+#include "util/walk.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -341,68 +341,28 @@ static lcp_status check_entry(seal_ctx *c, const lcp_pl *e) {
 
 static bool sealed_key(const seal_ctx *c, const char *rel) { return lcp_pl_get(c->files, rel) != NULL; }
 
-/* Files on disk that the seal does not name but its rules would seal. */
-static lcp_status walk(seal_ctx *c, const char *dir, const char *rel, int depth) {
-    if (depth > MAX_WALK_DEPTH)
+/* Files on disk that the seal does not name but its rules would seal: a
+ * walker visit. A name the seal lists (a nested bundle too) is checked by
+ * check_entry and not entered. */
+static lcp_status seal_visit(void *arg, const lcp_walk_entry *e, bool *skip) {
+    seal_ctx *c = arg;
+    *skip = true;
+    if (e->depth == 1 && strcmp(e->name, "_CodeSignature") == 0)
         return LCP_OK;
-    DIR *d = opendir(dir);
-    if (!d)
-        return LCP_OK;
-    struct dirent *de;
-    char **names = NULL;
-    size_t n = 0;
-    lcp_status s = LCP_OK;
-    while ((de = readdir(d)) != NULL) {
-        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-            continue;
-        char **nn = realloc(names, (n + 1) * sizeof *nn);
-        if (!nn || !(nn[n] = dup_str(de->d_name))) {
-            names = nn ? nn : names;
-            s = lcp_error_set(c->err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
-            break;
-        }
-        names = nn;
-        n++;
-    }
-    closedir(d);
-    /* Sorted, so that the report does not depend on the directory order. */
-    for (size_t i = 1; i < n; i++)
-        for (size_t k = i; k > 0 && strcmp(names[k - 1], names[k]) > 0; k--) {
-            char *t = names[k];
-            names[k] = names[k - 1];
-            names[k - 1] = t;
-        }
-    for (size_t i = 0; i < n && s == LCP_OK; i++) {
-        char *full = join(dir, names[i]);
-        char *r = rel[0] ? join(rel, names[i]) : dup_str(names[i]);
-        if (!full || !r) {
-            free(full);
-            free(r);
-            s = lcp_error_set(c->err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
-            break;
-        }
-        struct stat st;
-        bool skip = depth == 0 && strcmp(names[i], "_CodeSignature") == 0;
-        skip = skip || (c->b->executable && strcmp(full, c->b->executable) == 0) ||
+    char *full = join(c->b->base, e->rel);
+    if (!full)
+        return lcp_error_set(c->err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
+    bool own = (c->b->executable && strcmp(full, c->b->executable) == 0) ||
                (c->b->info_path && strcmp(full, c->b->info_path) == 0);
-        if (!skip && lstat(full, &st) == 0) {
-            if (sealed_key(c, r)) {
-                /* named by the seal: checked by check_entry (a nested bundle too) */
-            } else if (S_ISDIR(st.st_mode)) {
-                s = walk(c, full, r, depth + 1);
-            } else {
-                const rule *ru = best_rule(c, r);
-                if (ru && !ru->omit)
-                    s = add_change(c, LCP_CS_FILE_ADDED, r);
-            }
-        }
-        free(full);
-        free(r);
+    free(full);
+    if (own || sealed_key(c, e->rel))
+        return LCP_OK;
+    if (S_ISDIR(e->st->st_mode)) {
+        *skip = false;
+        return LCP_OK;
     }
-    for (size_t i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
-    return s;
+    const rule *ru = best_rule(c, e->rel);
+    return ru && !ru->omit ? add_change(c, LCP_CS_FILE_ADDED, e->rel) : LCP_OK;
 }
 
 static int cmp_change(const void *a, const void *b) {
@@ -450,8 +410,11 @@ lcp_status lcp_cs_bundle_check_seal(const lcp_cs_bundle *b, lcp_cs_seal_report *
     }
     for (size_t i = 0; s == LCP_OK && c.files && c.files->type == LCP_PL_DICT && i < c.files->nkids; i++)
         s = check_entry(&c, &c.files->kids[i]);
-    if (s == LCP_OK && c.files && c.files->type == LCP_PL_DICT)
-        s = walk(&c, b->base, "", 0);
+    if (s == LCP_OK && c.files && c.files->type == LCP_PL_DICT) {
+        /* unreadable folders hold nothing to report: passed over */
+        lcp_walk_options o = {.max_depth = MAX_WALK_DEPTH, .visit = seal_visit, .ctx = &c};
+        s = lcp_walk(b->base, &o, err);
+    }
     for (size_t i = 0; i < c.nrules; i++)
         regfree(&c.rules[i].re);
     free(c.rules);

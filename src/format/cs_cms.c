@@ -5,7 +5,9 @@
  * timestamp token (unsigned attribute id-smime-aa-timeStampToken) with its
  * genTime. A CMS that libcrypto cannot decode is recorded, not an error:
  * the signature's other blobs stay readable. */
+#include "format/cs_cms_certs.h"
 #include "format/cs_internal.h"
+#include "util/dynlib.h"
 #include "util/reader.h"
 
 #include <limits.h>
@@ -72,8 +74,11 @@ static void timestamp(CMS_SignerInfo *si, lcp_cs_cms *c) {
     ASN1_TYPE *v = X509_ATTRIBUTE_get0_type(a, 0);
     if (!v || v->type != V_ASN1_SEQUENCE)
         return;
-    const unsigned char *p = v->value.sequence->data;
-    CMS_ContentInfo *tok = d2i_CMS_ContentInfo(NULL, &p, v->value.sequence->length);
+    /* only its genTime is read; its certificates still decode (from the
+     * cache), so a token that libcrypto cannot decode is still not read */
+    CMS_ContentInfo *tok = v->value.sequence->length > 0
+                               ? lcp_cs_cms_decode(v->value.sequence->data, (size_t)v->value.sequence->length, NULL)
+                               : NULL;
     if (!tok)
         return;
     ASN1_OCTET_STRING **content = CMS_get0_content(tok);
@@ -141,8 +146,8 @@ lcp_status lcp_cs_read_cms(lcp_cs_signature *sig, const uint8_t *blob, size_t le
         return LCP_OK; /* ad hoc: an empty wrapper */
     if (!lcp_get_view(blob, len, LCP_CS_GENERICBLOB_HEADER_SIZE, n, &der) || n > LONG_MAX)
         return LCP_OK;
-    const unsigned char *p = der;
-    CMS_ContentInfo *cms = d2i_CMS_ContentInfo(NULL, &p, (long)n);
+    STACK_OF(X509) *certs = NULL;
+    CMS_ContentInfo *cms = lcp_cs_cms_decode(der, n, &certs);
     if (!cms) {
         snprintf(c->error, sizeof c->error, "libcrypto cannot decode the CMS (%zu bytes at 0x%llx)", n,
                  (unsigned long long)(at + LCP_CS_GENERICBLOB_HEADER_SIZE));
@@ -151,12 +156,12 @@ lcp_status lcp_cs_read_cms(lcp_cs_signature *sig, const uint8_t *blob, size_t le
     }
     if (OBJ_obj2nid(CMS_get0_type(cms)) != NID_pkcs7_signed) {
         snprintf(c->error, sizeof c->error, "the CMS is not SignedData");
+        sk_X509_pop_free(certs, X509_free);
         CMS_ContentInfo_free(cms);
         return LCP_OK;
     }
     c->parsed = true;
     lcp_status st = LCP_OK;
-    STACK_OF(X509) *certs = CMS_get1_certs(cms);
     for (int i = 0; certs && i < sk_X509_num(certs); i++)
         if (!add_cert(c, sk_X509_value(certs, i)))
             st = lcp_error_set(err, LCP_E_NOMEM, at, "out of memory");
@@ -251,6 +256,11 @@ static bool verify_raw_attrs(const uint8_t *der, size_t n, EVP_PKEY *pk, const E
 
 bool lcp_cs_cms_signature_ok(const lcp_cs_signature *sig, const uint8_t *content, size_t content_len, char *why,
                              size_t why_len) {
+    lcp_error need;
+    if (lcp_need_crypto(&need) != LCP_OK) {
+        snprintf(why, why_len, "%s", need.message);
+        return false;
+    }
     const lcp_cs_blob *b = lcp_cs_find_blob(sig, LCP_CSSLOT_SIGNATURESLOT);
     const uint8_t *der;
     if (!b || b->length <= LCP_CS_GENERICBLOB_HEADER_SIZE ||
@@ -260,8 +270,8 @@ bool lcp_cs_cms_signature_ok(const lcp_cs_signature *sig, const uint8_t *content
         return false;
     }
     size_t n = b->length - LCP_CS_GENERICBLOB_HEADER_SIZE;
-    const unsigned char *p = der;
-    CMS_ContentInfo *cms = d2i_CMS_ContentInfo(NULL, &p, (long)n);
+    STACK_OF(X509) *certs = NULL;
+    CMS_ContentInfo *cms = lcp_cs_cms_decode(der, n, &certs);
     bool ok = false;
     STACK_OF(CMS_SignerInfo) *sis = cms ? CMS_get0_SignerInfos(cms) : NULL;
     CMS_SignerInfo *si = sis && sk_CMS_SignerInfo_num(sis) > 0 ? sk_CMS_SignerInfo_value(sis, 0) : NULL;
@@ -274,11 +284,11 @@ bool lcp_cs_cms_signature_ok(const lcp_cs_signature *sig, const uint8_t *content
          * signature is over the CodeDirectory itself. Only this signer's
          * signature is checked; the certificate is not evaluated. */
         BIO *in = BIO_new_mem_buf(content, (int)content_len);
-        ok = in && CMS_verify(cms, NULL, NULL, in, NULL, CMS_NO_SIGNER_CERT_VERIFY | CMS_BINARY) == 1;
+        ok = in && CMS_verify(cms, certs, NULL, in, NULL, CMS_NO_SIGNER_CERT_VERIFY | CMS_BINARY) == 1;
         BIO_free(in);
         if (!ok)
             snprintf(why, why_len, "the CMS signature over the CodeDirectory does not verify");
-    } else if (CMS_set1_signers_certs(cms, NULL, 0) < 1)
+    } else if (CMS_set1_signers_certs(cms, certs, 0) < 1)
         snprintf(why, why_len, "the signer's certificate is not in the CMS");
     else if (CMS_SignerInfo_verify(si) == 1)
         ok = true;
@@ -298,6 +308,7 @@ bool lcp_cs_cms_signature_ok(const lcp_cs_signature *sig, const uint8_t *content
         if (!ok)
             snprintf(why, why_len, "the CMS signature over its signed attributes does not verify");
     }
+    sk_X509_pop_free(certs, X509_free);
     CMS_ContentInfo_free(cms);
     ERR_clear_error();
     return ok;

@@ -5,6 +5,7 @@
 #include "format/cs_internal.h"
 #include "lcpatch/macho.h"
 #include "util/checked.h"
+#include "util/dynlib.h"
 #include "util/reader.h"
 
 #include <stdarg.h>
@@ -162,6 +163,10 @@ static lcp_status parse(const uint8_t *data, size_t len, uint64_t file_offset, l
     memset(sig, 0, sizeof *sig);
     sig->cms.signer = -1;
     sig->file_offset = file_offset;
+    /* the CodeDirectory hashes and the CMS blob need libcrypto */
+    lcp_status need = lcp_need_crypto(err);
+    if (need != LCP_OK)
+        return need;
     if (!(sig->data = malloc(len ? len : 1)))
         return lcp_error_set(err, LCP_E_NOMEM, file_offset, "out of memory copying the signature");
     if (len)

@@ -15,11 +15,31 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* True when nfat_arch reads as a Java class file's minor and major version
- * (minor 0, or 0xffff for preview features; major 45 up to 255). */
-static bool java_class_version(uint32_t nfat) {
+bool lcp_fat_is_java_class(uint32_t nfat) {
     uint32_t minor = nfat >> 16, major = nfat & 0xffffu;
-    return (minor == 0 || minor == 0xffffu) && major >= 45 && major <= 255;
+    return nfat > LCP_FAT_MAX_ARCHS && (minor == 0 || minor == 0xffffu) && major >= 45 && major <= 255;
+}
+
+static bool is_macho_magic(uint32_t m) {
+    return m == LCP_MH_MAGIC || m == LCP_MH_CIGAM || m == LCP_MH_MAGIC_64 || m == LCP_MH_CIGAM_64;
+}
+
+lcp_sniff lcp_magic_sniff(const uint8_t *head, size_t n) {
+    if (n >= 8 && memcmp(head, LCP_AR_MAGIC, 8) == 0)
+        return LCP_SNIFF_ARCHIVE;
+    if (n < 4)
+        return LCP_SNIFF_OTHER;
+    uint32_t magic = lcp_be32(head);
+    if (is_macho_magic(magic))
+        return LCP_SNIFF_MACHO;
+    if (magic != LCP_FAT_MAGIC && magic != LCP_FAT_MAGIC_64)
+        return LCP_SNIFF_OTHER;
+    if (n < 8)
+        return LCP_SNIFF_FAT_BAD_COUNT;
+    uint32_t nfat = lcp_be32(head + 4);
+    if (magic == LCP_FAT_MAGIC && lcp_fat_is_java_class(nfat))
+        return LCP_SNIFF_JAVA_CLASS;
+    return nfat > 0 && nfat <= LCP_FAT_MAX_ARCHS ? LCP_SNIFF_FAT : LCP_SNIFF_FAT_BAD_COUNT;
 }
 
 lcp_status lcp_source_read(const lcp_source *src, uint64_t off, void *buf, size_t n, lcp_error *err) {
@@ -86,10 +106,6 @@ static lcp_status image_read(const lcp_source *src, uint64_t offset, uint64_t si
         st = lcp_image_parse_flags(bytes, (size_t)total, offset, size, flags, out, err);
     free(bytes);
     return st;
-}
-
-static bool is_macho_magic(uint32_t m) {
-    return m == LCP_MH_MAGIC || m == LCP_MH_CIGAM || m == LCP_MH_MAGIC_64 || m == LCP_MH_CIGAM_64;
 }
 
 /* Fills a slice from the bytes at its range: an image or an archive. */
@@ -245,7 +261,7 @@ static lcp_status read_fat(lcp_file *f, bool is64, lcp_error *err) {
     /* LCP_PARSE_FAT_ALWAYS: Apple's tools guess no Java class file and set
      * no limit; the table must still lie inside the file (below). */
     bool apple = (f->parse_flags & LCP_PARSE_FAT_ALWAYS) != 0;
-    if (!apple && !is64 && nfat > LCP_FAT_MAX_ARCHS && java_class_version(nfat))
+    if (!apple && !is64 && lcp_fat_is_java_class(nfat))
         return lcp_error_set(err, LCP_E_NOT_MACHO, 4,
                              "not a Mach-O file (0xcafebabe with %u architectures: a Java class file?)", nfat);
     if (!apple && !is64 && nfat > LCP_FAT_MAX_ARCHS)

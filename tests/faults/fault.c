@@ -11,7 +11,7 @@
  *                    ftruncate
  *   LCP_FAULT_N      break the Nth such call (1-based); "N+": the Nth and
  *                    every later one; 0 only counts
- *   LCP_FAULT_ERR    ENOSPC, EIO, EACCES: the call fails with that errno;
+ *   LCP_FAULT_ERR    ENOSPC, EIO, EACCES, EXDEV: the call fails with that errno;
  *                    EINTR: it fails with EINTR once (a retry succeeds);
  *                    SHORT: write and copy_file_range do half the work
  *   LCP_FAULT_COUNT  a file to which "<call> <count>" lines are appended at
@@ -68,6 +68,8 @@ static void configure(void) {
         fault_errno = EINTR;
     else if (strcmp(e, "EACCES") == 0)
         fault_errno = EACCES;
+    else if (strcmp(e, "EXDEV") == 0)
+        fault_errno = EXDEV;
     else if (strcmp(e, "SHORT") == 0)
         fault_short = 1;
 }

@@ -251,6 +251,94 @@ while IFS='|' read -r label fixture line; do
     [ $ok = 1 ] && check_after $rc EIO
 done <"$T/table"
 
+# The report follows the write: when the rename that puts the output in
+# place fails (EIO, EXDEV), no report, text or --json, says the file was
+# written. Each line: label | fixture | what the text report says of a file
+# written (an ERE, checked on the fault-free run so that the check can
+# fail) | command line. The JSON report must then have an "error" and no
+# "changed": true, "written": true or "rescued".
+REPORT_WRITERS='
+set-sdk|libold-x86_64.dylib|rewritten in place|$LCPATCH set-sdk --sdk 10.9 @JSON@ -o @OUT@ @IN@
+set-sdk --in-place|legacy-fat.dylib|rewritten in place|$LCPATCH set-sdk --sdk 10.9 @JSON@ --in-place @IN@
+unsign|signed-arm64|signature removed|$LCPATCH unsign @JSON@ -o @OUT@ @IN@
+strip-arch|legacy-fat.dylib|: removed|$LCPATCH strip-arch --legacy @JSON@ --in-place @IN@
+add-rpath|hello-x86_64|: changed$|$LCPATCH add-rpath @JSON@ -o @OUT@ @loader_path/x @IN@
+delete-rpath|hello-x86_64|: changed$|$LCPATCH delete-rpath @JSON@ --in-place @executable_path/../lib @IN@
+change-dylib|hello-x86_64|: changed$|$LCPATCH change-dylib @JSON@ -o @OUT@ /usr/lib/libSystem.B.dylib /usr/lib/libSystem.dylib @IN@
+set-id|libold-x86_64.dylib|: changed$|$LCPATCH set-id @JSON@ -o @OUT@ /usr/local/lib/libnew.dylib @IN@
+set-build-version|hello-x86_64|set-build-version|$LCPATCH set-build-version macos 11.0 11.0 -o @OUT@ @IN@
+set-version-min|legacy-fat.dylib|set-version-min|$LCPATCH set-version-min macos 10.9 10.9 --in-place @IN@
+remove-build-version|hello-x86_64|remove-build-version|$LCPATCH remove-build-version macos -o @OUT@ @IN@
+rescue|legacy-fat.dylib|^[^ ]+ -> |$LCPATCH rescue @JSON@ -o @OUT@ @IN@
+'
+# runout LINE: as run, keeping stdout in $T/out.txt
+runout() {
+    cmd=$(printf '%s' "$1" | sed -e "s|@OUT@|$T/w/out|g" -e "s|@IN@|$T/w/in|g")
+    eval "timeout 60 $wrap $cmd" >"$T/out.txt" 2>"$T/err"
+}
+echo "$REPORT_WRITERS" | grep -v '^$' >"$T/table"
+failcode=3
+while IFS='|' read -r label fixture said line; do
+    case $line in *@OUT@*) inplace=0 ;; *) inplace=1 ;; esac
+    text=$(printf '%s' "$line" | sed 's/ @JSON@//')
+    ok=1
+    fresh
+    runout "$text" || failcase "the fault-free run failed (exit $?)"
+    grep -qE -- "$said" "$T/out.txt" || failcase "the fault-free report does not say '$said': $(head -c 200 "$T/out.txt")"
+    [ $ok = 1 ] && pass=$((pass + 1))
+    for e in EIO EXDEV; do
+        for form in text json; do
+            ok=1
+            point="rename #1 $e, $form report"
+            cmd=$text
+            if [ $form = json ]; then
+                case $line in *@JSON@*) cmd=$(printf '%s' "$line" | sed 's/@JSON@/--json/') ;; *) continue ;; esac
+            fi
+            fresh
+            LD_PRELOAD=$SHIM LCP_FAULT_CALL=rename LCP_FAULT_N=1 LCP_FAULT_ERR=$e runout "$cmd"
+            rc=$?
+            [ $rc = 3 ] || failcase "$point: exit $rc, want 3"
+            if [ $form = text ]; then
+                grep -qE -- "$said" "$T/out.txt" && failcase "$point: the report claims the write: $(grep -E -- "$said" "$T/out.txt" | head -2)"
+            else
+                grep -q '"error"' "$T/out.txt" || failcase "$point: no \"error\" in the JSON report"
+                grep -qE '"changed":true|"written":true|"rescued"' "$T/out.txt" && failcase "$point: the JSON report claims the write"
+            fi
+            [ $ok = 1 ] && check_after $rc "$e"
+            points=$((points + 1))
+        done
+    done
+done <"$T/table"
+
+# Two files in place, the second rename failing: the first is reported as
+# written, the second as failed (text and JSON), exit 3.
+label="set-sdk two files, rename #2 fails"
+ok=1
+rm -rf "$T/w2"
+mkdir "$T/w2"
+cp "$BIN/legacy-fat.dylib" "$T/w2/a"
+cp "$BIN/legacy-fat.dylib" "$T/w2/b"
+LD_PRELOAD=$SHIM LCP_FAULT_CALL=rename LCP_FAULT_N=2 LCP_FAULT_ERR=EIO $LCPATCH set-sdk --in-place "$T/w2/a" "$T/w2/b" >"$T/out.txt" 2>"$T/err"
+rc=$?
+[ $rc = 3 ] || failcase "text: exit $rc, want 3"
+grep -q "^$T/w2/a .*rewritten in place" "$T/out.txt" || failcase "text: the written file is not reported"
+grep -q "^$T/w2/b" "$T/out.txt" && failcase "text: the file whose rename failed is reported: $(grep "^$T/w2/b" "$T/out.txt" | head -1)"
+cmp -s "$BIN/legacy-fat.dylib" "$T/w2/b" || failcase "text: b changed"
+cmp -s "$BIN/legacy-fat.dylib" "$T/w2/a" && failcase "text: a was not written"
+cp "$BIN/legacy-fat.dylib" "$T/w2/a"
+LD_PRELOAD=$SHIM LCP_FAULT_CALL=rename LCP_FAULT_N=2 LCP_FAULT_ERR=EIO $LCPATCH set-sdk --json --in-place "$T/w2/a" "$T/w2/b" >"$T/out.txt" 2>"$T/err"
+rc=$?
+[ $rc = 3 ] || failcase "json: exit $rc, want 3"
+python3 - "$T/out.txt" "$T/w2/a" "$T/w2/b" <<'PY' || failcase "json: the report does not match what was written"
+import json, sys
+r = json.load(open(sys.argv[1]))
+a, b = r["files"]
+assert a["changed"] is True and a["output"] == sys.argv[2] and "error" not in a, a
+assert b["changed"] is False and b["output"] is None and "error" in b, b
+assert [f["file"] for f in r["failures"]] == [sys.argv[3]], r["failures"]
+PY
+[ $ok = 1 ] && pass=$((pass + 1))
+
 # rescue --fix-paths writes through its own path (lcp_fix_paths_apply): a
 # bundle whose Fix loads /usr/local/lib/libold.1.dylib, bundled as
 # Frameworks/libold.dylib, already rescued, so that only --fix-paths writes.

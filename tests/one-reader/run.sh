@@ -14,8 +14,6 @@ KNOWN="
 src/check/walk.c
 src/cli/cmd_lipo.c
 src/cli/vtool_file.c
-src/edit/fix_paths.c
-src/edit/rescue.c
 "
 pass=0
 fail=0

@@ -107,20 +107,6 @@ static void knows_the_shared_cache_prefixes(void **state) {
     assert_false(au_is_build_location("/Library/Frameworks/X.framework/X"));
 }
 
-static void normalizes_lexically(void **state) {
-    (void)state;
-    char p[64];
-    strcpy(p, "/a/./b/../c//d/");
-    au_normalize(p);
-    assert_string_equal(p, "/a/c/d");
-    strcpy(p, "/../../x");
-    au_normalize(p);
-    assert_string_equal(p, "/x");
-    strcpy(p, "/a/..");
-    au_normalize(p);
-    assert_string_equal(p, "/");
-}
-
 /* A scratch tree: root/{lib/liba.dylib, up -> .., loop1 -> loop2 -> loop1,
  * sys -> /usr/lib, away -> ../outside}, outside/libo.dylib. */
 static void resolves_host_paths_with_symlinks(void **state) {
@@ -523,7 +509,6 @@ int main(void) {
         cmocka_unit_test(reads_binary_plist),
         cmocka_unit_test(refuses_broken_binary_plists),
         cmocka_unit_test(knows_the_shared_cache_prefixes),
-        cmocka_unit_test(normalizes_lexically),
         cmocka_unit_test(resolves_host_paths_with_symlinks),
         cmocka_unit_test(audits_the_demo_bundle),
         cmocka_unit_test(output_does_not_depend_on_jobs),

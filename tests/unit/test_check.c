@@ -117,10 +117,94 @@ static void truncated_archive_is_a_failure(void **state) {
     rmdir(dir);
 }
 
+/* The issues of path, as "rule arch detail" lines sorted, in out. */
+static size_t issues_of(const lcp_check_report *r, const char *path, char out[][160], size_t cap) {
+    size_t n = 0;
+    for (size_t i = 0; i < r->nissues && n < cap; i++)
+        if (strcmp(r->issues[i].path, path) == 0)
+            snprintf(out[n++], 160, "%s %s %s", lcp_check_rule_get(r->issues[i].rule)->id,
+                     r->issues[i].arch ? r->issues[i].arch : "-", r->issues[i].detail ? r->issues[i].detail : "-");
+    return n;
+}
+
+static bool has_rule(const lcp_check_report *r, const char *id, const char *path) {
+    for (size_t i = 0; i < r->nissues; i++)
+        if (strcmp(lcp_check_rule_get(r->issues[i].rule)->id, id) == 0 && strcmp(r->issues[i].path, path) == 0)
+            return true;
+    return false;
+}
+
+/* A signed file under three names (hard links, read and hashed once by the
+ * pool) and a copy with one code page changed: each link has the file's
+ * issues under its own name, the copy is invalid and the links are not;
+ * a malformed file under two names is a failure named by each. */
+static void hard_links_each_named(void **state) {
+    (void)state;
+    size_t len;
+    uint8_t *macho = h_slurp("tests/binaries/signed-arm64", &len); /* linker-signed, 5 pages */
+    assert_true(len > 0x3100);
+    char dir[] = "/tmp/lcp-check-XXXXXX", p[5][96];
+    assert_non_null(mkdtemp(dir));
+    const char *names[5] = {"a-link", "b-link", "c-modified", "d-link", "e-truncated"};
+    for (int i = 0; i < 5; i++)
+        snprintf(p[i], sizeof p[i], "%s/%s", dir, names[i]);
+    FILE *f = fopen(p[0], "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(macho, 1, len, f), len);
+    fclose(f);
+    assert_int_equal(link(p[0], p[1]), 0);
+    assert_int_equal(link(p[0], p[3]), 0);
+    macho[0x3000] ^= 1; /* page 3 */
+    f = fopen(p[2], "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(macho, 1, len, f), len);
+    fclose(f);
+    f = fopen(p[4], "wb"); /* the header and half the load commands */
+    assert_non_null(f);
+    assert_int_equal(fwrite(macho, 1, 48, f), 48);
+    fclose(f);
+    char trunc2[112];
+    snprintf(trunc2, sizeof trunc2, "%s/f-truncated", dir);
+    assert_int_equal(link(p[4], trunc2), 0);
+
+    lcp_check_report r;
+    lcp_check_report_init(&r);
+    lcp_error err;
+    assert_int_equal(lcp_check_path(dir, NULL, &r, &err), LCP_OK);
+    const char *base = strrchr(dir, '/') + 1;
+    char in[5][128], want[8][160], got[8][160];
+    for (int i = 0; i < 5; i++)
+        snprintf(in[i], sizeof in[i], "%s/%s", base, names[i]);
+    size_t nw = issues_of(&r, in[0], want, 8);
+    assert_true(nw >= 3); /* not Developer ID, no timestamp, no runtime */
+    assert_false(has_rule(&r, "signature-invalid", in[0]));
+    for (int k = 1; k <= 3; k += 2) {
+        assert_int_equal(issues_of(&r, in[k], got, 8), nw);
+        for (size_t i = 0; i < nw; i++)
+            assert_string_equal(got[i], want[i]);
+    }
+    assert_true(has_rule(&r, "signature-invalid", in[2]));
+    assert_int_equal(r.macho_files, 4); /* the truncated ones are failures */
+    assert_int_equal(r.nfailures, 2);
+    char t2[128];
+    snprintf(t2, sizeof t2, "%s/f-truncated", base);
+    assert_string_equal(r.failures[0].path, in[4]);
+    assert_string_equal(r.failures[1].path, t2);
+    assert_non_null(strstr(r.failures[0].error.message, "e-truncated"));
+    assert_non_null(strstr(r.failures[1].error.message, "f-truncated"));
+    lcp_check_report_release(&r);
+    for (int i = 0; i < 5; i++)
+        unlink(p[i]);
+    unlink(trunc2);
+    rmdir(dir);
+    free(macho);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(flat_package_payload),
         cmocka_unit_test(truncated_archive_is_a_failure),
+        cmocka_unit_test(hard_links_each_named),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,75 @@
+/* lcpatch rescue, inside: the command (cmd_rescue.c) finds, plans, writes
+ * and then reports; its options (rescue_options.c), the facts both reports
+ * share (rescue_report.c), the text report (rescue_text.c) and the JSON
+ * report (rescue_json.c) live beside it. Nothing here is used by another
+ * command. */
+#ifndef LCP_CLI_RESCUE_CLI_H
+#define LCP_CLI_RESCUE_CLI_H
+
+#include "cli/fix_paths_cli.h"
+#include "cli/output_opts.h"
+#include "lcpatch/audit.h"
+#include "lcpatch/rescue.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* One file to rescue and where its result goes. */
+typedef struct rescue_item {
+    const char *root; /* the PATH argument it came from */
+    char *path;       /* borrowed from the found-files lists */
+    const char *dest; /* output path, or NULL for --dry-run */
+    lcp_rescue_file *rf;
+    lcp_error err;
+    bool failed, written;
+    bool skipped;             /* unrescuable, left as it is (--skip-unrescuable) */
+    lcp_staged_file *staged;  /* between staging and commit */
+    size_t nfindings, errors; /* audit findings that concern the kept slices */
+} rescue_item;
+
+/* The command line (rescue_parse_args). */
+struct rescue_args {
+    lcp_output_opts out;
+    lcp_rescue_options opt; /* sdk, and keep (owned: the --keep list) */
+    uint32_t (*keep)[2];    /* owned; opt.keep points here */
+    size_t nkeep;
+    bool json, dry_run, fix_paths, skip;
+    char **excl; /* owned array of --exclude values (borrowed from argv) */
+    size_t nexcl;
+    char *const *roots; /* the PATHs, in argv */
+    size_t nroots;
+};
+
+/* Parses argv into a (zeroed by the call). Returns -1 to go on, else the
+ * exit status (0 after --help, 2 after a usage error). Release a with
+ * rescue_args_release either way. */
+int rescue_parse_args(struct rescue_args *a, int argc, char **argv);
+void rescue_args_release(struct rescue_args *a);
+
+/* What happened, for the reports: printed once every write is done. */
+struct rescue_report {
+    const struct rescue_args *args;
+    rescue_item *items;
+    size_t nitems;
+    const lcp_audit_report *audit;
+    size_t audit_errors;    /* findings that stop a kept slice from running */
+    bool audit_failed;      /* some file's load paths could not be audited */
+    lcp_cli_fix_state *fix; /* --fix-paths: what it did */
+    const char *step;       /* the codesign command to run next, or NULL */
+    int status;             /* the exit status so far */
+};
+void rescue_print_text(const struct rescue_report *r);
+void rescue_print_json(const struct rescue_report *r);
+
+/* The facts both reports share (rescue_report.c). */
+rescue_item *rescue_item_of(rescue_item *items, size_t n, const lcp_audit_finding *fd);
+bool rescue_finding_kept(const rescue_item *it, const lcp_audit_finding *fd);
+bool rescue_finding_blocks(const lcp_audit_finding *fd);
+const char *rescue_sdk_action_name(lcp_sdk_action a);
+const char *rescue_state_name(const rescue_item *it, bool dry_run);
+bool rescue_next_step_unsigned(const rescue_item *items, size_t n);
+/* Owned string (free), or NULL when nothing is to be signed. */
+char *rescue_next_step(const rescue_item *items, size_t n, char *const *roots, size_t nroots);
+
+#endif
