@@ -64,6 +64,14 @@ typedef enum lcp_reason {
     LCP_R_VTOOL_LC_PAST_CMDS,               /* command index (value: its cmd) passes sizeofcmds */
     LCP_R_VTOOL_LC_BAD_SIZE,                /* command index: value = cmd << 32 | cmdsize, not its size */
     LCP_R_ITOOL_FIRST = 1200,               /* install_name_tool and codesign_allocate */
+    LCP_R_FAT_NO_ARCHS = 1200,              /* the fat header has nfat_arch 0 */
+    LCP_R_FAT_TABLE_PAST_END,               /* the fat_arch table passes the end of the file */
+    LCP_R_UNKNOWN_COMMAND,                  /* LCP_PARSE_KNOWN_COMMANDS: an unknown cmd (index) */
+    LCP_R_SYMTAB_PAST_END,                  /* LC_SYMTAB's symbols pass the end of the image (index) */
+    LCP_R_STRTAB_PAST_END,                  /* LC_SYMTAB's strings pass the end of the image (index) */
+    LCP_R_INDIRECT_PAST_END,                /* LC_DYSYMTAB's indirect symbols pass the end (index) */
+    LCP_R_STRTAB_NOT_LAST,                  /* the string table is not last in __LINKEDIT (index) */
+    LCP_R_NO_LINKEDIT,                      /* a signature needs a __LINKEDIT segment there is not */
     LCP_R_OTOOL_FIRST = 1300
 } lcp_reason;
 

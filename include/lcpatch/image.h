@@ -65,6 +65,20 @@ enum {
      * the compat modes read what Apple's tools read. Default: the string
      * must start after the command's fixed fields. */
     LCP_PARSE_APPLE_LC_STR = 1u << 0,
+    /* install_name_tool / codesign_allocate (bits 8-15), as cctools'
+     * ofile_map and checkout read a file (src/format/apple_checkout.c):
+     * Read the first word as Apple does: 0xcafebabe is always a fat header,
+     * however many architectures it claims (no Java class file guess, no
+     * limit but the file's size), so that its entries are checked. */
+    LCP_PARSE_FAT_ALWAYS = 1u << 8,
+    /* Refuse a load command lcpatch does not know (LCP_R_UNKNOWN_COMMAND):
+     * Apple's checkout stops there. Default: carried byte for byte. */
+    LCP_PARSE_KNOWN_COMMANDS = 1u << 9,
+    /* Apple's __LINKEDIT checks: LC_SYMTAB's symbols and strings and
+     * LC_DYSYMTAB's indirect symbols inside the image, and, in a linked
+     * image (not MH_OBJECT), the string table last in __LINKEDIT but for
+     * the code signature (LCP_R_*_PAST_END, LCP_R_STRTAB_NOT_LAST). */
+    LCP_PARSE_LINKEDIT_STRICT = 1u << 10,
     /* Apple vtool's leniencies (cctools misc/vtool.c file_read,
      * file_select_macho, lcmds_alloc), bits 16-23. */
     /* Check a fat header's entries only as vtool does: offset + size, summed

@@ -60,9 +60,11 @@ lcp_status lcp_sign_edited(const lcp_file *f, lcp_image **edited, size_t n, lcp_
                            lcp_error *err);
 
 /* The same, but each re-signed slice's LC_CODE_SIGNATURE keeps its index
- * among the load commands (every other command keeps its bytes and place),
- * as Xcode's vtool signs again where the signature is: only the signature,
- * its datasize and __LINKEDIT's sizes change. */
+ * among the load commands (every other command keeps its bytes and place;
+ * commands an edit appended stay after it), as Xcode's vtool and
+ * install_name_tool sign again where the signature is: only the signature,
+ * its datasize and __LINKEDIT's sizes change. lcp_sign_edited puts it
+ * last, as a linker does. */
 lcp_status lcp_sign_edited_in_place(const lcp_file *f, lcp_image **edited, size_t n, lcp_plan *out, bool *resigned,
                                     lcp_error *err);
 

@@ -99,7 +99,10 @@ lcp_status lcp_sigspace_image(lcp_image *img, const lcp_sigspace *req, uint64_t 
         } else if (img->filetype == LCP_MH_OBJECT) {
             end = img->size;
         } else {
-            return lcp_error_set(err, LCP_E_UNSUPPORTED, img->offset, "file does not have a __LINKEDIT segment");
+            lcp_status st =
+                lcp_error_set(err, LCP_E_UNSUPPORTED, img->offset, "file does not have a __LINKEDIT segment");
+            lcp_error_reason(err, LCP_R_NO_LINKEDIT, 0, 0, 0, 0);
+            return st;
         }
     } else {
         lcp_linkedit_data cs;

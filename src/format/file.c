@@ -263,8 +263,11 @@ static lcp_status check_label(const lcp_slice *s, uint32_t i, uint64_t where, ui
     const char *is = lcp_arch_label(cputype, cpusubtype, b2, sizeof b2);
     /* an unnamed architecture's label already reads "cputype N cpusubtype M" */
     const char *field = strncmp(said, "cputype ", 8) == 0 ? "" : s->cputype == cputype ? "cpusubtype " : "cputype ";
-    return lcp_error_set(err, LCP_E_MALFORMED, where, "fat_arch %u at offset 0x%llx: %s%s but the %s at 0x%llx is %s",
-                         i, (unsigned long long)where, field, said, what, (unsigned long long)at, is);
+    lcp_status st =
+        lcp_error_set(err, LCP_E_MALFORMED, where, "fat_arch %u at offset 0x%llx: %s%s but the %s at 0x%llx is %s", i,
+                      (unsigned long long)where, field, said, what, (unsigned long long)at, is);
+    lcp_error_reason(err, LCP_R_FAT_ARCH_MISMATCH, i, 0, (int32_t)s->cputype, (int32_t)s->cpusubtype);
+    return st;
 }
 
 static lcp_status check_slice_label(const lcp_slice *s, uint32_t i, uint64_t where, lcp_error *err) {
@@ -352,19 +355,30 @@ static lcp_status read_fat(lcp_file *f, bool is64, lcp_error *err) {
         free(t);
         return st;
     }
-    if (!is64 && lcp_fat_is_java_class(nfat))
+    /* LCP_PARSE_FAT_ALWAYS: Apple's tools guess no Java class file and set
+     * no limit; the table must still lie inside the file (below). */
+    bool apple = (f->parse_flags & LCP_PARSE_FAT_ALWAYS) != 0;
+    if (!apple && !is64 && lcp_fat_is_java_class(nfat))
         return lcp_error_set(err, LCP_E_NOT_MACHO, 4,
                              "not a Mach-O file (0xcafebabe with %u architectures: a Java class file?)", nfat);
-    if (!is64 && nfat > LCP_FAT_MAX_ARCHS)
+    if (!apple && !is64 && nfat > LCP_FAT_MAX_ARCHS)
         return lcp_error_set(err, LCP_E_MALFORMED, 4,
                              "fat header: nfat_arch %u (0x%x) is too large (at most %u architectures)", nfat, nfat,
                              LCP_FAT_MAX_ARCHS);
-    if (nfat == 0)
-        return lcp_error_set(err, LCP_E_MALFORMED, 4, "fat header has nfat_arch 0");
+    if (nfat == 0) {
+        st = lcp_error_set(err, LCP_E_MALFORMED, 4, "fat header has nfat_arch 0");
+        lcp_error_reason(err, LCP_R_FAT_NO_ARCHS, 0, 0, 0, 0);
+        return st;
+    }
     uint64_t table;
-    if (!lcp_mul_u64(nfat, entry, &table) || !lcp_range_ok(8, table, f->src.size))
-        return lcp_error_set(err, LCP_E_MALFORMED, 4, "nfat_arch %u: the fat_arch table runs past the end of the file",
-                             nfat);
+    if (!lcp_mul_u64(nfat, entry, &table) || !lcp_range_ok(8, table, f->src.size)) {
+        st = lcp_error_set(err, LCP_E_MALFORMED, 4, "nfat_arch %u: the fat_arch table runs past the end of the file",
+                           nfat);
+        lcp_error_reason(err, LCP_R_FAT_TABLE_PAST_END, 0, 0, 0, 0);
+        if (err)
+            err->value = entry; /* fat_arch or fat_arch_64, for Apple's message */
+        return st;
+    }
     f->nfat_arch = nfat;
     f->slices = calloc(nfat, sizeof *f->slices);
     if (f->slices == NULL)
@@ -402,10 +416,12 @@ static lcp_status read_fat(lcp_file *f, bool is64, lcp_error *err) {
         f->nslices = i + 1;
         if (!lcp_range_ok(s->offset, s->size, f->src.size)) {
             free(tab);
-            return lcp_error_set(err, LCP_E_MALFORMED, where,
-                                 "fat_arch %u: offset 0x%llx size 0x%llx extends past the end of the file (%llu bytes)",
-                                 i, (unsigned long long)s->offset, (unsigned long long)s->size,
-                                 (unsigned long long)f->src.size);
+            st = lcp_error_set(err, LCP_E_MALFORMED, where,
+                               "fat_arch %u: offset 0x%llx size 0x%llx extends past the end of the file (%llu bytes)",
+                               i, (unsigned long long)s->offset, (unsigned long long)s->size,
+                               (unsigned long long)f->src.size);
+            lcp_error_reason(err, LCP_R_FAT_ARCH_PAST_END, i, 0, (int32_t)s->cputype, (int32_t)s->cpusubtype);
+            return st;
         }
         if (s->offset < 8 + table) {
             free(tab);

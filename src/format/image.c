@@ -3,6 +3,7 @@
 #include "lcpatch/image.h"
 
 #include "format/image_lenient.h"
+#include "format/apple_checkout.h"
 #include "format/lc_table.h"
 #include "lcpatch/macho.h"
 #include "lcpatch/names.h"
@@ -32,10 +33,13 @@ static lcp_status check_lc_str(const uint8_t *c, uint32_t cmdsize, uint32_t fiel
                                bool must_terminate, unsigned flags, uint64_t where, uint32_t index, const char *label,
                                lcp_error *err) {
     uint32_t off;
-    if (!lcp_get_u32(c, cmdsize, field, big_endian, &off))
-        return lcp_error_set(err, LCP_E_MALFORMED, where,
-                             "load command %u '%s': cmdsize 0x%x too small for its string offset", index, label,
-                             cmdsize);
+    if (!lcp_get_u32(c, cmdsize, field, big_endian, &off)) {
+        lcp_status st =
+            lcp_error_set(err, LCP_E_MALFORMED, where,
+                          "load command %u '%s': cmdsize 0x%x too small for its string offset", index, label, cmdsize);
+        lcp_error_reason(err, LCP_R_CMD_TOO_SMALL, index, 0, 0, 0);
+        return st;
+    }
     bool apple = (flags & LCP_PARSE_APPLE_LC_STR) != 0;
     if (!apple && off >= field + 4 && off < fixed && off < cmdsize)
         return lcp_error_set(
@@ -62,18 +66,26 @@ static lcp_status check_command(const uint8_t *c, uint32_t cmd, uint32_t cmdsize
     const lcp_lc_info *info = lcp_lc_lookup(cmd);
     if (info == NULL)
         return LCP_OK; /* unknown: carried byte for byte */
-    if (cmdsize < info->min_size)
-        return lcp_error_set(err, LCP_E_MALFORMED, where, "load command %u '%s': cmdsize 0x%x smaller than 0x%x", index,
-                             label, cmdsize, info->min_size);
+    if (cmdsize < info->min_size) {
+        lcp_status st =
+            lcp_error_set(err, LCP_E_MALFORMED, where, "load command %u '%s': cmdsize 0x%x smaller than 0x%x", index,
+                          label, cmdsize, info->min_size);
+        lcp_error_reason(err, LCP_R_CMD_TOO_SMALL, index, 0, 0, 0);
+        return st;
+    }
     if (info->str_field) {
         lcp_status st = check_lc_str(c, cmdsize, info->str_field, info->min_size, big_endian, true, flags, where, index,
                                      label, err);
+        if (st && err && err->reason == LCP_R_NONE)
+            lcp_error_reason(err, LCP_R_LC_STR_BAD, index, 0, 0, 0);
         if (st)
             return st;
     }
     if (info->raw_str_field) {
         lcp_status st = check_lc_str(c, cmdsize, info->raw_str_field, info->min_size, big_endian, false, flags, where,
                                      index, label, err);
+        if (st && err && err->reason == LCP_R_NONE)
+            lcp_error_reason(err, LCP_R_LC_STR_BAD, index, 0, 0, 0);
         if (st)
             return st;
     }
@@ -104,8 +116,12 @@ static lcp_status index_commands(const uint8_t *cmds, size_t len, uint32_t ncmds
                                  unsigned flags, uint64_t base, lcp_load_command **out, lcp_error *err) {
     *out = NULL;
     /* Every command takes at least 8 bytes: refuse impossible counts before allocating. */
-    if (ncmds > len / 8)
-        return lcp_error_set(err, LCP_E_MALFORMED, base, "ncmds %u cannot fit in sizeofcmds %zu", ncmds, len);
+    if (ncmds > len / 8) {
+        lcp_status bad = lcp_error_set(err, LCP_E_MALFORMED, base, "ncmds %u cannot fit in sizeofcmds %zu", ncmds, len);
+        /* the first command a walk would find past sizeofcmds, when all before take 8 bytes */
+        lcp_error_reason(err, LCP_R_CMD_PAST_CMDS, (uint32_t)(len / 8), 0, 0, 0);
+        return bad;
+    }
     lcp_load_command *lc = calloc(ncmds ? ncmds : 1, sizeof *lc);
     if (lc == NULL)
         return lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
@@ -114,23 +130,30 @@ static lcp_status index_commands(const uint8_t *cmds, size_t len, uint32_t ncmds
         uint32_t cmd, cmdsize;
         if (!lcp_get_u32(cmds, len, pos, big_endian, &cmd) || !lcp_get_u32(cmds, len, pos + 4, big_endian, &cmdsize)) {
             free(lc);
-            return lcp_error_set(err, LCP_E_MALFORMED, base + pos,
-                                 "load command %u at offset 0x%zx runs past sizeofcmds 0x%zx", i, pos, len);
+            lcp_status bad = lcp_error_set(err, LCP_E_MALFORMED, base + pos,
+                                           "load command %u at offset 0x%zx runs past sizeofcmds 0x%zx", i, pos, len);
+            lcp_error_reason(err, LCP_R_CMD_PAST_CMDS, i, 0, 0, 0);
+            return bad;
         }
         char buf[16];
         const char *label = cmd_label(cmd, buf, sizeof buf);
         lcp_status st = LCP_OK;
-        if (cmdsize < 8)
+        if (cmdsize < 8) {
             st = lcp_error_set(err, LCP_E_MALFORMED, base + pos + 4, "load command %u '%s': cmdsize %u is less than 8",
                                i, label, cmdsize);
-        else if (cmdsize % 4 != 0)
+            lcp_error_reason(err, cmdsize == 0 ? LCP_R_CMDSIZE_ZERO : LCP_R_CMD_TOO_SMALL, i, 0, 0, 0);
+        } else if (cmdsize % 4 != 0) {
             st = lcp_error_set(err, LCP_E_MALFORMED, base + pos + 4,
                                "load command %u '%s': cmdsize %u is not a multiple of 4", i, label, cmdsize);
-        else if (cmdsize > len - pos)
+            lcp_error_reason(err, LCP_R_CMDSIZE_ALIGN, i, 0, 0, 0);
+        } else if (cmdsize > len - pos) {
             st = lcp_error_set(err, LCP_E_MALFORMED, base + pos + 4,
                                "load command %u '%s': cmdsize 0x%x extends past sizeofcmds 0x%zx", i, label, cmdsize,
                                len);
-        else
+            lcp_error_reason(err, LCP_R_CMD_PAST_CMDS, i, 0, 0, 0);
+            if (err)
+                err->value = cmdsize; /* the command's header was read: Apple's words differ */
+        } else
             st = check_command(cmds + pos, cmd, cmdsize, is64, big_endian, flags, base + pos, i, err);
         if (st) {
             free(lc);
@@ -179,6 +202,28 @@ static lcp_status check_file_ranges(const lcp_image *img, lcp_error *err) {
                              (unsigned long long)off, f2, (unsigned long long)len, (unsigned long long)img->size);
     }
     return LCP_OK;
+}
+
+/* Apple's checkout walks the commands one by one: a __LINKEDIT fault in
+ * command 6 is what it reports, not a broken cmdsize in command 7. When
+ * the Apple checks are asked for and command k > 0 is malformed, the
+ * commands before it are checked first and their fault, if any, replaces
+ * err. img is being discarded: its command table is reused. */
+static void apple_checkout_before(lcp_image *img, const uint8_t *cmds, unsigned flags, lcp_error *err) {
+    if (err == NULL || !(flags & (LCP_PARSE_KNOWN_COMMANDS | LCP_PARSE_LINKEDIT_STRICT)) || err->index == 0)
+        return;
+    switch (err->reason) {
+    case LCP_R_CMDSIZE_ZERO:
+    case LCP_R_CMDSIZE_ALIGN:
+    case LCP_R_CMD_PAST_CMDS:
+    case LCP_R_CMD_TOO_SMALL:
+    case LCP_R_LC_STR_BAD: break;
+    default: return;
+    }
+    lcp_error first;
+    if (lcp_image_set_commands(img, cmds, img->sizeofcmds, err->index, &first) == LCP_OK &&
+        lcp_apple_checkout(img, flags, &first) != LCP_OK)
+        *err = first;
 }
 
 lcp_status lcp_image_parse(const uint8_t *bytes, size_t len, uint64_t offset, uint64_t size, lcp_image **out,
@@ -306,6 +351,10 @@ lcp_status lcp_image_parse_flags(const uint8_t *bytes, size_t len, uint64_t offs
     st = lcp_image_set_commands(img, bytes + img->header_size, img->sizeofcmds, img->ncmds, err);
     if (st == LCP_OK)
         st = check_file_ranges(img, err);
+    if (st == LCP_OK)
+        st = lcp_apple_checkout(img, flags, err);
+    else
+        apple_checkout_before(img, bytes + img->header_size, flags, err);
     if (st) {
         lcp_image_free(img);
         return st;

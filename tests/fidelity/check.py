@@ -43,76 +43,110 @@ def load_divergences():
     return out
 
 
-def _slices(data):
-    """(offset, size, fat size-field offset or None) of each Mach-O slice."""
-    if data[:4] == b"\xca\xfe\xba\xbe":
+def macho_slices(data):
+    """[(offset, size)] of the Mach-O images of a thin or fat file (fat32 or
+    fat64, as written by Apple's tools: big-endian header)."""
+    magic = data[:4]
+    if magic in (b"\xca\xfe\xba\xbe", b"\xca\xfe\xba\xbf"):
+        is64 = magic[3] == 0xbf
         n = int.from_bytes(data[4:8], "big")
-        return [(int.from_bytes(data[8 + 20 * i + 8:8 + 20 * i + 12], "big"),
-                 int.from_bytes(data[8 + 20 * i + 12:8 + 20 * i + 16], "big"), 8 + 20 * i + 12) for i in range(n)]
-    return [(0, len(data), None)]
+        out = []
+        for i in range(n):
+            e = 8 + i * (32 if is64 else 20)
+            if is64:
+                out.append((int.from_bytes(data[e + 8:e + 16], "big"), int.from_bytes(data[e + 16:e + 24], "big")))
+            else:
+                out.append((int.from_bytes(data[e + 8:e + 12], "big"), int.from_bytes(data[e + 12:e + 16], "big")))
+        return out
+    return [(0, len(data))]
 
 
-def _signature_fields(data, off):
-    """For the image at off: (dataoff, datasize, [offsets of the size fields
-    that point at its signature]) or None when it is not signed."""
-    magic = data[off:off + 4]
-    if magic not in (b"\xcf\xfa\xed\xfe", b"\xce\xfa\xed\xfe"):
-        return None
+def signature_fields(image):
+    """(dataoff or None, [(start, end)] of the fields that size the
+    signature: LC_CODE_SIGNATURE's datasize, __LINKEDIT's vmsize and
+    filesize) of one little-endian Mach-O image."""
+    magic = image[:4]
+    if magic not in (b"\xce\xfa\xed\xfe", b"\xcf\xfa\xed\xfe"):
+        return None, []
     is64 = magic[0] == 0xcf
-    u32 = lambda at: int.from_bytes(data[at:at + 4], "little")
-    ncmds, p = u32(off + 16), off + (32 if is64 else 28)
-    sig, fields = None, []
+    le = lambda a, b: int.from_bytes(image[a:b], "little")
+    ncmds, at = le(16, 20), 32 if is64 else 28
+    dataoff, fields = None, []
     for _ in range(ncmds):
-        cmd, cmdsize = u32(p), u32(p + 4)
-        if cmd == 0x1d:  # LC_CODE_SIGNATURE: its datasize
-            sig = (u32(p + 8), u32(p + 12))
-            fields.append((p + 12, 4))
-        elif cmd in (0x1, 0x19) and data[p + 8:p + 24].rstrip(b"\0") == b"__LINKEDIT":
-            fields += [(p + 32, 8), (p + 48, 8)] if is64 else [(p + 28, 4), (p + 36, 4)]  # vmsize, filesize
-        p += max(cmdsize, 8)
-    return (sig[0], sig[1], fields) if sig else None
+        cmd, size = le(at, at + 4), le(at + 4, at + 8)
+        if cmd == 0x1d:  # LC_CODE_SIGNATURE
+            dataoff = le(at + 8, at + 12)
+            fields.append((at + 12, at + 16))
+        elif cmd in (0x19, 0x1) and image[at + 8:at + 24].rstrip(b"\0") == b"__LINKEDIT":
+            if is64:  # vmsize at 32, filesize at 48
+                fields += [(at + 32, at + 40), (at + 48, at + 56)]
+            else:
+                fields += [(at + 28, at + 32), (at + 36, at + 40)]
+        at += size
+    return dataoff, fields
 
 
-def resigned_ok(lcpatch, got, want):
-    """The `resigned` rule: Apple's output (made without CODEDIRECTORY_SUPPORT,
-    so a stale signature) and lcpatch's (signed again) hold the same bytes
-    outside each signature's data and the size fields that point at it
-    (fat_arch.size, LC_CODE_SIGNATURE.datasize, __LINKEDIT vmsize/filesize),
-    and every signature lcpatch wrote verifies. Returns None or why not."""
-    a, b = _slices(want), _slices(got)
-    if len(a) != len(b) or [x[0] for x in a] != [x[0] for x in b]:
-        return "slices differ in number or place"
-    hdr = 8 + 20 * len(a) if len(a) > 1 or a[0][2] is not None else 0
-    wa, wb = bytearray(want[:hdr]), bytearray(got[:hdr])
-    for _, _, at in a:
-        if at is not None:
-            wa[at:at + 4] = wb[at:at + 4] = b"\0\0\0\0"
-    if wa != wb:
-        return "fat headers differ"
-    ends = [hdr]
-    for (off, size_a, _), (_, size_b, _) in zip(a, b):
-        sa, sb = _signature_fields(want, off), _signature_fields(got, off)
-        xa, xb = bytearray(want[off:off + size_a]), bytearray(got[off:off + size_b])
-        if sa and sb and sa[0] == sb[0]:
-            for at, n in sa[2]:
-                xa[at - off:at - off + n] = bytes(n)
-            for at, n in sb[2]:
-                xb[at - off:at - off + n] = bytes(n)
-            del xa[sa[0]:sa[0] + sa[1]]
-            del xb[sb[0]:sb[0] + sb[1]]
-        if xa != xb:
-            return "slice at %d differs outside its signature" % off
-        ends.append(off + size_b)
-    for lo, hi in zip(ends, [x[0] for x in b] + [len(got)]):
-        if any(got[lo:hi]):
-            return "non-zero bytes between slices at %d" % lo
+def resigned_right(lcpatch, got, want, data_in):
+    """The `resigned` rule: lcpatch re-signed the linker-signed slices that
+    Apple's tool (built without CODEDIRECTORY_SUPPORT) left with a stale
+    signature. Every byte outside each slice's signature data, and outside
+    the size fields that point at it (LC_CODE_SIGNATURE datasize, __LINKEDIT
+    vmsize and filesize, the fat_arch size), is Apple's; the new signatures
+    are valid (`lcpatch verify`) and the slices unsigned in the input stay
+    unsigned."""
+    gs, ws = macho_slices(got), macho_slices(want)
+    if len(gs) != len(ws) or any(g[0] != w[0] for g, w in zip(gs, ws)):
+        return "the slices are not where Apple's are"
+    if len(gs) > 1:  # the fat header but for the sizes
+        entry = 32 if want[3] == 0xbf else 20
+        for i in range(len(ws)):
+            e = 8 + i * entry
+            size_at = (e + 16, e + 24) if entry == 32 else (e + 12, e + 16)
+            if got[e:size_at[0]] != want[e:size_at[0]] or got[size_at[1]:e + entry] != want[size_at[1]:e + entry]:
+                return "fat_arch %d differs from Apple's beyond its size" % i
+        if got[:8] != want[:8]:
+            return "the fat header differs from Apple's"
+    covered = 8 + len(ws) * (32 if want[3:4] == b"\xbf" else 20) if len(ws) > 1 else 0
+    for (off, _), (_, gsize), (_, wsize) in zip(ws, gs, ws):
+        if got[covered:off] != want[covered:off]:
+            return "the bytes before the slice at %d differ from Apple's" % off
+        g, w = bytearray(got[off:off + gsize]), bytearray(want[off:off + wsize])
+        dataoff, fields = signature_fields(bytes(w))
+        gdataoff, gfields = signature_fields(bytes(g))
+        if dataoff is None:
+            if g != w:
+                return "the unsigned slice at %d differs from Apple's" % off
+        else:
+            if gdataoff != dataoff or gfields != fields:
+                return "the slice at %d: its signature is not where Apple's is" % off
+            for a, b in fields:
+                g[a:b] = w[a:b]
+            if g[:dataoff] != w[:dataoff]:
+                first = next(i for i in range(dataoff) if g[i] != w[i])
+                return "the slice at %d differs from Apple's at %d, outside the signature" % (off, first)
+        covered = off + max(gsize, wsize)
     with tempfile.TemporaryDirectory() as tmp:
-        path = os.path.join(tmp, "out.bin")
-        open(path, "wb").write(got)
-        p = subprocess.run([lcpatch, "verify", "--json", path], capture_output=True, text=True)
-    images = json.loads(p.stdout)["files"][0]["images"]
-    if not any(i["verdict"] == "valid" for i in images) or any(i["verdict"] == "invalid" for i in images):
-        return "the new signature does not verify: %s" % [i["verdict"] for i in images]
+        verdicts = []
+        for name, data in (("in", data_in), ("out", got)):
+            path = os.path.join(tmp, name)
+            with open(path, "wb") as f:
+                f.write(data)
+            p = subprocess.run([lcpatch, "verify", "--json", path], capture_output=True, text=True, timeout=60)
+            try:
+                images = json.loads(p.stdout)["files"][0]["images"]
+            except (ValueError, KeyError, IndexError):
+                return "lcpatch verify gave no report: " + p.stderr.strip()
+            verdicts.append([(i["arch"], i["verdict"], i["kind"]) for i in images])
+    vin, vout = verdicts
+    if [v[0] for v in vin] != [v[0] for v in vout]:
+        return "lcpatch verify names other slices in the output"
+    for (arch, was, kind), (_, now, nkind) in zip(vin, vout):
+        if (was == "unsigned") != (now == "unsigned"):
+            return "%s: %s in the input, %s in the output" % (arch, was, now)
+        if now != "unsigned" and now != "valid":
+            return "%s: the re-signed slice does not verify (%s)" % (arch, now)
+    if not any(v[2] == "linker-signed" for v in vout):
+        return "no slice of the output is linker-signed"
     return None
 
 
@@ -165,11 +199,6 @@ def check_right(lcpatch, shared, case, right):
                     len(got) != header + sizeofcmds:
                 return "want exit 0 and Apple's truncated output completed to header + sizeofcmds; got exit %d" % (
                     p.returncode)
-        elif kind == "resigned":
-            want = open(os.path.join(golden, name + ".bin"), "rb").read()
-            why = resigned_ok(lcpatch, got, want) if p.returncode == 0 and got else "exit %d" % p.returncode
-            if why:
-                return "want Apple's output signed again: " + why
         elif kind == "stdout-golden-except-line":
             # Apple's exit status and standard output but for one line
             n = int(right[1])
@@ -179,6 +208,13 @@ def check_right(lcpatch, shared, case, right):
             if p.returncode != want_rc or len(have) != len(want) or \
                     any(a != b for i, (a, b) in enumerate(zip(have, want)) if i != n - 1) or have[n - 1] == want[n - 1]:
                 return "want Apple's exit status and standard output but for line %d; got exit %d" % (n, p.returncode)
+        elif kind == "resigned":
+            want = open(os.path.join(golden, name + ".bin"), "rb").read()
+            if p.returncode != 0 or got is None:
+                return "want exit 0 and a re-signed output; got exit %d" % p.returncode
+            why = resigned_right(lcpatch, got, want, data_in)
+            if why:
+                return "re-signed: " + why
         else:
             return "unknown rule %r" % kind
     return None

@@ -107,8 +107,8 @@ fi
 # has a broken load command succeeds (and keeps that slice as it was).
 # Scope "copy-ok": as "all", but exit 0 is accepted when the output is a
 # byte-identical copy of the input (codesign_allocate -r writes an unsigned
-# file back unchanged when its load-command bounds are sound, as Apple's
-# does; nothing is damaged).
+# file back unchanged when its only fault is an lc_str offset inside its
+# command's fixed part, which Apple's checkout accepts; nothing is damaged).
 # Scope "lcstr-lenient": as "all", but exit 0 is accepted for an lc_str
 # offset that points inside its command's fixed part (0 or 4): Apple's
 # install_name_tool accepts such a command and edits the others (golden case

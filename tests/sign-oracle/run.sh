@@ -16,7 +16,10 @@
 #      link but for the load commands' order (Apple's) and the hashes of the
 #      pages that holds (same_but_commands.py);
 #   5. add-rpath appends LC_RPATH where ld64.lld would not put it, so there
-#      the re-signed file is checked by verify.py (hashlib) instead.
+#      the re-signed file is checked by verify.py (hashlib) instead;
+#   6. the install_name_tool dialect re-signs as Xcode's does: -id and
+#      -change equal ld64.lld's link of the edited inputs, -add_rpath is
+#      valid (verify.py) and -delete_rpath of it gives the link back.
 # Prints "N passed, N failed[, N skipped]".
 cd "$(dirname "$0")/../.." || exit 3
 : "${LCPATCH:=./lcpatch}"
@@ -151,6 +154,30 @@ for arch in arm64 x86_64; do
             "$E/a/libsdk.dylib" >/dev/null 2>"$T/err" && ! [ -s "$T/err" ] &&
             python3 $S/same_but_commands.py "$E/auto/vt.dylib" "$E/b/libsdk.dylib" &&
             python3 $S/verify.py "$E/auto/vt.dylib"; then ok; else bad "$arch vtool -set-build-version is not ld64.lld's link in vtool's order"; fi
+    fi
+    # The Apple dialect re-signs as Xcode's install_name_tool does (a
+    # linker-signed slice is signed again, silently): -id and -change equal
+    # ld64.lld's link of the edited inputs.
+    cp "$E/a/libfoo.dylib" "$E/itool-id.dylib"
+    if "$LCPATCH" install_name_tool -id @rpath/libbar.dylib "$E/itool-id.dylib" 2>"$T/err" &&
+        cmp -s "$E/itool-id.dylib" "$E/b/libfoo.dylib" && ! [ -s "$T/err" ]; then ok; else bad "$arch install_name_tool -id does not re-sign as ld64.lld links"; fi
+    cp "$E/a/app" "$E/itool-app"
+    if "$LCPATCH" install_name_tool -change /old/libdep.dylib @rpath/libdep.dylib "$E/itool-app" 2>"$T/err" &&
+        cmp -s "$E/itool-app" "$E/b/app" && ! [ -s "$T/err" ]; then ok; else bad "$arch install_name_tool -change does not re-sign as ld64.lld links"; fi
+    # -add_rpath appends LC_RPATH after LC_CODE_SIGNATURE (Apple's order,
+    # not ld64.lld's): its signature is checked by verify.py, and
+    # -delete_rpath of it gives ld64.lld's file back byte for byte
+    cp "$E/a/libfoo.dylib" "$E/itool-rp.dylib"
+    if ! command -v python3 >/dev/null 2>&1; then
+        echo "sign-oracle: python3 not installed: $arch install_name_tool -add_rpath check skipped"
+        skip=$((skip + 1))
+    elif "$LCPATCH" install_name_tool -add_rpath @loader_path/../lib "$E/itool-rp.dylib" 2>"$T/err" &&
+        ! cmp -s "$E/itool-rp.dylib" "$E/a/libfoo.dylib" && python3 $S/verify.py "$E/itool-rp.dylib" && ! [ -s "$T/err" ] &&
+        "$LCPATCH" install_name_tool -delete_rpath @loader_path/../lib "$E/itool-rp.dylib" &&
+        cmp -s "$E/itool-rp.dylib" "$E/a/libfoo.dylib"; then
+        ok
+    else
+        bad "$arch install_name_tool -add_rpath/-delete_rpath: not re-signed as ld64.lld signs"
     fi
     # add-rpath: LC_RPATH goes last, not where ld64.lld puts it: hashlib checks
     cp "$E/a/libfoo.dylib" "$E/x"

@@ -11,6 +11,7 @@
 
 #include "lcpatch/codesign.h"
 #include "lcpatch/codesign_format.h"
+#include "lcpatch/dylib_edit.h"
 #include "lcpatch/lcpatch.h"
 
 #define BIN "tests/binaries/"
@@ -173,6 +174,52 @@ static void edited_images_are_resigned(void **state) {
     lcp_file_free(f);
 }
 
+/* The index of LC_CODE_SIGNATURE and of the last command in the output of
+ * a re-sign after appending an LC_RPATH to libdemo-arm64.dylib. */
+static void resign_after_add_rpath(bool keep_order, long *sig, long *last) {
+    lcp_file *f, *o;
+    lcp_error err;
+    assert_int_equal(lcp_file_open(BIN "libdemo-arm64.dylib", &f, &err), LCP_OK);
+    lcp_image *img = f->slices[0].image;
+    lcp_name_edit e = {LCP_NAME_ADD_RPATH, NULL, "@loader_path/../lib"};
+    lcp_name_report rep;
+    assert_int_equal(lcp_image_edit_names(img, &e, 1, 0, &rep, &err), LCP_OK);
+    lcp_name_report_release(&rep);
+    lcp_plan p;
+    lcp_plan_init(&p);
+    bool resigned = false;
+    lcp_image *edited[1] = {img};
+    assert_int_equal(keep_order ? lcp_sign_edited_in_place(f, edited, 1, &p, &resigned, &err)
+                                : lcp_sign_edited(f, edited, 1, &p, &resigned, &err),
+                     LCP_OK);
+    assert_true(resigned);
+    uint8_t *got;
+    size_t n;
+    assert_int_equal(lcp_plan_write_memory(&p, &f->src, &got, &n, &err), LCP_OK);
+    assert_int_equal(lcp_file_open_memory(got, n, "out", &o, &err), LCP_OK);
+    const lcp_image *out = o->slices[0].image;
+    assert_int_equal(out->ncmds, img->ncmds);
+    *sig = lcp_image_find(out, LCP_LC_CODE_SIGNATURE, 0);
+    *last = (long)out->ncmds - 1;
+    assert_int_equal(out->lc[*last].cmd == LCP_LC_RPATH, keep_order);
+    lcp_file_free(o);
+    free(got);
+    lcp_plan_release(&p);
+    lcp_file_free(f);
+}
+
+/* Xcode's install_name_tool leaves LC_CODE_SIGNATURE where it was (an
+ * appended LC_RPATH after it); the native editors put it last, as a
+ * linker does. */
+static void keep_order_leaves_the_signature_command_in_place(void **state) {
+    (void)state;
+    long sig, last;
+    resign_after_add_rpath(true, &sig, &last);
+    assert_int_equal(sig, last - 1);
+    resign_after_add_rpath(false, &sig, &last);
+    assert_int_equal(sig, last);
+}
+
 /* lcp_plan_read gives the bytes lcp_plan_write_memory gives, across pieces. */
 static void plan_read_matches_memory(void **state) {
     (void)state;
@@ -207,6 +254,7 @@ int main(void) {
         cmocka_unit_test(sigspace_adds_the_command_and_room),
         cmocka_unit_test(sigspace_refuses_without_room),
         cmocka_unit_test(edited_images_are_resigned),
+        cmocka_unit_test(keep_order_leaves_the_signature_command_in_place),
         cmocka_unit_test(plan_read_matches_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,349 @@
+/* `lcpatch install_name_tool`: Apple's install_name_tool (cctools
+ * misc/install_name_tool.c): its arguments, its messages, its exit codes,
+ * and its in-place edit of the operand, over the library's model. The file
+ * is read once, by src/format, with the options that make it read as
+ * Apple's ofile_map and checkout read it (LCP_ITOOL_PARSE); the edits are
+ * lcp_image_edit_names; the write is the library's plan. A slice that
+ * carried the linker's ad-hoc signature is signed again after the edit,
+ * as Xcode's build of the tool does (CODEDIRECTORY_SUPPORT,
+ * codedir_is_linker_signed); any other signature gets Apple's warning.
+ * Extensions: -prepend_rpath and -delete_all_rpaths (llvm-install-name-
+ * tool's), -h/--help. */
+#include "compat/itool.h"
+
+#include "lcpatch/dylib_edit.h"
+#include "lcpatch/sign.h"
+
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char int_help[] = "usage: lcpatch install_name_tool [-change old new] ... [-rpath old new] ...\n"
+                               "           [-add_rpath new] ... [-prepend_rpath new] ... [-delete_rpath old] ...\n"
+                               "           [-delete_all_rpaths] [-id name] input\n"
+                               "\n"
+                               "Apple's install_name_tool, on Linux and macOS: edits the install names and\n"
+                               "LC_RPATH commands of every slice of input, in place, with Apple's header-space\n"
+                               "rule, messages and exit codes. See lcpatch-install_name_tool(1).\n";
+
+struct itool {
+    const char *prog; /* argv[0], as Apple's tool names itself */
+    const char *input;
+    lcp_name_edit *edits;
+    size_t nedits;
+    int errors;
+};
+
+static void err_msg(struct itool *t, const char *fmt, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* cctools error(): "error: prog: message" */
+static void err_msg(struct itool *t, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "error: %s: ", t->prog);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    t->errors++;
+}
+
+static int usage(struct itool *t) {
+    fprintf(stderr,
+            "Usage: %s [-change old new] ... [-rpath old new] ... [-add_rpath new] ... "
+            "[-delete_rpath old] ... [-id name] input\n",
+            t->prog);
+    return 1;
+}
+
+static const char *arch_of(const lcp_image *img, char *buf, size_t len) {
+    return lcp_arch_label(img->cputype, img->cpusubtype, buf, len);
+}
+
+/* ---- one image ---- */
+
+static void edit_image(struct itool *t, const lcp_file *f, lcp_image *img) {
+    char abuf[64];
+    const char *arch = arch_of(img, abuf, sizeof abuf);
+    (void)f;
+    lcp_name_report rep;
+    lcp_error e;
+    lcp_status st = lcp_image_edit_names(img, t->edits, t->nedits, LCP_NAME_APPLE_LIMIT, &rep, &e);
+    if (st != LCP_OK && rep.nproblems == 0) {
+        err_msg(t, "%s (for architecture %s): %s", t->input, arch, e.message);
+        lcp_name_report_release(&rep);
+        return;
+    }
+    for (size_t k = 0; k < rep.nproblems; k++) {
+        const lcp_name_problem *p = &rep.problems[k];
+        const lcp_name_edit *ed = &t->edits[p->edit];
+        const char *existing = NULL;
+        switch (p->kind) {
+        case LCP_NAME_DUPLICATE_RPATH:
+            lcp_image_cmd_string(img, p->command, &existing);
+            err_msg(t,
+                    "for: %s (for architecture %s) option \"%s %s\" would duplicate path, file already has "
+                    "LC_RPATH for: %s",
+                    t->input, arch, lcp_name_edit_option(ed->kind), ed->new_path, existing ? existing : "");
+            break;
+        case LCP_NAME_RPATH_NOT_FOUND:
+            if (ed->kind == LCP_NAME_RPATH)
+                err_msg(t,
+                        "no LC_RPATH load command with path: %s found in: %s (for architecture %s), required for "
+                        "specified option \"-rpath %s %s\"",
+                        ed->old_path, t->input, arch, ed->old_path, ed->new_path);
+            else
+                err_msg(t,
+                        "no LC_RPATH load command with path: %s found in: %s (for architecture %s), required for "
+                        "specified option \"-delete_rpath %s\"",
+                        ed->old_path, t->input, arch, ed->old_path);
+            break;
+        case LCP_NAME_NO_SPACE:
+            err_msg(t,
+                    "changing install names or rpaths can't be redone for: %s (for architecture %s) because larger "
+                    "updated load commands do not fit (the program must be relinked, and you may need to use "
+                    "-headerpad or -headerpad_max_install_names)",
+                    t->input, arch);
+            break;
+        }
+    }
+    lcp_name_report_release(&rep);
+}
+
+/* ---- arguments ---- */
+
+static bool add_edit(struct itool *t, lcp_name_edit e) {
+    char msg[1024];
+    if (!lcp_name_edit_conflicts(t->edits, t->nedits, &e, msg, sizeof msg)) {
+        err_msg(t, "%s", msg);
+        return false;
+    }
+    lcp_name_edit *n = realloc(t->edits, (t->nedits + 1) * sizeof *n);
+    if (!n) {
+        err_msg(t, "out of memory");
+        return false;
+    }
+    t->edits = n;
+    t->edits[t->nedits++] = e;
+    return true;
+}
+
+static int parse(struct itool *t, int argc, char **argv) {
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        lcp_name_edit e = {LCP_NAME_CHANGE, NULL, NULL};
+        int nargs = -1;
+        if (strcmp(a, "-id") == 0)
+            e.kind = LCP_NAME_ID, nargs = 1;
+        else if (strcmp(a, "-change") == 0)
+            e.kind = LCP_NAME_CHANGE, nargs = 2;
+        else if (strcmp(a, "-rpath") == 0)
+            e.kind = LCP_NAME_RPATH, nargs = 2;
+        else if (strcmp(a, "-add_rpath") == 0)
+            e.kind = LCP_NAME_ADD_RPATH, nargs = 1;
+        else if (strcmp(a, "-prepend_rpath") == 0)
+            e.kind = LCP_NAME_PREPEND_RPATH, nargs = 1;
+        else if (strcmp(a, "-delete_rpath") == 0)
+            e.kind = LCP_NAME_DELETE_RPATH, nargs = 1;
+        else if (strcmp(a, "-delete_all_rpaths") == 0)
+            e.kind = LCP_NAME_DELETE_ALL_RPATHS, nargs = 0;
+        if (nargs < 0) {
+            if (t->input != NULL) {
+                err_msg(t, "more than one input file specified (%s and %s)", a, t->input);
+                return usage(t);
+            }
+            t->input = a;
+            continue;
+        }
+        if (i + nargs >= argc) {
+            err_msg(t, e.kind == LCP_NAME_ID ? "missing argument to: %s option" : "missing argument(s) to: %s option",
+                    a);
+            return usage(t);
+        }
+        if (e.kind == LCP_NAME_CHANGE || e.kind == LCP_NAME_RPATH)
+            e.old_path = argv[i + 1], e.new_path = argv[i + 2];
+        else if (e.kind == LCP_NAME_DELETE_RPATH)
+            e.old_path = argv[i + 1];
+        else if (nargs == 1)
+            e.new_path = argv[i + 1];
+        if (!add_edit(t, e))
+            return usage(t);
+        i += nargs;
+    }
+    if (t->input == NULL || t->nedits == 0)
+        return usage(t);
+    return 0;
+}
+
+/* ---- the write: every slice's new header, everything else copied ---- */
+
+/* The plan of Apple's write: each slice's edited header and commands, the
+ * rest of the file as it was. */
+static lcp_status plain_plan(struct itool *t, lcp_file *f, lcp_plan *plan, lcp_error *e) {
+    lcp_status st = LCP_OK;
+    for (size_t s = 0; s < f->nslices && st == LCP_OK; s++) {
+        const lcp_slice *sl = &f->slices[s];
+        if (sl->offset > plan->size)
+            st = lcp_plan_add_copy(plan, plan->size, sl->offset - plan->size, e);
+        const lcp_image *img = sl->image;
+        uint64_t end = (uint64_t)img->header_size + img->sizeofcmds;
+        if (st == LCP_OK && end > img->size) {
+            /* Nothing bounded the header (no section, no segment with file
+             * bytes). Apple's tool writes only the image's size of the new
+             * header and load commands: a file whose commands run past its
+             * end. A thin file simply grows to hold them all; a fat slice
+             * cannot grow in place. */
+            if (f->kind != LCP_THIN)
+                st = lcp_error_set(e, LCP_E_NOSPACE, img->offset,
+                                   "%s: the updated load commands (%llu bytes) do not fit in the slice (%llu bytes)",
+                                   t->input, (unsigned long long)end, (unsigned long long)img->size);
+            else
+                st = lcp_plan_add_image(plan, img, end, e);
+        } else if (st == LCP_OK)
+            st = lcp_plan_add_image(plan, img, img->size, e);
+    }
+    if (st == LCP_OK && f->src.size > plan->size)
+        st = lcp_plan_add_copy(plan, plan->size, f->src.size - plan->size, e);
+    return st;
+}
+
+/* The plan of the write. changed[s]: the edit changed slice s's
+ * commands; resign[s]: and it carried the linker's signature. With a
+ * slice to re-sign, the changed slices go through lcp_sign_edited_in_place
+ * (the others are copied: their bytes are what Apple's tool writes back);
+ * else Apple's plain write. When a signature cannot be made there (a
+ * layout the signer does not know), the file is written as Apple's tool
+ * writes it and resign[] is cleared, so that the slices get Apple's
+ * warning instead. */
+static lcp_status build_plan(struct itool *t, lcp_file *f, const bool *changed, bool *resign, lcp_plan *plan,
+                             lcp_error *e) {
+    lcp_image **edited = calloc(f->nslices ? f->nslices : 1, sizeof *edited);
+    if (edited == NULL)
+        return lcp_error_set(e, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
+    size_t n = 0;
+    bool any = false;
+    for (size_t s = 0; s < f->nslices; s++) {
+        if (changed[s])
+            edited[n++] = f->slices[s].image;
+        any = any || resign[s];
+    }
+    lcp_status st = LCP_E_UNSUPPORTED;
+    bool resigned = false;
+    if (any)
+        st = lcp_sign_edited_in_place(f, edited, n, plan, &resigned, e);
+    free(edited);
+    if (st == LCP_OK || st == LCP_E_IO || st == LCP_E_NOMEM)
+        return st;
+    lcp_plan_release(plan);
+    lcp_plan_init(plan);
+    memset(resign, 0, f->nslices * sizeof *resign);
+    return plain_plan(t, f, plan, e);
+}
+
+/* True when the edit changed img's commands (copy: them before). */
+static bool commands_changed(const lcp_image *img, const lcp_image *copy) {
+    return img->ncmds != copy->ncmds || img->sizeofcmds != copy->sizeofcmds ||
+           memcmp(img->cmds, copy->cmds, img->sizeofcmds) != 0;
+}
+
+/* process(): every slice in order; a non-Mach-O one ends the run. Fills
+ * changed[s], and resign[s] for the changed linker-signed slices. */
+static bool edit_all(struct itool *t, lcp_file *f, bool *changed, bool *resign) {
+    for (size_t s = 0; s < f->nslices; s++) {
+        lcp_image *img = f->slices[s].image, *before = NULL;
+        if (!img) {
+            err_msg(t, "input file: %s is not a Mach-O file", t->input);
+            return false;
+        }
+        if (img->filetype == LCP_MH_DYLIB_STUB) {
+            fprintf(stderr,
+                    "fatal error: %s: input file: %s is Mach-O dynamic shared library stub file and can't be changed\n",
+                    t->prog, t->input);
+            return false;
+        }
+        lcp_error e;
+        if (lcp_image_clone(img, &before, &e) != LCP_OK) {
+            err_msg(t, "%s", e.message);
+            return false;
+        }
+        edit_image(t, f, img);
+        changed[s] = commands_changed(img, before);
+        resign[s] = changed[s] && lcp_image_linker_signed(&f->src, img);
+        lcp_image_free(before);
+    }
+    return t->errors == 0;
+}
+
+/* A signature that is not re-signed no longer matches: say so, per slice. */
+static void warn_stale(struct itool *t, const lcp_file *f, const bool *resign) {
+    for (size_t s = 0; s < f->nslices; s++) {
+        lcp_image *img = f->slices[s].image;
+        if (resign[s] || lcp_image_find(img, LCP_LC_CODE_SIGNATURE, 0) < 0)
+            continue;
+        char abuf[64];
+        if (f->kind == LCP_THIN)
+            fprintf(stderr, "%s: warning: changes being made to the file will invalidate the code signature in: %s\n",
+                    t->prog, t->input);
+        else
+            fprintf(stderr,
+                    "%s: warning: changes being made to the file will invalidate the code signature in: %s (for "
+                    "architecture %s)\n",
+                    t->prog, t->input, arch_of(img, abuf, sizeof abuf));
+    }
+}
+
+int cmd_install_name_tool(int argc, char **argv) {
+    if (argc == 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
+        fputs(int_help, stdout);
+        return 0;
+    }
+    struct itool t = {argc > 0 ? argv[0] : "install_name_tool", NULL, NULL, 0, 0};
+    int rc = parse(&t, argc, argv);
+    if (rc != 0) {
+        free(t.edits);
+        return rc;
+    }
+    lcp_file *f = NULL;
+    lcp_error e;
+    if (lcp_file_open_flags(t.input, LCP_PARSE_APPLE_LC_STR | LCP_ITOOL_PARSE, &f, &e) != LCP_OK) {
+        lcp_itool_say_open_error(stderr, t.prog, t.input, &e);
+        free(t.edits);
+        return 1;
+    }
+    rc = 1;
+    lcp_plan plan;
+    lcp_plan_init(&plan);
+    size_t ns = f->nslices ? f->nslices : 1;
+    bool *resign = calloc(ns, sizeof *resign), *changed = calloc(ns, sizeof *changed);
+    if (resign == NULL || changed == NULL) {
+        err_msg(&t, "out of memory");
+        goto out;
+    }
+    if (!edit_all(&t, f, changed, resign))
+        goto out;
+    lcp_status st = build_plan(&t, f, changed, resign, &plan, &e);
+    warn_stale(&t, f, resign);
+    for (size_t s = 0; st == LCP_OK && s < f->nslices; s++)
+        if (f->slices[s].image->big_endian && !lcp_itool_swap_check(t.prog, f->slices[s].image))
+            goto out;
+    /* Apple's tool does not replace a symbolic link: it writes its target. */
+    char resolved[PATH_MAX];
+    const char *target = realpath(t.input, resolved) ? resolved : t.input;
+    if (st == LCP_OK)
+        st = lcp_plan_write_file(&plan, &f->src, target, t.input, &e);
+    if (st != LCP_OK) {
+        fprintf(stderr, "fatal error: %s: %s\n", t.prog, e.message);
+        goto out;
+    }
+    rc = 0;
+out:
+    lcp_plan_release(&plan);
+    free(resign);
+    free(changed);
+    lcp_file_free(f);
+    free(t.edits);
+    return rc;
+}
