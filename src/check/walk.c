@@ -50,11 +50,9 @@ static bool is_bundle_name(const char *name) {
 }
 
 bool ck_is_macho_magic(const uint8_t *b, size_t n) {
-    if (n < 4)
-        return false;
-    uint32_t be = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
-    return be == LCP_MH_MAGIC || be == LCP_MH_CIGAM || be == LCP_MH_MAGIC_64 || be == LCP_MH_CIGAM_64 ||
-           be == LCP_FAT_MAGIC || be == LCP_FAT_MAGIC_64 || (n >= 8 && memcmp(b, "!<arch>\n", 8) == 0);
+    /* every magic lcpatch reads, a Java class file's too: opening it
+     * says what it is (the one sniffer of src/format decides) */
+    return lcp_magic_sniff(b, n) != LCP_SNIFF_OTHER;
 }
 
 /* A UTF-8 decoder good enough to classify names: -1 on a bad sequence. */
