@@ -35,7 +35,7 @@ typedef enum lcp_reason {
     /* src/format: fat headers */
     LCP_R_FAT_ARCH_OVERLAP,   /* two fat_arch entries overlap (index, index2) */
     LCP_R_FAT_ARCH_PAST_END,  /* a fat_arch offset+size passes the end (index) */
-    LCP_R_FAT_ARCH_ALIGN,     /* a fat_arch offset breaks its align (index) */
+    LCP_R_FAT_ARCH_ALIGN,     /* a fat_arch offset breaks its align (index; value the offset, index2 the align) */
     LCP_R_FAT_ARCH_DUPLICATE, /* two fat_arch entries name one arch (index, index2) */
     LCP_R_FAT_ARCH_MISMATCH,  /* fat_arch cputype/subtype differ from the slice (index) */
     /* src/format: Mach-O headers and load commands */
@@ -58,6 +58,9 @@ typedef enum lcp_reason {
      * shares a number: each dialect appends inside its own block. */
     LCP_R_DIALECT_FIRST = 1000,
     LCP_R_LIPO_FIRST = 1000,
+    /* raised by src/format for lipo's parse options (image.h) */
+    LCP_R_FAT_TABLE_PAST_END = LCP_R_LIPO_FIRST, /* the fat_arch table passes the end of the file */
+    LCP_R_FAT_ALIGN_TOO_LARGE,                   /* a fat_arch align above 2^15 (index; value the align) */
     LCP_R_VTOOL_FIRST = 1100,
     LCP_R_ITOOL_FIRST = 1200, /* install_name_tool and codesign_allocate */
     LCP_R_OTOOL_FIRST = 1300
@@ -75,7 +78,7 @@ typedef struct lcp_error {
     uint32_t index2;   /* a second index (the other of two overlapping archs) */
     int32_t cputype;   /* cputype/cpusubtype the reason names, or 0 */
     int32_t cpusubtype;
-    uint64_t value;    /* a number the reason names (a size, an alignment), or 0 */
+    uint64_t value; /* a number the reason names (a size, an alignment), or 0 */
     char message[640];
 } lcp_error;
 
