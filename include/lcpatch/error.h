@@ -59,7 +59,8 @@ typedef enum lcp_reason {
     LCP_R_DIALECT_FIRST = 1000,
     LCP_R_LIPO_FIRST = 1000,
     /* raised by src/format for lipo's parse options (image.h) */
-    LCP_R_FAT_TABLE_PAST_END = LCP_R_LIPO_FIRST, /* the fat_arch table passes the end of the file */
+    LCP_R_FAT_TABLE_PAST_END = LCP_R_LIPO_FIRST, /* the fat_arch table passes the end of the file (index: one entry's
+                                                    size, 20 or 32; value: nfat_arch) */
     LCP_R_FAT_ALIGN_TOO_LARGE,                   /* a fat_arch align above 2^15 (index; value the align) */
     LCP_R_VTOOL_FIRST = 1100,
     LCP_R_ITOOL_FIRST = 1200, /* install_name_tool and codesign_allocate */

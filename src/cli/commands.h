@@ -12,7 +12,6 @@ int cmd_codesign_allocate(int argc, char **argv);
 int cmd_delete_rpath(int argc, char **argv);
 int cmd_disasm(int argc, char **argv);
 int cmd_install_name_tool(int argc, char **argv);
-int cmd_lipo(int argc, char **argv);
 int cmd_otool(int argc, char **argv);
 int cmd_remove_build_version(int argc, char **argv);
 int cmd_rescue(int argc, char **argv);

@@ -2,6 +2,7 @@
  * as `vtool`, `lipo`... it behaves as that tool). */
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "compat/lipo.h"
 #include "lcpatch/lcpatch.h"
 
 #include <stdio.h>
@@ -25,7 +26,7 @@ static const struct command commands[] = {
     {"disasm", cmd_disasm, "disassemble a symbol, the entry point or a section, symbolised (otool -tV)"},
     {"extract", cmd_extract, "keep only the named slices, in a fat file (strip-arch --keep A,B --keep-fat)"},
     {"install_name_tool", cmd_install_name_tool, "Apple's install_name_tool: install names and rpaths, in place"},
-    {"lipo", cmd_lipo, "Apple's lipo: list, thin, extract, remove, replace and create fat files"},
+    {"lipo", lcp_compat_lipo, "Apple's lipo: list, thin, extract, remove, replace and create fat files"},
     {"otool", cmd_otool, "Apple's otool -f, -h, -l, -L, -D: fat and mach headers, load commands, libraries"},
     {"remove-arch", cmd_remove_arch, "remove the named slices (strip-arch --remove A,B)"},
     {"remove-build-version", cmd_remove_build_version,

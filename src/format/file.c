@@ -288,7 +288,7 @@ static lcp_status read_fat(lcp_file *f, bool is64, lcp_error *err) {
     if (!lcp_mul_u64(nfat, entry, &table) || !lcp_range_ok(8, table, f->src.size)) {
         st = lcp_error_set(err, LCP_E_MALFORMED, 4, "nfat_arch %u: the fat_arch table runs past the end of the file",
                            nfat);
-        lcp_error_reason(err, LCP_R_FAT_TABLE_PAST_END, 0, 0, 0, 0);
+        lcp_error_reason(err, LCP_R_FAT_TABLE_PAST_END, (uint32_t)entry, 0, 0, 0);
         error_value(err, nfat);
         return st;
     }

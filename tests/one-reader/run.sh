@@ -14,7 +14,6 @@ KNOWN="
 src/check/walk.c
 src/cli/cmd_codesign_allocate.c
 src/cli/cmd_install_name_tool.c
-src/cli/cmd_lipo.c
 src/cli/vtool_file.c
 src/edit/fix_paths.c
 src/edit/rescue.c

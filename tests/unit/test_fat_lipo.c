@@ -88,6 +88,8 @@ static void any_count_allows_zero_and_many(void **state) {
     h_put32(b + 4, true, 0x10000);
     assert_int_equal(open_flags(b, len, lipo | LCP_PARSE_FAT_ANY_COUNT, &f, &err), LCP_E_MALFORMED);
     assert_int_equal(err.reason, LCP_R_FAT_TABLE_PAST_END);
+    assert_int_equal(err.index, 20);
+    assert_int_equal(err.value, 0x10000);
     free(b);
 }
 
