@@ -49,6 +49,12 @@ typedef struct lcp_image {
     uint8_t *cmds;            /* sizeofcmds bytes of load commands, owned */
     lcp_load_command *lc;     /* ncmds entries, owned */
     unsigned parse_flags;     /* LCP_PARSE_* it was read with; lcp_image_set_commands keeps to them */
+    /* LCP_PARSE_CMDS_SIZES_ONLY only: the fault that ended lipo's walk
+     * early (LCP_R_CMDSIZE_ZERO, LCP_R_CMD_PAST_CMDS; LCP_R_NONE when
+     * none), the index of that command and its cmdsize. lc holds the
+     * commands before it. The caller decides (lipo refuses the file). */
+    lcp_reason walk_fault;
+    uint32_t walk_fault_index, walk_fault_cmdsize;
 } lcp_image;
 
 /* Parse flags. Bits are allotted in blocks so that work on the dialects
@@ -85,13 +91,15 @@ enum {
     /* A cmdsize need not be a multiple of 4 (or 8): Apple's lipo says so
      * and goes on; the caller finds such commands in the model. */
     LCP_PARSE_CMDSIZE_ANY_ALIGN = 1u << 6,
-    /* lipo's get_align walk: commands are checked by their cmdsize only
-     * (not 0, not past the end of the image; a cmdsize of 1 to 7 is
-     * allowed), never by their structure, and segment or linkedit ranges
-     * are not checked against the image. The walk ends, keeping the
-     * commands before, at the first command that does not lie wholly in
-     * sizeofcmds (Apple reads no further): ncmds then counts the commands
-     * walked, not the header's value. For listing, never for editing. */
+    /* lipo's get_align walk: commands are read by their cmdsize only (a
+     * cmdsize of 1 to 7 is allowed), never by their structure, and segment
+     * or linkedit ranges are not checked against the image. The walk ends,
+     * keeping the commands before, at the first command that does not lie
+     * wholly in sizeofcmds (Apple reads no further), or at a cmdsize of 0
+     * or a command past the end of the image: that fault is not refused
+     * but recorded in walk_fault (what came before it is in the model, as
+     * Apple reports it). ncmds counts the commands walked, not the
+     * header's value. For listing, never for editing. */
     LCP_PARSE_CMDS_SIZES_ONLY = 1u << 7
 };
 

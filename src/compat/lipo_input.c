@@ -33,16 +33,28 @@ static int too_large(const struct lipo *L, uint64_t size, const char *name) {
 }
 
 /* get_align for a thin image: Apple reports every cmdsize that is not a
- * multiple of 4 (and goes on), then gives a known architecture its page
- * alignment and an unknown one the alignment guessed from its segments. */
-static uint32_t thin_align(const struct lipo *L, const lcp_image *img, const char *name) {
+ * multiple of 4 (and goes on) and stops at a cmdsize of 0 or a command past
+ * the file (src/format records where: img->walk_fault); then a known
+ * architecture gets its page alignment, an unknown one the alignment
+ * guessed from its segments. */
+static int thin_align(const struct lipo *L, const lcp_image *img, const char *name, uint32_t *align) {
     for (size_t i = 0; i < img->ncmds; i++)
         if (img->lc[i].cmdsize % 4 != 0)
             lipo_error(L, "load command %zu size not a multiple of sizeof(uint32_t) in: %s", i, name);
+    if (img->walk_fault != LCP_R_NONE) {
+        lcp_error err;
+        memset(&err, 0, sizeof err);
+        err.status = LCP_E_MALFORMED;
+        err.reason = img->walk_fault;
+        err.index = img->walk_fault_index;
+        err.value = img->walk_fault_cmdsize;
+        return lipo_read_failed(L, name, &err);
+    }
     if (lcp_arch_name(img->cputype, img->cpusubtype) == NULL)
         lipo_warning(L, "unknown cputype (%u) cpusubtype (%u), computing the segment alignment from file contents.",
                      img->cputype, img->cpusubtype & ~LCP_CPU_SUBTYPE_MASK);
-    return lcp_image_lipo_align(img);
+    *align = lcp_image_lipo_align(img);
+    return 0;
 }
 
 /* check_archive: every Mach-O member has one cputype (and, for x86_64,
@@ -152,8 +164,7 @@ static int thin_of(const struct lipo *L, struct lipo_input *in, struct lipo_thin
         t->cputype = s->image->cputype;
         t->cpusubtype = s->image->cpusubtype;
         t->filetype = s->image->filetype;
-        t->align = thin_align(L, s->image, in->name);
-        return 0;
+        return thin_align(L, s->image, in->name, &t->align);
     }
     if ((rc = check_archive(L, s, in->name, &t->cputype, &t->cpusubtype)) != 0)
         return rc;

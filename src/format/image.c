@@ -105,13 +105,15 @@ static lcp_status cmd_reason(lcp_error *err, lcp_status st, lcp_reason reason, u
     return st;
 }
 
-/* LCP_PARSE_CMDS_SIZES_ONLY: lipo's get_align walk over `ncmds` commands in
- * cmds[0..len), where `room` is what the image holds after its header (the
- * bound Apple checks a command against). The table keeps the commands that
- * lie wholly in sizeofcmds; *walked says how many. */
-static lcp_status walk_sizes_only(const uint8_t *cmds, size_t len, uint32_t ncmds, bool big_endian, unsigned flags,
-                                  uint64_t base, uint64_t room, lcp_load_command **out, uint32_t *walked,
-                                  lcp_error *err) {
+/* LCP_PARSE_CMDS_SIZES_ONLY: lipo's get_align walk over img's `ncmds`
+ * commands in cmds[0..len), where `room` is what the image holds after its
+ * header (the bound Apple checks a command against). The table keeps the
+ * commands that lie wholly in sizeofcmds; *walked says how many. A cmdsize
+ * of 0 or a command past the image ends the walk and is recorded in
+ * img->walk_fault. */
+static lcp_status walk_sizes_only(lcp_image *img, const uint8_t *cmds, size_t len, uint64_t base, uint64_t room,
+                                  lcp_load_command **out, uint32_t *walked, lcp_error *err) {
+    uint32_t ncmds = img->ncmds;
     /* a command takes at least one byte of sizeofcmds: the table needs no more entries */
     size_t cap = ncmds < len ? ncmds : len;
     lcp_load_command *lc = calloc(cap ? cap : 1, sizeof *lc);
@@ -121,27 +123,21 @@ static lcp_status walk_sizes_only(const uint8_t *cmds, size_t len, uint32_t ncmd
     uint32_t n = 0;
     for (uint32_t i = 0; i < ncmds && pos < len; i++) {
         uint32_t cmd, cmdsize;
-        if (!lcp_get_u32(cmds, len, pos, big_endian, &cmd) || !lcp_get_u32(cmds, len, pos + 4, big_endian, &cmdsize))
+        if (!lcp_get_u32(cmds, len, pos, img->big_endian, &cmd) ||
+            !lcp_get_u32(cmds, len, pos + 4, img->big_endian, &cmdsize))
             break;
-        lcp_status st = LCP_OK;
-        if (cmdsize % 4 != 0 && !(flags & LCP_PARSE_CMDSIZE_ANY_ALIGN))
-            st = cmd_reason(err,
-                            lcp_error_set(err, LCP_E_MALFORMED, base + pos + 4,
-                                          "load command %u: cmdsize %u is not a multiple of 4", i, cmdsize),
-                            LCP_R_CMDSIZE_ALIGN, i, cmdsize);
-        else if (cmdsize == 0)
-            st =
-                cmd_reason(err, lcp_error_set(err, LCP_E_MALFORMED, base + pos + 4, "load command %u: cmdsize is 0", i),
-                           LCP_R_CMDSIZE_ZERO, i, cmdsize);
-        else if (pos + cmdsize > room)
-            st =
-                cmd_reason(err,
-                           lcp_error_set(err, LCP_E_MALFORMED, base + pos + 4,
-                                         "load command %u: cmdsize 0x%x extends past the end of the image", i, cmdsize),
-                           LCP_R_CMD_PAST_CMDS, i, cmdsize);
-        if (st) {
+        if (cmdsize % 4 != 0 && !(img->parse_flags & LCP_PARSE_CMDSIZE_ANY_ALIGN)) {
             free(lc);
-            return st;
+            return cmd_reason(err,
+                              lcp_error_set(err, LCP_E_MALFORMED, base + pos + 4,
+                                            "load command %u: cmdsize %u is not a multiple of 4", i, cmdsize),
+                              LCP_R_CMDSIZE_ALIGN, i, cmdsize);
+        }
+        if (cmdsize == 0 || pos + cmdsize > room) {
+            img->walk_fault = cmdsize == 0 ? LCP_R_CMDSIZE_ZERO : LCP_R_CMD_PAST_CMDS;
+            img->walk_fault_index = i;
+            img->walk_fault_cmdsize = cmdsize;
+            break;
         }
         if (cmdsize > len - pos)
             break; /* starts in sizeofcmds, ends past it: Apple stops here */
@@ -250,8 +246,8 @@ static lcp_status set_commands_sizes_only(lcp_image *img, const uint8_t *bytes, 
     size_t len = img->sizeofcmds;
     lcp_load_command *lc = NULL;
     uint32_t walked = 0;
-    lcp_status st = walk_sizes_only(bytes, len, img->ncmds, img->big_endian, img->parse_flags,
-                                    img->offset + img->header_size, img->size - img->header_size, &lc, &walked, err);
+    lcp_status st = walk_sizes_only(img, bytes, len, img->offset + img->header_size, img->size - img->header_size, &lc,
+                                    &walked, err);
     if (st)
         return st;
     uint8_t *copy = malloc(len ? len : 1);

@@ -204,9 +204,10 @@ static void cmdsize_any_align(void **state) {
     free(b);
 }
 
-/* lipo's walk: a segment too short for its structure and a segment range
- * past the image pass; cmdsize 0 and a command past the image do not; a
- * command that ends past sizeofcmds (but in the image) ends the walk. */
+/* lipo's walk: a command too short for its structure and a segment range
+ * past the image pass; a command that ends past sizeofcmds (but in the
+ * image) ends the walk; cmdsize 0 and a command past the image end it too,
+ * recorded as the walk's fault with the commands before it kept. */
 static void sizes_only_walk(void **state) {
     (void)state;
     uint8_t *b = calloc(1, H_SIZE);
@@ -226,16 +227,26 @@ static void sizes_only_walk(void **state) {
     h_put32(b + H_BV + 4, false, 0x100); /* ends past sizeofcmds, inside the image */
     assert_int_equal(open_flags(b, H_SIZE, walk, &f, &err), LCP_OK);
     assert_int_equal(f->slices[0].image->ncmds, 2);
+    assert_int_equal(f->slices[0].image->walk_fault, LCP_R_NONE);
     lcp_file_free(f);
-    h_put32(b + H_BV + 4, false, H_SIZE); /* past the image */
-    assert_int_equal(open_flags(b, H_SIZE, walk, &f, &err), LCP_E_MALFORMED);
+    /* past the image: refused by default, the walk's recorded fault with the option */
+    h_put32(b + H_BV + 4, false, H_SIZE);
+    assert_int_equal(open_flags(b, H_SIZE, 0, &f, &err), LCP_E_MALFORMED);
     assert_int_equal(err.reason, LCP_R_CMD_PAST_CMDS);
-    assert_int_equal(err.index, 2);
-    assert_int_equal(err.value, H_SIZE);
+    assert_int_equal(open_flags(b, H_SIZE, walk, &f, &err), LCP_OK);
+    const lcp_image *img = f->slices[0].image;
+    assert_int_equal(img->walk_fault, LCP_R_CMD_PAST_CMDS);
+    assert_int_equal(img->walk_fault_index, 2);
+    assert_int_equal(img->walk_fault_cmdsize, H_SIZE);
+    assert_int_equal(img->ncmds, 2); /* the commands before the fault */
+    lcp_file_free(f);
     h_put32(b + H_BV + 4, false, 0);
-    assert_int_equal(open_flags(b, H_SIZE, walk, &f, &err), LCP_E_MALFORMED);
+    assert_int_equal(open_flags(b, H_SIZE, 0, &f, &err), LCP_E_MALFORMED);
     assert_int_equal(err.reason, LCP_R_CMDSIZE_ZERO);
-    assert_int_equal(err.index, 2);
+    assert_int_equal(open_flags(b, H_SIZE, walk, &f, &err), LCP_OK);
+    assert_int_equal(f->slices[0].image->walk_fault, LCP_R_CMDSIZE_ZERO);
+    assert_int_equal(f->slices[0].image->walk_fault_index, 2);
+    lcp_file_free(f);
     h_put32(b + H_BV + 4, false, 30); /* misaligned: refused unless CMDSIZE_ANY_ALIGN */
     assert_int_equal(open_flags(b, H_SIZE, walk, &f, &err), LCP_E_MALFORMED);
     assert_int_equal(err.reason, LCP_R_CMDSIZE_ALIGN);
