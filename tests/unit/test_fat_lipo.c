@@ -258,6 +258,26 @@ static void sizes_only_walk(void **state) {
     free(b);
 }
 
+/* lcp_image_lipo_align over a walk-only image: an MH_OBJECT of an unknown
+ * CPU whose segment claims 2^32-1 sections reads the one that fits (align
+ * 2^5 here) and stops (the fuzz finding lipo-unknown-cpu-object-huge-nsects). */
+static void lipo_align_bounds_sections(void **state) {
+    (void)state;
+    uint8_t *b = calloc(1, H_SIZE);
+    h_image64(b, false);
+    h_put32(b + 4, false, 0x0100ff0a); /* no such CPU */
+    h_put32(b + 12, false, 1);         /* MH_OBJECT */
+    h_put32(b + H_SEG + 72 + 52, false, 5);
+    h_put32(b + H_SEG + 64, false, UINT32_MAX); /* nsects */
+    lcp_file *f;
+    lcp_error err;
+    assert_int_equal(open_flags(b, H_SIZE, 0, &f, &err), LCP_E_MALFORMED);
+    assert_int_equal(open_flags(b, H_SIZE, LCP_PARSE_CMDS_SIZES_ONLY, &f, &err), LCP_OK);
+    assert_int_equal(lcp_image_lipo_align(f->slices[0].image), 5);
+    lcp_file_free(f);
+    free(b);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(table_only_reads_no_slice),
@@ -268,6 +288,7 @@ int main(void) {
         cmocka_unit_test(fat_reasons),
         cmocka_unit_test(cmdsize_any_align),
         cmocka_unit_test(sizes_only_walk),
+        cmocka_unit_test(lipo_align_bounds_sections),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
