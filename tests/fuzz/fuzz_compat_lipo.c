@@ -197,7 +197,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     unlink(out);
     const char *av[16];
     int ac = command(data[size - 1], av);
-    /* lipo's messages go to a closed stderr for the call, not libFuzzer's */
+    /* lipo's messages go to /dev/null for the call, not to libFuzzer's log
+     * (a timeout inside the call then ends the run with exit 70 and no
+     * report; its input is still saved under -artifact_prefix) */
     fflush(stderr);
     int saved = dup(2), null = open("/dev/null", O_WRONLY);
     if (saved < 0 || null < 0 || dup2(null, 2) < 0)
