@@ -108,18 +108,23 @@ static bool fat_reason(lcp_reason r) {
 
 /* Opens `name` as lipo reads it. *f is NULL (and 0 returned) when the file
  * is not Mach-O, a fat file or an archive: the caller decides. */
-static int open_model(const struct lipo *L, const char *name, const char *what, bool arch_given, lcp_file **f) {
+static int open_model(const struct lipo *L, const char *name, bool replacement, bool arch_given, lcp_file **f) {
     lcp_error err;
     memset(&err, 0, sizeof err);
     *f = NULL;
     lcp_status st = lcp_file_open_flags(name, LIPO_PARSE_FLAGS, f, &err);
     if (st == LCP_OK)
         return 0;
-    if (st == LCP_E_IO)
-        return lipo_fatal(L, "can't open %s file: %s (%s)", what, name, strerror(err.sys_errno));
+    const char *what = replacement ? "replacement" : "input";
+    if (st == LCP_E_IO) /* no errno: opened, but a directory or a device */
+        return lipo_fatal(L, "can't open %s file: %s (%s)", what, name,
+                          err.sys_errno ? strerror(err.sys_errno) : "not a regular file");
     /* not Mach-O, or too short for a mach header at its start: lipo's "no type" */
     if (st == LCP_E_NOT_MACHO || (err.reason == LCP_R_TRUNCATED_HEADER && err.offset == 0))
         return 0;
+    /* Apple refuses these by their magic before reading the fat table */
+    if (replacement && fat_reason(err.reason))
+        return lipo_fatal(L, "replacement file: %s is a fat file (must be a thin file)", name);
     if (arch_given && fat_reason(err.reason))
         return lipo_fatal(L,
                           "architecture specifed for fat input file: %s (architectures can't be specifed for fat "
@@ -173,7 +178,7 @@ static int thin_of(const struct lipo *L, struct lipo_input *in, struct lipo_thin
 }
 
 static int read_input(struct lipo *L, struct lipo_input *in) {
-    int rc = open_model(L, in->name, "input", in->arch.name != NULL, &in->file);
+    int rc = open_model(L, in->name, false, in->arch.name != NULL, &in->file);
     if (rc)
         return rc;
     if (in->file == NULL) {
@@ -251,7 +256,7 @@ int lipo_read_replacement(struct lipo *L, const struct lipo_replace *r, struct l
     memset(in, 0, sizeof *in);
     in->name = r->file;
     memset(t, 0, sizeof *t);
-    int rc = open_model(L, r->file, "replacement", false, &in->file);
+    int rc = open_model(L, r->file, true, false, &in->file);
     if (rc)
         return rc;
     if (in->file == NULL) {
