@@ -90,21 +90,14 @@ struct lipo {
 
 /* lipo_messages.c: Apple's "fatal error: lipo: ...", "error: ...",
  * "warning: ..." lines; lipo_fatal returns LIPO_FAIL. */
-int lipo_fatal(const struct lipo *L, const char *fmt, ...)
 #if defined(__GNUC__) || defined(__clang__)
-    __attribute__((format(printf, 2, 3)))
+#define LIPO_PRINTF __attribute__((format(printf, 2, 3)))
+#else
+#define LIPO_PRINTF
 #endif
-    ;
-void lipo_error(const struct lipo *L, const char *fmt, ...)
-#if defined(__GNUC__) || defined(__clang__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
-void lipo_warning(const struct lipo *L, const char *fmt, ...)
-#if defined(__GNUC__) || defined(__clang__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
+int lipo_fatal(const struct lipo *L, const char *fmt, ...) LIPO_PRINTF;
+void lipo_error(const struct lipo *L, const char *fmt, ...) LIPO_PRINTF;
+void lipo_warning(const struct lipo *L, const char *fmt, ...) LIPO_PRINTF;
 /* Prints Apple's usage text; returns LIPO_FAIL. */
 int lipo_usage(void);
 /* Apple's message for a library error while reading `name` (by err->reason);
