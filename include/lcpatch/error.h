@@ -35,7 +35,7 @@ typedef enum lcp_reason {
     /* src/format: fat headers */
     LCP_R_FAT_ARCH_OVERLAP,   /* two fat_arch entries overlap (index, index2) */
     LCP_R_FAT_ARCH_PAST_END,  /* a fat_arch offset+size passes the end (index) */
-    LCP_R_FAT_ARCH_ALIGN,     /* a fat_arch offset breaks its align (index) */
+    LCP_R_FAT_ARCH_ALIGN,     /* a fat_arch offset breaks its align (index; value the offset, index2 the align) */
     LCP_R_FAT_ARCH_DUPLICATE, /* two fat_arch entries name one arch (index, index2) */
     LCP_R_FAT_ARCH_MISMATCH,  /* fat_arch cputype/subtype differ from the slice (index) */
     /* src/format: Mach-O headers and load commands */
@@ -58,6 +58,10 @@ typedef enum lcp_reason {
      * shares a number: each dialect appends inside its own block. */
     LCP_R_DIALECT_FIRST = 1000,
     LCP_R_LIPO_FIRST = 1000,
+    /* raised by src/format for lipo's parse options (image.h) */
+    LCP_R_FAT_TABLE_PAST_END = LCP_R_LIPO_FIRST, /* the fat_arch table passes the end of the file (index: one entry's
+                                                    size, 20 or 32; value: nfat_arch) */
+    LCP_R_FAT_ALIGN_TOO_LARGE,                   /* a fat_arch align above 2^15 (index; value the align) */
     LCP_R_VTOOL_FIRST = 1100,
     /* src/format under LCP_PARSE_LENIENT_COMMANDS (vtool's walk) */
     LCP_R_VTOOL_LC_HEADER_PAST_CMDS = 1100, /* command index's 8 bytes pass sizeofcmds */
@@ -65,7 +69,6 @@ typedef enum lcp_reason {
     LCP_R_VTOOL_LC_BAD_SIZE,                /* command index: value = cmd << 32 | cmdsize, not its size */
     LCP_R_ITOOL_FIRST = 1200,               /* install_name_tool and codesign_allocate */
     LCP_R_FAT_NO_ARCHS = 1200,              /* the fat header has nfat_arch 0 */
-    LCP_R_FAT_TABLE_PAST_END,               /* the fat_arch table passes the end of the file */
     LCP_R_UNKNOWN_COMMAND,                  /* LCP_PARSE_KNOWN_COMMANDS: an unknown cmd (index) */
     LCP_R_SYMTAB_PAST_END,                  /* LC_SYMTAB's symbols pass the end of the image (index) */
     LCP_R_STRTAB_PAST_END,                  /* LC_SYMTAB's strings pass the end of the image (index) */

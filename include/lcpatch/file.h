@@ -112,6 +112,9 @@ int lcp_file_visit_images(lcp_file *f, lcp_image_visitor fn, void *ctx);
 /* Reads one image at [offset, offset+size) of src: its header and load
  * commands only. */
 lcp_status lcp_image_read(const lcp_source *src, uint64_t offset, uint64_t size, lcp_image **out, lcp_error *err);
+/* The same with LCP_PARSE_* flags (image.h). */
+lcp_status lcp_image_read_flags(const lcp_source *src, uint64_t offset, uint64_t size, unsigned flags, lcp_image **out,
+                                lcp_error *err);
 
 /* Apple's name for an architecture ("x86_64", "arm64e", "ppc7400"), or NULL. */
 const char *lcp_arch_name(uint32_t cputype, uint32_t cpusubtype);

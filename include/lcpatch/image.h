@@ -53,6 +53,12 @@ typedef struct lcp_image {
      * parse found, owned; NULL when the image passed it, and then its
      * parse_flags no longer hold LCP_PARSE_LENIENT_COMMANDS. */
     lcp_error *strict_error;
+    /* LCP_PARSE_CMDS_SIZES_ONLY only: the fault that ended lipo's walk
+     * early (LCP_R_CMDSIZE_ZERO, LCP_R_CMD_PAST_CMDS; LCP_R_NONE when
+     * none), the index of that command and its cmdsize. lc holds the
+     * commands before it. The caller decides (lipo refuses the file). */
+    lcp_reason walk_fault;
+    uint32_t walk_fault_index, walk_fault_cmdsize;
 } lcp_image;
 
 /* Parse flags. Bits are allotted in blocks so that work on the dialects
@@ -65,6 +71,43 @@ enum {
      * the compat modes read what Apple's tools read. Default: the string
      * must start after the command's fixed fields. */
     LCP_PARSE_APPLE_LC_STR = 1u << 0,
+    /* Apple's lipo reads a fat file's fat_arch table and nothing else of
+     * it (bits 1-5, src/compat/lipo*.c). Fat only: the slices are not read
+     * (no image, no archive; their fat_arch labels are not checked against
+     * them). The table's own checks stay: every range inside the file, its
+     * alignment, no architecture twice. */
+    LCP_PARSE_FAT_TABLE_ONLY = 1u << 1,
+    /* Slices may overlap each other and the fat header. */
+    LCP_PARSE_FAT_OVERLAP_OK = 1u << 2,
+    /* Any nfat_arch: 0, more than LCP_FAT_MAX_ARCHS, one that reads as a
+     * Java class file's version; the table must still fit in the file. */
+    LCP_PARSE_FAT_ANY_COUNT = 1u << 3,
+    /* Apple's hidden arm64 slice (lipo -hideARM64, cctools 15002326): in a
+     * FAT_MAGIC file, one fat_arch after the nfat_arch counted ones with
+     * cputype CPU_TYPE_ARM64 is a slice too when the entry lies before the
+     * first slice (compared, as Apple does on a little-endian host, with the
+     * offsets' bytes reversed). lcp_file.nfat_arch keeps the count the
+     * header says; nslices counts the hidden slice. With
+     * LCP_PARSE_FAT_RANGES_ONLY (vtool) the rule is vtool's: the file is
+     * "not Mach-O" when that entry is not in the file, and it is a slice
+     * when the header lists arm but no arm64 and it is arm64. */
+    LCP_PARSE_FAT_HIDDEN_ARM64 = 1u << 4,
+    /* Refuse a fat_arch align above 2^15 (Apple's MAXSECTALIGN; reason
+     * LCP_R_FAT_ALIGN_TOO_LARGE), where the default allows up to 2^31. */
+    LCP_PARSE_FAT_MAX_ALIGN_15 = 1u << 5,
+    /* A cmdsize need not be a multiple of 4 (or 8): Apple's lipo says so
+     * and goes on; the caller finds such commands in the model. */
+    LCP_PARSE_CMDSIZE_ANY_ALIGN = 1u << 6,
+    /* lipo's get_align walk: commands are read by their cmdsize only (a
+     * cmdsize of 1 to 7 is allowed), never by their structure, and segment
+     * or linkedit ranges are not checked against the image. The walk ends,
+     * keeping the commands before, at the first command that does not lie
+     * wholly in sizeofcmds (Apple reads no further), or at a cmdsize of 0
+     * or a command past the end of the image: that fault is not refused
+     * but recorded in walk_fault (what came before it is in the model, as
+     * Apple reports it). ncmds counts the commands walked, not the
+     * header's value. For listing, never for editing. */
+    LCP_PARSE_CMDS_SIZES_ONLY = 1u << 7,
     /* install_name_tool / codesign_allocate (bits 8-15), as cctools'
      * ofile_map and checkout read a file (src/format/apple_checkout.c):
      * Read the first word as Apple does: 0xcafebabe is always a fat header,
@@ -103,12 +146,7 @@ enum {
      * not the slice. The default parse runs first: its first error is kept
      * in lcp_image.strict_error, so a tool may show such an image but edit
      * only one that passed. */
-    LCP_PARSE_LENIENT_COMMANDS = 1u << 20,
-    /* Read one fat_arch past nfat_arch, as Apple's tools do for the arm64
-     * slice hidden from old iOS kernels: the file is "not Mach-O" when that
-     * entry is not in the file, and it is a slice when the header lists
-     * arm but no arm64 and it is arm64 (nslices = nfat_arch + 1). */
-    LCP_PARSE_FAT_HIDDEN_ARM64 = 1u << 21
+    LCP_PARSE_LENIENT_COMMANDS = 1u << 20
 };
 
 /* Parses an image from `bytes` (its header followed by its load commands:

@@ -11,7 +11,6 @@ int cmd_change_dylib(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_delete_rpath(int argc, char **argv);
 int cmd_disasm(int argc, char **argv);
-int cmd_lipo(int argc, char **argv); /* src/cli/cmd_lipo.c until it moves to src/compat */
 int cmd_remove_build_version(int argc, char **argv);
 int cmd_rescue(int argc, char **argv);
 int cmd_set_build_version(int argc, char **argv);
@@ -27,12 +26,13 @@ int cmd_strip_legacy(int argc, char **argv);
 int cmd_thin(int argc, char **argv);
 int cmd_extract(int argc, char **argv);
 int cmd_unsign(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 
 /* The Apple dialects (src/compat) */
 int cmd_codesign_allocate(int argc, char **argv);
 int cmd_install_name_tool(int argc, char **argv);
+int cmd_lipo(int argc, char **argv);
 int cmd_otool(int argc, char **argv);
 int cmd_vtool(int argc, char **argv);
-int cmd_verify(int argc, char **argv);
 
 #endif

@@ -26,7 +26,7 @@ void lcp_itool_say_open_error(FILE *out, const char *prog, const char *path, con
         fprintf(out,
                 "error: %s: fat file: %s truncated or malformed (fat_arch%s structs would extend past the end of "
                 "the file)\n",
-                prog, path, e->value == LCP_FAT_ARCH_SIZE_64 ? "_64" : "");
+                prog, path, e->index == LCP_FAT_ARCH_SIZE_64 ? "_64" : "");
         return;
     case LCP_R_FAT_ARCH_PAST_END:
         fprintf(out,

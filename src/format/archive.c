@@ -76,6 +76,8 @@ lcp_status lcp_archive_read(const lcp_source *src, uint64_t offset, uint64_t siz
         if (end - pos < LCP_AR_HEADER_SIZE) {
             st = lcp_error_set(err, LCP_E_MALFORMED, pos, "archive member header at offset 0x%llx is truncated",
                                (unsigned long long)pos);
+            /* index: the members before it (lipo words the first one apart) */
+            lcp_error_reason(err, LCP_R_AR_MEMBER_BAD, (uint32_t)a->nmembers, 0, 0, 0);
             break;
         }
         if ((st = lcp_source_read(src, pos, h, sizeof h, err)) != LCP_OK)

@@ -15,6 +15,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* Apple's MAXSECTALIGN: lipo refuses a fat_arch align above 2^15. */
+#define APPLE_MAX_FAT_ALIGN 15u
+
 bool lcp_fat_is_java_class(uint32_t nfat) {
     uint32_t minor = nfat >> 16, major = nfat & 0xffffu;
     return nfat > LCP_FAT_MAX_ARCHS && (minor == 0 || minor == 0xffffu) && major >= 45 && major <= 255;
@@ -75,6 +78,11 @@ static lcp_status image_read(const lcp_source *src, uint64_t offset, uint64_t si
 
 lcp_status lcp_image_read(const lcp_source *src, uint64_t offset, uint64_t size, lcp_image **out, lcp_error *err) {
     return image_read(src, offset, size, 0, out, err);
+}
+
+lcp_status lcp_image_read_flags(const lcp_source *src, uint64_t offset, uint64_t size, unsigned flags, lcp_image **out,
+                                lcp_error *err) {
+    return image_read(src, offset, size, flags, out, err);
 }
 
 static lcp_status image_read(const lcp_source *src, uint64_t offset, uint64_t size, unsigned flags, lcp_image **out,
@@ -303,6 +311,8 @@ static int by_arch(const void *a, const void *b) {
  * to its first listing: O(n log n) however many entries a FAT_MAGIC_64
  * header holds. The later fat_arch of the two is named. */
 static lcp_status check_duplicates(const lcp_file *f, size_t entry, lcp_error *err) {
+    if (f->nslices < 2) /* LCP_PARSE_FAT_ANY_COUNT allows none */
+        return LCP_OK;
     struct arch_at *order = malloc(f->nslices * sizeof *order);
     if (order == NULL)
         return lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
@@ -328,9 +338,32 @@ static lcp_status check_duplicates(const lcp_file *f, size_t entry, lcp_error *e
     char lbuf[48];
     const lcp_slice *b = &f->slices[dup];
     uint64_t where = 8 + (uint64_t)dup * entry;
-    return lcp_error_set(
+    lcp_status st = lcp_error_set(
         err, LCP_E_MALFORMED, where, "fat_arch %u at offset 0x%llx: %s is listed twice (fat_arch %u too)", dup,
         (unsigned long long)where, lcp_arch_label(b->cputype, b->cpusubtype, lbuf, sizeof lbuf), first);
+    lcp_error_reason(err, LCP_R_FAT_ARCH_DUPLICATE, dup, first, (int32_t)b->cputype, (int32_t)b->cpusubtype);
+    return st;
+}
+
+/* A reason's number, for the dialects' messages (lcp_error_reason sets the rest). */
+static void error_value(lcp_error *err, uint64_t value) {
+    if (err)
+        err->value = value;
+}
+
+/* LCP_PARSE_FAT_HIDDEN_ARM64: whether the fat_arch after the nfat counted
+ * ones (table bytes tab[0, table + entry)) is Apple's hidden arm64 slice.
+ * Apple compares the entry's end with the first slice offset read without
+ * swapping its bytes (cctools lipo.c assigns the swapped value to the
+ * wrong variable), so the offsets are read byte-reversed here too. */
+static bool hidden_arm64(const uint8_t *tab, uint32_t nfat, uint64_t table) {
+    uint32_t first = UINT32_MAX;
+    for (uint32_t i = 0; i < nfat; i++) {
+        uint32_t raw = lcp_le32(tab + (size_t)i * LCP_FAT_ARCH_SIZE + 8);
+        if (raw < first)
+            first = raw;
+    }
+    return 8 + table + LCP_FAT_ARCH_SIZE <= first && lcp_be32(tab + table) == LCP_CPU_TYPE_ARM64;
 }
 
 static lcp_status read_fat(lcp_file *f, bool is64, lcp_error *err) {
@@ -340,7 +373,9 @@ static lcp_status read_fat(lcp_file *f, bool is64, lcp_error *err) {
         return st;
     uint32_t nfat = lcp_be32(hdr + 4);
     size_t entry = is64 ? LCP_FAT_ARCH_SIZE_64 : LCP_FAT_ARCH_SIZE;
-    if (!is64 && (f->parse_flags & LCP_PARSE_FAT_RANGES_ONLY)) {
+    unsigned pf = f->parse_flags;
+    bool any_count = (pf & LCP_PARSE_FAT_ANY_COUNT) != 0, overlap_ok = (pf & LCP_PARSE_FAT_OVERLAP_OK) != 0;
+    if (!is64 && (pf & LCP_PARSE_FAT_RANGES_ONLY)) {
         /* the table (and the hidden entry after it) must be in the file */
         uint64_t want = ((uint64_t)nfat + ((f->parse_flags & LCP_PARSE_FAT_HIDDEN_ARM64) ? 1 : 0)) * entry;
         if (!lcp_range_ok(8, want, f->src.size))
@@ -355,9 +390,10 @@ static lcp_status read_fat(lcp_file *f, bool is64, lcp_error *err) {
         free(t);
         return st;
     }
-    /* LCP_PARSE_FAT_ALWAYS: Apple's tools guess no Java class file and set
-     * no limit; the table must still lie inside the file (below). */
-    bool apple = (f->parse_flags & LCP_PARSE_FAT_ALWAYS) != 0;
+    /* LCP_PARSE_FAT_ALWAYS (install_name_tool, codesign_allocate) and
+     * LCP_PARSE_FAT_ANY_COUNT (lipo): Apple's tools guess no Java class file
+     * and set no limit; the table must still lie inside the file (below). */
+    bool apple = (pf & (LCP_PARSE_FAT_ALWAYS | LCP_PARSE_FAT_ANY_COUNT)) != 0;
     if (!apple && !is64 && lcp_fat_is_java_class(nfat))
         return lcp_error_set(err, LCP_E_NOT_MACHO, 4,
                              "not a Mach-O file (0xcafebabe with %u architectures: a Java class file?)", nfat);
@@ -365,7 +401,7 @@ static lcp_status read_fat(lcp_file *f, bool is64, lcp_error *err) {
         return lcp_error_set(err, LCP_E_MALFORMED, 4,
                              "fat header: nfat_arch %u (0x%x) is too large (at most %u architectures)", nfat, nfat,
                              LCP_FAT_MAX_ARCHS);
-    if (nfat == 0) {
+    if (nfat == 0 && !any_count) {
         st = lcp_error_set(err, LCP_E_MALFORMED, 4, "fat header has nfat_arch 0");
         lcp_error_reason(err, LCP_R_FAT_NO_ARCHS, 0, 0, 0, 0);
         return st;
@@ -374,25 +410,32 @@ static lcp_status read_fat(lcp_file *f, bool is64, lcp_error *err) {
     if (!lcp_mul_u64(nfat, entry, &table) || !lcp_range_ok(8, table, f->src.size)) {
         st = lcp_error_set(err, LCP_E_MALFORMED, 4, "nfat_arch %u: the fat_arch table runs past the end of the file",
                            nfat);
-        lcp_error_reason(err, LCP_R_FAT_TABLE_PAST_END, 0, 0, 0, 0);
-        if (err)
-            err->value = entry; /* fat_arch or fat_arch_64, for Apple's message */
+        lcp_error_reason(err, LCP_R_FAT_TABLE_PAST_END, (uint32_t)entry, 0, 0, 0);
+        error_value(err, nfat);
         return st;
     }
     f->nfat_arch = nfat;
-    f->slices = calloc(nfat, sizeof *f->slices);
+    /* one entry more to read when a hidden arm64 slice may follow the table */
+    bool maybe_hidden =
+        (pf & LCP_PARSE_FAT_HIDDEN_ARM64) && !is64 && lcp_range_ok(8, table + LCP_FAT_ARCH_SIZE, f->src.size);
+    uint64_t readlen = table + (maybe_hidden ? LCP_FAT_ARCH_SIZE : 0);
+    f->slices = calloc(nfat + 1u, sizeof *f->slices);
     if (f->slices == NULL)
         return lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
-    uint8_t *tab = malloc((size_t)table);
+    uint8_t *tab = malloc((size_t)readlen);
     if (tab == NULL)
         return lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
-    st = lcp_source_read(&f->src, 8, tab, (size_t)table, err);
+    st = lcp_source_read(&f->src, 8, tab, (size_t)readlen, err);
     if (st) {
         free(tab);
         return st;
     }
+    if (maybe_hidden && hidden_arm64(tab, nfat, table)) {
+        nfat++;
+        table += LCP_FAT_ARCH_SIZE;
+    }
     lcp_reader r;
-    lcp_reader_init(&r, tab, (size_t)table, true);
+    lcp_reader_init(&r, tab, (size_t)readlen, true);
     for (uint32_t i = 0; i < nfat; i++) {
         lcp_slice *s = &f->slices[i];
         uint64_t where = 8 + (uint64_t)i * entry;
@@ -423,21 +466,32 @@ static lcp_status read_fat(lcp_file *f, bool is64, lcp_error *err) {
             lcp_error_reason(err, LCP_R_FAT_ARCH_PAST_END, i, 0, (int32_t)s->cputype, (int32_t)s->cpusubtype);
             return st;
         }
-        if (s->offset < 8 + table) {
+        if ((pf & LCP_PARSE_FAT_MAX_ALIGN_15) && s->align > APPLE_MAX_FAT_ALIGN) {
+            free(tab);
+            st = lcp_error_set(err, LCP_E_MALFORMED, where, "fat_arch %u: align 2^%u is more than 2^%u", i, s->align,
+                               APPLE_MAX_FAT_ALIGN);
+            lcp_error_reason(err, LCP_R_FAT_ALIGN_TOO_LARGE, i, 0, (int32_t)s->cputype, (int32_t)s->cpusubtype);
+            error_value(err, s->align);
+            return st;
+        }
+        if (s->offset < 8 + table && !overlap_ok) {
             free(tab);
             return lcp_error_set(err, LCP_E_MALFORMED, where, "fat_arch %u: offset 0x%llx overlaps the fat header", i,
                                  (unsigned long long)s->offset);
         }
         if (s->align > 31 || s->offset % ((uint64_t)1 << s->align) != 0) {
             free(tab);
-            return lcp_error_set(err, LCP_E_MALFORMED, where, "fat_arch %u: offset 0x%llx not aligned to 2^%u", i,
-                                 (unsigned long long)s->offset, s->align);
+            st = lcp_error_set(err, LCP_E_MALFORMED, where, "fat_arch %u: offset 0x%llx not aligned to 2^%u", i,
+                               (unsigned long long)s->offset, s->align);
+            lcp_error_reason(err, LCP_R_FAT_ARCH_ALIGN, i, s->align, (int32_t)s->cputype, (int32_t)s->cpusubtype);
+            error_value(err, s->offset);
+            return st;
         }
     }
     free(tab);
-    if ((st = check_overlaps(f, entry, err)) != LCP_OK)
+    if (!overlap_ok && (st = check_overlaps(f, entry, err)) != LCP_OK)
         return st;
-    for (uint32_t i = 0; i < nfat; i++) {
+    for (uint32_t i = 0; i < nfat && !(pf & LCP_PARSE_FAT_TABLE_ONLY); i++) {
         char lbuf[48];
         lcp_slice *s = &f->slices[i];
         st = read_slice(&f->src, s, f->parse_flags, err);

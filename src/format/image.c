@@ -110,6 +110,61 @@ static lcp_status check_command(const uint8_t *c, uint32_t cmd, uint32_t cmdsize
     return LCP_OK;
 }
 
+/* Adds a reason naming command i and its cmdsize to an error just set. */
+static lcp_status cmd_reason(lcp_error *err, lcp_status st, lcp_reason reason, uint32_t i, uint32_t cmdsize) {
+    lcp_error_reason(err, reason, i, 0, 0, 0);
+    if (err)
+        err->value = cmdsize;
+    return st;
+}
+
+/* LCP_PARSE_CMDS_SIZES_ONLY: lipo's get_align walk over img's `ncmds`
+ * commands in cmds[0..len), where `room` is what the image holds after its
+ * header (the bound Apple checks a command against). The table keeps the
+ * commands that lie wholly in sizeofcmds; *walked says how many. A cmdsize
+ * of 0 or a command past the image ends the walk and is recorded in
+ * img->walk_fault. */
+static lcp_status walk_sizes_only(lcp_image *img, const uint8_t *cmds, size_t len, uint64_t base, uint64_t room,
+                                  lcp_load_command **out, uint32_t *walked, lcp_error *err) {
+    uint32_t ncmds = img->ncmds;
+    /* a command takes at least one byte of sizeofcmds: the table needs no more entries */
+    size_t cap = ncmds < len ? ncmds : len;
+    lcp_load_command *lc = calloc(cap ? cap : 1, sizeof *lc);
+    if (lc == NULL)
+        return lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
+    size_t pos = 0;
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < ncmds && pos < len; i++) {
+        uint32_t cmd, cmdsize;
+        if (!lcp_get_u32(cmds, len, pos, img->big_endian, &cmd) ||
+            !lcp_get_u32(cmds, len, pos + 4, img->big_endian, &cmdsize))
+            break;
+        if (cmdsize % 4 != 0 && !(img->parse_flags & LCP_PARSE_CMDSIZE_ANY_ALIGN)) {
+            free(lc);
+            return cmd_reason(err,
+                              lcp_error_set(err, LCP_E_MALFORMED, base + pos + 4,
+                                            "load command %u: cmdsize %u is not a multiple of 4", i, cmdsize),
+                              LCP_R_CMDSIZE_ALIGN, i, cmdsize);
+        }
+        if (cmdsize == 0 || pos + cmdsize > room) {
+            img->walk_fault = cmdsize == 0 ? LCP_R_CMDSIZE_ZERO : LCP_R_CMD_PAST_CMDS;
+            img->walk_fault_index = i;
+            img->walk_fault_cmdsize = cmdsize;
+            break;
+        }
+        if (cmdsize > len - pos)
+            break; /* starts in sizeofcmds, ends past it: Apple stops here */
+        lc[n].cmd = cmd;
+        lc[n].cmdsize = cmdsize;
+        lc[n].offset = (uint32_t)pos;
+        n++;
+        pos += cmdsize;
+    }
+    *out = lc;
+    *walked = n;
+    return LCP_OK;
+}
+
 /* Builds the command table for `ncmds` commands in cmds[0..len). `base` is
  * the file offset of cmds[0], for messages. On success *out is a new array. */
 static lcp_status index_commands(const uint8_t *cmds, size_t len, uint32_t ncmds, bool is64, bool big_endian,
@@ -138,22 +193,23 @@ static lcp_status index_commands(const uint8_t *cmds, size_t len, uint32_t ncmds
         char buf[16];
         const char *label = cmd_label(cmd, buf, sizeof buf);
         lcp_status st = LCP_OK;
-        if (cmdsize < 8) {
-            st = lcp_error_set(err, LCP_E_MALFORMED, base + pos + 4, "load command %u '%s': cmdsize %u is less than 8",
-                               i, label, cmdsize);
-            lcp_error_reason(err, cmdsize == 0 ? LCP_R_CMDSIZE_ZERO : LCP_R_CMD_TOO_SMALL, i, 0, 0, 0);
-        } else if (cmdsize % 4 != 0) {
-            st = lcp_error_set(err, LCP_E_MALFORMED, base + pos + 4,
-                               "load command %u '%s': cmdsize %u is not a multiple of 4", i, label, cmdsize);
-            lcp_error_reason(err, LCP_R_CMDSIZE_ALIGN, i, 0, 0, 0);
-        } else if (cmdsize > len - pos) {
-            st = lcp_error_set(err, LCP_E_MALFORMED, base + pos + 4,
-                               "load command %u '%s': cmdsize 0x%x extends past sizeofcmds 0x%zx", i, label, cmdsize,
-                               len);
-            lcp_error_reason(err, LCP_R_CMD_PAST_CMDS, i, 0, 0, 0);
-            if (err)
-                err->value = cmdsize; /* the command's header was read: Apple's words differ */
-        } else
+        if (cmdsize < 8)
+            st = cmd_reason(err,
+                            lcp_error_set(err, LCP_E_MALFORMED, base + pos + 4,
+                                          "load command %u '%s': cmdsize %u is less than 8", i, label, cmdsize),
+                            cmdsize == 0 ? LCP_R_CMDSIZE_ZERO : LCP_R_CMD_TOO_SMALL, i, cmdsize);
+        else if (cmdsize % 4 != 0 && !(flags & LCP_PARSE_CMDSIZE_ANY_ALIGN))
+            st = cmd_reason(err,
+                            lcp_error_set(err, LCP_E_MALFORMED, base + pos + 4,
+                                          "load command %u '%s': cmdsize %u is not a multiple of 4", i, label, cmdsize),
+                            LCP_R_CMDSIZE_ALIGN, i, cmdsize);
+        else if (cmdsize > len - pos)
+            st = cmd_reason(err,
+                            lcp_error_set(err, LCP_E_MALFORMED, base + pos + 4,
+                                          "load command %u '%s': cmdsize 0x%x extends past sizeofcmds 0x%zx", i, label,
+                                          cmdsize, len),
+                            LCP_R_CMD_PAST_CMDS, i, cmdsize);
+        else
             st = check_command(cmds + pos, cmd, cmdsize, is64, big_endian, flags, base + pos, i, err);
         if (st) {
             free(lc);
@@ -224,6 +280,28 @@ static void apple_checkout_before(lcp_image *img, const uint8_t *cmds, unsigned 
     if (lcp_image_set_commands(img, cmds, img->sizeofcmds, err->index, &first) == LCP_OK &&
         lcp_apple_checkout(img, flags, &first) != LCP_OK)
         *err = first;
+}
+
+/* LCP_PARSE_CMDS_SIZES_ONLY: the table from lipo's walk, the commands kept. */
+static lcp_status set_commands_sizes_only(lcp_image *img, const uint8_t *bytes, lcp_error *err) {
+    size_t len = img->sizeofcmds;
+    lcp_load_command *lc = NULL;
+    uint32_t walked = 0;
+    lcp_status st = walk_sizes_only(img, bytes, len, img->offset + img->header_size, img->size - img->header_size, &lc,
+                                    &walked, err);
+    if (st)
+        return st;
+    uint8_t *copy = malloc(len ? len : 1);
+    if (copy == NULL) {
+        free(lc);
+        return lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
+    }
+    if (len)
+        memcpy(copy, bytes, len);
+    img->cmds = copy;
+    img->lc = lc;
+    img->ncmds = walked;
+    return LCP_OK;
 }
 
 lcp_status lcp_image_parse(const uint8_t *bytes, size_t len, uint64_t offset, uint64_t size, lcp_image **out,
@@ -348,8 +426,9 @@ lcp_status lcp_image_parse_flags(const uint8_t *bytes, size_t len, uint64_t offs
     lcp_status st = new_image(bytes, len, offset, size, flags, false, &img, err);
     if (st)
         return st;
-    st = lcp_image_set_commands(img, bytes + img->header_size, img->sizeofcmds, img->ncmds, err);
-    if (st == LCP_OK)
+    if (flags & LCP_PARSE_CMDS_SIZES_ONLY)
+        st = set_commands_sizes_only(img, bytes + img->header_size, err);
+    else if ((st = lcp_image_set_commands(img, bytes + img->header_size, img->sizeofcmds, img->ncmds, err)) == LCP_OK)
         st = check_file_ranges(img, err);
     if (st == LCP_OK)
         st = lcp_apple_checkout(img, flags, err);

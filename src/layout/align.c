@@ -45,13 +45,14 @@ uint32_t lcp_image_lipo_align(const lcp_image *img) {
             continue;
         uint32_t align;
         if (img->filetype == LCP_MH_OBJECT) {
-            /* the largest section alignment, at least that of a word */
+            /* the largest section alignment, at least that of a word; the
+             * sections that fit in the command (lipo reads images with
+             * LCP_PARSE_CMDS_SIZES_ONLY, where nsects is not checked) */
             align = img->is64 ? 3 : 2;
-            for (uint32_t k = 0; k < seg.nsects; k++) {
-                lcp_section s;
-                if (lcp_image_section(img, i, k, &s) && s.align > align)
+            lcp_section s;
+            for (uint32_t k = 0; k < seg.nsects && lcp_image_section(img, i, k, &s); k++)
+                if (s.align > align)
                     align = s.align;
-            }
         } else {
             align = lcp_guess_align(seg.vmaddr);
         }

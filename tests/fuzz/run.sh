@@ -56,6 +56,13 @@ if [ "${1:-}" = --fuzz ]; then
             shared=$root/../shared/corpus/files
             python3 tests/fuzz/cs_seeds.py "$corpus" tests/binaries/* $([ -d "$shared" ] && ls "$shared"/*) || true
         fi
+        # fuzz_compat_lipo (lipo's argv + file) also starts from the corpus
+        # files of ../shared (fat, fat64, hidden arm64, archives, malformed
+        # ones) that fit in -max_len, read where they are
+        if [ "$h" = fuzz_compat_lipo ] && [ -d "$root/../shared/corpus/files" ]; then
+            find "$root/../shared/corpus/files" -type f -size -64k ! -name '*.tsv' |
+                while read -r f; do cp "$f" "$corpus/shared-$(basename "$f")"; done
+        fi
         log=build/fuzz/$h.log
         build/fuzz/bin/$h -max_total_time="$secs" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
             -dict=tests/fuzz/macho.dict -artifact_prefix=build/fuzz/findings/$h- -print_final_stats=1 \

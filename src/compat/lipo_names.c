@@ -3,7 +3,7 @@
  * table: 32-bit ARM subtypes are compared with their capability bits,
  * m88k/i860/hppa name several subtypes alike, and two ARM lines carry an
  * extra space of indent. */
-#include "cli/lipo.h"
+#include "compat/lipo.h"
 
 #include "lcpatch/macho.h"
 

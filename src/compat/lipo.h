@@ -1,0 +1,152 @@
+/* `lcpatch lipo` (and the multi-call name lipo): Apple's lipo syntax,
+ * output, messages and exit statuses (cctools misc/lipo.c), over the
+ * library's model.
+ *
+ * Data flows argv -> struct lipo (lipo_args.c) -> inputs read by
+ * src/format with lipo's parse options (lipo_input.c) -> thin files, the
+ * slices an operation works on (lipo_ops.c) -> an output written through
+ * the layout plan (lipo_write.c), or a listing (lipo_info.c). A library
+ * error is turned into Apple's words by its reason (lipo_messages.c).
+ *
+ * Every function that can fail prints Apple's message and returns
+ * LIPO_FAIL; the caller returns it on. Everything is owned by struct lipo
+ * and released by lipo_release. */
+#ifndef LCP_COMPAT_LIPO_H
+#define LCP_COMPAT_LIPO_H
+
+#include "lcpatch/lcpatch.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Apple's MAXSECTALIGN: -segalign's and a fat_arch's largest alignment (log2). */
+#define LIPO_MAX_SECTALIGN 15u
+
+/* Returned by every step that failed (after printing Apple's message): lipo exits 1. */
+#define LIPO_FAIL 1
+
+/* What lipo reads of any input: the fat table alone, and for a thin file
+ * the command sizes (include/lcpatch/image.h). */
+#define LIPO_PARSE_FLAGS                                                                                               \
+    (LCP_PARSE_FAT_TABLE_ONLY | LCP_PARSE_FAT_OVERLAP_OK | LCP_PARSE_FAT_ANY_COUNT | LCP_PARSE_FAT_HIDDEN_ARM64 |      \
+     LCP_PARSE_FAT_MAX_ALIGN_15 | LCP_PARSE_CMDSIZE_ANY_ALIGN | LCP_PARSE_CMDS_SIZES_ONLY)
+
+struct lipo_arch {
+    const char *name; /* as given; NULL when none */
+    uint32_t cputype, cpusubtype;
+};
+
+/* A file named on the command line (or by -replace). */
+struct lipo_input {
+    const char *name;
+    struct lipo_arch arch; /* -arch A FILE */
+    lcp_file *file;        /* NULL when lipo could not read it as Mach-O */
+    lcp_source *blob;      /* owned: the bytes of a file given with -arch that is not Mach-O, or NULL */
+    bool is_thin;          /* a thin Mach-O file or an archive (not a blob) */
+};
+
+/* One slice lipo works on: a fat file's slice, a thin input, a blank. */
+struct lipo_thin {
+    const char *name;
+    const lcp_source *src; /* where its bytes are; NULL for a blank dylib */
+    const uint8_t *mem;    /* a blank dylib's bytes */
+    uint64_t src_off, size;
+    uint32_t cputype, cpusubtype, align;
+    uint32_t filetype; /* its mach header's, 0 when unknown (read for -hideARM64) */
+    bool from_fat, extract, remove;
+    uint64_t offset; /* in the output */
+};
+
+struct lipo_replace {
+    struct lipo_arch arch;
+    const char *file;
+};
+
+struct lipo_segalign {
+    struct lipo_arch arch;
+    uint32_t align;
+};
+
+struct lipo {
+    const char *progname;
+    struct lipo_input *inputs;
+    size_t ninputs;
+    struct lipo_thin *thins;
+    size_t nthins;
+    const char *output;
+    bool create, info, detailed, brief, thin_flag, remove, extract, extract_family, replace, verify, fat64, hide_arm64,
+        arch_blank;
+    struct lipo_arch thin_arch;
+    struct lipo_arch *removes, *extracts, *verifies, *blanks_wanted;
+    size_t nremoves, nextracts, nverifies, nblanks_wanted;
+    struct lipo_replace *replaces;
+    size_t nreplaces;
+    struct lipo_segalign *segaligns;
+    size_t nsegaligns;
+    uint8_t **blanks;
+    size_t nblanks;
+};
+
+/* lipo_messages.c: Apple's "fatal error: lipo: ...", "error: ...",
+ * "warning: ..." lines; lipo_fatal returns LIPO_FAIL. */
+#if defined(__GNUC__) || defined(__clang__)
+#define LIPO_PRINTF __attribute__((format(printf, 2, 3)))
+#else
+#define LIPO_PRINTF
+#endif
+int lipo_fatal(const struct lipo *L, const char *fmt, ...) LIPO_PRINTF;
+void lipo_error(const struct lipo *L, const char *fmt, ...) LIPO_PRINTF;
+void lipo_warning(const struct lipo *L, const char *fmt, ...) LIPO_PRINTF;
+/* Prints Apple's usage text; returns LIPO_FAIL. */
+int lipo_usage(void);
+/* Apple's message for a library error while reading `name` (by err->reason);
+ * returns LIPO_FAIL. */
+int lipo_read_failed(const struct lipo *L, const char *name, const lcp_error *err);
+
+/* lipo_args.c: argv into L; LIPO_FAIL (after the message) on a bad command line. */
+int lipo_parse_args(struct lipo *L, int argc, char **argv);
+/* The same architecture by lipo's rule (cpusubtype without capability bits). */
+bool lipo_same_arch(uint32_t t1, uint32_t s1, uint32_t t2, uint32_t s2);
+/* Appends an entry to a grown array; false when out of memory. */
+bool lipo_grow(void **array, size_t n, size_t size);
+
+/* lipo_input.c */
+int lipo_read_inputs(struct lipo *L);
+/* -replace's file as a thin file in *t. */
+int lipo_read_replacement(struct lipo *L, const struct lipo_replace *r, struct lipo_thin *t);
+/* -arch_blank's page of zeros with an MH_DYLIB_STUB header, appended to the thin files. */
+int lipo_add_blank(struct lipo *L, const struct lipo_arch *a);
+struct lipo_thin *lipo_new_thin(struct lipo *L);
+void lipo_release(struct lipo *L);
+
+/* lipo_ops.c: the operations that write a file. */
+int lipo_run_create(struct lipo *L);
+int lipo_run_thin(struct lipo *L);
+int lipo_run_extract(struct lipo *L);
+int lipo_run_remove(struct lipo *L);
+int lipo_run_replace(struct lipo *L);
+
+/* lipo_write.c */
+int lipo_create_fat(struct lipo *L);
+int lipo_write_thin(struct lipo *L, const struct lipo_thin *t);
+
+/* lipo_info.c: -info, -detailed_info, -archs, -verify_arch. */
+void lipo_print_info(const struct lipo *L);
+void lipo_print_detailed(const struct lipo *L);
+void lipo_print_archs(const struct lipo *L);
+/* 0 when every architecture is in the file, else 1 (silently, as Apple). */
+int lipo_verify(const struct lipo *L);
+
+/* lipo_names.c: print_arch, the name -info and -detailed_info print, or
+ * "(cputype (N) cpusubtype (M))". */
+void lipo_print_arch(uint32_t cputype, uint32_t cpusubtype);
+/* print_cputype: the cputype, cpusubtype and capabilities lines of -detailed_info. */
+void lipo_print_cputype(uint32_t cputype, uint32_t cpusubtype);
+/* libstuff's get_arch_name_from_types: the name, or "cputype N cpusubtype M" in buf. */
+const char *lipo_arch_name_or_label(uint32_t cputype, uint32_t cpusubtype, char *buf, size_t len);
+
+/* The entry point (src/cli/main.c). */
+int cmd_lipo(int argc, char **argv);
+
+#endif

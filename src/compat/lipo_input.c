@@ -1,0 +1,336 @@
+/* lipo's inputs (cctools lipo.c process_input_file, process_replace_file,
+ * check_archive, get_align, new_blank_dylib) over the library's model:
+ * every file is read by src/format with LIPO_PARSE_FLAGS, and lipo's own
+ * rules are checks of the model it returns. */
+#include "compat/lipo.h"
+
+#include "lcpatch/macho.h"
+#include "util/checked.h"
+#include "util/reader.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct lipo_thin *lipo_new_thin(struct lipo *L) {
+    if (!lipo_grow((void **)&L->thins, L->nthins, sizeof *L->thins))
+        return NULL;
+    struct lipo_thin *t = &L->thins[L->nthins++];
+    memset(t, 0, sizeof *t);
+    return t;
+}
+
+static int too_large(const struct lipo *L, uint64_t size, const char *name) {
+    if (!L->fat64 && size > UINT32_MAX)
+        return lipo_fatal(L,
+                          "file too large to be in a fat file because the size field in struct fat_arch is only "
+                          "32-bits and the size (%llu) of %s exceeds that",
+                          (unsigned long long)size, name);
+    return 0;
+}
+
+/* get_align for a thin image: Apple reports every cmdsize that is not a
+ * multiple of 4 (and goes on) and stops at a cmdsize of 0 or a command past
+ * the file (src/format records where: img->walk_fault); then a known
+ * architecture gets its page alignment, an unknown one the alignment
+ * guessed from its segments. */
+static int thin_align(const struct lipo *L, const lcp_image *img, const char *name, uint32_t *align) {
+    for (size_t i = 0; i < img->ncmds; i++)
+        if (img->lc[i].cmdsize % 4 != 0)
+            lipo_error(L, "load command %zu size not a multiple of sizeof(uint32_t) in: %s", i, name);
+    if (img->walk_fault != LCP_R_NONE) {
+        lcp_error err;
+        memset(&err, 0, sizeof err);
+        err.status = LCP_E_MALFORMED;
+        err.reason = img->walk_fault;
+        err.index = img->walk_fault_index;
+        err.value = img->walk_fault_cmdsize;
+        return lipo_read_failed(L, name, &err);
+    }
+    if (lcp_arch_name(img->cputype, img->cpusubtype) == NULL)
+        lipo_warning(L, "unknown cputype (%u) cpusubtype (%u), computing the segment alignment from file contents.",
+                     img->cputype, img->cpusubtype & ~LCP_CPU_SUBTYPE_MASK);
+    *align = lcp_image_lipo_align(img);
+    return 0;
+}
+
+/* check_archive: every Mach-O member has one cputype (and, for x86_64,
+ * arm64 and 32-bit arm, one cpusubtype). *cputype is 0 when no member is
+ * Mach-O. */
+static int check_archive(const struct lipo *L, const lcp_slice *s, const char *name, uint32_t *cputype,
+                         uint32_t *cpusubtype) {
+    *cputype = 0;
+    *cpusubtype = 0;
+    if (s->size == 8)
+        return lipo_fatal(L,
+                          "empty archive with no architecture specification: %s (can't determine architecture for "
+                          "it)",
+                          name);
+    for (size_t k = 0; k < s->archive->nmembers; k++) {
+        const lcp_member *m = &s->archive->members[k];
+        if (m->image == NULL)
+            continue;
+        uint32_t ct = m->image->cputype, cs = m->image->cpusubtype;
+        bool strict_sub =
+            m->image->is64 ? (ct == LCP_CPU_TYPE_X86_64 || ct == LCP_CPU_TYPE_ARM64) : ct == LCP_CPU_TYPE_ARM;
+        if (*cputype == 0) {
+            *cputype = ct;
+            *cpusubtype = cs;
+        } else if (*cputype != ct || (strict_sub && *cpusubtype != cs)) {
+            return lipo_fatal(L,
+                              "archive member %s(%s) cputype (%d) and cpusubtype (%d) does not match previous "
+                              "archive members cputype (%d) and cpusubtype (%d) (all members must match)",
+                              name, m->name, (int)ct, (int)(cs & ~LCP_CPU_SUBTYPE_MASK), (int)*cputype,
+                              (int)(*cpusubtype & ~LCP_CPU_SUBTYPE_MASK));
+        }
+    }
+    return 0;
+}
+
+static int check_arch(const struct lipo *L, const struct lipo_input *in, const struct lipo_thin *t) {
+    if (in->arch.cputype == t->cputype)
+        return 0;
+    return lipo_fatal(L,
+                      "specifed architecture type (%s) for file (%s) does not match its cputype (%d) and cpusubtype "
+                      "(%d) (should be cputype (%d) and cpusubtype (%d))",
+                      in->arch.name, in->name, (int)t->cputype, (int)(t->cpusubtype & ~LCP_CPU_SUBTYPE_MASK),
+                      (int)in->arch.cputype, (int)(in->arch.cpusubtype & ~LCP_CPU_SUBTYPE_MASK));
+}
+
+/* True for the reasons only a fat header gives. */
+static bool fat_reason(lcp_reason r) {
+    return r == LCP_R_FAT_TABLE_PAST_END || r == LCP_R_FAT_ARCH_PAST_END || r == LCP_R_FAT_ALIGN_TOO_LARGE ||
+           r == LCP_R_FAT_ARCH_ALIGN || r == LCP_R_FAT_ARCH_DUPLICATE;
+}
+
+/* Opens `name` as lipo reads it. *f is NULL (and 0 returned) when the file
+ * is not Mach-O, a fat file or an archive: the caller decides. */
+static int open_model(const struct lipo *L, const char *name, bool replacement, bool arch_given, lcp_file **f) {
+    lcp_error err;
+    memset(&err, 0, sizeof err);
+    *f = NULL;
+    lcp_status st = lcp_file_open_flags(name, LIPO_PARSE_FLAGS, f, &err);
+    if (st == LCP_OK)
+        return 0;
+    const char *what = replacement ? "replacement" : "input";
+    if (st == LCP_E_IO) /* no errno: opened, but a directory or a device */
+        return lipo_fatal(L, "can't open %s file: %s (%s)", what, name,
+                          err.sys_errno ? strerror(err.sys_errno) : "not a regular file");
+    /* not Mach-O, or too short for a mach header at its start: lipo's "no type" */
+    if (st == LCP_E_NOT_MACHO || (err.reason == LCP_R_TRUNCATED_HEADER && err.offset == 0))
+        return 0;
+    /* Apple refuses these by their magic before reading the fat table */
+    if (replacement && fat_reason(err.reason))
+        return lipo_fatal(L, "replacement file: %s is a fat file (must be a thin file)", name);
+    if (arch_given && fat_reason(err.reason))
+        return lipo_fatal(L,
+                          "architecture specifed for fat input file: %s (architectures can't be specifed for fat "
+                          "input files)",
+                          name);
+    return lipo_read_failed(L, name, &err);
+}
+
+/* A file lipo cannot read, given with an architecture: its bytes as they are. */
+static int open_blob(const struct lipo *L, struct lipo_input *in, const char *what) {
+    int fd;
+    do /* interrupted by a signal: try again */
+        fd = open(in->name, O_RDONLY | O_CLOEXEC);
+    while (fd < 0 && errno == EINTR);
+    if (fd < 0)
+        return lipo_fatal(L, "can't open %s file: %s (%s)", what, in->name, strerror(errno));
+    struct stat sb;
+    if (fstat(fd, &sb) != 0) {
+        int e = errno;
+        close(fd);
+        return lipo_fatal(L, "can't stat input file: %s (%s)", in->name, strerror(e));
+    }
+    in->blob = malloc(sizeof *in->blob);
+    if (in->blob == NULL) {
+        close(fd);
+        return lipo_fatal(L, "out of memory");
+    }
+    *in->blob = (lcp_source){fd, NULL, (uint64_t)sb.st_size};
+    return 0;
+}
+
+/* The thin file of a thin input (a Mach-O image or an archive). */
+static int thin_of(const struct lipo *L, struct lipo_input *in, struct lipo_thin *t, bool replacement) {
+    lcp_slice *s = &in->file->slices[0];
+    t->name = in->name;
+    t->src = &in->file->src;
+    t->size = in->file->src.size;
+    int rc = too_large(L, t->size, in->name);
+    if (rc)
+        return rc;
+    if (s->image) {
+        t->cputype = s->image->cputype;
+        t->cpusubtype = s->image->cpusubtype;
+        t->filetype = s->image->filetype;
+        return thin_align(L, s->image, in->name, &t->align);
+    }
+    if ((rc = check_archive(L, s, in->name, &t->cputype, &t->cpusubtype)) != 0)
+        return rc;
+    t->align = replacement ? 2 : (t->cputype & LCP_CPU_ARCH_ABI64) ? 3 : 2;
+    return 0;
+}
+
+static int read_input(struct lipo *L, struct lipo_input *in) {
+    int rc = open_model(L, in->name, false, in->arch.name != NULL, &in->file);
+    if (rc)
+        return rc;
+    if (in->file == NULL) {
+        if (in->arch.name == NULL)
+            return lipo_fatal(L, "can't figure out the architecture type of: %s", in->name);
+        if ((rc = open_blob(L, in, "input")) != 0)
+            return rc;
+        struct lipo_thin *t = lipo_new_thin(L);
+        if (t == NULL)
+            return lipo_fatal(L, "out of memory");
+        *t = (struct lipo_thin){.name = in->name,
+                                .src = in->blob,
+                                .size = in->blob->size,
+                                .cputype = in->arch.cputype,
+                                .cpusubtype = in->arch.cpusubtype};
+        return too_large(L, in->blob->size, in->name);
+    }
+    lcp_file *f = in->file;
+    if (f->kind == LCP_FAT || f->kind == LCP_FAT64) {
+        if (in->arch.name)
+            return lipo_fatal(L,
+                              "architecture specifed for fat input file: %s (architectures can't be specifed for fat "
+                              "input files)",
+                              in->name);
+        for (size_t i = 0; i < f->nslices; i++) {
+            const lcp_slice *s = &f->slices[i];
+            struct lipo_thin *t = lipo_new_thin(L);
+            if (t == NULL)
+                return lipo_fatal(L, "out of memory");
+            *t = (struct lipo_thin){.name = in->name,
+                                    .src = &f->src,
+                                    .src_off = s->offset,
+                                    .size = s->size,
+                                    .cputype = s->cputype,
+                                    .cpusubtype = s->cpusubtype,
+                                    .align = s->align,
+                                    .from_fat = true};
+        }
+        return 0;
+    }
+    in->is_thin = true;
+    struct lipo_thin *t = lipo_new_thin(L);
+    if (t == NULL)
+        return lipo_fatal(L, "out of memory");
+    size_t ti = L->nthins - 1;
+    if ((rc = thin_of(L, in, t, false)) != 0)
+        return rc;
+    t = &L->thins[ti];
+    if (f->kind == LCP_ARCHIVE && t->cputype == 0) {
+        if (in->arch.name == NULL)
+            return lipo_fatal(L, "archive with no architecture specification: %s (can't determine architecture for it)",
+                              in->name);
+        t->cputype = in->arch.cputype;
+        t->cpusubtype = in->arch.cpusubtype;
+        return 0;
+    }
+    return in->arch.name ? check_arch(L, in, t) : 0;
+}
+
+int lipo_read_inputs(struct lipo *L) {
+    size_t n = L->ninputs;
+    for (size_t i = 0; i < n; i++) {
+        int rc = read_input(L, &L->inputs[i]);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+int lipo_read_replacement(struct lipo *L, const struct lipo_replace *r, struct lipo_thin *t) {
+    /* registered as an input so that its file is released with the others */
+    if (!lipo_grow((void **)&L->inputs, L->ninputs, sizeof *L->inputs))
+        return lipo_fatal(L, "out of memory");
+    struct lipo_input *in = &L->inputs[L->ninputs++];
+    memset(in, 0, sizeof *in);
+    in->name = r->file;
+    memset(t, 0, sizeof *t);
+    int rc = open_model(L, r->file, true, false, &in->file);
+    if (rc)
+        return rc;
+    if (in->file == NULL) {
+        if ((rc = open_blob(L, in, "replacement")) != 0 || (rc = too_large(L, in->blob->size, r->file)) != 0)
+            return rc;
+        *t = (struct lipo_thin){.name = r->file,
+                                .src = in->blob,
+                                .size = in->blob->size,
+                                .cputype = r->arch.cputype,
+                                .cpusubtype = r->arch.cpusubtype};
+    } else if (in->file->kind == LCP_FAT || in->file->kind == LCP_FAT64) {
+        return lipo_fatal(L, "replacement file: %s is a fat file (must be a thin file)", r->file);
+    } else if ((rc = thin_of(L, in, t, true)) != 0) {
+        return rc;
+    }
+    if (!lipo_same_arch(t->cputype, t->cpusubtype, r->arch.cputype, r->arch.cpusubtype))
+        return lipo_fatal(L,
+                          "specified architecture: %s for replacement file: %s does not match the file's architecture",
+                          r->arch.name, r->file);
+    return 0;
+}
+
+/* Apple's blank dylib is in the byte order of its architecture. */
+static bool big_endian_cpu(uint32_t cputype) {
+    return cputype == LCP_CPU_TYPE_POWERPC || cputype == LCP_CPU_TYPE_POWERPC64 || cputype == LCP_CPU_TYPE_MC680x0 ||
+           cputype == LCP_CPU_TYPE_HPPA || cputype == LCP_CPU_TYPE_SPARC || cputype == LCP_CPU_TYPE_MC88000 ||
+           cputype == 255;
+}
+
+int lipo_add_blank(struct lipo *L, const struct lipo_arch *a) {
+    uint32_t align = lcp_default_segalign(a->cputype);
+    uint32_t page = 1u << align;
+    if (!lipo_grow((void **)&L->blanks, L->nblanks, sizeof *L->blanks))
+        return lipo_fatal(L, "out of memory");
+    uint8_t *b = calloc(page, 1);
+    if (b == NULL)
+        return lipo_fatal(L, "out of memory");
+    L->blanks[L->nblanks++] = b;
+    bool be = big_endian_cpu(a->cputype);
+    bool is64 = (a->cputype & LCP_CPU_ARCH_ABI64) != 0;
+    lcp_put_u32(b, page, 0, be, is64 ? LCP_MH_MAGIC_64 : LCP_MH_MAGIC);
+    lcp_put_u32(b, page, 4, be, a->cputype);
+    lcp_put_u32(b, page, 8, be, a->cpusubtype);
+    lcp_put_u32(b, page, 12, be, LCP_MH_DYLIB_STUB);
+    struct lipo_thin *t = lipo_new_thin(L);
+    if (t == NULL)
+        return lipo_fatal(L, "out of memory");
+    /* Apple's loop counts one more than log2 here */
+    *t = (struct lipo_thin){.name = "blank dylib",
+                            .mem = b,
+                            .cputype = a->cputype,
+                            .cpusubtype = a->cpusubtype,
+                            .size = page,
+                            .align = align + 1,
+                            .filetype = LCP_MH_DYLIB_STUB};
+    return 0;
+}
+
+void lipo_release(struct lipo *L) {
+    for (size_t i = 0; i < L->ninputs; i++) {
+        lcp_file_free(L->inputs[i].file);
+        if (L->inputs[i].blob) {
+            close(L->inputs[i].blob->fd);
+            free(L->inputs[i].blob);
+        }
+    }
+    for (size_t i = 0; i < L->nblanks; i++)
+        free(L->blanks[i]);
+    free(L->blanks);
+    free(L->inputs);
+    free(L->thins);
+    free(L->removes);
+    free(L->extracts);
+    free(L->verifies);
+    free(L->replaces);
+    free(L->segaligns);
+}
