@@ -20,7 +20,13 @@
  * An image is walked once per distinct rpath context (the images above it
  * that have LC_RPATHs, and the main executable), so a library reached by
  * several chains is checked once per chain that can change the answer, and
- * a failing @rpath load is reported once per failing chain (its "via"). */
+ * a failing @rpath load is reported once per failing chain (its "via").
+ *
+ * The files: this one picks the roots and makes the findings judged at the
+ * end (pending @rpath/ loads, unused LC_RPATHs); graph_visit.c visits an
+ * image in a chain, graph_lookup.c resolves a path, graph_image_checks.c
+ * checks what no chain changes, graph_state.c remembers what was walked,
+ * graph_hints.c words the hints. */
 #include "audit/graph_internal.h"
 #include "lcpatch/macho.h"
 #include "lcpatch/names.h"

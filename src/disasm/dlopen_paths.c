@@ -8,7 +8,7 @@
  *    indirect symbol table entry names one of the functions below, as
  *    lcpatch/symbols.h resolves them (lcp_symtab_stubs_for / _pointers_for).
  * 2. A first pass finds the call sites that may reach a target from the
- *    instruction bytes alone (find_call_sites); only the LOOKBACK bytes
+ *    instruction bytes alone (dlopen_call_sites.c); only the LOOKBACK bytes
  *    before each are decoded, so megabytes of code cost milliseconds.
  * 3. A straight-line constant tracker follows the registers that hold an
  *    address: x86_64 `lea reg, [rip + X]`, arm64 `adrp`/`add`/`adr`, i386
@@ -37,7 +37,12 @@
  *
  * Only headers, the symbol, string and indirect symbol tables, the records
  * and strings the arguments point to, and __text (in 64 KiB windows) are
- * read. */
+ * read.
+ *
+ * The files: this one runs the passes (lcp_dlopen_paths); dlopen_targets.c
+ * finds the targets and the functions of __text, dlopen_call_sites.c the
+ * call sites, dlopen_x86.c and dlopen_arm64.c track values, dlopen_calls.c
+ * records what a call loads, dlopen_reads.c reads the image. */
 #include "disasm/dlopen_internal.h"
 #include "util/checked.h"
 #include "util/dynlib.h"
