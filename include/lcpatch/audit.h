@@ -115,7 +115,7 @@ lcp_status lcp_plist_string(const uint8_t *data, size_t len, const char *key, ch
  * /System/DriverKit/). */
 bool lcp_audit_is_system_path(const char *path);
 
-/* ---- dlopen paths (src/disasm/dlopen_paths.c, Capstone) ---- */
+/* ---- dlopen paths (src/disasm/dlopen_*.c, Capstone) ---- */
 
 typedef struct lcp_dlopen_call {
     uint64_t address;     /* the call instruction */

@@ -129,7 +129,7 @@ void au_host_label(const au_ctx *ctx, const char *path, au_res *out);
 /* True for build-machine locations (/usr/local/, /opt/, /Users/, ...). */
 bool au_is_build_location(const char *path);
 
-/* graph.c: every finding. */
+/* graph.c (with graph_*.c, graph_internal.h): every finding. */
 lcp_status au_graph(au_ctx *ctx, lcp_error *err);
 
 /* report.c */

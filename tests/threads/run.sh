@@ -6,7 +6,7 @@
 # prints (the ASan+UBSan binary under test, $LCPATCH). A race shows only
 # when threads meet at the wrong moment, so a pass is evidence, not proof;
 # it caught the two races fixed so far (a global sort context in
-# symbols.c, Capstone's unsynchronised first use).
+# symtab_load.c, Capstone's unsynchronised first use).
 cd "$(dirname "$0")/../.." || exit 3
 TSAN_BIN=build/tsan/lcpatch
 LCPATCH=${LCPATCH:-./lcpatch}

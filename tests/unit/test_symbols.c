@@ -1,4 +1,4 @@
-/* Unit tests: symbol, string and indirect symbol tables (symbols.c).
+/* Unit tests: symbol, string and indirect symbol tables (symtab_load.c, symtab_query.c).
  * Expected addresses come from llvm-objdump-19 --macho -d / --indirect-symbols
  * and llvm-nm-19 -n on the fixtures (tests/binaries/README.md, build.sh). */
 #include <setjmp.h>
