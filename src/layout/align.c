@@ -70,11 +70,12 @@ uint32_t lcp_image_seg_align(const lcp_image *img) {
             continue;
         uint32_t align = min;
         if (img->filetype == LCP_MH_OBJECT) {
-            for (uint32_t k = 0; k < seg.nsects; k++) {
-                lcp_section s;
-                if (lcp_image_section(img, i, k, &s) && s.align > align)
+            /* nsects comes from the file: the first section that does not
+             * fit in the command ends the walk (no 2^32 loop) */
+            lcp_section s;
+            for (uint32_t k = 0; k < seg.nsects && lcp_image_section(img, i, k, &s); k++)
+                if (s.align > align)
                     align = s.align;
-            }
         } else if (seg.vmaddr == 0) {
             align = LCP_MAX_SECTALIGN;
         } else {
