@@ -4,6 +4,7 @@
 #include "lcpatch/sign.h"
 
 #include "edit/internal.h"
+#include "edit/sign_adhoc.h"
 #include "lcpatch/codesign.h"
 #include "lcpatch/codesign_format.h"
 #include "lcpatch/macho.h"
@@ -271,11 +272,14 @@ typedef struct linker_ctx {
     const lcp_sign_flavor *fls;
     const exec_seg *keep;
     const enum slice_mode *mode; /* SLICE_SIGN_IN_PLACE: LC_CODE_SIGNATURE keeps its index */
+    const bool *adhoc;           /* NULL, or true: signed again as codesign signed it */
 } linker_ctx;
 
 static lcp_status linker_sign_slice(void *ctx, const lcp_file *f, size_t i, lcp_signed_slice *out, uint64_t *size,
                                     lcp_error *err) {
     const linker_ctx *c = ctx;
+    if (c->adhoc && c->adhoc[i])
+        return lcp_adhoc_resign_slice(f, i, out, size, err);
     return sign_image(f, f->slices[i].image, c->idents[i], c->fls[i], &c->keep[i], c->mode[i] == SLICE_SIGN_IN_PLACE,
                       out, size, err);
 }
@@ -368,7 +372,7 @@ lcp_status lcp_sign_linker_file(const lcp_file *f, const lcp_sign_opts *o, lcp_p
         if (img && !(read_cd(&f->src, img, &flags, old, sizeof old, &ofl, &keep[i]) && (flags & LCP_CS_LINKER_SIGNED)))
             keep[i].valid = false;
     }
-    linker_ctx c = {idents, fls, keep, mode};
+    linker_ctx c = {idents, fls, keep, mode, NULL};
     if (st == LCP_OK)
         st = sign_slices(f, mode, linker_sign_slice, &c, out, err);
     free(mode);
@@ -378,6 +382,9 @@ lcp_status lcp_sign_linker_file(const lcp_file *f, const lcp_sign_opts *o, lcp_p
     return st;
 }
 
+/* keep_place: Apple's tools' re-signing (lcp_sign_edited_in_place): the
+ * linker's signatures only, LC_CODE_SIGNATURE kept at its index. Else the
+ * native writers': codesign's ad-hoc signatures are made again too. */
 static lcp_status sign_edited(const lcp_file *f, lcp_image **edited, size_t n, bool keep_place, lcp_plan *out,
                               bool *resigned, lcp_error *err) {
     *resigned = false;
@@ -386,8 +393,10 @@ static lcp_status sign_edited(const lcp_file *f, lcp_image **edited, size_t n, b
     char **idents = calloc(ns, sizeof *idents);
     lcp_sign_flavor *fls = calloc(ns, sizeof *fls);
     exec_seg *keep = calloc(ns, sizeof *keep);
-    lcp_status st =
-        mode && idents && fls && keep ? LCP_OK : lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
+    bool *adhoc = calloc(ns, sizeof *adhoc);
+    lcp_status st = mode && idents && fls && keep && adhoc
+                        ? LCP_OK
+                        : lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
     size_t found = 0;
     for (size_t i = 0; i < f->nslices && st == LCP_OK; i++) {
         const lcp_image *img = f->slices[i].image;
@@ -409,6 +418,11 @@ static lcp_status sign_edited(const lcp_file *f, lcp_image **edited, size_t n, b
                 st = lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
             mode[i] = keep_place ? SLICE_SIGN_IN_PLACE : SLICE_SIGN;
             *resigned = true;
+        } else if (!keep_place && lcp_image_adhoc_signed(&f->src, img)) {
+            /* codesign's ad-hoc signature: made again as it was made */
+            mode[i] = SLICE_SIGN;
+            adhoc[i] = true;
+            *resigned = true;
         }
     }
     /* edited archive members, or nothing to re-sign: the plain plan */
@@ -416,7 +430,7 @@ static lcp_status sign_edited(const lcp_file *f, lcp_image **edited, size_t n, b
         *resigned = false;
         st = lcp_plan_edited_images(f, edited, n, out, err);
     } else if (st == LCP_OK) {
-        linker_ctx c = {idents, fls, keep, mode};
+        linker_ctx c = {idents, fls, keep, mode, adhoc};
         st = sign_slices(f, mode, linker_sign_slice, &c, out, err);
     }
     for (size_t i = 0; idents && i < f->nslices; i++)
@@ -425,6 +439,7 @@ static lcp_status sign_edited(const lcp_file *f, lcp_image **edited, size_t n, b
     free(fls);
     free(keep);
     free(mode);
+    free(adhoc);
     return st;
 }
 
