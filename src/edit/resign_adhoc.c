@@ -34,7 +34,9 @@ bool lcp_adhoc_resignable(const lcp_cs_signature *sig) {
 }
 
 bool lcp_image_adhoc_signed(const lcp_source *src, const lcp_image *img) {
-    if (lcp_cs_command(img) < 0)
+    /* codesign signs little-endian images only: a PowerPC slice's
+     * signature is left (stale, warned about) */
+    if (lcp_cs_command(img) < 0 || img->big_endian)
         return false;
     lcp_cs_signature sig;
     lcp_error err;
