@@ -216,42 +216,33 @@ static lcp_status emit(lcp_plan *p, const lcp_out_slice *o, const signed_slice *
     return st ? st : lcp_plan_add_bytes(p, s->sig, (size_t)(o->size - s->dataoff), err);
 }
 
-/* The first CodeDirectory of img's signature in src (the input's bytes):
- * its flags and identifier (copied into ident, cut to len - 1 bytes).
- * False when img is unsigned or the blob is not one lcpatch can read. */
+/* The first CodeDirectory of img's signature in src (the input's bytes),
+ * read by src/format's reader (lcp_cs_read): its flags and identifier
+ * (copied into ident, cut to len - 1 bytes), the linker whose layout it
+ * has (ld64 puts the CodeDirectory right after a one-entry index, at 20),
+ * and its exec segment. False when img is unsigned or the signature is not
+ * one lcpatch can read. */
 static bool read_cd(const lcp_source *src, const lcp_image *img, uint32_t *flags, char *ident, size_t len,
                     lcp_sign_flavor *fl, exec_seg *es) {
-    long sig = lcp_image_find(img, LCP_LC_CODE_SIGNATURE, 0);
-    lcp_linkedit_data cs;
-    if (sig < 0 || !lcp_image_linkedit_data(img, (size_t)sig, &cs) || !lcp_range_ok(cs.dataoff, cs.datasize, img->size))
+    es->valid = false;
+    if (lcp_cs_command(img) < 0)
         return false;
-    /* the blob's head is enough: index, CodeDirectory header, identifier */
-    size_t n = cs.datasize < 4096 ? cs.datasize : 4096;
-    uint8_t *b = malloc(n ? n : 1);
+    lcp_cs_signature sig;
     lcp_error err;
-    uint32_t magic = 0, count = 0, type = 1, cdoff = 0, cdmagic = 0, identoff = 0;
-    bool ok = b && lcp_source_read(src, img->offset + cs.dataoff, b, n, &err) == LCP_OK &&
-              lcp_get_u32(b, n, 0, true, &magic) && magic == LCP_CSMAGIC_EMBEDDED_SIGNATURE &&
-              lcp_get_u32(b, n, 8, true, &count);
-    for (uint32_t i = 0; ok && i < count && type != LCP_CSSLOT_CODEDIRECTORY; i++)
-        ok = lcp_get_u32(b, n, 12 + (size_t)i * 8, true, &type) && lcp_get_u32(b, n, 16 + (size_t)i * 8, true, &cdoff);
-    const char *id = NULL;
-    ok = ok && type == LCP_CSSLOT_CODEDIRECTORY && lcp_get_u32(b, n, cdoff, true, &cdmagic) &&
-         cdmagic == LCP_CSMAGIC_CODEDIRECTORY && lcp_get_u32(b, n, (size_t)cdoff + LCP_CD_FLAGS, true, flags) &&
-         lcp_get_u32(b, n, (size_t)cdoff + LCP_CD_IDENTOFFSET, true, &identoff) &&
-         lcp_get_cstring(b, n, (size_t)cdoff + identoff, &id);
-    uint32_t version = 0;
-    es->valid = ok && lcp_get_u32(b, n, (size_t)cdoff + LCP_CD_VERSION, true, &version) &&
-                version >= LCP_CS_SUPPORTSEXECSEG &&
-                lcp_get_u64(b, n, (size_t)cdoff + LCP_CD_EXECSEGBASE, true, &es->base) &&
-                lcp_get_u64(b, n, (size_t)cdoff + LCP_CD_EXECSEGLIMIT, true, &es->limit) &&
-                lcp_get_u64(b, n, (size_t)cdoff + LCP_CD_EXECSEGFLAGS, true, &es->flags);
+    memset(&sig, 0, sizeof sig);
+    bool ok = lcp_cs_read(src, img, &sig, &err) == LCP_OK && sig.ncds > 0 && sig.cds[0].identifier != NULL;
     if (ok) {
-        *fl = cdoff == 20 ? LCP_SIGN_LD64 : LCP_SIGN_LLD;
-        strncpy(ident, id, len - 1);
+        const lcp_cs_codedir *cd = &sig.cds[0];
+        *flags = cd->flags;
+        *fl = cd->offset == 20 ? LCP_SIGN_LD64 : LCP_SIGN_LLD;
+        es->valid = cd->has_exec_seg;
+        es->base = cd->exec_seg_base;
+        es->limit = cd->exec_seg_limit;
+        es->flags = cd->exec_seg_flags;
+        strncpy(ident, cd->identifier, len - 1);
         ident[len - 1] = '\0';
     }
-    free(b);
+    lcp_cs_signature_release(&sig);
     return ok;
 }
 
