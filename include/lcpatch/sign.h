@@ -48,18 +48,33 @@ lcp_status lcp_sign_linker_file(const lcp_file *f, const lcp_sign_opts *o, lcp_p
  * signature: its CodeDirectory's flags hold CS_LINKER_SIGNED. */
 bool lcp_image_linker_signed(const lcp_source *src, const lcp_image *img);
 
+/* True when img (as for lcp_image_linker_signed) carries an ad-hoc
+ * signature codesign made (`codesign -s -`: flag adhoc without
+ * linker-signed, no signer in the CMS), read by lcp_cs_read, of one or two
+ * CodeDirectories: one that lcp_sign_edited makes again after an edit. */
+bool lcp_image_adhoc_signed(const lcp_source *src, const lcp_image *img);
+
 /* The plan of f whose images `edited` (n of them, images of f) were edited
  * in place, as lcp_plan_edited_images makes it, except that every edited
- * slice image that carried a linker signature is signed again as the
- * linker would sign the edited result (what Xcode's tools do after an
- * edit): the identifier is the install name's last component when there
- * is one, else the old signature's. *resigned tells whether any was; when
- * an edited image is an archive member, or none was linker-signed, the
- * plan is lcp_plan_edited_images's. */
+ * slice image that carried an ad-hoc signature is signed again with one
+ * of the same kind (what the native writers do after an edit):
+ *  - a linker signature as the linker would sign the edited result (what
+ *    Xcode's tools do): the identifier is the install name's last
+ *    component when there is one, else the old signature's;
+ *  - codesign's ad-hoc signature (lcp_image_adhoc_signed) as `sign
+ *    --adhoc` signs it, with the old signature's identifier, flags,
+ *    runtime version, hash types, requirements and entitlements, and its
+ *    Info.plist and resource-seal slot hashes copied as they were.
+ * A certificate's signature cannot be made without its key: it is left
+ * (stale). *resigned tells whether any was signed again; when an edited
+ * image is an archive member, or none was ad-hoc signed, the plan is
+ * lcp_plan_edited_images's. */
 lcp_status lcp_sign_edited(const lcp_file *f, lcp_image **edited, size_t n, lcp_plan *out, bool *resigned,
                            lcp_error *err);
 
-/* The same, but each re-signed slice's LC_CODE_SIGNATURE keeps its index
+/* The same for linker signatures only (codesign's ad-hoc ones are left
+ * stale, as Apple's tools leave them), and each re-signed slice's
+ * LC_CODE_SIGNATURE keeps its index
  * among the load commands (every other command keeps its bytes and place;
  * commands an edit appended stay after it), as Xcode's vtool and
  * install_name_tool sign again where the signature is: only the signature,

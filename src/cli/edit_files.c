@@ -132,7 +132,8 @@ int lcp_edit_files_run(lcp_edit_files *e, const lcp_output_opts *out, bool json,
         pl[i].visited = st == LCP_OK;
         pl[i].edited = e->nedited > 0;
         bool write = st == LCP_OK && (e->nedited > 0 || !out->in_place);
-        /* linker-signed slices are signed again unless --no-resign */
+        /* ad-hoc signed slices (the linker's or codesign's) are signed
+         * again unless --no-resign */
         bool resigned = false;
         if (write)
             st = out->no_resign ? lcp_plan_edited_images(f, e->edited, e->nedited, &plan, &err)
@@ -200,7 +201,8 @@ int lcp_edit_files_run(lcp_edit_files *e, const lcp_output_opts *out, bool json,
 bool lcp_edit_files_stale(const lcp_edit_files *e, const lcp_file *f, const lcp_member *m, const lcp_image *img) {
     if (lcp_image_find(img, LCP_LC_CODE_SIGNATURE, 0) < 0)
         return false;
-    return (e->out && e->out->no_resign) || m != NULL || !lcp_image_linker_signed(&f->src, img);
+    return (e->out && e->out->no_resign) || m != NULL ||
+           !(lcp_image_linker_signed(&f->src, img) || lcp_image_adhoc_signed(&f->src, img));
 }
 
 void lcp_edit_files_release(lcp_edit_files *e) {

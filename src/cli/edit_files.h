@@ -86,7 +86,8 @@ int lcp_edit_files_run(lcp_edit_files *e, const lcp_output_opts *out, bool json,
 
 /* True when editing img leaves its signature stale: it is signed, and it
  * will not be signed again (--no-resign, an archive member, or a signature
- * other than the linker's; see lcp_sign_edited). The editors warn then. */
+ * other than an ad-hoc one, the linker's or codesign's; see
+ * lcp_sign_edited). The editors warn then. */
 bool lcp_edit_files_stale(const lcp_edit_files *e, const lcp_file *f, const lcp_member *m, const lcp_image *img);
 
 void lcp_edit_files_release(lcp_edit_files *e);

@@ -104,8 +104,8 @@ enum { LCP_OPT_ID_OUTPUT = 1000, LCP_OPT_ID_IN_PLACE, LCP_OPT_ID_NO_FSYNC, LCP_O
 /* --no-resign: the image editors' (edit_files.h) table has it too. */
 #define LCP_OPT_NO_RESIGN_SPEC                                                                                         \
     {                                                                                                                  \
-        LCP_OPT_ID_NO_RESIGN, "--no-resign", 0, LCP_OPT_FLAG, 0, NULL, "keep a linker signature the edit invalidates", \
-            0, 0                                                                                                       \
+        LCP_OPT_ID_NO_RESIGN, "--no-resign", 0, LCP_OPT_FLAG, 0, NULL,                                                 \
+            "keep an ad-hoc signature the edit invalidates", 0, 0                                                      \
     }
 #define LCP_OPT_JSON_SPEC                                                                                              \
     { LCP_OPT_ID_JSON, "--json", 0, LCP_OPT_FLAG, 0, NULL, "print the report as JSON", 0, 0 }

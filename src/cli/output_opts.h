@@ -61,16 +61,19 @@ typedef struct lcp_output_opts {
     bool in_place;      /* --in-place was given */
     bool no_fsync;      /* --no-fsync was given */
     bool no_resign;     /* --no-resign: the image editors leave a stale
-                         * linker signature as it is (edit_files.c) */
+                         * ad-hoc signature as it is (edit_files.c) */
 } lcp_output_opts;
 
 /* The --help paragraph on --no-fsync, the same for every native writer. */
 #define LCP_OUTPUT_RESIGN_HELP                                                                                         \
-    "A slice that carried the linker's ad-hoc signature (ld64, ld64.lld: every\n"                                      \
-    "arm64 image) is signed again after the edit, as the linker would sign the\n"                                      \
-    "edited result (`lcpatch sign --linker-signed`), so that Apple silicon still\n"                                    \
-    "runs it; --no-resign leaves the old, now invalid, signature. Other\n"                                             \
-    "signatures cannot be renewed here: a warning says to re-sign.\n"
+    "A slice that carried an ad-hoc signature is signed again after the edit,\n"                                       \
+    "so that Apple silicon still runs it: the linker's (ld64, ld64.lld: every\n"                                       \
+    "arm64 image) as the linker would sign the edited result (`lcpatch sign\n"                                         \
+    "--linker-signed`); codesign's (`codesign -s -`) as `lcpatch sign --adhoc`\n"                                      \
+    "signs it, with the old signature's identifier, flags, entitlements, hash\n"                                       \
+    "types and Info.plist / resource-seal hashes. --no-resign leaves the old,\n"                                       \
+    "now invalid, signature. A certificate's signature cannot be renewed\n"                                            \
+    "without its key: a warning says to re-sign.\n"
 #define LCP_OUTPUT_NO_FSYNC_HELP                                                                                       \
     "--no-fsync: write without fsync, as cp does: faster, and other programs still\n"                                  \
     "see the old file or the whole new one, but after a crash or power loss the\n"                                     \

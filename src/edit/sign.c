@@ -4,6 +4,7 @@
 #include "lcpatch/sign.h"
 
 #include "edit/internal.h"
+#include "edit/sign_adhoc.h"
 #include "lcpatch/codesign.h"
 #include "lcpatch/codesign_format.h"
 #include "lcpatch/macho.h"
@@ -215,42 +216,33 @@ static lcp_status emit(lcp_plan *p, const lcp_out_slice *o, const signed_slice *
     return st ? st : lcp_plan_add_bytes(p, s->sig, (size_t)(o->size - s->dataoff), err);
 }
 
-/* The first CodeDirectory of img's signature in src (the input's bytes):
- * its flags and identifier (copied into ident, cut to len - 1 bytes).
- * False when img is unsigned or the blob is not one lcpatch can read. */
+/* The first CodeDirectory of img's signature in src (the input's bytes),
+ * read by src/format's reader (lcp_cs_read): its flags and identifier
+ * (copied into ident, cut to len - 1 bytes), the linker whose layout it
+ * has (ld64 puts the CodeDirectory right after a one-entry index, at 20),
+ * and its exec segment. False when img is unsigned or the signature is not
+ * one lcpatch can read. */
 static bool read_cd(const lcp_source *src, const lcp_image *img, uint32_t *flags, char *ident, size_t len,
                     lcp_sign_flavor *fl, exec_seg *es) {
-    long sig = lcp_image_find(img, LCP_LC_CODE_SIGNATURE, 0);
-    lcp_linkedit_data cs;
-    if (sig < 0 || !lcp_image_linkedit_data(img, (size_t)sig, &cs) || !lcp_range_ok(cs.dataoff, cs.datasize, img->size))
+    es->valid = false;
+    if (lcp_cs_command(img) < 0)
         return false;
-    /* the blob's head is enough: index, CodeDirectory header, identifier */
-    size_t n = cs.datasize < 4096 ? cs.datasize : 4096;
-    uint8_t *b = malloc(n ? n : 1);
+    lcp_cs_signature sig;
     lcp_error err;
-    uint32_t magic = 0, count = 0, type = 1, cdoff = 0, cdmagic = 0, identoff = 0;
-    bool ok = b && lcp_source_read(src, img->offset + cs.dataoff, b, n, &err) == LCP_OK &&
-              lcp_get_u32(b, n, 0, true, &magic) && magic == LCP_CSMAGIC_EMBEDDED_SIGNATURE &&
-              lcp_get_u32(b, n, 8, true, &count);
-    for (uint32_t i = 0; ok && i < count && type != LCP_CSSLOT_CODEDIRECTORY; i++)
-        ok = lcp_get_u32(b, n, 12 + (size_t)i * 8, true, &type) && lcp_get_u32(b, n, 16 + (size_t)i * 8, true, &cdoff);
-    const char *id = NULL;
-    ok = ok && type == LCP_CSSLOT_CODEDIRECTORY && lcp_get_u32(b, n, cdoff, true, &cdmagic) &&
-         cdmagic == LCP_CSMAGIC_CODEDIRECTORY && lcp_get_u32(b, n, (size_t)cdoff + LCP_CD_FLAGS, true, flags) &&
-         lcp_get_u32(b, n, (size_t)cdoff + LCP_CD_IDENTOFFSET, true, &identoff) &&
-         lcp_get_cstring(b, n, (size_t)cdoff + identoff, &id);
-    uint32_t version = 0;
-    es->valid = ok && lcp_get_u32(b, n, (size_t)cdoff + LCP_CD_VERSION, true, &version) &&
-                version >= LCP_CS_SUPPORTSEXECSEG &&
-                lcp_get_u64(b, n, (size_t)cdoff + LCP_CD_EXECSEGBASE, true, &es->base) &&
-                lcp_get_u64(b, n, (size_t)cdoff + LCP_CD_EXECSEGLIMIT, true, &es->limit) &&
-                lcp_get_u64(b, n, (size_t)cdoff + LCP_CD_EXECSEGFLAGS, true, &es->flags);
+    memset(&sig, 0, sizeof sig);
+    bool ok = lcp_cs_read(src, img, &sig, &err) == LCP_OK && sig.ncds > 0 && sig.cds[0].identifier != NULL;
     if (ok) {
-        *fl = cdoff == 20 ? LCP_SIGN_LD64 : LCP_SIGN_LLD;
-        strncpy(ident, id, len - 1);
+        const lcp_cs_codedir *cd = &sig.cds[0];
+        *flags = cd->flags;
+        *fl = cd->offset == 20 ? LCP_SIGN_LD64 : LCP_SIGN_LLD;
+        es->valid = cd->has_exec_seg;
+        es->base = cd->exec_seg_base;
+        es->limit = cd->exec_seg_limit;
+        es->flags = cd->exec_seg_flags;
+        strncpy(ident, cd->identifier, len - 1);
         ident[len - 1] = '\0';
     }
-    free(b);
+    lcp_cs_signature_release(&sig);
     return ok;
 }
 
@@ -271,11 +263,14 @@ typedef struct linker_ctx {
     const lcp_sign_flavor *fls;
     const exec_seg *keep;
     const enum slice_mode *mode; /* SLICE_SIGN_IN_PLACE: LC_CODE_SIGNATURE keeps its index */
+    const bool *adhoc;           /* NULL, or true: signed again as codesign signed it */
 } linker_ctx;
 
 static lcp_status linker_sign_slice(void *ctx, const lcp_file *f, size_t i, lcp_signed_slice *out, uint64_t *size,
                                     lcp_error *err) {
     const linker_ctx *c = ctx;
+    if (c->adhoc && c->adhoc[i])
+        return lcp_adhoc_resign_slice(f, i, out, size, err);
     return sign_image(f, f->slices[i].image, c->idents[i], c->fls[i], &c->keep[i], c->mode[i] == SLICE_SIGN_IN_PLACE,
                       out, size, err);
 }
@@ -368,7 +363,7 @@ lcp_status lcp_sign_linker_file(const lcp_file *f, const lcp_sign_opts *o, lcp_p
         if (img && !(read_cd(&f->src, img, &flags, old, sizeof old, &ofl, &keep[i]) && (flags & LCP_CS_LINKER_SIGNED)))
             keep[i].valid = false;
     }
-    linker_ctx c = {idents, fls, keep, mode};
+    linker_ctx c = {idents, fls, keep, mode, NULL};
     if (st == LCP_OK)
         st = sign_slices(f, mode, linker_sign_slice, &c, out, err);
     free(mode);
@@ -378,6 +373,9 @@ lcp_status lcp_sign_linker_file(const lcp_file *f, const lcp_sign_opts *o, lcp_p
     return st;
 }
 
+/* keep_place: Apple's tools' re-signing (lcp_sign_edited_in_place): the
+ * linker's signatures only, LC_CODE_SIGNATURE kept at its index. Else the
+ * native writers': codesign's ad-hoc signatures are made again too. */
 static lcp_status sign_edited(const lcp_file *f, lcp_image **edited, size_t n, bool keep_place, lcp_plan *out,
                               bool *resigned, lcp_error *err) {
     *resigned = false;
@@ -386,8 +384,10 @@ static lcp_status sign_edited(const lcp_file *f, lcp_image **edited, size_t n, b
     char **idents = calloc(ns, sizeof *idents);
     lcp_sign_flavor *fls = calloc(ns, sizeof *fls);
     exec_seg *keep = calloc(ns, sizeof *keep);
-    lcp_status st =
-        mode && idents && fls && keep ? LCP_OK : lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
+    bool *adhoc = calloc(ns, sizeof *adhoc);
+    lcp_status st = mode && idents && fls && keep && adhoc
+                        ? LCP_OK
+                        : lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
     size_t found = 0;
     for (size_t i = 0; i < f->nslices && st == LCP_OK; i++) {
         const lcp_image *img = f->slices[i].image;
@@ -409,6 +409,11 @@ static lcp_status sign_edited(const lcp_file *f, lcp_image **edited, size_t n, b
                 st = lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
             mode[i] = keep_place ? SLICE_SIGN_IN_PLACE : SLICE_SIGN;
             *resigned = true;
+        } else if (!keep_place && lcp_image_adhoc_signed(&f->src, img)) {
+            /* codesign's ad-hoc signature: made again as it was made */
+            mode[i] = SLICE_SIGN;
+            adhoc[i] = true;
+            *resigned = true;
         }
     }
     /* edited archive members, or nothing to re-sign: the plain plan */
@@ -416,7 +421,7 @@ static lcp_status sign_edited(const lcp_file *f, lcp_image **edited, size_t n, b
         *resigned = false;
         st = lcp_plan_edited_images(f, edited, n, out, err);
     } else if (st == LCP_OK) {
-        linker_ctx c = {idents, fls, keep, mode};
+        linker_ctx c = {idents, fls, keep, mode, adhoc};
         st = sign_slices(f, mode, linker_sign_slice, &c, out, err);
     }
     for (size_t i = 0; idents && i < f->nslices; i++)
@@ -425,6 +430,7 @@ static lcp_status sign_edited(const lcp_file *f, lcp_image **edited, size_t n, b
     free(fls);
     free(keep);
     free(mode);
+    free(adhoc);
     return st;
 }
 

@@ -5,6 +5,7 @@
  * room is made as codesign_allocate makes it (lcp_sigspace_image), and the
  * pages are hashed through the plan, a page at a time. */
 #include "edit/internal.h"
+#include "edit/sign_adhoc.h"
 #include "format/cs_plist.h"
 #include "lcpatch/codesign.h"
 #include "lcpatch/codesign_format.h"
@@ -27,23 +28,7 @@
 /* CodeDirectory::currentVersion, at which Security sizes the estimate. */
 #define CD_ESTIMATE_VERSION LCP_CS_SUPPORTSRUNTIME
 
-static const uint8_t empty_requirements[12] = {0xfa, 0xde, 0x0c, 0x01, 0, 0, 0, 12, 0, 0, 0, 0};
-
-/* One blob of the SuperBlob besides the CodeDirectories and the CMS. */
-typedef struct component {
-    uint32_t slot;
-    uint8_t *bytes; /* owned, the whole blob (magic, length, payload) */
-    size_t len;
-} component;
-
-/* Everything the slices share: the options, the blobs made once. */
-typedef struct adhoc_ctx {
-    const lcp_adhoc_opts *o;
-    char ident[1024];
-    component comps[3]; /* requirements, entitlements, DER entitlements */
-    size_t ncomps;
-    uint64_t ent_execseg; /* exec-segment flags the entitlements imply */
-} adhoc_ctx;
+const uint8_t lcp_adhoc_empty_requirements[12] = {0xfa, 0xde, 0x0c, 0x01, 0, 0, 0, 12, 0, 0, 0, 0};
 
 static size_t cd_header(uint32_t version) {
     return version >= LCP_CS_SUPPORTSRUNTIME       ? LCP_CD_SIZE_20500
@@ -388,8 +373,8 @@ static lcp_status hash_pages(const lcp_plan *plan, const lcp_source *src, const 
     return LCP_OK;
 }
 
-static lcp_status sign_slice(void *ctxp, const lcp_file *f, size_t i, lcp_signed_slice *out, uint64_t *size,
-                             lcp_error *err) {
+lcp_status lcp_adhoc_sign_slice(void *ctxp, const lcp_file *f, size_t i, lcp_signed_slice *out, uint64_t *size,
+                                lcp_error *err) {
     const adhoc_ctx *c = ctxp;
     const lcp_image *in = f->slices[i].image;
     if (in->big_endian)
@@ -402,9 +387,15 @@ static lcp_status sign_slice(void *ctxp, const lcp_file *f, size_t i, lcp_signed
     cd_plan cds[2];
     memset(cds, 0, sizeof cds);
     size_t ncds = 0;
-    if (needs_sha1(in))
-        cds[ncds++].type = LCP_CS_HASHTYPE_SHA1;
-    cds[ncds++].type = LCP_CS_HASHTYPE_SHA256;
+    const adhoc_carry *cy = &c->carry;
+    if (cy->on) {
+        for (; ncds < cy->ntypes; ncds++)
+            cds[ncds].type = cy->types[ncds];
+    } else {
+        if (needs_sha1(in))
+            cds[ncds++].type = LCP_CS_HASHTYPE_SHA1;
+        cds[ncds++].type = LCP_CS_HASHTYPE_SHA256;
+    }
     slice_facts sf = {0};
     uint8_t *plist = NULL, *sig = NULL;
     size_t plen = 0, idlen = strlen(c->ident);
@@ -433,9 +424,10 @@ static lcp_status sign_slice(void *ctxp, const lcp_file *f, size_t i, lcp_signed
         lcp_image_free(probe);
     }
     sf.dataoff = new_size;
-    sf.flags = LCP_CS_ADHOC | (c->o->runtime ? LCP_CS_RUNTIME : 0);
-    sf.runtime = c->o->runtime ? sdk_version(in) : 0;
-    sf.version = c->o->runtime             ? LCP_CS_SUPPORTSRUNTIME
+    sf.flags = cy->on ? cy->flags : LCP_CS_ADHOC | (c->o->runtime ? LCP_CS_RUNTIME : 0);
+    bool runtime = (sf.flags & LCP_CS_RUNTIME) != 0;
+    sf.runtime = !runtime ? 0 : cy->on && cy->has_runtime ? cy->runtime : sdk_version(in);
+    sf.version = runtime                   ? LCP_CS_SUPPORTSRUNTIME
                  : sf.text_limit > 0       ? LCP_CS_SUPPORTSEXECSEG
                  : sf.dataoff > UINT32_MAX ? LCP_CS_SUPPORTSCODELIMIT64
                                            : 0x20001u;
@@ -449,9 +441,17 @@ static lcp_status sign_slice(void *ctxp, const lcp_file *f, size_t i, lcp_signed
     for (size_t k = 0; st == LCP_OK && k < ncds; k++) {
         cd_plan *cd = &cds[k];
         cd->hlen = lcp_cs_hash_len(cd->type);
-        if (info)
+        /* the old signature's Info.plist and seal slots, as they were */
+        for (uint32_t slot = 1; cy->on && slot <= LCP_CSSLOT_RESOURCEDIR; slot++) {
+            if (!cy->has_slot[k][slot])
+                continue;
+            cd->has_special[slot] = true;
+            cd->nspecial = slot > cd->nspecial ? slot : cd->nspecial;
+            memcpy(cd->special[slot], cy->slot[k][slot], cd->hlen);
+        }
+        if (info && !cy->on)
             st = hash_special(cd, LCP_CSSLOT_INFOSLOT, info, info_len, err);
-        if (st == LCP_OK && c->o->resources)
+        if (st == LCP_OK && c->o->resources && !cy->on)
             st = hash_special(cd, LCP_CSSLOT_RESOURCEDIR, c->o->resources, c->o->resources_len, err);
         for (size_t m = 0; st == LCP_OK && m < c->ncomps; m++)
             st = hash_special(cd, c->comps[m].slot, c->comps[m].bytes, c->comps[m].len, err);
@@ -504,9 +504,8 @@ static lcp_status sign_slice(void *ctxp, const lcp_file *f, size_t i, lcp_signed
     return LCP_OK;
 }
 
-/* A generic blob: magic, length, payload. */
-static lcp_status make_blob(component *c, uint32_t slot, uint32_t magic, const uint8_t *payload, size_t len,
-                            lcp_error *err) {
+lcp_status lcp_adhoc_make_blob(component *c, uint32_t slot, uint32_t magic, const uint8_t *payload, size_t len,
+                               lcp_error *err) {
     c->slot = slot;
     c->len = LCP_CS_GENERICBLOB_HEADER_SIZE + len;
     if (c->len > UINT32_MAX / 2 || (c->bytes = malloc(c->len)) == NULL)
@@ -538,26 +537,26 @@ lcp_status lcp_sign_adhoc_file(const lcp_file *f, const lcp_adhoc_opts *o, lcp_p
         st = lcp_error_set(err, LCP_E_USAGE, LCP_NO_OFFSET, "the identifier is empty");
     /* an empty requirement set: ad hoc code has no designated requirement */
     if (st == LCP_OK)
-        st = make_blob(&c->comps[c->ncomps++], LCP_CSSLOT_REQUIREMENTS, LCP_CSMAGIC_REQUIREMENTS,
-                       empty_requirements + 8, 4, err);
+        st = lcp_adhoc_make_blob(&c->comps[c->ncomps++], LCP_CSSLOT_REQUIREMENTS, LCP_CSMAGIC_REQUIREMENTS,
+                                 lcp_adhoc_empty_requirements + 8, 4, err);
     if (st == LCP_OK && o->entitlements) {
         uint8_t *der = NULL;
         size_t der_len = 0;
         st = lcp_entitlements_der(o->entitlements, o->entitlements_len, &der, &der_len, &c->ent_execseg, err);
         if (st == LCP_OK)
-            st = make_blob(&c->comps[c->ncomps++], LCP_CSSLOT_ENTITLEMENTS, LCP_CSMAGIC_EMBEDDED_ENTITLEMENTS,
-                           o->entitlements, o->entitlements_len, err);
+            st = lcp_adhoc_make_blob(&c->comps[c->ncomps++], LCP_CSSLOT_ENTITLEMENTS, LCP_CSMAGIC_EMBEDDED_ENTITLEMENTS,
+                                     o->entitlements, o->entitlements_len, err);
         /* codesign adds the DER form for main executables only */
         bool any_exec = false;
         for (size_t i = 0; i < f->nslices; i++)
             any_exec = any_exec || (f->slices[i].image && f->slices[i].image->filetype == LCP_MH_EXECUTE);
         if (st == LCP_OK && any_exec)
-            st = make_blob(&c->comps[c->ncomps++], LCP_CSSLOT_DER_ENTITLEMENTS, LCP_CSMAGIC_EMBEDDED_DER_ENTITLEMENTS,
-                           der, der_len, err);
+            st = lcp_adhoc_make_blob(&c->comps[c->ncomps++], LCP_CSSLOT_DER_ENTITLEMENTS,
+                                     LCP_CSMAGIC_EMBEDDED_DER_ENTITLEMENTS, der, der_len, err);
         free(der);
     }
     if (st == LCP_OK)
-        st = lcp_sign_each_slice(f, sign_slice, c, out, err);
+        st = lcp_sign_each_slice(f, lcp_adhoc_sign_slice, c, out, err);
     for (size_t k = 0; k < c->ncomps; k++)
         free(c->comps[k].bytes);
     free(c);

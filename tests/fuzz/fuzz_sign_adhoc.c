@@ -11,6 +11,9 @@
  *     table covers survive the first signing, as codesign_allocate keeps
  *     __LINKEDIT whole, and are dropped by the second, which rebuilds from
  *     the tables: tests/fuzz/regressions/sign-slack-after-last-command.)
+ *     And the signed file's every image, re-signed as an edit re-signs it
+ *     (lcp_sign_edited, carrying the old signature's identifier, flags,
+ *     entitlements...), gives exactly the second signing's bytes.
  * Any failure of these properties aborts (a finding). */
 #include "fuzz_common.h"
 #include "lcpatch/codesign.h"
@@ -87,6 +90,32 @@ static void check_valid(const uint8_t *out, size_t len, lcp_file **g) {
     }
 }
 
+/* lcp_sign_edited over every image of g (signed by sign()): the same bytes
+ * as signing g again with the same options. */
+static void resign_equals_sign(lcp_file *g, const uint8_t *again, size_t alen) {
+    lcp_image **imgs = calloc(g->nslices ? g->nslices : 1, sizeof *imgs);
+    size_t n = 0;
+    if (imgs == NULL)
+        abort();
+    for (size_t i = 0; i < g->nslices; i++)
+        if (g->slices[i].image)
+            imgs[n++] = g->slices[i].image;
+    lcp_plan p;
+    lcp_plan_init(&p);
+    lcp_error err;
+    bool resigned = false;
+    uint8_t *out = NULL;
+    size_t len = 0;
+    if (lcp_sign_edited(g, imgs, n, &p, &resigned, &err) != LCP_OK || !resigned ||
+        lcp_plan_write_memory(&p, &g->src, &out, &len, &err) != LCP_OK)
+        abort(); /* codesign's ad-hoc signature is made again */
+    if (len != alen || memcmp(out, again, len) != 0)
+        abort(); /* as sign --adhoc with the same options makes it */
+    free(out);
+    lcp_plan_release(&p);
+    free(imgs);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (size > LCP_FUZZ_MAX_LEN)
         return 0;
@@ -105,6 +134,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (!sign(g, &again, &alen))
             abort(); /* what was signed can be signed again */
         check_valid(again, alen, &h);
+        resign_equals_sign(g, again, alen);
         lcp_file_free(h);
         free(again);
         lcp_file_free(g);

@@ -220,6 +220,81 @@ static void keep_order_leaves_the_signature_command_in_place(void **state) {
     assert_int_equal(sig, last);
 }
 
+/* codesign's ad-hoc signature (sign --adhoc) of an edited image is made
+ * again by the native path, with the old identifier and flags, and equals
+ * signing the edited image with the same options; Apple's path
+ * (lcp_sign_edited_in_place) leaves it, as Apple's tools do. */
+static void codesign_adhoc_signatures_are_resigned_natively(void **state) {
+    (void)state;
+    lcp_file *f, *g, *h;
+    lcp_error err;
+    assert_int_equal(lcp_file_open(BIN "libdemo-arm64.dylib", &f, &err), LCP_OK);
+    lcp_plan p;
+    lcp_plan_init(&p);
+    static const char ent[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<plist version=\"1.0\"><dict>"
+                              "<key>com.apple.security.cs.allow-jit</key><true/></dict></plist>\n";
+    lcp_adhoc_opts o = {"com.example.x", "libdemo", true, (const uint8_t *)ent, sizeof ent - 1, NULL, 0, NULL, 0};
+    assert_int_equal(lcp_sign_adhoc_file(f, &o, &p, &err), LCP_OK);
+    uint8_t *signed_bytes, *a, *b;
+    size_t sn, an, bn;
+    assert_int_equal(lcp_plan_write_memory(&p, &f->src, &signed_bytes, &sn, &err), LCP_OK);
+    lcp_plan_release(&p);
+    assert_int_equal(lcp_file_open_memory(signed_bytes, sn, "signed", &g, &err), LCP_OK);
+    lcp_image *img = g->slices[0].image;
+    assert_false(lcp_image_linker_signed(&g->src, img));
+    assert_true(lcp_image_adhoc_signed(&g->src, img));
+    assert_false(lcp_image_adhoc_signed(&f->src, f->slices[0].image)); /* the linker's */
+    lcp_name_edit e = {LCP_NAME_ADD_RPATH, NULL, "@loader_path/../lib"};
+    lcp_name_report rep;
+    assert_int_equal(lcp_image_edit_names(img, &e, 1, 0, &rep, &err), LCP_OK);
+    lcp_name_report_release(&rep);
+    lcp_image *edited[1] = {img};
+    bool resigned = true;
+    lcp_plan_init(&p);
+    assert_int_equal(lcp_sign_edited_in_place(g, edited, 1, &p, &resigned, &err), LCP_OK);
+    assert_false(resigned); /* Apple's tools re-sign linker signatures only */
+    lcp_plan_release(&p);
+    lcp_plan_init(&p);
+    assert_int_equal(lcp_sign_edited(g, edited, 1, &p, &resigned, &err), LCP_OK);
+    assert_true(resigned);
+    assert_int_equal(lcp_plan_write_memory(&p, &g->src, &a, &an, &err), LCP_OK);
+    lcp_plan_release(&p);
+    /* the edit left stale, then signed with the same options: the same bytes */
+    lcp_plan_init(&p);
+    assert_int_equal(lcp_plan_edited_images(g, edited, 1, &p, &err), LCP_OK);
+    uint8_t *stale;
+    size_t stn;
+    assert_int_equal(lcp_plan_write_memory(&p, &g->src, &stale, &stn, &err), LCP_OK);
+    lcp_plan_release(&p);
+    assert_int_equal(lcp_file_open_memory(stale, stn, "stale", &h, &err), LCP_OK);
+    lcp_plan_init(&p);
+    assert_int_equal(lcp_sign_adhoc_file(h, &o, &p, &err), LCP_OK);
+    assert_int_equal(lcp_plan_write_memory(&p, &h->src, &b, &bn, &err), LCP_OK);
+    lcp_plan_release(&p);
+    assert_int_equal(an, bn);
+    assert_memory_equal(a, b, an);
+    /* and it verifies, under the old identifier */
+    lcp_file *r;
+    assert_int_equal(lcp_file_open_memory(a, an, "resigned", &r, &err), LCP_OK);
+    lcp_cs_signature sig;
+    lcp_cs_result res;
+    memset(&sig, 0, sizeof sig);
+    assert_int_equal(lcp_cs_check(&r->src, r->slices[0].image, NULL, &sig, &res, &err), LCP_OK);
+    assert_int_equal(res.verdict, LCP_CSV_VALID);
+    assert_string_equal(sig.cds[0].identifier, "com.example.x");
+    assert_int_equal(sig.cds[0].flags, LCP_CS_ADHOC | LCP_CS_RUNTIME);
+    assert_true(sig.has_entitlements);
+    lcp_cs_signature_release(&sig);
+    lcp_file_free(r);
+    lcp_file_free(h);
+    lcp_file_free(g);
+    lcp_file_free(f);
+    free(a);
+    free(b);
+    free(stale);
+    free(signed_bytes);
+}
+
 /* lcp_plan_read gives the bytes lcp_plan_write_memory gives, across pieces. */
 static void plan_read_matches_memory(void **state) {
     (void)state;
@@ -255,6 +330,7 @@ int main(void) {
         cmocka_unit_test(sigspace_refuses_without_room),
         cmocka_unit_test(edited_images_are_resigned),
         cmocka_unit_test(keep_order_leaves_the_signature_command_in_place),
+        cmocka_unit_test(codesign_adhoc_signatures_are_resigned_natively),
         cmocka_unit_test(plan_read_matches_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
