@@ -96,6 +96,14 @@ lcp_status lcp_sigspace_image(lcp_image *img, const lcp_sigspace *req, uint64_t 
                                      "__LINKEDIT ends at 0x%llx but segments or linkedit tables reach 0x%llx: the "
                                      "signature would cut them off",
                                      (unsigned long long)end, (unsigned long long)content);
+            /* ... and what unsign takes for the data's end must reach
+             * __LINKEDIT, or the signed file could not be unsigned (nor
+             * signed again): found by fuzz_sign_adhoc */
+            if (content < leseg.fileoff)
+                return lcp_error_set(err, LCP_E_MALFORMED, img->offset + content,
+                                     "the linkedit tables end at 0x%llx, before __LINKEDIT starts (0x%llx): a "
+                                     "signature there could not be removed again",
+                                     (unsigned long long)content, (unsigned long long)leseg.fileoff);
         } else if (img->filetype == LCP_MH_OBJECT) {
             end = img->size;
         } else {
