@@ -2,6 +2,7 @@
  * the bundle's index, the edits each problem needs, and the name edits of
  * one image. No file is opened here: src/job/fix_paths.c walks, reads and
  * writes. */
+#include "util/buf.h"
 #include "edit/fix_paths_model.h"
 
 #include "lcpatch/image.h"
@@ -16,27 +17,6 @@
 /* ---- small string helpers ---- */
 
 static char *dupstr(const char *s) { return s ? strdup(s) : NULL; }
-
-static char *fmt(const char *f, ...)
-#if defined(__GNUC__) || defined(__clang__)
-    __attribute__((format(printf, 1, 2)))
-#endif
-    ;
-static char *fmt(const char *f, ...) {
-    va_list ap;
-    va_start(ap, f);
-    int n = vsnprintf(NULL, 0, f, ap);
-    va_end(ap);
-    if (n < 0)
-        return NULL;
-    char *s = malloc((size_t)n + 1);
-    if (!s)
-        return NULL;
-    va_start(ap, f);
-    vsnprintf(s, (size_t)n + 1, f, ap);
-    va_end(ap);
-    return s;
-}
 
 static bool same(const char *a, const char *b) {
     if (!a || !b)
@@ -266,7 +246,7 @@ static bool rpath_reaches(const lcp_file *f, const char *arch, const char *loade
                 rest = rp + 16;
             if (!rest || (rest[0] != '\0' && rest[0] != '/'))
                 continue;
-            char *joined = fmt("%s/%s", loader_dir, rest);
+            char *joined = lcp_strfmt("%s/%s", loader_dir, rest);
             found = joined && lcp_path_normalize(joined, LCP_PATH_IN_ROOT) && strcmp(joined, dir) == 0;
             free(joined);
         }
@@ -308,7 +288,7 @@ static lcp_status plan_load(const lcp_fix_index *x, const lcp_fix_problem *pr, c
         return add_action(plan, LCP_FIX_UNRESOLVED, pr->file, pr->arch, pr->path, NULL, NULL) ? LCP_OK : oom(err);
     char *dir = NULL, *name = NULL, *newname = NULL, *loader_dir = NULL, *rel = NULL, *rp = NULL;
     lcp_status st = LCP_OK;
-    if (!rpath_target(lib->rel, &dir, &name) || !(newname = fmt("@rpath/%s", name)) ||
+    if (!rpath_target(lib->rel, &dir, &name) || !(newname = lcp_strfmt("@rpath/%s", name)) ||
         !(loader_dir = dir_of(pr->file))) {
         st = oom(err);
         goto out;
@@ -332,7 +312,7 @@ static lcp_status plan_load(const lcp_fix_index *x, const lcp_fix_problem *pr, c
     if (rpath_reaches(f, pr->arch, loader_dir, dir, &is_exec))
         goto out;
     if (!(rel = relative(loader_dir, dir)) ||
-        !(rp = fmt("%s%s%s", is_exec ? "@executable_path" : "@loader_path", rel[0] ? "/" : "", rel)) ||
+        !(rp = lcp_strfmt("%s%s%s", is_exec ? "@executable_path" : "@loader_path", rel[0] ? "/" : "", rel)) ||
         !add_action(plan, LCP_FIX_ADD_RPATH, pr->file, pr->arch, NULL, rp, NULL))
         st = oom(err);
 out:

@@ -2,6 +2,7 @@
  * reads its files into the index, reads each loading file for the planner
  * (src/edit/fix_paths.c, which touches no file), and writes every edited
  * file atomically in place. */
+#include "util/buf.h"
 #include "edit/fix_paths_model.h"
 
 #include "lcpatch/write.h"
@@ -19,27 +20,6 @@
 enum { MAX_DEPTH = 64 };
 
 static lcp_status oom(lcp_error *err) { return lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory"); }
-
-static char *fmt(const char *f, ...)
-#if defined(__GNUC__) || defined(__clang__)
-    __attribute__((format(printf, 1, 2)))
-#endif
-    ;
-static char *fmt(const char *f, ...) {
-    va_list ap;
-    va_start(ap, f);
-    int n = vsnprintf(NULL, 0, f, ap);
-    va_end(ap);
-    if (n < 0)
-        return NULL;
-    char *s = malloc((size_t)n + 1);
-    if (!s)
-        return NULL;
-    va_start(ap, f);
-    vsnprintf(s, (size_t)n + 1, f, ap);
-    va_end(ap);
-    return s;
-}
 
 /* ---- the bundle's index ---- */
 
@@ -70,7 +50,7 @@ static lcp_status index_visit(void *ctx, const lcp_walk_entry *e, bool *skip) {
     (void)skip;
     if (!S_ISREG(e->st->st_mode))
         return LCP_OK;
-    char *full = fmt("%s/%s", w->root, e->rel);
+    char *full = lcp_strfmt("%s/%s", w->root, e->rel);
     if (!full)
         return oom(w->err);
     lcp_file *f = NULL;
@@ -104,7 +84,7 @@ lcp_status lcp_fix_paths_plan(const char *root, const lcp_fix_problem *problems,
         lcp_file *loader = NULL;
         if (pr->file && pr->path && pr->kind != LCP_FIX_RPATH_OUTSIDE &&
             lcp_fix_find_library(&x, pr->path, pr->file, pr->arch)) {
-            char *full = fmt("%s/%s", root, pr->file);
+            char *full = lcp_strfmt("%s/%s", root, pr->file);
             st = full ? lcp_file_open(full, &loader, err) : oom(err);
             free(full);
             if (st == LCP_E_IO || st == LCP_E_MALFORMED || st == LCP_E_NOT_MACHO)
@@ -149,7 +129,7 @@ static bool add_failure(lcp_fix_result *r, const char *file, const lcp_error *e)
 
 static lcp_status apply_file(const char *root, const lcp_fix_plan *p, const char *file, unsigned write_flags,
                              lcp_fix_result *r, lcp_error *err) {
-    char *full = fmt("%s/%s", root, file);
+    char *full = lcp_strfmt("%s/%s", root, file);
     if (!full)
         return oom(err);
     lcp_file *f = NULL;

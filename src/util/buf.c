@@ -1,6 +1,9 @@
 /* Growable byte buffer: see buf.h. */
 #include "util/buf.h"
 
+#include <stdarg.h>
+#include <stdio.h>
+
 #include "util/reader.h"
 
 #include <stdlib.h>
@@ -72,4 +75,20 @@ uint8_t *lcp_buf_detach(lcp_buf *b, size_t *len) {
         *len = b->len;
     lcp_buf_init(b);
     return p;
+}
+
+char *lcp_strfmt(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return NULL;
+    char *s = malloc((size_t)n + 1);
+    if (s == NULL)
+        return NULL;
+    va_start(ap, fmt);
+    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return s;
 }

@@ -25,4 +25,11 @@ bool lcp_buf_append_u64(lcp_buf *b, bool big_endian, uint64_t v);
 /* Detaches the bytes: the caller owns the result; b becomes empty. */
 uint8_t *lcp_buf_detach(lcp_buf *b, size_t *len);
 
+/* A printf-formatted string the caller frees; NULL when out of memory. */
+char *lcp_strfmt(const char *fmt, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+
 #endif
