@@ -18,7 +18,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-
 bool lcp_fat_is_java_class(uint32_t nfat) {
     uint32_t minor = nfat >> 16, major = nfat & 0xffffu;
     return nfat > LCP_FAT_MAX_ARCHS && (minor == 0 || minor == 0xffffu) && major >= 45 && major <= 255;
@@ -141,7 +140,8 @@ lcp_status lcp_file_read_slice(const lcp_source *src, lcp_slice *s, unsigned fla
 
 /* LCP_PARSE_KEEP_BAD_SLICES: the slice keeps err (the open goes on);
  * otherwise st is returned. */
-lcp_status lcp_file_keep_slice_error(unsigned flags, lcp_slice *s, lcp_status st, const lcp_error *err, lcp_error *out) {
+lcp_status lcp_file_keep_slice_error(unsigned flags, lcp_slice *s, lcp_status st, const lcp_error *err,
+                                     lcp_error *out) {
     if (!(flags & LCP_PARSE_KEEP_BAD_SLICES) || st == LCP_E_NOMEM)
         return st;
     if ((s->error = malloc(sizeof *s->error)) == NULL)
@@ -149,7 +149,6 @@ lcp_status lcp_file_keep_slice_error(unsigned flags, lcp_slice *s, lcp_status st
     *s->error = *err;
     return LCP_OK;
 }
-
 
 static lcp_status read_file(lcp_file *f, lcp_error *err) {
     uint8_t head[8] = {0};

@@ -16,7 +16,6 @@ lcp_status lcp_file_read_slice(const lcp_source *src, lcp_slice *s, unsigned fla
 
 /* LCP_PARSE_KEEP_BAD_SLICES: the slice keeps err (the open goes on);
  * otherwise st is returned (file.c). */
-lcp_status lcp_file_keep_slice_error(unsigned flags, lcp_slice *s, lcp_status st, const lcp_error *err,
-                                     lcp_error *out);
+lcp_status lcp_file_keep_slice_error(unsigned flags, lcp_slice *s, lcp_status st, const lcp_error *err, lcp_error *out);
 
 #endif

@@ -11,7 +11,6 @@
 
 #include <string.h>
 
-
 const uint8_t *lcp_image_command_bytes(const lcp_image *img, size_t i) {
     if (i >= img->ncmds)
         return NULL;

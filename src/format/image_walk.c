@@ -168,7 +168,7 @@ static lcp_status walk_sizes_only(lcp_image *img, const uint8_t *cmds, size_t le
 /* Builds the command table for `ncmds` commands in cmds[0..len). `base` is
  * the file offset of cmds[0], for messages. On success *out is a new array. */
 lcp_status lcp_index_commands(const uint8_t *cmds, size_t len, uint32_t ncmds, bool is64, bool big_endian,
-                                 unsigned flags, uint64_t base, lcp_load_command **out, lcp_error *err) {
+                              unsigned flags, uint64_t base, lcp_load_command **out, lcp_error *err) {
     *out = NULL;
     /* Every command takes at least 8 bytes: refuse impossible counts before allocating. */
     if (ncmds > len / 8) {
