@@ -99,7 +99,9 @@ static lcp_status text_facts(const lcp_source *src, const lcp_image *img, uint64
         *limit = seg.filesize;
         for (uint32_t k = 0; k < seg.nsects; k++) {
             lcp_section s;
-            if (!lcp_image_section(img, i, k, &s) || strcmp(s.sectname, "__info_plist") != 0 || s.size == 0)
+            if (!lcp_image_section(img, i, k, &s))
+                break; /* nsects is the file's: the first section past the command ends it */
+            if (strcmp(s.sectname, "__info_plist") != 0 || s.size == 0)
                 continue;
             if (!lcp_range_ok(s.offset, s.size, img->size) || s.size > (64u << 20))
                 return lcp_error_set(err, LCP_E_MALFORMED, img->offset + s.offset,

@@ -33,7 +33,7 @@ static uint64_t low_fileoff(const lcp_image *img) {
         for (uint32_t k = 0; k < seg.nsects; k++) {
             lcp_section s;
             if (!lcp_image_section(img, i, k, &s))
-                continue;
+                break; /* nsects is the file's: the first section past the command ends it */
             if (s.size != 0 && (s.flags & LCP_S_ZEROFILL) != LCP_S_ZEROFILL &&
                 (s.flags & LCP_S_THREAD_LOCAL_ZEROFILL) != LCP_S_THREAD_LOCAL_ZEROFILL && s.offset < low)
                 low = s.offset;

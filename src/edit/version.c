@@ -96,7 +96,7 @@ uint64_t lcp_vtool_section_offset(const lcp_image *img, bool bitwise) {
         for (uint32_t k = 0; k < seg.nsects; k++) {
             lcp_section s;
             if (!lcp_image_section(img, i, k, &s))
-                continue;
+                break; /* nsects is the file's: the first section past the command ends it */
             if (bitwise) {
                 if ((s.flags & LCP_S_ZEROFILL) || (s.flags & LCP_S_THREAD_LOCAL_ZEROFILL))
                     continue;

@@ -107,7 +107,9 @@ static lcp_status info_plist_section(const lcp_source *src, const lcp_image *img
             continue;
         for (uint32_t k = 0; k < seg.nsects; k++) {
             lcp_section s;
-            if (!lcp_image_section(img, i, k, &s) || strcmp(s.sectname, "__info_plist") != 0)
+            if (!lcp_image_section(img, i, k, &s))
+                break; /* nsects is the file's: the first section past the command ends it */
+            if (strcmp(s.sectname, "__info_plist") != 0)
                 continue;
             if (!lcp_range_ok(s.offset, s.size, img->size) || s.size > SIZE_MAX / 2)
                 return lcp_error_set(err, LCP_E_MALFORMED, img->offset + s.offset,

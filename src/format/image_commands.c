@@ -222,7 +222,7 @@ void lcp_image_space(const lcp_image *img, lcp_space *out) {
         for (uint32_t k = 0; k < seg.nsects; k++) {
             lcp_section s;
             if (!lcp_image_section(img, i, k, &s))
-                continue;
+                break; /* nsects is the file's: the first section past the command ends it */
             /* vtool tests bits, not the section type (misc/vtool.c). */
             if ((s.flags & LCP_S_ZEROFILL) == 0 && (s.flags & LCP_S_THREAD_LOCAL_ZEROFILL) == 0 && s.offset < vlow)
                 vlow = s.offset;

@@ -89,9 +89,9 @@ static lcp_status load_sections(lcp_symtab *t, const lcp_image *img, lcp_error *
         lcp_segment seg;
         if (!lcp_image_segment(img, i, &seg))
             continue;
-        for (uint32_t k = 0; k < seg.nsects; k++)
-            if (lcp_image_section(img, i, k, &t->sections[t->nsections]))
-                t->nsections++;
+        /* nsects is the file's: the first section past the command ends it */
+        for (uint32_t k = 0; k < seg.nsects && lcp_image_section(img, i, k, &t->sections[t->nsections]); k++)
+            t->nsections++;
     }
     return LCP_OK;
 }
