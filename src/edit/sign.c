@@ -10,6 +10,7 @@
 #include "lcpatch/macho.h"
 #include "lcpatch/slices.h"
 #include "util/checked.h"
+#include "util/dynlib.h"
 #include "util/reader.h"
 
 #include <stdlib.h>
@@ -398,6 +399,10 @@ static lcp_status sign_edited(const lcp_file *f, lcp_image **edited, size_t n, b
             continue;
         found++;
         mode[i] = SLICE_EDITED;
+        /* whether to sign again is read from the signature, which needs
+         * libcrypto: without it, fail rather than leave it stale unsaid */
+        if (lcp_cs_command(img) >= 0 && (st = lcp_need_crypto(err)) != LCP_OK)
+            break;
         uint32_t flags = 0;
         char old[256];
         if (read_cd(&f->src, img, &flags, old, sizeof old, &fls[i], &keep[i]) && (flags & LCP_CS_LINKER_SIGNED)) {
