@@ -14,9 +14,11 @@
 #                     the executions done and saves any crash to
 #                     build/fuzz/findings/. Skipped with a message when
 #                     clang-19 (or its libFuzzer) is missing.
+#   FUZZ_ONLY="fuzz_a fuzz_b" limits either mode to those harnesses (two
+#                     runs over halves of the list fuzz on two cores).
 cd "$(dirname "$0")/../.." || exit 3
 root=$(pwd)
-harnesses=$(for f in tests/fuzz/fuzz_*.c; do basename "$f" .c; done)
+harnesses=${FUZZ_ONLY:-$(for f in tests/fuzz/fuzz_*.c; do basename "$f" .c; done)}
 
 # The inputs of a harness: its own seeds (tests/fuzz/seeds/HARNESS/) and
 # findings (tests/fuzz/regressions/HARNESS/) when it reads something other
