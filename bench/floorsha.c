@@ -12,7 +12,7 @@
  * hashes, N threads (as many as lcpatch uses). Prints what it hashed: on
  * bench/out/audit-tree exactly the pages and bytes check hashes.
  * Built by bench/audit.sh with cc -O2 -pthread ... -lcrypto. */
-#define _XOPEN_SOURCE 700
+#include "floor_tree.h"
 #include <fcntl.h>
 #include <ftw.h>
 #include <openssl/evp.h>
@@ -26,26 +26,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char **paths;
-static size_t npaths, cap;
-static atomic_size_t next_path;
 static atomic_ullong images, cds, pages, bytes;
 static EVP_MD *sha1, *sha256, *sha384;
-
-static int collect(const char *p, const struct stat *sb, int type, struct FTW *ftw) {
-    (void)sb;
-    (void)ftw;
-    if (type != FTW_F)
-        return 0;
-    if (npaths == cap) {
-        cap = cap ? cap * 2 : 1024;
-        paths = realloc(paths, cap * sizeof *paths);
-        if (paths == NULL)
-            return 1;
-    }
-    paths[npaths++] = strdup(p);
-    return 0;
-}
 
 static uint32_t be32(const uint8_t *p) {
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
@@ -135,10 +117,10 @@ static void *worker(void *arg) {
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     uint8_t *buf;
     for (;;) {
-        size_t i = atomic_fetch_add(&next_path, 1);
-        if (i >= npaths)
+        const char *path = next_file();
+        if (path == NULL)
             break;
-        int fd = open(paths[i], O_RDONLY);
+        int fd = open(path, O_RDONLY);
         if (fd < 0)
             continue;
         struct stat st;
