@@ -10,16 +10,12 @@
 /* What main() needs to know of a command, instead of its name. */
 enum {
     CMD_MULTICALL = 1u << 0, /* installed under its own name (libexec/lcpatch/bin/lipo), it runs as that tool */
-    CMD_APPLE = 1u << 1,     /* an Apple dialect: Apple's argv, output and exit codes */
-    CMD_WRITES = 1u << 2,    /* writes files (tests/faults covers every one) */
-    CMD_HIDDEN = 1u << 3,    /* not listed by `lcpatch --help` */
-    CMD_OWN_HELP = 1u << 4,  /* answers --help itself; otherwise main() says where its syntax is described */
+    CMD_OWN_HELP = 1u << 1,  /* answers --help itself; otherwise main() says where its syntax is described */
 };
-/* The flags of a native command, and of one of Apple's tools. */
+/* The flags of a native command, and of one of Apple's tools (an Apple
+ * dialect: Apple's argv, output and exit codes). */
 #define NATIVE CMD_OWN_HELP
-#define NATIVE_WRITER (CMD_OWN_HELP | CMD_WRITES)
-#define APPLE_TOOL (CMD_MULTICALL | CMD_APPLE)
-#define APPLE_WRITER (CMD_MULTICALL | CMD_APPLE | CMD_WRITES)
+#define APPLE CMD_MULTICALL
 
 struct command {
     const char *name;
@@ -32,35 +28,35 @@ struct command {
  * One line per command (clang-format off): a change to one entry stays one line. */
 // clang-format off
 static const struct command commands[] = {
-    {"add-rpath", cmd_add_rpath, "add an LC_RPATH to every slice (install_name_tool -add_rpath), safely", NATIVE_WRITER},
+    {"add-rpath", cmd_add_rpath, "add an LC_RPATH to every slice (install_name_tool -add_rpath), safely", NATIVE},
     {"audit", cmd_audit, "find dangling load paths in files, bundles and trees, resolved as dyld does", NATIVE},
-    {"change-dylib", cmd_change_dylib, "rewrite a dylib load path in every slice (install_name_tool -change)", NATIVE_WRITER},
+    {"change-dylib", cmd_change_dylib, "rewrite a dylib load path in every slice (install_name_tool -change)", NATIVE},
     {"check", cmd_check, "what the notary service and Gatekeeper will refuse, before upload, with the fixes", NATIVE},
     {"codesign_allocate", cmd_codesign_allocate,
-     "Apple's codesign_allocate: -r removes signatures, -a/-A/-p make room", APPLE_WRITER},
-    {"delete-rpath", cmd_delete_rpath, "remove an LC_RPATH from every slice (install_name_tool -delete_rpath)", NATIVE_WRITER},
+     "Apple's codesign_allocate: -r removes signatures, -a/-A/-p make room", APPLE},
+    {"delete-rpath", cmd_delete_rpath, "remove an LC_RPATH from every slice (install_name_tool -delete_rpath)", NATIVE},
     {"disasm", cmd_disasm, "disassemble a symbol, the entry point or a section, symbolised (otool -tV)", NATIVE},
-    {"extract", cmd_extract, "keep only the named slices, in a fat file (strip-arch --keep A,B --keep-fat)", NATIVE_WRITER},
-    {"install_name_tool", cmd_install_name_tool, "Apple's install_name_tool: install names and rpaths, in place", APPLE_WRITER | CMD_OWN_HELP},
-    {"lipo", cmd_lipo, "Apple's lipo: list, thin, extract, remove, replace and create fat files", APPLE_WRITER},
-    {"otool", cmd_otool, "Apple's otool -f, -h, -l, -L, -D: fat and mach headers, load commands, libraries", APPLE_TOOL},
-    {"remove-arch", cmd_remove_arch, "remove the named slices (strip-arch --remove A,B)", NATIVE_WRITER},
+    {"extract", cmd_extract, "keep only the named slices, in a fat file (strip-arch --keep A,B --keep-fat)", NATIVE},
+    {"install_name_tool", cmd_install_name_tool, "Apple's install_name_tool: install names and rpaths, in place", APPLE | CMD_OWN_HELP},
+    {"lipo", cmd_lipo, "Apple's lipo: list, thin, extract, remove, replace and create fat files", APPLE},
+    {"otool", cmd_otool, "Apple's otool -f, -h, -l, -L, -D: fat and mach headers, load commands, libraries", APPLE},
+    {"remove-arch", cmd_remove_arch, "remove the named slices (strip-arch --remove A,B)", NATIVE},
     {"remove-build-version", cmd_remove_build_version,
-     "remove a platform's version commands (vtool's rules, any container)", NATIVE_WRITER},
-    {"rescue", cmd_rescue, "strip legacy slices, unsign, raise the SDK, preflight for codesign: one step", NATIVE_WRITER},
-    {"set-build-version", cmd_set_build_version, "set an LC_BUILD_VERSION (vtool's rules, fat64 and archives too)", NATIVE_WRITER},
-    {"set-id", cmd_set_id, "set the install name (LC_ID_DYLIB) of a dylib (install_name_tool -id)", NATIVE_WRITER},
-    {"set-sdk", cmd_set_sdk, "raise the sdk of every macOS slice to 10.9 or more, in place when possible", NATIVE_WRITER},
-    {"set-version-min", cmd_set_version_min, "set an LC_VERSION_MIN_* (vtool's rules, fat64 and archives too)", NATIVE_WRITER},
+     "remove a platform's version commands (vtool's rules, any container)", NATIVE},
+    {"rescue", cmd_rescue, "strip legacy slices, unsign, raise the SDK, preflight for codesign: one step", NATIVE},
+    {"set-build-version", cmd_set_build_version, "set an LC_BUILD_VERSION (vtool's rules, fat64 and archives too)", NATIVE},
+    {"set-id", cmd_set_id, "set the install name (LC_ID_DYLIB) of a dylib (install_name_tool -id)", NATIVE},
+    {"set-sdk", cmd_set_sdk, "raise the sdk of every macOS slice to 10.9 or more, in place when possible", NATIVE},
+    {"set-version-min", cmd_set_version_min, "set an LC_VERSION_MIN_* (vtool's rules, fat64 and archives too)", NATIVE},
     {"show", cmd_show, "print the slices, version commands, load paths and header space", NATIVE},
-    {"sign", cmd_sign, "sign ad hoc as codesign -s - does (--adhoc, bundles too) or as the linker does (--linker-signed)", NATIVE_WRITER},
+    {"sign", cmd_sign, "sign ad hoc as codesign -s - does (--adhoc, bundles too) or as the linker does (--linker-signed)", NATIVE},
     {"space", cmd_space, "report the header space of every slice and what still fits", NATIVE},
-    {"strip-arch", cmd_strip_arch, "remove legacy or named slices (lipo -remove/-thin rules)", NATIVE_WRITER},
-    {"strip-legacy", cmd_strip_legacy, "remove ppc, i386, 32-bit ARM... slices (strip-arch --legacy)", NATIVE_WRITER},
-    {"thin", cmd_thin, "keep one slice, as a thin file (strip-arch --keep A)", NATIVE_WRITER},
-    {"unsign", cmd_unsign, "remove the code signature of every slice (codesign --remove-signature)", NATIVE_WRITER},
+    {"strip-arch", cmd_strip_arch, "remove legacy or named slices (lipo -remove/-thin rules)", NATIVE},
+    {"strip-legacy", cmd_strip_legacy, "remove ppc, i386, 32-bit ARM... slices (strip-arch --legacy)", NATIVE},
+    {"thin", cmd_thin, "keep one slice, as a thin file (strip-arch --keep A)", NATIVE},
+    {"unsign", cmd_unsign, "remove the code signature of every slice (codesign --remove-signature)", NATIVE},
     {"verify", cmd_verify, "verify code signatures: every page and slot hash, the CMS, a bundle's seal", NATIVE},
-    {"vtool", cmd_vtool, "Apple vtool: -show*, -set-*, -remove-* with its syntax, output and exit codes", APPLE_WRITER},
+    {"vtool", cmd_vtool, "Apple vtool: -show*, -set-*, -remove-* with its syntax, output and exit codes", APPLE},
 };
 // clang-format on
 
@@ -75,8 +71,7 @@ static void usage(FILE *to) {
     fprintf(to, "usage: lcpatch <command> [options] FILE...\n"
                 "       lcpatch --help | --version\n\ncommands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (!(commands[i].flags & CMD_HIDDEN))
-            fprintf(to, "  %-20s %s\n", commands[i].name, commands[i].summary);
+        fprintf(to, "  %-20s %s\n", commands[i].name, commands[i].summary);
     fprintf(to, "\n'lcpatch <command> --help' describes a command. Exit status: 0 done, 1 problems\n"
                 "reported, 2 usage error, 3 the input or the environment failed.\n");
 }
