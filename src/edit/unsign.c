@@ -39,8 +39,10 @@ bool lcp_linkedit_content_end(const lcp_image *img, size_t sig, uint64_t *out) {
         if (i == sig)
             continue;
         if (lcp_image_segment(img, i, &seg)) {
-            /* a segment without file bytes (__PAGEZERO, zerofill) has no place in the file */
-            if (strcmp(seg.segname, "__LINKEDIT") != 0 && seg.filesize != 0)
+            /* a segment without file bytes (__PAGEZERO, zerofill) takes
+             * no bytes, but its fileoff must stay inside the image, as
+             * readers check it (ours, llvm's): found by fuzz_roundtrip */
+            if (strcmp(seg.segname, "__LINKEDIT") != 0)
                 ok = extend(&end, seg.fileoff, seg.filesize);
         } else if (lcp_image_linkedit_data(img, i, &led)) {
             ok = extend(&end, led.dataoff, led.datasize);

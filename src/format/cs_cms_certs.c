@@ -261,16 +261,31 @@ static bool decode_certs(const uint8_t *der, size_t n, const tlv *field, STACK_O
     }
 }
 
+/* Whether inner lies within outer's contents. */
+static bool nested(const tlv *outer, const tlv *inner) {
+    size_t from = outer->at + outer->hdr, to = from + outer->len;
+    return inner->at >= from && inner->at <= to && inner->total <= to - inner->at;
+}
+
 /* der with the certificates field cut out and the three enclosing lengths
- * made to match; NULL when out of memory. */
+ * made to match; NULL when out of memory, or when the levels do not nest
+ * as they must (the caller then lets libcrypto decode it all). */
 static uint8_t *without_certs(const uint8_t *der, const tlv lv[3], const tlv *field, size_t *out_len) {
+    if (!nested(&lv[0], &lv[1]) || !nested(&lv[1], &lv[2]) || !nested(&lv[2], field)) /* found by fuzz_cms */
+        return NULL;
     uint8_t h[3][8];
     size_t hs[3];
     size_t shrink = field->total; /* what each level loses, innermost first */
     for (int i = 2; i >= 0; i--) {
+        if (lv[i].len < shrink)
+            return NULL;
         hs[i] = put_header(h[i], lv[i].tag, lv[i].len - shrink, lv[i].indef);
+        if (hs[i] > lv[i].hdr)
+            return NULL;
         shrink += lv[i].hdr - hs[i];
     }
+    if (lv[0].total < shrink)
+        return NULL;
     size_t total = lv[0].total - shrink;
     uint8_t *out = malloc(total ? total : 1);
     if (!out)
