@@ -223,6 +223,11 @@ lcp_status lcp_image_set_commands(lcp_image *img, const uint8_t *bytes, size_t l
                                              img->offset + img->header_size, &lc, err);
     if (st)
         return st;
+    return lcp_image_take_commands(img, bytes, len, lc, ncmds, err);
+}
+
+lcp_status lcp_image_take_commands(lcp_image *img, const uint8_t *bytes, size_t len, lcp_load_command *lc,
+                                   uint32_t ncmds, lcp_error *err) {
     uint8_t *copy = malloc(len ? len : 1);
     if (copy == NULL) {
         free(lc);

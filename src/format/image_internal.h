@@ -23,5 +23,9 @@ lcp_status lcp_index_commands(const uint8_t *cmds, size_t len, uint32_t ncmds, b
  * over the sizeofcmds bytes at `bytes`, the commands kept (a fault that
  * ends the walk is recorded in img->walk_fault). */
 lcp_status lcp_set_commands_sizes_only(lcp_image *img, const uint8_t *bytes, lcp_error *err);
+/* Gives img a copy of the len command bytes and the table lc (owned now,
+ * freed on failure) of its ncmds commands, in place of the old ones. */
+lcp_status lcp_image_take_commands(lcp_image *img, const uint8_t *bytes, size_t len, lcp_load_command *lc,
+                                   uint32_t ncmds, lcp_error *err);
 
 #endif

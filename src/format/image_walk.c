@@ -233,15 +233,5 @@ lcp_status lcp_set_commands_sizes_only(lcp_image *img, const uint8_t *bytes, lcp
                                     &walked, err);
     if (st)
         return st;
-    uint8_t *copy = malloc(len ? len : 1);
-    if (copy == NULL) {
-        free(lc);
-        return lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
-    }
-    if (len)
-        memcpy(copy, bytes, len);
-    img->cmds = copy;
-    img->lc = lc;
-    img->ncmds = walked;
-    return LCP_OK;
+    return lcp_image_take_commands(img, bytes, len, lc, walked, err);
 }
