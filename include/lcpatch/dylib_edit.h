@@ -89,7 +89,7 @@ typedef struct lcp_name_report {
     lcp_name_problem *problems; /* owned; in install_name_tool's order */
     size_t nproblems;
     uint64_t needed; /* header + new sizeofcmds + the signature reserve */
-    uint64_t limit;  /* install_name_tool's limit (lcp_space.int_limit) */
+    uint64_t limit;  /* the limit applied (see LCP_NAME_APPLE_LIMIT) */
     uint32_t new_sizeofcmds, new_ncmds;
     size_t changed; /* commands rewritten, added or removed */
 } lcp_name_report;
@@ -110,11 +110,12 @@ lcp_status lcp_image_edit_names(lcp_image *img, const lcp_name_edit *edits, size
 
 /* Flags of lcp_image_edit_names. */
 enum {
-    /* The limit is install_name_tool's exactly: lcp_space.int_limit, and
-     * none at all when lcp_space.int_unbounded (the compat mode; the new
-     * commands may then run past the image, as Apple's tool writes them).
-     * Without it the limit is the lower of int_limit and safe_limit, so
-     * that no section's bytes are ever overwritten. */
+    /* The limit is install_name_tool's exactly: lcp_install_name_tool_limit
+     * (include/lcpatch/apple_space.h), and none at all when it is unbounded
+     * (the compat mode; the new commands may then run past the image, as
+     * Apple's tool writes them). Without it the limit is the lower of that
+     * and lcp_space.safe_limit, so that no section's bytes are ever
+     * overwritten. */
     LCP_NAME_APPLE_LIMIT = 1u << 0
 };
 

@@ -239,36 +239,27 @@ bool lcp_image_linkedit_data(const lcp_image *img, size_t i, lcp_linkedit_data *
 
 /* ---- header space ---- */
 
+/* The room for load commands between the end of the commands and the first
+ * section, under the rules lcpatch's own edits respect (computed in
+ * src/layout/space.c). Apple's tools count it their own ways: those rules,
+ * kept bit for bit for the Apple dialects and the reports, are in
+ * include/lcpatch/apple_space.h. */
 typedef struct lcp_space {
     uint32_t header_size; /* 28 or 32 */
     uint32_t sizeofcmds;
-    /* vtool's rule, bit for bit as cctools misc/vtool.c computes it: the
-     * lowest file offset of any section, skipping a section when
-     * (flags & S_ZEROFILL) or (flags & S_THREAD_LOCAL_ZEROFILL) is non-zero
-     * (a bit test, so __cstring, pointer and literal sections are skipped
-     * too), or the image size when no section counts. */
-    uint64_t vtool_limit;
-    /* install_name_tool's rule (cctools misc/install_name_tool.c): the
-     * lowest offset of a section with size != 0 whose flags pass its
-     * bitwise zerofill tests ((flags & 0x1) != 0x1 and (flags & 0x12) !=
-     * 0x12), and the fileoff of segments without sections and with
-     * filesize != 0; the image size when there is none. install_name_tool
-     * also keeps 16 bytes for an LC_CODE_SIGNATURE when there is none. */
-    uint64_t int_limit;
-    int64_t vtool_free; /* vtool_limit - header_size - sizeofcmds (may be < 0) */
-    int64_t int_free;   /* int_limit - header_size - sizeofcmds */
-    /* No section or segment bounds the header under install_name_tool's
-     * rule: Apple's tool then sets no limit at all (and may write load
-     * commands past the end of the image); int_limit is the image size. */
-    bool int_unbounded;
-    bool signed_image;   /* has an LC_CODE_SIGNATURE */
-    bool signature_fits; /* a 16-byte LC_CODE_SIGNATURE fits (vtool and safe rules) */
+    bool signed_image; /* has an LC_CODE_SIGNATURE */
     /* The safe rule, what edits must respect: the lowest file offset of
      * any section that holds file bytes (size > 0, type not zerofill), or
-     * the image size. Never above vtool_limit's true bytes: vtool's rule
-     * can skip a __cstring that sits right after the load commands. */
+     * the image size. */
     uint64_t safe_limit;
-    int64_t safe_free; /* safe_limit - header_size - sizeofcmds */
+    int64_t safe_free; /* safe_limit - header_size - sizeofcmds (may be < 0) */
+    /* The room lcpatch's edits that add commands count on (set-sdk,
+     * rescue's preflight): the safe rule, and never past vtool's first
+     * section (lcp_vtool_section_offset, -set's bit test), so that Apple's
+     * vtool can still edit what lcpatch wrote. vtool's rule is the lower one
+     * when an empty section sits before the first section holding bytes. */
+    int64_t edit_free;
+    bool signature_fits; /* a 16-byte LC_CODE_SIGNATURE fits in edit_free */
 } lcp_space;
 
 void lcp_image_space(const lcp_image *img, lcp_space *out);

@@ -4,6 +4,7 @@
 
 #define LCPATCH_VERSION "0.1.0"
 
+#include "lcpatch/apple_space.h"
 #include "lcpatch/audit.h"
 #include "lcpatch/dylib_edit.h"
 #include "lcpatch/error.h"

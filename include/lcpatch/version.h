@@ -88,12 +88,6 @@ typedef struct lcp_vtool_result {
     bool changed;    /* the commands differ from the input's */
 } lcp_vtool_result;
 
-/* vtool's first-section offset of img: the lowest file offset of a section
- * that is not zerofill, starting from img->size. With `bitwise` the test is
- * vtool's -show / -set one (flags & S_ZEROFILL || flags & S_THREAD_LOCAL_
- * ZEROFILL), else the section-type test of -remove. */
-uint64_t lcp_vtool_section_offset(const lcp_image *img, bool bitwise);
-
 /* Applies a vtool edit to img. Returns LCP_OK with res->outcome ==
  * LCP_VTOOL_DONE when the image was edited (img's commands replaced), and
  * LCP_OK with another outcome (img unchanged) when vtool would refuse: the
@@ -126,7 +120,7 @@ typedef struct lcp_sdk_change {
     uint32_t platform;           /* the image's platform (0 when it has no version command) */
     uint32_t old_minos, old_sdk; /* 0 when there was no version command */
     uint32_t new_minos, new_sdk;
-    int64_t free_before; /* vtool-rule header space before and after */
+    int64_t free_before; /* header space before and after (lcp_space.edit_free) */
     int64_t free_after;
     uint32_t needed; /* NO_SPACE: bytes a new command needs (incl. the signature reserve) */
 } lcp_sdk_change;

@@ -53,8 +53,10 @@ static int print_image(void *ctx_, lcp_file *f, size_t slice_index, lcp_member *
     printf("  %-26s %8u bytes (%u commands)\n", "load commands", sp.sizeofcmds, img->ncmds);
     printf("  %-26s %8llu\n", "first section at", (unsigned long long)sp.safe_limit);
     printf("  %-26s %8lld bytes\n", "free", (long long)sp.safe_free);
-    printf("  %-26s %8lld bytes\n", "free (vtool)", (long long)sp.vtool_free);
-    printf("  %-26s %8lld bytes\n", "free (install_name_tool)", (long long)sp.int_free);
+    lcp_apple_space apple;
+    lcp_image_apple_space(img, &apple);
+    printf("  %-26s %8lld bytes\n", "free (vtool)", (long long)apple.vtool_free);
+    printf("  %-26s %8lld bytes\n", "free (install_name_tool)", (long long)apple.int_free);
     printf("  still fits: LC_BUILD_VERSION %s, LC_CODE_SIGNATURE %s, ", bv_fits ? "yes" : "no",
            sp.signature_fits ? "yes" : "no");
     if (rpath > 0)

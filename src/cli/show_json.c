@@ -85,15 +85,17 @@ static void json_dylib(lcp_json *j, const lcp_image *img, size_t i, const lcp_dy
 void lcp_show_json_space(lcp_json *j, const lcp_image *img) {
     lcp_space sp;
     lcp_image_space(img, &sp);
+    lcp_apple_space apple;
+    lcp_image_apple_space(img, &apple);
     lcp_json_begin_object(j);
     key_uint(j, "header_size", sp.header_size);
     key_uint(j, "sizeofcmds", sp.sizeofcmds);
     key_uint(j, "first_section_offset", sp.safe_limit);
     key_int(j, "free", sp.safe_free);
-    key_uint(j, "vtool_limit", sp.vtool_limit);
-    key_int(j, "vtool_free", sp.vtool_free);
-    key_uint(j, "install_name_tool_limit", sp.int_limit);
-    key_int(j, "install_name_tool_free", sp.int_free);
+    key_uint(j, "vtool_limit", apple.vtool_limit);
+    key_int(j, "vtool_free", apple.vtool_free);
+    key_uint(j, "install_name_tool_limit", apple.int_limit);
+    key_int(j, "install_name_tool_free", apple.int_free);
     lcp_json_key(j, "signed");
     lcp_json_bool(j, sp.signed_image);
     lcp_json_key(j, "signature_fits");

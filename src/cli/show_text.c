@@ -147,10 +147,12 @@ static void print_image(FILE *out, const lcp_file *f, size_t slice_index, const 
 
     lcp_space sp;
     lcp_image_space(img, &sp);
+    lcp_apple_space apple;
+    lcp_image_apple_space(img, &apple);
     fprintf(out,
             FIELD "%" PRId64 " bytes free before offset %" PRIu64 "; vtool's rule %" PRId64
                   ", install_name_tool's %" PRId64 "\n",
-            "header space", sp.safe_free, sp.safe_limit, sp.vtool_free, sp.int_free);
+            "header space", sp.safe_free, sp.safe_limit, apple.vtool_free, apple.int_free);
 }
 
 static size_t count_images(const lcp_archive *a) {

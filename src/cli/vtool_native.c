@@ -91,8 +91,6 @@ static int visit(void *ctx, lcp_file *f, size_t slice_index, lcp_member *member,
         return 1;
     }
     if (res.outcome == LCP_VTOOL_NO_SPACE) {
-        lcp_space sp;
-        lcp_image_space(img, &sp);
         lcp_error_set(
             &n->e.err, LCP_E_NOSPACE, img->offset + img->header_size,
             "%s: not enough space for the load commands: %llu bytes needed before the first section "

@@ -3,6 +3,7 @@
  * then lcp_image_set_commands validates and installs them. */
 #include "lcpatch/dylib_edit.h"
 
+#include "lcpatch/apple_space.h"
 #include "lcpatch/macho.h"
 #include "util/buf.h"
 #include "util/checked.h"
@@ -338,15 +339,20 @@ lcp_status lcp_image_edit_names(lcp_image *img, const lcp_name_edit *edits, size
         if (edits[k].kind == LCP_NAME_RPATH && !found[k] && !add_problem(report, LCP_NAME_RPATH_NOT_FOUND, k, 0))
             st = lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
 
-    lcp_space sp;
-    lcp_image_space(img, &sp);
+    /* install_name_tool's rule always (Apple's tool refuses what it does
+     * not fit); lcpatch's own edits also keep to the safe rule. */
     uint64_t needed = (uint64_t)img->header_size + b.len + (has_signature ? 0 : SIGNATURE_RESERVE);
-    uint64_t limit = sp.int_limit;
+    bool unbounded;
+    uint64_t limit = lcp_install_name_tool_limit(img, &unbounded);
     if (flags & LCP_NAME_APPLE_LIMIT) {
-        if (sp.int_unbounded)
+        if (unbounded)
             limit = UINT64_MAX;
-    } else if (sp.safe_limit < limit)
-        limit = sp.safe_limit;
+    } else {
+        lcp_space sp;
+        lcp_image_space(img, &sp);
+        if (sp.safe_limit < limit)
+            limit = sp.safe_limit;
+    }
     if (report) {
         report->needed = needed;
         report->limit = limit;

@@ -5,6 +5,7 @@
  * layer (src/job/rescue.c) reads the file and finds the files. */
 #include "lcpatch/rescue.h"
 
+#include "lcpatch/apple_space.h"
 #include "lcpatch/macho.h"
 #include "lcpatch/names.h"
 #include "lcpatch/slices.h"
@@ -23,13 +24,13 @@ void lcp_rescue_options_init(lcp_rescue_options *o) {
 bool lcp_rescue_preflight(const lcp_image *img, uint64_t size, char *reason, size_t len) {
     lcp_space sp;
     lcp_image_space(img, &sp);
-    /* The safe rule: never count on bytes a section already uses. */
-    int64_t free_bytes = sp.safe_free < sp.vtool_free ? sp.safe_free : sp.vtool_free;
-    if (!sp.signed_image && free_bytes < 16) {
+    /* The edit room: never count on bytes a section already uses, nor on
+     * room Apple's vtool would not see. */
+    if (!sp.signed_image && !sp.signature_fits) {
         snprintf(reason, len,
                  "only %lld bytes of header space: codesign needs 16 for the LC_CODE_SIGNATURE it adds "
                  "(relink with -headerpad or strip load commands)",
-                 (long long)free_bytes);
+                 (long long)sp.edit_free);
         return false;
     }
     uint32_t align = img->is64 ? 8 : 4;
@@ -126,9 +127,11 @@ static lcp_status plan_image(lcp_rescue_file *rf, const lcp_image *in, const lcp
         return st;
     if ((st = keep_clone(rf, img, err)))
         return st;
-    lcp_space sp;
-    lcp_image_space(in, &sp);
-    rs->space_before = sp.vtool_free;
+    /* The space reported is vtool's figure, the one `vtool -show-space`
+     * prints for the same file. */
+    lcp_apple_space apple;
+    lcp_image_apple_space(in, &apple);
+    rs->space_before = apple.vtool_free;
     rs->size_before = in->size;
     bool unsigned_now = false, raised = false;
     if ((st = lcp_unsign_image(img, new_size, &unsigned_now, err)))
@@ -137,8 +140,8 @@ static lcp_status plan_image(lcp_rescue_file *rf, const lcp_image *in, const lcp
     if ((st = raise_sdk(img, opt, rs, &raised, err)))
         return st;
     rs->size_after = *new_size;
-    lcp_image_space(img, &sp);
-    rs->space_after = sp.vtool_free;
+    lcp_image_apple_space(img, &apple);
+    rs->space_after = apple.vtool_free;
     if (img->filetype != LCP_MH_OBJECT && img->filetype != LCP_MH_DSYM && rs->blocker[0] == '\0') {
         rs->preflight = true;
         lcp_rescue_preflight(img, *new_size, rs->blocker, sizeof rs->blocker);

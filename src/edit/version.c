@@ -2,6 +2,7 @@
  * (see include/lcpatch/version.h). */
 #include "lcpatch/version.h"
 
+#include "lcpatch/apple_space.h"
 #include "lcpatch/file.h"
 #include "lcpatch/macho.h"
 #include "lcpatch/names.h"
@@ -86,31 +87,6 @@ static uint32_t vmin_cmd_for_platform(uint32_t platform) {
 }
 
 static bool has_signature(const lcp_image *img) { return lcp_image_find(img, LCP_LC_CODE_SIGNATURE, 0) >= 0; }
-
-uint64_t lcp_vtool_section_offset(const lcp_image *img, bool bitwise) {
-    uint64_t low = img->size;
-    for (size_t i = 0; i < img->ncmds; i++) {
-        lcp_segment seg;
-        if (!lcp_image_segment(img, i, &seg))
-            continue;
-        for (uint32_t k = 0; k < seg.nsects; k++) {
-            lcp_section s;
-            if (!lcp_image_section(img, i, k, &s))
-                break; /* nsects is the file's: the first section past the command ends it */
-            if (bitwise) {
-                if ((s.flags & LCP_S_ZEROFILL) || (s.flags & LCP_S_THREAD_LOCAL_ZEROFILL))
-                    continue;
-            } else {
-                uint32_t type = s.flags & LCP_SECTION_TYPE;
-                if (type == LCP_S_ZEROFILL || type == LCP_S_THREAD_LOCAL_ZEROFILL)
-                    continue;
-            }
-            if (s.offset < low)
-                low = s.offset;
-        }
-    }
-    return low;
-}
 
 /* ---- vtool ---- */
 
@@ -394,9 +370,9 @@ lcp_status lcp_version_raise_sdk(lcp_image *img, const lcp_sdk_request *req, lcp
     report->cmd_index = -1;
     lcp_space sp;
     lcp_image_space(img, &sp);
-    /* room before the first section: vtool's rule and the safe rule both
-     * (vtool's can skip a __cstring right after the commands) */
-    int64_t room = sp.vtool_free < sp.safe_free ? sp.vtool_free : sp.safe_free;
+    /* the room lcpatch's edits count on: the safe rule, never past vtool's
+     * first section, so that Apple's vtool can still edit the result */
+    int64_t room = sp.edit_free;
     report->free_before = report->free_after = room;
     uint32_t want_sdk = req->sdk;
     if (req->minos > want_sdk)
@@ -534,6 +510,6 @@ lcp_status lcp_version_raise_sdk(lcp_image *img, const lcp_sdk_request *req, lcp
         return st;
     report->cmd_index = (long)img->ncmds - 1;
     lcp_image_space(img, &sp);
-    report->free_after = sp.vtool_free < sp.safe_free ? sp.vtool_free : sp.safe_free;
+    report->free_after = sp.edit_free;
     return LCP_OK;
 }

@@ -1,7 +1,7 @@
 /* The typed decoders over an image's command table (see
  * include/lcpatch/image.h): a command's bytes and fields, segments and
- * sections, dylibs, build and version-min commands, linkedit data, and the
- * room left for new commands (lcp_image_space). */
+ * sections, dylibs, build and version-min commands and linkedit data. The
+ * room left for new commands is a rule over these (src/layout/space.c). */
 #include "lcpatch/image.h"
 
 #include "format/lc_table.h"
@@ -201,54 +201,4 @@ bool lcp_image_linkedit_data(const lcp_image *img, size_t i, lcp_linkedit_data *
         return lcp_image_cmd_u32(img, i, 8, &out->dataoff) && lcp_image_cmd_u32(img, i, 12, &out->datasize);
     default: return false;
     }
-}
-
-void lcp_image_space(const lcp_image *img, lcp_space *out) {
-    memset(out, 0, sizeof *out);
-    out->header_size = img->header_size;
-    out->sizeofcmds = img->sizeofcmds;
-    uint64_t vlow = img->size, ilow = img->size, slow = img->size;
-    bool int_found = false;
-    for (size_t i = 0; i < img->ncmds; i++) {
-        if (img->lc[i].cmd == LCP_LC_CODE_SIGNATURE)
-            out->signed_image = true;
-        lcp_segment seg;
-        if (!lcp_image_segment(img, i, &seg))
-            continue;
-        if (seg.nsects == 0 && seg.filesize != 0 && seg.fileoff < ilow) {
-            ilow = seg.fileoff;
-            int_found = true;
-        }
-        for (uint32_t k = 0; k < seg.nsects; k++) {
-            lcp_section s;
-            if (!lcp_image_section(img, i, k, &s))
-                break; /* nsects is the file's: the first section past the command ends it */
-            /* vtool tests bits, not the section type (misc/vtool.c). */
-            if ((s.flags & LCP_S_ZEROFILL) == 0 && (s.flags & LCP_S_THREAD_LOCAL_ZEROFILL) == 0 && s.offset < vlow)
-                vlow = s.offset;
-            /* install_name_tool tests bits too, its own way
-             * (misc/install_name_tool.c): (flags & S_ZEROFILL) !=
-             * S_ZEROFILL skips every odd section type, (flags &
-             * S_THREAD_LOCAL_ZEROFILL) != S_THREAD_LOCAL_ZEROFILL skips
-             * types 0x12, 0x13, 0x16 and 0x17. */
-            if (s.size != 0 && (s.flags & LCP_S_ZEROFILL) != LCP_S_ZEROFILL &&
-                (s.flags & LCP_S_THREAD_LOCAL_ZEROFILL) != LCP_S_THREAD_LOCAL_ZEROFILL && s.offset < ilow) {
-                ilow = s.offset;
-                int_found = true;
-            }
-            if (lcp_section_is_zerofill(&s))
-                continue;
-            if (s.size != 0 && s.offset < slow)
-                slow = s.offset;
-        }
-    }
-    int64_t used = (int64_t)img->header_size + (int64_t)img->sizeofcmds;
-    out->vtool_limit = vlow;
-    out->int_limit = ilow;
-    out->int_unbounded = !int_found;
-    out->safe_limit = slow;
-    out->vtool_free = (int64_t)vlow - used;
-    out->int_free = (int64_t)ilow - used;
-    out->safe_free = (int64_t)slow - used;
-    out->signature_fits = out->vtool_free >= 16 && out->safe_free >= 16;
 }

@@ -23,7 +23,7 @@ static lcp_status add_rpath(lcp_image *img, lcp_error *err) {
     size_t used = img->ncmds ? (size_t)img->lc[img->ncmds - 1].offset + img->lc[img->ncmds - 1].cmdsize : 0;
     lcp_space sp;
     lcp_image_space(img, &sp);
-    if (sp.vtool_free + (int64_t)(img->sizeofcmds - used) < (int64_t)cmdsize)
+    if (sp.edit_free + (int64_t)(img->sizeofcmds - used) < (int64_t)cmdsize)
         return lcp_error_set(err, LCP_E_NOSPACE, img->offset, "no room for an LC_RPATH");
     uint8_t *b = calloc(1, used + cmdsize);
     if (b == NULL)

@@ -68,7 +68,10 @@ static inline int lcp_fuzz_walk_image(void *ctx, lcp_file *f, size_t slice, lcp_
     }
     lcp_space sp;
     lcp_image_space(img, &sp);
-    *sink += (unsigned)sp.vtool_free;
+    *sink += (unsigned)sp.edit_free;
+    lcp_apple_space ap;
+    lcp_image_apple_space(img, &ap);
+    *sink += (unsigned)ap.vtool_free + (unsigned)ap.int_free + (unsigned)lcp_vtool_section_offset(img, false);
     char abuf[48];
     *sink += lcp_fuzz_touch(lcp_arch_label(img->cputype, img->cpusubtype, abuf, sizeof abuf));
     return 0;

@@ -62,7 +62,7 @@ static bool apply_edit(const lcp_image *img, enum edit e, lcp_image **out) {
     /* sizeofcmds may hold slack after the last command: the new command
      * goes right after the last one (the slack is given to it). */
     size_t used = img->ncmds ? (size_t)img->lc[img->ncmds - 1].offset + img->lc[img->ncmds - 1].cmdsize : 0;
-    int64_t room = sp.vtool_free + (int64_t)(img->sizeofcmds - used);
+    int64_t room = sp.edit_free + (int64_t)(img->sizeofcmds - used);
     if (room < (int64_t)cmdsize)
         return false;
     size_t len = used + cmdsize;

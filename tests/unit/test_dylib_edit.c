@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lcpatch/apple_space.h"
 #include "lcpatch/dylib_edit.h"
 #include "lcpatch/image.h"
 #include "lcpatch/macho.h"
@@ -375,8 +376,10 @@ static void apple_rule_skips_odd_section_types(void **state) {
     lcp_image *img = finish(&w, LCP_MH_EXECUTE);
     lcp_space sp;
     lcp_image_space(img, &sp);
-    assert_true(sp.int_unbounded);
-    assert_int_equal(sp.int_limit, 4096);
+    lcp_apple_space ap;
+    lcp_image_apple_space(img, &ap);
+    assert_true(ap.int_unbounded);
+    assert_int_equal(ap.int_limit, 4096);
     assert_int_equal(sp.safe_limit, 300);
     const lcp_name_edit e[] = {{LCP_NAME_ADD_RPATH, NULL, "/a/very/long/path/that/needs/space/for/itself/and/more"}};
     /* 32 + 152 + 72 + 16 = 272 fits before 300 ... */
@@ -394,9 +397,9 @@ static void apple_rule_skips_odd_section_types(void **state) {
     begin(&w, true, false);
     segment(&w, 300, 0x2); /* __cstring: even type, counts */
     img = finish(&w, LCP_MH_EXECUTE);
-    lcp_image_space(img, &sp);
-    assert_false(sp.int_unbounded);
-    assert_int_equal(sp.int_limit, 300);
+    lcp_image_apple_space(img, &ap);
+    assert_false(ap.int_unbounded);
+    assert_int_equal(ap.int_limit, 300);
     lcp_image_free(img);
 }
 

@@ -55,7 +55,8 @@ static void valid_image_parses_in_both_byte_orders(void **state) {
         assert_false(lcp_image_segment(im, 3, &(lcp_segment){0})); /* no such command */
         lcp_space sp;
         lcp_image_space(im, &sp);
-        assert_int_equal(sp.vtool_free, H_SECT_OFF - H_CMDS_END);
+        assert_int_equal(sp.safe_free, H_SECT_OFF - H_CMDS_END);
+        assert_int_equal(sp.edit_free, H_SECT_OFF - H_CMDS_END);
         lcp_file_free(f);
     }
 }

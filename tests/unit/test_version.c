@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "lcpatch/apple_space.h"
 #include "lcpatch/image.h"
 #include "lcpatch/macho.h"
 #include "lcpatch/version.h"
