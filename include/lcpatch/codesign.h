@@ -291,6 +291,48 @@ void lcp_cs_seal_report_release(lcp_cs_seal_report *r);
 /* "file added", "file modified", "file missing" (codesign's words). */
 const char *lcp_cs_change_name(lcp_cs_change_kind k);
 
+/* ---- a bundle and its nested code (src/job/verify_bundle.c) ---- */
+
+/* How deep nested bundles are followed: deeper is an error. */
+#define LCP_CS_BUNDLE_MAX_NESTING 16
+
+/* What verifying a bundle (`codesign --verify --deep`) reads beyond its
+ * Mach-O files: the bundle's parts, its resource seal compared with the
+ * files, and each nested code the seal names, a folder read the same way
+ * (recursively) and a file left to the caller. The Mach-O files (the main
+ * executable, checked with bundle.ext, and every nested file, checked
+ * alone) are the caller's to check with lcp_cs_check, one at a time, as it
+ * reports them. Every failure is recorded where it happened, so that the
+ * caller reports it in its place. Owned by the struct. */
+typedef struct lcp_cs_bundle_tree lcp_cs_bundle_tree;
+
+typedef struct lcp_cs_nested_code {
+    char *path;                 /* owned: the bundle's base, "/", the seal's path */
+    lcp_cs_bundle_tree *bundle; /* owned: a folder (a nested bundle), else NULL (a file) */
+} lcp_cs_nested_code;
+
+struct lcp_cs_bundle_tree {
+    /* LCP_OK, or why the bundle was not read (err): not a bundle
+     * (lcp_cs_bundle_open's errors), nested deeper than
+     * LCP_CS_BUNDLE_MAX_NESTING (LCP_E_UNSUPPORTED), out of memory; then
+     * nothing below is set. */
+    lcp_status status;
+    lcp_error err;
+    lcp_cs_bundle bundle; /* its parts; bundle.executable NULL: none found */
+    /* LCP_OK, or why the seal could not be compared (seal_err); then seal
+     * holds what was compared before the failure. */
+    lcp_status seal_status;
+    lcp_error seal_err;
+    lcp_cs_seal_report seal;
+    lcp_cs_nested_code *nested; /* owned: one per seal.nested, in its order */
+    size_t nnested;
+};
+
+/* Reads the bundle at path into *t (release it whatever the status) and
+ * returns t->status. */
+lcp_status lcp_cs_bundle_tree_read(const char *path, lcp_cs_bundle_tree *t);
+void lcp_cs_bundle_tree_release(lcp_cs_bundle_tree *t);
+
 #ifdef __cplusplus
 }
 #endif

@@ -118,6 +118,19 @@ typedef struct lcp_adhoc_opts {
  * not an XML dict or hold values DER cannot carry. */
 lcp_status lcp_sign_adhoc_file(const lcp_file *f, const lcp_adhoc_opts *o, lcp_plan *out, lcp_error *err);
 
+/* Signs the bundle folder at path (App.app, Foo.framework, a plug-in) in
+ * place as `codesign -s - --deep` does (src/job/sign_bundle.c): nested
+ * code inside out, _CodeSignature/CodeResources with codesign's default
+ * resource rules, then the main executable with o's identifier (NULL: the
+ * Info.plist's CFBundleIdentifier), entitlements and runtime; o's name,
+ * info_plist and resources are ignored (the bundle gives them). Every file
+ * is staged first (write_flags: LCP_WRITE_*) and replaced only when all
+ * were written: on failure the bundle is as it was.
+ * Errors: those of lcp_cs_bundle_open (LCP_E_NOTFOUND: a folder but no
+ * bundle) and lcp_sign_adhoc_file; LCP_E_UNSUPPORTED for a bundle with no
+ * Mach-O main executable or nested code deeper than 16 levels; LCP_E_IO. */
+lcp_status lcp_sign_bundle_adhoc(const char *path, const lcp_adhoc_opts *o, unsigned write_flags, lcp_error *err);
+
 /* Entitlements (an XML plist whose root is a dict) as the DER codesign
  * writes into the 0xfade7172 blob, through libcrypto's ASN.1 encoder;
  * *der owned by the caller. *execseg_flags (may be NULL) gets the exec

@@ -222,7 +222,7 @@ int cmd_rescue(int argc, char **argv) {
     }
     /* Every write is done (it->written says which). What acts on the
      * written files goes here, before the report: --fix-paths below. (The
-     * --adhoc signature, rescue_adhoc.c, is part of each staged output.) */
+     * --adhoc signature, src/job/rescue_adhoc.c, is part of each staged output.) */
     lcp_cli_fix_state *fix = NULL;
     int fix_status = LCP_EXIT_OK;
     if (fix_paths && status == LCP_EXIT_OK)

@@ -3,7 +3,7 @@
  * rpaths, signature and header space. Printers: show_text.c, show_json.c. */
 #include "cli/cli.h"
 #include "cli/commands.h"
-#include "cli/json.h"
+#include "util/json.h"
 #include "cli/show.h"
 #include "lcpatch/codesign.h"
 #include "util/dynlib.h"

@@ -5,12 +5,13 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/output_opts.h"
-#include "cli/sign_bundle.h"
+#include "lcpatch/sign.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const char sign_help[] = "usage: lcpatch sign --linker-signed[=ld64|=ld64.lld] [--identifier ID] [--no-fsync]\n"
                                 "                    (-o OUT | --in-place) FILE...\n"
@@ -129,8 +130,10 @@ int cmd_sign(int argc, char **argv) {
         const char *path = argv[i], *dest = lcp_output_opts_dest(&o, path);
         lcp_file *f = NULL;
         lcp_error err;
-        if (lcp_cli_is_bundle(path)) {
-            /* a bundle: nested code, the resource seal, the main executable */
+        struct stat sb;
+        if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+            /* a folder is a bundle: nested code, the resource seal, the main
+             * executable (lcp_sign_bundle_adhoc) */
             if (!adhoc || !o.in_place) {
                 status = lcp_cli_worse(status, lcp_cli_usage_error("sign",
                                                                    "%s: a bundle is signed with --adhoc "
@@ -139,7 +142,7 @@ int cmd_sign(int argc, char **argv) {
                 continue;
             }
             lcp_adhoc_opts bo = {ident, path, runtime, ent, ent_len, NULL, 0, NULL, 0};
-            if (lcp_cli_sign_bundle(path, &bo, lcp_output_opts_write_flags(&o), &err)) {
+            if (lcp_sign_bundle_adhoc(path, &bo, lcp_output_opts_write_flags(&o), &err)) {
                 status = lcp_cli_worse(status, lcp_cli_fail(&err));
                 continue;
             }

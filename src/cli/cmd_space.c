@@ -1,7 +1,7 @@
 /* lcpatch space: the header space of every image and what still fits. */
 #include "cli/cli.h"
 #include "cli/commands.h"
-#include "cli/json.h"
+#include "util/json.h"
 #include "cli/show.h"
 
 #include <string.h>

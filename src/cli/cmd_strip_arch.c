@@ -5,7 +5,7 @@
 #include "cli/options.h"
 #include "cli/output_opts.h"
 #include "cli/commands.h"
-#include "cli/json.h"
+#include "util/json.h"
 #include "cli/write_all.h"
 
 #include <stdlib.h>

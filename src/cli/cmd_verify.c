@@ -5,7 +5,7 @@
  * certificate chain is reported by name, never evaluated. */
 #include "cli/cli.h"
 #include "cli/commands.h"
-#include "cli/json.h"
+#include "util/json.h"
 #include "cli/verify.h"
 #include "lcpatch/codesign.h"
 

@@ -29,7 +29,7 @@
 #ifndef LCP_CLI_EDIT_FILES_H
 #define LCP_CLI_EDIT_FILES_H
 
-#include "cli/json.h"
+#include "util/json.h"
 #include "cli/output_opts.h"
 #include "lcpatch/lcpatch.h"
 

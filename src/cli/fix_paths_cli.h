@@ -7,7 +7,7 @@
 #ifndef LCP_CLI_FIX_PATHS_CLI_H
 #define LCP_CLI_FIX_PATHS_CLI_H
 
-#include "cli/json.h"
+#include "util/json.h"
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -8,7 +8,6 @@
 
 #include "cli/fix_paths_cli.h"
 #include "cli/output_opts.h"
-#include "cli/rescue_adhoc.h"
 #include "lcpatch/audit.h"
 #include "lcpatch/rescue.h"
 

@@ -1,7 +1,7 @@
 /* rescue --json (docs/schema/rescue.schema.json): one object, printed once
  * every write is done. */
 #include "cli/cli.h"
-#include "cli/json.h"
+#include "util/json.h"
 #include "cli/rescue_cli.h"
 
 static void json_finding(lcp_json *j, const lcp_audit_finding *fd) {

@@ -5,7 +5,7 @@
 #ifndef LCP_CLI_SARIF_H
 #define LCP_CLI_SARIF_H
 
-#include "cli/json.h"
+#include "util/json.h"
 
 #include <stdbool.h>
 

@@ -4,7 +4,7 @@
 #ifndef LCP_CLI_SHOW_H
 #define LCP_CLI_SHOW_H
 
-#include "cli/json.h"
+#include "util/json.h"
 #include "lcpatch/lcpatch.h"
 
 #include <stdbool.h>

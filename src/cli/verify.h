@@ -3,7 +3,7 @@
 #ifndef LCP_CLI_VERIFY_H
 #define LCP_CLI_VERIFY_H
 
-#include "cli/json.h"
+#include "util/json.h"
 #include "lcpatch/codesign.h"
 
 #include <stdbool.h>

@@ -24,7 +24,7 @@
 #ifndef LCP_CLI_WRITE_ALL_H
 #define LCP_CLI_WRITE_ALL_H
 
-#include "cli/json.h"
+#include "util/json.h"
 #include "cli/output_opts.h"
 #include "lcpatch/lcpatch.h"
 

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli/json.h"
+#include "util/json.h"
 
 /* Runs fn on a writer over a temporary file and returns what it wrote. */
 static const char *render(void (*fn)(lcp_json *)) {

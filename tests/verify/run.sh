@@ -159,5 +159,37 @@ b = bytearray(open(p, "rb").read())
 b[0x2000 + 9] ^= 1
 open(p, "wb").write(b)' "$app/MacOS/App"
 expect 1 "MacOS/App: invalid: CodeDirectory: page 2 (offset 0x2000)" "bundle: main executable page" -- "$T/App.app"
+# A seal that is not a property list: exit 3 naming it, after the main
+# executable's verdict.
+echo 'not xml' >"$app/_CodeSignature/CodeResources"
+expect 3 "CodeResources: not an XML property list" "bundle: malformed seal" -- "$T/App.app"
+expect 3 "MacOS/App: invalid" "bundle: malformed seal, executable still verified" -- "$T/App.app"
+# No main executable: a finding (exit 1), and the seal is still reported.
+mkdir -p "$T/NoExe.app/Contents"
+sed 's/<string>App</<string>Missing</' "$app/Info.plist" >"$T/NoExe.app/Contents/Info.plist"
+expect 1 "NoExe.app: invalid: no main executable" "bundle: no main executable" -- "$T/NoExe.app"
+expect 1 "NoExe.app: resources: no _CodeSignature" "bundle: no main executable, no seal" -- "$T/NoExe.app"
+# Nested bundles are verified as bundles, recursively, 16 levels deep at
+# most: a nested framework that links back to its own bundle is followed
+# until then, and the level past it is an error (exit 3).
+loop=$T/Loop.bundle
+mkdir -p "$loop/Frameworks"
+sed 's/<string>App</<string>L</' "$app/Info.plist" >"$loop/Info.plist"
+cp "$dylib" "$loop/L"
+ln -s .. "$loop/Frameworks/Y.framework"
+python3 "$root/tests/verify/seal.py" "$loop" L "Frameworks/Y.framework=$cdhash"
+expect 3 "Loop.bundle/Frameworks/Y.framework/L: valid" "bundle: nested bundle verified" -- "$loop"
+expect 3 "Y.framework: nested code deeper than 16 levels" "bundle: nesting bound" -- "$loop"
+"$LCPATCH" verify --json "$loop" 2>/dev/null | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+f = d["files"][0]
+depth, n = 0, f
+while n.get("nested"):
+    n = n["nested"][0]
+    depth += 1
+assert depth == 17 and "executable" not in n and n["status"] == 3, (depth, n)
+assert f["nested"][0]["images"][0]["verdict"] == "valid", f
+assert len(d["failures"]) == 1 and "deeper than 16" in d["failures"][0]["message"], d["failures"]' && ok || ko "bundle: nesting --json"
 echo "verify: $pass passed, $fail failed"
 [ $fail = 0 ]

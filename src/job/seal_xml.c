@@ -1,5 +1,5 @@
 /* The resource seal's rules and XML (see seal_xml.h). */
-#include "cli/seal_xml.h"
+#include "job/seal_xml.h"
 
 #include <openssl/evp.h>
 #include <stdarg.h>

@@ -1,5 +1,5 @@
 /* Streaming JSON writer (see json.h). */
-#include "cli/json.h"
+#include "util/json.h"
 
 #include <inttypes.h>
 #include <stdlib.h>

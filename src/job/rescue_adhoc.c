@@ -1,6 +1,7 @@
-/* rescue --adhoc (see rescue_adhoc.h). */
-#include "cli/rescue_adhoc.h"
+/* rescue --adhoc (see include/lcpatch/rescue.h). */
+#include "lcpatch/rescue.h"
 
+#include "lcpatch/macho.h"
 #include "lcpatch/sign.h"
 
 #include <stdlib.h>

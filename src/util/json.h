@@ -1,8 +1,8 @@
-/* A small streaming JSON writer for the CLI's --json output. It tracks
+/* A small streaming JSON writer (the --json output of the commands). It tracks
  * nesting so that commas are placed automatically; the caller pairs every
  * begin with an end. The struct is caller-owned and holds no heap memory. */
-#ifndef LCP_CLI_JSON_H
-#define LCP_CLI_JSON_H
+#ifndef LCP_UTIL_JSON_H
+#define LCP_UTIL_JSON_H
 
 #include "lcpatch/error.h"
 

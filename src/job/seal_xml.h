@@ -1,8 +1,8 @@
 /* A bundle's resource seal as codesign writes it: the default rules and
- * the _CodeSignature/CodeResources XML (src/cli/seal_xml.c), for
+ * the _CodeSignature/CodeResources XML (src/job/seal_xml.c), for
  * sign_bundle.c. */
-#ifndef LCP_CLI_SEAL_XML_H
-#define LCP_CLI_SEAL_XML_H
+#ifndef LCP_JOB_SEAL_XML_H
+#define LCP_JOB_SEAL_XML_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,4 +1,5 @@
-/* lcpatch sign --adhoc on a bundle (App.app, Foo.framework, a plug-in):
+/* Ad-hoc signing of a bundle (App.app, Foo.framework, a plug-in;
+ * lcp_sign_bundle_adhoc, what `lcpatch sign --adhoc` does to a folder):
  * what `codesign -s - --deep` does. Nested code is signed first, inside
  * out (bundles under Frameworks/, PlugIns/, Helpers/, XPCServices/,
  * MacOS/... recursively, and loose Mach-O files there), then the resource
@@ -9,14 +10,12 @@
  * slots bound. Every output is made in memory and staged; the files are
  * replaced only when all were written (a failure anywhere leaves the bundle
  * as it was). */
-#include "cli/sign_bundle.h"
+#include "lcpatch/sign.h"
 
-#include "cli/seal_xml.h"
-#include "cli/cli.h"
+#include "job/seal_xml.h"
 #include "lcpatch/audit.h"
 #include "lcpatch/codesign.h"
 #include "lcpatch/lcpatch.h"
-#include "lcpatch/sign.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -317,12 +316,7 @@ static lcp_status sign_bundle(signer *s, const char *root, int depth, uint8_t cd
     return st;
 }
 
-bool lcp_cli_is_bundle(const char *path) {
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-lcp_status lcp_cli_sign_bundle(const char *path, const lcp_adhoc_opts *o, unsigned write_flags, lcp_error *err) {
+lcp_status lcp_sign_bundle_adhoc(const char *path, const lcp_adhoc_opts *o, unsigned write_flags, lcp_error *err) {
     signer s;
     memset(&s, 0, sizeof s);
     s.o = o;
