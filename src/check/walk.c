@@ -5,8 +5,8 @@
  * the resource seal, the main executable's mode, symlinks that leave them.
  * Symlinks are never followed. */
 #include "check/internal.h"
+#include "util/walk.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -14,6 +14,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* Folders nested deeper are a failure, not walked (audit's bound: check
+ * audits the same tree). */
+enum { CK_MAX_DEPTH = 256 };
 
 /* The bundles enclosing the entry being walked, innermost last. */
 struct bundle {
@@ -284,86 +288,183 @@ static void keep_bundle(struct walk *w, struct bundle *b) {
     free(b->fs_path);
 }
 
-static int by_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+/* A folder the walk entered. Gatekeeper's bundle rules (check_bundle) run
+ * once the walker has listed the folder, before its first entry, so a bundle
+ * folder that cannot be listed is a failure and nothing else. */
+typedef enum folder_state {
+    FOLDER_PLAIN,          /* no bundle name, or its rules ran into the stack */
+    FOLDER_BUNDLE_PENDING, /* a bundle name: its rules wait for the listing */
+    FOLDER_BUNDLE_PUSHED,  /* on the bundle stack until the walk leaves it */
+    FOLDER_UNLISTED        /* could not be opened: no rules, no entries */
+} folder_state;
 
-static lcp_status walk_dir(struct walk *w, const char *path, const char *fs_path, lcp_error *err);
+typedef struct folder {
+    folder_state state;
+    char *path, *fs_path; /* a pending bundle's, else NULL */
+} folder;
 
-static void walk_entry(struct walk *w, const char *path, const char *fs_path, const char *dir_fs, const char *name) {
-    struct stat st;
-    ck_name(w->r, path, name);
-    if (lstat(fs_path, &st) != 0) {
-        lcp_error e;
-        lcp_error_set(&e, LCP_E_IO, LCP_NO_OFFSET, "%s: %s", fs_path, strerror(errno));
-        ck_failure(w->r, path, &e);
-        return;
-    }
-    if (S_ISLNK(st.st_mode)) {
-        char target[4096];
-        ssize_t n = readlink(fs_path, target, sizeof target - 1);
-        if (n < 0 || w->depth == 0)
-            return;
-        target[n] = '\0';
-        const char *root = w->stack[0].fs_path; /* the outermost bundle */
-        char *abs_root = realpath(root, NULL), *abs_dir = realpath(dir_fs, NULL);
-        if (abs_root && abs_dir && !stays_inside(abs_root, abs_dir, target))
-            ck_issue(w->r, LCP_CK_SYMLINK_OUTSIDE, path, NULL, "-> %s", target);
-        free(abs_root);
-        free(abs_dir);
-        return;
-    }
-    if (S_ISDIR(st.st_mode)) {
-        lcp_error e;
-        if (walk_dir(w, path, fs_path, &e) != LCP_OK)
-            ck_failure(w->r, path, &e);
-        return;
-    }
-    if (S_ISREG(st.st_mode))
-        check_file(w, path, fs_path, &st);
-}
+typedef struct walk_ctx {
+    struct walk *w;
+    const char *path, *fs_root;    /* the root: notary path, path as given */
+    folder dirs[CK_MAX_DEPTH + 2]; /* by depth: the root is 0 */
+    lcp_error *err;
+} walk_ctx;
 
-static lcp_status walk_dir(struct walk *w, const char *path, const char *fs_path, lcp_error *err) {
-    DIR *d = opendir(fs_path);
-    if (d == NULL)
-        return lcp_error_set(err, LCP_E_IO, LCP_NO_OFFSET, "%s: %s", fs_path, strerror(errno));
-    char **names = NULL;
-    size_t n = 0, cap = 0;
-    struct dirent *de;
-    while ((de = readdir(d)) != NULL) {
-        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-            continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 16;
-            char **nn = realloc(names, cap * sizeof *nn);
-            if (nn == NULL)
-                break;
-            names = nn;
-        }
-        if ((names[n] = strdup(de->d_name)) != NULL)
-            n++;
-    }
-    closedir(d);
-    if (n)
-        qsort(names, n, sizeof *names, by_name);
-    bool bundle = is_bundle_name(path) && w->depth < sizeof w->stack / sizeof w->stack[0];
-    if (bundle) {
+/* A folder's rules, when it is a bundle waiting for its listing. */
+static void list_done(walk_ctx *c, unsigned depth) {
+    folder *f = &c->dirs[depth];
+    if (f->state != FOLDER_BUNDLE_PENDING)
+        return;
+    struct walk *w = c->w;
+    f->state = FOLDER_PLAIN;
+    if (w->depth < sizeof w->stack / sizeof w->stack[0]) {
         struct bundle *b = &w->stack[w->depth++];
         memset(b, 0, sizeof *b);
-        b->fs_path = strdup(fs_path);
-        if (b->fs_path)
-            check_bundle(w, path, b);
+        b->fs_path = f->fs_path; /* the bundle owns it now */
+        f->fs_path = NULL;
+        f->state = FOLDER_BUNDLE_PUSHED;
+        check_bundle(w, f->path, b);
     }
-    for (size_t i = 0; i < n; i++) {
-        char *p = ck_join(path, names[i]), *fp = ck_join(fs_path, names[i]);
-        if (p && fp)
-            walk_entry(w, p, fp, fs_path, names[i]);
-        free(p);
-        free(fp);
-        free(names[i]);
+    free(f->fs_path);
+    f->fs_path = NULL;
+    free(f->path);
+    f->path = NULL;
+}
+
+/* The walk leaves a folder (or gives up on it). */
+static void folder_done(walk_ctx *c, unsigned depth) {
+    folder *f = &c->dirs[depth];
+    if (f->state == FOLDER_BUNDLE_PUSHED)
+        keep_bundle(c->w, &c->w->stack[--c->w->depth]);
+    free(f->path);
+    free(f->fs_path);
+    *f = (folder){FOLDER_PLAIN, NULL, NULL};
+}
+
+/* A folder is about to be entered: a bundle's rules wait for its listing. */
+static void folder_enter(walk_ctx *c, unsigned depth, const char *path, const char *fs_path) {
+    folder *f = &c->dirs[depth];
+    *f = (folder){FOLDER_PLAIN, NULL, NULL};
+    if (!is_bundle_name(path))
+        return;
+    f->path = strdup(path);
+    f->fs_path = strdup(fs_path);
+    if (f->path && f->fs_path) {
+        f->state = FOLDER_BUNDLE_PENDING;
+        return;
     }
-    free(names);
-    if (bundle)
-        keep_bundle(w, &w->stack[--w->depth]);
+    free(f->path);
+    free(f->fs_path);
+    f->path = f->fs_path = NULL;
+}
+
+/* The entry's notary path and path as given (fs_root + "/" + rel, as the
+ * bundle reader builds its paths); false when out of memory. */
+static bool entry_paths(const walk_ctx *c, const char *rel, char **path, char **fs_path) {
+    *path = ck_join(c->path, rel);
+    *fs_path = ck_join(c->fs_root, rel);
+    if (*path && *fs_path)
+        return true;
+    free(*path);
+    free(*fs_path);
+    return false;
+}
+
+static void check_symlink(struct walk *w, const char *path, const char *fs_path, const char *name) {
+    char target[4096];
+    ssize_t n = readlink(fs_path, target, sizeof target - 1);
+    if (n < 0 || w->depth == 0)
+        return;
+    target[n] = '\0';
+    /* the folder it lies in: fs_path without "/name" */
+    char *dir_fs = strndup(fs_path, strlen(fs_path) - strlen(name) - 1);
+    const char *root = w->stack[0].fs_path; /* the outermost bundle */
+    char *abs_root = realpath(root, NULL), *abs_dir = dir_fs ? realpath(dir_fs, NULL) : NULL;
+    if (abs_root && abs_dir && !stays_inside(abs_root, abs_dir, target))
+        ck_issue(w->r, LCP_CK_SYMLINK_OUTSIDE, path, NULL, "-> %s", target);
+    free(abs_root);
+    free(abs_dir);
+    free(dir_fs);
+}
+
+static lcp_status visit(void *arg, const lcp_walk_entry *e, bool *skip) {
+    walk_ctx *c = arg;
+    list_done(c, e->depth - 1);
+    char *path, *fs_path;
+    if (!entry_paths(c, e->rel, &path, &fs_path)) {
+        *skip = true; /* out of memory: the entry is passed over */
+        return LCP_OK;
+    }
+    ck_name(c->w->r, path, e->name);
+    if (e->symlink)
+        check_symlink(c->w, path, fs_path, e->name);
+    else if (S_ISDIR(e->st->st_mode))
+        folder_enter(c, e->depth, path, fs_path);
+    else if (S_ISREG(e->st->st_mode))
+        check_file(c->w, path, fs_path, e->st);
+    free(path);
+    free(fs_path);
     return LCP_OK;
+}
+
+static lcp_status leave(void *arg, const lcp_walk_entry *e) {
+    walk_ctx *c = arg;
+    list_done(c, e->depth); /* an empty folder: listed, nothing in it */
+    folder_done(c, e->depth);
+    return LCP_OK;
+}
+
+static lcp_status on_error(void *arg, const lcp_walk_error *we) {
+    walk_ctx *c = arg;
+    if (we->rel[0] == '\0') /* the root could not be listed */
+        return lcp_error_set(c->err, LCP_E_IO, LCP_NO_OFFSET, "%s: %s", c->fs_root, strerror(we->errnum));
+    unsigned depth = 1;
+    for (const char *p = we->rel; *p; p++)
+        depth += *p == '/';
+    char *path, *fs_path;
+    if (!entry_paths(c, we->rel, &path, &fs_path))
+        return LCP_OK;
+    lcp_error e;
+    if (we->kind == LCP_WALK_STAT) {
+        /* an entry of a listed folder: named, then the failure */
+        list_done(c, depth - 1);
+        const char *slash = strrchr(we->rel, '/');
+        ck_name(c->w->r, path, slash ? slash + 1 : we->rel);
+        lcp_error_set(&e, LCP_E_IO, LCP_NO_OFFSET, "%s: %s", fs_path, strerror(we->errnum));
+    } else {
+        /* a folder not listed: no bundle rules, no entries */
+        c->dirs[depth].state = FOLDER_UNLISTED;
+        if (we->kind == LCP_WALK_DEPTH)
+            lcp_error_set(&e, LCP_E_UNSUPPORTED, LCP_NO_OFFSET, "%s: folders nested deeper than %d levels", fs_path,
+                          CK_MAX_DEPTH);
+        else
+            lcp_error_set(&e, LCP_E_IO, LCP_NO_OFFSET, "%s: %s", fs_path, strerror(we->errnum));
+    }
+    ck_failure(c->w->r, path, &e);
+    free(path);
+    free(fs_path);
+    return LCP_OK;
+}
+
+/* Every entry under the folder fs_root (names sorted in each folder, by
+ * the one walker), the root's bundle rules first when it is one. */
+static lcp_status walk_tree(struct walk *w, const char *path, const char *fs_root, lcp_error *err) {
+    walk_ctx *c = calloc(1, sizeof *c);
+    if (c == NULL)
+        return lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
+    c->w = w;
+    c->path = path;
+    c->fs_root = fs_root;
+    c->err = err;
+    folder_enter(c, 0, path, fs_root);
+    lcp_walk_options o = {.max_depth = CK_MAX_DEPTH, .visit = visit, .leave = leave, .on_error = on_error, .ctx = c};
+    lcp_status s = lcp_walk(fs_root, &o, err);
+    if (s == LCP_OK)
+        list_done(c, 0); /* an empty root */
+    for (size_t d = CK_MAX_DEPTH + 2; d-- > 0;)
+        folder_done(c, (unsigned)d); /* the root, or every folder a failure left open */
+    free(c);
+    return s;
 }
 
 lcp_status ck_walk(lcp_check_report *r, const char *path, const char *fs_root, unsigned jobs, lcp_error *err) {
@@ -374,7 +475,7 @@ lcp_status ck_walk(lcp_check_report *r, const char *path, const char *fs_root, u
     ck_name(r, path, path);
     lcp_status s = LCP_OK;
     if (S_ISDIR(st.st_mode))
-        s = walk_dir(&w, path, fs_root, err);
+        s = walk_tree(&w, path, fs_root, err);
     else
         check_file(&w, path, fs_root, NULL);
     if (s == LCP_OK)

@@ -16,8 +16,8 @@
 #include "lcpatch/audit.h"
 #include "lcpatch/codesign.h"
 #include "lcpatch/lcpatch.h"
+#include "util/walk.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <regex.h>
 #include <stdio.h>
@@ -26,7 +26,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define MAX_DEPTH 16
+#define MAX_DEPTH 16         /* bundles nested in bundles */
+#define MAX_FOLDER_DEPTH 256 /* folders in one bundle */
 
 /* A file to replace once everything is ready. */
 typedef struct pending {
@@ -177,80 +178,86 @@ static lcp_status seal_file(signer *s, lcp_seal *sl, const char *full, const cha
     return st;
 }
 
-static int by_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+/* One bundle's walk (lcp_walk): under base, nested code signed and the
+ * rest sealed; exe and info (full paths, compared as join builds them) are
+ * the main executable and Info.plist, bound to their slots instead. */
+typedef struct seal_walk {
+    signer *s;
+    lcp_seal *sl;
+    const char *base, *exe, *info;
+    int depth; /* the bundle's nesting */
+} seal_walk;
 
-/* Walks base (rel: the path under it), signing nested code and sealing
- * the rest; skip: the main executable and Info.plist's full paths. */
-static lcp_status walk(signer *s, lcp_seal *sl, const char *dir, const char *rel, int depth, const char *exe,
-                       const char *info) {
-    DIR *d = opendir(dir);
-    if (!d)
-        return lcp_error_set(s->err, LCP_E_IO, LCP_NO_OFFSET, "%s: %s", dir, strerror(errno));
-    char **names = NULL;
-    size_t n = 0;
+static lcp_status seal_entry(seal_walk *w, const lcp_walk_entry *e, const char *full, bool *skip) {
+    signer *s = w->s;
+    const char *r = e->rel;
+    const lcp_seal_rule *r2 = best(s->v2, lcp_seal_rules_v2, lcp_seal_nrules_v2, r);
     lcp_status st = LCP_OK;
-    for (struct dirent *de; st == LCP_OK && (de = readdir(d)) != NULL;) {
-        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-            continue;
-        if (rel[0] == '\0' && strcmp(de->d_name, "_CodeSignature") == 0)
-            continue;
-        char **nn = realloc(names, (n + 1) * sizeof *nn);
-        if (!nn || !(nn[n] = strdup(de->d_name)))
-            st = lcp_error_set(s->err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
-        if (nn)
-            names = nn;
-        if (st == LCP_OK)
-            n++;
-    }
-    closedir(d);
-    qsort(names, n, sizeof *names, by_name);
-    for (size_t i = 0; i < n && st == LCP_OK; i++) {
-        char *full = join(dir, names[i]), *r = join(rel, names[i]);
-        struct stat stt;
-        const lcp_seal_rule *r2 = r ? best(s->v2, lcp_seal_rules_v2, lcp_seal_nrules_v2, r) : NULL;
-        if (!full || !r) {
-            st = lcp_error_set(s->err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
-        } else if (strcmp(full, exe) == 0 || (info && strcmp(full, info) == 0) || lstat(full, &stt) != 0) {
-            /* the main executable and Info.plist are bound to its slots */
-        } else if (S_ISLNK(stt.st_mode)) {
-            char target[4096];
-            ssize_t tl = readlink(full, target, sizeof target - 1);
-            if (tl >= 0 && r2 && !r2->omit) {
-                target[tl] = '\0';
-                if (!lcp_seal_add_symlink(sl, r, target))
-                    st = lcp_error_set(s->err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
-            }
-        } else if (S_ISDIR(stt.st_mode)) {
-            uint8_t h[LCP_CS_CDHASH_LEN];
-            /* ResourceBuilder::scan: a folder where nested code goes is a
-             * nested bundle when its name has an extension */
-            if (r2 && r2->nested && strchr(names[i], '.') && looks_like_bundle(full)) {
-                st = sign_bundle(s, full, depth + 1, h, NULL);
-                if (st == LCP_OK && !lcp_seal_add_nested(sl, r, h))
-                    st = lcp_error_set(s->err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
-            } else {
-                st = walk(s, sl, full, r, depth, exe, info);
-            }
-        } else if (S_ISREG(stt.st_mode) && r2 && !r2->omit) {
-            uint8_t h[LCP_CS_CDHASH_LEN];
-            bool code = false;
-            if (r2->nested) {
-                lcp_adhoc_opts o = {NULL, full, false, NULL, 0, NULL, 0, NULL, 0};
-                st = sign_macho(s, full, &o, h, &code);
-            }
-            if (st == LCP_OK && code) {
-                if (!lcp_seal_add_nested(sl, r, h))
-                    st = lcp_error_set(s->err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
-            } else if (st == LCP_OK) {
-                st = seal_file(s, sl, full, r, r2);
-            }
+    if (strcmp(full, w->exe) == 0 || (w->info && strcmp(full, w->info) == 0)) {
+        *skip = true; /* the main executable and Info.plist are bound to its slots */
+    } else if (e->symlink) {
+        char target[4096];
+        ssize_t tl = readlink(full, target, sizeof target - 1);
+        if (tl >= 0 && r2 && !r2->omit) {
+            target[tl] = '\0';
+            if (!lcp_seal_add_symlink(w->sl, r, target))
+                st = lcp_error_set(s->err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
         }
-        free(full);
-        free(r);
+    } else if (S_ISDIR(e->st->st_mode)) {
+        uint8_t h[LCP_CS_CDHASH_LEN];
+        /* ResourceBuilder::scan: a folder where nested code goes is a
+         * nested bundle when its name has an extension; signed (and sealed)
+         * on its own, then named here by its cdhash, never walked into */
+        if (r2 && r2->nested && strchr(e->name, '.') && looks_like_bundle(full)) {
+            *skip = true;
+            st = sign_bundle(s, full, w->depth + 1, h, NULL);
+            if (st == LCP_OK && !lcp_seal_add_nested(w->sl, r, h))
+                st = lcp_error_set(s->err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
+        }
+    } else if (S_ISREG(e->st->st_mode) && r2 && !r2->omit) {
+        uint8_t h[LCP_CS_CDHASH_LEN];
+        bool code = false;
+        if (r2->nested) {
+            lcp_adhoc_opts o = {NULL, full, false, NULL, 0, NULL, 0, NULL, 0};
+            st = sign_macho(s, full, &o, h, &code);
+        }
+        if (st == LCP_OK && code) {
+            if (!lcp_seal_add_nested(w->sl, r, h))
+                st = lcp_error_set(s->err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
+        } else if (st == LCP_OK) {
+            st = seal_file(s, w->sl, full, r, r2);
+        }
     }
-    for (size_t i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
+    return st;
+}
+
+static lcp_status seal_visit(void *arg, const lcp_walk_entry *e, bool *skip) {
+    seal_walk *w = arg;
+    if (e->depth == 1 && strcmp(e->name, "_CodeSignature") == 0) {
+        *skip = true; /* the seal's own folder */
+        return LCP_OK;
+    }
+    char *full = join(w->base, e->rel);
+    if (!full)
+        return lcp_error_set(w->s->err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
+    lcp_status st = seal_entry(w, e, full, skip);
+    free(full);
+    return st;
+}
+
+/* An entry that cannot be stat'ed is passed over; a folder that cannot be
+ * listed (or is nested too deep) ends the signing. */
+static lcp_status seal_error(void *arg, const lcp_walk_error *we) {
+    seal_walk *w = arg;
+    if (we->kind == LCP_WALK_STAT)
+        return LCP_OK;
+    char *dir = join(w->base, we->rel);
+    const char *name = dir ? dir : w->base;
+    lcp_status st = we->kind == LCP_WALK_OPEN
+                        ? lcp_error_set(w->s->err, LCP_E_IO, LCP_NO_OFFSET, "%s: %s", name, strerror(we->errnum))
+                        : lcp_error_set(w->s->err, LCP_E_UNSUPPORTED, LCP_NO_OFFSET,
+                                        "%s: folders nested deeper than %d levels", name, MAX_FOLDER_DEPTH);
+    free(dir);
     return st;
 }
 
@@ -265,8 +272,11 @@ static lcp_status sign_bundle(signer *s, const char *root, int depth, uint8_t cd
         st = lcp_error_set(s->err, LCP_E_UNSUPPORTED, LCP_NO_OFFSET,
                            "%s: no main executable (CFBundleExecutable names none in the bundle)", root);
     lcp_seal sl = {NULL, NULL, 0, 0};
-    if (st == LCP_OK)
-        st = walk(s, &sl, b.base, "", depth, b.executable, b.info_path);
+    if (st == LCP_OK) {
+        seal_walk w = {s, &sl, b.base, b.executable, b.info_path, depth};
+        lcp_walk_options wo = {.max_depth = MAX_FOLDER_DEPTH, .visit = seal_visit, .on_error = seal_error, .ctx = &w};
+        st = lcp_walk(b.base, &wo, s->err);
+    }
     size_t xml_len = 0;
     char *xml = st == LCP_OK ? lcp_seal_xml(&sl, &xml_len) : NULL;
     if (st == LCP_OK && !xml)

@@ -13,9 +13,11 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* One file named `name` holding data, in an archive of `format` (and
@@ -200,11 +202,113 @@ static void hard_links_each_named(void **state) {
     free(macho);
 }
 
+/* The walk (lcp_walk) goes 256 folders deep: a folder below is a failure
+ * named by its notary path, and what lies beside it is still checked. */
+static void folders_nested_too_deep(void **state) {
+    (void)state;
+    char dir[] = "/tmp/lcp-check-XXXXXX", p[1024];
+    assert_non_null(mkdtemp(dir));
+    int n = snprintf(p, sizeof p, "%s/z", dir);
+    assert_int_equal(mkdir(p, 0755), 0);
+    for (int i = 0; i < 257; i++) {
+        n += snprintf(p + n, sizeof p - (size_t)n, "/d");
+        assert_int_equal(mkdir(p, 0755), 0);
+    }
+    size_t len;
+    uint8_t *macho = h_slurp("tests/binaries/libold-x86_64.dylib", &len);
+    char lib[96];
+    snprintf(lib, sizeof lib, "%s/zz.dylib", dir);
+    FILE *f = fopen(lib, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(macho, 1, len, f), len);
+    fclose(f);
+    lcp_check_report r;
+    lcp_check_report_init(&r);
+    lcp_error err;
+    assert_int_equal(lcp_check_path(dir, NULL, &r, &err), LCP_OK);
+    assert_int_equal(r.nfailures, 1);
+    /* z + 255 times /d is at depth 256 and walked; its d is not */
+    const char *base = strrchr(dir, '/') + 1;
+    char want[1024];
+    int w = snprintf(want, sizeof want, "%s/z", base);
+    for (int i = 0; i < 256; i++)
+        w += snprintf(want + w, sizeof want - (size_t)w, "/d");
+    assert_string_equal(r.failures[0].path, want);
+    assert_non_null(strstr(r.failures[0].error.message, "nested deeper than 256"));
+    char zz[96];
+    snprintf(zz, sizeof zz, "%s/zz.dylib", base);
+    assert_true(has(&r, "unsigned", zz, "x86_64"));
+    lcp_check_report_release(&r);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+    free(macho);
+}
+
+/* A folder that cannot be listed is a failure (its path and errno), and
+ * a bundle folder that cannot be listed (mode 0311: its files can still be
+ * opened by name) gets no bundle rules, as before lcp_walk; the walk goes
+ * on beside it. Listed, the same bundle has a main executable of mode 0644. */
+static void folders_that_cannot_be_listed(void **state) {
+    (void)state;
+    if (geteuid() == 0) {
+        print_message("skipped: running as root, a folder with mode 000 still opens\n");
+        skip();
+    }
+    char dir[] = "/tmp/lcp-check-XXXXXX", p[160];
+    assert_non_null(mkdtemp(dir));
+    const char *dirs[] = {"A.bundle", "A.bundle/Contents", "A.bundle/Contents/MacOS", "b"};
+    for (int i = 0; i < 4; i++) {
+        snprintf(p, sizeof p, "%s/%s", dir, dirs[i]);
+        assert_int_equal(mkdir(p, 0755), 0);
+    }
+    snprintf(p, sizeof p, "%s/A.bundle/Contents/Info.plist", dir);
+    FILE *f = fopen(p, "w");
+    assert_non_null(f);
+    fputs("<plist><dict><key>CFBundleExecutable</key><string>A</string></dict></plist>", f);
+    fclose(f);
+    snprintf(p, sizeof p, "%s/A.bundle/Contents/MacOS/A", dir);
+    f = fopen(p, "w");
+    assert_non_null(f);
+    fclose(f);
+    assert_int_equal(chmod(p, 0644), 0);
+    char a[96], b[96];
+    snprintf(a, sizeof a, "%s/A.bundle", dir);
+    snprintf(b, sizeof b, "%s/b", dir);
+    assert_int_equal(chmod(a, 0311), 0);
+    assert_int_equal(chmod(b, 0), 0);
+    lcp_check_report r;
+    lcp_check_report_init(&r);
+    lcp_error err;
+    lcp_status st = lcp_check_path(dir, NULL, &r, &err);
+    chmod(a, 0755);
+    chmod(b, 0755);
+    assert_int_equal(st, LCP_OK);
+    const char *base = strrchr(dir, '/') + 1;
+    char pa[96], pb[96];
+    snprintf(pa, sizeof pa, "%s/A.bundle", base);
+    snprintf(pb, sizeof pb, "%s/b", base);
+    assert_int_equal(r.nfailures, 2);
+    assert_string_equal(r.failures[0].path, pa);
+    assert_string_equal(r.failures[1].path, pb);
+    assert_non_null(strstr(r.failures[0].error.message, strerror(EACCES)));
+    assert_int_equal(r.nissues, 0); /* no bundle rule ran on A.bundle */
+    lcp_check_report_release(&r);
+    lcp_check_report_init(&r);
+    assert_int_equal(lcp_check_path(dir, NULL, &r, &err), LCP_OK);
+    assert_int_equal(r.nfailures, 0);
+    assert_true(has_rule(&r, "main-not-executable", pa)); /* the rule a listed A.bundle gets */
+    lcp_check_report_release(&r);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(flat_package_payload),
-        cmocka_unit_test(truncated_archive_is_a_failure),
-        cmocka_unit_test(hard_links_each_named),
+        cmocka_unit_test(flat_package_payload),          cmocka_unit_test(truncated_archive_is_a_failure),
+        cmocka_unit_test(hard_links_each_named),         cmocka_unit_test(folders_nested_too_deep),
+        cmocka_unit_test(folders_that_cannot_be_listed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -219,8 +219,8 @@ static void folders_made_before_a_failure_are_removed(void **state) {
     /* a fresh bundle whose nested Q.bundle fails: the _CodeSignature
      * folders made on the way are removed again */
     char cmd[800];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s/Contents/_CodeSignature' '%s/Contents/PlugIns/P.bundle/Contents/_CodeSignature'",
-             app, app);
+    snprintf(cmd, sizeof cmd,
+             "rm -rf '%s/Contents/_CodeSignature' '%s/Contents/PlugIns/P.bundle/Contents/_CodeSignature'", app, app);
     assert_int_equal(system(cmd), 0);
     lcp_adhoc_opts o = {NULL, NULL, false, NULL, 0, NULL, 0, NULL, 0};
     lcp_error err;
