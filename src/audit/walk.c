@@ -18,8 +18,7 @@
 #include <unistd.h>
 
 enum {
-    AU_MAX_DEPTH = 256, /* folders nested deeper are a failure, not walked */
-    AU_PATH_MAX = 4096  /* the longest root-relative path the audit keeps */
+    AU_PATH_MAX = 4096 /* the longest root-relative path the audit keeps */
 };
 
 static size_t hash_key(dev_t dev, ino_t ino) {
@@ -196,7 +195,7 @@ lcp_status au_walk(au_ctx *ctx, lcp_error *err) {
         if (ends_with(real, ".app") && !add_app(ctx, ""))
             return lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
         walk_ctx w = {ctx, err};
-        lcp_walk_options o = {.max_depth = AU_MAX_DEPTH, .visit = visit, .on_error = on_error, .ctx = &w};
+        lcp_walk_options o = {.max_depth = LCP_WALK_MAX_DEPTH, .visit = visit, .on_error = on_error, .ctx = &w};
         return lcp_walk(real, &o, err);
     }
     if (!S_ISREG(sb.st_mode)) {

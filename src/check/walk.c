@@ -17,7 +17,6 @@
 
 /* Folders nested deeper are a failure, not walked (audit's bound: check
  * audits the same tree). */
-enum { CK_MAX_DEPTH = 256 };
 
 /* The bundles enclosing the entry being walked, innermost last. */
 struct bundle {
@@ -305,8 +304,8 @@ typedef struct folder {
 
 typedef struct walk_ctx {
     struct walk *w;
-    const char *path, *fs_root;    /* the root: notary path, path as given */
-    folder dirs[CK_MAX_DEPTH + 2]; /* by depth: the root is 0 */
+    const char *path, *fs_root;          /* the root: notary path, path as given */
+    folder dirs[LCP_WALK_MAX_DEPTH + 2]; /* by depth: the root is 0 */
     lcp_error *err;
 } walk_ctx;
 
@@ -436,7 +435,7 @@ static lcp_status on_error(void *arg, const lcp_walk_error *we) {
         c->dirs[depth].state = FOLDER_UNLISTED;
         if (we->kind == LCP_WALK_DEPTH)
             lcp_error_set(&e, LCP_E_UNSUPPORTED, LCP_NO_OFFSET, "%s: folders nested deeper than %d levels", fs_path,
-                          CK_MAX_DEPTH);
+                          LCP_WALK_MAX_DEPTH);
         else
             lcp_error_set(&e, LCP_E_IO, LCP_NO_OFFSET, "%s: %s", fs_path, strerror(we->errnum));
     }
@@ -457,11 +456,12 @@ static lcp_status walk_tree(struct walk *w, const char *path, const char *fs_roo
     c->fs_root = fs_root;
     c->err = err;
     folder_enter(c, 0, path, fs_root);
-    lcp_walk_options o = {.max_depth = CK_MAX_DEPTH, .visit = visit, .leave = leave, .on_error = on_error, .ctx = c};
+    lcp_walk_options o = {
+        .max_depth = LCP_WALK_MAX_DEPTH, .visit = visit, .leave = leave, .on_error = on_error, .ctx = c};
     lcp_status s = lcp_walk(fs_root, &o, err);
     if (s == LCP_OK)
         list_done(c, 0); /* an empty root */
-    for (size_t d = CK_MAX_DEPTH + 2; d-- > 0;)
+    for (size_t d = LCP_WALK_MAX_DEPTH + 2; d-- > 0;)
         folder_done(c, (unsigned)d); /* the root, or every folder a failure left open */
     free(c);
     return s;

@@ -24,7 +24,6 @@
 #include <unistd.h>
 
 #define MAX_SMALL_FILE (64u << 20) /* Info.plist, CodeResources */
-#define MAX_WALK_DEPTH 64
 
 static char *join(const char *a, const char *b) {
     size_t na = strlen(a), nb = strlen(b);
@@ -365,6 +364,18 @@ static lcp_status seal_visit(void *arg, const lcp_walk_entry *e, bool *skip) {
     return ru && !ru->omit ? add_change(c, LCP_CS_FILE_ADDED, e->rel) : LCP_OK;
 }
 
+/* A folder the walk cannot open holds nothing codesign could have sealed
+ * either: passed over. A folder too deep to walk may hold added files: the
+ * seal cannot be checked, and saying it holds would be a guess. */
+static lcp_status seal_walk_error(void *arg, const lcp_walk_error *e) {
+    seal_ctx *c = arg;
+    if (e->kind != LCP_WALK_DEPTH)
+        return LCP_OK;
+    return lcp_error_set(c->err, LCP_E_UNSUPPORTED, LCP_NO_OFFSET,
+                         "%s: folders nested deeper than %d levels: the resource seal cannot be checked", e->path,
+                         LCP_WALK_MAX_DEPTH);
+}
+
 static int cmp_change(const void *a, const void *b) {
     const lcp_cs_change *x = a, *y = b;
     return strcmp(x->path, y->path);
@@ -411,8 +422,8 @@ lcp_status lcp_cs_bundle_check_seal(const lcp_cs_bundle *b, lcp_cs_seal_report *
     for (size_t i = 0; s == LCP_OK && c.files && c.files->type == LCP_PL_DICT && i < c.files->nkids; i++)
         s = check_entry(&c, &c.files->kids[i]);
     if (s == LCP_OK && c.files && c.files->type == LCP_PL_DICT) {
-        /* unreadable folders hold nothing to report: passed over */
-        lcp_walk_options o = {.max_depth = MAX_WALK_DEPTH, .visit = seal_visit, .ctx = &c};
+        lcp_walk_options o = {
+            .max_depth = LCP_WALK_MAX_DEPTH, .visit = seal_visit, .on_error = seal_walk_error, .ctx = &c};
         s = lcp_walk(b->base, &o, err);
     }
     for (size_t i = 0; i < c.nrules; i++)

@@ -17,8 +17,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-enum { MAX_DEPTH = 64 };
-
 static lcp_status oom(lcp_error *err) { return lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory"); }
 
 /* ---- the bundle's index ---- */
@@ -72,7 +70,7 @@ lcp_status lcp_fix_paths_plan(const char *root, const lcp_fix_problem *problems,
     lcp_fix_index x = {NULL, 0, 0};
     index_walk w = {&x, root, err};
     /* folders that cannot be read hold no library to find: passed over */
-    lcp_walk_options o = {.max_depth = MAX_DEPTH, .visit = index_visit, .ctx = &w};
+    lcp_walk_options o = {.max_depth = LCP_WALK_MAX_DEPTH, .visit = index_visit, .ctx = &w};
     lcp_status st = lcp_walk(root, &o, err);
     if (st != LCP_OK) {
         lcp_fix_index_release(&x);

@@ -14,8 +14,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-enum { RESCUE_MAX_DEPTH = 64 };
-
 lcp_status lcp_rescue_plan_file(const char *path, const lcp_rescue_options *opt, lcp_rescue_file **out,
                                 lcp_error *err) {
     *out = NULL;
@@ -92,7 +90,7 @@ lcp_status lcp_rescue_find_files(const char *path, char ***paths, size_t *n, lcp
     path_list l = {NULL, 0, 0, err};
     lcp_status st = LCP_OK;
     if (S_ISDIR(sb.st_mode)) {
-        lcp_walk_options o = {.max_depth = RESCUE_MAX_DEPTH, .visit = visit, .on_error = on_error, .ctx = &l};
+        lcp_walk_options o = {.max_depth = LCP_WALK_MAX_DEPTH, .visit = visit, .on_error = on_error, .ctx = &l};
         st = lcp_walk(path, &o, err);
     } else if (!list_add(&l, path))
         st = lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");

@@ -26,8 +26,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define MAX_DEPTH 16         /* bundles nested in bundles */
-#define MAX_FOLDER_DEPTH 256 /* folders in one bundle */
+#define MAX_DEPTH 16 /* bundles nested in bundles */
 
 /* A file to replace once everything is ready. */
 typedef struct pending {
@@ -256,7 +255,7 @@ static lcp_status seal_error(void *arg, const lcp_walk_error *we) {
     lcp_status st = we->kind == LCP_WALK_OPEN
                         ? lcp_error_set(w->s->err, LCP_E_IO, LCP_NO_OFFSET, "%s: %s", name, strerror(we->errnum))
                         : lcp_error_set(w->s->err, LCP_E_UNSUPPORTED, LCP_NO_OFFSET,
-                                        "%s: folders nested deeper than %d levels", name, MAX_FOLDER_DEPTH);
+                                        "%s: folders nested deeper than %d levels", name, LCP_WALK_MAX_DEPTH);
     free(dir);
     return st;
 }
@@ -274,7 +273,7 @@ static lcp_status sign_bundle(signer *s, const char *root, int depth, uint8_t cd
     lcp_seal sl = {NULL, NULL, 0, 0};
     if (st == LCP_OK) {
         seal_walk w = {s, &sl, b.base, b.executable, b.info_path, depth};
-        lcp_walk_options wo = {.max_depth = MAX_FOLDER_DEPTH, .visit = seal_visit, .on_error = seal_error, .ctx = &w};
+        lcp_walk_options wo = {.max_depth = LCP_WALK_MAX_DEPTH, .visit = seal_visit, .on_error = seal_error, .ctx = &w};
         st = lcp_walk(b.base, &wo, s->err);
     }
     size_t xml_len = 0;

@@ -45,6 +45,11 @@ typedef struct lcp_walk_error {
     int errnum;       /* errno for OPEN and STAT, else 0 */
 } lcp_walk_error;
 
+/* How deep every tree command walks (audit, check, rescue, fix-paths, sign
+ * --adhoc, verify's seal check): one bound, so that a folder one command
+ * reports as too deep is not silently passed over by another. */
+enum { LCP_WALK_MAX_DEPTH = 256 };
+
 typedef struct lcp_walk_options {
     /* Folders at depth > max_depth (the root is depth 0) are not opened. */
     unsigned max_depth;

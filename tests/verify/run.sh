@@ -133,7 +133,18 @@ expect 1 "file modified: .*Resources/a.txt" "bundle: file modified" -- "$T/App.a
 echo hello >"$app/Resources/a.txt"
 echo new >"$app/Resources/b.txt"
 expect 1 "file added: .*Resources/b.txt" "bundle: file added" -- "$T/App.app"
-rm "$app/Resources/b.txt" "$app/Resources/a.txt"
+rm "$app/Resources/b.txt"
+# A file added deep down is found at any depth the other tree commands
+# walk (LCP_WALK_MAX_DEPTH, 256); deeper, the seal cannot be checked and
+# verify says so instead of passing the folder over.
+deep=$(python3 -c 'print("/".join(["d"] * 100))')
+mkdir -p "$app/Resources/$deep" && echo new >"$app/Resources/$deep/c.txt"
+expect 1 "file added: .*Resources/d/.*/d/c.txt" "bundle: file added 100 folders deep" -- "$T/App.app"
+rm -r "$app/Resources/d"
+deep=$(python3 -c 'print("/".join(["d"] * 300))')
+mkdir -p "$app/Resources/$deep"
+expect 3 "folders nested deeper than 256 levels: the resource seal cannot be checked" "bundle: too deep to check" -- "$T/App.app"
+rm -r "$app/Resources/d" "$app/Resources/a.txt"
 expect 1 "file missing: .*Resources/a.txt" "bundle: file missing" -- "$T/App.app"
 echo hello >"$app/Resources/a.txt"
 rm "$app/Resources/en.lproj/x.strings"
