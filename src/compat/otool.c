@@ -41,8 +41,8 @@ static void print_fat_headers(const lcp_file *f) {
         printf("architecture ");
         for (size_t j = 0; j < i; j++) {
             const lcp_slice *t = &f->slices[j];
-            if (s->cputype != 0 && s->cpusubtype != 0 && s->cputype == t->cputype &&
-                (s->cpusubtype & ~LCP_CPU_SUBTYPE_MASK) == (t->cpusubtype & ~LCP_CPU_SUBTYPE_MASK)) {
+            if (s->cputype != 0 && s->cpusubtype != 0 &&
+                lcp_arch_matches(s->cputype, s->cpusubtype, t->cputype, t->cpusubtype)) {
                 printf("(illegal duplicate architecture) ");
                 break;
             }

@@ -63,13 +63,6 @@ static uint32_t tool_id(const char *s) {
     return (uint32_t)strtol(s, NULL, 0);
 }
 
-static const char *tool_name(uint32_t id) {
-    for (size_t i = 0; i < sizeof tools / sizeof tools[0]; i++)
-        if (tools[i].id == id)
-            return tools[i].name;
-    return NULL;
-}
-
 static int usage(const vt_opts *o, const char *fmt, ...)
 #if defined(__GNUC__) || defined(__clang__)
     __attribute__((format(printf, 2, 3)))
@@ -416,7 +409,7 @@ int vt_parse_args(vt_opts *o, int argc, char **argv) {
                 o->items[j].tool != o->items[i].tool)
                 continue;
             uint32_t pl = o->items[i].platform, tl = o->items[i].tool;
-            const char *pn = vt_platform_name(pl), *tn = tool_name(tl);
+            const char *pn = vt_platform_name(pl), *tn = lcp_tool_name(tl);
             if (pn && tn)
                 return usage(o, "more than one tool version specified for platform %s, tool %s", pn, tn);
             if (pn)
