@@ -374,12 +374,11 @@ static void print_build_version(const struct lc *c) {
     }
 }
 
-/* Words of the command from byte `from`, eight to a line, as otool prints
- * an unknown command or thread state. */
-static void print_words(const struct lc *c, uint32_t from, uint32_t count) {
+void lcp_otool_print_words(const lcp_image *img, size_t i, uint32_t from, uint32_t count) {
+    struct lc c = {img, i, img->size, UINT32_MAX, false};
     uint32_t k;
     for (k = 0; k < count; k++) {
-        printf("%08x ", u32(c, from + 4 * k));
+        printf("%08x ", u32(&c, from + 4 * k));
         if (k % 8 == 7)
             printf("\n");
     }
@@ -390,7 +389,7 @@ static void print_words(const struct lc *c, uint32_t from, uint32_t count) {
 static void print_unknown(const struct lc *c) {
     uint32_t cmdsize = c->img->lc[c->i].cmdsize;
     printf("      cmd ?(0x%08x) Unknown load command\n  cmdsize %u\n", c->img->lc[c->i].cmd, cmdsize);
-    print_words(c, 8, (cmdsize - 8) / 4);
+    lcp_otool_print_words(c->img, c->i, 8, (cmdsize - 8) / 4);
 }
 
 /* One command, after its "Load command N" line. */
