@@ -124,34 +124,23 @@ static int otool_file(const struct otool_opts *o, const char *path) {
     bool fat = f->kind == LCP_FAT || f->kind == LCP_FAT64;
     if (o->fat && fat)
         print_fat_headers(f);
-    {
-        for (size_t i = 0; i < f->nslices; i++) {
-            const lcp_slice *s = &f->slices[i];
-            char buf[64];
-            const char *arch = otool_arch(s->cputype, s->cpusubtype, buf, sizeof buf);
-            if (s->archive) {
-                if (fat)
-                    printf("Archive : %s (architecture %s)\n", path, arch);
-                else
-                    printf("Archive : %s\n", path);
-                for (size_t m = 0; per_image(o) && m < s->archive->nmembers; m++) {
-                    const lcp_member *mb = &s->archive->members[m];
-                    if (mb->image == NULL)
-                        continue;
-                    if (fat)
-                        printf("%s(%s) (architecture %s):\n", path, mb->name, arch);
-                    else
-                        printf("%s(%s):\n", path, mb->name);
-                    print_image(o, mb->image);
-                }
-                continue;
+    for (size_t i = 0; i < f->nslices; i++) {
+        const lcp_slice *s = &f->slices[i];
+        /* what otool appends to the name of a fat file's slice or member */
+        char buf[64], arch[96] = "";
+        if (fat)
+            snprintf(arch, sizeof arch, " (architecture %s)", otool_arch(s->cputype, s->cpusubtype, buf, sizeof buf));
+        if (s->archive) {
+            printf("Archive : %s%s\n", path, arch);
+            for (size_t m = 0; per_image(o) && m < s->archive->nmembers; m++) {
+                const lcp_member *mb = &s->archive->members[m];
+                if (mb->image == NULL)
+                    continue;
+                printf("%s(%s)%s:\n", path, mb->name, arch);
+                print_image(o, mb->image);
             }
-            if (!per_image(o))
-                continue;
-            if (fat)
-                printf("%s (architecture %s):\n", path, arch);
-            else
-                printf("%s:\n", path);
+        } else if (per_image(o)) {
+            printf("%s%s:\n", path, arch);
             if (s->image)
                 print_image(o, s->image);
         }
