@@ -154,8 +154,10 @@ int cmd_otool(int argc, char **argv) {
     int status = 0, nfiles = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if (a[0] != '-' || a[1] == '\0')
+        if (a[0] != '-' || a[1] == '\0') {
+            nfiles++;
             continue;
+        }
         for (const char *c = a + 1; *c; c++) {
             switch (*c) {
             case 'f': o.fat = true; break;
@@ -170,19 +172,12 @@ int cmd_otool(int argc, char **argv) {
             }
         }
     }
-    if (!o.fat && !per_image(&o)) {
+    if ((!o.fat && !per_image(&o)) || nfiles == 0) {
         fputs(otool_usage, stderr);
         return 1;
     }
-    for (int i = 1; i < argc; i++) {
-        if (argv[i][0] == '-' && argv[i][1] != '\0')
-            continue;
-        nfiles++;
-        status |= otool_file(&o, argv[i]);
-    }
-    if (nfiles == 0) {
-        fputs(otool_usage, stderr);
-        return 1;
-    }
+    for (int i = 1; i < argc; i++)
+        if (argv[i][0] != '-' || argv[i][1] == '\0')
+            status |= otool_file(&o, argv[i]);
     return status;
 }
