@@ -175,12 +175,6 @@ static const struct {
     {LCP_LC_SOURCE_VERSION, "      cmd %C\n  cmdsize %Z\n  version %V\n"},
 };
 
-/* "X.Y" or "X.Y.Z" (Z printed only when non-zero). */
-static void print_xyz(uint32_t v) {
-    char buf[32];
-    fputs(lcp_version_format(v, buf, sizeof buf), stdout);
-}
-
 /* An lc_str: "NAME (offset N)" or "?(bad offset N)". */
 static void print_lc_str(const struct lc *c, uint32_t off) {
     uint32_t len;
@@ -268,6 +262,7 @@ static uint64_t entry_bytes(char directive, bool is64) {
 /* Prints `format` (see formats[] above) for the command. */
 static void print_format(const struct lc *c, const char *format) {
     uint32_t at = 8, prev = 0;
+    char buf[32];
     for (const char *p = format; *p; p++) {
         if (*p != '%') {
             putchar(*p);
@@ -289,8 +284,8 @@ static void print_format(const struct lc *c, const char *format) {
         case 'U': printf("%llu", (unsigned long long)u64(c, at)); break;
         case 'S': print_lc_str(c, v); break;
         case 'b': print_modules(c, v, prev); break;
-        case 'v': print_xyz(v); break;
-        case 'k': v ? print_xyz(v) : (void)fputs("n/a", stdout); break;
+        case 'v': fputs(lcp_version_format(v, buf, sizeof buf), stdout); break;
+        case 'k': fputs(v ? lcp_version_format(v, buf, sizeof buf) : "n/a", stdout); break;
         case 'V': print_source_version(u64(c, at)); break;
         case 'g': print_uuid(c, at); break;
         case 'P':
@@ -363,14 +358,13 @@ static const char *const vtool_tools[] = {NULL, "CLANG", "SWIFT", "LD"};
 static void print_build_version(const struct lc *c) {
     print_format(c, "      cmd %C\n  cmdsize %Z\n platform %P\n    minos %v\n      sdk %k\n   ntools %u\n");
     uint32_t tool, version;
+    char buf[32];
     for (uint32_t k = 0; lcp_image_build_tool(c->img, c->i, k, &tool, &version); k++) {
         if (c->vtool_names && tool < sizeof vtool_tools / sizeof vtool_tools[0] && vtool_tools[tool])
             printf("     tool %s\n", vtool_tools[tool]);
         else
             printf("     tool %u\n", tool);
-        printf("  version ");
-        print_xyz(version);
-        putchar('\n');
+        printf("  version %s\n", lcp_version_format(version, buf, sizeof buf));
     }
 }
 
