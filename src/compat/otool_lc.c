@@ -201,19 +201,6 @@ static void print_modules(const struct lc *c, uint32_t off, uint32_t nmodules) {
     printf(" (offset %u)", off);
 }
 
-static void print_source_version(uint64_t v) {
-    unsigned long long a = (v >> 40) & 0xffffff, b = (v >> 30) & 0x3ff, cc = (v >> 20) & 0x3ff, d = (v >> 10) & 0x3ff,
-                       e = v & 0x3ff;
-    if (e)
-        printf("%llu.%llu.%llu.%llu.%llu", a, b, cc, d, e);
-    else if (d)
-        printf("%llu.%llu.%llu.%llu", a, b, cc, d);
-    else if (cc)
-        printf("%llu.%llu.%llu", a, b, cc);
-    else
-        printf("%llu.%llu", a, b);
-}
-
 static void print_uuid(const struct lc *c, uint32_t at) {
     uint8_t u[16] = {0};
     if (c->img->lc[c->i].cmdsize >= at + 16)
@@ -286,7 +273,7 @@ static void print_format(const struct lc *c, const char *format) {
         case 'b': print_modules(c, v, prev); break;
         case 'v': fputs(lcp_version_format(v, buf, sizeof buf), stdout); break;
         case 'k': fputs(v ? lcp_version_format(v, buf, sizeof buf) : "n/a", stdout); break;
-        case 'V': print_source_version(u64(c, at)); break;
+        case 'V': fputs(lcp_source_version_format(u64(c, at), buf, sizeof buf), stdout); break;
         case 'g': print_uuid(c, at); break;
         case 'P':
             if (c->vtool_names && v < sizeof vtool_platforms / sizeof vtool_platforms[0] && vtool_platforms[v])
