@@ -185,8 +185,8 @@ static void print_lc_str(const struct lc *c, uint32_t off) {
         printf("?(bad offset %u)", off);
 }
 
-/* LC_PREBOUND_DYLIB's linked_modules: the first eight bits, then "..."
- * unless there are fewer than eight. */
+/* LC_PREBOUND_DYLIB's linked_modules: up to eight bits of the first byte,
+ * then "..." (always: otool's test, i <= nmodules, cannot fail). */
 static void print_modules(const struct lc *c, uint32_t off, uint32_t nmodules) {
     uint32_t len, k;
     const char *bits = str_at(c, off, &len);
