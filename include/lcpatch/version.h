@@ -41,6 +41,10 @@ extern "C" {
 bool lcp_version_parse(const char *s, uint32_t *out);
 /* "10.9" or "10.9.1" (vtool's way: no ".0" third component) into buf. */
 const char *lcp_version_format(uint32_t v, char *buf, size_t len);
+/* A source version (LC_SOURCE_VERSION: A.B.C.D.E packed 24.10.10.10.10)
+ * as "A.B", with C, D and E up to the last that is not zero, as otool and
+ * vtool print it, into buf (29 bytes hold the longest). */
+const char *lcp_source_version_format(uint64_t v, char *buf, size_t len);
 
 /* ---- Apple vtool edits ---- */
 

@@ -59,8 +59,7 @@ static bool wanted(const struct native *n, const lcp_image *img) {
     if (n->narchs == 0)
         return true;
     for (size_t i = 0; i < n->narchs; i++)
-        if (img->cputype == n->archs[i][0] &&
-            (img->cpusubtype & ~LCP_CPU_SUBTYPE_MASK) == (n->archs[i][1] & ~LCP_CPU_SUBTYPE_MASK))
+        if (lcp_arch_matches(img->cputype, img->cpusubtype, n->archs[i][0], n->archs[i][1]))
             return true;
     return false;
 }

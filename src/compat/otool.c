@@ -41,8 +41,8 @@ static void print_fat_headers(const lcp_file *f) {
         printf("architecture ");
         for (size_t j = 0; j < i; j++) {
             const lcp_slice *t = &f->slices[j];
-            if (s->cputype != 0 && s->cpusubtype != 0 && s->cputype == t->cputype &&
-                (s->cpusubtype & ~LCP_CPU_SUBTYPE_MASK) == (t->cpusubtype & ~LCP_CPU_SUBTYPE_MASK)) {
+            if (s->cputype != 0 && s->cpusubtype != 0 &&
+                lcp_arch_matches(s->cputype, s->cpusubtype, t->cputype, t->cpusubtype)) {
                 printf("(illegal duplicate architecture) ");
                 break;
             }
@@ -124,34 +124,23 @@ static int otool_file(const struct otool_opts *o, const char *path) {
     bool fat = f->kind == LCP_FAT || f->kind == LCP_FAT64;
     if (o->fat && fat)
         print_fat_headers(f);
-    {
-        for (size_t i = 0; i < f->nslices; i++) {
-            const lcp_slice *s = &f->slices[i];
-            char buf[64];
-            const char *arch = otool_arch(s->cputype, s->cpusubtype, buf, sizeof buf);
-            if (s->archive) {
-                if (fat)
-                    printf("Archive : %s (architecture %s)\n", path, arch);
-                else
-                    printf("Archive : %s\n", path);
-                for (size_t m = 0; per_image(o) && m < s->archive->nmembers; m++) {
-                    const lcp_member *mb = &s->archive->members[m];
-                    if (mb->image == NULL)
-                        continue;
-                    if (fat)
-                        printf("%s(%s) (architecture %s):\n", path, mb->name, arch);
-                    else
-                        printf("%s(%s):\n", path, mb->name);
-                    print_image(o, mb->image);
-                }
-                continue;
+    for (size_t i = 0; i < f->nslices; i++) {
+        const lcp_slice *s = &f->slices[i];
+        /* what otool appends to the name of a fat file's slice or member */
+        char buf[64], arch[96] = "";
+        if (fat)
+            snprintf(arch, sizeof arch, " (architecture %s)", otool_arch(s->cputype, s->cpusubtype, buf, sizeof buf));
+        if (s->archive) {
+            printf("Archive : %s%s\n", path, arch);
+            for (size_t m = 0; per_image(o) && m < s->archive->nmembers; m++) {
+                const lcp_member *mb = &s->archive->members[m];
+                if (mb->image == NULL)
+                    continue;
+                printf("%s(%s)%s:\n", path, mb->name, arch);
+                print_image(o, mb->image);
             }
-            if (!per_image(o))
-                continue;
-            if (fat)
-                printf("%s (architecture %s):\n", path, arch);
-            else
-                printf("%s:\n", path);
+        } else if (per_image(o)) {
+            printf("%s%s:\n", path, arch);
             if (s->image)
                 print_image(o, s->image);
         }
@@ -165,8 +154,10 @@ int cmd_otool(int argc, char **argv) {
     int status = 0, nfiles = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if (a[0] != '-' || a[1] == '\0')
+        if (a[0] != '-' || a[1] == '\0') {
+            nfiles++;
             continue;
+        }
         for (const char *c = a + 1; *c; c++) {
             switch (*c) {
             case 'f': o.fat = true; break;
@@ -181,19 +172,12 @@ int cmd_otool(int argc, char **argv) {
             }
         }
     }
-    if (!o.fat && !per_image(&o)) {
+    if ((!o.fat && !per_image(&o)) || nfiles == 0) {
         fputs(otool_usage, stderr);
         return 1;
     }
-    for (int i = 1; i < argc; i++) {
-        if (argv[i][0] == '-' && argv[i][1] != '\0')
-            continue;
-        nfiles++;
-        status |= otool_file(&o, argv[i]);
-    }
-    if (nfiles == 0) {
-        fputs(otool_usage, stderr);
-        return 1;
-    }
+    for (int i = 1; i < argc; i++)
+        if (argv[i][0] != '-' || argv[i][1] == '\0')
+            status |= otool_file(&o, argv[i]);
     return status;
 }

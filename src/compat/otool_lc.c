@@ -2,19 +2,27 @@
  * names, widths and the "(past end of file)" notes included. The image's
  * commands were validated by the library's reader; fields are read through
  * lcp_image_cmd_u32/u64, so a short command reads as zeros where Apple's
- * tool reads zeros too (it copies at most the bytes that are there). */
+ * tool reads zeros too (it copies at most the bytes that are there).
+ *
+ * Most commands are a run of fields otool prints one to a line: those are
+ * a table of their lines (formats[]), written as otool prints them. */
 #include "compat/otool.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
-/* One command being printed: the image, its index, and the size of the
- * image, which the "(past end of file)" notes compare against. */
+/* One command being printed: the image, its index, the size of the
+ * image, which the "(past end of file)" notes compare against, the symbol
+ * count of the LC_SYMTAB before it (LC_DYSYMTAB's notes), and whether
+ * LC_BUILD_VERSION's platform and tools are named as vtool -show names
+ * them. */
 struct lc {
     const lcp_image *img;
     size_t i;
     uint64_t object_size;
+    uint32_t nsyms;
+    bool vtool_names;
 };
 
 static uint32_t u32(const struct lc *c, size_t field) {
@@ -41,28 +49,6 @@ static const char *str_at(const struct lc *c, uint32_t off, uint32_t *len) {
 }
 
 static const char *past(uint64_t end, uint64_t size) { return end > size ? " (past end of file)" : ""; }
-
-/* "label X.Y" or "label X.Y.Z" (Z printed only when non-zero). */
-static void print_version_xyz(const char *label, uint32_t v) {
-    if (v & 0xff)
-        printf("%s %u.%u.%u\n", label, v >> 16, (v >> 8) & 0xff, v & 0xff);
-    else
-        printf("%s %u.%u\n", label, v >> 16, (v >> 8) & 0xff);
-}
-
-/* An lc_str field: "<label> NAME (offset N)" or "<label> ?(bad offset N)". */
-static void print_lc_str(const struct lc *c, const char *label, size_t field) {
-    uint32_t off = u32(c, field), len;
-    const char *s = str_at(c, off, &len);
-    if (s)
-        printf("%s %.*s (offset %u)\n", label, (int)len, s, off);
-    else
-        printf("%s ?(bad offset %u)\n", label, off);
-}
-
-static void print_cmdsize(const struct lc *c, const char *label, bool ok) {
-    printf("%s %u%s\n", label, c->img->lc[c->i].cmdsize, ok ? "" : " Incorrect size");
-}
 
 static void print_section(const struct lc *c, const lcp_section *s, const char *segname, bool is64) {
     printf("Section\n  sectname %s\n   segname %s%s\n", s->sectname, s->segname,
@@ -112,49 +98,202 @@ static void print_segment(const struct lc *c) {
     }
 }
 
-static void print_symtab(const struct lc *c) {
-    uint32_t symoff = u32(c, 8), nsyms = u32(c, 12), stroff = u32(c, 16), strsize = u32(c, 20);
-    uint64_t nlist = c->img->is64 ? 16u : 12u;
-    printf("     cmd LC_SYMTAB\n");
-    print_cmdsize(c, " cmdsize", c->img->lc[c->i].cmdsize == 24);
-    printf("  symoff %u%s\n", symoff, past(symoff, c->object_size));
-    printf("   nsyms %u%s\n", nsyms, past(symoff + nsyms * nlist, c->object_size));
-    printf("  stroff %u%s\n", stroff, past(stroff, c->object_size));
-    printf(" strsize %u%s\n", strsize, past((uint64_t)stroff + strsize, c->object_size));
-}
+/* ---- the commands otool prints as a run of fields ---- */
 
-/* LC_DYSYMTAB's fields after cmdsize: name, and for a table, the size of
- * one entry (0 for the symbol index ranges, checked against nsyms). */
+/* Each command's lines as otool prints them. Every directive but %C and %Z
+ * prints the next field of the command: fields follow each other from
+ * byte 8, four bytes each unless said otherwise.
+ *   %C  the command's name
+ *   %Z  cmdsize, " Incorrect size" unless it is the command's size
+ *       (lcp_lc_min_size), or at least that size for a command with %S
+ *   %u  a number             %x  0x%08x            %U  a number, 8 bytes
+ *   %o  a file offset, " (past end of file)" when beyond the image
+ *   %s  a size in bytes from the %o before it, noted likewise; %4 and %8
+ *       a count of 4- and 8-byte entries, %n of symbol table entries
+ *       (12 bytes, 16 in 64-bit images), %m of module table entries (52,
+ *       56 in 64-bit images)
+ *   %i  a symbol index, noted when above LC_SYMTAB's nsyms
+ *   %c  a count of symbols from the %i before it, noted likewise
+ *   %S  an lc_str: "NAME (offset N)"
+ *   %b  LC_PREBOUND_DYLIB's bit vector of as many modules as the field before
+ *   %v  a version X.Y[.Z]    %k  likewise, "n/a" for 0 (an sdk)
+ *   %V  a source version A.B[.C[.D[.E]]], 8 bytes
+ *   %g  a UUID, 16 bytes     %P  a platform (named under vtool_names) */
+static const char linkedit_data[] = "      cmd %C\n  cmdsize %Z\n  dataoff %o\n datasize %s\n";
+static const char dyld_info[] = "            cmd %C\n        cmdsize %Z\n     rebase_off %o\n    rebase_size %s\n"
+                                "       bind_off %o\n      bind_size %s\n  weak_bind_off %o\n weak_bind_size %s\n"
+                                "  lazy_bind_off %o\n lazy_bind_size %s\n     export_off %o\n    export_size %s\n";
+static const char dylinker[] = "          cmd %C\n      cmdsize %Z\n         name %S\n";
+static const char fvmlib[] =
+    "           cmd %C\n       cmdsize %Z\n          name %S\n minor version %u\n   header addr %x\n";
+static const char version_min[] = "      cmd %C\n  cmdsize %Z\n  version %v\n      sdk %k\n";
+
 static const struct {
-    const char *name;
-    unsigned entry; /* bytes of one entry; 0: a symbol index; 1: the count of the range before */
-} dysymtab_fields[] = {
-    {"      ilocalsym", 0}, {"      nlocalsym", 1},     {"     iextdefsym", 0}, {"     nextdefsym", 1},
-    {"      iundefsym", 0}, {"      nundefsym", 1},     {"         tocoff", 2}, {"           ntoc", 8},
-    {"      modtaboff", 2}, {"        nmodtab", 0xffu}, {"   extrefsymoff", 2}, {"    nextrefsyms", 4},
-    {" indirectsymoff", 2}, {"  nindirectsyms", 4},     {"      extreloff", 2}, {"        nextrel", 8},
-    {"      locreloff", 2}, {"        nlocrel", 8},
+    uint32_t cmd;
+    const char *format;
+} formats[] = {
+    {LCP_LC_SYMTAB, "     cmd %C\n cmdsize %Z\n  symoff %o\n   nsyms %n\n  stroff %o\n strsize %s\n"},
+    {LCP_LC_DYSYMTAB, "            cmd %C\n        cmdsize %Z\n      ilocalsym %i\n      nlocalsym %c\n"
+                      "     iextdefsym %i\n     nextdefsym %c\n      iundefsym %i\n      nundefsym %c\n"
+                      "         tocoff %o\n           ntoc %8\n      modtaboff %o\n        nmodtab %m\n"
+                      "   extrefsymoff %o\n    nextrefsyms %4\n indirectsymoff %o\n  nindirectsyms %4\n"
+                      "      extreloff %o\n        nextrel %8\n      locreloff %o\n        nlocrel %8\n"},
+    {LCP_LC_CODE_SIGNATURE, linkedit_data},
+    {LCP_LC_SEGMENT_SPLIT_INFO, linkedit_data},
+    {LCP_LC_FUNCTION_STARTS, linkedit_data},
+    {LCP_LC_DATA_IN_CODE, linkedit_data},
+    {LCP_LC_DYLIB_CODE_SIGN_DRS, linkedit_data},
+    {LCP_LC_LINKER_OPTIMIZATION_HINT, linkedit_data},
+    {LCP_LC_DYLD_EXPORTS_TRIE, linkedit_data},
+    {LCP_LC_DYLD_CHAINED_FIXUPS, linkedit_data},
+    {LCP_LC_DYLD_INFO, dyld_info},
+    {LCP_LC_DYLD_INFO_ONLY, dyld_info},
+    {LCP_LC_ENCRYPTION_INFO,
+     "          cmd %C\n      cmdsize %Z\n     cryptoff %o\n    cryptsize %s\n      cryptid %u\n"},
+    {LCP_LC_ENCRYPTION_INFO_64, "          cmd %C\n      cmdsize %Z\n     cryptoff %o\n    cryptsize %s\n"
+                                "      cryptid %u\n          pad %u\n"},
+    {LCP_LC_TWOLEVEL_HINTS, "     cmd %C\n cmdsize %Z\n  offset %o\n  nhints %4\n"},
+    {LCP_LC_PREBIND_CKSUM, "     cmd %C\n cmdsize %Z\n   cksum %x\n"},
+    {LCP_LC_UUID, "     cmd %C\n cmdsize %Z\n    uuid %g\n"},
+    {LCP_LC_MAIN, "       cmd %C\n   cmdsize %Z\n  entryoff %U\n stacksize %U\n"},
+    {LCP_LC_ID_DYLINKER, dylinker},
+    {LCP_LC_LOAD_DYLINKER, dylinker},
+    {LCP_LC_DYLD_ENVIRONMENT, dylinker},
+    {LCP_LC_RPATH, "          cmd %C\n      cmdsize %Z\n         path %S\n"},
+    {LCP_LC_SUB_FRAMEWORK, "          cmd %C\n      cmdsize %Z\n     umbrella %S\n"},
+    {LCP_LC_SUB_UMBRELLA, "          cmd %C\n      cmdsize %Z\n  sub_umbrella %S\n"},
+    {LCP_LC_SUB_CLIENT, "          cmd %C\n      cmdsize %Z\n       client %S\n"},
+    {LCP_LC_SUB_LIBRARY, "          cmd %C\n      cmdsize %Z\n  sub_library %S\n"},
+    {LCP_LC_IDFVMLIB, fvmlib},
+    {LCP_LC_LOADFVMLIB, fvmlib},
+    {LCP_LC_PREBOUND_DYLIB, "            cmd %C\n        cmdsize %Z\n           name %S\n       nmodules %u\n"
+                            " linked_modules %b\n"},
+    {LCP_LC_VERSION_MIN_MACOSX, version_min},
+    {LCP_LC_VERSION_MIN_IPHONEOS, version_min},
+    {LCP_LC_VERSION_MIN_WATCHOS, version_min},
+    {LCP_LC_VERSION_MIN_TVOS, version_min},
+    {LCP_LC_SOURCE_VERSION, "      cmd %C\n  cmdsize %Z\n  version %V\n"},
 };
 
-static void print_dysymtab(const struct lc *c, uint32_t nsyms) {
-    printf("            cmd LC_DYSYMTAB\n");
-    print_cmdsize(c, "        cmdsize", c->img->lc[c->i].cmdsize == 80);
-    for (size_t k = 0; k < sizeof dysymtab_fields / sizeof dysymtab_fields[0]; k++) {
-        uint32_t v = u32(c, 8 + 4 * k), prev = k ? u32(c, 8 + 4 * (k - 1)) : 0;
-        unsigned entry = dysymtab_fields[k].entry;
-        const char *note = "";
-        if (entry == 0)
-            note = v > nsyms ? " (greater than the number of symbols)" : "";
-        else if (entry == 1)
-            note = (uint64_t)prev + v > nsyms ? " (past the end of the symbol table)" : "";
-        else if (entry == 2)
-            note = past(v, c->object_size);
-        else {
-            /* a module table entry is 52 bytes (56 in 64-bit images) */
-            uint64_t size = entry == 0xffu ? (c->img->is64 ? 56u : 52u) : entry;
-            note = past(prev + (uint64_t)v * size, c->object_size);
+/* An lc_str: "NAME (offset N)" or "?(bad offset N)". */
+static void print_lc_str(const struct lc *c, uint32_t off) {
+    uint32_t len;
+    const char *s = str_at(c, off, &len);
+    if (s)
+        printf("%.*s (offset %u)", (int)len, s, off);
+    else
+        printf("?(bad offset %u)", off);
+}
+
+/* LC_PREBOUND_DYLIB's linked_modules: up to eight bits of the first byte,
+ * then "..." (always: otool's test, i <= nmodules, cannot fail). */
+static void print_modules(const struct lc *c, uint32_t off, uint32_t nmodules) {
+    uint32_t len, k;
+    const char *bits = str_at(c, off, &len);
+    if (bits == NULL) {
+        printf("?(bad offset %u)", off);
+        return;
+    }
+    for (k = 0; k < nmodules && k < 8; k++)
+        putchar(((unsigned char)bits[0] >> k) & 1 ? '1' : '0');
+    if (k <= nmodules)
+        printf("...");
+    printf(" (offset %u)", off);
+}
+
+static void print_uuid(const struct lc *c, uint32_t at) {
+    uint8_t u[16] = {0};
+    if (c->img->lc[c->i].cmdsize >= at + 16)
+        memcpy(u, lcp_image_command_bytes(c->img, c->i) + at, 16);
+    printf("%02X%02X%02X%02X-%02X%02X-%02X%02X-%02X%02X-%02X%02X%02X%02X%02X%02X", u[0], u[1], u[2], u[3], u[4], u[5],
+           u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
+}
+
+/* vtool -show's names of platforms (otool prints numbers). */
+static const char *const vtool_platforms[] = {NULL,
+                                              "MACOS",
+                                              "IOS",
+                                              "TVOS",
+                                              "WATCHOS",
+                                              "BRIDGEOS",
+                                              "MACCATALYST",
+                                              "IOSSIMULATOR",
+                                              "TVOSSIMULATOR",
+                                              "WATCHOSSIMULATOR",
+                                              "DRIVERKIT",
+                                              "VISIONOS",
+                                              "VISIONOSSIMULATOR",
+                                              "FIRMWARE",
+                                              "SEPOS"};
+
+/* Whether cmdsize is what otool expects of the command. */
+static bool size_ok(const struct lc *c, const char *format) {
+    uint32_t cmd = c->img->lc[c->i].cmd, cmdsize = c->img->lc[c->i].cmdsize;
+    if (cmd == LCP_LC_BUILD_VERSION)
+        return cmdsize == 24 + (uint64_t)u32(c, 20) * 8;
+    uint32_t want = lcp_lc_min_size(cmd, c->img->is64);
+    return strstr(format, "%S") ? cmdsize >= want : cmdsize == want;
+}
+
+/* The bytes of one entry counted by a %s, %4, %8, %n or %m field. */
+static uint64_t entry_bytes(char directive, bool is64) {
+    switch (directive) {
+    case '4': return 4;
+    case '8': return 8;
+    case 'n': return is64 ? 16 : 12;
+    case 'm': return is64 ? 56 : 52;
+    default: return 1;
+    }
+}
+
+/* Prints `format` (see formats[] above) for the command. */
+static void print_format(const struct lc *c, const char *format) {
+    uint32_t at = 8, prev = 0;
+    char buf[32];
+    for (const char *p = format; *p; p++) {
+        if (*p != '%') {
+            putchar(*p);
+            continue;
         }
-        printf("%s %u%s\n", dysymtab_fields[k].name, v, note);
+        char d = *++p;
+        if (d == 'C') {
+            fputs(lcp_lc_name(c->img->lc[c->i].cmd), stdout);
+            continue;
+        }
+        if (d == 'Z') {
+            printf("%u%s", c->img->lc[c->i].cmdsize, size_ok(c, format) ? "" : " Incorrect size");
+            continue;
+        }
+        uint32_t v = u32(c, at);
+        const char *note = "";
+        switch (d) {
+        case 'x': printf("0x%08x", v); break;
+        case 'U': printf("%llu", (unsigned long long)u64(c, at)); break;
+        case 'S': print_lc_str(c, v); break;
+        case 'b': print_modules(c, v, prev); break;
+        case 'v': fputs(lcp_version_format(v, buf, sizeof buf), stdout); break;
+        case 'k': fputs(v ? lcp_version_format(v, buf, sizeof buf) : "n/a", stdout); break;
+        case 'V': fputs(lcp_source_version_format(u64(c, at), buf, sizeof buf), stdout); break;
+        case 'g': print_uuid(c, at); break;
+        case 'P':
+            if (c->vtool_names && v < sizeof vtool_platforms / sizeof vtool_platforms[0] && vtool_platforms[v])
+                fputs(vtool_platforms[v], stdout);
+            else
+                printf("%u", v);
+            break;
+        default:
+            if (d == 'o')
+                note = past(v, c->object_size);
+            else if (d == 'i')
+                note = v > c->nsyms ? " (greater than the number of symbols)" : "";
+            else if (d == 'c')
+                note = (uint64_t)prev + v > c->nsyms ? " (past the end of the symbol table)" : "";
+            else if (d != 'u')
+                note = past(prev + (uint64_t)v * entry_bytes(d, c->img->is64), c->object_size);
+            printf("%u%s", v, note);
+        }
+        at += d == 'g' ? 16 : d == 'U' || d == 'V' ? 8 : 4;
+        prev = v;
     }
 }
 
@@ -174,11 +313,8 @@ static void print_timestamp(uint32_t stamp) {
 
 static void print_dylib(const struct lc *c) {
     lcp_dylib d = {0};
-    uint32_t cmd = c->img->lc[c->i].cmd;
     lcp_image_dylib(c->img, c->i, &d);
-    printf("          cmd %s\n", lcp_lc_name(cmd));
-    print_cmdsize(c, "      cmdsize", c->img->lc[c->i].cmdsize >= 24);
-    print_lc_str(c, "         name", 8);
+    print_format(c, "          cmd %C\n      cmdsize %Z\n         name %S\n");
     if (d.timestamp == DYLIB_USE_MARKER && u32(c, 8) >= 28) {
         /* a dylib_use_command: the timestamp field holds the marker and
          * flags follow the versions (ld64 writes it for weak/upward loads
@@ -203,129 +339,27 @@ static void print_dylib(const struct lc *c) {
         printf("compatibility version %u.%u.%u\n", cv >> 16, (cv >> 8) & 0xff, cv & 0xff);
 }
 
-static void print_linkedit_data(const struct lc *c) {
-    uint32_t off = u32(c, 8), size = u32(c, 12);
-    printf("      cmd %s\n", lcp_lc_name(c->img->lc[c->i].cmd));
-    print_cmdsize(c, "  cmdsize", c->img->lc[c->i].cmdsize == 16);
-    printf("  dataoff %u%s\n", off, past(off, c->object_size));
-    printf(" datasize %u%s\n", size, past((uint64_t)off + size, c->object_size));
-}
-
-static void print_dyld_info(const struct lc *c) {
-    static const char *const names[] = {"     rebase_off", "    rebase_size", "       bind_off", "      bind_size",
-                                        "  weak_bind_off", " weak_bind_size", "  lazy_bind_off", " lazy_bind_size",
-                                        "     export_off", "    export_size"};
-    printf("            cmd %s\n", lcp_lc_name(c->img->lc[c->i].cmd));
-    print_cmdsize(c, "        cmdsize", c->img->lc[c->i].cmdsize == 48);
-    for (size_t k = 0; k < 10; k += 2) {
-        uint32_t off = u32(c, 8 + 4 * k), size = u32(c, 12 + 4 * k);
-        printf("%s %u%s\n", names[k], off, past(off, c->object_size));
-        printf("%s %u%s\n", names[k + 1], size, past((uint64_t)off + size, c->object_size));
-    }
-}
-
-static void print_version_min(const struct lc *c) {
-    uint32_t version = u32(c, 8), sdk = u32(c, 12);
-    printf("      cmd %s\n", lcp_lc_name(c->img->lc[c->i].cmd));
-    print_cmdsize(c, "  cmdsize", c->img->lc[c->i].cmdsize == 16);
-    print_version_xyz("  version", version);
-    if (sdk == 0)
-        printf("      sdk n/a\n");
-    else
-        print_version_xyz("      sdk", sdk);
-}
+/* vtool -show's names of the tools (otool prints numbers). */
+static const char *const vtool_tools[] = {NULL, "CLANG", "SWIFT", "LD"};
 
 static void print_build_version(const struct lc *c) {
-    uint32_t platform = u32(c, 8), minos = u32(c, 12), sdk = u32(c, 16), ntools = u32(c, 20);
-    printf("      cmd LC_BUILD_VERSION\n");
-    print_cmdsize(c, "  cmdsize", c->img->lc[c->i].cmdsize == 24 + (uint64_t)ntools * 8);
-    printf(" platform %u\n", platform);
-    print_version_xyz("    minos", minos);
-    if (sdk == 0)
-        printf("      sdk n/a\n");
-    else
-        print_version_xyz("      sdk", sdk);
-    printf("   ntools %u\n", ntools);
-    for (uint32_t k = 0; k < ntools; k++) {
-        uint32_t tool, version;
-        if (!lcp_image_build_tool(c->img, c->i, k, &tool, &version))
-            break;
-        printf("     tool %u\n", tool);
-        print_version_xyz("  version", version);
+    print_format(c, "      cmd %C\n  cmdsize %Z\n platform %P\n    minos %v\n      sdk %k\n   ntools %u\n");
+    uint32_t tool, version;
+    char buf[32];
+    for (uint32_t k = 0; lcp_image_build_tool(c->img, c->i, k, &tool, &version); k++) {
+        if (c->vtool_names && tool < sizeof vtool_tools / sizeof vtool_tools[0] && vtool_tools[tool])
+            printf("     tool %s\n", vtool_tools[tool]);
+        else
+            printf("     tool %u\n", tool);
+        printf("  version %s\n", lcp_version_format(version, buf, sizeof buf));
     }
 }
 
-static void print_source_version(const struct lc *c) {
-    uint64_t v = u64(c, 8);
-    unsigned long long a = (v >> 40) & 0xffffff, b = (v >> 30) & 0x3ff, cc = (v >> 20) & 0x3ff, d = (v >> 10) & 0x3ff,
-                       e = v & 0x3ff;
-    printf("      cmd LC_SOURCE_VERSION\n");
-    print_cmdsize(c, "  cmdsize", c->img->lc[c->i].cmdsize == 16);
-    if (e)
-        printf("  version %llu.%llu.%llu.%llu.%llu\n", a, b, cc, d, e);
-    else if (d)
-        printf("  version %llu.%llu.%llu.%llu\n", a, b, cc, d);
-    else if (cc)
-        printf("  version %llu.%llu.%llu\n", a, b, cc);
-    else
-        printf("  version %llu.%llu\n", a, b);
-}
-
-static void print_uuid(const struct lc *c) {
-    const uint8_t *b = lcp_image_command_bytes(c->img, c->i);
-    uint8_t u[16] = {0};
-    if (c->img->lc[c->i].cmdsize >= 24)
-        memcpy(u, b + 8, 16);
-    printf("     cmd LC_UUID\n");
-    print_cmdsize(c, " cmdsize", c->img->lc[c->i].cmdsize == 24);
-    printf("    uuid %02X%02X%02X%02X-%02X%02X-%02X%02X-%02X%02X-%02X%02X%02X%02X%02X%02X\n", u[0], u[1], u[2], u[3],
-           u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
-}
-
-static void print_encryption(const struct lc *c, bool is64) {
-    uint32_t off = u32(c, 8), size = u32(c, 12), id = u32(c, 16);
-    printf("          cmd %s\n", is64 ? "LC_ENCRYPTION_INFO_64" : "LC_ENCRYPTION_INFO");
-    print_cmdsize(c, "      cmdsize", c->img->lc[c->i].cmdsize == (is64 ? 24u : 20u));
-    printf("     cryptoff %u%s\n", off, past(off, c->object_size));
-    printf("    cryptsize %u%s\n", size, past((uint64_t)off + size, c->object_size));
-    printf("      cryptid %u\n", id);
-    if (is64)
-        printf("          pad %u\n", u32(c, 20));
-}
-
-static void print_prebound_dylib(const struct lc *c) {
-    uint32_t nmodules = u32(c, 12), off = u32(c, 16), len;
-    printf("            cmd LC_PREBOUND_DYLIB\n");
-    print_cmdsize(c, "        cmdsize", c->img->lc[c->i].cmdsize >= 20);
-    print_lc_str(c, "           name", 8);
-    printf("       nmodules %u\n", nmodules);
-    const char *bits = str_at(c, off, &len);
-    if (bits == NULL) {
-        printf(" linked_modules ?(bad offset %u)\n", off);
-        return;
-    }
-    printf(" linked_modules ");
-    uint32_t k;
-    for (k = 0; k < nmodules && k < 8; k++)
-        putchar(((unsigned char)bits[0] >> k) & 1 ? '1' : '0');
-    if (k <= nmodules)
-        printf("...");
-    printf(" (offset %u)\n", off);
-}
-
-static void print_fvmlib(const struct lc *c) {
-    printf("           cmd %s\n", lcp_lc_name(c->img->lc[c->i].cmd));
-    print_cmdsize(c, "       cmdsize", c->img->lc[c->i].cmdsize >= 20);
-    print_lc_str(c, "          name", 8);
-    printf(" minor version %u\n   header addr 0x%08x\n", u32(c, 12), u32(c, 16));
-}
-
-/* Words of the command from byte `from`, eight to a line, as otool prints
- * an unknown command or thread state. */
-static void print_words(const struct lc *c, uint32_t from, uint32_t count) {
+void lcp_otool_print_words(const lcp_image *img, size_t i, uint32_t from, uint32_t count) {
+    struct lc c = {img, i, img->size, UINT32_MAX, false};
     uint32_t k;
     for (k = 0; k < count; k++) {
-        printf("%08x ", u32(c, from + 4 * k));
+        printf("%08x ", u32(&c, from + 4 * k));
         if (k % 8 == 7)
             printf("\n");
     }
@@ -336,98 +370,46 @@ static void print_words(const struct lc *c, uint32_t from, uint32_t count) {
 static void print_unknown(const struct lc *c) {
     uint32_t cmdsize = c->img->lc[c->i].cmdsize;
     printf("      cmd ?(0x%08x) Unknown load command\n  cmdsize %u\n", c->img->lc[c->i].cmd, cmdsize);
-    print_words(c, 8, (cmdsize - 8) / 4);
+    lcp_otool_print_words(c->img, c->i, 8, (cmdsize - 8) / 4);
+}
+
+/* One command, after its "Load command N" line. */
+static void print_command(const struct lc *c) {
+    for (size_t k = 0; k < sizeof formats / sizeof formats[0]; k++)
+        if (formats[k].cmd == c->img->lc[c->i].cmd) {
+            print_format(c, formats[k].format);
+            return;
+        }
+    switch (c->img->lc[c->i].cmd) {
+    case LCP_LC_SEGMENT:
+    case LCP_LC_SEGMENT_64: print_segment(c); break;
+    case LCP_LC_ID_DYLIB:
+    case LCP_LC_LOAD_DYLIB:
+    case LCP_LC_LOAD_WEAK_DYLIB:
+    case LCP_LC_REEXPORT_DYLIB:
+    case LCP_LC_LOAD_UPWARD_DYLIB:
+    case LCP_LC_LAZY_LOAD_DYLIB: print_dylib(c); break;
+    case LCP_LC_UNIXTHREAD:
+    case LCP_LC_THREAD:
+        printf("        cmd %s\n    cmdsize %u\n", lcp_lc_name(c->img->lc[c->i].cmd), c->img->lc[c->i].cmdsize);
+        lcp_otool_print_thread(c->img, c->i);
+        break;
+    case LCP_LC_BUILD_VERSION: print_build_version(c); break;
+    default: print_unknown(c); break;
+    }
 }
 
 void lcp_otool_print_load_commands(const lcp_image *img) {
-    struct lc c = {img, 0, img->size};
-    uint32_t nsyms = UINT32_MAX;
+    struct lc c = {img, 0, img->size, UINT32_MAX, false};
     for (c.i = 0; c.i < img->ncmds; c.i++) {
-        uint32_t cmd = img->lc[c.i].cmd;
         printf("Load command %zu\n", c.i);
-        switch (cmd) {
-        case LCP_LC_SEGMENT:
-        case LCP_LC_SEGMENT_64: print_segment(&c); break;
-        case LCP_LC_SYMTAB:
-            nsyms = u32(&c, 12);
-            print_symtab(&c);
-            break;
-        case LCP_LC_DYSYMTAB: print_dysymtab(&c, nsyms); break;
-        case LCP_LC_ID_DYLIB:
-        case LCP_LC_LOAD_DYLIB:
-        case LCP_LC_LOAD_WEAK_DYLIB:
-        case LCP_LC_REEXPORT_DYLIB:
-        case LCP_LC_LOAD_UPWARD_DYLIB:
-        case LCP_LC_LAZY_LOAD_DYLIB: print_dylib(&c); break;
-        case LCP_LC_IDFVMLIB:
-        case LCP_LC_LOADFVMLIB: print_fvmlib(&c); break;
-        case LCP_LC_ID_DYLINKER:
-        case LCP_LC_LOAD_DYLINKER:
-        case LCP_LC_DYLD_ENVIRONMENT:
-            printf("          cmd %s\n", lcp_lc_name(cmd));
-            print_cmdsize(&c, "      cmdsize", img->lc[c.i].cmdsize >= 12);
-            print_lc_str(&c, "         name", 8);
-            break;
-        case LCP_LC_RPATH:
-            printf("          cmd LC_RPATH\n");
-            print_cmdsize(&c, "      cmdsize", img->lc[c.i].cmdsize >= 12);
-            print_lc_str(&c, "         path", 8);
-            break;
-        case LCP_LC_SUB_FRAMEWORK:
-        case LCP_LC_SUB_UMBRELLA:
-        case LCP_LC_SUB_LIBRARY:
-        case LCP_LC_SUB_CLIENT: {
-            static const char *const label[] = {"     umbrella", "  sub_umbrella", "       client", "  sub_library"};
-            printf("          cmd %s\n", lcp_lc_name(cmd));
-            print_cmdsize(&c, "      cmdsize", img->lc[c.i].cmdsize >= 12);
-            print_lc_str(&c, label[cmd - LCP_LC_SUB_FRAMEWORK], 8);
-            break;
-        }
-        case LCP_LC_PREBOUND_DYLIB: print_prebound_dylib(&c); break;
-        case LCP_LC_UNIXTHREAD:
-        case LCP_LC_THREAD:
-            printf("        cmd %s\n    cmdsize %u\n", lcp_lc_name(cmd), img->lc[c.i].cmdsize);
-            lcp_otool_print_thread(img, c.i);
-            break;
-        case LCP_LC_TWOLEVEL_HINTS: {
-            uint32_t off = u32(&c, 8), n = u32(&c, 12);
-            printf("     cmd LC_TWOLEVEL_HINTS\n");
-            print_cmdsize(&c, " cmdsize", img->lc[c.i].cmdsize == 16);
-            printf("  offset %u%s\n  nhints %u%s\n", off, past(off, c.object_size), n,
-                   past(off + (uint64_t)n * 4u, c.object_size));
-            break;
-        }
-        case LCP_LC_PREBIND_CKSUM:
-            printf("     cmd LC_PREBIND_CKSUM\n");
-            print_cmdsize(&c, " cmdsize", img->lc[c.i].cmdsize == 12);
-            printf("   cksum 0x%08x\n", u32(&c, 8));
-            break;
-        case LCP_LC_UUID: print_uuid(&c); break;
-        case LCP_LC_CODE_SIGNATURE:
-        case LCP_LC_SEGMENT_SPLIT_INFO:
-        case LCP_LC_FUNCTION_STARTS:
-        case LCP_LC_DATA_IN_CODE:
-        case LCP_LC_DYLIB_CODE_SIGN_DRS:
-        case LCP_LC_LINKER_OPTIMIZATION_HINT:
-        case LCP_LC_DYLD_EXPORTS_TRIE:
-        case LCP_LC_DYLD_CHAINED_FIXUPS: print_linkedit_data(&c); break;
-        case LCP_LC_ENCRYPTION_INFO: print_encryption(&c, false); break;
-        case LCP_LC_ENCRYPTION_INFO_64: print_encryption(&c, true); break;
-        case LCP_LC_DYLD_INFO:
-        case LCP_LC_DYLD_INFO_ONLY: print_dyld_info(&c); break;
-        case LCP_LC_VERSION_MIN_MACOSX:
-        case LCP_LC_VERSION_MIN_IPHONEOS:
-        case LCP_LC_VERSION_MIN_WATCHOS:
-        case LCP_LC_VERSION_MIN_TVOS: print_version_min(&c); break;
-        case LCP_LC_BUILD_VERSION: print_build_version(&c); break;
-        case LCP_LC_SOURCE_VERSION: print_source_version(&c); break;
-        case LCP_LC_MAIN:
-            printf("       cmd LC_MAIN\n");
-            print_cmdsize(&c, "   cmdsize", img->lc[c.i].cmdsize == 24);
-            printf("  entryoff %llu\n stacksize %llu\n", (unsigned long long)u64(&c, 8),
-                   (unsigned long long)u64(&c, 16));
-            break;
-        default: print_unknown(&c); break;
-        }
+        if (img->lc[c.i].cmd == LCP_LC_SYMTAB)
+            c.nsyms = u32(&c, 12);
+        print_command(&c);
     }
+}
+
+void lcp_otool_print_version_command(const lcp_image *img, size_t i) {
+    struct lc c = {img, i, img->size, UINT32_MAX, true};
+    print_command(&c);
 }

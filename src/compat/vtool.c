@@ -17,13 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool same_arch(uint32_t ct1, uint32_t cs1, uint32_t ct2, uint32_t cs2) {
-    return ct1 == ct2 && (cs1 & ~LCP_CPU_SUBTYPE_MASK) == (cs2 & ~LCP_CPU_SUBTYPE_MASK);
-}
-
 static bool arch_selected(const vt_opts *o, uint32_t cputype, uint32_t cpusubtype) {
     for (uint32_t j = 0; j < o->narch; j++)
-        if (same_arch(o->archs[j].cputype, o->archs[j].cpusubtype, cputype, cpusubtype))
+        if (lcp_arch_matches(cputype, cpusubtype, o->archs[j].cputype, o->archs[j].cpusubtype))
             return true;
     return false;
 }
@@ -40,8 +36,8 @@ static int check_file(const vt_opts *o, const lcp_file *f) {
     for (uint32_t j = 0; j < o->narch; j++) {
         bool found = false;
         for (size_t i = 0; i < f->nslices && !found; i++)
-            found =
-                same_arch(o->archs[j].cputype, o->archs[j].cpusubtype, f->slices[i].cputype, f->slices[i].cpusubtype);
+            found = lcp_arch_matches(f->slices[i].cputype, f->slices[i].cpusubtype, o->archs[j].cputype,
+                                     o->archs[j].cpusubtype);
         if (!found) {
             fprintf(stderr, "%s error: %s file does not contain architecture: %s\n", o->prog, o->in_path,
                     o->archs[j].name);

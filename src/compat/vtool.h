@@ -47,6 +47,9 @@ int cmd_vtool(int argc, char **argv);
 int vt_parse_args(vt_opts *o, int argc, char **argv);
 /* vtool's lower-case platform name ("macos"), or NULL. */
 const char *vt_platform_name(uint32_t id);
+/* name, or "#v" (in buf) when there is none: how vtool names a platform or
+ * a tool in its messages. */
+const char *vt_name_or_number(const char *name, uint32_t v, char *buf, size_t len);
 
 /* vtool_show.c: -show, -show-build, -show-source, -show-space of one image. */
 void vt_show_image(const vt_opts *o, const lcp_file *f, const lcp_image *img);

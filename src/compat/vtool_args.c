@@ -63,13 +63,6 @@ static uint32_t tool_id(const char *s) {
     return (uint32_t)strtol(s, NULL, 0);
 }
 
-static const char *tool_name(uint32_t id) {
-    for (size_t i = 0; i < sizeof tools / sizeof tools[0]; i++)
-        if (tools[i].id == id)
-            return tools[i].name;
-    return NULL;
-}
-
 static int usage(const vt_opts *o, const char *fmt, ...)
 #if defined(__GNUC__) || defined(__clang__)
     __attribute__((format(printf, 2, 3)))
@@ -143,44 +136,29 @@ static int split_version(const char *s, uint64_t *c, int max) {
     }
 }
 
-static int parse_xyz(const vt_opts *o, const char *s, uint32_t *out) {
-    uint64_t c[3] = {0, 0, 0};
-    if (split_version(s, c, 3) > 3) {
-        fprintf(stderr, "%s error: version has more than 3 components: %s\n", o->prog, s);
+/* vtool's versions: X.Y.Z (n = 3; 16, 8 and 8 bits, each component cut
+ * to 32 bits first, as vtool stores it in a uint32_t) and A.B.C.D.E (n = 5;
+ * 24, 10, 10, 10 and 10 bits). Returns 0, or -1 after vtool's message. */
+static int parse_version(const vt_opts *o, const char *s, int n, uint64_t *out) {
+    static const char *const names[] = {"major", "minor", "revision", "penultimate", "ultimate"};
+    uint64_t c[5] = {0, 0, 0, 0, 0}, packed = 0;
+    if (split_version(s, c, n) > n) {
+        fprintf(stderr, "%s error: version has more than %d components: %s\n", o->prog, n, s);
         return -1;
     }
-    uint32_t x = (uint32_t)c[0], y = (uint32_t)c[1], z = (uint32_t)c[2];
-    if (x > 0xffff) {
-        fprintf(stderr, "%s error: major version is too large\n", o->prog);
-        return -1;
-    }
-    if (y > 0xff) {
-        fprintf(stderr, "%s error: minor version is too large\n", o->prog);
-        return -1;
-    }
-    if (z > 0xff) {
-        fprintf(stderr, "%s error: revision version is too large\n", o->prog);
-        return -1;
-    }
-    *out = (x << 16) | (y << 8) | z;
-    return 0;
-}
-
-static int parse_abcde(const vt_opts *o, const char *s, uint64_t *out) {
-    uint64_t c[5] = {0, 0, 0, 0, 0};
-    if (split_version(s, c, 5) > 5) {
-        fprintf(stderr, "%s error: version has more than 5 components: %s\n", o->prog, s);
-        return -1;
-    }
-    static const char *names[] = {"major", "minor", "revision", "penultimate", "ultimate"};
-    for (int i = 0; i < 5; i++) {
-        uint64_t max = i == 0 ? 0xffffff : 0x3ff;
-        if (c[i] > max) {
-            fprintf(stderr, "%s error: %s version %llu is too large\n", o->prog, names[i], (unsigned long long)c[i]);
+    for (int i = 0; i < n; i++) {
+        unsigned bits = n == 3 ? (i == 0 ? 16 : 8) : (i == 0 ? 24 : 10);
+        uint64_t v = n == 3 ? (uint32_t)c[i] : c[i];
+        if (v >> bits) {
+            if (n == 3)
+                fprintf(stderr, "%s error: %s version is too large\n", o->prog, names[i]);
+            else
+                fprintf(stderr, "%s error: %s version %llu is too large\n", o->prog, names[i], (unsigned long long)v);
             return -1;
         }
+        packed = packed << bits | v;
     }
-    *out = (c[0] << 40) | (c[1] << 30) | (c[2] << 20) | (c[3] << 10) | c[4];
+    *out = packed;
     return 0;
 }
 
@@ -195,26 +173,38 @@ static lcp_vtool_item *new_item(vt_opts *o) {
     return &v[o->nitems++];
 }
 
-#define NEXT()                                                                                                         \
-    do {                                                                                                               \
-        argv++;                                                                                                        \
-        argc--;                                                                                                        \
-    } while (0)
+/* vtool's options. A -set-* or -remove-* option adds an item of `kind`
+ * and reads its arguments in the order of `args`: 'p' a platform, 'P' a
+ * platform that has an LC_VERSION_MIN_* (-set-version-min), 't' a tool,
+ * 'v' a tool's version, 'm' a min_version, 's' an sdk_version, 'S' a
+ * source version. A -show option sets `show`. */
+enum vt_option_kind { O_ARCH, O_HELP, O_OUTPUT, O_REPLACE, O_SET, O_REMOVE, O_SHOW, O_END };
+static const struct vt_option {
+    const char *names[2]; /* the name, and another vtool accepts or NULL */
+    enum vt_option_kind what;
+    int kind; /* O_SET, O_REMOVE: the item's lcp_vtool_item_kind; O_SHOW: the vt_show */
+    const char *args;
+} options[] = {
+    {{"-arch", NULL}, O_ARCH, 0, ""},
+    {{"-h", "-help"}, O_HELP, 0, ""},
+    {{"-o", "-output"}, O_OUTPUT, 0, ""},
+    {{"-r", "-replace"}, O_REPLACE, 0, ""},
+    {{"-remove-build-tool", "-remove-tool"}, O_REMOVE, LCP_VTOOL_REMOVE_TOOL, "pt"},
+    {{"-remove-build-version", NULL}, O_REMOVE, LCP_VTOOL_REMOVE_BUILD, "p"},
+    {{"-remove-source-version", NULL}, O_REMOVE, LCP_VTOOL_REMOVE_SOURCE, ""},
+    {{"-set-tool", "-set-build-tool"}, O_SET, LCP_VTOOL_ADD_TOOL, "ptv"},
+    {{"-set-build", "-set-build-version"}, O_SET, LCP_VTOOL_SET_BUILD, "pms"},
+    {{"-set-version-min", NULL}, O_SET, LCP_VTOOL_SET_BUILD, "Pms"},
+    {{"-set-source", "-set-source-version"}, O_SET, LCP_VTOOL_SET_SOURCE, "S"},
+    {{"-show", "-show-all"}, O_SHOW, VT_SHOW_ALL, ""},
+    {{"-show-build", "-show-build-version"}, O_SHOW, VT_SHOW_BUILD, ""},
+    {{"-show-source", "-show-source-version"}, O_SHOW, VT_SHOW_SOURCE, ""},
+    {{"-show-space", NULL}, O_SHOW, VT_SHOW_SPACE, ""},
+    {{"-", NULL}, O_END, 0, ""},
+};
 
 /* The pieces of vtool's option parser that every set/remove option shares,
  * with its messages. Each returns 0, or usage()'s status after printing. */
-
-/* A new item of command kind `cmd` (VT_SET or VT_REMOVE), which may not
- * be mixed with the other kinds; `shown` is the option name vtool prints in
- * that message. */
-static int start_item(vt_opts *o, enum vt_command cmd, const char *shown, lcp_vtool_item **it) {
-    if (o->command != VT_UNSET && o->command != cmd)
-        return usage(o, "option %s cannot be used with -show or %s commands", shown,
-                     cmd == VT_SET ? "-remove" : "-set");
-    o->command = cmd;
-    *it = new_item(o);
-    return *it ? 0 : usage(o, "out of memory");
-}
 
 /* "missing OPTION platform" / "unknown platform: X" */
 static int read_platform(const vt_opts *o, const char *arg, const char *a, uint32_t *platform) {
@@ -235,150 +225,157 @@ static int read_tool(const vt_opts *o, const char *arg, const char *a, const cha
 /* "missing OPTION WHAT" / "bad NAME: PROG" for an X.Y.Z version */
 static int read_version(vt_opts *o, const char *arg, const char *a, const char *what, const char *name,
                         uint32_t *version) {
+    uint64_t v;
     if (!arg)
         return usage(o, "missing %s %s", a, what);
-    return parse_xyz(o, arg, version) ? usage(o, "bad %s: %s", name, o->prog) : 0;
+    if (parse_version(o, arg, 3, &v))
+        return usage(o, "bad %s: %s", name, o->prog);
+    *version = (uint32_t)v;
+    return 0;
+}
+
+/* The -tool TOOL VERSION pairs after a -set-build-version (argv[*k] its
+ * last argument), each an item for the same platform. */
+static int read_tools(vt_opts *o, char **argv, int *k, const char *a, uint32_t platform, bool version_min) {
+    int rc;
+    while (argv[*k + 1] && strcmp(argv[*k + 1], "-tool") == 0) {
+        *k += 2;
+        if (version_min)
+            return usage(o, "-tool cannot be used with %s", a);
+        lcp_vtool_item *t = new_item(o);
+        if (!t)
+            return usage(o, "out of memory");
+        t->kind = LCP_VTOOL_ADD_TOOL;
+        t->platform = platform;
+        if ((rc = read_tool(o, argv[*k], a, "-tool tool", &t->tool)) != 0)
+            return rc;
+        if ((rc = read_version(o, argv[++*k], a, "-tool version", "version", &t->version)) != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* A -set-* or -remove-* option at argv[*k]: its item, with the arguments
+ * that follow (*k left on the last one read). */
+static int read_item(vt_opts *o, const struct vt_option *opt, char **argv, int *k) {
+    enum vt_command cmd = opt->what == O_SET ? VT_SET : VT_REMOVE;
+    const char *a = argv[*k];
+    /* vtool names -set-source-version after its argument here */
+    const char *shown = opt->kind == LCP_VTOOL_SET_SOURCE ? (argv[*k + 1] ? argv[*k + 1] : "(null)") : a;
+    if (o->command != VT_UNSET && o->command != cmd)
+        return usage(o, "option %s cannot be used with -show or %s commands", shown,
+                     cmd == VT_SET ? "-remove" : "-set");
+    o->command = cmd;
+    lcp_vtool_item *it = new_item(o);
+    if (!it)
+        return usage(o, "out of memory");
+    it->kind = (lcp_vtool_item_kind)opt->kind;
+    int rc = 0;
+    for (const char *p = opt->args; *p && rc == 0; p++) {
+        const char *arg = argv[++*k];
+        switch (*p) {
+        case 'P':
+            it->version_min = true;
+            rc = read_platform(o, arg, a, &it->platform);
+            if (rc == 0 && platform_vmlc(it->platform) == 0)
+                rc = usage(o, "version min unsupported for platform: %s", arg);
+            break;
+        case 'p': rc = read_platform(o, arg, a, &it->platform); break;
+        case 't': rc = read_tool(o, arg, a, "tool", &it->tool); break;
+        case 'v': rc = read_version(o, arg, a, "version", "version", &it->version); break;
+        case 'm': rc = read_version(o, arg, a, "min_version", "min_version", &it->version); break;
+        case 's': rc = read_version(o, arg, a, "sdk_version", "sdk_version", &it->sdk); break;
+        default:
+            if (!arg)
+                rc = usage(o, "missing %s version", a);
+            else if (parse_version(o, arg, 5, &it->source_version))
+                rc = usage(o, "bad version: %s", o->prog);
+        }
+    }
+    if (rc == 0 && opt->kind == LCP_VTOOL_SET_BUILD)
+        rc = read_tools(o, argv, k, a, it->platform, it->version_min);
+    return rc;
+}
+
+/* The option at argv[*k] (*k left on the last argument it read). */
+static int read_option(vt_opts *o, const struct vt_option *opt, char **argv, int *k) {
+    const char *arg;
+    uint32_t ct, cs;
+    switch (opt->what) {
+    case O_ARCH:
+        if (!(arg = argv[++*k]))
+            return usage(o, "missing arch");
+        if (!lcp_arch_from_name(arg, &ct, &cs))
+            return usage(o, "unknown arch: %s", arg);
+        if (o->narch == sizeof o->archs / sizeof o->archs[0])
+            return usage(o, "too many -arch options");
+        o->archs[o->narch].cputype = ct;
+        o->archs[o->narch].cpusubtype = cs;
+        o->archs[o->narch++].name = arg;
+        return 0;
+    case O_HELP: o->command = VT_HELP; return usage(o, NULL);
+    case O_OUTPUT:
+        arg = argv[++*k];
+        if (o->out_path)
+            return usage(o, "only one output file must be specified");
+        if (!arg)
+            return usage(o, "one output file must be specified");
+        o->out_path = arg;
+        return 0;
+    case O_REPLACE: o->replace = true; return 0;
+    case O_SHOW:
+        if (o->command != VT_UNSET)
+            return usage(o, "option %s cannot be used with other commands", argv[*k]);
+        o->command = VT_SHOW;
+        o->show = (enum vt_show)opt->kind;
+        return 0;
+    case O_END: return 0;
+    default: return read_item(o, opt, argv, k);
+    }
+}
+
+/* The first item of `kind` that repeats an earlier one (the same platform,
+ * and for a tool the same tool), or NULL. */
+static const lcp_vtool_item *repeated(const vt_opts *o, lcp_vtool_item_kind kind) {
+    for (size_t i = 0; i < o->nitems; i++)
+        for (size_t j = 0; j < i && o->items[i].kind == kind; j++) {
+            const lcp_vtool_item *x = &o->items[i], *y = &o->items[j];
+            if (y->kind == kind && (kind == LCP_VTOOL_SET_SOURCE ||
+                                    (x->platform == y->platform && (kind != LCP_VTOOL_ADD_TOOL || x->tool == y->tool))))
+                return x;
+        }
+    return NULL;
+}
+
+const char *vt_name_or_number(const char *name, uint32_t v, char *buf, size_t len) {
+    if (name)
+        return name;
+    snprintf(buf, len, "#%u", v);
+    return buf;
 }
 
 int vt_parse_args(vt_opts *o, int argc, char **argv) {
     bool read_options = true;
-    int rc;
-    NEXT();
-    if (argc == 0)
+    if (argc == 1)
         return usage(o, NULL);
-    while (argc > 0) {
-        const char *a = *argv;
+    for (int k = 1; k < argc; k++) {
+        const char *a = argv[k];
         if (read_options && a && a[0] == '-') {
-            if (strcmp(a, "-arch") == 0) {
-                NEXT();
-                if (!*argv)
-                    return usage(o, "missing arch");
-                uint32_t ct, cs;
-                if (!lcp_arch_from_name(*argv, &ct, &cs))
-                    return usage(o, "unknown arch: %s", *argv);
-                if (o->narch == sizeof o->archs / sizeof o->archs[0])
-                    return usage(o, "too many -arch options");
-                o->archs[o->narch].cputype = ct;
-                o->archs[o->narch].cpusubtype = cs;
-                o->archs[o->narch].name = *argv;
-                o->narch++;
-            } else if (strcmp(a, "-h") == 0 || strcmp(a, "-help") == 0) {
-                o->command = VT_HELP;
-                return usage(o, NULL);
-            } else if (strcmp(a, "-o") == 0 || strcmp(a, "-output") == 0) {
-                NEXT();
-                if (o->out_path)
-                    return usage(o, "only one output file must be specified");
-                if (!*argv)
-                    return usage(o, "one output file must be specified");
-                o->out_path = *argv;
-            } else if (strcmp(a, "-r") == 0 || strcmp(a, "-replace") == 0) {
-                o->replace = true;
-            } else if (strcmp(a, "-remove-build-tool") == 0 || strcmp(a, "-remove-tool") == 0 ||
-                       strcmp(a, "-remove-build-version") == 0) {
-                bool tool = strcmp(a, "-remove-build-version") != 0;
-                NEXT();
-                lcp_vtool_item *it;
-                if ((rc = start_item(o, VT_REMOVE, a, &it)) != 0)
-                    return rc;
-                it->kind = tool ? LCP_VTOOL_REMOVE_TOOL : LCP_VTOOL_REMOVE_BUILD;
-                if ((rc = read_platform(o, *argv, a, &it->platform)) != 0)
-                    return rc;
-                if (tool) {
-                    NEXT();
-                    if ((rc = read_tool(o, *argv, a, "tool", &it->tool)) != 0)
-                        return rc;
-                }
-            } else if (strcmp(a, "-remove-source-version") == 0) {
-                lcp_vtool_item *it;
-                if ((rc = start_item(o, VT_REMOVE, a, &it)) != 0)
-                    return rc;
-                it->kind = LCP_VTOOL_REMOVE_SOURCE;
-            } else if (strcmp(a, "-set-tool") == 0 || strcmp(a, "-set-build-tool") == 0) {
-                NEXT();
-                lcp_vtool_item *it;
-                if ((rc = start_item(o, VT_SET, a, &it)) != 0)
-                    return rc;
-                it->kind = LCP_VTOOL_ADD_TOOL;
-                if ((rc = read_platform(o, *argv, a, &it->platform)) != 0)
-                    return rc;
-                NEXT();
-                if ((rc = read_tool(o, *argv, a, "tool", &it->tool)) != 0)
-                    return rc;
-                NEXT();
-                if ((rc = read_version(o, *argv, a, "version", "version", &it->version)) != 0)
-                    return rc;
-            } else if (strcmp(a, "-set-build") == 0 || strcmp(a, "-set-build-version") == 0 ||
-                       strcmp(a, "-set-version-min") == 0) {
-                NEXT();
-                lcp_vtool_item *it;
-                if ((rc = start_item(o, VT_SET, a, &it)) != 0)
-                    return rc;
-                it->kind = LCP_VTOOL_SET_BUILD;
-                it->version_min = strcmp(a, "-set-version-min") == 0;
-                if ((rc = read_platform(o, *argv, a, &it->platform)) != 0)
-                    return rc;
-                if (it->version_min && platform_vmlc(it->platform) == 0)
-                    return usage(o, "version min unsupported for platform: %s", *argv);
-                NEXT();
-                if ((rc = read_version(o, *argv, a, "min_version", "min_version", &it->version)) != 0)
-                    return rc;
-                NEXT();
-                if ((rc = read_version(o, *argv, a, "sdk_version", "sdk_version", &it->sdk)) != 0)
-                    return rc;
-                bool versmin = it->version_min;
-                uint32_t platform = it->platform;
-                while (argv[1] && strcmp(argv[1], "-tool") == 0) {
-                    NEXT();
-                    NEXT();
-                    if (versmin)
-                        return usage(o, "-tool cannot be used with %s", a);
-                    lcp_vtool_item *t = new_item(o);
-                    if (!t)
-                        return usage(o, "out of memory");
-                    t->kind = LCP_VTOOL_ADD_TOOL;
-                    t->platform = platform;
-                    if ((rc = read_tool(o, *argv, a, "-tool tool", &t->tool)) != 0)
-                        return rc;
-                    NEXT();
-                    if ((rc = read_version(o, *argv, a, "-tool version", "version", &t->version)) != 0)
-                        return rc;
-                }
-            } else if (strcmp(a, "-set-source") == 0 || strcmp(a, "-set-source-version") == 0) {
-                NEXT();
-                lcp_vtool_item *it; /* vtool names the argument after the option here */
-                if ((rc = start_item(o, VT_SET, *argv ? *argv : "(null)", &it)) != 0)
-                    return rc;
-                it->kind = LCP_VTOOL_SET_SOURCE;
-                if (!*argv)
-                    return usage(o, "missing %s version", a);
-                if (parse_abcde(o, *argv, &it->source_version))
-                    return usage(o, "bad version: %s", o->prog);
-            } else if (strcmp(a, "-show") == 0 || strcmp(a, "-show-all") == 0 || strcmp(a, "-show-build") == 0 ||
-                       strcmp(a, "-show-build-version") == 0 || strcmp(a, "-show-source") == 0 ||
-                       strcmp(a, "-show-source-version") == 0 || strcmp(a, "-show-space") == 0) {
-                if (o->command != VT_UNSET)
-                    return usage(o, "option %s cannot be used with other commands", a);
-                o->command = VT_SHOW;
-                if (strncmp(a, "-show-build", 11) == 0)
-                    o->show = VT_SHOW_BUILD;
-                else if (strncmp(a, "-show-source", 12) == 0)
-                    o->show = VT_SHOW_SOURCE;
-                else if (strcmp(a, "-show-space") == 0)
-                    o->show = VT_SHOW_SPACE;
-                else
-                    o->show = VT_SHOW_ALL;
-            } else if (strcmp(a, "-") == 0) {
-                read_options = false;
-            } else {
+            const struct vt_option *opt = NULL;
+            for (size_t i = 0; i < sizeof options / sizeof options[0] && !opt; i++)
+                if (strcmp(a, options[i].names[0]) == 0 || (options[i].names[1] && strcmp(a, options[i].names[1]) == 0))
+                    opt = &options[i];
+            if (!opt)
                 return usage(o, "unknown option: %s", a);
-            }
+            int rc = read_option(o, opt, argv, &k);
+            if (rc)
+                return rc;
+            read_options = opt->what != O_END;
         } else {
             if (o->in_path)
                 return usage(o, "only one input file must be specified");
             o->in_path = a;
         }
-        NEXT();
     }
     if (!o->in_path)
         return usage(o, "one input file must be specified");
@@ -388,43 +385,16 @@ int vt_parse_args(vt_opts *o, int argc, char **argv) {
         return usage(o, "one output file must be specified");
     if (o->command == VT_SHOW && o->out_path)
         return usage(o, "-show commands do not write output");
-    for (size_t i = 0; i < o->nitems; i++) {
-        if (o->items[i].kind != LCP_VTOOL_SET_BUILD)
-            continue;
-        for (size_t j = 0; j < i; j++) {
-            if (o->items[j].kind != LCP_VTOOL_SET_BUILD || o->items[j].platform != o->items[i].platform)
-                continue;
-            const char *pn = vt_platform_name(o->items[i].platform);
-            if (pn)
-                return usage(o, "more than one build version specified for platform %s", pn);
-            return usage(o, "more than one build version specified for platform #%u", o->items[i].platform);
-        }
-    }
-    bool foundsrc = false;
-    for (size_t i = 0; i < o->nitems; i++) {
-        if (o->items[i].kind != LCP_VTOOL_SET_SOURCE)
-            continue;
-        if (foundsrc)
-            return usage(o, "more than one source version specified");
-        foundsrc = true;
-    }
-    for (size_t i = 0; i < o->nitems; i++) {
-        if (o->items[i].kind != LCP_VTOOL_ADD_TOOL)
-            continue;
-        for (size_t j = 0; j < i; j++) {
-            if (o->items[j].kind != LCP_VTOOL_ADD_TOOL || o->items[j].platform != o->items[i].platform ||
-                o->items[j].tool != o->items[i].tool)
-                continue;
-            uint32_t pl = o->items[i].platform, tl = o->items[i].tool;
-            const char *pn = vt_platform_name(pl), *tn = tool_name(tl);
-            if (pn && tn)
-                return usage(o, "more than one tool version specified for platform %s, tool %s", pn, tn);
-            if (pn)
-                return usage(o, "more than one tool version specified for platform %s, tool #%u", pn, tl);
-            if (tn)
-                return usage(o, "more than one tool version specified for platform #%u, tool %s", pl, tn);
-            return usage(o, "more than one tool version specified for platform #%u, tool #%u", pl, tl);
-        }
-    }
+    char b1[16], b2[16];
+    const lcp_vtool_item *r;
+    if ((r = repeated(o, LCP_VTOOL_SET_BUILD)) != NULL)
+        return usage(o, "more than one build version specified for platform %s",
+                     vt_name_or_number(vt_platform_name(r->platform), r->platform, b1, sizeof b1));
+    if (repeated(o, LCP_VTOOL_SET_SOURCE))
+        return usage(o, "more than one source version specified");
+    if ((r = repeated(o, LCP_VTOOL_ADD_TOOL)) != NULL)
+        return usage(o, "more than one tool version specified for platform %s, tool %s",
+                     vt_name_or_number(vt_platform_name(r->platform), r->platform, b1, sizeof b1),
+                     vt_name_or_number(lcp_tool_name(r->tool), r->tool, b2, sizeof b2));
     return 0;
 }

@@ -111,26 +111,21 @@ int vt_edit_slice(const vt_opts *o, const lcp_file *f, size_t i, vt_slice_edit *
     return 0;
 }
 
-struct placed {
-    const lcp_image *img;
-    uint64_t sect;
-};
-
 static int by_offset(const void *a, const void *b) {
-    const struct placed *x = a, *y = b;
+    const vt_slice_edit *x = a, *y = b;
     return x->img->offset < y->img->offset ? -1 : x->img->offset > y->img->offset;
 }
 
 /* vtool's own layout: each edited slice's header, commands and zeros up
  * to its first section, in place; every other byte copied by range. */
 static lcp_status plan_in_place(const lcp_file *f, const vt_slice_edit *edits, lcp_plan *plan, lcp_error *err) {
-    struct placed *p = calloc(f->nslices ? f->nslices : 1, sizeof *p);
+    vt_slice_edit *p = calloc(f->nslices ? f->nslices : 1, sizeof *p);
     if (p == NULL)
         return lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
     size_t n = 0;
     for (size_t i = 0; i < f->nslices; i++)
         if (edits[i].img)
-            p[n++] = (struct placed){edits[i].img, edits[i].sect};
+            p[n++] = edits[i];
     qsort(p, n, sizeof *p, by_offset);
     lcp_status st = LCP_OK;
     uint64_t pos = 0;

@@ -93,11 +93,9 @@ void vt_print_outcome(const vt_opts *o, const lcp_vtool_result *res) {
         break;
     case LCP_VTOOL_NO_BUILD_VERSION: {
         /* "verion": Apple's spelling */
-        const char *pn = vt_platform_name(res->platform);
-        if (pn)
-            fprintf(stderr, "%s error: no build verion load command found for platform %s\n", o->prog, pn);
-        else
-            fprintf(stderr, "%s error: no build verion load command found for platform #%u\n", o->prog, res->platform);
+        char buf[16];
+        fprintf(stderr, "%s error: no build verion load command found for platform %s\n", o->prog,
+                vt_name_or_number(vt_platform_name(res->platform), res->platform, buf, sizeof buf));
         break;
     }
     }

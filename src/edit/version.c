@@ -62,6 +62,20 @@ const char *lcp_version_format(uint32_t v, char *buf, size_t len) {
     return buf;
 }
 
+const char *lcp_source_version_format(uint64_t v, char *buf, size_t len) {
+    unsigned a = (unsigned)(v >> 40), b = (unsigned)((v >> 30) & 0x3ff), c = (unsigned)((v >> 20) & 0x3ff),
+             d = (unsigned)((v >> 10) & 0x3ff), e = (unsigned)(v & 0x3ff);
+    if (e)
+        snprintf(buf, len, "%u.%u.%u.%u.%u", a, b, c, d, e);
+    else if (d)
+        snprintf(buf, len, "%u.%u.%u.%u", a, b, c, d);
+    else if (c)
+        snprintf(buf, len, "%u.%u.%u", a, b, c);
+    else
+        snprintf(buf, len, "%u.%u", a, b);
+    return buf;
+}
+
 /* ---- helpers on the model ---- */
 
 static bool is_version_cmd(uint32_t cmd) { return cmd == LCP_LC_BUILD_VERSION || lcp_cmd_is_version_min(cmd); }

@@ -112,6 +112,11 @@ static void versions_parse_and_format(void **state) {
     assert_false(lcp_version_parse("", &v));
     assert_string_equal(lcp_version_format(0x000a0900, buf, sizeof buf), "10.9");
     assert_string_equal(lcp_version_format(0x000a0901, buf, sizeof buf), "10.9.1");
+    /* source versions: A.B, then C, D, E up to the last non-zero one */
+    assert_string_equal(lcp_source_version_format((uint64_t)1 << 40 | 2u << 30, buf, sizeof buf), "1.2");
+    assert_string_equal(lcp_source_version_format((uint64_t)1 << 40 | 3u << 10, buf, sizeof buf), "1.0.0.3");
+    assert_string_equal(lcp_source_version_format(0xffffffffffffffffu, buf, sizeof buf),
+                        "16777215.1023.1023.1023.1023");
 }
 
 /* ---- lcp_version_raise_sdk ---- */
