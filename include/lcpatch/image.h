@@ -228,6 +228,9 @@ bool lcp_cmd_is_version_min(uint32_t cmd);
 bool lcp_image_version_min(const lcp_image *img, size_t i, lcp_version_min *out);
 /* The platform an LC_VERSION_MIN_* command stands for (PLATFORM_MACOS...). */
 uint32_t lcp_version_min_platform(uint32_t cmd);
+/* The other way: the LC_VERSION_MIN_* command of a platform, 0 for the
+ * platforms that have none (they take LC_BUILD_VERSION only). */
+uint32_t lcp_version_min_cmd(uint32_t platform);
 
 bool lcp_image_source_version(const lcp_image *img, size_t i, uint64_t *out);
 

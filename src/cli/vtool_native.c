@@ -179,8 +179,7 @@ static int run(enum native_op op, int argc, char **argv) {
     it->version_min = op == OP_SET_VMIN;
     if (!lcp_platform_from_name(pos[0], &it->platform) || it->platform == 0)
         return lcp_cli_usage_error(name, "unknown platform '%s'", pos[0]);
-    if (op == OP_SET_VMIN && it->platform != LCP_PLATFORM_MACOS && it->platform != LCP_PLATFORM_IOS &&
-        it->platform != LCP_PLATFORM_TVOS && it->platform != LCP_PLATFORM_WATCHOS)
+    if (op == OP_SET_VMIN && lcp_version_min_cmd(it->platform) == 0)
         return lcp_cli_usage_error(name, "platform '%s' has no LC_VERSION_MIN_* command", pos[0]);
     if (op != OP_REMOVE_BUILD) {
         if (!lcp_version_parse(pos[1], &it->version) || !lcp_version_parse(pos[2], &it->sdk))

@@ -11,23 +11,22 @@
 static const struct {
     uint32_t id;
     const char *name;
-    uint32_t vmlc;
 } platforms[] = {
-    {LCP_PLATFORM_MACOS, "macos", LCP_LC_VERSION_MIN_MACOSX},
-    {LCP_PLATFORM_IOS, "ios", LCP_LC_VERSION_MIN_IPHONEOS},
-    {LCP_PLATFORM_WATCHOS, "watchos", LCP_LC_VERSION_MIN_WATCHOS},
-    {LCP_PLATFORM_TVOS, "tvos", LCP_LC_VERSION_MIN_TVOS},
-    {LCP_PLATFORM_BRIDGEOS, "bridgeos", 0},
-    {LCP_PLATFORM_MACCATALYST, "maccatalyst", 0},
-    {LCP_PLATFORM_MACCATALYST, "uikitformac", 0},
-    {LCP_PLATFORM_IOSSIMULATOR, "iossim", 0},
-    {LCP_PLATFORM_TVOSSIMULATOR, "tvossim", 0},
-    {LCP_PLATFORM_WATCHOSSIMULATOR, "watchossim", 0},
-    {LCP_PLATFORM_DRIVERKIT, "driverkit", 0},
-    {LCP_PLATFORM_VISIONOS, "visionos", 0},
-    {LCP_PLATFORM_VISIONOSSIMULATOR, "visionossim", 0},
-    {13, "firmware", 0},
-    {14, "sepos", 0},
+    {LCP_PLATFORM_MACOS, "macos"},
+    {LCP_PLATFORM_IOS, "ios"},
+    {LCP_PLATFORM_WATCHOS, "watchos"},
+    {LCP_PLATFORM_TVOS, "tvos"},
+    {LCP_PLATFORM_BRIDGEOS, "bridgeos"},
+    {LCP_PLATFORM_MACCATALYST, "maccatalyst"},
+    {LCP_PLATFORM_MACCATALYST, "uikitformac"},
+    {LCP_PLATFORM_IOSSIMULATOR, "iossim"},
+    {LCP_PLATFORM_TVOSSIMULATOR, "tvossim"},
+    {LCP_PLATFORM_WATCHOSSIMULATOR, "watchossim"},
+    {LCP_PLATFORM_DRIVERKIT, "driverkit"},
+    {LCP_PLATFORM_VISIONOS, "visionos"},
+    {LCP_PLATFORM_VISIONOSSIMULATOR, "visionossim"},
+    {13, "firmware"},
+    {14, "sepos"},
 };
 
 static const struct {
@@ -47,13 +46,6 @@ const char *vt_platform_name(uint32_t id) {
         if (platforms[i].id == id)
             return platforms[i].name;
     return NULL;
-}
-
-static uint32_t platform_vmlc(uint32_t id) {
-    for (size_t i = 0; i < sizeof platforms / sizeof platforms[0]; i++)
-        if (platforms[i].id == id)
-            return platforms[i].vmlc;
-    return 0;
 }
 
 static uint32_t tool_id(const char *s) {
@@ -277,7 +269,7 @@ static int read_item(vt_opts *o, const struct vt_option *opt, char **argv, int *
         case 'P':
             it->version_min = true;
             rc = read_platform(o, arg, a, &it->platform);
-            if (rc == 0 && platform_vmlc(it->platform) == 0)
+            if (rc == 0 && lcp_version_min_cmd(it->platform) == 0)
                 rc = usage(o, "version min unsupported for platform: %s", arg);
             break;
         case 'p': rc = read_platform(o, arg, a, &it->platform); break;

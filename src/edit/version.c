@@ -90,16 +90,6 @@ static uint32_t cmd_platform(const lcp_image *img, size_t i) {
     return lcp_version_min_platform(img->lc[i].cmd);
 }
 
-static uint32_t vmin_cmd_for_platform(uint32_t platform) {
-    switch (platform) {
-    case LCP_PLATFORM_MACOS: return LCP_LC_VERSION_MIN_MACOSX;
-    case LCP_PLATFORM_IOS: return LCP_LC_VERSION_MIN_IPHONEOS;
-    case LCP_PLATFORM_TVOS: return LCP_LC_VERSION_MIN_TVOS;
-    case LCP_PLATFORM_WATCHOS: return LCP_LC_VERSION_MIN_WATCHOS;
-    default: return 0;
-    }
-}
-
 static bool has_signature(const lcp_image *img) { return lcp_image_find(img, LCP_LC_CODE_SIGNATURE, 0) >= 0; }
 
 /* ---- vtool ---- */
@@ -233,7 +223,7 @@ static bool emit_items(lcp_buf *b, const item_list *items, bool be, uint32_t *nc
     for (size_t i = 0; i < items->n; i++) {
         const lcp_vtool_item *it = &items->v[i];
         if (it->kind == LCP_VTOOL_SET_BUILD && it->version_min) {
-            if (!put_version_min(b, be, vmin_cmd_for_platform(it->platform), it->version, it->sdk))
+            if (!put_version_min(b, be, lcp_version_min_cmd(it->platform), it->version, it->sdk))
                 return false;
             (*ncmds)++;
         } else if (it->kind == LCP_VTOOL_SET_BUILD) {
@@ -477,7 +467,7 @@ lcp_status lcp_version_raise_sdk(lcp_image *img, const lcp_sdk_request *req, lcp
     if (want_sdk < minos)
         want_sdk = minos; /* never an sdk below the minimum OS */
     uint32_t reserve = sp.signed_image ? 0 : CODE_SIGNATURE_SIZE;
-    uint32_t vmin_cmd = vmin_cmd_for_platform(req->platform);
+    uint32_t vmin_cmd = lcp_version_min_cmd(req->platform);
     report->platform = req->platform;
     report->new_minos = minos;
     report->new_sdk = want_sdk;

@@ -171,6 +171,15 @@ uint32_t lcp_version_min_platform(uint32_t cmd) {
     }
 }
 
+uint32_t lcp_version_min_cmd(uint32_t platform) {
+    static const uint32_t cmds[] = {LCP_LC_VERSION_MIN_MACOSX, LCP_LC_VERSION_MIN_IPHONEOS, LCP_LC_VERSION_MIN_TVOS,
+                                    LCP_LC_VERSION_MIN_WATCHOS};
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
+        if (lcp_version_min_platform(cmds[i]) == platform)
+            return cmds[i];
+    return 0;
+}
+
 bool lcp_image_version_min(const lcp_image *img, size_t i, lcp_version_min *out) {
     if (i >= img->ncmds || !lcp_cmd_is_version_min(img->lc[i].cmd))
         return false;

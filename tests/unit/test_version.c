@@ -521,9 +521,27 @@ static void vtool_section_inside_header(void **state) {
     lcp_image_free(img);
 }
 
+/* LC_VERSION_MIN_* <-> platform, both ways: the four platforms that have
+ * one, and none for the others. */
+static void version_min_command_and_platform(void **state) {
+    (void)state;
+    const uint32_t cmds[] = {LCP_LC_VERSION_MIN_MACOSX, LCP_LC_VERSION_MIN_IPHONEOS, LCP_LC_VERSION_MIN_TVOS,
+                             LCP_LC_VERSION_MIN_WATCHOS};
+    const uint32_t platforms[] = {LCP_PLATFORM_MACOS, LCP_PLATFORM_IOS, LCP_PLATFORM_TVOS, LCP_PLATFORM_WATCHOS};
+    for (size_t i = 0; i < 4; i++) {
+        assert_int_equal(lcp_version_min_platform(cmds[i]), platforms[i]);
+        assert_int_equal(lcp_version_min_cmd(platforms[i]), cmds[i]);
+    }
+    assert_int_equal(lcp_version_min_cmd(LCP_PLATFORM_MACCATALYST), 0);
+    assert_int_equal(lcp_version_min_cmd(LCP_PLATFORM_VISIONOS), 0);
+    assert_int_equal(lcp_version_min_cmd(0), 0);
+    assert_int_equal(lcp_version_min_platform(LCP_LC_BUILD_VERSION), 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(versions_parse_and_format),
+        cmocka_unit_test(version_min_command_and_platform),
         cmocka_unit_test(sdk_rewritten_in_place_version_min),
         cmocka_unit_test(sdk_build_version_keeps_tools_and_sets_minos),
         cmocka_unit_test(sdk_not_below_minos),
