@@ -32,9 +32,13 @@
     (LCP_PARSE_FAT_TABLE_ONLY | LCP_PARSE_FAT_OVERLAP_OK | LCP_PARSE_FAT_ANY_COUNT | LCP_PARSE_FAT_HIDDEN_ARM64 |      \
      LCP_PARSE_FAT_MAX_ALIGN_15 | LCP_PARSE_CMDSIZE_ANY_ALIGN | LCP_PARSE_CMDS_SIZES_ONLY)
 
+/* An architecture named on the command line, with what its flag gives
+ * besides: -replace's file, -segalign's alignment. */
 struct lipo_arch {
     const char *name; /* as given; NULL when none */
     uint32_t cputype, cpusubtype;
+    const char *file; /* -replace ARCH FILE */
+    uint32_t align;   /* -segalign ARCH VALUE, as log2 */
 };
 
 /* A file named on the command line (or by -replace). */
@@ -58,16 +62,6 @@ struct lipo_thin {
     uint64_t offset; /* in the output */
 };
 
-struct lipo_replace {
-    struct lipo_arch arch;
-    const char *file;
-};
-
-struct lipo_segalign {
-    struct lipo_arch arch;
-    uint32_t align;
-};
-
 struct lipo {
     const char *progname;
     struct lipo_input *inputs;
@@ -78,12 +72,8 @@ struct lipo {
     bool create, info, detailed, brief, thin_flag, remove, extract, extract_family, replace, verify, fat64, hide_arm64,
         arch_blank;
     struct lipo_arch thin_arch;
-    struct lipo_arch *removes, *extracts, *verifies, *blanks_wanted;
-    size_t nremoves, nextracts, nverifies, nblanks_wanted;
-    struct lipo_replace *replaces;
-    size_t nreplaces;
-    struct lipo_segalign *segaligns;
-    size_t nsegaligns;
+    struct lipo_arch *removes, *extracts, *verifies, *replaces, *segaligns;
+    size_t nremoves, nextracts, nverifies, nreplaces, nsegaligns;
     uint8_t **blanks;
     size_t nblanks;
 };
@@ -106,21 +96,27 @@ int lipo_read_failed(const struct lipo *L, const char *name, const lcp_error *er
 
 /* lipo_args.c: argv into L; LIPO_FAIL (after the message) on a bad command line. */
 int lipo_parse_args(struct lipo *L, int argc, char **argv);
-/* The same architecture by lipo's rule (cpusubtype without capability bits). */
-bool lipo_same_arch(uint32_t t1, uint32_t s1, uint32_t t2, uint32_t s2);
 /* Appends an entry to a grown array; false when out of memory. */
 bool lipo_grow(void **array, size_t n, size_t size);
 
 /* lipo_input.c */
 int lipo_read_inputs(struct lipo *L);
 /* -replace's file as a thin file in *t. */
-int lipo_read_replacement(struct lipo *L, const struct lipo_replace *r, struct lipo_thin *t);
+int lipo_read_replacement(struct lipo *L, const struct lipo_arch *r, struct lipo_thin *t);
 /* -arch_blank's page of zeros with an MH_DYLIB_STUB header, appended to the thin files. */
 int lipo_add_blank(struct lipo *L, const struct lipo_arch *a);
 struct lipo_thin *lipo_new_thin(struct lipo *L);
 void lipo_release(struct lipo *L);
 
 /* lipo_ops.c: the operations that write a file. */
+/* The index of the first thin file of architecture a (by lipo's rule,
+ * lcp_arch_matches), or L->nthins. */
+size_t lipo_find_thin(const struct lipo *L, const struct lipo_arch *a);
+/* Apple's "OPTION ARCH SUFFIX specified multiple times" when two of the n
+ * architectures are the same (named by the first of the pair, or the
+ * second when `second`). */
+int lipo_no_repeats(const struct lipo *L, const struct lipo_arch *v, size_t n, bool second, const char *option,
+                    const char *suffix);
 int lipo_run_create(struct lipo *L);
 int lipo_run_thin(struct lipo *L);
 int lipo_run_extract(struct lipo *L);

@@ -16,8 +16,6 @@ bool lipo_grow(void **array, size_t n, size_t size) {
     return true;
 }
 
-bool lipo_same_arch(uint32_t t1, uint32_t s1, uint32_t t2, uint32_t s2) { return lcp_arch_matches(t1, s1, t2, s2); }
-
 static bool get_arch(const char *name, struct lipo_arch *out) {
     out->name = name;
     return lcp_arch_from_name(name, &out->cputype, &out->cpusubtype);
@@ -61,8 +59,8 @@ static int add_input(struct lipo *L, const char *name, struct lipo_input **out) 
 static int parse_segalign(struct lipo *L, char **argv, int a) {
     if (!lipo_grow((void **)&L->segaligns, L->nsegaligns, sizeof *L->segaligns))
         return lipo_fatal(L, "out of memory");
-    struct lipo_segalign *s = &L->segaligns[L->nsegaligns++];
-    if (!get_arch(argv[a + 1], &s->arch)) {
+    struct lipo_arch *s = &L->segaligns[L->nsegaligns++];
+    if (!get_arch(argv[a + 1], s)) {
         lipo_error(L, "unknown architecture specification flag: %s in specifying segment alignment: %s %s %s",
                    argv[a + 1], argv[a], argv[a + 1], argv[a + 2]);
         return bad_arch();
@@ -146,9 +144,9 @@ static int parse_flag(struct lipo *L, int argc, char **argv, int *a) {
             return missing(L, arg, true);
         if (!lipo_grow((void **)&L->replaces, L->nreplaces, sizeof *L->replaces))
             return lipo_fatal(L, "out of memory");
-        struct lipo_replace *r = &L->replaces[L->nreplaces++];
+        struct lipo_arch *r = &L->replaces[L->nreplaces++];
         r->file = argv[*a + 2];
-        if (!get_arch(argv[*a + 1], &r->arch)) {
+        if (!get_arch(argv[*a + 1], r)) {
             lipo_error(L, "unknown architecture specification flag: %s in specifying replace operation: %s %s %s",
                        argv[*a + 1], arg, argv[*a + 1], argv[*a + 2]);
             return bad_arch();

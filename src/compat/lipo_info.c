@@ -85,13 +85,8 @@ void lipo_print_archs(const struct lipo *L) {
 }
 
 int lipo_verify(const struct lipo *L) {
-    for (size_t i = 0; i < L->nverifies; i++) {
-        bool found = false;
-        for (size_t j = 0; j < L->nthins && !found; j++)
-            found = lipo_same_arch(L->verifies[i].cputype, L->verifies[i].cpusubtype, L->thins[j].cputype,
-                                   L->thins[j].cpusubtype);
-        if (!found)
+    for (size_t i = 0; i < L->nverifies; i++)
+        if (lipo_find_thin(L, &L->verifies[i]) == L->nthins)
             return 1;
-    }
     return 0;
 }

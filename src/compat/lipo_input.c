@@ -248,7 +248,7 @@ int lipo_read_inputs(struct lipo *L) {
     return 0;
 }
 
-int lipo_read_replacement(struct lipo *L, const struct lipo_replace *r, struct lipo_thin *t) {
+int lipo_read_replacement(struct lipo *L, const struct lipo_arch *r, struct lipo_thin *t) {
     /* registered as an input so that its file is released with the others */
     if (!lipo_grow((void **)&L->inputs, L->ninputs, sizeof *L->inputs))
         return lipo_fatal(L, "out of memory");
@@ -265,17 +265,17 @@ int lipo_read_replacement(struct lipo *L, const struct lipo_replace *r, struct l
         *t = (struct lipo_thin){.name = r->file,
                                 .src = in->blob,
                                 .size = in->blob->size,
-                                .cputype = r->arch.cputype,
-                                .cpusubtype = r->arch.cpusubtype};
+                                .cputype = r->cputype,
+                                .cpusubtype = r->cpusubtype};
     } else if (in->file->kind == LCP_FAT || in->file->kind == LCP_FAT64) {
         return lipo_fatal(L, "replacement file: %s is a fat file (must be a thin file)", r->file);
     } else if ((rc = thin_of(L, in, t, true)) != 0) {
         return rc;
     }
-    if (!lipo_same_arch(t->cputype, t->cpusubtype, r->arch.cputype, r->arch.cpusubtype))
+    if (!lcp_arch_matches(t->cputype, t->cpusubtype, r->cputype, r->cpusubtype))
         return lipo_fatal(L,
                           "specified architecture: %s for replacement file: %s does not match the file's architecture",
-                          r->arch.name, r->file);
+                          r->name, r->file);
     return 0;
 }
 
