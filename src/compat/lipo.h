@@ -96,8 +96,11 @@ int lipo_read_failed(const struct lipo *L, const char *name, const lcp_error *er
 
 /* lipo_args.c: argv into L; LIPO_FAIL (after the message) on a bad command line. */
 int lipo_parse_args(struct lipo *L, int argc, char **argv);
-/* Appends an entry to a grown array; false when out of memory. */
-bool lipo_grow(void **array, size_t n, size_t size);
+/* Appends a zeroed entry to the array *array of *n and returns it; NULL
+ * after Apple's "out of memory". */
+void *lipo_push(const struct lipo *L, void **array, size_t *n, size_t size);
+/* A new input named `name`; NULL after Apple's "out of memory". */
+struct lipo_input *lipo_add_input(struct lipo *L, const char *name);
 
 /* lipo_input.c */
 int lipo_read_inputs(struct lipo *L);
@@ -105,7 +108,6 @@ int lipo_read_inputs(struct lipo *L);
 int lipo_read_replacement(struct lipo *L, const struct lipo_arch *r, struct lipo_thin *t);
 /* -arch_blank's page of zeros with an MH_DYLIB_STUB header, appended to the thin files. */
 int lipo_add_blank(struct lipo *L, const struct lipo_arch *a);
-struct lipo_thin *lipo_new_thin(struct lipo *L);
 void lipo_release(struct lipo *L);
 
 /* lipo_ops.c: the operations that write a file. */

@@ -8,12 +8,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-bool lipo_grow(void **array, size_t n, size_t size) {
-    void *p = realloc(*array, (n + 1) * size);
-    if (p == NULL)
-        return false;
+void *lipo_push(const struct lipo *L, void **array, size_t *n, size_t size) {
+    void *p = realloc(*array, (*n + 1) * size);
+    if (p == NULL) {
+        lipo_fatal(L, "out of memory");
+        return NULL;
+    }
     *array = p;
-    return true;
+    return memset((char *)p + (*n)++ * size, 0, size);
+}
+
+struct lipo_input *lipo_add_input(struct lipo *L, const char *name) {
+    struct lipo_input *in = lipo_push(L, (void **)&L->inputs, &L->ninputs, sizeof *L->inputs);
+    if (in)
+        in->name = name;
+    return in;
 }
 
 static bool get_arch(const char *name, struct lipo_arch *out) {
@@ -36,9 +45,10 @@ static int missing(const struct lipo *L, const char *flag, bool plural) {
 /* Appends an architecture named by argv to list; LIPO_FAIL on a bad name. */
 static int add_arch(struct lipo *L, struct lipo_arch **list, size_t *n, const char *name, const char *what,
                     const char *flag) {
-    if (!lipo_grow((void **)list, *n, sizeof **list))
-        return lipo_fatal(L, "out of memory");
-    if (!get_arch(name, &(*list)[(*n)++])) {
+    struct lipo_arch *e = lipo_push(L, (void **)list, n, sizeof **list);
+    if (e == NULL)
+        return LIPO_FAIL;
+    if (!get_arch(name, e)) {
         lipo_error(L, "unknown architecture specification flag: %s in specifying %s operation: %s %s", name, what, flag,
                    name);
         return bad_arch();
@@ -46,20 +56,10 @@ static int add_arch(struct lipo *L, struct lipo_arch **list, size_t *n, const ch
     return 0;
 }
 
-static int add_input(struct lipo *L, const char *name, struct lipo_input **out) {
-    if (!lipo_grow((void **)&L->inputs, L->ninputs, sizeof *L->inputs))
-        return lipo_fatal(L, "out of memory");
-    struct lipo_input *in = &L->inputs[L->ninputs++];
-    memset(in, 0, sizeof *in);
-    in->name = name;
-    *out = in;
-    return 0;
-}
-
 static int parse_segalign(struct lipo *L, char **argv, int a) {
-    if (!lipo_grow((void **)&L->segaligns, L->nsegaligns, sizeof *L->segaligns))
-        return lipo_fatal(L, "out of memory");
-    struct lipo_arch *s = &L->segaligns[L->nsegaligns++];
+    struct lipo_arch *s = lipo_push(L, (void **)&L->segaligns, &L->nsegaligns, sizeof *s);
+    if (s == NULL)
+        return LIPO_FAIL;
     if (!get_arch(argv[a + 1], s)) {
         lipo_error(L, "unknown architecture specification flag: %s in specifying segment alignment: %s %s %s",
                    argv[a + 1], argv[a], argv[a + 1], argv[a + 2]);
@@ -86,9 +86,9 @@ static int parse_flag(struct lipo *L, int argc, char **argv, int *a) {
     if (strcmp(p, "arch") == 0 || strcmp(p, "a") == 0) {
         if (*a + 2 >= argc)
             return missing(L, arg, true);
-        struct lipo_input *in;
-        if ((rc = add_input(L, argv[*a + 2], &in)) != 0)
-            return rc;
+        struct lipo_input *in = lipo_add_input(L, argv[*a + 2]);
+        if (in == NULL)
+            return LIPO_FAIL;
         if (!get_arch(argv[*a + 1], &in->arch)) {
             lipo_error(L, "unknown architecture specification flag: %s in specifying input file %s %s %s", argv[*a + 1],
                        arg, argv[*a + 1], argv[*a + 2]);
@@ -142,9 +142,9 @@ static int parse_flag(struct lipo *L, int argc, char **argv, int *a) {
         L->replace = true;
         if (*a + 2 >= argc)
             return missing(L, arg, true);
-        if (!lipo_grow((void **)&L->replaces, L->nreplaces, sizeof *L->replaces))
-            return lipo_fatal(L, "out of memory");
-        struct lipo_arch *r = &L->replaces[L->nreplaces++];
+        struct lipo_arch *r = lipo_push(L, (void **)&L->replaces, &L->nreplaces, sizeof *r);
+        if (r == NULL)
+            return LIPO_FAIL;
         r->file = argv[*a + 2];
         if (!get_arch(argv[*a + 1], r)) {
             lipo_error(L, "unknown architecture specification flag: %s in specifying replace operation: %s %s %s",
@@ -174,9 +174,10 @@ static int parse_flag(struct lipo *L, int argc, char **argv, int *a) {
         if (*a + 1 >= argc)
             return missing(L, arg, true);
         for (++*a; *a < argc; ++*a) {
-            if (!lipo_grow((void **)&L->verifies, L->nverifies, sizeof *L->verifies))
-                return lipo_fatal(L, "out of memory");
-            if (!get_arch(argv[*a], &L->verifies[L->nverifies++])) {
+            struct lipo_arch *v = lipo_push(L, (void **)&L->verifies, &L->nverifies, sizeof *v);
+            if (v == NULL)
+                return LIPO_FAIL;
+            if (!get_arch(argv[*a], v)) {
                 lipo_error(L, "unknown architecture specification flag: %s in specifying -verify_arch operation",
                            argv[*a]);
                 return bad_arch();
@@ -223,15 +224,8 @@ static int check_combination(struct lipo *L) {
 
 int lipo_parse_args(struct lipo *L, int argc, char **argv) {
     for (int a = 1; a < argc; a++) {
-        int rc;
-        if (argv[a][0] != '-') {
-            struct lipo_input *in;
-            rc = add_input(L, argv[a], &in);
-        } else {
-            rc = parse_flag(L, argc, argv, &a);
-        }
-        if (rc)
-            return rc;
+        if (argv[a][0] != '-' ? lipo_add_input(L, argv[a]) == NULL : parse_flag(L, argc, argv, &a) != 0)
+            return LIPO_FAIL;
     }
     return check_combination(L);
 }

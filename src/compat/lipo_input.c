@@ -15,12 +15,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-struct lipo_thin *lipo_new_thin(struct lipo *L) {
-    if (!lipo_grow((void **)&L->thins, L->nthins, sizeof *L->thins))
-        return NULL;
-    struct lipo_thin *t = &L->thins[L->nthins++];
-    memset(t, 0, sizeof *t);
-    return t;
+static int add_thin(struct lipo *L, const struct lipo_thin *t) {
+    struct lipo_thin *n = lipo_push(L, (void **)&L->thins, &L->nthins, sizeof *n);
+    if (n == NULL)
+        return LIPO_FAIL;
+    *n = *t;
+    return 0;
 }
 
 static int too_large(const struct lipo *L, uint64_t size, const char *name) {
@@ -133,8 +133,10 @@ static int open_model(const struct lipo *L, const char *name, bool replacement, 
     return lipo_read_failed(L, name, &err);
 }
 
-/* A file lipo cannot read, given with an architecture: its bytes as they are. */
-static int open_blob(const struct lipo *L, struct lipo_input *in, const char *what) {
+/* A file lipo cannot read, given with an architecture: its bytes as they
+ * are, the thin file *t of architecture a. */
+static int open_blob(const struct lipo *L, struct lipo_input *in, const char *what, const struct lipo_arch *a,
+                     struct lipo_thin *t) {
     int fd;
     do /* interrupted by a signal: try again */
         fd = open(in->name, O_RDONLY | O_CLOEXEC);
@@ -153,15 +155,15 @@ static int open_blob(const struct lipo *L, struct lipo_input *in, const char *wh
         return lipo_fatal(L, "out of memory");
     }
     *in->blob = (lcp_source){fd, NULL, (uint64_t)sb.st_size};
-    return 0;
+    *t = (struct lipo_thin){
+        .name = in->name, .src = in->blob, .size = in->blob->size, .cputype = a->cputype, .cpusubtype = a->cpusubtype};
+    return too_large(L, t->size, in->name);
 }
 
 /* The thin file of a thin input (a Mach-O image or an archive). */
 static int thin_of(const struct lipo *L, struct lipo_input *in, struct lipo_thin *t, bool replacement) {
     lcp_slice *s = &in->file->slices[0];
-    t->name = in->name;
-    t->src = &in->file->src;
-    t->size = in->file->src.size;
+    *t = (struct lipo_thin){.name = in->name, .src = &in->file->src, .size = in->file->src.size};
     int rc = too_large(L, t->size, in->name);
     if (rc)
         return rc;
@@ -181,20 +183,12 @@ static int read_input(struct lipo *L, struct lipo_input *in) {
     int rc = open_model(L, in->name, false, in->arch.name != NULL, &in->file);
     if (rc)
         return rc;
+    struct lipo_thin t;
     if (in->file == NULL) {
         if (in->arch.name == NULL)
             return lipo_fatal(L, "can't figure out the architecture type of: %s", in->name);
-        if ((rc = open_blob(L, in, "input")) != 0)
-            return rc;
-        struct lipo_thin *t = lipo_new_thin(L);
-        if (t == NULL)
-            return lipo_fatal(L, "out of memory");
-        *t = (struct lipo_thin){.name = in->name,
-                                .src = in->blob,
-                                .size = in->blob->size,
-                                .cputype = in->arch.cputype,
-                                .cpusubtype = in->arch.cpusubtype};
-        return too_large(L, in->blob->size, in->name);
+        rc = open_blob(L, in, "input", &in->arch, &t);
+        return rc ? rc : add_thin(L, &t);
     }
     lcp_file *f = in->file;
     if (f->kind == LCP_FAT || f->kind == LCP_FAT64) {
@@ -205,37 +199,32 @@ static int read_input(struct lipo *L, struct lipo_input *in) {
                               in->name);
         for (size_t i = 0; i < f->nslices; i++) {
             const lcp_slice *s = &f->slices[i];
-            struct lipo_thin *t = lipo_new_thin(L);
-            if (t == NULL)
-                return lipo_fatal(L, "out of memory");
-            *t = (struct lipo_thin){.name = in->name,
-                                    .src = &f->src,
-                                    .src_off = s->offset,
-                                    .size = s->size,
-                                    .cputype = s->cputype,
-                                    .cpusubtype = s->cpusubtype,
-                                    .align = s->align,
-                                    .from_fat = true};
+            t = (struct lipo_thin){.name = in->name,
+                                   .src = &f->src,
+                                   .src_off = s->offset,
+                                   .size = s->size,
+                                   .cputype = s->cputype,
+                                   .cpusubtype = s->cpusubtype,
+                                   .align = s->align,
+                                   .from_fat = true};
+            if ((rc = add_thin(L, &t)) != 0)
+                return rc;
         }
         return 0;
     }
     in->is_thin = true;
-    struct lipo_thin *t = lipo_new_thin(L);
-    if (t == NULL)
-        return lipo_fatal(L, "out of memory");
-    size_t ti = L->nthins - 1;
-    if ((rc = thin_of(L, in, t, false)) != 0)
+    if ((rc = thin_of(L, in, &t, false)) != 0)
         return rc;
-    t = &L->thins[ti];
-    if (f->kind == LCP_ARCHIVE && t->cputype == 0) {
+    if (f->kind == LCP_ARCHIVE && t.cputype == 0) {
         if (in->arch.name == NULL)
             return lipo_fatal(L, "archive with no architecture specification: %s (can't determine architecture for it)",
                               in->name);
-        t->cputype = in->arch.cputype;
-        t->cpusubtype = in->arch.cpusubtype;
-        return 0;
+        t.cputype = in->arch.cputype;
+        t.cpusubtype = in->arch.cpusubtype;
+    } else if (in->arch.name && (rc = check_arch(L, in, &t)) != 0) {
+        return rc;
     }
-    return in->arch.name ? check_arch(L, in, t) : 0;
+    return add_thin(L, &t);
 }
 
 int lipo_read_inputs(struct lipo *L) {
@@ -250,23 +239,15 @@ int lipo_read_inputs(struct lipo *L) {
 
 int lipo_read_replacement(struct lipo *L, const struct lipo_arch *r, struct lipo_thin *t) {
     /* registered as an input so that its file is released with the others */
-    if (!lipo_grow((void **)&L->inputs, L->ninputs, sizeof *L->inputs))
-        return lipo_fatal(L, "out of memory");
-    struct lipo_input *in = &L->inputs[L->ninputs++];
-    memset(in, 0, sizeof *in);
-    in->name = r->file;
-    memset(t, 0, sizeof *t);
+    struct lipo_input *in = lipo_add_input(L, r->file);
+    if (in == NULL)
+        return LIPO_FAIL;
     int rc = open_model(L, r->file, true, false, &in->file);
     if (rc)
         return rc;
     if (in->file == NULL) {
-        if ((rc = open_blob(L, in, "replacement")) != 0 || (rc = too_large(L, in->blob->size, r->file)) != 0)
+        if ((rc = open_blob(L, in, "replacement", r, t)) != 0)
             return rc;
-        *t = (struct lipo_thin){.name = r->file,
-                                .src = in->blob,
-                                .size = in->blob->size,
-                                .cputype = r->cputype,
-                                .cpusubtype = r->cpusubtype};
     } else if (in->file->kind == LCP_FAT || in->file->kind == LCP_FAT64) {
         return lipo_fatal(L, "replacement file: %s is a fat file (must be a thin file)", r->file);
     } else if ((rc = thin_of(L, in, t, true)) != 0) {
@@ -289,30 +270,27 @@ static bool big_endian_cpu(uint32_t cputype) {
 int lipo_add_blank(struct lipo *L, const struct lipo_arch *a) {
     uint32_t align = lcp_default_segalign(a->cputype);
     uint32_t page = 1u << align;
-    if (!lipo_grow((void **)&L->blanks, L->nblanks, sizeof *L->blanks))
-        return lipo_fatal(L, "out of memory");
-    uint8_t *b = calloc(page, 1);
+    uint8_t **slot = lipo_push(L, (void **)&L->blanks, &L->nblanks, sizeof *L->blanks);
+    if (slot == NULL)
+        return LIPO_FAIL;
+    uint8_t *b = *slot = calloc(page, 1);
     if (b == NULL)
         return lipo_fatal(L, "out of memory");
-    L->blanks[L->nblanks++] = b;
     bool be = big_endian_cpu(a->cputype);
     bool is64 = (a->cputype & LCP_CPU_ARCH_ABI64) != 0;
     lcp_put_u32(b, page, 0, be, is64 ? LCP_MH_MAGIC_64 : LCP_MH_MAGIC);
     lcp_put_u32(b, page, 4, be, a->cputype);
     lcp_put_u32(b, page, 8, be, a->cpusubtype);
     lcp_put_u32(b, page, 12, be, LCP_MH_DYLIB_STUB);
-    struct lipo_thin *t = lipo_new_thin(L);
-    if (t == NULL)
-        return lipo_fatal(L, "out of memory");
     /* Apple's loop counts one more than log2 here */
-    *t = (struct lipo_thin){.name = "blank dylib",
-                            .mem = b,
-                            .cputype = a->cputype,
-                            .cpusubtype = a->cpusubtype,
-                            .size = page,
-                            .align = align + 1,
-                            .filetype = LCP_MH_DYLIB_STUB};
-    return 0;
+    struct lipo_thin t = {.name = "blank dylib",
+                          .mem = b,
+                          .cputype = a->cputype,
+                          .cpusubtype = a->cpusubtype,
+                          .size = page,
+                          .align = align + 1,
+                          .filetype = LCP_MH_DYLIB_STUB};
+    return add_thin(L, &t);
 }
 
 void lipo_release(struct lipo *L) {
