@@ -7,9 +7,9 @@
  * libstuff reads it (LCP_ITOOL_PARSE: fat header as Apple sees it, known
  * load commands only, Apple's __LINKEDIT checks); the library's reasons
  * become Apple's messages (apple_errors.c), exit status 1. */
+#include "compat/apple.h"
 #include "compat/itool.h"
 
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,12 +22,9 @@ static int ca_usage(void) {
     return 1;
 }
 
-static int ca_error(const char *fmt, const char *a) {
-    fprintf(stderr, "error: %s: ", progname);
-    fprintf(stderr, fmt, a);
-    fputc('\n', stderr);
-    return 1;
-}
+/* Apple's "error: codesign_allocate: ..." and "fatal error: ..." lines; 1 */
+#define ca_error(...) lcp_apple_say("error", progname, __VA_ARGS__)
+#define ca_fatal(...) lcp_apple_say("fatal error", progname, __VA_ARGS__)
 
 /* Archive members are read by the archive reader, without the parse
  * options: Apple's checkout refuses their unknown load commands too. */
@@ -114,17 +111,6 @@ typedef struct ca_sign {
     uint32_t datasize;
     bool found;
 } ca_sign;
-
-static int ca_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int ca_fatal(const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "fatal error: %s: ", progname);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    return 1;
-}
 
 /* strtoul(s, &end, 0) with Apple's test: the whole argument is a number. */
 static bool ca_number(const char *s, uint32_t *out) {
@@ -287,8 +273,7 @@ int cmd_codesign_allocate(int argc, char **argv) {
                 ca_error("missing argument(s) to: %s option", argv[i]);
                 rc = ca_usage();
             } else if (!lcp_arch_from_name(argv[i + 1], &sg->cputype, &sg->cpusubtype)) {
-                fprintf(stderr, "error: %s: unknown architecture specification flag: %s %s %s\n", progname, argv[i],
-                        argv[i + 1], argv[i + 2]);
+                ca_error("unknown architecture specification flag: %s %s %s", argv[i], argv[i + 1], argv[i + 2]);
                 rc = ca_usage();
             } else if (!ca_number(argv[i + 2], &sg->datasize)) {
                 rc = ca_fatal("size for '-a %s %s' not a proper number", argv[i + 1], argv[i + 2]);

@@ -9,13 +9,13 @@
  * codedir_is_linker_signed); any other signature gets Apple's warning.
  * Extensions: -prepend_rpath and -delete_all_rpaths (llvm-install-name-
  * tool's), -h/--help. */
+#include "compat/apple.h"
 #include "compat/itool.h"
 
 #include "lcpatch/dylib_edit.h"
 #include "lcpatch/sign.h"
 
 #include <limits.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,21 +35,8 @@ struct itool {
     int errors;
 };
 
-static void err_msg(struct itool *t, const char *fmt, ...)
-#if defined(__GNUC__) || defined(__clang__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
-/* cctools error(): "error: prog: message" */
-static void err_msg(struct itool *t, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "error: %s: ", t->prog);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    t->errors++;
-}
+/* cctools error(): "error: prog: message", counted */
+#define err_msg(t, ...) ((t)->errors += lcp_apple_say("error", (t)->prog, __VA_ARGS__))
 
 static int usage(struct itool *t) {
     fprintf(stderr,
@@ -259,9 +246,8 @@ static bool edit_all(struct itool *t, lcp_file *f, bool *changed, bool *resign) 
             return false;
         }
         if (img->filetype == LCP_MH_DYLIB_STUB) {
-            fprintf(stderr,
-                    "fatal error: %s: input file: %s is Mach-O dynamic shared library stub file and can't be changed\n",
-                    t->prog, t->input);
+            lcp_apple_say("fatal error", t->prog,
+                          "input file: %s is Mach-O dynamic shared library stub file and can't be changed", t->input);
             return false;
         }
         lcp_error e;
@@ -335,7 +321,7 @@ int cmd_install_name_tool(int argc, char **argv) {
     if (st == LCP_OK)
         st = lcp_plan_write_file(&plan, &f->src, target, t.input, &e);
     if (st != LCP_OK) {
-        fprintf(stderr, "fatal error: %s: %s\n", t.prog, e.message);
+        lcp_apple_say("fatal error", t.prog, "%s", e.message);
         goto out;
     }
     rc = 0;

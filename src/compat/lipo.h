@@ -14,6 +14,7 @@
 #ifndef LCP_COMPAT_LIPO_H
 #define LCP_COMPAT_LIPO_H
 
+#include "compat/apple.h"
 #include "lcpatch/lcpatch.h"
 
 #include <stdbool.h>
@@ -78,16 +79,12 @@ struct lipo {
     size_t nblanks;
 };
 
-/* lipo_messages.c: Apple's "fatal error: lipo: ...", "error: ...",
- * "warning: ..." lines; lipo_fatal returns LIPO_FAIL. */
-#if defined(__GNUC__) || defined(__clang__)
-#define LIPO_PRINTF __attribute__((format(printf, 2, 3)))
-#else
-#define LIPO_PRINTF
-#endif
-int lipo_fatal(const struct lipo *L, const char *fmt, ...) LIPO_PRINTF;
-void lipo_error(const struct lipo *L, const char *fmt, ...) LIPO_PRINTF;
-void lipo_warning(const struct lipo *L, const char *fmt, ...) LIPO_PRINTF;
+/* Apple's "fatal error: lipo: ...", "error: ..." and "warning: ..." lines
+ * (compat/apple.h); each returns LIPO_FAIL. */
+#define lipo_fatal(L, ...) lcp_apple_say("fatal error", (L)->progname, __VA_ARGS__)
+#define lipo_error(L, ...) lcp_apple_say("error", (L)->progname, __VA_ARGS__)
+#define lipo_warning(L, ...) lcp_apple_say("warning", (L)->progname, __VA_ARGS__)
+/* lipo_messages.c */
 /* Prints Apple's usage text; returns LIPO_FAIL. */
 int lipo_usage(void);
 /* Apple's message for a library error while reading `name` (by err->reason);

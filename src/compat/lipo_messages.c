@@ -1,43 +1,12 @@
-/* lipo's messages: the "fatal error:", "error:" and "warning:" lines of
- * cctools' libstuff errors.c, the usage text, and the table that turns a
- * library error's reason into Apple's words. The library's message (prose
+/* lipo's messages: the usage text, and the table that turns a library
+ * error's reason into Apple's words. The library's message (prose
  * for people) is never parsed: only err->reason and the numbers it names. */
 #include "compat/lipo.h"
 
 #include "lcpatch/macho.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-
-static void say(const struct lipo *L, const char *kind, const char *fmt, va_list ap) {
-    fflush(stdout);
-    fprintf(stderr, "%s: %s: ", kind, L->progname);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-}
-
-int lipo_fatal(const struct lipo *L, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    say(L, "fatal error", fmt, ap);
-    va_end(ap);
-    return LIPO_FAIL;
-}
-
-void lipo_error(const struct lipo *L, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    say(L, "error", fmt, ap);
-    va_end(ap);
-}
-
-void lipo_warning(const struct lipo *L, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    say(L, "warning", fmt, ap);
-    va_end(ap);
-}
 
 int lipo_usage(void) {
     fprintf(stderr, "usage: lipo <input_file> <command> [<options> ...]\n"
