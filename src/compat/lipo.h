@@ -42,6 +42,12 @@ struct lipo_arch {
     uint32_t align;   /* -segalign ARCH VALUE, as log2 */
 };
 
+/* The architectures of one repeatable flag, in order. */
+struct lipo_list {
+    struct lipo_arch *v;
+    size_t n;
+};
+
 /* A file named on the command line (or by -replace). */
 struct lipo_input {
     const char *name;
@@ -73,8 +79,7 @@ struct lipo {
     bool create, info, detailed, brief, thin_flag, remove, extract, extract_family, replace, verify, fat64, hide_arm64,
         arch_blank;
     struct lipo_arch thin_arch;
-    struct lipo_arch *removes, *extracts, *verifies, *replaces, *segaligns;
-    size_t nremoves, nextracts, nverifies, nreplaces, nsegaligns;
+    struct lipo_list removes, extracts, verifies, replaces, segaligns;
     uint8_t **blanks;
     size_t nblanks;
 };
@@ -111,10 +116,10 @@ void lipo_release(struct lipo *L);
 /* The index of the first thin file of architecture a (by lipo's rule,
  * lcp_arch_matches), or L->nthins. */
 size_t lipo_find_thin(const struct lipo *L, const struct lipo_arch *a);
-/* Apple's "OPTION ARCH SUFFIX specified multiple times" when two of the n
- * architectures are the same (named by the first of the pair, or the
- * second when `second`). */
-int lipo_no_repeats(const struct lipo *L, const struct lipo_arch *v, size_t n, bool second, const char *option,
+/* Apple's "OPTION ARCH SUFFIX specified multiple times" when two of the
+ * list's architectures are the same (named by the first of the pair, or
+ * the second when `second`). */
+int lipo_no_repeats(const struct lipo *L, const struct lipo_list *list, bool second, const char *option,
                     const char *suffix);
 int lipo_run_create(struct lipo *L);
 int lipo_run_thin(struct lipo *L);

@@ -85,8 +85,8 @@ void lipo_print_archs(const struct lipo *L) {
 }
 
 int lipo_verify(const struct lipo *L) {
-    for (size_t i = 0; i < L->nverifies; i++)
-        if (lipo_find_thin(L, &L->verifies[i]) == L->nthins)
+    for (size_t i = 0; i < L->verifies.n; i++)
+        if (lipo_find_thin(L, &L->verifies.v[i]) == L->nthins)
             return 1;
     return 0;
 }

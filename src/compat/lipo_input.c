@@ -306,9 +306,9 @@ void lipo_release(struct lipo *L) {
     free(L->blanks);
     free(L->inputs);
     free(L->thins);
-    free(L->removes);
-    free(L->extracts);
-    free(L->verifies);
-    free(L->replaces);
-    free(L->segaligns);
+    free(L->removes.v);
+    free(L->extracts.v);
+    free(L->verifies.v);
+    free(L->replaces.v);
+    free(L->segaligns.v);
 }

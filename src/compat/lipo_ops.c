@@ -13,10 +13,11 @@ size_t lipo_find_thin(const struct lipo *L, const struct lipo_arch *a) {
     return j;
 }
 
-int lipo_no_repeats(const struct lipo *L, const struct lipo_arch *v, size_t n, bool second, const char *option,
+int lipo_no_repeats(const struct lipo *L, const struct lipo_list *list, bool second, const char *option,
                     const char *suffix) {
-    for (size_t i = 0; i < n; i++)
-        for (size_t j = i + 1; j < n; j++)
+    const struct lipo_arch *v = list->v;
+    for (size_t i = 0; i < list->n; i++)
+        for (size_t j = i + 1; j < list->n; j++)
             if (lcp_arch_matches(v[i].cputype, v[i].cpusubtype, v[j].cputype, v[j].cpusubtype))
                 return lipo_fatal(L, "%s %s%s specified multiple times", option, v[second ? j : i].name, suffix);
     return 0;
@@ -84,9 +85,9 @@ int lipo_run_thin(struct lipo *L) {
 int lipo_run_extract(struct lipo *L) {
     int rc = need_fat(L, "extract");
     if (rc == 0)
-        rc = lipo_no_repeats(L, L->extracts, L->nextracts, false, "-extract", "");
-    for (size_t i = 0; rc == 0 && i < L->nextracts; i++) {
-        const struct lipo_arch *a = &L->extracts[i];
+        rc = lipo_no_repeats(L, &L->extracts, false, "-extract", "");
+    for (size_t i = 0; rc == 0 && i < L->extracts.n; i++) {
+        const struct lipo_arch *a = &L->extracts.v[i];
         bool found = false;
         for (size_t j = 0; j < L->nthins; j++)
             if (a->cputype == L->thins[j].cputype &&
@@ -107,11 +108,11 @@ int lipo_run_extract(struct lipo *L) {
 int lipo_run_remove(struct lipo *L) {
     int rc = need_fat(L, "remove");
     if (rc == 0)
-        rc = lipo_no_repeats(L, L->removes, L->nremoves, false, "-remove", "");
-    for (size_t i = 0; rc == 0 && i < L->nremoves; i++) {
-        size_t j = lipo_find_thin(L, &L->removes[i]);
+        rc = lipo_no_repeats(L, &L->removes, false, "-remove", "");
+    for (size_t i = 0; rc == 0 && i < L->removes.n; i++) {
+        size_t j = lipo_find_thin(L, &L->removes.v[i]);
         if (j == L->nthins)
-            return not_in_fat(L, "-remove", L->removes[i].name, "");
+            return not_in_fat(L, "-remove", L->removes.v[i].name, "");
         L->thins[j].remove = true;
     }
     if (rc)
@@ -125,14 +126,14 @@ int lipo_run_remove(struct lipo *L) {
 int lipo_run_replace(struct lipo *L) {
     int rc = need_fat(L, "replace");
     if (rc == 0)
-        rc = lipo_no_repeats(L, L->replaces, L->nreplaces, true, "-replace", " <file_name>");
-    for (size_t i = 0; rc == 0 && i < L->nreplaces; i++) {
+        rc = lipo_no_repeats(L, &L->replaces, true, "-replace", " <file_name>");
+    for (size_t i = 0; rc == 0 && i < L->replaces.n; i++) {
         struct lipo_thin t;
-        if ((rc = lipo_read_replacement(L, &L->replaces[i], &t)) != 0)
+        if ((rc = lipo_read_replacement(L, &L->replaces.v[i], &t)) != 0)
             return rc;
-        size_t j = lipo_find_thin(L, &L->replaces[i]);
+        size_t j = lipo_find_thin(L, &L->replaces.v[i]);
         if (j == L->nthins)
-            return not_in_fat(L, "-replace", L->replaces[i].name, " <file_name>");
+            return not_in_fat(L, "-replace", L->replaces.v[i].name, " <file_name>");
         L->thins[j] = t;
     }
     return rc ? rc : lipo_create_fat(L);

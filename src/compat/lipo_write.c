@@ -32,15 +32,15 @@ int lipo_write_thin(struct lipo *L, const struct lipo_thin *t) {
 }
 
 static int fold_segaligns(struct lipo *L) {
-    int rc = lipo_no_repeats(L, L->segaligns, L->nsegaligns, true, "-segalign", " <value>");
-    for (size_t i = 0; rc == 0 && i < L->nsegaligns; i++) {
-        size_t j = lipo_find_thin(L, &L->segaligns[i]);
+    int rc = lipo_no_repeats(L, &L->segaligns, true, "-segalign", " <value>");
+    for (size_t i = 0; rc == 0 && i < L->segaligns.n; i++) {
+        size_t j = lipo_find_thin(L, &L->segaligns.v[i]);
         if (j == L->nthins)
             return lipo_fatal(L,
                               "-segalign %s <value> specified but resulting fat file does not contain that "
                               "architecture",
-                              L->segaligns[i].name);
-        L->thins[j].align = L->segaligns[i].align;
+                              L->segaligns.v[i].name);
+        L->thins[j].align = L->segaligns.v[i].align;
     }
     return rc;
 }
