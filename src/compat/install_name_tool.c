@@ -52,10 +52,9 @@ static const char *arch_of(const lcp_image *img, char *buf, size_t len) {
 
 /* ---- one image ---- */
 
-static void edit_image(struct itool *t, const lcp_file *f, lcp_image *img) {
+static void edit_image(struct itool *t, lcp_image *img) {
     char abuf[64];
     const char *arch = arch_of(img, abuf, sizeof abuf);
-    (void)f;
     lcp_name_report rep;
     lcp_error e;
     lcp_status st = lcp_image_edit_names(img, t->edits, t->nedits, LCP_NAME_APPLE_LIMIT, &rep, &e);
@@ -121,23 +120,11 @@ static bool add_edit(struct itool *t, lcp_name_edit e) {
 static int parse(struct itool *t, int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        lcp_name_edit e = {LCP_NAME_CHANGE, NULL, NULL};
-        int nargs = -1;
-        if (strcmp(a, "-id") == 0)
-            e.kind = LCP_NAME_ID, nargs = 1;
-        else if (strcmp(a, "-change") == 0)
-            e.kind = LCP_NAME_CHANGE, nargs = 2;
-        else if (strcmp(a, "-rpath") == 0)
-            e.kind = LCP_NAME_RPATH, nargs = 2;
-        else if (strcmp(a, "-add_rpath") == 0)
-            e.kind = LCP_NAME_ADD_RPATH, nargs = 1;
-        else if (strcmp(a, "-prepend_rpath") == 0)
-            e.kind = LCP_NAME_PREPEND_RPATH, nargs = 1;
-        else if (strcmp(a, "-delete_rpath") == 0)
-            e.kind = LCP_NAME_DELETE_RPATH, nargs = 1;
-        else if (strcmp(a, "-delete_all_rpaths") == 0)
-            e.kind = LCP_NAME_DELETE_ALL_RPATHS, nargs = 0;
-        if (nargs < 0) {
+        /* the options are the edit kinds' names (lcp_name_edit_option) */
+        int k = LCP_NAME_CHANGE;
+        while (k <= LCP_NAME_DELETE_ALL_RPATHS && strcmp(a, lcp_name_edit_option((lcp_name_edit_kind)k)) != 0)
+            k++;
+        if (k > LCP_NAME_DELETE_ALL_RPATHS) {
             if (t->input != NULL) {
                 err_msg(t, "more than one input file specified (%s and %s)", a, t->input);
                 return usage(t);
@@ -145,12 +132,15 @@ static int parse(struct itool *t, int argc, char **argv) {
             t->input = a;
             continue;
         }
+        lcp_name_edit e = {(lcp_name_edit_kind)k, NULL, NULL};
+        bool old_new = k == LCP_NAME_CHANGE || k == LCP_NAME_RPATH;
+        int nargs = old_new ? 2 : k == LCP_NAME_DELETE_ALL_RPATHS ? 0 : 1;
         if (i + nargs >= argc) {
             err_msg(t, e.kind == LCP_NAME_ID ? "missing argument to: %s option" : "missing argument(s) to: %s option",
                     a);
             return usage(t);
         }
-        if (e.kind == LCP_NAME_CHANGE || e.kind == LCP_NAME_RPATH)
+        if (old_new)
             e.old_path = argv[i + 1], e.new_path = argv[i + 2];
         else if (e.kind == LCP_NAME_DELETE_RPATH)
             e.old_path = argv[i + 1];
@@ -167,34 +157,26 @@ static int parse(struct itool *t, int argc, char **argv) {
 
 /* ---- the write: every slice's new header, everything else copied ---- */
 
-/* The plan of Apple's write: each slice's edited header and commands, the
- * rest of the file as it was. */
-static lcp_status plain_plan(struct itool *t, lcp_file *f, lcp_plan *plan, lcp_error *e) {
-    lcp_status st = LCP_OK;
-    for (size_t s = 0; s < f->nslices && st == LCP_OK; s++) {
-        const lcp_slice *sl = &f->slices[s];
-        if (sl->offset > plan->size)
-            st = lcp_plan_add_copy(plan, plan->size, sl->offset - plan->size, e);
-        const lcp_image *img = sl->image;
+/* Apple's plain write: each changed slice's new header and commands in
+ * place, every other byte as it was (lcp_plan_edited_images). */
+static lcp_status plain_plan(struct itool *t, lcp_file *f, lcp_image **edited, size_t n, lcp_plan *plan, lcp_error *e) {
+    for (size_t i = 0; i < n; i++) {
+        const lcp_image *img = edited[i];
         uint64_t end = (uint64_t)img->header_size + img->sizeofcmds;
-        if (st == LCP_OK && end > img->size) {
-            /* Nothing bounded the header (no section, no segment with file
-             * bytes). Apple's tool writes only the image's size of the new
-             * header and load commands: a file whose commands run past its
-             * end. A thin file simply grows to hold them all; a fat slice
-             * cannot grow in place. */
-            if (f->kind != LCP_THIN)
-                st = lcp_error_set(e, LCP_E_NOSPACE, img->offset,
-                                   "%s: the updated load commands (%llu bytes) do not fit in the slice (%llu bytes)",
-                                   t->input, (unsigned long long)end, (unsigned long long)img->size);
-            else
-                st = lcp_plan_add_image(plan, img, end, e);
-        } else if (st == LCP_OK)
-            st = lcp_plan_add_image(plan, img, img->size, e);
+        if (end <= img->size)
+            continue;
+        /* Nothing bounded the header (no section, no segment with file
+         * bytes). Apple's tool writes only the image's size of the new
+         * header and load commands: a file whose commands run past its
+         * end. A thin file simply grows to hold them all; a fat slice
+         * cannot grow in place. */
+        if (f->kind != LCP_THIN)
+            return lcp_error_set(e, LCP_E_NOSPACE, img->offset,
+                                 "%s: the updated load commands (%llu bytes) do not fit in the slice (%llu bytes)",
+                                 t->input, (unsigned long long)end, (unsigned long long)img->size);
+        return lcp_plan_add_image(plan, img, end, e);
     }
-    if (st == LCP_OK && f->src.size > plan->size)
-        st = lcp_plan_add_copy(plan, plan->size, f->src.size - plan->size, e);
-    return st;
+    return lcp_plan_edited_images(f, edited, n, plan, e);
 }
 
 /* The plan of the write. changed[s]: the edit changed slice s's
@@ -221,13 +203,14 @@ static lcp_status build_plan(struct itool *t, lcp_file *f, const bool *changed, 
     bool resigned = false;
     if (any)
         st = lcp_sign_edited_in_place(f, edited, n, plan, &resigned, e);
+    if (st != LCP_OK && st != LCP_E_IO && st != LCP_E_NOMEM) {
+        lcp_plan_release(plan);
+        lcp_plan_init(plan);
+        memset(resign, 0, f->nslices * sizeof *resign);
+        st = plain_plan(t, f, edited, n, plan, e);
+    }
     free(edited);
-    if (st == LCP_OK || st == LCP_E_IO || st == LCP_E_NOMEM)
-        return st;
-    lcp_plan_release(plan);
-    lcp_plan_init(plan);
-    memset(resign, 0, f->nslices * sizeof *resign);
-    return plain_plan(t, f, plan, e);
+    return st;
 }
 
 /* True when the edit changed img's commands (copy: them before). */
@@ -255,7 +238,7 @@ static bool edit_all(struct itool *t, lcp_file *f, bool *changed, bool *resign) 
             err_msg(t, "%s", e.message);
             return false;
         }
-        edit_image(t, f, img);
+        edit_image(t, img);
         changed[s] = commands_changed(img, before);
         resign[s] = changed[s] && lcp_image_linker_signed(&f->src, img);
         lcp_image_free(before);
