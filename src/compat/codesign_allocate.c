@@ -29,19 +29,14 @@ static int ca_usage(void) {
 /* Archive members are read by the archive reader, without the parse
  * options: Apple's checkout refuses their unknown load commands too. */
 static int check_known(void *ctx, lcp_file *f, size_t slice, lcp_member *m, lcp_image *img) {
+    (void)ctx;
     (void)slice;
     for (size_t i = 0; m != NULL && i < img->ncmds; i++)
         if (lcp_lc_name(img->lc[i].cmd) == NULL) {
             fprintf(stderr, "%s: object: %s malformed object (unknown load command %zu)\n", progname, f->path, i);
-            *(int *)ctx = 1;
             return 1;
         }
     return 0;
-}
-
-static int ca_open_failed(const char *input, const lcp_error *err) {
-    lcp_itool_say_open_error(stderr, progname, input, err);
-    return 1;
 }
 
 /* True when no image of f carries a signature. */
@@ -63,8 +58,7 @@ static bool lenient_copy(const char *input, const char *output) {
     lcp_error err;
     if (lcp_file_open_flags(input, LCP_ITOOL_PARSE | LCP_PARSE_APPLE_LC_STR, &f, &err) != LCP_OK)
         return false;
-    int bad = 0;
-    bool ok = lcp_file_visit_images(f, check_known, &bad) == 0 && lcp_file_visit_images(f, has_signature, NULL) == 0;
+    bool ok = lcp_file_visit_images(f, check_known, NULL) == 0 && lcp_file_visit_images(f, has_signature, NULL) == 0;
     if (ok) {
         lcp_plan plan;
         lcp_plan_init(&plan);
@@ -83,11 +77,10 @@ static int ca_remove(const char *input, const char *output) {
     if (lcp_file_open_flags(input, LCP_ITOOL_PARSE, &f, &err) != LCP_OK) {
         if (err.status == LCP_E_MALFORMED && lenient_copy(input, output))
             return 0;
-        return ca_open_failed(input, &err);
+        lcp_itool_say_open_error(stderr, progname, input, &err);
+        return 1;
     }
-    int bad = 0;
-    lcp_file_visit_images(f, check_known, &bad);
-    if (bad) {
+    if (lcp_file_visit_images(f, check_known, NULL) != 0) {
         lcp_file_free(f);
         return 1;
     }
@@ -125,7 +118,7 @@ typedef struct ca_ctx {
     size_t nsigns;
     bool pflag;
     lcp_image **clones; /* per slice: the edited image, or NULL */
-    uint64_t *copy_end, *new_size;
+    lcp_out_slice *os;  /* per slice: what the output holds */
     int failed;
 } ca_ctx;
 
@@ -171,8 +164,9 @@ static int ca_image(void *vctx, lcp_file *f, size_t slice, lcp_member *m, lcp_im
     if (st == LCP_OK) {
         if (changed) {
             c->clones[slice] = clone;
-            c->copy_end[slice] = copy_end;
-            c->new_size[slice] = size;
+            c->os[slice].image = clone;
+            c->os[slice].size = size;
+            c->os[slice].zeros_from = copy_end;
         } else {
             lcp_image_free(clone);
         }
@@ -194,22 +188,23 @@ static int ca_image(void *vctx, lcp_file *f, size_t slice, lcp_member *m, lcp_im
 static int ca_allocate(const char *input, const char *output, ca_sign *signs, size_t nsigns, bool pflag) {
     lcp_file *f;
     lcp_error err;
-    if (lcp_file_open_flags(input, LCP_PARSE_APPLE_LC_STR | LCP_ITOOL_PARSE, &f, &err) != LCP_OK)
-        return ca_open_failed(input, &err);
-    int bad = 0;
-    lcp_file_visit_images(f, check_known, &bad);
-    if (bad) {
+    if (lcp_file_open_flags(input, LCP_PARSE_APPLE_LC_STR | LCP_ITOOL_PARSE, &f, &err) != LCP_OK) {
+        lcp_itool_say_open_error(stderr, progname, input, &err);
+        return 1;
+    }
+    if (lcp_file_visit_images(f, check_known, NULL) != 0) {
         lcp_file_free(f);
         return 1;
     }
     size_t n = f->nslices ? f->nslices : 1;
-    ca_ctx c = {
-        signs, nsigns, pflag, calloc(n, sizeof(lcp_image *)), calloc(n, sizeof(uint64_t)), calloc(n, sizeof(uint64_t)),
-        0};
-    lcp_out_slice *os = calloc(n, sizeof *os);
+    ca_ctx c = {signs, nsigns, pflag, calloc(n, sizeof(lcp_image *)), calloc(n, sizeof(lcp_out_slice)), 0};
     int rc = 0;
-    if (c.clones == NULL || c.copy_end == NULL || c.new_size == NULL || os == NULL)
+    if (c.clones == NULL || c.os == NULL)
         rc = ca_error("%s", "out of memory");
+    for (size_t i = 0; rc == 0 && i < f->nslices; i++) {
+        const lcp_slice *s = &f->slices[i];
+        c.os[i] = (lcp_out_slice){s->cputype, s->cpusubtype, s->align, s->reserved, NULL, s->offset, s->size, 0, 0};
+    }
     if (rc == 0 && lcp_file_visit_images(f, ca_image, &c) != 0)
         rc = c.failed ? c.failed : 1;
     for (size_t i = 0; rc == 0 && i < nsigns; i++)
@@ -217,20 +212,10 @@ static int ca_allocate(const char *input, const char *output, ca_sign *signs, si
             rc = ca_fatal("input file: %s does not contain a matching architecture for specified '-a %s %u' option",
                           input, signs[i].name, signs[i].datasize);
     if (rc == 0) {
-        for (size_t i = 0; i < f->nslices; i++) {
-            const lcp_slice *s = &f->slices[i];
-            lcp_out_slice o = {s->cputype, s->cpusubtype, s->align, s->reserved, NULL, s->offset, s->size, 0, 0};
-            if (c.clones[i] != NULL) {
-                o.image = c.clones[i];
-                o.size = c.new_size[i];
-                o.zeros_from = c.copy_end[i];
-            }
-            os[i] = o;
-        }
         lcp_layout_rule rule = lcp_layout_rule_for(f);
         lcp_plan plan;
         lcp_plan_init(&plan);
-        lcp_status st = lcp_layout_file(os, f->nslices, &rule, &plan, &err);
+        lcp_status st = lcp_layout_file(c.os, f->nslices, &rule, &plan, &err);
         if (st == LCP_OK)
             st = lcp_plan_write_file(&plan, &f->src, output, input, &err);
         lcp_plan_release(&plan);
@@ -240,9 +225,7 @@ static int ca_allocate(const char *input, const char *output, ca_sign *signs, si
     for (size_t i = 0; c.clones && i < f->nslices; i++)
         lcp_image_free(c.clones[i]);
     free(c.clones);
-    free(c.copy_end);
-    free(c.new_size);
-    free(os);
+    free(c.os);
     lcp_file_free(f);
     return rc;
 }
