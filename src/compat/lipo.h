@@ -138,14 +138,6 @@ void lipo_print_archs(const struct lipo *L);
 /* 0 when every architecture is in the file, else 1 (silently, as Apple). */
 int lipo_verify(const struct lipo *L);
 
-/* lipo_names.c: print_arch, the name -info and -detailed_info print, or
- * "(cputype (N) cpusubtype (M))". */
-void lipo_print_arch(uint32_t cputype, uint32_t cpusubtype);
-/* print_cputype: the cputype, cpusubtype and capabilities lines of -detailed_info. */
-void lipo_print_cputype(uint32_t cputype, uint32_t cpusubtype);
-/* libstuff's get_arch_name_from_types: the name, or "cputype N cpusubtype M" in buf. */
-const char *lipo_arch_name_or_label(uint32_t cputype, uint32_t cpusubtype, char *buf, size_t len);
-
 /* The entry point (src/cli/main.c). */
 int cmd_lipo(int argc, char **argv);
 
