@@ -106,13 +106,23 @@ static bool fat_reason(lcp_reason r) {
            r == LCP_R_FAT_ARCH_ALIGN || r == LCP_R_FAT_ARCH_DUPLICATE;
 }
 
-/* Opens `name` as lipo reads it. *f is NULL (and 0 returned) when the file
- * is not Mach-O, a fat file or an archive: the caller decides. */
+/* Opens `name` as lipo reads it, refusing a fat file as the replacement or
+ * with an architecture given. *f is NULL (and 0 returned) when the file is
+ * not Mach-O, a fat file or an archive: the caller decides. */
 static int open_model(const struct lipo *L, const char *name, bool replacement, bool arch_given, lcp_file **f) {
     lcp_error err;
     memset(&err, 0, sizeof err);
     *f = NULL;
     lcp_status st = lcp_file_open_flags(name, LIPO_PARSE_FLAGS, f, &err);
+    /* Apple refuses these by their magic, before reading the fat table */
+    bool fat = st == LCP_OK ? (*f)->kind == LCP_FAT || (*f)->kind == LCP_FAT64 : fat_reason(err.reason);
+    if (replacement && fat)
+        return lipo_fatal(L, "replacement file: %s is a fat file (must be a thin file)", name);
+    if (arch_given && fat)
+        return lipo_fatal(L,
+                          "architecture specifed for fat input file: %s (architectures can't be specifed for fat "
+                          "input files)",
+                          name);
     if (st == LCP_OK)
         return 0;
     const char *what = replacement ? "replacement" : "input";
@@ -122,14 +132,6 @@ static int open_model(const struct lipo *L, const char *name, bool replacement, 
     /* not Mach-O, or too short for a mach header at its start: lipo's "no type" */
     if (st == LCP_E_NOT_MACHO || (err.reason == LCP_R_TRUNCATED_HEADER && err.offset == 0))
         return 0;
-    /* Apple refuses these by their magic before reading the fat table */
-    if (replacement && fat_reason(err.reason))
-        return lipo_fatal(L, "replacement file: %s is a fat file (must be a thin file)", name);
-    if (arch_given && fat_reason(err.reason))
-        return lipo_fatal(L,
-                          "architecture specifed for fat input file: %s (architectures can't be specifed for fat "
-                          "input files)",
-                          name);
     return lipo_read_failed(L, name, &err);
 }
 
@@ -192,11 +194,6 @@ static int read_input(struct lipo *L, struct lipo_input *in) {
     }
     lcp_file *f = in->file;
     if (f->kind == LCP_FAT || f->kind == LCP_FAT64) {
-        if (in->arch.name)
-            return lipo_fatal(L,
-                              "architecture specifed for fat input file: %s (architectures can't be specifed for fat "
-                              "input files)",
-                              in->name);
         for (size_t i = 0; i < f->nslices; i++) {
             const lcp_slice *s = &f->slices[i];
             t = (struct lipo_thin){.name = in->name,
@@ -248,8 +245,6 @@ int lipo_read_replacement(struct lipo *L, const struct lipo_arch *r, struct lipo
     if (in->file == NULL) {
         if ((rc = open_blob(L, in, "replacement", r, t)) != 0)
             return rc;
-    } else if (in->file->kind == LCP_FAT || in->file->kind == LCP_FAT64) {
-        return lipo_fatal(L, "replacement file: %s is a fat file (must be a thin file)", r->file);
     } else if ((rc = thin_of(L, in, t, true)) != 0) {
         return rc;
     }
