@@ -6,7 +6,7 @@
  * src/format with lipo's parse options (lipo_input.c) -> thin files, the
  * slices an operation works on (lipo_ops.c) -> an output written through
  * the layout plan (lipo_write.c), or a listing (lipo_info.c). A library
- * error is turned into Apple's words by its reason (lipo_messages.c).
+ * error is turned into Apple's words by its reason (lipo_input.c).
  *
  * Every function that can fail prints Apple's message and returns
  * LIPO_FAIL; the caller returns it on. Everything is owned by struct lipo
@@ -89,12 +89,6 @@ struct lipo {
 #define lipo_fatal(L, ...) lcp_apple_say("fatal error", (L)->progname, __VA_ARGS__)
 #define lipo_error(L, ...) lcp_apple_say("error", (L)->progname, __VA_ARGS__)
 #define lipo_warning(L, ...) lcp_apple_say("warning", (L)->progname, __VA_ARGS__)
-/* lipo_messages.c */
-/* Prints Apple's usage text; returns LIPO_FAIL. */
-int lipo_usage(void);
-/* Apple's message for a library error while reading `name` (by err->reason);
- * returns LIPO_FAIL. */
-int lipo_read_failed(const struct lipo *L, const char *name, const lcp_error *err);
 
 /* lipo_args.c: argv into L; LIPO_FAIL (after the message) on a bad command line. */
 int lipo_parse_args(struct lipo *L, int argc, char **argv);

@@ -1,5 +1,6 @@
 /* lipo's command line (cctools lipo.c main): the flags, their arguments,
- * and the checks of their combination, in Apple's order and words. */
+ * the checks of their combination, in Apple's order and words, and the
+ * usage text. */
 #include "compat/lipo.h"
 
 #include "lcpatch/macho.h"
@@ -26,6 +27,28 @@ struct lipo_input *lipo_add_input(struct lipo *L, const char *name) {
     return in;
 }
 
+/* Prints Apple's usage text; returns LIPO_FAIL. */
+static int usage(void) {
+    fprintf(stderr, "usage: lipo <input_file> <command> [<options> ...]\n"
+                    "  command is one of:\n"
+                    "    -archs\n"
+                    "    -create [-arch_blank <arch_type>]\n"
+                    "    -detailed_info\n"
+                    "    -extract <arch_type> [-extract <arch_type> ...]\n"
+                    "    -extract_family <arch_type> [-extract_family <arch_type> ...]\n"
+                    "    -info\n"
+                    "    -remove <arch_type> [-remove <arch_type> ...]\n"
+                    "    -replace <arch_type> <file_name> [-replace <arch_type> <file_name> ...]\n"
+                    "    -thin <arch_type>\n"
+                    "    -verify_arch <arch_type> ...\n"
+                    "  options are one or more of:\n"
+                    "    -arch <arch_type> <input_file>\n"
+                    "    -hideARM64\n"
+                    "    -output <output_file>\n"
+                    "    -segalign <arch_type> <alignment>\n");
+    return LIPO_FAIL;
+}
+
 static bool get_arch(const char *name, struct lipo_arch *out) {
     out->name = name;
     return lcp_arch_from_name(name, &out->cputype, &out->cpusubtype);
@@ -35,7 +58,7 @@ static bool get_arch(const char *name, struct lipo_arch *out) {
 static int bad_arch(void) {
     fprintf(stderr, "(run 'lcpatch lipo' with one of the architecture names Apple's lipo knows: x86_64, arm64, "
                     "arm64e, i386, ppc, ppc64, armv7, armv7s, ...)\n");
-    return lipo_usage();
+    return usage();
 }
 
 /* What a flag does with its arguments, besides setting its bool (TAKE_LIST:
@@ -126,7 +149,7 @@ static int parse_flag(struct lipo *L, int argc, char **argv, int *a) {
     L->extract |= L->extract_family;
     if (*a + f->nargs >= argc) {
         lipo_error(L, "missing argument%s to %s option", f->plural ? "(s)" : "", v[0]);
-        return lipo_usage();
+        return usage();
     }
     *a += f->nargs;
     if (f->list == AT(verifies))
@@ -190,7 +213,7 @@ static int check_combination(struct lipo *L) {
     if (why == NULL)
         return 0;
     lipo_error(L, "%s", why);
-    return lipo_usage();
+    return usage();
 }
 
 int lipo_parse_args(struct lipo *L, int argc, char **argv) {

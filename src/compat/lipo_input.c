@@ -1,11 +1,11 @@
 /* lipo's inputs (cctools lipo.c process_input_file, process_replace_file,
  * check_archive, get_align, new_blank_dylib) over the library's model:
- * every file is read by src/format with LIPO_PARSE_FLAGS, and lipo's own
- * rules are checks of the model it returns. */
+ * every file is read by src/format with LIPO_PARSE_FLAGS, lipo's own
+ * rules are checks of the model it returns, and a file that does not read
+ * gets Apple's words for the library's reason. */
 #include "compat/lipo.h"
 
 #include "lcpatch/macho.h"
-#include "util/checked.h"
 #include "util/reader.h"
 
 #include <errno.h>
@@ -14,6 +14,61 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* cpusubtype as Apple prints it: without the capability bits. */
+static int sub(int32_t cpusubtype) { return (int)((uint32_t)cpusubtype & ~LCP_CPU_SUBTYPE_MASK); }
+
+/* The message table: each reason src/format gives for a file lipo reads,
+ * in the words cctools lipo.c (process_input_file, get_align,
+ * check_archive) prints for the same fault. The library's message (prose
+ * for people) is never parsed: only err->reason and the numbers it names. */
+static int read_failed(const struct lipo *L, const char *name, const lcp_error *err) {
+    switch (err->reason) {
+    case LCP_R_FAT_TABLE_PAST_END:
+        return lipo_fatal(L, "truncated or malformed fat file (%s structs would extend past the end of the file) %s",
+                          err->index == LCP_FAT_ARCH_SIZE_64 ? "fat_arch_64" : "fat_arch", name);
+    case LCP_R_FAT_ARCH_PAST_END:
+        return lipo_fatal(L,
+                          "truncated or malformed fat file (offset plus size of cputype (%d) cpusubtype (%d) extends "
+                          "past the end of the file) %s",
+                          (int)err->cputype, sub(err->cpusubtype), name);
+    case LCP_R_FAT_ALIGN_TOO_LARGE:
+        return lipo_fatal(L, "align (2^%u) too large of fat file %s (cputype (%d) cpusubtype (%d)) (maximum 2^%d)",
+                          (unsigned)err->value, name, (int)err->cputype, sub(err->cpusubtype), LIPO_MAX_SECTALIGN);
+    case LCP_R_FAT_ARCH_ALIGN:
+        return lipo_fatal(L,
+                          "offset %llu of fat file %s (cputype (%d) cpusubtype (%d)) not aligned on its alignment "
+                          "(2^%u)",
+                          (unsigned long long)err->value, name, (int)err->cputype, sub(err->cpusubtype), err->index2);
+    case LCP_R_FAT_ARCH_DUPLICATE:
+        return lipo_fatal(L, "fat file %s contains two of the same architecture (cputype (%d) cpusubtype (%d))", name,
+                          (int)err->cputype, sub(err->cpusubtype));
+    case LCP_R_CMDS_PAST_END:
+        return lipo_fatal(
+            L, "truncated or malformed object (load commands would extend past the end of the file) in: %s", name);
+    case LCP_R_CMDSIZE_ZERO:
+        return lipo_fatal(L, "load command %u size is less than or equal to zero in: %s", err->index, name);
+    case LCP_R_CMD_PAST_CMDS:
+        /* Apple checks a command's alignment first and goes on */
+        if (err->value % 4 != 0)
+            lipo_error(L, "load command %u size not a multiple of sizeof(uint32_t) in: %s", err->index, name);
+        return lipo_fatal(L, "load command %u extends past end of all load commands in: %s", err->index, name);
+    case LCP_R_AR_MEMBER_BAD:
+        if (err->index == 0)
+            return lipo_fatal(L,
+                              "truncated or malformed archive: %s (archive header of first member extends past the "
+                              "end of the file)",
+                              name);
+        return lipo_fatal(
+            L, "truncated or malformed archive: %s (archive member header extends past the end of the file)", name);
+    default: break;
+    }
+    /* A fault lipo does not look for (lcpatch reads archive members whole):
+     * the library's own message, which names the file and the offset. */
+    if (err->status == LCP_E_IO)
+        return lipo_fatal(L, "can't read input file: %s (%s)", name, strerror(err->sys_errno));
+    return lipo_fatal(L, "truncated or malformed file: %s", err->message);
+}
 
 static int add_thin(struct lipo *L, const struct lipo_thin *t) {
     struct lipo_thin *n = lipo_push(L, (void **)&L->thins, &L->nthins, sizeof *n);
@@ -48,7 +103,7 @@ static int thin_align(const struct lipo *L, const lcp_image *img, const char *na
         err.reason = img->walk_fault;
         err.index = img->walk_fault_index;
         err.value = img->walk_fault_cmdsize;
-        return lipo_read_failed(L, name, &err);
+        return read_failed(L, name, &err);
     }
     if (lcp_arch_name(img->cputype, img->cpusubtype) == NULL)
         lipo_warning(L, "unknown cputype (%u) cpusubtype (%u), computing the segment alignment from file contents.",
@@ -132,7 +187,7 @@ static int open_model(const struct lipo *L, const char *name, bool replacement, 
     /* not Mach-O, or too short for a mach header at its start: lipo's "no type" */
     if (st == LCP_E_NOT_MACHO || (err.reason == LCP_R_TRUNCATED_HEADER && err.offset == 0))
         return 0;
-    return lipo_read_failed(L, name, &err);
+    return read_failed(L, name, &err);
 }
 
 /* A file lipo cannot read, given with an architecture: its bytes as they

@@ -11,7 +11,6 @@
 #include "compat/lipo.h"
 
 #include "lcpatch/macho.h"
-#include "util/checked.h"
 #include "util/outfile.h"
 #include "util/reader.h"
 
