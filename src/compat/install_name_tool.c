@@ -179,38 +179,29 @@ static lcp_status plain_plan(struct itool *t, lcp_file *f, lcp_image **edited, s
     return lcp_plan_edited_images(f, edited, n, plan, e);
 }
 
-/* The plan of the write. changed[s]: the edit changed slice s's
- * commands; resign[s]: and it carried the linker's signature. With a
+/* The plan of the write. edited: the n images whose commands the edit
+ * changed; resign[s]: slice s is one and carried the linker's signature. With a
  * slice to re-sign, the changed slices go through lcp_sign_edited_in_place
  * (the others are copied: their bytes are what Apple's tool writes back);
  * else Apple's plain write. When a signature cannot be made there (a
  * layout the signer does not know), the file is written as Apple's tool
  * writes it and resign[] is cleared, so that the slices get Apple's
  * warning instead. */
-static lcp_status build_plan(struct itool *t, lcp_file *f, const bool *changed, bool *resign, lcp_plan *plan,
+static lcp_status build_plan(struct itool *t, lcp_file *f, lcp_image **edited, size_t n, bool *resign, lcp_plan *plan,
                              lcp_error *e) {
-    lcp_image **edited = calloc(f->nslices ? f->nslices : 1, sizeof *edited);
-    if (edited == NULL)
-        return lcp_error_set(e, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
-    size_t n = 0;
     bool any = false;
-    for (size_t s = 0; s < f->nslices; s++) {
-        if (changed[s])
-            edited[n++] = f->slices[s].image;
+    for (size_t s = 0; s < f->nslices; s++)
         any = any || resign[s];
-    }
     lcp_status st = LCP_E_UNSUPPORTED;
     bool resigned = false;
     if (any)
         st = lcp_sign_edited_in_place(f, edited, n, plan, &resigned, e);
-    if (st != LCP_OK && st != LCP_E_IO && st != LCP_E_NOMEM) {
-        lcp_plan_release(plan);
-        lcp_plan_init(plan);
-        memset(resign, 0, f->nslices * sizeof *resign);
-        st = plain_plan(t, f, edited, n, plan, e);
-    }
-    free(edited);
-    return st;
+    if (st == LCP_OK || st == LCP_E_IO || st == LCP_E_NOMEM)
+        return st;
+    lcp_plan_release(plan);
+    lcp_plan_init(plan);
+    memset(resign, 0, f->nslices * sizeof *resign);
+    return plain_plan(t, f, edited, n, plan, e);
 }
 
 /* True when the edit changed img's commands (copy: them before). */
@@ -219,9 +210,10 @@ static bool commands_changed(const lcp_image *img, const lcp_image *copy) {
            memcmp(img->cmds, copy->cmds, img->sizeofcmds) != 0;
 }
 
-/* process(): every slice in order; a non-Mach-O one ends the run. Fills
- * changed[s], and resign[s] for the changed linker-signed slices. */
-static bool edit_all(struct itool *t, lcp_file *f, bool *changed, bool *resign) {
+/* process(): every slice in order; a non-Mach-O one ends the run. Lists
+ * the images whose commands changed in edited[*n], and sets resign[s] for
+ * those that are linker-signed. */
+static bool edit_all(struct itool *t, lcp_file *f, lcp_image **edited, size_t *n, bool *resign) {
     for (size_t s = 0; s < f->nslices; s++) {
         lcp_image *img = f->slices[s].image, *before = NULL;
         if (!img) {
@@ -239,8 +231,10 @@ static bool edit_all(struct itool *t, lcp_file *f, bool *changed, bool *resign) 
             return false;
         }
         edit_image(t, img);
-        changed[s] = commands_changed(img, before);
-        resign[s] = changed[s] && lcp_image_linker_signed(&f->src, img);
+        if (commands_changed(img, before)) {
+            edited[(*n)++] = img;
+            resign[s] = lcp_image_linker_signed(&f->src, img);
+        }
         lcp_image_free(before);
     }
     return t->errors == 0;
@@ -285,15 +279,16 @@ int cmd_install_name_tool(int argc, char **argv) {
     rc = 1;
     lcp_plan plan;
     lcp_plan_init(&plan);
-    size_t ns = f->nslices ? f->nslices : 1;
-    bool *resign = calloc(ns, sizeof *resign), *changed = calloc(ns, sizeof *changed);
-    if (resign == NULL || changed == NULL) {
+    size_t ns = f->nslices ? f->nslices : 1, nedited = 0;
+    bool *resign = calloc(ns, sizeof *resign);
+    lcp_image **edited = calloc(ns, sizeof *edited);
+    if (resign == NULL || edited == NULL) {
         err_msg(&t, "out of memory");
         goto out;
     }
-    if (!edit_all(&t, f, changed, resign))
+    if (!edit_all(&t, f, edited, &nedited, resign))
         goto out;
-    lcp_status st = build_plan(&t, f, changed, resign, &plan, &e);
+    lcp_status st = build_plan(&t, f, edited, nedited, resign, &plan, &e);
     warn_stale(&t, f, resign);
     for (size_t s = 0; st == LCP_OK && s < f->nslices; s++)
         if (f->slices[s].image->big_endian && !lcp_itool_swap_check(t.prog, f->slices[s].image))
@@ -311,7 +306,7 @@ int cmd_install_name_tool(int argc, char **argv) {
 out:
     lcp_plan_release(&plan);
     free(resign);
-    free(changed);
+    free(edited);
     lcp_file_free(f);
     free(t.edits);
     return rc;
