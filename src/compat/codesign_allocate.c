@@ -25,6 +25,8 @@ static int ca_usage(void) {
 /* Apple's "error: codesign_allocate: ..." and "fatal error: ..." lines; 1 */
 #define ca_error(...) lcp_apple_say("error", progname, __VA_ARGS__)
 #define ca_fatal(...) lcp_apple_say("fatal error", progname, __VA_ARGS__)
+/* A bad command line: the error, then the usage; 1 */
+#define ca_misuse(...) (ca_error(__VA_ARGS__), ca_usage())
 
 /* Archive members are read by the archive reader, without the parse
  * options: Apple's checkout refuses their unknown load commands too. */
@@ -242,22 +244,18 @@ int cmd_codesign_allocate(int argc, char **argv) {
         if (strcmp(argv[i], "-i") == 0 || strcmp(argv[i], "-o") == 0) {
             const char **slot = argv[i][1] == 'i' ? &input : &output;
             if (i + 1 == argc) {
-                ca_error("missing argument to: %s option", argv[i]);
-                rc = ca_usage();
+                rc = ca_misuse("missing argument to: %s option", argv[i]);
             } else if (*slot != NULL) {
-                ca_error("more than one: %s option specified", argv[i]);
-                rc = ca_usage();
+                rc = ca_misuse("more than one: %s option specified", argv[i]);
             } else {
                 *slot = argv[++i];
             }
         } else if (strcmp(argv[i], "-a") == 0) {
             ca_sign *sg = &signs[nsigns];
             if (i + 2 >= argc) {
-                ca_error("missing argument(s) to: %s option", argv[i]);
-                rc = ca_usage();
+                rc = ca_misuse("missing argument(s) to: %s option", argv[i]);
             } else if (!lcp_arch_from_name(argv[i + 1], &sg->cputype, &sg->cpusubtype)) {
-                ca_error("unknown architecture specification flag: %s %s %s", argv[i], argv[i + 1], argv[i + 2]);
-                rc = ca_usage();
+                rc = ca_misuse("unknown architecture specification flag: %s %s %s", argv[i], argv[i + 1], argv[i + 2]);
             } else if (!ca_number(argv[i + 2], &sg->datasize)) {
                 rc = ca_fatal("size for '-a %s %s' not a proper number", argv[i + 1], argv[i + 2]);
             } else if (sg->datasize % 16 != 0) {
@@ -273,8 +271,7 @@ int cmd_codesign_allocate(int argc, char **argv) {
         } else if (strcmp(argv[i], "-A") == 0) {
             ca_sign *sg = &signs[nsigns];
             if (i + 3 >= argc) {
-                ca_error("missing argument(s) to: %s option", argv[i]);
-                rc = ca_usage();
+                rc = ca_misuse("missing argument(s) to: %s option", argv[i]);
             } else if (!ca_number(argv[i + 1], &sg->cputype)) {
                 rc = ca_fatal("cputype for '-A %s %s %s' not a proper number", argv[i + 1], argv[i + 2], argv[i + 3]);
             } else if (!ca_number(argv[i + 2], &sg->cpusubtype)) {
@@ -298,16 +295,13 @@ int cmd_codesign_allocate(int argc, char **argv) {
         } else if (strcmp(argv[i], "-p") == 0) {
             pflag = true;
         } else {
-            ca_error("unknown flag: %s", argv[i]);
-            rc = ca_usage();
+            rc = ca_misuse("unknown flag: %s", argv[i]);
         }
     }
     if (rc < 0 && (input == NULL || output == NULL || (nsigns == 0 && !rflag)))
         rc = ca_usage();
-    if (rc < 0 && rflag && nsigns != 0) {
-        ca_error("%s", "-r flag can't be specified with -a or -A flags");
-        rc = ca_usage();
-    }
+    if (rc < 0 && rflag && nsigns != 0)
+        rc = ca_misuse("%s", "-r flag can't be specified with -a or -A flags");
     if (rc < 0 && nsigns != 0)
         rc = ca_allocate(input, output, signs, nsigns, pflag);
     free(signs);
