@@ -75,17 +75,12 @@ static void edit_image(struct itool *t, lcp_image *img) {
                     "LC_RPATH for: %s",
                     t->input, arch, lcp_name_edit_option(ed->kind), ed->new_path, existing ? existing : "");
             break;
-        case LCP_NAME_RPATH_NOT_FOUND:
-            if (ed->kind == LCP_NAME_RPATH)
-                err_msg(t,
-                        "no LC_RPATH load command with path: %s found in: %s (for architecture %s), required for "
-                        "specified option \"-rpath %s %s\"",
-                        ed->old_path, t->input, arch, ed->old_path, ed->new_path);
-            else
-                err_msg(t,
-                        "no LC_RPATH load command with path: %s found in: %s (for architecture %s), required for "
-                        "specified option \"-delete_rpath %s\"",
-                        ed->old_path, t->input, arch, ed->old_path);
+        case LCP_NAME_RPATH_NOT_FOUND: /* "-rpath OLD NEW" or "-delete_rpath OLD" (no new_path) */
+            err_msg(t,
+                    "no LC_RPATH load command with path: %s found in: %s (for architecture %s), required for "
+                    "specified option \"%s %s%s%s\"",
+                    ed->old_path, t->input, arch, lcp_name_edit_option(ed->kind), ed->old_path, ed->new_path ? " " : "",
+                    ed->new_path ? ed->new_path : "");
             break;
         case LCP_NAME_NO_SPACE:
             err_msg(t,
@@ -246,15 +241,11 @@ static void warn_stale(struct itool *t, const lcp_file *f, const bool *resign) {
         lcp_image *img = f->slices[s].image;
         if (resign[s] || lcp_image_find(img, LCP_LC_CODE_SIGNATURE, 0) < 0)
             continue;
-        char abuf[64];
-        if (f->kind == LCP_THIN)
-            fprintf(stderr, "%s: warning: changes being made to the file will invalidate the code signature in: %s\n",
-                    t->prog, t->input);
-        else
-            fprintf(stderr,
-                    "%s: warning: changes being made to the file will invalidate the code signature in: %s (for "
-                    "architecture %s)\n",
-                    t->prog, t->input, arch_of(img, abuf, sizeof abuf));
+        char abuf[64], where[96] = ""; /* a fat file's slices are named */
+        if (f->kind != LCP_THIN)
+            snprintf(where, sizeof where, " (for architecture %s)", arch_of(img, abuf, sizeof abuf));
+        fprintf(stderr, "%s: warning: changes being made to the file will invalidate the code signature in: %s%s\n",
+                t->prog, t->input, where);
     }
 }
 
