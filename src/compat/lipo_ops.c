@@ -4,7 +4,7 @@
 
 #include "lcpatch/macho.h"
 
-#include <string.h>
+#include <stdio.h>
 
 size_t lipo_find_thin(const struct lipo *L, const struct lipo_arch *a) {
     size_t j = 0;
@@ -57,16 +57,13 @@ int lipo_run_create(struct lipo *L) {
             const struct lipo_thin *a = &L->thins[i], *b = &L->thins[j];
             if (!lcp_arch_matches(a->cputype, a->cpusubtype, b->cputype, b->cpusubtype))
                 continue;
+            char arch[64]; /* b's name, else a's numbers */
             const char *n = lcp_arch_name(b->cputype, b->cpusubtype);
-            if (n)
-                return lipo_fatal(L,
-                                  "%s and %s have the same architectures (%s) and can't be in the same fat output "
-                                  "file",
-                                  a->name, b->name, n);
-            return lipo_fatal(L,
-                              "%s and %s have the same architectures (cputype (%d) and cpusubtype (%d)) and can't be "
-                              "in the same fat output file",
-                              a->name, b->name, (int)a->cputype, (int)(a->cpusubtype & ~LCP_CPU_SUBTYPE_MASK));
+            if (n == NULL)
+                snprintf(arch, sizeof arch, "cputype (%d) and cpusubtype (%d)", (int)a->cputype,
+                         (int)(a->cpusubtype & ~LCP_CPU_SUBTYPE_MASK));
+            return lipo_fatal(L, "%s and %s have the same architectures (%s) and can't be in the same fat output file",
+                              a->name, b->name, n ? n : arch);
         }
     return lipo_create_fat(L);
 }
