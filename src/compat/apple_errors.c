@@ -1,8 +1,10 @@
 /* Apple's message line (lcp_apple_say), and Apple's words for a file
  * install_name_tool or codesign_allocate cannot read: cctools' libstuff
- * (errors.c, ofile.c, checkout.c) prints them, so the tools share them. The library says what is wrong with a reason
- * code and the indices Apple's messages need (include/lcpatch/error.h); this table turns each into Apple's text. A
- * reason Apple has no words for gets lcpatch's own message inside Apple's frame. */
+ * (errors.c, ofile.c, checkout.c) prints them, so the tools share them.
+ * The library says what is wrong with a reason code and the indices
+ * Apple's messages need (include/lcpatch/error.h); this table turns each
+ * into Apple's text. A reason Apple has no words for gets lcpatch's own
+ * message inside Apple's frame. */
 #include "compat/apple.h"
 #include "compat/itool.h"
 
