@@ -46,15 +46,11 @@ static int usage(struct itool *t) {
     return 1;
 }
 
-static const char *arch_of(const lcp_image *img, char *buf, size_t len) {
-    return lcp_arch_label(img->cputype, img->cpusubtype, buf, len);
-}
-
 /* ---- one image ---- */
 
 static void edit_image(struct itool *t, lcp_image *img) {
     char abuf[64];
-    const char *arch = arch_of(img, abuf, sizeof abuf);
+    const char *arch = lcp_arch_label(img->cputype, img->cpusubtype, abuf, sizeof abuf);
     lcp_name_report rep;
     lcp_error e;
     lcp_status st = lcp_image_edit_names(img, t->edits, t->nedits, LCP_NAME_APPLE_LIMIT, &rep, &e);
@@ -243,7 +239,8 @@ static void warn_stale(struct itool *t, const lcp_file *f, const bool *resign) {
             continue;
         char abuf[64], where[96] = ""; /* a fat file's slices are named */
         if (f->kind != LCP_THIN)
-            snprintf(where, sizeof where, " (for architecture %s)", arch_of(img, abuf, sizeof abuf));
+            snprintf(where, sizeof where, " (for architecture %s)",
+                     lcp_arch_label(img->cputype, img->cpusubtype, abuf, sizeof abuf));
         fprintf(stderr, "%s: warning: changes being made to the file will invalidate the code signature in: %s%s\n",
                 t->prog, t->input, where);
     }
