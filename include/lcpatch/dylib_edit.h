@@ -47,6 +47,8 @@
 extern "C" {
 #endif
 
+/* From LCP_NAME_CHANGE to LCP_NAME_DELETE_ALL_RPATHS: install_name_tool
+ * looks its options up by walking them (lcp_name_edit_option). */
 typedef enum lcp_name_edit_kind {
     LCP_NAME_CHANGE,           /* old -> new on dylib load commands */
     LCP_NAME_ID,               /* new LC_ID_DYLIB name */

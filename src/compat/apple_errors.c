@@ -1,13 +1,27 @@
-/* Apple's words for a file install_name_tool or codesign_allocate cannot
- * read: cctools' libstuff (ofile.c, checkout.c) prints them, so both tools
- * share them. The library says what is wrong with a reason code and the
- * indices Apple's messages need (include/lcpatch/error.h); this table
- * turns each into Apple's text. A reason Apple has no words for gets
- * lcpatch's own message inside Apple's frame. */
+/* Apple's message line (lcp_apple_say), and Apple's words for a file
+ * install_name_tool or codesign_allocate cannot read: cctools' libstuff
+ * (errors.c, ofile.c, checkout.c) prints them, so the tools share them.
+ * The library says what is wrong with a reason code and the indices
+ * Apple's messages need (include/lcpatch/error.h); this table turns each
+ * into Apple's text. A reason Apple has no words for gets lcpatch's own
+ * message inside Apple's frame. */
+#include "compat/apple.h"
 #include "compat/itool.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <string.h>
+
+int lcp_apple_say(const char *kind, const char *prog, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fflush(stdout);
+    fprintf(stderr, "%s: %s: ", kind, prog);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    return 1;
+}
 
 /* "prog: object: path truncated or malformed object (what)" */
 static void object_msg(FILE *out, const char *prog, const char *path, const char *fmt, uint32_t index,

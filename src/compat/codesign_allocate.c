@@ -7,9 +7,9 @@
  * libstuff reads it (LCP_ITOOL_PARSE: fat header as Apple sees it, known
  * load commands only, Apple's __LINKEDIT checks); the library's reasons
  * become Apple's messages (apple_errors.c), exit status 1. */
+#include "compat/apple.h"
 #include "compat/itool.h"
 
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,29 +22,23 @@ static int ca_usage(void) {
     return 1;
 }
 
-static int ca_error(const char *fmt, const char *a) {
-    fprintf(stderr, "error: %s: ", progname);
-    fprintf(stderr, fmt, a);
-    fputc('\n', stderr);
-    return 1;
-}
+/* Apple's "error: codesign_allocate: ..." and "fatal error: ..." lines; 1 */
+#define ca_error(...) lcp_apple_say("error", progname, __VA_ARGS__)
+#define ca_fatal(...) lcp_apple_say("fatal error", progname, __VA_ARGS__)
+/* A bad command line: the error, then the usage; 1 */
+#define ca_misuse(...) (ca_error(__VA_ARGS__), ca_usage())
 
 /* Archive members are read by the archive reader, without the parse
  * options: Apple's checkout refuses their unknown load commands too. */
 static int check_known(void *ctx, lcp_file *f, size_t slice, lcp_member *m, lcp_image *img) {
+    (void)ctx;
     (void)slice;
     for (size_t i = 0; m != NULL && i < img->ncmds; i++)
         if (lcp_lc_name(img->lc[i].cmd) == NULL) {
             fprintf(stderr, "%s: object: %s malformed object (unknown load command %zu)\n", progname, f->path, i);
-            *(int *)ctx = 1;
             return 1;
         }
     return 0;
-}
-
-static int ca_open_failed(const char *input, const lcp_error *err) {
-    lcp_itool_say_open_error(stderr, progname, input, err);
-    return 1;
 }
 
 /* True when no image of f carries a signature. */
@@ -66,8 +60,7 @@ static bool lenient_copy(const char *input, const char *output) {
     lcp_error err;
     if (lcp_file_open_flags(input, LCP_ITOOL_PARSE | LCP_PARSE_APPLE_LC_STR, &f, &err) != LCP_OK)
         return false;
-    int bad = 0;
-    bool ok = lcp_file_visit_images(f, check_known, &bad) == 0 && lcp_file_visit_images(f, has_signature, NULL) == 0;
+    bool ok = lcp_file_visit_images(f, check_known, NULL) == 0 && lcp_file_visit_images(f, has_signature, NULL) == 0;
     if (ok) {
         lcp_plan plan;
         lcp_plan_init(&plan);
@@ -86,11 +79,10 @@ static int ca_remove(const char *input, const char *output) {
     if (lcp_file_open_flags(input, LCP_ITOOL_PARSE, &f, &err) != LCP_OK) {
         if (err.status == LCP_E_MALFORMED && lenient_copy(input, output))
             return 0;
-        return ca_open_failed(input, &err);
+        lcp_itool_say_open_error(stderr, progname, input, &err);
+        return 1;
     }
-    int bad = 0;
-    lcp_file_visit_images(f, check_known, &bad);
-    if (bad) {
+    if (lcp_file_visit_images(f, check_known, NULL) != 0) {
         lcp_file_free(f);
         return 1;
     }
@@ -115,17 +107,6 @@ typedef struct ca_sign {
     bool found;
 } ca_sign;
 
-static int ca_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int ca_fatal(const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "fatal error: %s: ", progname);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    return 1;
-}
-
 /* strtoul(s, &end, 0) with Apple's test: the whole argument is a number. */
 static bool ca_number(const char *s, uint32_t *out) {
     char *end;
@@ -139,7 +120,7 @@ typedef struct ca_ctx {
     size_t nsigns;
     bool pflag;
     lcp_image **clones; /* per slice: the edited image, or NULL */
-    uint64_t *copy_end, *new_size;
+    lcp_out_slice *os;  /* per slice: what the output holds */
     int failed;
 } ca_ctx;
 
@@ -185,8 +166,9 @@ static int ca_image(void *vctx, lcp_file *f, size_t slice, lcp_member *m, lcp_im
     if (st == LCP_OK) {
         if (changed) {
             c->clones[slice] = clone;
-            c->copy_end[slice] = copy_end;
-            c->new_size[slice] = size;
+            c->os[slice].image = clone;
+            c->os[slice].size = size;
+            c->os[slice].zeros_from = copy_end;
         } else {
             lcp_image_free(clone);
         }
@@ -208,22 +190,23 @@ static int ca_image(void *vctx, lcp_file *f, size_t slice, lcp_member *m, lcp_im
 static int ca_allocate(const char *input, const char *output, ca_sign *signs, size_t nsigns, bool pflag) {
     lcp_file *f;
     lcp_error err;
-    if (lcp_file_open_flags(input, LCP_PARSE_APPLE_LC_STR | LCP_ITOOL_PARSE, &f, &err) != LCP_OK)
-        return ca_open_failed(input, &err);
-    int bad = 0;
-    lcp_file_visit_images(f, check_known, &bad);
-    if (bad) {
+    if (lcp_file_open_flags(input, LCP_PARSE_APPLE_LC_STR | LCP_ITOOL_PARSE, &f, &err) != LCP_OK) {
+        lcp_itool_say_open_error(stderr, progname, input, &err);
+        return 1;
+    }
+    if (lcp_file_visit_images(f, check_known, NULL) != 0) {
         lcp_file_free(f);
         return 1;
     }
     size_t n = f->nslices ? f->nslices : 1;
-    ca_ctx c = {
-        signs, nsigns, pflag, calloc(n, sizeof(lcp_image *)), calloc(n, sizeof(uint64_t)), calloc(n, sizeof(uint64_t)),
-        0};
-    lcp_out_slice *os = calloc(n, sizeof *os);
+    ca_ctx c = {signs, nsigns, pflag, calloc(n, sizeof(lcp_image *)), calloc(n, sizeof(lcp_out_slice)), 0};
     int rc = 0;
-    if (c.clones == NULL || c.copy_end == NULL || c.new_size == NULL || os == NULL)
+    if (c.clones == NULL || c.os == NULL)
         rc = ca_error("%s", "out of memory");
+    for (size_t i = 0; rc == 0 && i < f->nslices; i++) {
+        const lcp_slice *s = &f->slices[i];
+        c.os[i] = (lcp_out_slice){s->cputype, s->cpusubtype, s->align, s->reserved, NULL, s->offset, s->size, 0, 0};
+    }
     if (rc == 0 && lcp_file_visit_images(f, ca_image, &c) != 0)
         rc = c.failed ? c.failed : 1;
     for (size_t i = 0; rc == 0 && i < nsigns; i++)
@@ -231,20 +214,10 @@ static int ca_allocate(const char *input, const char *output, ca_sign *signs, si
             rc = ca_fatal("input file: %s does not contain a matching architecture for specified '-a %s %u' option",
                           input, signs[i].name, signs[i].datasize);
     if (rc == 0) {
-        for (size_t i = 0; i < f->nslices; i++) {
-            const lcp_slice *s = &f->slices[i];
-            lcp_out_slice o = {s->cputype, s->cpusubtype, s->align, s->reserved, NULL, s->offset, s->size, 0, 0};
-            if (c.clones[i] != NULL) {
-                o.image = c.clones[i];
-                o.size = c.new_size[i];
-                o.zeros_from = c.copy_end[i];
-            }
-            os[i] = o;
-        }
         lcp_layout_rule rule = lcp_layout_rule_for(f);
         lcp_plan plan;
         lcp_plan_init(&plan);
-        lcp_status st = lcp_layout_file(os, f->nslices, &rule, &plan, &err);
+        lcp_status st = lcp_layout_file(c.os, f->nslices, &rule, &plan, &err);
         if (st == LCP_OK)
             st = lcp_plan_write_file(&plan, &f->src, output, input, &err);
         lcp_plan_release(&plan);
@@ -254,9 +227,7 @@ static int ca_allocate(const char *input, const char *output, ca_sign *signs, si
     for (size_t i = 0; c.clones && i < f->nslices; i++)
         lcp_image_free(c.clones[i]);
     free(c.clones);
-    free(c.copy_end);
-    free(c.new_size);
-    free(os);
+    free(c.os);
     lcp_file_free(f);
     return rc;
 }
@@ -273,23 +244,18 @@ int cmd_codesign_allocate(int argc, char **argv) {
         if (strcmp(argv[i], "-i") == 0 || strcmp(argv[i], "-o") == 0) {
             const char **slot = argv[i][1] == 'i' ? &input : &output;
             if (i + 1 == argc) {
-                ca_error("missing argument to: %s option", argv[i]);
-                rc = ca_usage();
+                rc = ca_misuse("missing argument to: %s option", argv[i]);
             } else if (*slot != NULL) {
-                ca_error("more than one: %s option specified", argv[i]);
-                rc = ca_usage();
+                rc = ca_misuse("more than one: %s option specified", argv[i]);
             } else {
                 *slot = argv[++i];
             }
         } else if (strcmp(argv[i], "-a") == 0) {
             ca_sign *sg = &signs[nsigns];
             if (i + 2 >= argc) {
-                ca_error("missing argument(s) to: %s option", argv[i]);
-                rc = ca_usage();
+                rc = ca_misuse("missing argument(s) to: %s option", argv[i]);
             } else if (!lcp_arch_from_name(argv[i + 1], &sg->cputype, &sg->cpusubtype)) {
-                fprintf(stderr, "error: %s: unknown architecture specification flag: %s %s %s\n", progname, argv[i],
-                        argv[i + 1], argv[i + 2]);
-                rc = ca_usage();
+                rc = ca_misuse("unknown architecture specification flag: %s %s %s", argv[i], argv[i + 1], argv[i + 2]);
             } else if (!ca_number(argv[i + 2], &sg->datasize)) {
                 rc = ca_fatal("size for '-a %s %s' not a proper number", argv[i + 1], argv[i + 2]);
             } else if (sg->datasize % 16 != 0) {
@@ -305,8 +271,7 @@ int cmd_codesign_allocate(int argc, char **argv) {
         } else if (strcmp(argv[i], "-A") == 0) {
             ca_sign *sg = &signs[nsigns];
             if (i + 3 >= argc) {
-                ca_error("missing argument(s) to: %s option", argv[i]);
-                rc = ca_usage();
+                rc = ca_misuse("missing argument(s) to: %s option", argv[i]);
             } else if (!ca_number(argv[i + 1], &sg->cputype)) {
                 rc = ca_fatal("cputype for '-A %s %s %s' not a proper number", argv[i + 1], argv[i + 2], argv[i + 3]);
             } else if (!ca_number(argv[i + 2], &sg->cpusubtype)) {
@@ -330,16 +295,13 @@ int cmd_codesign_allocate(int argc, char **argv) {
         } else if (strcmp(argv[i], "-p") == 0) {
             pflag = true;
         } else {
-            ca_error("unknown flag: %s", argv[i]);
-            rc = ca_usage();
+            rc = ca_misuse("unknown flag: %s", argv[i]);
         }
     }
     if (rc < 0 && (input == NULL || output == NULL || (nsigns == 0 && !rflag)))
         rc = ca_usage();
-    if (rc < 0 && rflag && nsigns != 0) {
-        ca_error("%s", "-r flag can't be specified with -a or -A flags");
-        rc = ca_usage();
-    }
+    if (rc < 0 && rflag && nsigns != 0)
+        rc = ca_misuse("%s", "-r flag can't be specified with -a or -A flags");
     if (rc < 0 && nsigns != 0)
         rc = ca_allocate(input, output, signs, nsigns, pflag);
     free(signs);

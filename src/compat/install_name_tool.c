@@ -9,13 +9,13 @@
  * codedir_is_linker_signed); any other signature gets Apple's warning.
  * Extensions: -prepend_rpath and -delete_all_rpaths (llvm-install-name-
  * tool's), -h/--help. */
+#include "compat/apple.h"
 #include "compat/itool.h"
 
 #include "lcpatch/dylib_edit.h"
 #include "lcpatch/sign.h"
 
 #include <limits.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,21 +35,8 @@ struct itool {
     int errors;
 };
 
-static void err_msg(struct itool *t, const char *fmt, ...)
-#if defined(__GNUC__) || defined(__clang__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
-/* cctools error(): "error: prog: message" */
-static void err_msg(struct itool *t, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "error: %s: ", t->prog);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    t->errors++;
-}
+/* cctools error(): "error: prog: message", counted */
+#define err_msg(t, ...) ((t)->errors += lcp_apple_say("error", (t)->prog, __VA_ARGS__))
 
 static int usage(struct itool *t) {
     fprintf(stderr,
@@ -59,16 +46,11 @@ static int usage(struct itool *t) {
     return 1;
 }
 
-static const char *arch_of(const lcp_image *img, char *buf, size_t len) {
-    return lcp_arch_label(img->cputype, img->cpusubtype, buf, len);
-}
-
 /* ---- one image ---- */
 
-static void edit_image(struct itool *t, const lcp_file *f, lcp_image *img) {
+static void edit_image(struct itool *t, lcp_image *img) {
     char abuf[64];
-    const char *arch = arch_of(img, abuf, sizeof abuf);
-    (void)f;
+    const char *arch = lcp_arch_label(img->cputype, img->cpusubtype, abuf, sizeof abuf);
     lcp_name_report rep;
     lcp_error e;
     lcp_status st = lcp_image_edit_names(img, t->edits, t->nedits, LCP_NAME_APPLE_LIMIT, &rep, &e);
@@ -89,17 +71,12 @@ static void edit_image(struct itool *t, const lcp_file *f, lcp_image *img) {
                     "LC_RPATH for: %s",
                     t->input, arch, lcp_name_edit_option(ed->kind), ed->new_path, existing ? existing : "");
             break;
-        case LCP_NAME_RPATH_NOT_FOUND:
-            if (ed->kind == LCP_NAME_RPATH)
-                err_msg(t,
-                        "no LC_RPATH load command with path: %s found in: %s (for architecture %s), required for "
-                        "specified option \"-rpath %s %s\"",
-                        ed->old_path, t->input, arch, ed->old_path, ed->new_path);
-            else
-                err_msg(t,
-                        "no LC_RPATH load command with path: %s found in: %s (for architecture %s), required for "
-                        "specified option \"-delete_rpath %s\"",
-                        ed->old_path, t->input, arch, ed->old_path);
+        case LCP_NAME_RPATH_NOT_FOUND: /* "-rpath OLD NEW" or "-delete_rpath OLD" (no new_path) */
+            err_msg(t,
+                    "no LC_RPATH load command with path: %s found in: %s (for architecture %s), required for "
+                    "specified option \"%s %s%s%s\"",
+                    ed->old_path, t->input, arch, lcp_name_edit_option(ed->kind), ed->old_path, ed->new_path ? " " : "",
+                    ed->new_path ? ed->new_path : "");
             break;
         case LCP_NAME_NO_SPACE:
             err_msg(t,
@@ -134,23 +111,11 @@ static bool add_edit(struct itool *t, lcp_name_edit e) {
 static int parse(struct itool *t, int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        lcp_name_edit e = {LCP_NAME_CHANGE, NULL, NULL};
-        int nargs = -1;
-        if (strcmp(a, "-id") == 0)
-            e.kind = LCP_NAME_ID, nargs = 1;
-        else if (strcmp(a, "-change") == 0)
-            e.kind = LCP_NAME_CHANGE, nargs = 2;
-        else if (strcmp(a, "-rpath") == 0)
-            e.kind = LCP_NAME_RPATH, nargs = 2;
-        else if (strcmp(a, "-add_rpath") == 0)
-            e.kind = LCP_NAME_ADD_RPATH, nargs = 1;
-        else if (strcmp(a, "-prepend_rpath") == 0)
-            e.kind = LCP_NAME_PREPEND_RPATH, nargs = 1;
-        else if (strcmp(a, "-delete_rpath") == 0)
-            e.kind = LCP_NAME_DELETE_RPATH, nargs = 1;
-        else if (strcmp(a, "-delete_all_rpaths") == 0)
-            e.kind = LCP_NAME_DELETE_ALL_RPATHS, nargs = 0;
-        if (nargs < 0) {
+        /* the options are the edit kinds' names (lcp_name_edit_option) */
+        int k = LCP_NAME_CHANGE;
+        while (k <= LCP_NAME_DELETE_ALL_RPATHS && strcmp(a, lcp_name_edit_option((lcp_name_edit_kind)k)) != 0)
+            k++;
+        if (k > LCP_NAME_DELETE_ALL_RPATHS) {
             if (t->input != NULL) {
                 err_msg(t, "more than one input file specified (%s and %s)", a, t->input);
                 return usage(t);
@@ -158,12 +123,15 @@ static int parse(struct itool *t, int argc, char **argv) {
             t->input = a;
             continue;
         }
+        lcp_name_edit e = {(lcp_name_edit_kind)k, NULL, NULL};
+        bool old_new = k == LCP_NAME_CHANGE || k == LCP_NAME_RPATH;
+        int nargs = old_new ? 2 : k == LCP_NAME_DELETE_ALL_RPATHS ? 0 : 1;
         if (i + nargs >= argc) {
             err_msg(t, e.kind == LCP_NAME_ID ? "missing argument to: %s option" : "missing argument(s) to: %s option",
                     a);
             return usage(t);
         }
-        if (e.kind == LCP_NAME_CHANGE || e.kind == LCP_NAME_RPATH)
+        if (old_new)
             e.old_path = argv[i + 1], e.new_path = argv[i + 2];
         else if (e.kind == LCP_NAME_DELETE_RPATH)
             e.old_path = argv[i + 1];
@@ -180,67 +148,51 @@ static int parse(struct itool *t, int argc, char **argv) {
 
 /* ---- the write: every slice's new header, everything else copied ---- */
 
-/* The plan of Apple's write: each slice's edited header and commands, the
- * rest of the file as it was. */
-static lcp_status plain_plan(struct itool *t, lcp_file *f, lcp_plan *plan, lcp_error *e) {
-    lcp_status st = LCP_OK;
-    for (size_t s = 0; s < f->nslices && st == LCP_OK; s++) {
-        const lcp_slice *sl = &f->slices[s];
-        if (sl->offset > plan->size)
-            st = lcp_plan_add_copy(plan, plan->size, sl->offset - plan->size, e);
-        const lcp_image *img = sl->image;
+/* Apple's plain write: each changed slice's new header and commands in
+ * place, every other byte as it was (lcp_plan_edited_images). */
+static lcp_status plain_plan(struct itool *t, lcp_file *f, lcp_image **edited, size_t n, lcp_plan *plan, lcp_error *e) {
+    for (size_t i = 0; i < n; i++) {
+        const lcp_image *img = edited[i];
         uint64_t end = (uint64_t)img->header_size + img->sizeofcmds;
-        if (st == LCP_OK && end > img->size) {
-            /* Nothing bounded the header (no section, no segment with file
-             * bytes). Apple's tool writes only the image's size of the new
-             * header and load commands: a file whose commands run past its
-             * end. A thin file simply grows to hold them all; a fat slice
-             * cannot grow in place. */
-            if (f->kind != LCP_THIN)
-                st = lcp_error_set(e, LCP_E_NOSPACE, img->offset,
-                                   "%s: the updated load commands (%llu bytes) do not fit in the slice (%llu bytes)",
-                                   t->input, (unsigned long long)end, (unsigned long long)img->size);
-            else
-                st = lcp_plan_add_image(plan, img, end, e);
-        } else if (st == LCP_OK)
-            st = lcp_plan_add_image(plan, img, img->size, e);
+        if (end <= img->size)
+            continue;
+        /* Nothing bounded the header (no section, no segment with file
+         * bytes). Apple's tool writes only the image's size of the new
+         * header and load commands: a file whose commands run past its
+         * end. A thin file simply grows to hold them all; a fat slice
+         * cannot grow in place. */
+        if (f->kind != LCP_THIN)
+            return lcp_error_set(e, LCP_E_NOSPACE, img->offset,
+                                 "%s: the updated load commands (%llu bytes) do not fit in the slice (%llu bytes)",
+                                 t->input, (unsigned long long)end, (unsigned long long)img->size);
+        return lcp_plan_add_image(plan, img, end, e);
     }
-    if (st == LCP_OK && f->src.size > plan->size)
-        st = lcp_plan_add_copy(plan, plan->size, f->src.size - plan->size, e);
-    return st;
+    return lcp_plan_edited_images(f, edited, n, plan, e);
 }
 
-/* The plan of the write. changed[s]: the edit changed slice s's
- * commands; resign[s]: and it carried the linker's signature. With a
+/* The plan of the write. edited: the n images whose commands the edit
+ * changed; resign[s]: slice s is one and carried the linker's signature. With a
  * slice to re-sign, the changed slices go through lcp_sign_edited_in_place
  * (the others are copied: their bytes are what Apple's tool writes back);
  * else Apple's plain write. When a signature cannot be made there (a
  * layout the signer does not know), the file is written as Apple's tool
  * writes it and resign[] is cleared, so that the slices get Apple's
  * warning instead. */
-static lcp_status build_plan(struct itool *t, lcp_file *f, const bool *changed, bool *resign, lcp_plan *plan,
+static lcp_status build_plan(struct itool *t, lcp_file *f, lcp_image **edited, size_t n, bool *resign, lcp_plan *plan,
                              lcp_error *e) {
-    lcp_image **edited = calloc(f->nslices ? f->nslices : 1, sizeof *edited);
-    if (edited == NULL)
-        return lcp_error_set(e, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
-    size_t n = 0;
     bool any = false;
-    for (size_t s = 0; s < f->nslices; s++) {
-        if (changed[s])
-            edited[n++] = f->slices[s].image;
+    for (size_t s = 0; s < f->nslices; s++)
         any = any || resign[s];
-    }
     lcp_status st = LCP_E_UNSUPPORTED;
     bool resigned = false;
     if (any)
         st = lcp_sign_edited_in_place(f, edited, n, plan, &resigned, e);
-    free(edited);
     if (st == LCP_OK || st == LCP_E_IO || st == LCP_E_NOMEM)
         return st;
     lcp_plan_release(plan);
     lcp_plan_init(plan);
     memset(resign, 0, f->nslices * sizeof *resign);
-    return plain_plan(t, f, plan, e);
+    return plain_plan(t, f, edited, n, plan, e);
 }
 
 /* True when the edit changed img's commands (copy: them before). */
@@ -249,9 +201,10 @@ static bool commands_changed(const lcp_image *img, const lcp_image *copy) {
            memcmp(img->cmds, copy->cmds, img->sizeofcmds) != 0;
 }
 
-/* process(): every slice in order; a non-Mach-O one ends the run. Fills
- * changed[s], and resign[s] for the changed linker-signed slices. */
-static bool edit_all(struct itool *t, lcp_file *f, bool *changed, bool *resign) {
+/* process(): every slice in order; a non-Mach-O one ends the run. Lists
+ * the images whose commands changed in edited[*n], and sets resign[s] for
+ * those that are linker-signed. */
+static bool edit_all(struct itool *t, lcp_file *f, lcp_image **edited, size_t *n, bool *resign) {
     for (size_t s = 0; s < f->nslices; s++) {
         lcp_image *img = f->slices[s].image, *before = NULL;
         if (!img) {
@@ -259,9 +212,8 @@ static bool edit_all(struct itool *t, lcp_file *f, bool *changed, bool *resign) 
             return false;
         }
         if (img->filetype == LCP_MH_DYLIB_STUB) {
-            fprintf(stderr,
-                    "fatal error: %s: input file: %s is Mach-O dynamic shared library stub file and can't be changed\n",
-                    t->prog, t->input);
+            lcp_apple_say("fatal error", t->prog,
+                          "input file: %s is Mach-O dynamic shared library stub file and can't be changed", t->input);
             return false;
         }
         lcp_error e;
@@ -269,9 +221,11 @@ static bool edit_all(struct itool *t, lcp_file *f, bool *changed, bool *resign) 
             err_msg(t, "%s", e.message);
             return false;
         }
-        edit_image(t, f, img);
-        changed[s] = commands_changed(img, before);
-        resign[s] = changed[s] && lcp_image_linker_signed(&f->src, img);
+        edit_image(t, img);
+        if (commands_changed(img, before)) {
+            edited[(*n)++] = img;
+            resign[s] = lcp_image_linker_signed(&f->src, img);
+        }
         lcp_image_free(before);
     }
     return t->errors == 0;
@@ -283,15 +237,12 @@ static void warn_stale(struct itool *t, const lcp_file *f, const bool *resign) {
         lcp_image *img = f->slices[s].image;
         if (resign[s] || lcp_image_find(img, LCP_LC_CODE_SIGNATURE, 0) < 0)
             continue;
-        char abuf[64];
-        if (f->kind == LCP_THIN)
-            fprintf(stderr, "%s: warning: changes being made to the file will invalidate the code signature in: %s\n",
-                    t->prog, t->input);
-        else
-            fprintf(stderr,
-                    "%s: warning: changes being made to the file will invalidate the code signature in: %s (for "
-                    "architecture %s)\n",
-                    t->prog, t->input, arch_of(img, abuf, sizeof abuf));
+        char abuf[64], where[96] = ""; /* a fat file's slices are named */
+        if (f->kind != LCP_THIN)
+            snprintf(where, sizeof where, " (for architecture %s)",
+                     lcp_arch_label(img->cputype, img->cpusubtype, abuf, sizeof abuf));
+        fprintf(stderr, "%s: warning: changes being made to the file will invalidate the code signature in: %s%s\n",
+                t->prog, t->input, where);
     }
 }
 
@@ -316,15 +267,16 @@ int cmd_install_name_tool(int argc, char **argv) {
     rc = 1;
     lcp_plan plan;
     lcp_plan_init(&plan);
-    size_t ns = f->nslices ? f->nslices : 1;
-    bool *resign = calloc(ns, sizeof *resign), *changed = calloc(ns, sizeof *changed);
-    if (resign == NULL || changed == NULL) {
+    size_t ns = f->nslices ? f->nslices : 1, nedited = 0;
+    bool *resign = calloc(ns, sizeof *resign);
+    lcp_image **edited = calloc(ns, sizeof *edited);
+    if (resign == NULL || edited == NULL) {
         err_msg(&t, "out of memory");
         goto out;
     }
-    if (!edit_all(&t, f, changed, resign))
+    if (!edit_all(&t, f, edited, &nedited, resign))
         goto out;
-    lcp_status st = build_plan(&t, f, changed, resign, &plan, &e);
+    lcp_status st = build_plan(&t, f, edited, nedited, resign, &plan, &e);
     warn_stale(&t, f, resign);
     for (size_t s = 0; st == LCP_OK && s < f->nslices; s++)
         if (f->slices[s].image->big_endian && !lcp_itool_swap_check(t.prog, f->slices[s].image))
@@ -335,14 +287,14 @@ int cmd_install_name_tool(int argc, char **argv) {
     if (st == LCP_OK)
         st = lcp_plan_write_file(&plan, &f->src, target, t.input, &e);
     if (st != LCP_OK) {
-        fprintf(stderr, "fatal error: %s: %s\n", t.prog, e.message);
+        lcp_apple_say("fatal error", t.prog, "%s", e.message);
         goto out;
     }
     rc = 0;
 out:
     lcp_plan_release(&plan);
     free(resign);
-    free(changed);
+    free(edited);
     lcp_file_free(f);
     free(t.edits);
     return rc;

@@ -6,7 +6,7 @@
  * src/format with lipo's parse options (lipo_input.c) -> thin files, the
  * slices an operation works on (lipo_ops.c) -> an output written through
  * the layout plan (lipo_write.c), or a listing (lipo_info.c). A library
- * error is turned into Apple's words by its reason (lipo_messages.c).
+ * error is turned into Apple's words by its reason (lipo_input.c).
  *
  * Every function that can fail prints Apple's message and returns
  * LIPO_FAIL; the caller returns it on. Everything is owned by struct lipo
@@ -14,6 +14,7 @@
 #ifndef LCP_COMPAT_LIPO_H
 #define LCP_COMPAT_LIPO_H
 
+#include "compat/apple.h"
 #include "lcpatch/lcpatch.h"
 
 #include <stdbool.h>
@@ -32,9 +33,19 @@
     (LCP_PARSE_FAT_TABLE_ONLY | LCP_PARSE_FAT_OVERLAP_OK | LCP_PARSE_FAT_ANY_COUNT | LCP_PARSE_FAT_HIDDEN_ARM64 |      \
      LCP_PARSE_FAT_MAX_ALIGN_15 | LCP_PARSE_CMDSIZE_ANY_ALIGN | LCP_PARSE_CMDS_SIZES_ONLY)
 
+/* An architecture named on the command line, with what its flag gives
+ * besides: -replace's file, -segalign's alignment. */
 struct lipo_arch {
     const char *name; /* as given; NULL when none */
     uint32_t cputype, cpusubtype;
+    const char *file; /* -replace ARCH FILE */
+    uint32_t align;   /* -segalign ARCH VALUE, as log2 */
+};
+
+/* The architectures of one repeatable flag, in order. */
+struct lipo_list {
+    struct lipo_arch *v;
+    size_t n;
 };
 
 /* A file named on the command line (or by -replace). */
@@ -58,16 +69,6 @@ struct lipo_thin {
     uint64_t offset; /* in the output */
 };
 
-struct lipo_replace {
-    struct lipo_arch arch;
-    const char *file;
-};
-
-struct lipo_segalign {
-    struct lipo_arch arch;
-    uint32_t align;
-};
-
 struct lipo {
     const char *progname;
     struct lipo_input *inputs;
@@ -78,49 +79,42 @@ struct lipo {
     bool create, info, detailed, brief, thin_flag, remove, extract, extract_family, replace, verify, fat64, hide_arm64,
         arch_blank;
     struct lipo_arch thin_arch;
-    struct lipo_arch *removes, *extracts, *verifies, *blanks_wanted;
-    size_t nremoves, nextracts, nverifies, nblanks_wanted;
-    struct lipo_replace *replaces;
-    size_t nreplaces;
-    struct lipo_segalign *segaligns;
-    size_t nsegaligns;
+    struct lipo_list removes, extracts, verifies, replaces, segaligns;
     uint8_t **blanks;
     size_t nblanks;
 };
 
-/* lipo_messages.c: Apple's "fatal error: lipo: ...", "error: ...",
- * "warning: ..." lines; lipo_fatal returns LIPO_FAIL. */
-#if defined(__GNUC__) || defined(__clang__)
-#define LIPO_PRINTF __attribute__((format(printf, 2, 3)))
-#else
-#define LIPO_PRINTF
-#endif
-int lipo_fatal(const struct lipo *L, const char *fmt, ...) LIPO_PRINTF;
-void lipo_error(const struct lipo *L, const char *fmt, ...) LIPO_PRINTF;
-void lipo_warning(const struct lipo *L, const char *fmt, ...) LIPO_PRINTF;
-/* Prints Apple's usage text; returns LIPO_FAIL. */
-int lipo_usage(void);
-/* Apple's message for a library error while reading `name` (by err->reason);
- * returns LIPO_FAIL. */
-int lipo_read_failed(const struct lipo *L, const char *name, const lcp_error *err);
+/* Apple's "fatal error: lipo: ...", "error: ..." and "warning: ..." lines
+ * (compat/apple.h); each returns LIPO_FAIL. */
+#define lipo_fatal(L, ...) lcp_apple_say("fatal error", (L)->progname, __VA_ARGS__)
+#define lipo_error(L, ...) lcp_apple_say("error", (L)->progname, __VA_ARGS__)
+#define lipo_warning(L, ...) lcp_apple_say("warning", (L)->progname, __VA_ARGS__)
 
 /* lipo_args.c: argv into L; LIPO_FAIL (after the message) on a bad command line. */
 int lipo_parse_args(struct lipo *L, int argc, char **argv);
-/* The same architecture by lipo's rule (cpusubtype without capability bits). */
-bool lipo_same_arch(uint32_t t1, uint32_t s1, uint32_t t2, uint32_t s2);
-/* Appends an entry to a grown array; false when out of memory. */
-bool lipo_grow(void **array, size_t n, size_t size);
+/* Appends a zeroed entry to the array *array of *n and returns it; NULL
+ * after Apple's "out of memory". */
+void *lipo_push(const struct lipo *L, void **array, size_t *n, size_t size);
+/* A new input named `name`; NULL after Apple's "out of memory". */
+struct lipo_input *lipo_add_input(struct lipo *L, const char *name);
 
 /* lipo_input.c */
 int lipo_read_inputs(struct lipo *L);
 /* -replace's file as a thin file in *t. */
-int lipo_read_replacement(struct lipo *L, const struct lipo_replace *r, struct lipo_thin *t);
+int lipo_read_replacement(struct lipo *L, const struct lipo_arch *r, struct lipo_thin *t);
 /* -arch_blank's page of zeros with an MH_DYLIB_STUB header, appended to the thin files. */
 int lipo_add_blank(struct lipo *L, const struct lipo_arch *a);
-struct lipo_thin *lipo_new_thin(struct lipo *L);
 void lipo_release(struct lipo *L);
 
 /* lipo_ops.c: the operations that write a file. */
+/* The index of the first thin file of architecture a (by lipo's rule,
+ * lcp_arch_matches), or L->nthins. */
+size_t lipo_find_thin(const struct lipo *L, const struct lipo_arch *a);
+/* Apple's "OPTION ARCH SUFFIX specified multiple times" when two of the
+ * list's architectures are the same (named by the first of the pair, or
+ * the second when `second`). */
+int lipo_no_repeats(const struct lipo *L, const struct lipo_list *list, bool second, const char *option,
+                    const char *suffix);
 int lipo_run_create(struct lipo *L);
 int lipo_run_thin(struct lipo *L);
 int lipo_run_extract(struct lipo *L);
@@ -137,14 +131,6 @@ void lipo_print_detailed(const struct lipo *L);
 void lipo_print_archs(const struct lipo *L);
 /* 0 when every architecture is in the file, else 1 (silently, as Apple). */
 int lipo_verify(const struct lipo *L);
-
-/* lipo_names.c: print_arch, the name -info and -detailed_info print, or
- * "(cputype (N) cpusubtype (M))". */
-void lipo_print_arch(uint32_t cputype, uint32_t cpusubtype);
-/* print_cputype: the cputype, cpusubtype and capabilities lines of -detailed_info. */
-void lipo_print_cputype(uint32_t cputype, uint32_t cpusubtype);
-/* libstuff's get_arch_name_from_types: the name, or "cputype N cpusubtype M" in buf. */
-const char *lipo_arch_name_or_label(uint32_t cputype, uint32_t cpusubtype, char *buf, size_t len);
 
 /* The entry point (src/cli/main.c). */
 int cmd_lipo(int argc, char **argv);

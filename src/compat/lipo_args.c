@@ -1,22 +1,53 @@
 /* lipo's command line (cctools lipo.c main): the flags, their arguments,
- * and the checks of their combination, in Apple's order and words. */
+ * the checks of their combination, in Apple's order and words, and the
+ * usage text. */
 #include "compat/lipo.h"
 
 #include "lcpatch/macho.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-bool lipo_grow(void **array, size_t n, size_t size) {
-    void *p = realloc(*array, (n + 1) * size);
-    if (p == NULL)
-        return false;
+void *lipo_push(const struct lipo *L, void **array, size_t *n, size_t size) {
+    void *p = realloc(*array, (*n + 1) * size);
+    if (p == NULL) {
+        lipo_fatal(L, "out of memory");
+        return NULL;
+    }
     *array = p;
-    return true;
+    return memset((char *)p + (*n)++ * size, 0, size);
 }
 
-bool lipo_same_arch(uint32_t t1, uint32_t s1, uint32_t t2, uint32_t s2) { return lcp_arch_matches(t1, s1, t2, s2); }
+struct lipo_input *lipo_add_input(struct lipo *L, const char *name) {
+    struct lipo_input *in = lipo_push(L, (void **)&L->inputs, &L->ninputs, sizeof *L->inputs);
+    if (in)
+        in->name = name;
+    return in;
+}
+
+/* Prints Apple's usage text; returns LIPO_FAIL. */
+static int usage(void) {
+    fprintf(stderr, "usage: lipo <input_file> <command> [<options> ...]\n"
+                    "  command is one of:\n"
+                    "    -archs\n"
+                    "    -create [-arch_blank <arch_type>]\n"
+                    "    -detailed_info\n"
+                    "    -extract <arch_type> [-extract <arch_type> ...]\n"
+                    "    -extract_family <arch_type> [-extract_family <arch_type> ...]\n"
+                    "    -info\n"
+                    "    -remove <arch_type> [-remove <arch_type> ...]\n"
+                    "    -replace <arch_type> <file_name> [-replace <arch_type> <file_name> ...]\n"
+                    "    -thin <arch_type>\n"
+                    "    -verify_arch <arch_type> ...\n"
+                    "  options are one or more of:\n"
+                    "    -arch <arch_type> <input_file>\n"
+                    "    -hideARM64\n"
+                    "    -output <output_file>\n"
+                    "    -segalign <arch_type> <alignment>\n");
+    return LIPO_FAIL;
+}
 
 static bool get_arch(const char *name, struct lipo_arch *out) {
     out->name = name;
@@ -27,50 +58,57 @@ static bool get_arch(const char *name, struct lipo_arch *out) {
 static int bad_arch(void) {
     fprintf(stderr, "(run 'lcpatch lipo' with one of the architecture names Apple's lipo knows: x86_64, arm64, "
                     "arm64e, i386, ppc, ppc64, armv7, armv7s, ...)\n");
-    return lipo_usage();
+    return usage();
 }
 
-static int missing(const struct lipo *L, const char *flag, bool plural) {
-    lipo_error(L, "missing argument%s to %s option", plural ? "(s)" : "", flag);
-    return lipo_usage();
+/* What a flag does with its arguments, besides setting its bool (TAKE_LIST:
+ * its architecture goes into a list, which -replace, -segalign and
+ * -verify_arch take on from). */
+enum lipo_take { TAKE_NOTHING, TAKE_INPUT, TAKE_BLANK, TAKE_LIST, TAKE_THIN, TAKE_OUTPUT };
+
+#define AT(field) offsetof(struct lipo, field)
+#define UNKNOWN "unknown architecture specification flag: %s in specifying "
+/* cctools lipo.c main's flags, in its order. */
+static const struct lipo_flag {
+    const char *name, *abbrev; /* without the '-' */
+    size_t sets;               /* AT(the bool it sets), or 0 */
+    int nargs;                 /* its arguments (-verify_arch: the first of one or more) */
+    bool plural;               /* "missing argument(s)" */
+    enum lipo_take take;
+    size_t list; /* AT(the list its architecture goes into), or 0 */
+    /* Apple's error for an unknown architecture, given the name, the flag
+     * as typed and its (up to) two arguments */
+    const char *unknown;
+} flags[] = {
+    {"arch", "a", 0, 2, true, TAKE_INPUT, 0, UNKNOWN "input file %s %s %s"},
+    {"arch_blank", NULL, AT(arch_blank), 1, true, TAKE_BLANK, 0, UNKNOWN "input file %s %s"},
+    {"archs", NULL, AT(brief), 0, false, TAKE_NOTHING, 0, NULL},
+    {"create", "c", AT(create), 0, false, TAKE_NOTHING, 0, NULL},
+    {"detailed_info", "d", AT(detailed), 0, false, TAKE_NOTHING, 0, NULL},
+    {"extract", "e", AT(extract), 1, false, TAKE_LIST, AT(extracts), UNKNOWN "extract operation: %s %s"},
+    {"extract_family", NULL, AT(extract_family), 1, false, TAKE_LIST, AT(extracts), UNKNOWN "extract operation: %s %s"},
+    {"hideARM64", NULL, AT(hide_arm64), 0, false, TAKE_NOTHING, 0, NULL},
+    {"info", "i", AT(info), 0, false, TAKE_NOTHING, 0, NULL},
+    {"output", "o", 0, 1, false, TAKE_OUTPUT, 0, NULL},
+    {"remove", "rem", AT(remove), 1, false, TAKE_LIST, AT(removes), UNKNOWN "remove operation: %s %s"},
+    {"replace", "rep", AT(replace), 2, true, TAKE_LIST, AT(replaces), UNKNOWN "replace operation: %s %s %s"},
+    {"segalign", "s", 0, 2, true, TAKE_LIST, AT(segaligns), UNKNOWN "segment alignment: %s %s %s"},
+    {"thin", "t", AT(thin_flag), 1, false, TAKE_THIN, 0, UNKNOWN "thin operation: %s %s"},
+    {"verify_arch", NULL, AT(verify), 1, true, TAKE_LIST, AT(verifies), UNKNOWN "-verify_arch operation"},
+    {"fat64", NULL, AT(fat64), 0, false, TAKE_NOTHING, 0, NULL},
+};
+
+static struct lipo_arch *list_add(struct lipo *L, size_t list) {
+    struct lipo_list *l = (struct lipo_list *)((char *)L + list);
+    return lipo_push(L, (void **)&l->v, &l->n, sizeof *l->v);
 }
 
-/* Appends an architecture named by argv to list; LIPO_FAIL on a bad name. */
-static int add_arch(struct lipo *L, struct lipo_arch **list, size_t *n, const char *name, const char *what,
-                    const char *flag) {
-    if (!lipo_grow((void **)list, *n, sizeof **list))
-        return lipo_fatal(L, "out of memory");
-    if (!get_arch(name, &(*list)[(*n)++])) {
-        lipo_error(L, "unknown architecture specification flag: %s in specifying %s operation: %s %s", name, what, flag,
-                   name);
-        return bad_arch();
-    }
-    return 0;
-}
-
-static int add_input(struct lipo *L, const char *name, struct lipo_input **out) {
-    if (!lipo_grow((void **)&L->inputs, L->ninputs, sizeof *L->inputs))
-        return lipo_fatal(L, "out of memory");
-    struct lipo_input *in = &L->inputs[L->ninputs++];
-    memset(in, 0, sizeof *in);
-    in->name = name;
-    *out = in;
-    return 0;
-}
-
-static int parse_segalign(struct lipo *L, char **argv, int a) {
-    if (!lipo_grow((void **)&L->segaligns, L->nsegaligns, sizeof *L->segaligns))
-        return lipo_fatal(L, "out of memory");
-    struct lipo_segalign *s = &L->segaligns[L->nsegaligns++];
-    if (!get_arch(argv[a + 1], &s->arch)) {
-        lipo_error(L, "unknown architecture specification flag: %s in specifying segment alignment: %s %s %s",
-                   argv[a + 1], argv[a], argv[a + 1], argv[a + 2]);
-        return bad_arch();
-    }
+/* -segalign's value (hexadecimal) into s->align. */
+static int parse_segalign(const struct lipo *L, const char *arg, struct lipo_arch *s) {
     char *end;
-    uint32_t value = (uint32_t)strtoul(argv[a + 2], &end, 16);
+    uint32_t value = (uint32_t)strtoul(arg, &end, 16);
     if (*end != '\0')
-        return lipo_fatal(L, "argument for -segalign <arch_type> %s not a proper hexadecimal number", argv[a + 2]);
+        return lipo_fatal(L, "argument for -segalign <arch_type> %s not a proper hexadecimal number", arg);
     if (value == 0 || (value & (value - 1)) != 0)
         return lipo_fatal(L, "argument to -segalign <arch_type> %x (hex) must be a non-zero power of two", value);
     if (value > (1u << LIPO_MAX_SECTALIGN))
@@ -81,115 +119,70 @@ static int parse_segalign(struct lipo *L, char **argv, int a) {
     return 0;
 }
 
+/* -verify_arch's architectures: the rest of argv. */
+static int parse_verify(struct lipo *L, const char *unknown, int argc, char **argv, int *a) {
+    for (; *a < argc; ++*a) {
+        struct lipo_arch *v = list_add(L, AT(verifies));
+        if (v == NULL)
+            return LIPO_FAIL;
+        if (!get_arch(argv[*a], v)) {
+            lipo_error(L, unknown, argv[*a]);
+            return bad_arch();
+        }
+    }
+    return 0;
+}
+
 /* One flag at argv[*a]; moves *a past its arguments. */
 static int parse_flag(struct lipo *L, int argc, char **argv, int *a) {
-    const char *arg = argv[*a], *p = arg + 1;
-    int rc = 0;
-    if (strcmp(p, "arch") == 0 || strcmp(p, "a") == 0) {
-        if (*a + 2 >= argc)
-            return missing(L, arg, true);
-        struct lipo_input *in;
-        if ((rc = add_input(L, argv[*a + 2], &in)) != 0)
-            return rc;
-        if (!get_arch(argv[*a + 1], &in->arch)) {
-            lipo_error(L, "unknown architecture specification flag: %s in specifying input file %s %s %s", argv[*a + 1],
-                       arg, argv[*a + 1], argv[*a + 2]);
-            return bad_arch();
-        }
-        *a += 2;
-    } else if (strcmp(p, "arch_blank") == 0) {
-        L->arch_blank = true;
-        struct lipo_arch af;
-        if (*a + 1 >= argc)
-            return missing(L, arg, true);
-        if (!get_arch(argv[*a + 1], &af)) {
-            lipo_error(L, "unknown architecture specification flag: %s in specifying input file %s %s", argv[*a + 1],
-                       arg, argv[*a + 1]);
-            return bad_arch();
-        }
-        if ((rc = lipo_add_blank(L, &af)) != 0)
-            return rc;
-        *a += 1;
-    } else if (strcmp(p, "archs") == 0) {
-        L->brief = true;
-    } else if (strcmp(p, "create") == 0 || strcmp(p, "c") == 0) {
-        L->create = true;
-    } else if (strcmp(p, "detailed_info") == 0 || strcmp(p, "d") == 0) {
-        L->detailed = true;
-    } else if (strcmp(p, "extract") == 0 || strcmp(p, "extract_family") == 0 || strcmp(p, "e") == 0) {
-        L->extract = true;
-        if (strcmp(p, "extract_family") == 0)
-            L->extract_family = true;
-        if (*a + 1 >= argc)
-            return missing(L, arg, false);
-        rc = add_arch(L, &L->extracts, &L->nextracts, argv[*a + 1], "extract", arg);
-        *a += 1;
-    } else if (strcmp(p, "hideARM64") == 0) {
-        L->hide_arm64 = true;
-    } else if (strcmp(p, "info") == 0 || strcmp(p, "i") == 0) {
-        L->info = true;
-    } else if (strcmp(p, "output") == 0 || strcmp(p, "o") == 0) {
-        if (*a + 1 >= argc)
-            return missing(L, arg, false);
-        if (L->output)
-            return lipo_fatal(L, "more than one %s option specified", arg);
-        L->output = argv[++*a];
-    } else if (strcmp(p, "remove") == 0 || strcmp(p, "rem") == 0) {
-        L->remove = true;
-        if (*a + 1 >= argc)
-            return missing(L, arg, false);
-        rc = add_arch(L, &L->removes, &L->nremoves, argv[*a + 1], "remove", arg);
-        *a += 1;
-    } else if (strcmp(p, "replace") == 0 || strcmp(p, "rep") == 0) {
-        L->replace = true;
-        if (*a + 2 >= argc)
-            return missing(L, arg, true);
-        if (!lipo_grow((void **)&L->replaces, L->nreplaces, sizeof *L->replaces))
-            return lipo_fatal(L, "out of memory");
-        struct lipo_replace *r = &L->replaces[L->nreplaces++];
-        r->file = argv[*a + 2];
-        if (!get_arch(argv[*a + 1], &r->arch)) {
-            lipo_error(L, "unknown architecture specification flag: %s in specifying replace operation: %s %s %s",
-                       argv[*a + 1], arg, argv[*a + 1], argv[*a + 2]);
-            return bad_arch();
-        }
-        *a += 2;
-    } else if (strcmp(p, "segalign") == 0 || strcmp(p, "s") == 0) {
-        if (*a + 2 >= argc)
-            return missing(L, arg, true);
-        rc = parse_segalign(L, argv, *a);
-        *a += 2;
-    } else if (strcmp(p, "thin") == 0 || strcmp(p, "t") == 0) {
-        if (L->thin_flag)
-            return lipo_fatal(L, "more than one %s option specified", arg);
-        L->thin_flag = true;
-        if (*a + 1 >= argc)
-            return missing(L, arg, false);
-        if (!get_arch(argv[*a + 1], &L->thin_arch)) {
-            lipo_error(L, "unknown architecture specification flag: %s in specifying thin operation: %s %s",
-                       argv[*a + 1], arg, argv[*a + 1]);
-            return bad_arch();
-        }
-        *a += 1;
-    } else if (strcmp(p, "verify_arch") == 0) {
-        L->verify = true;
-        if (*a + 1 >= argc)
-            return missing(L, arg, true);
-        for (++*a; *a < argc; ++*a) {
-            if (!lipo_grow((void **)&L->verifies, L->nverifies, sizeof *L->verifies))
-                return lipo_fatal(L, "out of memory");
-            if (!get_arch(argv[*a], &L->verifies[L->nverifies++])) {
-                lipo_error(L, "unknown architecture specification flag: %s in specifying -verify_arch operation",
-                           argv[*a]);
-                return bad_arch();
-            }
-        }
-    } else if (strcmp(p, "fat64") == 0) {
-        L->fat64 = true;
-    } else {
-        return lipo_fatal(L, "unknown flag: %s", arg);
+    char **v = argv + *a; /* the flag as typed, then its arguments (argv[argc] is NULL) */
+    const struct lipo_flag *f = flags;
+    while (f < flags + sizeof flags / sizeof flags[0] && strcmp(v[0] + 1, f->name) != 0 &&
+           (f->abbrev == NULL || strcmp(v[0] + 1, f->abbrev) != 0))
+        f++;
+    if (f == flags + sizeof flags / sizeof flags[0])
+        return lipo_fatal(L, "unknown flag: %s", v[0]);
+    if (f->take == TAKE_THIN && L->thin_flag)
+        return lipo_fatal(L, "more than one %s option specified", v[0]);
+    if (f->sets)
+        *(bool *)((char *)L + f->sets) = true;
+    L->extract |= L->extract_family;
+    if (*a + f->nargs >= argc) {
+        lipo_error(L, "missing argument%s to %s option", f->plural ? "(s)" : "", v[0]);
+        return usage();
     }
-    return rc;
+    *a += f->nargs;
+    if (f->list == AT(verifies))
+        return parse_verify(L, f->unknown, argc, argv, a);
+    struct lipo_arch blank = {0}, *arch = &blank;
+    struct lipo_input *in;
+    switch (f->take) {
+    case TAKE_NOTHING: return 0;
+    case TAKE_OUTPUT:
+        if (L->output)
+            return lipo_fatal(L, "more than one %s option specified", v[0]);
+        L->output = v[1];
+        return 0;
+    case TAKE_INPUT:
+        if ((in = lipo_add_input(L, v[2])) == NULL)
+            return LIPO_FAIL;
+        arch = &in->arch;
+        break;
+    case TAKE_THIN: arch = &L->thin_arch; break;
+    case TAKE_LIST: arch = list_add(L, f->list); break;
+    case TAKE_BLANK: break;
+    }
+    if (arch == NULL)
+        return LIPO_FAIL;
+    if (!get_arch(v[1], arch)) {
+        lipo_error(L, f->unknown, v[1], v[0], v[1], v[2]);
+        return bad_arch();
+    }
+    if (f->take == TAKE_BLANK)
+        return lipo_add_blank(L, arch);
+    if (f->list == AT(replaces))
+        arch->file = v[2];
+    return f->list == AT(segaligns) ? parse_segalign(L, v[2], arch) : 0;
 }
 
 /* The combination checks of Apple's main, in its order. */
@@ -220,20 +213,13 @@ static int check_combination(struct lipo *L) {
     if (why == NULL)
         return 0;
     lipo_error(L, "%s", why);
-    return lipo_usage();
+    return usage();
 }
 
 int lipo_parse_args(struct lipo *L, int argc, char **argv) {
     for (int a = 1; a < argc; a++) {
-        int rc;
-        if (argv[a][0] != '-') {
-            struct lipo_input *in;
-            rc = add_input(L, argv[a], &in);
-        } else {
-            rc = parse_flag(L, argc, argv, &a);
-        }
-        if (rc)
-            return rc;
+        if (argv[a][0] != '-' ? lipo_add_input(L, argv[a]) == NULL : parse_flag(L, argc, argv, &a) != 0)
+            return LIPO_FAIL;
     }
     return check_combination(L);
 }

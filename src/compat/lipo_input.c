@@ -1,11 +1,11 @@
 /* lipo's inputs (cctools lipo.c process_input_file, process_replace_file,
  * check_archive, get_align, new_blank_dylib) over the library's model:
- * every file is read by src/format with LIPO_PARSE_FLAGS, and lipo's own
- * rules are checks of the model it returns. */
+ * every file is read by src/format with LIPO_PARSE_FLAGS, lipo's own
+ * rules are checks of the model it returns, and a file that does not read
+ * gets Apple's words for the library's reason. */
 #include "compat/lipo.h"
 
 #include "lcpatch/macho.h"
-#include "util/checked.h"
 #include "util/reader.h"
 
 #include <errno.h>
@@ -15,12 +15,67 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-struct lipo_thin *lipo_new_thin(struct lipo *L) {
-    if (!lipo_grow((void **)&L->thins, L->nthins, sizeof *L->thins))
-        return NULL;
-    struct lipo_thin *t = &L->thins[L->nthins++];
-    memset(t, 0, sizeof *t);
-    return t;
+/* cpusubtype as Apple prints it: without the capability bits. */
+static int sub(int32_t cpusubtype) { return (int)((uint32_t)cpusubtype & ~LCP_CPU_SUBTYPE_MASK); }
+
+/* The message table: each reason src/format gives for a file lipo reads,
+ * in the words cctools lipo.c (process_input_file, get_align,
+ * check_archive) prints for the same fault. The library's message (prose
+ * for people) is never parsed: only err->reason and the numbers it names. */
+static int read_failed(const struct lipo *L, const char *name, const lcp_error *err) {
+    switch (err->reason) {
+    case LCP_R_FAT_TABLE_PAST_END:
+        return lipo_fatal(L, "truncated or malformed fat file (%s structs would extend past the end of the file) %s",
+                          err->index == LCP_FAT_ARCH_SIZE_64 ? "fat_arch_64" : "fat_arch", name);
+    case LCP_R_FAT_ARCH_PAST_END:
+        return lipo_fatal(L,
+                          "truncated or malformed fat file (offset plus size of cputype (%d) cpusubtype (%d) extends "
+                          "past the end of the file) %s",
+                          (int)err->cputype, sub(err->cpusubtype), name);
+    case LCP_R_FAT_ALIGN_TOO_LARGE:
+        return lipo_fatal(L, "align (2^%u) too large of fat file %s (cputype (%d) cpusubtype (%d)) (maximum 2^%d)",
+                          (unsigned)err->value, name, (int)err->cputype, sub(err->cpusubtype), LIPO_MAX_SECTALIGN);
+    case LCP_R_FAT_ARCH_ALIGN:
+        return lipo_fatal(L,
+                          "offset %llu of fat file %s (cputype (%d) cpusubtype (%d)) not aligned on its alignment "
+                          "(2^%u)",
+                          (unsigned long long)err->value, name, (int)err->cputype, sub(err->cpusubtype), err->index2);
+    case LCP_R_FAT_ARCH_DUPLICATE:
+        return lipo_fatal(L, "fat file %s contains two of the same architecture (cputype (%d) cpusubtype (%d))", name,
+                          (int)err->cputype, sub(err->cpusubtype));
+    case LCP_R_CMDS_PAST_END:
+        return lipo_fatal(
+            L, "truncated or malformed object (load commands would extend past the end of the file) in: %s", name);
+    case LCP_R_CMDSIZE_ZERO:
+        return lipo_fatal(L, "load command %u size is less than or equal to zero in: %s", err->index, name);
+    case LCP_R_CMD_PAST_CMDS:
+        /* Apple checks a command's alignment first and goes on */
+        if (err->value % 4 != 0)
+            lipo_error(L, "load command %u size not a multiple of sizeof(uint32_t) in: %s", err->index, name);
+        return lipo_fatal(L, "load command %u extends past end of all load commands in: %s", err->index, name);
+    case LCP_R_AR_MEMBER_BAD:
+        if (err->index == 0)
+            return lipo_fatal(L,
+                              "truncated or malformed archive: %s (archive header of first member extends past the "
+                              "end of the file)",
+                              name);
+        return lipo_fatal(
+            L, "truncated or malformed archive: %s (archive member header extends past the end of the file)", name);
+    default: break;
+    }
+    /* A fault lipo does not look for (lcpatch reads archive members whole):
+     * the library's own message, which names the file and the offset. */
+    if (err->status == LCP_E_IO)
+        return lipo_fatal(L, "can't read input file: %s (%s)", name, strerror(err->sys_errno));
+    return lipo_fatal(L, "truncated or malformed file: %s", err->message);
+}
+
+static int add_thin(struct lipo *L, const struct lipo_thin *t) {
+    struct lipo_thin *n = lipo_push(L, (void **)&L->thins, &L->nthins, sizeof *n);
+    if (n == NULL)
+        return LIPO_FAIL;
+    *n = *t;
+    return 0;
 }
 
 static int too_large(const struct lipo *L, uint64_t size, const char *name) {
@@ -48,7 +103,7 @@ static int thin_align(const struct lipo *L, const lcp_image *img, const char *na
         err.reason = img->walk_fault;
         err.index = img->walk_fault_index;
         err.value = img->walk_fault_cmdsize;
-        return lipo_read_failed(L, name, &err);
+        return read_failed(L, name, &err);
     }
     if (lcp_arch_name(img->cputype, img->cpusubtype) == NULL)
         lipo_warning(L, "unknown cputype (%u) cpusubtype (%u), computing the segment alignment from file contents.",
@@ -106,13 +161,23 @@ static bool fat_reason(lcp_reason r) {
            r == LCP_R_FAT_ARCH_ALIGN || r == LCP_R_FAT_ARCH_DUPLICATE;
 }
 
-/* Opens `name` as lipo reads it. *f is NULL (and 0 returned) when the file
- * is not Mach-O, a fat file or an archive: the caller decides. */
+/* Opens `name` as lipo reads it, refusing a fat file as the replacement or
+ * with an architecture given. *f is NULL (and 0 returned) when the file is
+ * not Mach-O, a fat file or an archive: the caller decides. */
 static int open_model(const struct lipo *L, const char *name, bool replacement, bool arch_given, lcp_file **f) {
     lcp_error err;
     memset(&err, 0, sizeof err);
     *f = NULL;
     lcp_status st = lcp_file_open_flags(name, LIPO_PARSE_FLAGS, f, &err);
+    /* Apple refuses these by their magic, before reading the fat table */
+    bool fat = st == LCP_OK ? (*f)->kind == LCP_FAT || (*f)->kind == LCP_FAT64 : fat_reason(err.reason);
+    if (replacement && fat)
+        return lipo_fatal(L, "replacement file: %s is a fat file (must be a thin file)", name);
+    if (arch_given && fat)
+        return lipo_fatal(L,
+                          "architecture specifed for fat input file: %s (architectures can't be specifed for fat "
+                          "input files)",
+                          name);
     if (st == LCP_OK)
         return 0;
     const char *what = replacement ? "replacement" : "input";
@@ -122,19 +187,13 @@ static int open_model(const struct lipo *L, const char *name, bool replacement, 
     /* not Mach-O, or too short for a mach header at its start: lipo's "no type" */
     if (st == LCP_E_NOT_MACHO || (err.reason == LCP_R_TRUNCATED_HEADER && err.offset == 0))
         return 0;
-    /* Apple refuses these by their magic before reading the fat table */
-    if (replacement && fat_reason(err.reason))
-        return lipo_fatal(L, "replacement file: %s is a fat file (must be a thin file)", name);
-    if (arch_given && fat_reason(err.reason))
-        return lipo_fatal(L,
-                          "architecture specifed for fat input file: %s (architectures can't be specifed for fat "
-                          "input files)",
-                          name);
-    return lipo_read_failed(L, name, &err);
+    return read_failed(L, name, &err);
 }
 
-/* A file lipo cannot read, given with an architecture: its bytes as they are. */
-static int open_blob(const struct lipo *L, struct lipo_input *in, const char *what) {
+/* A file lipo cannot read, given with an architecture: its bytes as they
+ * are, the thin file *t of architecture a. */
+static int open_blob(const struct lipo *L, struct lipo_input *in, const char *what, const struct lipo_arch *a,
+                     struct lipo_thin *t) {
     int fd;
     do /* interrupted by a signal: try again */
         fd = open(in->name, O_RDONLY | O_CLOEXEC);
@@ -153,15 +212,15 @@ static int open_blob(const struct lipo *L, struct lipo_input *in, const char *wh
         return lipo_fatal(L, "out of memory");
     }
     *in->blob = (lcp_source){fd, NULL, (uint64_t)sb.st_size};
-    return 0;
+    *t = (struct lipo_thin){
+        .name = in->name, .src = in->blob, .size = in->blob->size, .cputype = a->cputype, .cpusubtype = a->cpusubtype};
+    return too_large(L, t->size, in->name);
 }
 
 /* The thin file of a thin input (a Mach-O image or an archive). */
 static int thin_of(const struct lipo *L, struct lipo_input *in, struct lipo_thin *t, bool replacement) {
     lcp_slice *s = &in->file->slices[0];
-    t->name = in->name;
-    t->src = &in->file->src;
-    t->size = in->file->src.size;
+    *t = (struct lipo_thin){.name = in->name, .src = &in->file->src, .size = in->file->src.size};
     int rc = too_large(L, t->size, in->name);
     if (rc)
         return rc;
@@ -181,61 +240,43 @@ static int read_input(struct lipo *L, struct lipo_input *in) {
     int rc = open_model(L, in->name, false, in->arch.name != NULL, &in->file);
     if (rc)
         return rc;
+    struct lipo_thin t;
     if (in->file == NULL) {
         if (in->arch.name == NULL)
             return lipo_fatal(L, "can't figure out the architecture type of: %s", in->name);
-        if ((rc = open_blob(L, in, "input")) != 0)
-            return rc;
-        struct lipo_thin *t = lipo_new_thin(L);
-        if (t == NULL)
-            return lipo_fatal(L, "out of memory");
-        *t = (struct lipo_thin){.name = in->name,
-                                .src = in->blob,
-                                .size = in->blob->size,
-                                .cputype = in->arch.cputype,
-                                .cpusubtype = in->arch.cpusubtype};
-        return too_large(L, in->blob->size, in->name);
+        rc = open_blob(L, in, "input", &in->arch, &t);
+        return rc ? rc : add_thin(L, &t);
     }
     lcp_file *f = in->file;
     if (f->kind == LCP_FAT || f->kind == LCP_FAT64) {
-        if (in->arch.name)
-            return lipo_fatal(L,
-                              "architecture specifed for fat input file: %s (architectures can't be specifed for fat "
-                              "input files)",
-                              in->name);
         for (size_t i = 0; i < f->nslices; i++) {
             const lcp_slice *s = &f->slices[i];
-            struct lipo_thin *t = lipo_new_thin(L);
-            if (t == NULL)
-                return lipo_fatal(L, "out of memory");
-            *t = (struct lipo_thin){.name = in->name,
-                                    .src = &f->src,
-                                    .src_off = s->offset,
-                                    .size = s->size,
-                                    .cputype = s->cputype,
-                                    .cpusubtype = s->cpusubtype,
-                                    .align = s->align,
-                                    .from_fat = true};
+            t = (struct lipo_thin){.name = in->name,
+                                   .src = &f->src,
+                                   .src_off = s->offset,
+                                   .size = s->size,
+                                   .cputype = s->cputype,
+                                   .cpusubtype = s->cpusubtype,
+                                   .align = s->align,
+                                   .from_fat = true};
+            if ((rc = add_thin(L, &t)) != 0)
+                return rc;
         }
         return 0;
     }
     in->is_thin = true;
-    struct lipo_thin *t = lipo_new_thin(L);
-    if (t == NULL)
-        return lipo_fatal(L, "out of memory");
-    size_t ti = L->nthins - 1;
-    if ((rc = thin_of(L, in, t, false)) != 0)
+    if ((rc = thin_of(L, in, &t, false)) != 0)
         return rc;
-    t = &L->thins[ti];
-    if (f->kind == LCP_ARCHIVE && t->cputype == 0) {
+    if (f->kind == LCP_ARCHIVE && t.cputype == 0) {
         if (in->arch.name == NULL)
             return lipo_fatal(L, "archive with no architecture specification: %s (can't determine architecture for it)",
                               in->name);
-        t->cputype = in->arch.cputype;
-        t->cpusubtype = in->arch.cpusubtype;
-        return 0;
+        t.cputype = in->arch.cputype;
+        t.cpusubtype = in->arch.cpusubtype;
+    } else if (in->arch.name && (rc = check_arch(L, in, &t)) != 0) {
+        return rc;
     }
-    return in->arch.name ? check_arch(L, in, t) : 0;
+    return add_thin(L, &t);
 }
 
 int lipo_read_inputs(struct lipo *L) {
@@ -248,34 +289,24 @@ int lipo_read_inputs(struct lipo *L) {
     return 0;
 }
 
-int lipo_read_replacement(struct lipo *L, const struct lipo_replace *r, struct lipo_thin *t) {
+int lipo_read_replacement(struct lipo *L, const struct lipo_arch *r, struct lipo_thin *t) {
     /* registered as an input so that its file is released with the others */
-    if (!lipo_grow((void **)&L->inputs, L->ninputs, sizeof *L->inputs))
-        return lipo_fatal(L, "out of memory");
-    struct lipo_input *in = &L->inputs[L->ninputs++];
-    memset(in, 0, sizeof *in);
-    in->name = r->file;
-    memset(t, 0, sizeof *t);
+    struct lipo_input *in = lipo_add_input(L, r->file);
+    if (in == NULL)
+        return LIPO_FAIL;
     int rc = open_model(L, r->file, true, false, &in->file);
     if (rc)
         return rc;
     if (in->file == NULL) {
-        if ((rc = open_blob(L, in, "replacement")) != 0 || (rc = too_large(L, in->blob->size, r->file)) != 0)
+        if ((rc = open_blob(L, in, "replacement", r, t)) != 0)
             return rc;
-        *t = (struct lipo_thin){.name = r->file,
-                                .src = in->blob,
-                                .size = in->blob->size,
-                                .cputype = r->arch.cputype,
-                                .cpusubtype = r->arch.cpusubtype};
-    } else if (in->file->kind == LCP_FAT || in->file->kind == LCP_FAT64) {
-        return lipo_fatal(L, "replacement file: %s is a fat file (must be a thin file)", r->file);
     } else if ((rc = thin_of(L, in, t, true)) != 0) {
         return rc;
     }
-    if (!lipo_same_arch(t->cputype, t->cpusubtype, r->arch.cputype, r->arch.cpusubtype))
+    if (!lcp_arch_matches(t->cputype, t->cpusubtype, r->cputype, r->cpusubtype))
         return lipo_fatal(L,
                           "specified architecture: %s for replacement file: %s does not match the file's architecture",
-                          r->arch.name, r->file);
+                          r->name, r->file);
     return 0;
 }
 
@@ -289,30 +320,27 @@ static bool big_endian_cpu(uint32_t cputype) {
 int lipo_add_blank(struct lipo *L, const struct lipo_arch *a) {
     uint32_t align = lcp_default_segalign(a->cputype);
     uint32_t page = 1u << align;
-    if (!lipo_grow((void **)&L->blanks, L->nblanks, sizeof *L->blanks))
-        return lipo_fatal(L, "out of memory");
-    uint8_t *b = calloc(page, 1);
+    uint8_t **slot = lipo_push(L, (void **)&L->blanks, &L->nblanks, sizeof *L->blanks);
+    if (slot == NULL)
+        return LIPO_FAIL;
+    uint8_t *b = *slot = calloc(page, 1);
     if (b == NULL)
         return lipo_fatal(L, "out of memory");
-    L->blanks[L->nblanks++] = b;
     bool be = big_endian_cpu(a->cputype);
     bool is64 = (a->cputype & LCP_CPU_ARCH_ABI64) != 0;
     lcp_put_u32(b, page, 0, be, is64 ? LCP_MH_MAGIC_64 : LCP_MH_MAGIC);
     lcp_put_u32(b, page, 4, be, a->cputype);
     lcp_put_u32(b, page, 8, be, a->cpusubtype);
     lcp_put_u32(b, page, 12, be, LCP_MH_DYLIB_STUB);
-    struct lipo_thin *t = lipo_new_thin(L);
-    if (t == NULL)
-        return lipo_fatal(L, "out of memory");
     /* Apple's loop counts one more than log2 here */
-    *t = (struct lipo_thin){.name = "blank dylib",
-                            .mem = b,
-                            .cputype = a->cputype,
-                            .cpusubtype = a->cpusubtype,
-                            .size = page,
-                            .align = align + 1,
-                            .filetype = LCP_MH_DYLIB_STUB};
-    return 0;
+    struct lipo_thin t = {.name = "blank dylib",
+                          .mem = b,
+                          .cputype = a->cputype,
+                          .cpusubtype = a->cpusubtype,
+                          .size = page,
+                          .align = align + 1,
+                          .filetype = LCP_MH_DYLIB_STUB};
+    return add_thin(L, &t);
 }
 
 void lipo_release(struct lipo *L) {
@@ -328,9 +356,9 @@ void lipo_release(struct lipo *L) {
     free(L->blanks);
     free(L->inputs);
     free(L->thins);
-    free(L->removes);
-    free(L->extracts);
-    free(L->verifies);
-    free(L->replaces);
-    free(L->segaligns);
+    free(L->removes.v);
+    free(L->extracts.v);
+    free(L->verifies.v);
+    free(L->replaces.v);
+    free(L->segaligns.v);
 }

@@ -4,14 +4,23 @@
 
 #include "lcpatch/macho.h"
 
-#include <string.h>
+#include <stdio.h>
 
-static bool same(const struct lipo_arch *a, const struct lipo_thin *t) {
-    return lipo_same_arch(a->cputype, a->cpusubtype, t->cputype, t->cpusubtype);
+size_t lipo_find_thin(const struct lipo *L, const struct lipo_arch *a) {
+    size_t j = 0;
+    while (j < L->nthins && !lcp_arch_matches(a->cputype, a->cpusubtype, L->thins[j].cputype, L->thins[j].cpusubtype))
+        j++;
+    return j;
 }
 
-static bool same_args(const struct lipo_arch *a, const struct lipo_arch *b) {
-    return lipo_same_arch(a->cputype, a->cpusubtype, b->cputype, b->cpusubtype);
+int lipo_no_repeats(const struct lipo *L, const struct lipo_list *list, bool second, const char *option,
+                    const char *suffix) {
+    const struct lipo_arch *v = list->v;
+    for (size_t i = 0; i < list->n; i++)
+        for (size_t j = i + 1; j < list->n; j++)
+            if (lcp_arch_matches(v[i].cputype, v[i].cpusubtype, v[j].cputype, v[j].cpusubtype))
+                return lipo_fatal(L, "%s %s%s specified multiple times", option, v[second ? j : i].name, suffix);
+    return 0;
 }
 
 /* -thin, -extract, -remove and -replace work on one fat file. */
@@ -27,6 +36,12 @@ static int need_fat(struct lipo *L, const char *op) {
     return 0;
 }
 
+/* "-OPTION ARCH SUFFIX specified but fat file: F does not contain that architecture" */
+static int not_in_fat(const struct lipo *L, const char *option, const char *arch, const char *suffix) {
+    return lipo_fatal(L, "%s %s%s specified but fat file: %s does not contain that architecture", option, arch, suffix,
+                      L->inputs[0].name);
+}
+
 /* Keeps the thin files whose flag (extract or remove) is `keep`. */
 static void keep_marked(struct lipo *L, bool extract) {
     size_t k = 0;
@@ -40,77 +55,65 @@ int lipo_run_create(struct lipo *L) {
     for (size_t i = 0; i < L->nthins; i++)
         for (size_t j = i + 1; j < L->nthins; j++) {
             const struct lipo_thin *a = &L->thins[i], *b = &L->thins[j];
-            if (!lipo_same_arch(a->cputype, a->cpusubtype, b->cputype, b->cpusubtype))
+            if (!lcp_arch_matches(a->cputype, a->cpusubtype, b->cputype, b->cpusubtype))
                 continue;
+            char arch[64]; /* b's name, else a's numbers */
             const char *n = lcp_arch_name(b->cputype, b->cpusubtype);
-            if (n)
-                return lipo_fatal(L,
-                                  "%s and %s have the same architectures (%s) and can't be in the same fat output "
-                                  "file",
-                                  a->name, b->name, n);
-            return lipo_fatal(L,
-                              "%s and %s have the same architectures (cputype (%d) and cpusubtype (%d)) and can't be "
-                              "in the same fat output file",
-                              a->name, b->name, (int)a->cputype, (int)(a->cpusubtype & ~LCP_CPU_SUBTYPE_MASK));
+            if (n == NULL)
+                snprintf(arch, sizeof arch, "cputype (%d) and cpusubtype (%d)", (int)a->cputype,
+                         (int)(a->cpusubtype & ~LCP_CPU_SUBTYPE_MASK));
+            return lipo_fatal(L, "%s and %s have the same architectures (%s) and can't be in the same fat output file",
+                              a->name, b->name, n ? n : arch);
         }
     return lipo_create_fat(L);
 }
 
 int lipo_run_thin(struct lipo *L) {
-    if (L->ninputs != 1)
-        return lipo_fatal(L, "only one input file can be specified with the -thin option");
-    const lcp_file *f = L->inputs[0].file;
-    if (f == NULL || (f->kind != LCP_FAT && f->kind != LCP_FAT64))
-        return lipo_fatal(L, "input file (%s) must be a fat file when the -thin option is specified",
-                          L->inputs[0].name);
-    for (size_t i = 0; i < L->nthins; i++)
-        if (same(&L->thin_arch, &L->thins[i]))
-            return lipo_write_thin(L, &L->thins[i]);
+    int rc = need_fat(L, "thin");
+    if (rc)
+        return rc;
+    size_t j = lipo_find_thin(L, &L->thin_arch);
+    if (j < L->nthins)
+        return lipo_write_thin(L, &L->thins[j]);
     return lipo_fatal(L, "fat input file (%s) does not contain the specified architecture (%s) to thin it to",
-                      L->inputs[L->ninputs - 1].name, L->thin_arch.name);
+                      L->inputs[0].name, L->thin_arch.name);
 }
 
 int lipo_run_extract(struct lipo *L) {
     int rc = need_fat(L, "extract");
-    if (rc)
-        return rc;
-    for (size_t i = 0; i < L->nextracts; i++)
-        for (size_t j = i + 1; j < L->nextracts; j++)
-            if (same_args(&L->extracts[i], &L->extracts[j]))
-                return lipo_fatal(L, "-extract %s specified multiple times", L->extracts[i].name);
-    for (size_t i = 0; i < L->nextracts; i++) {
+    if (rc == 0)
+        rc = lipo_no_repeats(L, &L->extracts, false, "-extract", "");
+    for (size_t i = 0; rc == 0 && i < L->extracts.n; i++) {
+        const struct lipo_arch *a = &L->extracts.v[i];
         bool found = false;
         for (size_t j = 0; j < L->nthins; j++)
-            if (L->extracts[i].cputype == L->thins[j].cputype &&
-                (L->extract_family || same(&L->extracts[i], &L->thins[j]))) {
+            if (a->cputype == L->thins[j].cputype &&
+                (L->extract_family ||
+                 lcp_arch_matches(a->cputype, a->cpusubtype, L->thins[j].cputype, L->thins[j].cpusubtype))) {
                 L->thins[j].extract = true;
                 found = true;
             }
         if (!found)
-            return lipo_fatal(L, "-extract %s specified but fat file: %s does not contain that architecture",
-                              L->extracts[i].name, L->inputs[0].name);
+            return not_in_fat(L, "-extract", a->name, "");
     }
+    if (rc)
+        return rc;
     keep_marked(L, true);
     return lipo_create_fat(L);
 }
 
 int lipo_run_remove(struct lipo *L) {
     int rc = need_fat(L, "remove");
-    if (rc)
-        return rc;
-    for (size_t i = 0; i < L->nremoves; i++)
-        for (size_t j = i + 1; j < L->nremoves; j++)
-            if (same_args(&L->removes[i], &L->removes[j]))
-                return lipo_fatal(L, "-remove %s specified multiple times", L->removes[i].name);
-    for (size_t i = 0; i < L->nremoves; i++) {
-        size_t j = 0;
-        while (j < L->nthins && !same(&L->removes[i], &L->thins[j]))
-            j++;
+    if (rc == 0)
+        rc = lipo_no_repeats(L, &L->removes, false, "-remove", "");
+    for (size_t i = 0; rc == 0 && i < L->removes.n; i++) {
+        size_t j = lipo_find_thin(L, &L->removes.v[i]);
         if (j == L->nthins)
-            return lipo_fatal(L, "-remove %s specified but fat file: %s does not contain that architecture",
-                              L->removes[i].name, L->inputs[0].name);
+            return not_in_fat(L, "-remove", L->removes.v[i].name, "");
         L->thins[j].remove = true;
     }
+    if (rc)
+        return rc;
     keep_marked(L, false);
     if (L->nthins == 0)
         return lipo_fatal(L, "-remove's specified would result in an empty fat file");
@@ -119,25 +122,16 @@ int lipo_run_remove(struct lipo *L) {
 
 int lipo_run_replace(struct lipo *L) {
     int rc = need_fat(L, "replace");
-    if (rc)
-        return rc;
-    for (size_t i = 0; i < L->nreplaces; i++)
-        for (size_t j = i + 1; j < L->nreplaces; j++)
-            if (same_args(&L->replaces[i].arch, &L->replaces[j].arch))
-                return lipo_fatal(L, "-replace %s <file_name> specified multiple times", L->replaces[j].arch.name);
-    const char *fat_name = L->inputs[0].name;
-    for (size_t i = 0; i < L->nreplaces; i++) {
+    if (rc == 0)
+        rc = lipo_no_repeats(L, &L->replaces, true, "-replace", " <file_name>");
+    for (size_t i = 0; rc == 0 && i < L->replaces.n; i++) {
         struct lipo_thin t;
-        if ((rc = lipo_read_replacement(L, &L->replaces[i], &t)) != 0)
+        if ((rc = lipo_read_replacement(L, &L->replaces.v[i], &t)) != 0)
             return rc;
-        size_t j = 0;
-        while (j < L->nthins && !same(&L->replaces[i].arch, &L->thins[j]))
-            j++;
+        size_t j = lipo_find_thin(L, &L->replaces.v[i]);
         if (j == L->nthins)
-            return lipo_fatal(L,
-                              "-replace %s <file_name> specified but fat file: %s does not contain that architecture",
-                              L->replaces[i].arch.name, fat_name);
+            return not_in_fat(L, "-replace", L->replaces.v[i].name, " <file_name>");
         L->thins[j] = t;
     }
-    return lipo_create_fat(L);
+    return rc ? rc : lipo_create_fat(L);
 }

@@ -11,7 +11,6 @@
 #include "compat/lipo.h"
 
 #include "lcpatch/macho.h"
-#include "util/checked.h"
 #include "util/outfile.h"
 #include "util/reader.h"
 
@@ -32,24 +31,17 @@ int lipo_write_thin(struct lipo *L, const struct lipo_thin *t) {
 }
 
 static int fold_segaligns(struct lipo *L) {
-    for (size_t i = 0; i < L->nsegaligns; i++)
-        for (size_t j = i + 1; j < L->nsegaligns; j++)
-            if (lipo_same_arch(L->segaligns[i].arch.cputype, L->segaligns[i].arch.cpusubtype,
-                               L->segaligns[j].arch.cputype, L->segaligns[j].arch.cpusubtype))
-                return lipo_fatal(L, "-segalign %s <value> specified multiple times", L->segaligns[j].arch.name);
-    for (size_t i = 0; i < L->nsegaligns; i++) {
-        size_t j = 0;
-        while (j < L->nthins && !lipo_same_arch(L->segaligns[i].arch.cputype, L->segaligns[i].arch.cpusubtype,
-                                                L->thins[j].cputype, L->thins[j].cpusubtype))
-            j++;
+    int rc = lipo_no_repeats(L, &L->segaligns, true, "-segalign", " <value>");
+    for (size_t i = 0; rc == 0 && i < L->segaligns.n; i++) {
+        size_t j = lipo_find_thin(L, &L->segaligns.v[i]);
         if (j == L->nthins)
             return lipo_fatal(L,
                               "-segalign %s <value> specified but resulting fat file does not contain that "
                               "architecture",
-                              L->segaligns[i].arch.name);
-        L->thins[j].align = L->segaligns[i].align;
+                              L->segaligns.v[i].name);
+        L->thins[j].align = L->segaligns.v[i].align;
     }
-    return 0;
+    return rc;
 }
 
 /* Orders the thin files as lipo does and gives each its output offset. */
