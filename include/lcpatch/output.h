@@ -51,6 +51,55 @@ lcp_status lcp_output_write(const lcp_output_opts *o, const char *input, const l
 lcp_status lcp_output_stage(const lcp_output_opts *o, const char *input, const lcp_plan *plan, const lcp_source *src,
                             lcp_staged_file **out, lcp_error *err);
 
+/* Plan all, then write all: the rule of every native command that writes
+ * several files (strip-arch and its aliases, unsign, set-sdk, the
+ * vtool-style version commands, change-dylib, set-id, add-rpath,
+ * delete-rpath).
+ *
+ *   1. every input is read and planned; a failure is remembered and the
+ *      planning goes on, so that every failed file is named;
+ *   2. when every input was planned, every output is staged (written to a
+ *      temporary file beside its destination, see lcp_plan_stage_file);
+ *      when one fails to read, to plan or to stage, nothing is written: the
+ *      staged files are removed and every destination stays as it was;
+ *   3. only then are the staged files renamed over their destinations, in
+ *      order (a rename does not fail for lack of space; one that fails
+ *      leaves the earlier ones replaced, and is recorded: failed[i] and
+ *      errs[i] say so).
+ * Nothing is printed: the caller reports each file from what happened (a
+ * file was written only when its rename succeeded: written[i]).
+ *
+ * Ownership: lcp_write_all is caller-owned (lcp_write_all_init, then
+ * lcp_write_all_release, which aborts whatever is still staged). */
+typedef struct lcp_write_all {
+    const lcp_output_opts *o; /* where the outputs go */
+    int nfiles;
+    lcp_staged_file **staged; /* [nfiles]: the staged output, or NULL */
+    lcp_error *errs;          /* [nfiles]: the failure of step 1 or 2 */
+    bool *failed;             /* [nfiles] */
+    bool *written;            /* [nfiles]: renamed over its destination (step 3) */
+    int nfailed;              /* files failed in step 1 or 2 */
+    bool finished;            /* step 3 is done: written[] and failed[] are final */
+} lcp_write_all;
+
+/* False when out of memory. */
+bool lcp_write_all_init(lcp_write_all *w, const lcp_output_opts *o, int nfiles);
+/* Step 1 and 2 for file i, once its plan is known: st/err is the result of
+ * reading and planning it (LCP_OK: plan is ready); write says whether it
+ * has an output at all (false: in place with nothing to change). Stages
+ * the output unless a file already failed (then aborts every staged one). */
+void lcp_write_all_plan(lcp_write_all *w, int i, lcp_status st, const lcp_error *err, bool write, const char *input,
+                        const lcp_plan *plan, const lcp_source *src);
+/* True when every file so far was planned and staged. */
+static inline bool lcp_write_all_ok(const lcp_write_all *w) { return w->nfailed == 0; }
+/* True when file i will be written (staged, and no file failed); after
+ * lcp_write_all_commit, when it was. */
+bool lcp_write_all_writes(const lcp_write_all *w, int i);
+/* Step 3: renames every staged file, unless a file failed (then aborts
+ * them all). A failed rename is recorded in failed[] and errs[]. */
+void lcp_write_all_commit(lcp_write_all *w);
+void lcp_write_all_release(lcp_write_all *w);
+
 #ifdef __cplusplus
 }
 #endif

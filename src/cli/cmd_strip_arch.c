@@ -170,7 +170,7 @@ int cmd_strip_arch(int argc, char **argv) {
     int nfiles = argc - first;
     struct planned *pl = calloc((size_t)nfiles, sizeof *pl);
     lcp_write_all w;
-    if (pl == NULL || !lcp_write_all_init(&w, "strip-arch", &o, nfiles)) {
+    if (pl == NULL || !lcp_write_all_init(&w, &o, nfiles)) {
         free(pl);
         free(archs);
         fputs("lcpatch: out of memory\n", stderr);
@@ -181,7 +181,7 @@ int cmd_strip_arch(int argc, char **argv) {
         plan_one(&pl[i], &w, i, argv[first + i], (lcp_select_mode)mode, (const uint32_t(*)[2])archs, narchs, keep_fat,
                  out != NULL);
     /* write, then report what happened */
-    int status = lcp_write_all_finish(&w);
+    int status = lcp_write_all_finish(&w, "strip-arch");
     lcp_json j;
     lcp_json_init(&j, stdout);
     lcp_json_failures failures = LCP_JSON_FAILURES_INIT;

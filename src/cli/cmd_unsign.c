@@ -48,7 +48,7 @@ int cmd_unsign(int argc, char **argv) {
     int nfiles = argc - first;
     struct planned *pl = calloc((size_t)nfiles, sizeof *pl);
     lcp_write_all w;
-    if (pl == NULL || !lcp_write_all_init(&w, "unsign", &o, nfiles)) {
+    if (pl == NULL || !lcp_write_all_init(&w, &o, nfiles)) {
         free(pl);
         fputs("lcpatch: out of memory\n", stderr);
         return LCP_EXIT_FAILED;
@@ -71,7 +71,7 @@ int cmd_unsign(int argc, char **argv) {
         lcp_file_free(f);
     }
     /* write, then report what happened */
-    int status = lcp_write_all_finish(&w);
+    int status = lcp_write_all_finish(&w, "unsign");
     lcp_json j;
     lcp_json_init(&j, stdout);
     lcp_json_failures failures = LCP_JSON_FAILURES_INIT;

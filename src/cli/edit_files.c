@@ -114,7 +114,7 @@ int lcp_edit_files_run(lcp_edit_files *e, const lcp_output_opts *out, bool json,
                        lcp_status (*after)(void *ctx, lcp_file *f, const char *path, lcp_error *err)) {
     lcp_write_all w;
     struct planned *pl = calloc(nfiles > 0 ? (size_t)nfiles : 1, sizeof *pl);
-    if (pl == NULL || !lcp_write_all_init(&w, e->command, out, nfiles)) {
+    if (pl == NULL || !lcp_write_all_init(&w, out, nfiles)) {
         free(pl);
         fputs("lcpatch: out of memory\n", stderr);
         return LCP_EXIT_FAILED;
@@ -144,7 +144,7 @@ int lcp_edit_files_run(lcp_edit_files *e, const lcp_output_opts *out, bool json,
     }
     /* 2. write them all (or nothing, after a failure); the failures are
      * printed on stderr */
-    int status = lcp_write_all_finish(&w);
+    int status = lcp_write_all_finish(&w, e->command);
     /* 3. the report, from what happened: a file whose write failed is
      * reported as failed, never as edited; after a planning failure the
      * text report is only the failures */
