@@ -29,37 +29,6 @@ static const char strip_help[] =
     "Exit status: 0 done, 2 usage, 3 an input failed (nothing written) or the\n"
     "output failed.\n";
 
-static int parse_archs(const char *list, uint32_t (**out)[2], size_t *n) {
-    size_t cap = 1;
-    for (const char *p = list; *p; p++)
-        cap += *p == ',';
-    uint32_t(*a)[2] = calloc(cap, sizeof *a);
-    char *copy = strdup(list);
-    if (a == NULL || copy == NULL) {
-        free(a);
-        free(copy);
-        return -1;
-    }
-    size_t k = 0;
-    for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-        if (!lcp_arch_from_name(tok, &a[k][0], &a[k][1])) {
-            int r = lcp_cli_usage_error("strip-arch", "unknown architecture '%s'", tok);
-            free(a);
-            free(copy);
-            return r;
-        }
-        k++;
-    }
-    free(copy);
-    if (k == 0) {
-        free(a);
-        return lcp_cli_usage_error("strip-arch", "empty architecture list");
-    }
-    *out = a;
-    *n = k;
-    return 0;
-}
-
 static void json_archs(lcp_json *j, const char *key, const lcp_file *f, const bool *keep, bool want) {
     char buf[48];
     lcp_json_key(j, key);
@@ -152,8 +121,11 @@ int cmd_strip_arch(int argc, char **argv) {
                 return lcp_cli_usage_error("strip-arch", "give one of --legacy, --remove and --keep");
             }
             mode = id == OPT_LEGACY ? LCP_SELECT_LEGACY : id == OPT_REMOVE ? LCP_SELECT_REMOVE : LCP_SELECT_KEEP;
-            if (mode != LCP_SELECT_LEGACY && (r = parse_archs(op.value, &archs, &narchs)) != 0)
+            if (mode != LCP_SELECT_LEGACY &&
+                (r = lcp_cli_parse_archs("strip-arch", op.value, "", &archs, &narchs)) != 0)
                 return r < 0 ? LCP_EXIT_FAILED : r;
+            if (mode != LCP_SELECT_LEGACY && narchs == 0)
+                return lcp_cli_usage_error("strip-arch", "empty architecture list");
         }
     }
     if (op.status >= 0) {
