@@ -6,6 +6,7 @@
 #include "cli/audit_print.h"
 #include "cli/cli.h"
 #include "cli/json.h"
+#include "cli/json_field.h"
 #include "cli/sarif.h"
 #include "lcpatch/lcpatch.h"
 
@@ -36,8 +37,7 @@ static void write_invocation(lcp_json *j, const lcp_audit_report *r) {
     for (size_t i = 0; i < r->nfailures; i++) {
         const lcp_audit_failure *f = &r->failures[i];
         lcp_json_begin_object(j);
-        lcp_json_key(j, "level");
-        lcp_json_string(j, "error");
+        lcp_json_field_string(j, "level", "error");
         char etext[LCP_CLI_ERROR_TEXT_MAX];
         lcp_sarif_text(j, "message", lcp_cli_error_text(&f->error, etext, sizeof etext));
         lcp_json_key(j, "locations");
@@ -51,8 +51,7 @@ static void write_invocation(lcp_json *j, const lcp_audit_report *r) {
         lcp_json_end_array(j);
         lcp_json_key(j, "properties");
         lcp_json_begin_object(j);
-        lcp_json_key(j, "status");
-        lcp_json_string(j, lcp_status_name(f->error.status));
+        lcp_json_field_string(j, "status", lcp_status_name(f->error.status));
         lcp_json_key(j, "offset"); /* as in --json; the message names it too */
         if (f->error.offset == LCP_NO_OFFSET)
             lcp_json_null(j);
@@ -81,12 +80,9 @@ void lcp_audit_print_sarif(FILE *out, const lcp_audit_report *r) {
             snprintf(msg, sizeof msg, "%s (%s, %s(\"%s\") at 0x%llx): %s", lcp_audit_kind_name(f->kind), f->arch,
                      f->command, f->path, (unsigned long long)f->address, f->hint);
         lcp_json_begin_object(&j);
-        lcp_json_key(&j, "ruleId");
-        lcp_json_string(&j, lcp_audit_kind_name(f->kind));
-        lcp_json_key(&j, "ruleIndex");
-        lcp_json_uint(&j, (uint64_t)f->kind);
-        lcp_json_key(&j, "level");
-        lcp_json_string(&j, f->severity == LCP_AUDIT_ERROR ? "error" : "warning");
+        lcp_json_field_string(&j, "ruleId", lcp_audit_kind_name(f->kind));
+        lcp_json_field_uint(&j, "ruleIndex", (uint64_t)f->kind);
+        lcp_json_field_string(&j, "level", f->severity == LCP_AUDIT_ERROR ? "error" : "warning");
         lcp_sarif_text(&j, "message", msg);
         lcp_json_key(&j, "locations");
         lcp_json_begin_array(&j);
@@ -98,31 +94,24 @@ void lcp_audit_print_sarif(FILE *out, const lcp_audit_report *r) {
         lcp_json_key(&j, "logicalLocations");
         lcp_json_begin_array(&j);
         lcp_json_begin_object(&j);
-        lcp_json_key(&j, "name");
-        lcp_json_string(&j, f->arch);
-        lcp_json_key(&j, "kind");
-        lcp_json_string(&j, "module");
+        lcp_json_field_string(&j, "name", f->arch);
+        lcp_json_field_string(&j, "kind", "module");
         lcp_json_end_object(&j);
         lcp_json_end_array(&j);
         lcp_json_end_object(&j);
         lcp_json_end_array(&j);
         lcp_json_key(&j, "properties");
         lcp_json_begin_object(&j);
-        lcp_json_key(&j, "command");
-        lcp_json_string(&j, f->command);
+        lcp_json_field_string(&j, "command", f->command);
         lcp_json_key(&j, "index");
         if (f->index >= 0)
             lcp_json_int(&j, f->index);
         else
             lcp_json_null(&j);
-        lcp_json_key(&j, "path");
-        lcp_json_string(&j, f->path);
-        lcp_json_key(&j, "resolved");
-        lcp_json_string(&j, f->resolved);
-        lcp_json_key(&j, "via");
-        lcp_json_string(&j, f->via);
-        lcp_json_key(&j, "member");
-        lcp_json_string(&j, f->member);
+        lcp_json_field_string(&j, "path", f->path);
+        lcp_json_field_string(&j, "resolved", f->resolved);
+        lcp_json_field_string(&j, "via", f->via);
+        lcp_json_field_string(&j, "member", f->member);
         lcp_json_end_object(&j);
         lcp_json_end_object(&j);
     }

@@ -9,6 +9,7 @@
 #include "cli/edit_files.h"
 #include "cli/commands.h"
 #include "cli/json.h"
+#include "cli/json_field.h"
 #include "cli/output_opts.h"
 #include "lcpatch/dylib_edit.h"
 
@@ -116,20 +117,14 @@ static void print_record(const void *rec, lcp_json *j) {
     const struct name_record *x = rec;
     if (j) {
         lcp_json_begin_object(j);
-        lcp_json_key(j, "arch");
-        lcp_json_string(j, x->arch);
-        lcp_json_key(j, "member");
-        lcp_json_string(j, x->in_member ? x->member : NULL);
-        lcp_json_key(j, "action");
-        lcp_json_string(j, x->action);
+        lcp_json_field_string(j, "arch", x->arch);
+        lcp_json_field_string(j, "member", x->in_member ? x->member : NULL);
+        lcp_json_field_string(j, "action", x->action);
         if (x->sized) {
-            lcp_json_key(j, "header_needed");
-            lcp_json_uint(j, x->needed);
-            lcp_json_key(j, "header_limit");
-            lcp_json_uint(j, x->limit);
+            lcp_json_field_uint(j, "header_needed", x->needed);
+            lcp_json_field_uint(j, "header_limit", x->limit);
             if (x->needed > x->limit) {
-                lcp_json_key(j, "missing");
-                lcp_json_uint(j, x->needed - x->limit);
+                lcp_json_field_uint(j, "missing", x->needed - x->limit);
             }
         }
         lcp_json_end_object(j);

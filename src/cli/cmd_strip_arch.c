@@ -6,6 +6,7 @@
 #include "cli/output_opts.h"
 #include "cli/commands.h"
 #include "cli/json.h"
+#include "cli/json_field.h"
 #include "cli/write_all.h"
 
 #include <stdlib.h>
@@ -164,12 +165,10 @@ int cmd_strip_arch(int argc, char **argv) {
         const lcp_file *f = p->f;
         if (json) {
             if (lcp_write_all_json_head(&w, &j, i, path)) {
-                lcp_json_key(&j, "changed");
-                lcp_json_bool(&j, p->changed && lcp_write_all_ok(&w));
+                lcp_json_field_bool(&j, "changed", p->changed && lcp_write_all_ok(&w));
                 json_archs(&j, "removed", f, p->keep, false);
                 json_archs(&j, "kept", f, p->keep, true);
-                lcp_json_key(&j, "thin");
-                lcp_json_bool(&j, p->changed ? p->thin : f->kind == LCP_THIN || f->kind == LCP_ARCHIVE);
+                lcp_json_field_bool(&j, "thin", p->changed ? p->thin : f->kind == LCP_THIN || f->kind == LCP_ARCHIVE);
             }
             lcp_json_end_object(&j);
         } else if (!w.failed[i] && lcp_write_all_ok(&w)) {

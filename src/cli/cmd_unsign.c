@@ -3,6 +3,7 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/json.h"
+#include "cli/json_field.h"
 #include "cli/output_opts.h"
 #include "cli/write_all.h"
 
@@ -81,12 +82,9 @@ int cmd_unsign(int argc, char **argv) {
         bool changed = pl[i].changed;
         if (json) {
             if (lcp_write_all_json_head(&w, &j, i, path)) {
-                lcp_json_key(&j, "signed");
-                lcp_json_bool(&j, changed);
-                lcp_json_key(&j, "size_before");
-                lcp_json_uint(&j, pl[i].in_size);
-                lcp_json_key(&j, "size_after");
-                lcp_json_uint(&j, pl[i].out_size);
+                lcp_json_field_bool(&j, "signed", changed);
+                lcp_json_field_uint(&j, "size_before", pl[i].in_size);
+                lcp_json_field_uint(&j, "size_after", pl[i].out_size);
             }
             lcp_json_end_object(&j);
         } else if (w.failed[i] || !lcp_write_all_ok(&w)) {

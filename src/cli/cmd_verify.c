@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/json.h"
+#include "cli/json_field.h"
 #include "cli/verify.h"
 #include "lcpatch/codesign.h"
 
@@ -120,19 +121,13 @@ void lcp_verify_text_line(FILE *out, const char *label, const lcp_cs_signature *
 
 void lcp_verify_json_image(lcp_json *j, const char *arch, const lcp_cs_signature *sig, const lcp_cs_result *res) {
     lcp_json_begin_object(j);
-    lcp_json_key(j, "arch");
-    lcp_json_string(j, arch);
-    lcp_json_key(j, "verdict");
-    lcp_json_string(j, lcp_verify_verdict_name(res->verdict));
+    lcp_json_field_string(j, "arch", arch);
+    lcp_json_field_string(j, "verdict", lcp_verify_verdict_name(res->verdict));
     bool signed_ok = res->verdict != LCP_CSV_UNSIGNED && sig->ncds > 0;
-    lcp_json_key(j, "kind");
-    lcp_json_string(j, signed_ok ? lcp_cs_kind(sig) : NULL);
-    lcp_json_key(j, "identifier");
-    lcp_json_string(j, signed_ok ? sig->cds[0].identifier : NULL);
-    lcp_json_key(j, "problem");
-    lcp_json_string(j, lcp_verify_problem_name(res->problem));
-    lcp_json_key(j, "message");
-    lcp_json_string(j, res->verdict == LCP_CSV_VALID ? NULL : res->message);
+    lcp_json_field_string(j, "kind", signed_ok ? lcp_cs_kind(sig) : NULL);
+    lcp_json_field_string(j, "identifier", signed_ok ? sig->cds[0].identifier : NULL);
+    lcp_json_field_string(j, "problem", lcp_verify_problem_name(res->problem));
+    lcp_json_field_string(j, "message", res->verdict == LCP_CSV_VALID ? NULL : res->message);
     lcp_json_key(j, "code_directory");
     if (res->verdict == LCP_CSV_INVALID && res->problem != LCP_CSP_BAD_FORMAT)
         lcp_json_uint(j, res->cd_slot);
@@ -153,12 +148,9 @@ void lcp_verify_json_image(lcp_json *j, const char *arch, const lcp_cs_signature
         lcp_json_uint(j, res->file_offset);
     else
         lcp_json_null(j);
-    lcp_json_key(j, "pages_checked");
-    lcp_json_uint(j, res->pages_checked);
-    lcp_json_key(j, "slots_checked");
-    lcp_json_uint(j, res->slots_checked);
-    lcp_json_key(j, "cms_checked");
-    lcp_json_bool(j, res->cms_checked);
+    lcp_json_field_uint(j, "pages_checked", res->pages_checked);
+    lcp_json_field_uint(j, "slots_checked", res->slots_checked);
+    lcp_json_field_bool(j, "cms_checked", res->cms_checked);
     lcp_json_key(j, "not_checked");
     lcp_json_begin_array(j);
     for (uint32_t k = 1; k < 32; k++)
@@ -255,8 +247,7 @@ int cmd_verify(int argc, char **argv) {
         bool dir = stat(argv[i], &stt) == 0 && S_ISDIR(stt.st_mode);
         if (json) {
             lcp_json_begin_object(&j);
-            lcp_json_key(&j, "file");
-            lcp_json_string(&j, argv[i]);
+            lcp_json_field_string(&j, "file", argv[i]);
         }
         int s;
         if (dir)
@@ -271,8 +262,7 @@ int cmd_verify(int argc, char **argv) {
                 lcp_json_end_array(&j);
         }
         if (json) {
-            lcp_json_key(&j, "status");
-            lcp_json_uint(&j, (uint64_t)s);
+            lcp_json_field_uint(&j, "status", (uint64_t)s);
             lcp_json_end_object(&j);
         }
         status = lcp_cli_worse(status, s);

@@ -2,6 +2,7 @@
 #include "cli/edit_files.h"
 
 #include "cli/cli.h"
+#include "cli/json_field.h"
 #include "cli/write_all.h"
 
 #include <stdio.h>
@@ -35,18 +36,15 @@ int lcp_edit_files_run(lcp_edit_files *e, const lcp_output_opts *out, bool json,
         const char *path = files[i];
         if (json) {
             lcp_json_begin_object(&j);
-            lcp_json_key(&j, "file");
-            lcp_json_string(&j, path);
+            lcp_json_field_string(&j, "file", path);
             if (e->outcome[i].opened) {
                 lcp_json_key(&j, "images");
                 lcp_json_begin_array(&j);
                 print_records(e, i, &k, &j);
                 lcp_json_end_array(&j);
             }
-            lcp_json_key(&j, "output");
-            lcp_json_string(&j, w.written[i] ? lcp_output_opts_dest(out, path) : NULL);
-            lcp_json_key(&j, "changed");
-            lcp_json_bool(&j, w.written[i] && e->outcome[i].edited);
+            lcp_json_field_string(&j, "output", w.written[i] ? lcp_output_opts_dest(out, path) : NULL);
+            lcp_json_field_bool(&j, "changed", w.written[i] && e->outcome[i].edited);
             if (w.failed[i]) {
                 lcp_json_key(&j, "error");
                 char etext[LCP_CLI_ERROR_TEXT_MAX];

@@ -3,6 +3,7 @@
 #include "cli/fix_paths_cli.h"
 
 #include "cli/cli.h"
+#include "cli/json_field.h"
 #include "lcpatch/audit.h"
 #include "lcpatch/fix_paths.h"
 
@@ -122,34 +123,25 @@ void lcp_cli_fix_paths_json(const lcp_cli_fix_state *s, lcp_json *j) {
     for (size_t i = 0; i < s->n; i++) {
         const lcp_fix_root *rf = &s->roots[i];
         lcp_json_begin_object(j);
-        lcp_json_key(j, "root");
-        lcp_json_string(j, rf->root);
-        lcp_json_key(j, "bundle");
-        lcp_json_bool(j, rf->is_dir);
+        lcp_json_field_string(j, "root", rf->root);
+        lcp_json_field_bool(j, "bundle", rf->is_dir);
         if (rf->failed) {
             lcp_json_key(j, "error");
             char etext[LCP_CLI_ERROR_TEXT_MAX];
             lcp_json_string(j, lcp_cli_error_text(&rf->err, etext, sizeof etext));
         }
-        lcp_json_key(j, "errors_before");
-        lcp_json_uint(j, rf->errors_before);
+        lcp_json_field_uint(j, "errors_before", rf->errors_before);
         lcp_json_key(j, "actions");
         lcp_json_begin_array(j);
         for (size_t k = 0; k < rf->plan.n; k++) {
             const lcp_fix_action *a = &rf->plan.actions[k];
             lcp_json_begin_object(j);
-            lcp_json_key(j, "action");
-            lcp_json_string(j, kind_key(a->kind));
-            lcp_json_key(j, "file");
-            lcp_json_string(j, a->file);
-            lcp_json_key(j, "arch");
-            lcp_json_string(j, a->arch);
-            lcp_json_key(j, "old");
-            lcp_json_string(j, a->old_path);
-            lcp_json_key(j, "new");
-            lcp_json_string(j, a->new_path);
-            lcp_json_key(j, "library");
-            lcp_json_string(j, a->target);
+            lcp_json_field_string(j, "action", kind_key(a->kind));
+            lcp_json_field_string(j, "file", a->file);
+            lcp_json_field_string(j, "arch", a->arch);
+            lcp_json_field_string(j, "old", a->old_path);
+            lcp_json_field_string(j, "new", a->new_path);
+            lcp_json_field_string(j, "library", a->target);
             lcp_json_end_object(j);
         }
         lcp_json_end_array(j);
@@ -158,13 +150,10 @@ void lcp_cli_fix_paths_json(const lcp_cli_fix_state *s, lcp_json *j) {
         for (size_t k = 0; k < rf->result.nfailures; k++) /* the failure object of every --json report */
             lcp_json_failure_object(j, rf->result.failures[k].file, &rf->result.failures[k].error);
         lcp_json_end_array(j);
-        lcp_json_key(j, "files_changed");
-        lcp_json_uint(j, rf->result.files_changed);
+        lcp_json_field_uint(j, "files_changed", rf->result.files_changed);
         if (!s->dry_run && rf->is_dir && !rf->failed) {
-            lcp_json_key(j, "errors_after");
-            lcp_json_uint(j, rf->after.errors);
-            lcp_json_key(j, "warnings_after");
-            lcp_json_uint(j, rf->after.warnings);
+            lcp_json_field_uint(j, "errors_after", rf->after.errors);
+            lcp_json_field_uint(j, "warnings_after", rf->after.warnings);
             lcp_json_key(j, "left");
             lcp_json_begin_array(j);
             for (size_t k = 0; k < rf->after.nfindings; k++) {
@@ -172,14 +161,10 @@ void lcp_cli_fix_paths_json(const lcp_cli_fix_state *s, lcp_json *j) {
                 if (f->severity != LCP_AUDIT_ERROR)
                     continue;
                 lcp_json_begin_object(j);
-                lcp_json_key(j, "kind");
-                lcp_json_string(j, lcp_audit_kind_name(f->kind));
-                lcp_json_key(j, "file");
-                lcp_json_string(j, f->file);
-                lcp_json_key(j, "arch");
-                lcp_json_string(j, f->arch);
-                lcp_json_key(j, "path");
-                lcp_json_string(j, f->path);
+                lcp_json_field_string(j, "kind", lcp_audit_kind_name(f->kind));
+                lcp_json_field_string(j, "file", f->file);
+                lcp_json_field_string(j, "arch", f->arch);
+                lcp_json_field_string(j, "path", f->path);
                 lcp_json_end_object(j);
             }
             lcp_json_end_array(j);

@@ -2,6 +2,7 @@
 #include "cli/write_all.h"
 
 #include "cli/cli.h"
+#include "cli/json_field.h"
 
 #include <stdio.h>
 
@@ -21,8 +22,7 @@ int lcp_write_all_finish(lcp_write_all *w, const char *command) {
 
 bool lcp_write_all_json_head(const lcp_write_all *w, lcp_json *j, int i, const char *path) {
     lcp_json_begin_object(j);
-    lcp_json_key(j, "file");
-    lcp_json_string(j, path);
+    lcp_json_field_string(j, "file", path);
     if (w->failed[i]) {
         lcp_json_key(j, "error");
         char etext[LCP_CLI_ERROR_TEXT_MAX];
