@@ -15,18 +15,17 @@
 
 #define NKINDS ((int)LCP_AUDIT_LOADER_RPATH + 1)
 
-/* The artifact: the audited PATH joined with the file (the PATH alone when
- * it is the file). */
-static void write_uri(lcp_json *j, const char *root, const char *file) {
-    if (strcmp(root, file) == 0) {
-        lcp_sarif_artifact(j, file);
-        return;
+/* The locations: the artifact, the audited PATH joined with the file (the
+ * PATH alone when it is the file), and arch (NULL: none). */
+static void locations(lcp_json *j, const char *root, const char *file, const char *arch) {
+    char *joined = NULL;
+    if (strcmp(root, file) != 0) {
+        size_t n = strlen(root) + strlen(file) + 2;
+        joined = malloc(n);
+        if (joined)
+            snprintf(joined, n, "%s%s%s", root, root[0] && root[strlen(root) - 1] == '/' ? "" : "/", file);
     }
-    size_t n = strlen(root) + strlen(file) + 2;
-    char *joined = malloc(n);
-    if (joined)
-        snprintf(joined, n, "%s%s%s", root, root[0] && root[strlen(root) - 1] == '/' ? "" : "/", file);
-    lcp_sarif_artifact(j, joined ? joined : file);
+    lcp_sarif_locations(j, joined ? joined : file, arch);
     free(joined);
 }
 
@@ -40,15 +39,7 @@ static void write_invocation(lcp_json *j, const lcp_audit_report *r) {
         lcp_json_field_string(j, "level", "error");
         char etext[LCP_CLI_ERROR_TEXT_MAX];
         lcp_sarif_text(j, "message", lcp_cli_error_text(&f->error, etext, sizeof etext));
-        lcp_json_key(j, "locations");
-        lcp_json_begin_array(j);
-        lcp_json_begin_object(j);
-        lcp_json_key(j, "physicalLocation");
-        lcp_json_begin_object(j);
-        write_uri(j, f->root, f->file);
-        lcp_json_end_object(j);
-        lcp_json_end_object(j);
-        lcp_json_end_array(j);
+        locations(j, f->root, f->file, NULL);
         lcp_json_key(j, "properties");
         lcp_json_begin_object(j);
         lcp_json_field_string(j, "status", lcp_status_name(f->error.status));
@@ -84,22 +75,7 @@ void lcp_audit_print_sarif(FILE *out, const lcp_audit_report *r) {
         lcp_json_field_uint(&j, "ruleIndex", (uint64_t)f->kind);
         lcp_json_field_string(&j, "level", f->severity == LCP_AUDIT_ERROR ? "error" : "warning");
         lcp_sarif_text(&j, "message", msg);
-        lcp_json_key(&j, "locations");
-        lcp_json_begin_array(&j);
-        lcp_json_begin_object(&j);
-        lcp_json_key(&j, "physicalLocation");
-        lcp_json_begin_object(&j);
-        write_uri(&j, f->root, f->file);
-        lcp_json_end_object(&j);
-        lcp_json_key(&j, "logicalLocations");
-        lcp_json_begin_array(&j);
-        lcp_json_begin_object(&j);
-        lcp_json_field_string(&j, "name", f->arch);
-        lcp_json_field_string(&j, "kind", "module");
-        lcp_json_end_object(&j);
-        lcp_json_end_array(&j);
-        lcp_json_end_object(&j);
-        lcp_json_end_array(&j);
+        locations(&j, f->root, f->file, f->arch);
         lcp_json_key(&j, "properties");
         lcp_json_begin_object(&j);
         lcp_json_field_string(&j, "command", f->command);

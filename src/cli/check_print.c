@@ -41,19 +41,8 @@ void lcp_check_print_text(FILE *out, const lcp_check_report *r) {
 static void failures_json(lcp_json *j, const lcp_check_report *r) {
     lcp_json_key(j, "failures");
     lcp_json_begin_array(j);
-    for (size_t i = 0; i < r->nfailures; i++) {
-        const lcp_check_failure *f = &r->failures[i];
-        lcp_json_begin_object(j);
-        lcp_json_field_string(j, "file", f->path);
-        lcp_json_field_string(j, "status", lcp_status_name(f->error.status));
-        lcp_json_field_string(j, "message", f->error.message);
-        lcp_json_key(j, "offset");
-        if (f->error.offset == LCP_NO_OFFSET)
-            lcp_json_null(j);
-        else
-            lcp_json_uint(j, f->error.offset);
-        lcp_json_end_object(j);
-    }
+    for (size_t i = 0; i < r->nfailures; i++)
+        lcp_json_failure_object(j, r->failures[i].path, &r->failures[i].error);
     lcp_json_end_array(j);
 }
 
@@ -104,27 +93,6 @@ void lcp_check_print_json(FILE *out, const lcp_check_report *r) {
     lcp_json_finish(&j);
 }
 
-static void location(lcp_json *j, const char *path, const char *arch) {
-    lcp_json_key(j, "locations");
-    lcp_json_begin_array(j);
-    lcp_json_begin_object(j);
-    lcp_json_key(j, "physicalLocation");
-    lcp_json_begin_object(j);
-    lcp_sarif_artifact(j, path);
-    lcp_json_end_object(j);
-    if (arch) {
-        lcp_json_key(j, "logicalLocations");
-        lcp_json_begin_array(j);
-        lcp_json_begin_object(j);
-        lcp_json_field_string(j, "name", arch);
-        lcp_json_field_string(j, "kind", "module");
-        lcp_json_end_object(j);
-        lcp_json_end_array(j);
-    }
-    lcp_json_end_object(j);
-    lcp_json_end_array(j);
-}
-
 void lcp_check_print_sarif(FILE *out, const lcp_check_report *r) {
     lcp_json j;
     lcp_json_init(&j, out);
@@ -147,7 +115,7 @@ void lcp_check_print_sarif(FILE *out, const lcp_check_report *r) {
         lcp_json_field_string(&j, "level", severity_name(ri->severity));
         lcp_sarif_text(&j, "message", msg ? msg : ri->message);
         free(msg);
-        location(&j, is->path, is->arch);
+        lcp_sarif_locations(&j, is->path, is->arch);
         lcp_json_end_object(&j);
     }
     lcp_sarif_begin_notifications(&j, r->nfailures == 0);
@@ -155,7 +123,7 @@ void lcp_check_print_sarif(FILE *out, const lcp_check_report *r) {
         lcp_json_begin_object(&j);
         lcp_json_field_string(&j, "level", "error");
         lcp_sarif_text(&j, "message", r->failures[i].error.message);
-        location(&j, r->failures[i].path, NULL);
+        lcp_sarif_locations(&j, r->failures[i].path, NULL);
         lcp_json_end_object(&j);
     }
     lcp_sarif_end(&j);

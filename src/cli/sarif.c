@@ -77,6 +77,27 @@ void lcp_sarif_artifact(lcp_json *j, const char *path) {
     free(u);
 }
 
+void lcp_sarif_locations(lcp_json *j, const char *path, const char *arch) {
+    lcp_json_key(j, "locations");
+    lcp_json_begin_array(j);
+    lcp_json_begin_object(j);
+    lcp_json_key(j, "physicalLocation");
+    lcp_json_begin_object(j);
+    lcp_sarif_artifact(j, path);
+    lcp_json_end_object(j);
+    if (arch) {
+        lcp_json_key(j, "logicalLocations");
+        lcp_json_begin_array(j);
+        lcp_json_begin_object(j);
+        lcp_json_field_string(j, "name", arch);
+        lcp_json_field_string(j, "kind", "module");
+        lcp_json_end_object(j);
+        lcp_json_end_array(j);
+    }
+    lcp_json_end_object(j);
+    lcp_json_end_array(j);
+}
+
 void lcp_sarif_begin_notifications(lcp_json *j, bool successful) {
     lcp_json_end_array(j); /* results */
     lcp_json_key(j, "invocations");
