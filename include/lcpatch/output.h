@@ -90,6 +90,16 @@ bool lcp_write_all_init(lcp_write_all *w, const lcp_output_opts *o, int nfiles);
  * the output unless a file already failed (then aborts every staged one). */
 void lcp_write_all_plan(lcp_write_all *w, int i, lcp_status st, const lcp_error *err, bool write, const char *input,
                         const lcp_plan *plan, const lcp_source *src);
+/* Plans file i for lcp_write_all_files: f is the file, opened; the output
+ * goes into plan and *write says whether there is one (false: in place
+ * with nothing to change). A planner that keeps f for its report sets
+ * *keep and frees f itself. */
+typedef lcp_status (*lcp_write_all_planner)(void *ctx, int i, lcp_file *f, lcp_plan *plan, bool *write, bool *keep,
+                                            lcp_error *err);
+/* Steps 1 and 2 for files[0..w->nfiles): opens each file (one that does not
+ * open fails, and planner is not called for it), lets planner plan it and
+ * stages its output (lcp_write_all_plan). */
+void lcp_write_all_files(lcp_write_all *w, char *const *files, lcp_write_all_planner planner, void *ctx);
 /* True when every file so far was planned and staged. */
 static inline bool lcp_write_all_ok(const lcp_write_all *w) { return w->nfailed == 0; }
 /* True when file i will be written (staged, and no file failed); after

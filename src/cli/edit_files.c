@@ -13,6 +13,43 @@ static void print_records(const lcp_edit_files *e, int i, size_t *k, lcp_json *j
         e->print(e->rec_data + *k * e->record_size, json);
 }
 
+/* What the report of one file needs besides the records. */
+struct report {
+    const lcp_edit_files *e;
+    const lcp_output_opts *out;
+    bool say_unchanged;
+    size_t k; /* the next record: records are in file order */
+};
+
+static void report_file(void *r_, const lcp_write_all *w, int i, const char *path, lcp_json *j) {
+    struct report *r = r_;
+    const lcp_edit_files *e = r->e;
+    if (j) {
+        lcp_json_begin_object(j);
+        lcp_json_field_string(j, "file", path);
+        if (e->outcome[i].opened) {
+            lcp_json_key(j, "images");
+            lcp_json_begin_array(j);
+            print_records(e, i, &r->k, j);
+            lcp_json_end_array(j);
+        }
+        lcp_json_field_string(j, "output", w->written[i] ? lcp_output_opts_dest(r->out, path) : NULL);
+        lcp_json_field_bool(j, "changed", w->written[i] && e->outcome[i].edited);
+        if (w->failed[i]) {
+            lcp_json_key(j, "error");
+            char etext[LCP_CLI_ERROR_TEXT_MAX];
+            lcp_json_string(j, lcp_cli_error_text(&w->errs[i], etext, sizeof etext));
+        }
+        lcp_json_end_object(j);
+    } else if (lcp_write_all_ok(w) && !w->failed[i] && e->outcome[i].visited) {
+        print_records(e, i, &r->k, NULL);
+        if (!e->outcome[i].edited && r->say_unchanged)
+            printf("%s: nothing to change\n", path);
+    }
+    while (r->k < e->nrecords && e->rec_file[r->k] == i)
+        r->k++; /* the records of a file not reported */
+}
+
 int lcp_edit_files_run(lcp_edit_files *e, const lcp_output_opts *out, bool json, bool say_unchanged, char *const *files,
                        int nfiles, lcp_image_visitor visit, void *ctx,
                        lcp_status (*after)(void *ctx, lcp_file *f, const char *path, lcp_error *err)) {
@@ -27,48 +64,13 @@ int lcp_edit_files_run(lcp_edit_files *e, const lcp_output_opts *out, bool json,
     /* the report, from what happened: a file whose write failed is
      * reported as failed, never as edited; after a planning failure the
      * text report is only the failures */
-    lcp_json j;
-    lcp_json_init(&j, stdout);
-    lcp_json_failures failures = LCP_JSON_FAILURES_INIT;
-    lcp_json_begin_files(&j, json);
-    size_t k = 0;
-    for (int i = 0; i < nfiles; i++) {
-        const char *path = files[i];
-        if (json) {
-            lcp_json_begin_object(&j);
-            lcp_json_field_string(&j, "file", path);
-            if (e->outcome[i].opened) {
-                lcp_json_key(&j, "images");
-                lcp_json_begin_array(&j);
-                print_records(e, i, &k, &j);
-                lcp_json_end_array(&j);
-            }
-            lcp_json_field_string(&j, "output", w.written[i] ? lcp_output_opts_dest(out, path) : NULL);
-            lcp_json_field_bool(&j, "changed", w.written[i] && e->outcome[i].edited);
-            if (w.failed[i]) {
-                lcp_json_key(&j, "error");
-                char etext[LCP_CLI_ERROR_TEXT_MAX];
-                lcp_json_string(&j, lcp_cli_error_text(&w.errs[i], etext, sizeof etext));
-            }
-            lcp_json_end_object(&j);
-        } else if (lcp_write_all_ok(&w) && !w.failed[i] && e->outcome[i].visited) {
-            print_records(e, i, &k, NULL);
-            if (!e->outcome[i].edited && say_unchanged)
-                printf("%s: nothing to change\n", path);
-        }
-        while (k < e->nrecords && e->rec_file[k] == i)
-            k++; /* the records of a file not reported */
-    }
-    if (json) /* every --json report ends with its failures */
-        lcp_write_all_json_failures(&w, files, &failures);
-    lcp_json_end_files(&j, json, &failures);
-    lcp_json_failures_release(&failures);
-    fflush(stdout);
+    struct report r = {e, out, say_unchanged, 0};
+    lcp_write_all_report(&w, json, files, report_file, &r);
     /* then warn about the signatures that the edit broke */
-    for (size_t r = 0; r < e->nresign; r++)
-        if (w.written[e->resign[r].file])
+    for (size_t k = 0; k < e->nresign; k++)
+        if (w.written[e->resign[k].file])
             fprintf(stderr, "lcpatch %s: warning: %s: the code signature is now invalid: re-sign it\n", e->command,
-                    e->resign[r].label);
+                    e->resign[k].label);
     lcp_write_all_release(&w);
     return status;
 }

@@ -20,7 +20,9 @@ int lcp_write_all_finish(lcp_write_all *w, const char *command) {
     return status;
 }
 
-bool lcp_write_all_json_head(const lcp_write_all *w, lcp_json *j, int i, const char *path) {
+/* Opens file i's JSON object with "file" and then "error" (returns false)
+ * or "output" (returns true: the caller adds its keys). */
+static bool json_head(const lcp_write_all *w, lcp_json *j, int i, const char *path) {
     lcp_json_begin_object(j);
     lcp_json_field_string(j, "file", path);
     if (w->failed[i]) {
@@ -36,8 +38,50 @@ bool lcp_write_all_json_head(const lcp_write_all *w, lcp_json *j, int i, const c
     return true;
 }
 
-void lcp_write_all_json_failures(const lcp_write_all *w, char *const *files, lcp_json_failures *fl) {
+void lcp_write_all_report(const lcp_write_all *w, bool json, char *const *files, lcp_write_all_reporter each,
+                          void *ctx) {
+    lcp_json j;
+    lcp_json_init(&j, stdout);
+    lcp_json_failures failures = LCP_JSON_FAILURES_INIT;
+    lcp_json_begin_files(&j, json);
     for (int i = 0; i < w->nfiles; i++)
+        each(ctx, w, i, files[i], json ? &j : NULL);
+    for (int i = 0; json && i < w->nfiles; i++) /* every --json report ends with its failures */
         if (w->failed[i])
-            lcp_json_failures_add(fl, files[i], &w->errs[i]);
+            lcp_json_failures_add(&failures, files[i], &w->errs[i]);
+    lcp_json_end_files(&j, json, &failures);
+    lcp_json_failures_release(&failures);
+    fflush(stdout);
+}
+
+/* lcp_write_all_run's reporter around the command's. */
+struct run_report {
+    lcp_write_all_reporter report;
+    void *ctx;
+};
+
+static void report_file(void *r_, const lcp_write_all *w, int i, const char *path, lcp_json *j) {
+    const struct run_report *r = r_;
+    if (j) {
+        if (json_head(w, j, i, path))
+            r->report(r->ctx, w, i, path, j);
+        lcp_json_end_object(j);
+    } else if (!w->failed[i] && lcp_write_all_ok(w)) {
+        r->report(r->ctx, w, i, path, NULL); /* the failures and "nothing written" come last */
+    }
+}
+
+int lcp_write_all_run(const char *command, const lcp_output_opts *o, bool json, char *const *files, int nfiles,
+                      lcp_write_all_planner plan, lcp_write_all_reporter report, void *ctx) {
+    lcp_write_all w;
+    if (!lcp_write_all_init(&w, o, nfiles)) {
+        fputs("lcpatch: out of memory\n", stderr);
+        return LCP_EXIT_FAILED;
+    }
+    lcp_write_all_files(&w, files, plan, ctx);
+    int status = lcp_write_all_finish(&w, command);
+    struct run_report r = {report, ctx};
+    lcp_write_all_report(&w, json, files, report_file, &r);
+    lcp_write_all_release(&w);
+    return status;
 }

@@ -20,15 +20,25 @@
  * written" (command names the command in it). Returns the exit status. */
 int lcp_write_all_finish(lcp_write_all *w, const char *command);
 
-/* --json, after lcp_write_all_finish: opens file i's object with "file" and
- * then "error" when it failed, its rename included (returns false: the
- * caller closes the object) or "output" (returns true: the caller adds its
- * own keys and closes it). The output is the file's destination when it
- * was written, the input when in place there was nothing to change, else
- * null. */
-bool lcp_write_all_json_head(const lcp_write_all *w, lcp_json *j, int i, const char *path);
-/* --json: every failed file of files[0..nfiles) into fl, the report's
- * failures[]. */
-void lcp_write_all_json_failures(const lcp_write_all *w, char *const *files, lcp_json_failures *fl);
+/* Prints file i's report (path: files[i]): with j, its own keys in its
+ * JSON object; without, its text. */
+typedef void (*lcp_write_all_reporter)(void *ctx, const lcp_write_all *w, int i, const char *path, lcp_json *j);
+
+/* The report, after lcp_write_all_finish: with --json, {"files": [...]}
+ * with what each(..., j) writes for every file, then the failures of
+ * every file, its rename included; else each(..., NULL) for every file. */
+void lcp_write_all_report(const lcp_write_all *w, bool json, char *const *files, lcp_write_all_reporter each,
+                          void *ctx);
+
+/* The whole of a command whose report is one object or one line per file:
+ * plans and stages every file (lcp_write_all_files with plan), writes
+ * them (lcp_write_all_finish), then reports: with --json, each file's
+ * object holds "file", then "error" when it failed (its rename included),
+ * else "output" (its destination when it was written, the input when in
+ * place there was nothing to change, else null) and what report(..., j)
+ * adds; as text, report(..., NULL) prints the files that did not fail,
+ * unless one did ("nothing written"). Returns the exit status. */
+int lcp_write_all_run(const char *command, const lcp_output_opts *o, bool json, char *const *files, int nfiles,
+                      lcp_write_all_planner plan, lcp_write_all_reporter report, void *ctx);
 
 #endif

@@ -74,24 +74,43 @@ bool lcp_edit_files_record(lcp_edit_files *e, const void *record) {
     return true;
 }
 
-/* Opens path and lets the visitor (and `after`) edit its images; *opened
- * says whether it could be read. */
-static lcp_status edit_file(lcp_edit_files *e, const char *path, lcp_file **f, bool *opened, lcp_image_visitor visit,
-                            void *ctx, lcp_status (*after)(void *ctx, lcp_file *f, const char *path, lcp_error *err),
-                            lcp_error *err) {
+/* What lcp_edit_files_stage hands its planner. */
+struct edit_run {
+    lcp_edit_files *e;
+    char *const *files;
+    lcp_image_visitor visit;
+    void *ctx;
+    lcp_status (*after)(void *ctx, lcp_file *f, const char *path, lcp_error *err);
+};
+
+/* Lets the visitor (and `after`) edit the images of file i, then plans the
+ * edited images, ad-hoc signed slices (the linker's or codesign's) signed
+ * again unless --no-resign. */
+static lcp_status plan_file(void *run_, int i, lcp_file *f, lcp_plan *plan, bool *write, bool *keep, lcp_error *err) {
+    struct edit_run *run = run_;
+    lcp_edit_files *e = run->e;
+    lcp_edit_outcome *o = &e->outcome[i];
+    (void)keep;
+    e->cur = i;
     e->nedited = 0;
     e->failed = false;
-    *f = NULL;
-    lcp_status st = lcp_file_open(path, f, err);
-    *opened = st == LCP_OK;
-    if (st != LCP_OK)
-        return st;
-    lcp_file_visit_images(*f, visit, ctx);
+    o->opened = true;
+    lcp_file_visit_images(f, run->visit, run->ctx);
+    lcp_status st = LCP_OK;
     if (e->failed) {
         *err = e->err;
-        return err->status ? err->status : LCP_E_NOSPACE;
+        st = err->status ? err->status : LCP_E_NOSPACE;
+    } else if (run->after) {
+        st = run->after(run->ctx, f, run->files[i], err);
     }
-    return after ? after(ctx, *f, path, err) : LCP_OK;
+    o->visited = st == LCP_OK;
+    o->edited = e->nedited > 0;
+    *write = st == LCP_OK && (e->nedited > 0 || !e->out->in_place);
+    bool resigned = false;
+    if (*write)
+        st = e->out->no_resign ? lcp_plan_edited_images(f, e->edited, e->nedited, plan, err)
+                               : lcp_sign_edited(f, e->edited, e->nedited, plan, &resigned, err);
+    return st;
 }
 
 bool lcp_edit_files_stage(lcp_edit_files *e, lcp_write_all *w, const lcp_output_opts *out, char *const *files,
@@ -101,27 +120,8 @@ bool lcp_edit_files_stage(lcp_edit_files *e, lcp_write_all *w, const lcp_output_
     if (e->outcome == NULL || !lcp_write_all_init(w, out, nfiles))
         return false;
     e->out = out; /* lcp_edit_files_stale reads --no-resign */
-    for (int i = 0; i < nfiles; i++) {
-        lcp_file *f = NULL;
-        lcp_error err;
-        lcp_plan plan;
-        lcp_plan_init(&plan);
-        e->cur = i;
-        lcp_edit_outcome *o = &e->outcome[i];
-        lcp_status st = edit_file(e, files[i], &f, &o->opened, visit, ctx, after, &err);
-        o->visited = st == LCP_OK;
-        o->edited = e->nedited > 0;
-        bool write = st == LCP_OK && (e->nedited > 0 || !out->in_place);
-        /* ad-hoc signed slices (the linker's or codesign's) are signed
-         * again unless --no-resign */
-        bool resigned = false;
-        if (write)
-            st = out->no_resign ? lcp_plan_edited_images(f, e->edited, e->nedited, &plan, &err)
-                                : lcp_sign_edited(f, e->edited, e->nedited, &plan, &resigned, &err);
-        lcp_write_all_plan(w, i, st, &err, write, files[i], &plan, f ? &f->src : NULL);
-        lcp_plan_release(&plan);
-        lcp_file_free(f);
-    }
+    struct edit_run run = {e, files, visit, ctx, after};
+    lcp_write_all_files(w, files, plan_file, &run);
     return true;
 }
 

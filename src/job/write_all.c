@@ -46,6 +46,23 @@ void lcp_write_all_plan(lcp_write_all *w, int i, lcp_status st, const lcp_error 
     }
 }
 
+void lcp_write_all_files(lcp_write_all *w, char *const *files, lcp_write_all_planner planner, void *ctx) {
+    for (int i = 0; i < w->nfiles; i++) {
+        lcp_file *f = NULL;
+        lcp_error err;
+        lcp_plan plan;
+        lcp_plan_init(&plan);
+        bool write = false, keep = false;
+        lcp_status st = lcp_file_open(files[i], &f, &err);
+        if (st == LCP_OK)
+            st = planner(ctx, i, f, &plan, &write, &keep, &err);
+        lcp_write_all_plan(w, i, st, &err, st == LCP_OK && write, files[i], &plan, f ? &f->src : NULL);
+        lcp_plan_release(&plan);
+        if (!keep)
+            lcp_file_free(f);
+    }
+}
+
 bool lcp_write_all_writes(const lcp_write_all *w, int i) {
     return w->finished ? w->written[i] : w->nfailed == 0 && w->staged[i] != NULL;
 }
