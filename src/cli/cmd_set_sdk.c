@@ -76,8 +76,7 @@ static bool arch_wanted(const struct sdk_ctx *c, const lcp_image *img) {
     if (c->narchs == 0)
         return true;
     for (size_t i = 0; i < c->narchs; i++)
-        if (img->cputype == c->archs[i][0] &&
-            (img->cpusubtype & ~LCP_CPU_SUBTYPE_MASK) == (c->archs[i][1] & ~LCP_CPU_SUBTYPE_MASK))
+        if (lcp_arch_matches(img->cputype, img->cpusubtype, c->archs[i][0], c->archs[i][1]))
             return true;
     return false;
 }
