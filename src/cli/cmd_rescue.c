@@ -169,9 +169,9 @@ int cmd_rescue(int argc, char **argv) {
     }
     for (size_t f = 0; f < audit.nfindings; f++) {
         rescue_item *it = rescue_item_of(items, nitems, &audit.findings[f]);
-        if (it && rescue_finding_kept(it, &audit.findings[f])) {
+        if (it && lcp_rescue_finding_kept(it->rf, &audit.findings[f])) {
             it->nfindings++;
-            if (rescue_finding_blocks(&audit.findings[f])) {
+            if (lcp_rescue_finding_blocks(&audit.findings[f])) {
                 it->errors++;
                 audit_errors++;
             }

@@ -66,8 +66,6 @@ void rescue_print_json(const struct rescue_report *r);
 
 /* The facts both reports share (rescue_report.c). */
 rescue_item *rescue_item_of(rescue_item *items, size_t n, const lcp_audit_finding *fd);
-bool rescue_finding_kept(const rescue_item *it, const lcp_audit_finding *fd);
-bool rescue_finding_blocks(const lcp_audit_finding *fd);
 const char *rescue_sdk_action_name(lcp_sdk_action a);
 const char *rescue_state_name(const rescue_item *it, bool dry_run);
 bool rescue_next_step_unsigned(const rescue_item *items, size_t n);

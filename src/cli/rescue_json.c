@@ -7,7 +7,7 @@
 
 static void json_finding(lcp_json *j, const lcp_audit_finding *fd) {
     lcp_json_begin_object(j);
-    lcp_json_field_string(j, "severity", rescue_finding_blocks(fd) ? "error" : "warning");
+    lcp_json_field_string(j, "severity", lcp_rescue_finding_blocks(fd) ? "error" : "warning");
     lcp_json_field_string(j, "kind", lcp_audit_kind_name(fd->kind));
     lcp_json_field_string(j, "arch", fd->arch);
     lcp_json_field_string(j, "member", fd->member);
@@ -89,7 +89,7 @@ void rescue_print_json(const struct rescue_report *r) {
             lcp_json_begin_array(&j);
             for (size_t f = 0; f < r->audit->nfindings; f++)
                 if (rescue_item_of(items, nitems, &r->audit->findings[f]) == it &&
-                    rescue_finding_kept(it, &r->audit->findings[f]))
+                    lcp_rescue_finding_kept(it->rf, &r->audit->findings[f]))
                     json_finding(&j, &r->audit->findings[f]);
             lcp_json_end_array(&j);
         }
