@@ -14,16 +14,8 @@ static void finding(lcp_json *j, const lcp_audit_finding *f) {
     lcp_json_field_string(j, "member", f->member);
     lcp_json_field_string(j, "arch", f->arch);
     lcp_json_field_string(j, "command", f->command);
-    lcp_json_key(j, "index");
-    if (f->index >= 0)
-        lcp_json_int(j, f->index);
-    else
-        lcp_json_null(j);
-    lcp_json_key(j, "address");
-    if (f->index < 0)
-        lcp_json_uint(j, f->address);
-    else
-        lcp_json_null(j);
+    lcp_json_field_int_if(j, "index", f->index >= 0, f->index);
+    lcp_json_field_uint_if(j, "address", f->index < 0, f->address);
     lcp_json_field_string(j, "path", f->path);
     lcp_json_field_string(j, "resolved", f->resolved);
     lcp_json_field_string(j, "via", f->via);
@@ -52,11 +44,7 @@ void lcp_audit_print_json(FILE *out, const lcp_audit_report *r) {
         lcp_json_field_string(&j, "file", r->failures[i].file);
         lcp_json_field_string(&j, "status", lcp_status_name(r->failures[i].error.status));
         lcp_json_field_string(&j, "message", r->failures[i].error.message);
-        lcp_json_key(&j, "offset");
-        if (r->failures[i].error.offset == LCP_NO_OFFSET)
-            lcp_json_null(&j);
-        else
-            lcp_json_uint(&j, r->failures[i].error.offset);
+        lcp_json_field_uint_if(&j, "offset", r->failures[i].error.offset != LCP_NO_OFFSET, r->failures[i].error.offset);
         lcp_json_end_object(&j);
     }
     lcp_json_end_array(&j);

@@ -43,11 +43,8 @@ static void write_invocation(lcp_json *j, const lcp_audit_report *r) {
         lcp_json_key(j, "properties");
         lcp_json_begin_object(j);
         lcp_json_field_string(j, "status", lcp_status_name(f->error.status));
-        lcp_json_key(j, "offset"); /* as in --json; the message names it too */
-        if (f->error.offset == LCP_NO_OFFSET)
-            lcp_json_null(j);
-        else
-            lcp_json_uint(j, f->error.offset);
+        /* as in --json; the message names it too */
+        lcp_json_field_uint_if(j, "offset", f->error.offset != LCP_NO_OFFSET, f->error.offset);
         lcp_json_end_object(j);
         lcp_json_end_object(j);
     }
@@ -79,11 +76,7 @@ void lcp_audit_print_sarif(FILE *out, const lcp_audit_report *r) {
         lcp_json_key(&j, "properties");
         lcp_json_begin_object(&j);
         lcp_json_field_string(&j, "command", f->command);
-        lcp_json_key(&j, "index");
-        if (f->index >= 0)
-            lcp_json_int(&j, f->index);
-        else
-            lcp_json_null(&j);
+        lcp_json_field_int_if(&j, "index", f->index >= 0, f->index);
         lcp_json_field_string(&j, "path", f->path);
         lcp_json_field_string(&j, "resolved", f->resolved);
         lcp_json_field_string(&j, "via", f->via);

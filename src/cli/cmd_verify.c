@@ -128,26 +128,12 @@ void lcp_verify_json_image(lcp_json *j, const char *arch, const lcp_cs_signature
     lcp_json_field_string(j, "identifier", signed_ok ? sig->cds[0].identifier : NULL);
     lcp_json_field_string(j, "problem", lcp_verify_problem_name(res->problem));
     lcp_json_field_string(j, "message", res->verdict == LCP_CSV_VALID ? NULL : res->message);
-    lcp_json_key(j, "code_directory");
-    if (res->verdict == LCP_CSV_INVALID && res->problem != LCP_CSP_BAD_FORMAT)
-        lcp_json_uint(j, res->cd_slot);
-    else
-        lcp_json_null(j);
-    lcp_json_key(j, "page");
-    if (res->problem == LCP_CSP_BAD_PAGE)
-        lcp_json_uint(j, res->page);
-    else
-        lcp_json_null(j);
-    lcp_json_key(j, "slot");
-    if (res->problem == LCP_CSP_BAD_SLOT)
-        lcp_json_uint(j, res->slot);
-    else
-        lcp_json_null(j);
-    lcp_json_key(j, "file_offset");
-    if (res->verdict == LCP_CSV_INVALID && res->file_offset != LCP_NO_OFFSET)
-        lcp_json_uint(j, res->file_offset);
-    else
-        lcp_json_null(j);
+    lcp_json_field_uint_if(j, "code_directory", res->verdict == LCP_CSV_INVALID && res->problem != LCP_CSP_BAD_FORMAT,
+                           res->cd_slot);
+    lcp_json_field_uint_if(j, "page", res->problem == LCP_CSP_BAD_PAGE, res->page);
+    lcp_json_field_uint_if(j, "slot", res->problem == LCP_CSP_BAD_SLOT, res->slot);
+    lcp_json_field_uint_if(j, "file_offset", res->verdict == LCP_CSV_INVALID && res->file_offset != LCP_NO_OFFSET,
+                           res->file_offset);
     lcp_json_field_uint(j, "pages_checked", res->pages_checked);
     lcp_json_field_uint(j, "slots_checked", res->slots_checked);
     lcp_json_field_bool(j, "cms_checked", res->cms_checked);

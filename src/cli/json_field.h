@@ -17,6 +17,21 @@ static inline void lcp_json_field_int(lcp_json *j, const char *key, int64_t v) {
     lcp_json_key(j, key);
     lcp_json_int(j, v);
 }
+/* key: v when present, else null. */
+static inline void lcp_json_field_uint_if(lcp_json *j, const char *key, bool present, uint64_t v) {
+    lcp_json_key(j, key);
+    if (present)
+        lcp_json_uint(j, v);
+    else
+        lcp_json_null(j);
+}
+static inline void lcp_json_field_int_if(lcp_json *j, const char *key, bool present, int64_t v) {
+    lcp_json_key(j, key);
+    if (present)
+        lcp_json_int(j, v);
+    else
+        lcp_json_null(j);
+}
 static inline void lcp_json_field_bool(lcp_json *j, const char *key, bool v) {
     lcp_json_key(j, key);
     lcp_json_bool(j, v);

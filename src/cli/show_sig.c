@@ -187,11 +187,7 @@ static void json_cd(lcp_json *j, const lcp_cs_signature *sig, const lcp_cs_coded
         lcp_json_end_object(j);
     } else
         lcp_json_null(j);
-    lcp_json_key(j, "runtime");
-    if (cd->has_runtime)
-        lcp_json_uint(j, cd->runtime);
-    else
-        lcp_json_null(j);
+    lcp_json_field_uint_if(j, "runtime", cd->has_runtime, cd->runtime);
     lcp_json_key(j, "special_slot_hashes");
     lcp_json_begin_object(j);
     for (uint32_t k = 1; k <= cd->nspecial; k++) {
