@@ -65,7 +65,9 @@ lcp_status lcp_output_stage(const lcp_output_opts *o, const char *input, const l
  *   3. only then are the staged files renamed over their destinations, in
  *      order (a rename does not fail for lack of space; one that fails
  *      leaves the earlier ones replaced, and is recorded: failed[i] and
- *      errs[i] say so).
+ *      errs[i] say so; the later ones are renamed too, or, with
+ *      stop_at_failed_rename, removed and their destinations left as
+ *      they were).
  * Nothing is printed: the caller reports each file from what happened (a
  * file was written only when its rename succeeded: written[i]).
  *
@@ -74,12 +76,14 @@ lcp_status lcp_output_stage(const lcp_output_opts *o, const char *input, const l
 typedef struct lcp_write_all {
     const lcp_output_opts *o; /* where the outputs go */
     int nfiles;
-    lcp_staged_file **staged; /* [nfiles]: the staged output, or NULL */
-    lcp_error *errs;          /* [nfiles]: the failure of step 1 or 2 */
-    bool *failed;             /* [nfiles] */
-    bool *written;            /* [nfiles]: renamed over its destination (step 3) */
-    int nfailed;              /* files failed in step 1 or 2 */
-    bool finished;            /* step 3 is done: written[] and failed[] are final */
+    lcp_staged_file **staged;   /* [nfiles]: the staged output, or NULL */
+    lcp_error *errs;            /* [nfiles]: the failure of step 1 or 2 */
+    bool *failed;               /* [nfiles] */
+    bool *written;              /* [nfiles]: renamed over its destination (step 3) */
+    int nfailed;                /* files failed in step 1 or 2 */
+    bool finished;              /* step 3 is done: written[] and failed[] are final */
+    bool stop_at_failed_rename; /* set by the caller: a failed rename aborts the
+                                 * later outputs instead (rescue) */
 } lcp_write_all;
 
 /* False when out of memory. */

@@ -25,7 +25,6 @@ typedef struct rescue_item {
     lcp_error err;
     bool failed, written;
     bool skipped;             /* unrescuable, left as it is (--skip-unrescuable) */
-    lcp_staged_file *staged;  /* between staging and commit */
     lcp_rescue_adhoc *adhoc;  /* --adhoc: the output signed ad hoc */
     size_t nfindings, errors; /* audit findings that concern the kept slices */
 } rescue_item;

@@ -9,6 +9,7 @@ bool lcp_write_all_init(lcp_write_all *w, const lcp_output_opts *o, int nfiles) 
     w->nfiles = nfiles;
     w->nfailed = 0;
     w->finished = false;
+    w->stop_at_failed_rename = false;
     w->staged = calloc(n, sizeof *w->staged);
     w->errs = calloc(n, sizeof *w->errs);
     w->failed = calloc(n, sizeof *w->failed);
@@ -83,6 +84,8 @@ void lcp_write_all_commit(lcp_write_all *w) {
             /* the report says so: failed, not written */
             w->errs[i] = e;
             w->failed[i] = true;
+            if (w->stop_at_failed_rename)
+                abort_all(w);
         } else {
             w->written[i] = true;
         }
