@@ -53,29 +53,6 @@ const char *lcp_verify_problem_name(lcp_cs_problem p) {
     return NULL;
 }
 
-/* The chain from the signer up by issuer name, within the CMS's own
- * certificates: indices into certs, at most ncerts of them. */
-size_t lcp_verify_chain(const lcp_cs_cms *c, size_t *idx, size_t max) {
-    size_t n = 0;
-    if (c->signer < 0)
-        return 0;
-    size_t cur = (size_t)c->signer;
-    while (n < max && n < c->ncerts) {
-        idx[n++] = cur;
-        const lcp_cs_cert *x = &c->certs[cur];
-        if (!x->issuer_cn || (x->subject_cn && strcmp(x->issuer_cn, x->subject_cn) == 0))
-            break; /* self-issued: the root */
-        size_t k;
-        for (k = 0; k < c->ncerts; k++)
-            if (c->certs[k].subject_cn && strcmp(c->certs[k].subject_cn, x->issuer_cn) == 0)
-                break;
-        if (k == c->ncerts)
-            break;
-        cur = k;
-    }
-    return n;
-}
-
 void lcp_verify_text_line(FILE *out, const char *label, const lcp_cs_signature *sig, const lcp_cs_result *res) {
     fprintf(out, "%s: %s", label, lcp_verify_verdict_name(res->verdict));
     if (res->verdict == LCP_CSV_INVALID) {
@@ -106,7 +83,7 @@ void lcp_verify_text_line(FILE *out, const char *label, const lcp_cs_signature *
         fputs(" (sealed outside this file: verify its bundle)\n", out);
     }
     size_t idx[8];
-    size_t n = lcp_verify_chain(&sig->cms, idx, 8);
+    size_t n = lcp_cs_cms_chain(&sig->cms, idx, 8);
     if (n) {
         fputs("  signed by", out);
         for (size_t i = 0; i < n; i++) {
@@ -146,7 +123,7 @@ void lcp_verify_json_image(lcp_json *j, const char *arch, const lcp_cs_signature
     lcp_json_key(j, "chain");
     lcp_json_begin_array(j);
     size_t idx[8];
-    size_t n = signed_ok ? lcp_verify_chain(&sig->cms, idx, 8) : 0;
+    size_t n = signed_ok ? lcp_cs_cms_chain(&sig->cms, idx, 8) : 0;
     for (size_t i = 0; i < n; i++)
         lcp_json_string(j, sig->cms.certs[idx[i]].subject_cn);
     lcp_json_end_array(j);
