@@ -54,7 +54,7 @@ lcp_status lcp_output_stage(const lcp_output_opts *o, const char *input, const l
 /* Plan all, then write all: the rule of every native command that writes
  * several files (strip-arch and its aliases, unsign, set-sdk, the
  * vtool-style version commands, change-dylib, set-id, add-rpath,
- * delete-rpath).
+ * delete-rpath, rescue).
  *
  *   1. every input is read and planned; a failure is remembered and the
  *      planning goes on, so that every failed file is named;
