@@ -121,6 +121,12 @@ typedef struct lcp_cs_cms {
     size_t *cdhash_lens;       /* owned, ncdhashes entries */
 } lcp_cs_cms;
 
+/* The chain from the signer up by issuer name, within the CMS's own
+ * certificates (a self-issued one is the root): indices into c->certs, at
+ * most max of them; 0 without a signer. The chain is named, not
+ * evaluated. */
+size_t lcp_cs_cms_chain(const lcp_cs_cms *c, size_t *idx, size_t max);
+
 typedef struct lcp_cs_signature {
     uint8_t *data; /* owned copy of the signature bytes (datasize) */
     size_t len;

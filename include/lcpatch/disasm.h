@@ -87,6 +87,32 @@ lcp_status lcp_disasm_range(lcp_disasm *d, const lcp_source *src, uint64_t addr,
  * from the address. No effect on other architectures. */
 void lcp_disasm_start_thumb(lcp_disasm *d);
 
+/* What to disassemble in an image (lcpatch disasm's --section, --symbol,
+ * --entry, --address). */
+typedef enum lcp_disasm_from {
+    LCP_DISASM_SECTION,
+    LCP_DISASM_SYMBOL,
+    LCP_DISASM_ENTRY,
+    LCP_DISASM_ADDRESS
+} lcp_disasm_from;
+
+typedef struct lcp_disasm_target {
+    lcp_disasm_from from;
+    const char *segname, *sectname; /* LCP_DISASM_SECTION */
+    const char *symbol;             /* LCP_DISASM_SYMBOL: a defined symbol */
+    uint64_t address;               /* LCP_DISASM_ADDRESS */
+} lcp_disasm_target;
+
+/* The range of img that t names, [*start, *start + *len): a whole section
+ * (none for a zero-fill one), a symbol, or from the entry point or an
+ * address to the end of its symbol, else of its section, and then *count
+ * (0: none) becomes 64 instructions. A 32-bit ARM start with its low bit
+ * set is Thumb code at the even address: d is told so
+ * (lcp_disasm_start_thumb). LCP_E_NOTFOUND when t names nothing there
+ * (the message says what). */
+lcp_status lcp_disasm_find(lcp_disasm *d, const lcp_symtab *syms, const lcp_image *img, const lcp_disasm_target *t,
+                           uint64_t *start, uint64_t *len, size_t *count, lcp_error *err);
+
 /* The Capstone version linked in, e.g. "4.0". */
 const char *lcp_disasm_engine_version(void);
 

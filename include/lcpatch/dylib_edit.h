@@ -121,6 +121,16 @@ enum {
     LCP_NAME_APPLE_LIMIT = 1u << 0
 };
 
+/* The native commands' rules (lcpatch change-dylib, set-id, add-rpath,
+ * delete-rpath), which are idempotent. lcp_name_edit_done: true when edit
+ * has nothing to do on img (the rpath to add is there, none to delete is;
+ * no load command names the old path, or change-dylib X X; every install
+ * name already is the new one). lcp_image_edit_name_all: the one edit with
+ * lcpatch's safe limit, a delete-rpath removing every LC_RPATH with the
+ * path (install_name_tool removes the first); r->changed counts them all. */
+bool lcp_name_edit_done(const lcp_image *img, const lcp_name_edit *edit);
+lcp_status lcp_image_edit_name_all(lcp_image *img, const lcp_name_edit *edit, lcp_name_report *r, lcp_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -27,6 +27,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "lcpatch/audit.h"
 #include "lcpatch/error.h"
 
 #ifdef __cplusplus
@@ -98,6 +99,30 @@ void lcp_fix_result_release(lcp_fix_result *r);
  * unreadable) are listed in result. */
 lcp_status lcp_fix_paths_apply(const char *root, const lcp_fix_plan *plan, unsigned write_flags, lcp_fix_result *result,
                                lcp_error *err);
+
+/* One root fixed as `rescue --fix-paths` fixes it (src/job/fix_paths_root.c):
+ * audit it, plan the fixes of the audit's error findings (dangling and
+ * outside-bundle loads, LC_RPATHs outside the bundle), apply them unless
+ * dry_run, and audit it again. A root that is not a folder is left alone
+ * (nothing around a single file to find libraries in).
+ *
+ * Ownership: caller-owned; lcp_fix_root_release releases the plan, the
+ * result and both audits. */
+typedef struct lcp_fix_root {
+    const char *root;      /* borrowed */
+    bool is_dir;           /* a folder (else left alone) */
+    lcp_fix_plan plan;     /* the fixes planned */
+    lcp_fix_result result; /* what was written (empty with dry_run) */
+    lcp_audit_report before, after;
+    size_t errors_before; /* the first audit's error findings */
+    bool failed;          /* an audit, the plan or the apply failed: err */
+    lcp_error err;
+} lcp_fix_root;
+
+/* Fixes root into *rf (zeroed by the call; write_flags: LCP_WRITE_* for
+ * every file written, see lcpatch/write.h). */
+void lcp_fix_root_run(lcp_fix_root *rf, const char *root, bool dry_run, unsigned write_flags);
+void lcp_fix_root_release(lcp_fix_root *rf);
 
 #ifdef __cplusplus
 }

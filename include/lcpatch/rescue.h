@@ -36,6 +36,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lcpatch/audit.h"
 #include "lcpatch/error.h"
 #include "lcpatch/file.h"
 #include "lcpatch/image.h"
@@ -145,6 +146,25 @@ typedef struct lcp_rescue_adhoc {
  * LCP_OK) for a static archive or an object file, which is not signed. */
 lcp_status lcp_rescue_adhoc_sign(const lcp_rescue_file *rf, const char *dest, lcp_rescue_adhoc **out, lcp_error *err);
 void lcp_rescue_adhoc_free(lcp_rescue_adhoc *a);
+
+/* Step 5's findings (lcp_audit_path over the PATHs) against the planned
+ * files (src/edit/rescue_findings.c).
+ * lcp_rescue_finding_of: true when fd is about the file at path, found
+ * under root (root itself for a file argument).
+ * lcp_rescue_finding_kept: true when fd is about a slice the rescue of rf
+ * keeps (findings in removed legacy slices go away with them, and files
+ * left alone are not signed); rf NULL (not planned): true.
+ * lcp_rescue_finding_blocks: true when fd stops the goal, a program signed
+ * with the hardened runtime that runs: audit's errors, and the relative
+ * load paths and rpaths that audit only warns about (dyld refuses them in
+ * hardened programs, so rescue's verdict cannot be "ready" with one left).
+ * lcp_rescue_signable: true when codesign signs rf's output: rescued (or
+ * already), with some kept image neither an object (archives) nor a
+ * dSYM. */
+bool lcp_rescue_finding_of(const char *root, const char *path, const lcp_audit_finding *fd);
+bool lcp_rescue_finding_kept(const lcp_rescue_file *rf, const lcp_audit_finding *fd);
+bool lcp_rescue_finding_blocks(const lcp_audit_finding *fd);
+bool lcp_rescue_signable(const lcp_rescue_file *rf);
 
 #ifdef __cplusplus
 }

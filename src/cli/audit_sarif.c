@@ -5,6 +5,7 @@
  * tests/audit-sarif checks the output against the OASIS JSON schema. */
 #include "cli/audit_print.h"
 #include "cli/cli.h"
+#include "cli/json_field.h"
 #include "util/json.h"
 #include "cli/sarif.h"
 #include "lcpatch/lcpatch.h"
@@ -14,18 +15,17 @@
 
 #define NKINDS ((int)LCP_AUDIT_LOADER_RPATH + 1)
 
-/* The artifact: the audited PATH joined with the file (the PATH alone when
- * it is the file). */
-static void write_uri(lcp_json *j, const char *root, const char *file) {
-    if (strcmp(root, file) == 0) {
-        lcp_sarif_artifact(j, file);
-        return;
+/* The locations: the artifact, the audited PATH joined with the file (the
+ * PATH alone when it is the file), and arch (NULL: none). */
+static void locations(lcp_json *j, const char *root, const char *file, const char *arch) {
+    char *joined = NULL;
+    if (strcmp(root, file) != 0) {
+        size_t n = strlen(root) + strlen(file) + 2;
+        joined = malloc(n);
+        if (joined)
+            snprintf(joined, n, "%s%s%s", root, root[0] && root[strlen(root) - 1] == '/' ? "" : "/", file);
     }
-    size_t n = strlen(root) + strlen(file) + 2;
-    char *joined = malloc(n);
-    if (joined)
-        snprintf(joined, n, "%s%s%s", root, root[0] && root[strlen(root) - 1] == '/' ? "" : "/", file);
-    lcp_sarif_artifact(j, joined ? joined : file);
+    lcp_sarif_locations(j, joined ? joined : file, arch);
     free(joined);
 }
 
@@ -36,28 +36,15 @@ static void write_invocation(lcp_json *j, const lcp_audit_report *r) {
     for (size_t i = 0; i < r->nfailures; i++) {
         const lcp_audit_failure *f = &r->failures[i];
         lcp_json_begin_object(j);
-        lcp_json_key(j, "level");
-        lcp_json_string(j, "error");
+        lcp_json_field_string(j, "level", "error");
         char etext[LCP_CLI_ERROR_TEXT_MAX];
         lcp_sarif_text(j, "message", lcp_cli_error_text(&f->error, etext, sizeof etext));
-        lcp_json_key(j, "locations");
-        lcp_json_begin_array(j);
-        lcp_json_begin_object(j);
-        lcp_json_key(j, "physicalLocation");
-        lcp_json_begin_object(j);
-        write_uri(j, f->root, f->file);
-        lcp_json_end_object(j);
-        lcp_json_end_object(j);
-        lcp_json_end_array(j);
+        locations(j, f->root, f->file, NULL);
         lcp_json_key(j, "properties");
         lcp_json_begin_object(j);
-        lcp_json_key(j, "status");
-        lcp_json_string(j, lcp_status_name(f->error.status));
-        lcp_json_key(j, "offset"); /* as in --json; the message names it too */
-        if (f->error.offset == LCP_NO_OFFSET)
-            lcp_json_null(j);
-        else
-            lcp_json_uint(j, f->error.offset);
+        lcp_json_field_string(j, "status", lcp_status_name(f->error.status));
+        /* as in --json; the message names it too */
+        lcp_json_field_uint_if(j, "offset", f->error.offset != LCP_NO_OFFSET, f->error.offset);
         lcp_json_end_object(j);
         lcp_json_end_object(j);
     }
@@ -81,48 +68,19 @@ void lcp_audit_print_sarif(FILE *out, const lcp_audit_report *r) {
             snprintf(msg, sizeof msg, "%s (%s, %s(\"%s\") at 0x%llx): %s", lcp_audit_kind_name(f->kind), f->arch,
                      f->command, f->path, (unsigned long long)f->address, f->hint);
         lcp_json_begin_object(&j);
-        lcp_json_key(&j, "ruleId");
-        lcp_json_string(&j, lcp_audit_kind_name(f->kind));
-        lcp_json_key(&j, "ruleIndex");
-        lcp_json_uint(&j, (uint64_t)f->kind);
-        lcp_json_key(&j, "level");
-        lcp_json_string(&j, f->severity == LCP_AUDIT_ERROR ? "error" : "warning");
+        lcp_json_field_string(&j, "ruleId", lcp_audit_kind_name(f->kind));
+        lcp_json_field_uint(&j, "ruleIndex", (uint64_t)f->kind);
+        lcp_json_field_string(&j, "level", f->severity == LCP_AUDIT_ERROR ? "error" : "warning");
         lcp_sarif_text(&j, "message", msg);
-        lcp_json_key(&j, "locations");
-        lcp_json_begin_array(&j);
-        lcp_json_begin_object(&j);
-        lcp_json_key(&j, "physicalLocation");
-        lcp_json_begin_object(&j);
-        write_uri(&j, f->root, f->file);
-        lcp_json_end_object(&j);
-        lcp_json_key(&j, "logicalLocations");
-        lcp_json_begin_array(&j);
-        lcp_json_begin_object(&j);
-        lcp_json_key(&j, "name");
-        lcp_json_string(&j, f->arch);
-        lcp_json_key(&j, "kind");
-        lcp_json_string(&j, "module");
-        lcp_json_end_object(&j);
-        lcp_json_end_array(&j);
-        lcp_json_end_object(&j);
-        lcp_json_end_array(&j);
+        locations(&j, f->root, f->file, f->arch);
         lcp_json_key(&j, "properties");
         lcp_json_begin_object(&j);
-        lcp_json_key(&j, "command");
-        lcp_json_string(&j, f->command);
-        lcp_json_key(&j, "index");
-        if (f->index >= 0)
-            lcp_json_int(&j, f->index);
-        else
-            lcp_json_null(&j);
-        lcp_json_key(&j, "path");
-        lcp_json_string(&j, f->path);
-        lcp_json_key(&j, "resolved");
-        lcp_json_string(&j, f->resolved);
-        lcp_json_key(&j, "via");
-        lcp_json_string(&j, f->via);
-        lcp_json_key(&j, "member");
-        lcp_json_string(&j, f->member);
+        lcp_json_field_string(&j, "command", f->command);
+        lcp_json_field_int_if(&j, "index", f->index >= 0, f->index);
+        lcp_json_field_string(&j, "path", f->path);
+        lcp_json_field_string(&j, "resolved", f->resolved);
+        lcp_json_field_string(&j, "via", f->via);
+        lcp_json_field_string(&j, "member", f->member);
         lcp_json_end_object(&j);
         lcp_json_end_object(&j);
     }

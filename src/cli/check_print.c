@@ -1,5 +1,6 @@
 /* lcpatch check's three reports: text, notary-log JSON and SARIF. */
 #include "cli/check_print.h"
+#include "cli/json_field.h"
 #include "util/json.h"
 #include "cli/sarif.h"
 #include "lcpatch/lcpatch.h"
@@ -40,22 +41,8 @@ void lcp_check_print_text(FILE *out, const lcp_check_report *r) {
 static void failures_json(lcp_json *j, const lcp_check_report *r) {
     lcp_json_key(j, "failures");
     lcp_json_begin_array(j);
-    for (size_t i = 0; i < r->nfailures; i++) {
-        const lcp_check_failure *f = &r->failures[i];
-        lcp_json_begin_object(j);
-        lcp_json_key(j, "file");
-        lcp_json_string(j, f->path);
-        lcp_json_key(j, "status");
-        lcp_json_string(j, lcp_status_name(f->error.status));
-        lcp_json_key(j, "message");
-        lcp_json_string(j, f->error.message);
-        lcp_json_key(j, "offset");
-        if (f->error.offset == LCP_NO_OFFSET)
-            lcp_json_null(j);
-        else
-            lcp_json_uint(j, f->error.offset);
-        lcp_json_end_object(j);
-    }
+    for (size_t i = 0; i < r->nfailures; i++)
+        lcp_json_failure_object(j, r->failures[i].path, &r->failures[i].error);
     lcp_json_end_array(j);
 }
 
@@ -64,16 +51,13 @@ void lcp_check_print_json(FILE *out, const lcp_check_report *r) {
     lcp_json_init(&j, out);
     bool ok = r->errors == 0 && r->nfailures == 0;
     lcp_json_begin_object(&j);
-    lcp_json_key(&j, "logFormatVersion");
-    lcp_json_uint(&j, 1);
+    lcp_json_field_uint(&j, "logFormatVersion", 1);
     lcp_json_key(&j, "jobId");
     lcp_json_null(&j);
-    lcp_json_key(&j, "status");
-    lcp_json_string(&j, ok ? "Accepted" : "Invalid");
-    lcp_json_key(&j, "statusSummary");
-    lcp_json_string(&j, ok ? "Ready for distribution" : "Archive contains critical validation errors");
-    lcp_json_key(&j, "statusCode");
-    lcp_json_uint(&j, ok ? 0 : 4000);
+    lcp_json_field_string(&j, "status", ok ? "Accepted" : "Invalid");
+    lcp_json_field_string(&j, "statusSummary",
+                          ok ? "Ready for distribution" : "Archive contains critical validation errors");
+    lcp_json_field_uint(&j, "statusCode", ok ? 0 : 4000);
     lcp_json_key(&j, "archiveFilename");
     lcp_json_null(&j);
     lcp_json_key(&j, "uploadDate");
@@ -88,61 +72,25 @@ void lcp_check_print_json(FILE *out, const lcp_check_report *r) {
         const lcp_check_issue *is = &r->issues[i];
         const lcp_check_rule_info *ri = lcp_check_rule_get(is->rule);
         lcp_json_begin_object(&j);
-        lcp_json_key(&j, "severity");
-        lcp_json_string(&j, severity_name(ri->severity));
-        lcp_json_key(&j, "code");
-        lcp_json_string(&j, ri->id);
-        lcp_json_key(&j, "path");
-        lcp_json_string(&j, is->path);
-        lcp_json_key(&j, "message");
-        lcp_json_string(&j, ri->message);
-        lcp_json_key(&j, "docUrl");
-        lcp_json_string(&j, ri->doc_url);
-        lcp_json_key(&j, "architecture");
-        lcp_json_string(&j, is->arch);
-        lcp_json_key(&j, "source");
-        lcp_json_string(&j, source_name(ri->source));
-        lcp_json_key(&j, "detail");
-        lcp_json_string(&j, is->detail);
-        lcp_json_key(&j, "fix");
-        lcp_json_string(&j, ri->fix);
+        lcp_json_field_string(&j, "severity", severity_name(ri->severity));
+        lcp_json_field_string(&j, "code", ri->id);
+        lcp_json_field_string(&j, "path", is->path);
+        lcp_json_field_string(&j, "message", ri->message);
+        lcp_json_field_string(&j, "docUrl", ri->doc_url);
+        lcp_json_field_string(&j, "architecture", is->arch);
+        lcp_json_field_string(&j, "source", source_name(ri->source));
+        lcp_json_field_string(&j, "detail", is->detail);
+        lcp_json_field_string(&j, "fix", ri->fix);
         lcp_json_end_object(&j);
     }
     lcp_json_end_array(&j);
-    lcp_json_key(&j, "files");
-    lcp_json_uint(&j, r->files);
-    lcp_json_key(&j, "machoFiles");
-    lcp_json_uint(&j, r->macho_files);
-    lcp_json_key(&j, "errors");
-    lcp_json_uint(&j, r->errors);
-    lcp_json_key(&j, "warnings");
-    lcp_json_uint(&j, r->warnings);
+    lcp_json_field_uint(&j, "files", r->files);
+    lcp_json_field_uint(&j, "machoFiles", r->macho_files);
+    lcp_json_field_uint(&j, "errors", r->errors);
+    lcp_json_field_uint(&j, "warnings", r->warnings);
     failures_json(&j, r);
     lcp_json_end_object(&j);
     lcp_json_finish(&j);
-}
-
-static void location(lcp_json *j, const char *path, const char *arch) {
-    lcp_json_key(j, "locations");
-    lcp_json_begin_array(j);
-    lcp_json_begin_object(j);
-    lcp_json_key(j, "physicalLocation");
-    lcp_json_begin_object(j);
-    lcp_sarif_artifact(j, path);
-    lcp_json_end_object(j);
-    if (arch) {
-        lcp_json_key(j, "logicalLocations");
-        lcp_json_begin_array(j);
-        lcp_json_begin_object(j);
-        lcp_json_key(j, "name");
-        lcp_json_string(j, arch);
-        lcp_json_key(j, "kind");
-        lcp_json_string(j, "module");
-        lcp_json_end_object(j);
-        lcp_json_end_array(j);
-    }
-    lcp_json_end_object(j);
-    lcp_json_end_array(j);
 }
 
 void lcp_check_print_sarif(FILE *out, const lcp_check_report *r) {
@@ -162,24 +110,20 @@ void lcp_check_print_sarif(FILE *out, const lcp_check_report *r) {
         if (msg)
             snprintf(msg, n, "%s%s%s", ri->message, is->detail ? ": " : "", is->detail ? is->detail : "");
         lcp_json_begin_object(&j);
-        lcp_json_key(&j, "ruleId");
-        lcp_json_string(&j, ri->id);
-        lcp_json_key(&j, "ruleIndex");
-        lcp_json_uint(&j, (uint64_t)is->rule);
-        lcp_json_key(&j, "level");
-        lcp_json_string(&j, severity_name(ri->severity));
+        lcp_json_field_string(&j, "ruleId", ri->id);
+        lcp_json_field_uint(&j, "ruleIndex", (uint64_t)is->rule);
+        lcp_json_field_string(&j, "level", severity_name(ri->severity));
         lcp_sarif_text(&j, "message", msg ? msg : ri->message);
         free(msg);
-        location(&j, is->path, is->arch);
+        lcp_sarif_locations(&j, is->path, is->arch);
         lcp_json_end_object(&j);
     }
     lcp_sarif_begin_notifications(&j, r->nfailures == 0);
     for (size_t i = 0; i < r->nfailures; i++) {
         lcp_json_begin_object(&j);
-        lcp_json_key(&j, "level");
-        lcp_json_string(&j, "error");
+        lcp_json_field_string(&j, "level", "error");
         lcp_sarif_text(&j, "message", r->failures[i].error.message);
-        location(&j, r->failures[i].path, NULL);
+        lcp_sarif_locations(&j, r->failures[i].path, NULL);
         lcp_json_end_object(&j);
     }
     lcp_sarif_end(&j);

@@ -5,6 +5,7 @@
 
 #include <ctype.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 const char *lcp_cli_error_text(const lcp_error *err, char *buf, size_t len) {
@@ -51,6 +52,31 @@ const char *lcp_cli_image_label(const lcp_file *f, size_t slice_index, const lcp
     else
         snprintf(buf, len, "%s (%s)", f->path, arch);
     return buf;
+}
+
+int lcp_cli_parse_archs(const char *command, const char *list, const char *in, uint32_t (**out)[2], size_t *n) {
+    size_t cap = 1;
+    for (const char *p = list; *p; p++)
+        cap += *p == ',';
+    uint32_t(*a)[2] = calloc(cap, sizeof *a);
+    char *copy = strdup(list);
+    int r = a == NULL || copy == NULL ? -1 : 0;
+    size_t k = 0;
+    for (char *save = NULL, *tok = r ? NULL : strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save), k++)
+        if (!lcp_arch_from_name(tok, &a[k][0], &a[k][1])) {
+            r = lcp_cli_usage_error(command, "unknown architecture '%s'%s", tok, in);
+            break;
+        }
+    free(copy);
+    if (r != 0 || k == 0) {
+        free(a);
+        a = NULL;
+    }
+    if (r == 0) {
+        *out = a;
+        *n = k;
+    }
+    return r;
 }
 
 bool lcp_cli_is_help(const char *arg) { return strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0; }

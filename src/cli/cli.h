@@ -35,6 +35,11 @@ int lcp_cli_usage_error(const char *command, const char *fmt, ...)
 /* "path", "path (x86_64)" or "path(member.o) (x86_64)" into buf. */
 const char *lcp_cli_image_label(const lcp_file *f, size_t slice_index, const lcp_member *member, const lcp_image *img,
                                 char *buf, size_t len);
+/* Parses list, architecture names separated by commas, into *out (owned:
+ * free it) and *n, in order; no name at all gives NULL and 0. Returns 0,
+ * 2 after the usage error "unknown architecture 'X'" followed by in (" in
+ * --keep", or ""), or -1 when out of memory (then *out is unchanged). */
+int lcp_cli_parse_archs(const char *command, const char *list, const char *in, uint32_t (**out)[2], size_t *n);
 /* True when arg is --help or -h. */
 bool lcp_cli_is_help(const char *arg);
 

@@ -25,13 +25,9 @@ static const char disasm_help[] = "usage: lcpatch disasm [--arch A] [--symbol NA
                                   "2 usage error, 3 the input failed or the symbol, section or address is\n"
                                   "not there.\n";
 
-enum selector { SEL_SECTION, SEL_SYMBOL, SEL_ENTRY, SEL_ADDRESS };
-
 struct disasm_opts {
-    enum selector sel;
-    const char *symbol;
-    char segname[17], sectname[17];
-    uint64_t address;
+    lcp_disasm_target t;
+    char segname[17], sectname[17]; /* t's */
     size_t count;
     bool have_arch;
     uint32_t cputype, cpusubtype;
@@ -89,66 +85,12 @@ static int disasm_image(void *ctx_, lcp_file *f, size_t slice_index, lcp_member 
         st = lcp_disasm_new(img, syms, &d, &err);
     uint64_t start = 0, len = 0;
     size_t count = o->count;
-    char where[64] = "";
-    if (!st) {
-        switch (o->sel) {
-        case SEL_SECTION: {
-            const lcp_section *s = lcp_symtab_section_named(syms, o->segname, o->sectname);
-            if (s == NULL) {
-                st = lcp_error_set(&err, LCP_E_NOTFOUND, LCP_NO_OFFSET, "no section (%s,%s)", o->segname, o->sectname);
-                break;
-            }
-            start = s->addr;
-            len = lcp_section_is_zerofill(s) ? 0 : s->size;
-            snprintf(where, sizeof where, "(%s,%s) section", o->segname, o->sectname);
-            break;
-        }
-        case SEL_SYMBOL: {
-            const lcp_symbol *s = lcp_symtab_find(syms, o->symbol);
-            if (s == NULL) {
-                st = lcp_error_set(&err, LCP_E_NOTFOUND, LCP_NO_OFFSET, "no defined symbol '%s'", o->symbol);
-                break;
-            }
-            start = s->addr;
-            len = s->size;
-            break;
-        }
-        case SEL_ENTRY:
-        case SEL_ADDRESS: {
-            if (o->sel == SEL_ENTRY)
-                st = lcp_image_entry_address(img, &start, &err);
-            else
-                start = o->address;
-            if (st)
-                break;
-            /* 32-bit ARM: the low bit of an entry point (LC_MAIN entryoff,
-             * LC_UNIXTHREAD pc) or of an address means Thumb code at the
-             * even address, as dyld and the CPU read it */
-            if (img->cputype == LCP_CPU_TYPE_ARM && (start & 1)) {
-                start &= ~(uint64_t)1;
-                lcp_disasm_start_thumb(d);
-            }
-            uint64_t off;
-            const lcp_symbol *s = lcp_symtab_lookup(syms, start, &off);
-            const lcp_section *sec = lcp_symtab_section_at(syms, start);
-            if (s) {
-                len = s->size - off;
-            } else if (sec) {
-                len = sec->addr + sec->size - start;
-                if (count == 0)
-                    count = 64;
-            } else {
-                st =
-                    lcp_error_set(&err, LCP_E_NOTFOUND, LCP_NO_OFFSET, "address 0x%" PRIx64 " is in no section", start);
-            }
-            break;
-        }
-        }
-    }
+    if (!st)
+        st = lcp_disasm_find(d, syms, img, &o->t, &start, &len, &count, &err);
     if (!st) {
         printf("%s:\n", label);
-        if (where[0])
-            printf("%s\n", where);
+        if (o->t.from == LCP_DISASM_SECTION)
+            printf("(%s,%s) section\n", o->segname, o->sectname);
         struct print_ctx pc = {img->is64 || img->cputype == LCP_CPU_TYPE_X86_64,
                                img->cputype == LCP_CPU_TYPE_X86 || img->cputype == LCP_CPU_TYPE_X86_64 ? "##" : ";"};
         st = lcp_disasm_range(d, &f->src, start, len, count, print_insn, &pc, NULL, &err);
@@ -177,7 +119,9 @@ static bool parse_u64(const char *s, uint64_t *out) {
 int cmd_disasm(int argc, char **argv) {
     struct disasm_opts o;
     memset(&o, 0, sizeof o);
-    o.sel = SEL_SECTION;
+    o.t.from = LCP_DISASM_SECTION;
+    o.t.segname = o.segname;
+    o.t.sectname = o.sectname;
     strcpy(o.segname, "__TEXT");
     strcpy(o.sectname, "__text");
     enum { OPT_ARCH = 1, OPT_SYMBOL, OPT_ENTRY, OPT_SECTION, OPT_ADDRESS, OPT_COUNT };
@@ -203,11 +147,11 @@ int cmd_disasm(int argc, char **argv) {
             o.have_arch = true;
             o.arch_name = v;
         } else if (id == OPT_ENTRY) {
-            o.sel = SEL_ENTRY;
+            o.t.from = LCP_DISASM_ENTRY;
             nsel++;
         } else if (id == OPT_SYMBOL) {
-            o.sel = SEL_SYMBOL;
-            o.symbol = v;
+            o.t.from = LCP_DISASM_SYMBOL;
+            o.t.symbol = v;
             nsel++;
         } else if (id == OPT_SECTION) {
             const char *comma = strchr(v, ',');
@@ -216,12 +160,12 @@ int cmd_disasm(int argc, char **argv) {
             memcpy(o.segname, v, (size_t)(comma - v));
             o.segname[comma - v] = '\0';
             strcpy(o.sectname, comma + 1);
-            o.sel = SEL_SECTION;
+            o.t.from = LCP_DISASM_SECTION;
             nsel++;
         } else if (id == OPT_ADDRESS) {
-            if (!parse_u64(v, &o.address))
+            if (!parse_u64(v, &o.t.address))
                 return lcp_cli_usage_error("disasm", "bad address '%s'", v);
-            o.sel = SEL_ADDRESS;
+            o.t.from = LCP_DISASM_ADDRESS;
             nsel++;
         } else {
             uint64_t n;

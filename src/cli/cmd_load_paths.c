@@ -8,6 +8,7 @@
 #include "cli/cli.h"
 #include "cli/edit_files.h"
 #include "cli/commands.h"
+#include "cli/json_field.h"
 #include "util/json.h"
 #include "cli/output_opts.h"
 #include "lcpatch/dylib_edit.h"
@@ -67,40 +68,6 @@ struct ctx {
     lcp_edit_files e; /* the per-file loop's state */
 };
 
-/* Whether the edit has nothing to do on img (idempotence). */
-static bool already_done(const struct ctx *c, const lcp_image *img) {
-    const char *s;
-    /* change-dylib X X: every load of X already reads X */
-    if (c->edit.kind == LCP_NAME_CHANGE && strcmp(c->edit.old_path, c->edit.new_path) == 0)
-        return true;
-    for (size_t i = 0; i < img->ncmds; i++) {
-        uint32_t cmd = img->lc[i].cmd;
-        if (!lcp_image_cmd_string(img, i, &s))
-            continue;
-        switch (c->edit.kind) {
-        case LCP_NAME_ADD_RPATH:
-            if (cmd == LCP_LC_RPATH && strcmp(s, c->edit.new_path) == 0)
-                return true;
-            break;
-        case LCP_NAME_DELETE_RPATH:
-            if (cmd == LCP_LC_RPATH && strcmp(s, c->edit.old_path) == 0)
-                return false;
-            break;
-        case LCP_NAME_ID:
-            if (cmd == LCP_LC_ID_DYLIB && strcmp(s, c->edit.new_path) != 0)
-                return false;
-            break;
-        case LCP_NAME_CHANGE:
-            if ((cmd == LCP_LC_PREBOUND_DYLIB || (lcp_cmd_is_dylib(cmd) && cmd != LCP_LC_ID_DYLIB)) &&
-                strcmp(s, c->edit.old_path) == 0)
-                return false;
-            break;
-        default: break;
-        }
-    }
-    return c->edit.kind != LCP_NAME_ADD_RPATH;
-}
-
 /* What the visitor did to one image: printed once the write is done. */
 struct name_record {
     char label[1024]; /* "file (arch)" */
@@ -116,20 +83,14 @@ static void print_record(const void *rec, lcp_json *j) {
     const struct name_record *x = rec;
     if (j) {
         lcp_json_begin_object(j);
-        lcp_json_key(j, "arch");
-        lcp_json_string(j, x->arch);
-        lcp_json_key(j, "member");
-        lcp_json_string(j, x->in_member ? x->member : NULL);
-        lcp_json_key(j, "action");
-        lcp_json_string(j, x->action);
+        lcp_json_field_string(j, "arch", x->arch);
+        lcp_json_field_string(j, "member", x->in_member ? x->member : NULL);
+        lcp_json_field_string(j, "action", x->action);
         if (x->sized) {
-            lcp_json_key(j, "header_needed");
-            lcp_json_uint(j, x->needed);
-            lcp_json_key(j, "header_limit");
-            lcp_json_uint(j, x->limit);
+            lcp_json_field_uint(j, "header_needed", x->needed);
+            lcp_json_field_uint(j, "header_limit", x->limit);
             if (x->needed > x->limit) {
-                lcp_json_key(j, "missing");
-                lcp_json_uint(j, x->needed - x->limit);
+                lcp_json_field_uint(j, "missing", x->needed - x->limit);
             }
         }
         lcp_json_end_object(j);
@@ -172,20 +133,12 @@ static int visit(void *ctx_, lcp_file *f, size_t slice_index, lcp_member *member
     if (c->edit.kind == LCP_NAME_ID && lcp_image_find(img, LCP_LC_ID_DYLIB, 0) < 0) {
         return report(c, label, arch, member, "no-install-name", NULL) ? 0 : 1;
     }
-    if (already_done(c, img)) {
+    if (lcp_name_edit_done(img, &c->edit)) {
         return report(c, label, arch, member, "unchanged", NULL) ? 0 : 1;
     }
     lcp_name_report r;
     lcp_error err;
-    lcp_status st = lcp_image_edit_names(img, &c->edit, 1, 0, &r, &err);
-    /* delete-rpath removes every LC_RPATH with the path (an edit removes
-     * the first, as install_name_tool does): repeat while one is left */
-    while (st == LCP_OK && c->edit.kind == LCP_NAME_DELETE_RPATH && !already_done(c, img)) {
-        lcp_name_report more;
-        st = lcp_image_edit_names(img, &c->edit, 1, 0, &more, &err);
-        r.changed += more.changed;
-        lcp_name_report_release(&more);
-    }
+    lcp_status st = lcp_image_edit_name_all(img, &c->edit, &r, &err);
     if (st != LCP_OK) {
         (void)report(c, label, arch, member, st == LCP_E_NOSPACE ? "no-space" : "failed", &r);
         char named[1100];

@@ -38,6 +38,7 @@ int cmd_rescue(int argc, char **argv) {
     size_t nitems = 0, nroots = args.nroots;
     char ***found = NULL;
     size_t *nfound = NULL;
+    lcp_write_all w = {0}; /* the writes, once every file is planned */
     if (status >= 0)
         goto cleanup;
     status = LCP_EXIT_OK;
@@ -130,6 +131,12 @@ int cmd_rescue(int argc, char **argv) {
                                          excl[e]);
             goto cleanup;
         }
+    if (!lcp_write_all_init(&w, &out, (int)nitems)) {
+        fprintf(stderr, "lcpatch: out of memory\n");
+        status = LCP_EXIT_FAILED;
+        goto cleanup;
+    }
+    w.stop_at_failed_rename = true; /* the later files stay as they were */
     bool audit_failed = false;
     lcp_audit_report audit;
     lcp_audit_report_init(&audit);
@@ -169,9 +176,9 @@ int cmd_rescue(int argc, char **argv) {
     }
     for (size_t f = 0; f < audit.nfindings; f++) {
         rescue_item *it = rescue_item_of(items, nitems, &audit.findings[f]);
-        if (it && rescue_finding_kept(it, &audit.findings[f])) {
+        if (it && lcp_rescue_finding_kept(it->rf, &audit.findings[f])) {
             it->nfindings++;
-            if (rescue_finding_blocks(&audit.findings[f])) {
+            if (lcp_rescue_finding_blocks(&audit.findings[f])) {
                 it->errors++;
                 audit_errors++;
             }
@@ -180,7 +187,7 @@ int cmd_rescue(int argc, char **argv) {
     /* Then write, only when every plan is good: stage every output
      * first, and replace the files only when all of them were written,
      * so that a full disk halfway through leaves every file as it was. */
-    for (size_t k = 0; k < nitems && !dry_run && status == LCP_EXIT_OK; k++) {
+    for (size_t k = 0; k < nitems && !dry_run && status == LCP_EXIT_OK && lcp_write_all_ok(&w); k++) {
         rescue_item *it = &items[k];
         lcp_rescue_state state = it->rf->state;
         if (it->skipped || state == LCP_RESCUE_OTHER_PLATFORM)
@@ -193,32 +200,18 @@ int cmd_rescue(int argc, char **argv) {
             args.adhoc ? lcp_rescue_adhoc_sign(it->rf, lcp_output_opts_dest(&out, it->path), &it->adhoc, &err) : LCP_OK;
         const lcp_plan *pl = it->adhoc ? &it->adhoc->plan : &it->rf->plan;
         const lcp_source *src = it->adhoc ? &it->adhoc->file->src : &it->rf->file->src;
-        if (ast || lcp_output_stage(&out, it->path, pl, src, &it->staged, &err)) {
-            it->failed = true;
-            it->err = err;
-            failures++;
-            status = lcp_cli_fail(&err);
-        }
+        lcp_write_all_plan(&w, (int)k, ast, &err, true, it->path, pl, src);
     }
+    lcp_write_all_commit(&w);
     for (size_t k = 0; k < nitems; k++) {
         rescue_item *it = &items[k];
-        if (it->staged == NULL)
-            continue;
-        lcp_staged_file *sf = it->staged;
-        it->staged = NULL;
-        if (status != LCP_EXIT_OK) {
-            lcp_staged_file_abort(sf);
-            continue;
-        }
-        lcp_error err;
-        if (lcp_staged_file_commit(sf, &err)) {
+        it->written = w.written[k];
+        if (w.failed[k]) { /* its output failed to stage, or to be renamed */
             it->failed = true;
-            it->err = err;
+            it->err = w.errs[k];
             failures++;
-            status = lcp_cli_fail(&err);
-            continue;
+            status = lcp_cli_fail(&it->err);
         }
-        it->written = true;
     }
     /* Every write is done (it->written says which). What acts on the
      * written files goes here, before the report: --fix-paths below. (The
@@ -243,6 +236,7 @@ int cmd_rescue(int argc, char **argv) {
     if (fix_status > status)
         status = fix_status;
 cleanup:
+    lcp_write_all_release(&w);
     for (size_t k = 0; k < nitems; k++) {
         lcp_rescue_file_free(items[k].rf);
         lcp_rescue_adhoc_free(items[k].adhoc);

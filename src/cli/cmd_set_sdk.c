@@ -4,6 +4,7 @@
 #include "cli/cli.h"
 #include "cli/edit_files.h"
 #include "cli/commands.h"
+#include "cli/json_field.h"
 #include "util/json.h"
 #include "cli/options.h"
 #include "cli/output_opts.h"
@@ -75,8 +76,7 @@ static bool arch_wanted(const struct sdk_ctx *c, const lcp_image *img) {
     if (c->narchs == 0)
         return true;
     for (size_t i = 0; i < c->narchs; i++)
-        if (img->cputype == c->archs[i][0] &&
-            (img->cpusubtype & ~LCP_CPU_SUBTYPE_MASK) == (c->archs[i][1] & ~LCP_CPU_SUBTYPE_MASK))
+        if (lcp_arch_matches(img->cputype, img->cpusubtype, c->archs[i][0], c->archs[i][1]))
             return true;
     return false;
 }
@@ -98,10 +98,8 @@ static void json_version(lcp_json *j, const char *key, uint32_t minos, uint32_t 
         return;
     }
     lcp_json_begin_object(j);
-    lcp_json_key(j, "minos");
-    lcp_json_string(j, lcp_version_format(minos, a, sizeof a));
-    lcp_json_key(j, "sdk");
-    lcp_json_string(j, lcp_version_format(sdk, b, sizeof b));
+    lcp_json_field_string(j, "minos", lcp_version_format(minos, a, sizeof a));
+    lcp_json_field_string(j, "sdk", lcp_version_format(sdk, b, sizeof b));
     lcp_json_end_object(j);
 }
 
@@ -136,27 +134,20 @@ static void print_record(const void *rec, lcp_json *json) {
     if (json) {
         lcp_json *j = json;
         lcp_json_begin_object(j);
-        lcp_json_key(j, "arch");
-        lcp_json_string(j, arch);
-        lcp_json_key(j, "member");
-        lcp_json_string(j, member);
-        lcp_json_key(j, "action");
-        lcp_json_string(j, skipped == SKIP_PPC    ? "skipped-ppc"
-                           : skipped == SKIP_ARCH ? "skipped-arch"
-                                                  : action_name(r->action));
-        lcp_json_key(j, "command");
-        lcp_json_string(j, skipped ? NULL : cmd);
-        lcp_json_key(j, "platform");
-        lcp_json_string(j, skipped ? NULL : platform);
+        lcp_json_field_string(j, "arch", arch);
+        lcp_json_field_string(j, "member", member);
+        lcp_json_field_string(j, "action",
+                              skipped == SKIP_PPC    ? "skipped-ppc"
+                              : skipped == SKIP_ARCH ? "skipped-arch"
+                                                     : action_name(r->action));
+        lcp_json_field_string(j, "command", skipped ? NULL : cmd);
+        lcp_json_field_string(j, "platform", skipped ? NULL : platform);
         json_version(j, "before", skipped ? 0 : r->old_minos, skipped ? 0 : r->old_sdk);
         json_version(j, "after", skipped ? 0 : r->new_minos, skipped ? 0 : r->new_sdk);
-        lcp_json_key(j, "free_before");
-        lcp_json_int(j, r->free_before);
-        lcp_json_key(j, "free_after");
-        lcp_json_int(j, r->free_after);
+        lcp_json_field_int(j, "free_before", r->free_before);
+        lcp_json_field_int(j, "free_after", r->free_after);
         if (r->action == LCP_SDK_NO_SPACE && !skipped) {
-            lcp_json_key(j, "needed");
-            lcp_json_uint(j, r->needed);
+            lcp_json_field_uint(j, "needed", r->needed);
         }
         lcp_json_end_object(j);
         return;

@@ -5,6 +5,7 @@
 #include "cli/options.h"
 #include "cli/output_opts.h"
 #include "cli/commands.h"
+#include "cli/json_field.h"
 #include "util/json.h"
 #include "cli/write_all.h"
 
@@ -29,37 +30,6 @@ static const char strip_help[] =
     "Exit status: 0 done, 2 usage, 3 an input failed (nothing written) or the\n"
     "output failed.\n";
 
-static int parse_archs(const char *list, uint32_t (**out)[2], size_t *n) {
-    size_t cap = 1;
-    for (const char *p = list; *p; p++)
-        cap += *p == ',';
-    uint32_t(*a)[2] = calloc(cap, sizeof *a);
-    char *copy = strdup(list);
-    if (a == NULL || copy == NULL) {
-        free(a);
-        free(copy);
-        return -1;
-    }
-    size_t k = 0;
-    for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-        if (!lcp_arch_from_name(tok, &a[k][0], &a[k][1])) {
-            int r = lcp_cli_usage_error("strip-arch", "unknown architecture '%s'", tok);
-            free(a);
-            free(copy);
-            return r;
-        }
-        k++;
-    }
-    free(copy);
-    if (k == 0) {
-        free(a);
-        return lcp_cli_usage_error("strip-arch", "empty architecture list");
-    }
-    *out = a;
-    *n = k;
-    return 0;
-}
-
 static void json_archs(lcp_json *j, const char *key, const lcp_file *f, const bool *keep, bool want) {
     char buf[48];
     lcp_json_key(j, key);
@@ -77,39 +47,74 @@ struct planned {
     bool changed, thin;
 };
 
-static void plan_one(struct planned *p, lcp_write_all *w, int i, const char *path, lcp_select_mode mode,
-                     const uint32_t (*archs)[2], size_t narchs, bool keep_fat, bool to_output) {
-    lcp_error err;
-    lcp_plan plan;
-    lcp_plan_init(&plan);
-    lcp_out_slice *os = NULL;
-    lcp_status st = lcp_file_open(path, &p->f, &err);
-    if (st == LCP_OK) {
-        p->keep = calloc(p->f->nslices, sizeof *p->keep);
-        os = calloc(p->f->nslices, sizeof *os);
-        if (p->keep == NULL || os == NULL)
-            st = lcp_error_set(&err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
-    }
+struct strip_run {
+    struct planned *pl; /* [nfiles] */
+    lcp_select_mode mode;
+    const uint32_t (*archs)[2];
+    size_t narchs;
+    bool keep_fat;
+    const char *out; /* -o OUT, or NULL */
+};
+
+static lcp_status plan_file(void *ctx, int i, lcp_file *f, lcp_plan *plan, bool *write, bool *keep, lcp_error *err) {
+    const struct strip_run *s = ctx;
+    struct planned *p = &s->pl[i];
+    p->f = f;
+    *keep = true; /* freed once reported */
+    lcp_status st = LCP_OK;
+    p->keep = calloc(f->nslices, sizeof *p->keep);
+    lcp_out_slice *os = calloc(f->nslices, sizeof *os);
+    if (p->keep == NULL || os == NULL)
+        st = lcp_error_set(err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
     if (st == LCP_OK)
-        st = lcp_select_slices(p->f, mode, archs, narchs, p->keep, &err);
+        st = lcp_select_slices(f, s->mode, s->archs, s->narchs, p->keep, err);
     if (st == LCP_OK) {
         size_t n;
         lcp_layout_rule rule;
-        lcp_kept_slices(p->f, p->keep, keep_fat, os, &n, &rule);
-        bool fat = p->f->kind == LCP_FAT || p->f->kind == LCP_FAT64;
+        lcp_kept_slices(f, p->keep, s->keep_fat, os, &n, &rule);
+        bool fat = f->kind == LCP_FAT || f->kind == LCP_FAT64;
         /* --keep A on a fat file of A alone still writes what lipo -thin
          * writes: the slice without the fat header */
-        p->changed = n != p->f->nslices || (mode == LCP_SELECT_KEEP && fat && rule.thin);
+        p->changed = n != f->nslices || (s->mode == LCP_SELECT_KEEP && fat && rule.thin);
         p->thin = rule.thin;
         if (p->changed)
-            st = lcp_layout_file(os, n, &rule, &plan, &err);
+            st = lcp_layout_file(os, n, &rule, plan, err);
         else
-            st = lcp_plan_add_copy(&plan, 0, p->f->src.size, &err);
+            st = lcp_plan_add_copy(plan, 0, f->src.size, err);
     }
-    lcp_write_all_plan(w, i, st, &err, st == LCP_OK && (p->changed || to_output), path, &plan,
-                       p->f ? &p->f->src : NULL);
+    *write = p->changed || s->out;
     free(os);
-    lcp_plan_release(&plan);
+    return st;
+}
+
+static void report_file(void *ctx, const lcp_write_all *w, int i, const char *path, lcp_json *j) {
+    const struct strip_run *s = ctx;
+    const struct planned *p = &s->pl[i];
+    const lcp_file *f = p->f;
+    char buf[48];
+    if (j) {
+        lcp_json_field_bool(j, "changed", p->changed && lcp_write_all_ok(w));
+        json_archs(j, "removed", f, p->keep, false);
+        json_archs(j, "kept", f, p->keep, true);
+        lcp_json_field_bool(j, "thin", p->changed ? p->thin : f->kind == LCP_THIN || f->kind == LCP_ARCHIVE);
+    } else if (!p->changed) {
+        printf("%s: nothing to remove\n", path);
+    } else {
+        printf("%s: removed", path);
+        size_t nremoved = 0;
+        for (size_t k = 0; k < f->nslices; k++)
+            if (!p->keep[k]) {
+                printf(" %s", lcp_arch_label(f->slices[k].cputype, f->slices[k].cpusubtype, buf, sizeof buf));
+                nremoved++;
+            }
+        if (nremoved == 0)
+            printf(" the fat header");
+        printf(", kept");
+        for (size_t k = 0; k < f->nslices; k++)
+            if (p->keep[k])
+                printf(" %s", lcp_arch_label(f->slices[k].cputype, f->slices[k].cpusubtype, buf, sizeof buf));
+        printf("%s%s%s\n", p->thin ? " (thin)" : "", s->out ? ", written to " : "", s->out ? s->out : "");
+    }
 }
 
 int cmd_strip_arch(int argc, char **argv) {
@@ -152,8 +157,11 @@ int cmd_strip_arch(int argc, char **argv) {
                 return lcp_cli_usage_error("strip-arch", "give one of --legacy, --remove and --keep");
             }
             mode = id == OPT_LEGACY ? LCP_SELECT_LEGACY : id == OPT_REMOVE ? LCP_SELECT_REMOVE : LCP_SELECT_KEEP;
-            if (mode != LCP_SELECT_LEGACY && (r = parse_archs(op.value, &archs, &narchs)) != 0)
+            if (mode != LCP_SELECT_LEGACY &&
+                (r = lcp_cli_parse_archs("strip-arch", op.value, "", &archs, &narchs)) != 0)
                 return r < 0 ? LCP_EXIT_FAILED : r;
+            if (mode != LCP_SELECT_LEGACY && narchs == 0)
+                return lcp_cli_usage_error("strip-arch", "empty architecture list");
         }
     }
     if (op.status >= 0) {
@@ -166,73 +174,22 @@ int cmd_strip_arch(int argc, char **argv) {
         return mode == -1 ? lcp_cli_usage_error("strip-arch", "give one of --legacy, --remove A,B and --keep A,B")
                           : LCP_EXIT_USAGE;
     }
-    const char *out = o.in_place ? NULL : o.output;
     int nfiles = argc - first;
     struct planned *pl = calloc((size_t)nfiles, sizeof *pl);
-    lcp_write_all w;
-    if (pl == NULL || !lcp_write_all_init(&w, "strip-arch", &o, nfiles)) {
-        free(pl);
+    if (pl == NULL) {
         free(archs);
         fputs("lcpatch: out of memory\n", stderr);
         return LCP_EXIT_FAILED;
     }
-    /* plan every file (and stage its output), then report, then write */
-    for (int i = 0; i < nfiles; i++)
-        plan_one(&pl[i], &w, i, argv[first + i], (lcp_select_mode)mode, (const uint32_t(*)[2])archs, narchs, keep_fat,
-                 out != NULL);
-    /* write, then report what happened */
-    int status = lcp_write_all_finish(&w);
-    lcp_json j;
-    lcp_json_init(&j, stdout);
-    lcp_json_failures failures = LCP_JSON_FAILURES_INIT;
-    lcp_json_begin_files(&j, json);
-    for (int i = 0; i < nfiles; i++) {
-        const char *path = argv[first + i];
-        const struct planned *p = &pl[i];
-        const lcp_file *f = p->f;
-        if (json) {
-            if (lcp_write_all_json_head(&w, &j, i, path)) {
-                lcp_json_key(&j, "changed");
-                lcp_json_bool(&j, p->changed && lcp_write_all_ok(&w));
-                json_archs(&j, "removed", f, p->keep, false);
-                json_archs(&j, "kept", f, p->keep, true);
-                lcp_json_key(&j, "thin");
-                lcp_json_bool(&j, p->changed ? p->thin : f->kind == LCP_THIN || f->kind == LCP_ARCHIVE);
-            }
-            lcp_json_end_object(&j);
-        } else if (!w.failed[i] && lcp_write_all_ok(&w)) {
-            char buf[48];
-            if (!p->changed) {
-                printf("%s: nothing to remove\n", path);
-            } else {
-                printf("%s: removed", path);
-                size_t nremoved = 0;
-                for (size_t k = 0; k < f->nslices; k++)
-                    if (!p->keep[k]) {
-                        printf(" %s", lcp_arch_label(f->slices[k].cputype, f->slices[k].cpusubtype, buf, sizeof buf));
-                        nremoved++;
-                    }
-                if (nremoved == 0)
-                    printf(" the fat header");
-                printf(", kept");
-                for (size_t k = 0; k < f->nslices; k++)
-                    if (p->keep[k])
-                        printf(" %s", lcp_arch_label(f->slices[k].cputype, f->slices[k].cpusubtype, buf, sizeof buf));
-                printf("%s%s%s\n", p->thin ? " (thin)" : "", out ? ", written to " : "", out ? out : "");
-            }
-        }
-    }
-    if (json) /* every --json report ends with its failures */
-        lcp_write_all_json_failures(&w, argv + first, &failures);
-    lcp_json_end_files(&j, json, &failures);
-    lcp_json_failures_release(&failures);
-    fflush(stdout);
+    struct strip_run run = {pl,       (lcp_select_mode)mode,       (const uint32_t(*)[2])archs, narchs,
+                            keep_fat, o.in_place ? NULL : o.output};
+    /* plan every file (and stage its output), write, then report what happened */
+    int status = lcp_write_all_run("strip-arch", &o, json, argv + first, nfiles, plan_file, report_file, &run);
     for (int i = 0; i < nfiles; i++) {
         free(pl[i].keep);
         lcp_file_free(pl[i].f);
     }
     free(pl);
-    lcp_write_all_release(&w);
     free(archs);
     return status;
 }

@@ -2,6 +2,7 @@
  * `codesign --remove-signature` (codesign_allocate -r) does. */
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "cli/json_field.h"
 #include "util/json.h"
 #include "cli/output_opts.h"
 #include "cli/write_all.h"
@@ -27,6 +28,37 @@ struct planned {
     uint64_t in_size, out_size;
 };
 
+struct unsign_run {
+    struct planned *pl; /* [nfiles] */
+    const char *out;    /* -o OUT, or NULL */
+};
+
+static lcp_status plan_file(void *ctx, int i, lcp_file *f, lcp_plan *plan, bool *write, bool *keep, lcp_error *err) {
+    struct unsign_run *u = ctx;
+    (void)keep;
+    lcp_status st = lcp_unsign_file(f, plan, &u->pl[i].changed, err);
+    *write = u->pl[i].changed || u->out; /* in place and nothing to do: leave the file alone */
+    u->pl[i].in_size = f->src.size;
+    u->pl[i].out_size = plan->size;
+    return st;
+}
+
+static void report_file(void *ctx, const lcp_write_all *w, int i, const char *path, lcp_json *j) {
+    const struct unsign_run *u = ctx;
+    const struct planned *p = &u->pl[i];
+    (void)w;
+    if (j) {
+        lcp_json_field_bool(j, "signed", p->changed);
+        lcp_json_field_uint(j, "size_before", p->in_size);
+        lcp_json_field_uint(j, "size_after", p->out_size);
+    } else if (p->changed) {
+        printf("%s: signature removed (%llu -> %llu bytes)%s%s\n", path, (unsigned long long)p->in_size,
+               (unsigned long long)p->out_size, u->out ? ", written to " : "", u->out ? u->out : "");
+    } else {
+        printf("%s: not signed\n", path);
+    }
+}
+
 int cmd_unsign(int argc, char **argv) {
     bool json = false;
     lcp_output_opts o;
@@ -44,66 +76,14 @@ int cmd_unsign(int argc, char **argv) {
     int first = p.first;
     if (lcp_output_opts_check(&o, "unsign", argv + first, argc - first))
         return LCP_EXIT_USAGE;
-    const char *out = o.in_place ? NULL : o.output;
     int nfiles = argc - first;
-    struct planned *pl = calloc((size_t)nfiles, sizeof *pl);
-    lcp_write_all w;
-    if (pl == NULL || !lcp_write_all_init(&w, "unsign", &o, nfiles)) {
-        free(pl);
+    struct unsign_run u = {calloc((size_t)nfiles, sizeof *u.pl), o.in_place ? NULL : o.output};
+    if (u.pl == NULL) {
         fputs("lcpatch: out of memory\n", stderr);
         return LCP_EXIT_FAILED;
     }
-    /* plan every file (and stage its output), then report, then write */
-    for (int i = 0; i < nfiles; i++) {
-        const char *path = argv[first + i];
-        lcp_file *f = NULL;
-        lcp_error err;
-        lcp_plan plan;
-        lcp_plan_init(&plan);
-        lcp_status st = lcp_file_open(path, &f, &err);
-        if (st == LCP_OK)
-            st = lcp_unsign_file(f, &plan, &pl[i].changed, &err);
-        /* in place and nothing to do: leave the file alone */
-        lcp_write_all_plan(&w, i, st, &err, st == LCP_OK && (pl[i].changed || out), path, &plan, f ? &f->src : NULL);
-        pl[i].in_size = f ? f->src.size : 0;
-        pl[i].out_size = plan.size;
-        lcp_plan_release(&plan);
-        lcp_file_free(f);
-    }
-    /* write, then report what happened */
-    int status = lcp_write_all_finish(&w);
-    lcp_json j;
-    lcp_json_init(&j, stdout);
-    lcp_json_failures failures = LCP_JSON_FAILURES_INIT;
-    lcp_json_begin_files(&j, json);
-    for (int i = 0; i < nfiles; i++) {
-        const char *path = argv[first + i];
-        bool changed = pl[i].changed;
-        if (json) {
-            if (lcp_write_all_json_head(&w, &j, i, path)) {
-                lcp_json_key(&j, "signed");
-                lcp_json_bool(&j, changed);
-                lcp_json_key(&j, "size_before");
-                lcp_json_uint(&j, pl[i].in_size);
-                lcp_json_key(&j, "size_after");
-                lcp_json_uint(&j, pl[i].out_size);
-            }
-            lcp_json_end_object(&j);
-        } else if (w.failed[i] || !lcp_write_all_ok(&w)) {
-            continue; /* the failures and "nothing written" come last */
-        } else if (changed) {
-            printf("%s: signature removed (%llu -> %llu bytes)%s%s\n", path, (unsigned long long)pl[i].in_size,
-                   (unsigned long long)pl[i].out_size, out ? ", written to " : "", out ? out : "");
-        } else {
-            printf("%s: not signed\n", path);
-        }
-    }
-    if (json) /* every --json report ends with its failures */
-        lcp_write_all_json_failures(&w, argv + first, &failures);
-    lcp_json_end_files(&j, json, &failures);
-    lcp_json_failures_release(&failures);
-    fflush(stdout);
-    lcp_write_all_release(&w);
-    free(pl);
+    /* plan every file (and stage its output), write, then report what happened */
+    int status = lcp_write_all_run("unsign", &o, json, argv + first, nfiles, plan_file, report_file, &u);
+    free(u.pl);
     return status;
 }

@@ -5,6 +5,7 @@
  * certificate chain is reported by name, never evaluated. */
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "cli/json_field.h"
 #include "util/json.h"
 #include "cli/verify.h"
 #include "lcpatch/codesign.h"
@@ -52,29 +53,6 @@ const char *lcp_verify_problem_name(lcp_cs_problem p) {
     return NULL;
 }
 
-/* The chain from the signer up by issuer name, within the CMS's own
- * certificates: indices into certs, at most ncerts of them. */
-size_t lcp_verify_chain(const lcp_cs_cms *c, size_t *idx, size_t max) {
-    size_t n = 0;
-    if (c->signer < 0)
-        return 0;
-    size_t cur = (size_t)c->signer;
-    while (n < max && n < c->ncerts) {
-        idx[n++] = cur;
-        const lcp_cs_cert *x = &c->certs[cur];
-        if (!x->issuer_cn || (x->subject_cn && strcmp(x->issuer_cn, x->subject_cn) == 0))
-            break; /* self-issued: the root */
-        size_t k;
-        for (k = 0; k < c->ncerts; k++)
-            if (c->certs[k].subject_cn && strcmp(c->certs[k].subject_cn, x->issuer_cn) == 0)
-                break;
-        if (k == c->ncerts)
-            break;
-        cur = k;
-    }
-    return n;
-}
-
 void lcp_verify_text_line(FILE *out, const char *label, const lcp_cs_signature *sig, const lcp_cs_result *res) {
     fprintf(out, "%s: %s", label, lcp_verify_verdict_name(res->verdict));
     if (res->verdict == LCP_CSV_INVALID) {
@@ -105,7 +83,7 @@ void lcp_verify_text_line(FILE *out, const char *label, const lcp_cs_signature *
         fputs(" (sealed outside this file: verify its bundle)\n", out);
     }
     size_t idx[8];
-    size_t n = lcp_verify_chain(&sig->cms, idx, 8);
+    size_t n = lcp_cs_cms_chain(&sig->cms, idx, 8);
     if (n) {
         fputs("  signed by", out);
         for (size_t i = 0; i < n; i++) {
@@ -120,45 +98,22 @@ void lcp_verify_text_line(FILE *out, const char *label, const lcp_cs_signature *
 
 void lcp_verify_json_image(lcp_json *j, const char *arch, const lcp_cs_signature *sig, const lcp_cs_result *res) {
     lcp_json_begin_object(j);
-    lcp_json_key(j, "arch");
-    lcp_json_string(j, arch);
-    lcp_json_key(j, "verdict");
-    lcp_json_string(j, lcp_verify_verdict_name(res->verdict));
+    lcp_json_field_string(j, "arch", arch);
+    lcp_json_field_string(j, "verdict", lcp_verify_verdict_name(res->verdict));
     bool signed_ok = res->verdict != LCP_CSV_UNSIGNED && sig->ncds > 0;
-    lcp_json_key(j, "kind");
-    lcp_json_string(j, signed_ok ? lcp_cs_kind(sig) : NULL);
-    lcp_json_key(j, "identifier");
-    lcp_json_string(j, signed_ok ? sig->cds[0].identifier : NULL);
-    lcp_json_key(j, "problem");
-    lcp_json_string(j, lcp_verify_problem_name(res->problem));
-    lcp_json_key(j, "message");
-    lcp_json_string(j, res->verdict == LCP_CSV_VALID ? NULL : res->message);
-    lcp_json_key(j, "code_directory");
-    if (res->verdict == LCP_CSV_INVALID && res->problem != LCP_CSP_BAD_FORMAT)
-        lcp_json_uint(j, res->cd_slot);
-    else
-        lcp_json_null(j);
-    lcp_json_key(j, "page");
-    if (res->problem == LCP_CSP_BAD_PAGE)
-        lcp_json_uint(j, res->page);
-    else
-        lcp_json_null(j);
-    lcp_json_key(j, "slot");
-    if (res->problem == LCP_CSP_BAD_SLOT)
-        lcp_json_uint(j, res->slot);
-    else
-        lcp_json_null(j);
-    lcp_json_key(j, "file_offset");
-    if (res->verdict == LCP_CSV_INVALID && res->file_offset != LCP_NO_OFFSET)
-        lcp_json_uint(j, res->file_offset);
-    else
-        lcp_json_null(j);
-    lcp_json_key(j, "pages_checked");
-    lcp_json_uint(j, res->pages_checked);
-    lcp_json_key(j, "slots_checked");
-    lcp_json_uint(j, res->slots_checked);
-    lcp_json_key(j, "cms_checked");
-    lcp_json_bool(j, res->cms_checked);
+    lcp_json_field_string(j, "kind", signed_ok ? lcp_cs_kind(sig) : NULL);
+    lcp_json_field_string(j, "identifier", signed_ok ? sig->cds[0].identifier : NULL);
+    lcp_json_field_string(j, "problem", lcp_verify_problem_name(res->problem));
+    lcp_json_field_string(j, "message", res->verdict == LCP_CSV_VALID ? NULL : res->message);
+    lcp_json_field_uint_if(j, "code_directory", res->verdict == LCP_CSV_INVALID && res->problem != LCP_CSP_BAD_FORMAT,
+                           res->cd_slot);
+    lcp_json_field_uint_if(j, "page", res->problem == LCP_CSP_BAD_PAGE, res->page);
+    lcp_json_field_uint_if(j, "slot", res->problem == LCP_CSP_BAD_SLOT, res->slot);
+    lcp_json_field_uint_if(j, "file_offset", res->verdict == LCP_CSV_INVALID && res->file_offset != LCP_NO_OFFSET,
+                           res->file_offset);
+    lcp_json_field_uint(j, "pages_checked", res->pages_checked);
+    lcp_json_field_uint(j, "slots_checked", res->slots_checked);
+    lcp_json_field_bool(j, "cms_checked", res->cms_checked);
     lcp_json_key(j, "not_checked");
     lcp_json_begin_array(j);
     for (uint32_t k = 1; k < 32; k++)
@@ -168,7 +123,7 @@ void lcp_verify_json_image(lcp_json *j, const char *arch, const lcp_cs_signature
     lcp_json_key(j, "chain");
     lcp_json_begin_array(j);
     size_t idx[8];
-    size_t n = signed_ok ? lcp_verify_chain(&sig->cms, idx, 8) : 0;
+    size_t n = signed_ok ? lcp_cs_cms_chain(&sig->cms, idx, 8) : 0;
     for (size_t i = 0; i < n; i++)
         lcp_json_string(j, sig->cms.certs[idx[i]].subject_cn);
     lcp_json_end_array(j);
@@ -255,8 +210,7 @@ int cmd_verify(int argc, char **argv) {
         bool dir = stat(argv[i], &stt) == 0 && S_ISDIR(stt.st_mode);
         if (json) {
             lcp_json_begin_object(&j);
-            lcp_json_key(&j, "file");
-            lcp_json_string(&j, argv[i]);
+            lcp_json_field_string(&j, "file", argv[i]);
         }
         int s;
         if (dir)
@@ -271,8 +225,7 @@ int cmd_verify(int argc, char **argv) {
                 lcp_json_end_array(&j);
         }
         if (json) {
-            lcp_json_key(&j, "status");
-            lcp_json_uint(&j, (uint64_t)s);
+            lcp_json_field_uint(&j, "status", (uint64_t)s);
             lcp_json_end_object(&j);
         }
         status = lcp_cli_worse(status, s);

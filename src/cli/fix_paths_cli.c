@@ -1,102 +1,29 @@
-/* `rescue --fix-paths` (cli/fix_paths_cli.h): audit -> lcp_fix_paths_plan
- * -> lcp_fix_paths_apply -> audit, per root. */
+/* `rescue --fix-paths` (cli/fix_paths_cli.h): lcp_fix_root_run (audit ->
+ * plan -> apply -> audit) per root, then the report. */
 #include "cli/fix_paths_cli.h"
 
 #include "cli/cli.h"
+#include "cli/json_field.h"
 #include "lcpatch/audit.h"
 #include "lcpatch/fix_paths.h"
 
 #include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-
-struct root_fix {
-    const char *root;
-    bool is_dir;
-    lcp_fix_plan plan;
-    lcp_fix_result result;
-    lcp_audit_report before, after;
-    size_t errors_before;
-    bool failed;
-    lcp_error err;
-};
 
 struct lcp_cli_fix_state {
-    struct root_fix *roots;
+    lcp_fix_root *roots;
     size_t n;
     bool dry_run;
 };
 
-static bool is_load(const char *command) {
-    return command && (strcmp(command, "LC_LOAD_DYLIB") == 0 || strcmp(command, "LC_LOAD_WEAK_DYLIB") == 0 ||
-                       strcmp(command, "LC_REEXPORT_DYLIB") == 0 || strcmp(command, "LC_LOAD_UPWARD_DYLIB") == 0 ||
-                       strcmp(command, "LC_LAZY_LOAD_DYLIB") == 0);
-}
-
-/* The audit's findings as fix problems (pointing into the report). */
-static lcp_fix_problem *problems_of(const lcp_audit_report *r, size_t *n) {
-    lcp_fix_problem *p = calloc(r->nfindings ? r->nfindings : 1, sizeof *p);
-    *n = 0;
-    if (!p)
-        return NULL;
-    for (size_t i = 0; i < r->nfindings; i++) {
-        const lcp_audit_finding *f = &r->findings[i];
-        if (f->member || f->index < 0 || !f->file || !f->path)
-            continue;
-        if ((f->kind == LCP_AUDIT_DANGLING || f->kind == LCP_AUDIT_OUTSIDE_BUNDLE) && is_load(f->command))
-            p[(*n)++] = (lcp_fix_problem){LCP_FIX_BAD_LOAD, f->file, f->arch, f->path};
-        else if (f->kind == LCP_AUDIT_RPATH_OUTSIDE_BUNDLE)
-            p[(*n)++] = (lcp_fix_problem){LCP_FIX_RPATH_OUTSIDE, f->file, f->arch, f->path};
-    }
-    return p;
-}
-
-static lcp_status audit(const char *root, lcp_audit_report *r, lcp_error *err) {
-    lcp_audit_options opt;
-    memset(&opt, 0, sizeof opt);
-    lcp_audit_report_init(r);
-    return lcp_audit_path(root, &opt, r, err);
-}
-
-static int run_root(struct root_fix *rf, bool dry_run, unsigned write_flags) {
-    struct stat sb;
-    rf->is_dir = stat(rf->root, &sb) == 0 && S_ISDIR(sb.st_mode);
-    lcp_fix_plan_init(&rf->plan);
-    lcp_fix_result_init(&rf->result);
-    lcp_audit_report_init(&rf->after);
-    if (!rf->is_dir) {
-        /* a single file: nothing around it to find libraries in */
-        lcp_audit_report_init(&rf->before);
+/* The exit status one root contributes: 3 when it failed or a file was
+ * not written, 1 when error findings are left (before the fix, for a dry
+ * run), else 0. */
+static int root_status(const lcp_fix_root *rf, bool dry_run) {
+    if (!rf->is_dir)
         return 0;
-    }
-    if (audit(rf->root, &rf->before, &rf->err) != LCP_OK) {
-        rf->failed = true;
+    if (rf->failed || rf->result.nfailures)
         return LCP_EXIT_FAILED;
-    }
-    rf->errors_before = rf->before.errors;
-    size_t n;
-    lcp_fix_problem *p = problems_of(&rf->before, &n);
-    if (!p || lcp_fix_paths_plan(rf->root, p, n, &rf->plan, &rf->err) != LCP_OK) {
-        if (!p)
-            lcp_error_set(&rf->err, LCP_E_NOMEM, LCP_NO_OFFSET, "out of memory");
-        free(p);
-        rf->failed = true;
-        return LCP_EXIT_FAILED;
-    }
-    free(p);
-    if (dry_run)
-        return rf->before.errors ? LCP_EXIT_FINDINGS : 0;
-    if (lcp_fix_paths_apply(rf->root, &rf->plan, write_flags, &rf->result, &rf->err) != LCP_OK) {
-        rf->failed = true;
-        return LCP_EXIT_FAILED;
-    }
-    if (audit(rf->root, &rf->after, &rf->err) != LCP_OK) {
-        rf->failed = true;
-        return LCP_EXIT_FAILED;
-    }
-    if (rf->result.nfailures)
-        return LCP_EXIT_FAILED;
-    return rf->after.errors ? LCP_EXIT_FINDINGS : 0;
+    return (dry_run ? rf->before.errors : rf->after.errors) ? LCP_EXIT_FINDINGS : 0;
 }
 
 int lcp_cli_fix_paths_run(char *const *roots, size_t nroots, bool dry_run, unsigned write_flags,
@@ -112,8 +39,8 @@ int lcp_cli_fix_paths_run(char *const *roots, size_t nroots, bool dry_run, unsig
     s->dry_run = dry_run;
     int status = 0;
     for (size_t i = 0; i < nroots; i++) {
-        s->roots[i].root = roots[i];
-        int st = run_root(&s->roots[i], dry_run, write_flags);
+        lcp_fix_root_run(&s->roots[i], roots[i], dry_run, write_flags);
+        int st = root_status(&s->roots[i], dry_run);
         if (st > status)
             status = st;
     }
@@ -135,7 +62,7 @@ void lcp_cli_fix_paths_print(const lcp_cli_fix_state *s) {
     if (!s)
         return;
     for (size_t i = 0; i < s->n; i++) {
-        const struct root_fix *rf = &s->roots[i];
+        const lcp_fix_root *rf = &s->roots[i];
         if (!rf->is_dir) {
             printf("fix-paths %s: a single file: only bundles and folders are fixed\n", rf->root);
             continue;
@@ -194,36 +121,27 @@ void lcp_cli_fix_paths_json(const lcp_cli_fix_state *s, lcp_json *j) {
     }
     lcp_json_begin_array(j);
     for (size_t i = 0; i < s->n; i++) {
-        const struct root_fix *rf = &s->roots[i];
+        const lcp_fix_root *rf = &s->roots[i];
         lcp_json_begin_object(j);
-        lcp_json_key(j, "root");
-        lcp_json_string(j, rf->root);
-        lcp_json_key(j, "bundle");
-        lcp_json_bool(j, rf->is_dir);
+        lcp_json_field_string(j, "root", rf->root);
+        lcp_json_field_bool(j, "bundle", rf->is_dir);
         if (rf->failed) {
             lcp_json_key(j, "error");
             char etext[LCP_CLI_ERROR_TEXT_MAX];
             lcp_json_string(j, lcp_cli_error_text(&rf->err, etext, sizeof etext));
         }
-        lcp_json_key(j, "errors_before");
-        lcp_json_uint(j, rf->errors_before);
+        lcp_json_field_uint(j, "errors_before", rf->errors_before);
         lcp_json_key(j, "actions");
         lcp_json_begin_array(j);
         for (size_t k = 0; k < rf->plan.n; k++) {
             const lcp_fix_action *a = &rf->plan.actions[k];
             lcp_json_begin_object(j);
-            lcp_json_key(j, "action");
-            lcp_json_string(j, kind_key(a->kind));
-            lcp_json_key(j, "file");
-            lcp_json_string(j, a->file);
-            lcp_json_key(j, "arch");
-            lcp_json_string(j, a->arch);
-            lcp_json_key(j, "old");
-            lcp_json_string(j, a->old_path);
-            lcp_json_key(j, "new");
-            lcp_json_string(j, a->new_path);
-            lcp_json_key(j, "library");
-            lcp_json_string(j, a->target);
+            lcp_json_field_string(j, "action", kind_key(a->kind));
+            lcp_json_field_string(j, "file", a->file);
+            lcp_json_field_string(j, "arch", a->arch);
+            lcp_json_field_string(j, "old", a->old_path);
+            lcp_json_field_string(j, "new", a->new_path);
+            lcp_json_field_string(j, "library", a->target);
             lcp_json_end_object(j);
         }
         lcp_json_end_array(j);
@@ -232,13 +150,10 @@ void lcp_cli_fix_paths_json(const lcp_cli_fix_state *s, lcp_json *j) {
         for (size_t k = 0; k < rf->result.nfailures; k++) /* the failure object of every --json report */
             lcp_json_failure_object(j, rf->result.failures[k].file, &rf->result.failures[k].error);
         lcp_json_end_array(j);
-        lcp_json_key(j, "files_changed");
-        lcp_json_uint(j, rf->result.files_changed);
+        lcp_json_field_uint(j, "files_changed", rf->result.files_changed);
         if (!s->dry_run && rf->is_dir && !rf->failed) {
-            lcp_json_key(j, "errors_after");
-            lcp_json_uint(j, rf->after.errors);
-            lcp_json_key(j, "warnings_after");
-            lcp_json_uint(j, rf->after.warnings);
+            lcp_json_field_uint(j, "errors_after", rf->after.errors);
+            lcp_json_field_uint(j, "warnings_after", rf->after.warnings);
             lcp_json_key(j, "left");
             lcp_json_begin_array(j);
             for (size_t k = 0; k < rf->after.nfindings; k++) {
@@ -246,14 +161,10 @@ void lcp_cli_fix_paths_json(const lcp_cli_fix_state *s, lcp_json *j) {
                 if (f->severity != LCP_AUDIT_ERROR)
                     continue;
                 lcp_json_begin_object(j);
-                lcp_json_key(j, "kind");
-                lcp_json_string(j, lcp_audit_kind_name(f->kind));
-                lcp_json_key(j, "file");
-                lcp_json_string(j, f->file);
-                lcp_json_key(j, "arch");
-                lcp_json_string(j, f->arch);
-                lcp_json_key(j, "path");
-                lcp_json_string(j, f->path);
+                lcp_json_field_string(j, "kind", lcp_audit_kind_name(f->kind));
+                lcp_json_field_string(j, "file", f->file);
+                lcp_json_field_string(j, "arch", f->arch);
+                lcp_json_field_string(j, "path", f->path);
                 lcp_json_end_object(j);
             }
             lcp_json_end_array(j);
@@ -266,12 +177,8 @@ void lcp_cli_fix_paths_json(const lcp_cli_fix_state *s, lcp_json *j) {
 void lcp_cli_fix_paths_free(lcp_cli_fix_state *s) {
     if (!s)
         return;
-    for (size_t i = 0; s->roots && i < s->n; i++) {
-        lcp_fix_plan_release(&s->roots[i].plan);
-        lcp_fix_result_release(&s->roots[i].result);
-        lcp_audit_report_release(&s->roots[i].before);
-        lcp_audit_report_release(&s->roots[i].after);
-    }
+    for (size_t i = 0; s->roots && i < s->n; i++)
+        lcp_fix_root_release(&s->roots[i]);
     free(s->roots);
     free(s);
 }

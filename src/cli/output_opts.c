@@ -4,14 +4,6 @@
 #include "cli/cli.h"
 
 #include <string.h>
-#include <sys/stat.h>
-
-void lcp_output_opts_init(lcp_output_opts *o) {
-    o->output = NULL;
-    o->in_place = false;
-    o->no_fsync = false;
-    o->no_resign = false;
-}
 
 bool lcp_output_opts_take(lcp_output_opts *o, const lcp_opts *p, int id) {
     switch (id) {
@@ -63,13 +55,6 @@ int lcp_output_opts_parse(lcp_output_opts *o, const char *command, int argc, cha
     return 1;
 }
 
-bool lcp_output_same_file(const char *a, const char *b) {
-    struct stat sa, sb;
-    if (stat(a, &sa) != 0 || stat(b, &sb) != 0)
-        return false;
-    return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-}
-
 int lcp_output_opts_check(const lcp_output_opts *o, const char *command, char *const *inputs, int ninputs) {
     if (ninputs <= 0)
         return lcp_cli_usage_error(command, "no input file given");
@@ -85,27 +70,4 @@ int lcp_output_opts_check(const lcp_output_opts *o, const char *command, char *c
             return lcp_cli_usage_error(command, "-o '%s' is the input file; add --in-place to replace it", o->output);
     }
     return 0;
-}
-
-unsigned lcp_output_opts_write_flags(const lcp_output_opts *o) { return o->no_fsync ? LCP_WRITE_NO_FSYNC : 0; }
-
-const char *lcp_output_opts_dest(const lcp_output_opts *o, const char *input) {
-    return o->in_place || o->output == NULL ? input : o->output;
-}
-
-lcp_status lcp_output_stage(const lcp_output_opts *o, const char *input, const lcp_plan *plan, const lcp_source *src,
-                            lcp_staged_file **out, lcp_error *err) {
-    *out = NULL;
-    const char *dest = lcp_output_opts_dest(o, input);
-    if (!o->in_place && dest != input && lcp_output_same_file(dest, input))
-        return lcp_error_set(err, LCP_E_USAGE, LCP_NO_OFFSET,
-                             "%s: -o names the input file; add --in-place to replace it", dest);
-    return lcp_plan_stage_file(plan, src, dest, input, lcp_output_opts_write_flags(o), out, err);
-}
-
-lcp_status lcp_output_write(const lcp_output_opts *o, const char *input, const lcp_plan *plan, const lcp_source *src,
-                            lcp_error *err) {
-    lcp_staged_file *sf;
-    lcp_status st = lcp_output_stage(o, input, plan, src, &sf, err);
-    return st ? st : lcp_staged_file_commit(sf, err);
 }

@@ -47,22 +47,18 @@
  * (lcp_output_opts_parse is the older hand-loop helper, still used by
  * `sign`.)
  *
+ * The struct and the writing itself (lcp_output_stage, lcp_output_write) are
+ * the job layer's: lcpatch/output.h, src/job/output.c.
+ *
  * Ownership: lcp_output_opts only points into argv; nothing to release. */
 #ifndef LCP_CLI_OUTPUT_OPTS_H
 #define LCP_CLI_OUTPUT_OPTS_H
 
 #include "cli/options.h"
 #include "lcpatch/lcpatch.h"
+#include "lcpatch/output.h"
 
 #include <stdbool.h>
-
-typedef struct lcp_output_opts {
-    const char *output; /* the -o value, or NULL */
-    bool in_place;      /* --in-place was given */
-    bool no_fsync;      /* --no-fsync was given */
-    bool no_resign;     /* --no-resign: the image editors leave a stale
-                         * ad-hoc signature as it is (edit_files.c) */
-} lcp_output_opts;
 
 /* The --help paragraph on --no-fsync, the same for every native writer. */
 #define LCP_OUTPUT_RESIGN_HELP                                                                                         \
@@ -86,8 +82,6 @@ typedef struct lcp_output_opts {
     "Several files: every one is read and planned before any is written; when\n"                                       \
     "one fails nothing is written (\"nothing written: N of M files failed\"), exit 3.\n"
 
-void lcp_output_opts_init(lcp_output_opts *o);
-
 /* Records the output option the parser just returned (id, values in p:
  * LCP_OPT_OUTPUT_SPECS, LCP_OPT_NO_RESIGN_SPEC); false for any other id. */
 bool lcp_output_opts_take(lcp_output_opts *o, const lcp_opts *p, int id);
@@ -104,29 +98,5 @@ int lcp_output_opts_parse(lcp_output_opts *o, const char *command, int argc, cha
  * naming an input without --in-place are usage errors. Prints the message
  * and returns 2 (LCP_EXIT_USAGE), or returns 0. */
 int lcp_output_opts_check(const lcp_output_opts *o, const char *command, char *const *inputs, int ninputs);
-
-/* The LCP_WRITE_* flags the options ask for (LCP_WRITE_NO_FSYNC or 0), for
- * a command that writes through another library call (rescue --fix-paths). */
-unsigned lcp_output_opts_write_flags(const lcp_output_opts *o);
-
-/* Where the output for `input` goes: the -o path, or input itself. */
-const char *lcp_output_opts_dest(const lcp_output_opts *o, const char *input);
-
-/* True when paths a and b name the same existing file (st_dev and st_ino,
- * following symlinks). False when either does not exist. */
-bool lcp_output_same_file(const char *a, const char *b);
-
-/* Writes plan (whose copy pieces read from src, the opened input) to the
- * destination for `input`, atomically, keeping the input's mode (and owner
- * where possible), durably unless --no-fsync. Refuses (LCP_E_USAGE) an -o
- * that names the input without --in-place, in case the check was skipped
- * or the file system changed. */
-lcp_status lcp_output_write(const lcp_output_opts *o, const char *input, const lcp_plan *plan, const lcp_source *src,
-                            lcp_error *err);
-/* The same, in two steps, for commands that write several files: stage
- * every output, then commit them all (or abort them all on a failure).
- * See lcp_plan_stage_file. */
-lcp_status lcp_output_stage(const lcp_output_opts *o, const char *input, const lcp_plan *plan, const lcp_source *src,
-                            lcp_staged_file **out, lcp_error *err);
 
 #endif

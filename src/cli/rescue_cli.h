@@ -24,7 +24,6 @@ typedef struct rescue_item {
     lcp_error err;
     bool failed, written;
     bool skipped;             /* unrescuable, left as it is (--skip-unrescuable) */
-    lcp_staged_file *staged;  /* between staging and commit */
     lcp_rescue_adhoc *adhoc;  /* --adhoc: the output signed ad hoc */
     size_t nfindings, errors; /* audit findings that concern the kept slices */
 } rescue_item;
@@ -65,8 +64,6 @@ void rescue_print_json(const struct rescue_report *r);
 
 /* The facts both reports share (rescue_report.c). */
 rescue_item *rescue_item_of(rescue_item *items, size_t n, const lcp_audit_finding *fd);
-bool rescue_finding_kept(const rescue_item *it, const lcp_audit_finding *fd);
-bool rescue_finding_blocks(const lcp_audit_finding *fd);
 const char *rescue_sdk_action_name(lcp_sdk_action a);
 const char *rescue_state_name(const rescue_item *it, bool dry_run);
 bool rescue_next_step_unsigned(const rescue_item *items, size_t n);

@@ -68,32 +68,6 @@ static const lcp_opt_spec rescue_specs[] = {
 
 static const lcp_opt_command rescue_command = {"rescue", rescue_help, rescue_specs, LCP_OPT_COUNT(rescue_specs), 0};
 
-static bool parse_keep(const char *v, uint32_t (**keep)[2], size_t *nkeep) {
-    char *copy = strdup(v);
-    if (copy == NULL)
-        return false;
-    bool ok = true;
-    for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-        uint32_t t, s;
-        if (!lcp_arch_from_name(tok, &t, &s)) {
-            lcp_cli_usage_error("rescue", "unknown architecture '%s' in --keep", tok);
-            ok = false;
-            break;
-        }
-        uint32_t(*n)[2] = realloc(*keep, (*nkeep + 1) * sizeof *n);
-        if (n == NULL) {
-            ok = false;
-            break;
-        }
-        *keep = n;
-        (*keep)[*nkeep][0] = t;
-        (*keep)[*nkeep][1] = s;
-        (*nkeep)++;
-    }
-    free(copy);
-    return ok;
-}
-
 /* One option the parser returned into a: -1 to go on, else the exit status. */
 static int rescue_option(struct rescue_args *a, const lcp_opts *p, int id) {
     if (lcp_output_opts_take(&a->out, p, id))
@@ -112,7 +86,7 @@ static int rescue_option(struct rescue_args *a, const lcp_opts *p, int id) {
             return lcp_cli_usage_error("rescue", "--sdk wants a version of at least 10.9, not '%s'", p->value);
         break;
     case OPT_KEEP:
-        if (!parse_keep(p->value, &a->keep, &a->nkeep))
+        if (lcp_cli_parse_archs("rescue", p->value, " in --keep", &a->keep, &a->nkeep) != 0)
             return LCP_EXIT_USAGE;
         break;
     case OPT_EXCLUDE: {

@@ -10,46 +10,10 @@
  * argument); NULL when rescue did not plan that file (a symlink audit
  * followed, say). */
 rescue_item *rescue_item_of(rescue_item *items, size_t n, const lcp_audit_finding *fd) {
-    for (size_t i = 0; i < n; i++) {
-        if (strcmp(items[i].root, fd->root) != 0)
-            continue;
-        const char *p = items[i].path;
-        size_t rl = strlen(fd->root);
-        if (strcmp(p, fd->file) == 0 && strcmp(fd->file, fd->root) == 0)
+    for (size_t i = 0; i < n; i++)
+        if (lcp_rescue_finding_of(items[i].root, items[i].path, fd))
             return &items[i];
-        if (strncmp(p, fd->root, rl) == 0) {
-            const char *rest = p + rl;
-            while (*rest == '/')
-                rest++;
-            if (strcmp(rest, fd->file) == 0)
-                return &items[i];
-        }
-    }
     return NULL;
-}
-
-/* True when the finding is about a slice rescue keeps (findings in removed
- * legacy slices go away with them, and files left alone are not signed). */
-bool rescue_finding_kept(const rescue_item *it, const lcp_audit_finding *fd) {
-    if (it == NULL || it->rf == NULL)
-        return true;
-    if (it->rf->state == LCP_RESCUE_NO_64BIT || it->rf->state == LCP_RESCUE_OTHER_PLATFORM)
-        return false; /* left alone: rescue reports why, not its load paths */
-    for (size_t k = 0; k < it->rf->nslices; k++) {
-        const lcp_rescue_slice *s = &it->rf->slices[k];
-        if (strcmp(s->arch, fd->arch ? fd->arch : "") == 0 && ((s->member == NULL) == (fd->member == NULL)) &&
-            (!s->member || strcmp(s->member, fd->member) == 0))
-            return !s->removed;
-    }
-    return true;
-}
-
-/* True when the finding stops the goal, a program signed with the hardened
- * runtime that runs: audit's errors, and the relative load paths and
- * rpaths that audit only warns about (dyld refuses them in hardened
- * programs, so rescue's verdict cannot be "ready" with one left). */
-bool rescue_finding_blocks(const lcp_audit_finding *fd) {
-    return fd->severity == LCP_AUDIT_ERROR || fd->kind == LCP_AUDIT_RELATIVE_PATH;
 }
 
 const char *rescue_sdk_action_name(lcp_sdk_action a) {
@@ -112,26 +76,13 @@ static bool is_bundle(const char *p) {
     return false;
 }
 
-/* True when codesign signs this file: some kept image is neither an object
- * (archives) nor a dSYM. */
-static bool signable(const lcp_rescue_file *rf) {
-    if (rf->state != LCP_RESCUE_CHANGED && rf->state != LCP_RESCUE_ALREADY)
-        return false; /* left alone: nothing rescue made to sign */
-    for (size_t i = 0; i < rf->file->nslices && i < rf->nslices; i++) {
-        const lcp_image *img = rf->file->slices[i].image;
-        if (!rf->slices[i].removed && img && img->filetype != LCP_MH_OBJECT && img->filetype != LCP_MH_DSYM)
-            return true;
-    }
-    return false;
-}
-
 /* True when some file rescue made or kept is an archive or an object only
  * (what codesign never signs). */
 bool rescue_next_step_unsigned(const rescue_item *items, size_t n) {
     for (size_t i = 0; i < n; i++) {
         const lcp_rescue_file *rf = items[i].rf;
         if (!items[i].failed && !items[i].skipped && rf &&
-            (rf->state == LCP_RESCUE_CHANGED || rf->state == LCP_RESCUE_ALREADY) && !signable(rf))
+            (rf->state == LCP_RESCUE_CHANGED || rf->state == LCP_RESCUE_ALREADY) && !lcp_rescue_signable(rf))
             return true;
     }
     return false;
@@ -142,7 +93,7 @@ bool rescue_next_step_unsigned(const rescue_item *items, size_t n) {
 char *rescue_next_step(const rescue_item *items, size_t n, char *const *roots, size_t nroots) {
     size_t nsign = 0;
     for (size_t i = 0; i < n; i++)
-        nsign += !items[i].failed && !items[i].skipped && signable(items[i].rf);
+        nsign += !items[i].failed && !items[i].skipped && lcp_rescue_signable(items[i].rf);
     if (nsign == 0)
         return NULL; /* archives, objects, files left alone: codesign has nothing to sign */
     char *buf = NULL;
@@ -152,7 +103,7 @@ char *rescue_next_step(const rescue_item *items, size_t n, char *const *roots, s
         return NULL;
     fputs("codesign --force --options runtime --timestamp --sign \"Developer ID Application: YOUR NAME (TEAMID)\"", fp);
     for (size_t i = 0; i < n; i++) {
-        if (items[i].failed || items[i].skipped || !signable(items[i].rf))
+        if (items[i].failed || items[i].skipped || !lcp_rescue_signable(items[i].rf))
             continue; /* static archives are linked and dSYMs kept aside, not signed */
         fputc(' ', fp);
         print_shell_word(fp, items[i].dest ? items[i].dest : items[i].path);

@@ -7,7 +7,7 @@
 #include <string.h>
 
 static void print_finding_text(const lcp_audit_finding *fd) {
-    printf("  %-10s %s %s: %s '%s'", "finding", rescue_finding_blocks(fd) ? "error" : "warning",
+    printf("  %-10s %s %s: %s '%s'", "finding", lcp_rescue_finding_blocks(fd) ? "error" : "warning",
            lcp_audit_kind_name(fd->kind), fd->command ? fd->command : "?", fd->path ? fd->path : "");
     if (fd->arch)
         printf(" (%s%s%s)", fd->arch, fd->member ? ", " : "", fd->member ? fd->member : "");
@@ -78,7 +78,7 @@ static void print_slice_text(const lcp_rescue_file *rf, size_t index) {
 
 static void print_findings(rescue_item *items, size_t n, const rescue_item *it, const lcp_audit_report *ar) {
     for (size_t f = 0; f < ar->nfindings; f++)
-        if (rescue_item_of(items, n, &ar->findings[f]) == it && rescue_finding_kept(it, &ar->findings[f]))
+        if (rescue_item_of(items, n, &ar->findings[f]) == it && lcp_rescue_finding_kept(it->rf, &ar->findings[f]))
             print_finding_text(&ar->findings[f]);
 }
 

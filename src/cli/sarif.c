@@ -1,6 +1,7 @@
 /* The SARIF 2.1.0 skeleton shared by audit and check (sarif.h). */
 #include "cli/sarif.h"
 
+#include "cli/json_field.h"
 #include "lcpatch/lcpatch.h"
 
 #include <stdlib.h>
@@ -8,10 +9,8 @@
 
 void lcp_sarif_begin(lcp_json *j, const char *tool) {
     lcp_json_begin_object(j);
-    lcp_json_key(j, "$schema");
-    lcp_json_string(j, "https://json.schemastore.org/sarif-2.1.0.json");
-    lcp_json_key(j, "version");
-    lcp_json_string(j, "2.1.0");
+    lcp_json_field_string(j, "$schema", "https://json.schemastore.org/sarif-2.1.0.json");
+    lcp_json_field_string(j, "version", "2.1.0");
     lcp_json_key(j, "runs");
     lcp_json_begin_array(j);
     lcp_json_begin_object(j);
@@ -19,10 +18,8 @@ void lcp_sarif_begin(lcp_json *j, const char *tool) {
     lcp_json_begin_object(j);
     lcp_json_key(j, "driver");
     lcp_json_begin_object(j);
-    lcp_json_key(j, "name");
-    lcp_json_string(j, tool);
-    lcp_json_key(j, "version");
-    lcp_json_string(j, LCPATCH_VERSION);
+    lcp_json_field_string(j, "name", tool);
+    lcp_json_field_string(j, "version", LCPATCH_VERSION);
     lcp_json_key(j, "rules");
     lcp_json_begin_array(j);
 }
@@ -30,27 +27,23 @@ void lcp_sarif_begin(lcp_json *j, const char *tool) {
 void lcp_sarif_text(lcp_json *j, const char *key, const char *text) {
     lcp_json_key(j, key);
     lcp_json_begin_object(j);
-    lcp_json_key(j, "text");
-    lcp_json_string(j, text);
+    lcp_json_field_string(j, "text", text);
     lcp_json_end_object(j);
 }
 
 void lcp_sarif_rule(lcp_json *j, const char *id, const char *description, const char *help, const char *help_uri,
                     bool error) {
     lcp_json_begin_object(j);
-    lcp_json_key(j, "id");
-    lcp_json_string(j, id);
+    lcp_json_field_string(j, "id", id);
     lcp_sarif_text(j, "shortDescription", description);
     if (help)
         lcp_sarif_text(j, "help", help);
     if (help_uri) {
-        lcp_json_key(j, "helpUri");
-        lcp_json_string(j, help_uri);
+        lcp_json_field_string(j, "helpUri", help_uri);
     }
     lcp_json_key(j, "defaultConfiguration");
     lcp_json_begin_object(j);
-    lcp_json_key(j, "level");
-    lcp_json_string(j, error ? "error" : "warning");
+    lcp_json_field_string(j, "level", error ? "error" : "warning");
     lcp_json_end_object(j);
     lcp_json_end_object(j);
 }
@@ -79,10 +72,30 @@ void lcp_sarif_artifact(lcp_json *j, const char *path) {
     }
     lcp_json_key(j, "artifactLocation");
     lcp_json_begin_object(j);
-    lcp_json_key(j, "uri");
-    lcp_json_string(j, u ? u : path);
+    lcp_json_field_string(j, "uri", u ? u : path);
     lcp_json_end_object(j);
     free(u);
+}
+
+void lcp_sarif_locations(lcp_json *j, const char *path, const char *arch) {
+    lcp_json_key(j, "locations");
+    lcp_json_begin_array(j);
+    lcp_json_begin_object(j);
+    lcp_json_key(j, "physicalLocation");
+    lcp_json_begin_object(j);
+    lcp_sarif_artifact(j, path);
+    lcp_json_end_object(j);
+    if (arch) {
+        lcp_json_key(j, "logicalLocations");
+        lcp_json_begin_array(j);
+        lcp_json_begin_object(j);
+        lcp_json_field_string(j, "name", arch);
+        lcp_json_field_string(j, "kind", "module");
+        lcp_json_end_object(j);
+        lcp_json_end_array(j);
+    }
+    lcp_json_end_object(j);
+    lcp_json_end_array(j);
 }
 
 void lcp_sarif_begin_notifications(lcp_json *j, bool successful) {
@@ -90,8 +103,7 @@ void lcp_sarif_begin_notifications(lcp_json *j, bool successful) {
     lcp_json_key(j, "invocations");
     lcp_json_begin_array(j);
     lcp_json_begin_object(j);
-    lcp_json_key(j, "executionSuccessful");
-    lcp_json_bool(j, successful);
+    lcp_json_field_bool(j, "executionSuccessful", successful);
     lcp_json_key(j, "toolExecutionNotifications");
     lcp_json_begin_array(j);
 }

@@ -23,6 +23,10 @@ void lcp_sarif_text(lcp_json *j, const char *key, const char *text);
 /* "artifactLocation": {"uri": path}, percent-encoded as RFC 3986 wants
  * (unreserved characters and '/' kept). */
 void lcp_sarif_artifact(lcp_json *j, const char *path);
+/* "locations": one location, the artifact at path and, when arch is not
+ * NULL, the architecture as a logical location ({"name", "kind":
+ * "module"}). */
+void lcp_sarif_locations(lcp_json *j, const char *path, const char *arch);
 /* Closes the results, opens the invocation (executionSuccessful) and its
  * "toolExecutionNotifications" array. */
 void lcp_sarif_begin_notifications(lcp_json *j, bool successful);

@@ -2,6 +2,7 @@
  * CodeDirectories, requirements, entitlements and the CMS signer, read by
  * lcp_cs_read. A signature that does not decode is shown with the reason
  * (the rest of the slice is still shown; `verify` judges it). */
+#include "cli/json_field.h"
 #include "cli/show.h"
 #include "lcpatch/codesign.h"
 
@@ -142,64 +143,51 @@ void lcp_show_sig_text(FILE *out, const lcp_file *f, const lcp_image *img) {
     lcp_cs_signature_release(&sig);
 }
 
-static void key_str(lcp_json *j, const char *k, const char *v) {
-    lcp_json_key(j, k);
-    lcp_json_string(j, v);
-}
-static void key_u(lcp_json *j, const char *k, uint64_t v) {
-    lcp_json_key(j, k);
-    lcp_json_uint(j, v);
-}
-
 static void json_keys(lcp_json *j, uint32_t size, char **keys, size_t n, const char *xml) {
     lcp_json_begin_object(j);
-    key_u(j, "size", size);
+    lcp_json_field_uint(j, "size", size);
     lcp_json_key(j, "keys");
     lcp_json_begin_array(j);
     for (size_t i = 0; i < n; i++)
         lcp_json_string(j, keys[i]);
     lcp_json_end_array(j);
     if (xml)
-        key_str(j, "xml", xml);
+        lcp_json_field_string(j, "xml", xml);
     lcp_json_end_object(j);
 }
 
 static void json_cd(lcp_json *j, const lcp_cs_signature *sig, const lcp_cs_codedir *cd) {
     char h[2 * LCP_CS_MAX_DIGEST + 1];
     lcp_json_begin_object(j);
-    key_u(j, "slot", cd->slot);
-    key_u(j, "version", cd->version);
-    key_u(j, "flags", cd->flags);
+    lcp_json_field_uint(j, "slot", cd->slot);
+    lcp_json_field_uint(j, "version", cd->version);
+    lcp_json_field_uint(j, "flags", cd->flags);
     lcp_json_key(j, "flag_names");
     lcp_json_begin_array(j);
     for (uint32_t bit = 1; bit; bit <<= 1)
         if ((cd->flags & bit) && lcp_cs_flag_name(bit))
             lcp_json_string(j, lcp_cs_flag_name(bit));
     lcp_json_end_array(j);
-    key_u(j, "hash_type", cd->hash_type);
-    key_str(j, "hash", lcp_cs_hash_name(cd->hash_type));
-    key_u(j, "hash_size", cd->hash_size);
-    key_u(j, "page_size", cd->page_shift ? (uint64_t)1 << (cd->page_shift & 63) : 0);
-    key_u(j, "code_limit", cd->code_limit);
-    key_u(j, "code_slots", cd->ncode);
-    key_u(j, "special_slots", cd->nspecial);
-    key_str(j, "identifier", cd->identifier);
-    key_str(j, "team_id", cd->team_id);
-    key_u(j, "platform", cd->platform);
+    lcp_json_field_uint(j, "hash_type", cd->hash_type);
+    lcp_json_field_string(j, "hash", lcp_cs_hash_name(cd->hash_type));
+    lcp_json_field_uint(j, "hash_size", cd->hash_size);
+    lcp_json_field_uint(j, "page_size", cd->page_shift ? (uint64_t)1 << (cd->page_shift & 63) : 0);
+    lcp_json_field_uint(j, "code_limit", cd->code_limit);
+    lcp_json_field_uint(j, "code_slots", cd->ncode);
+    lcp_json_field_uint(j, "special_slots", cd->nspecial);
+    lcp_json_field_string(j, "identifier", cd->identifier);
+    lcp_json_field_string(j, "team_id", cd->team_id);
+    lcp_json_field_uint(j, "platform", cd->platform);
     lcp_json_key(j, "exec_segment");
     if (cd->has_exec_seg) {
         lcp_json_begin_object(j);
-        key_u(j, "base", cd->exec_seg_base);
-        key_u(j, "limit", cd->exec_seg_limit);
-        key_u(j, "flags", cd->exec_seg_flags);
+        lcp_json_field_uint(j, "base", cd->exec_seg_base);
+        lcp_json_field_uint(j, "limit", cd->exec_seg_limit);
+        lcp_json_field_uint(j, "flags", cd->exec_seg_flags);
         lcp_json_end_object(j);
     } else
         lcp_json_null(j);
-    lcp_json_key(j, "runtime");
-    if (cd->has_runtime)
-        lcp_json_uint(j, cd->runtime);
-    else
-        lcp_json_null(j);
+    lcp_json_field_uint_if(j, "runtime", cd->has_runtime, cd->runtime);
     lcp_json_key(j, "special_slot_hashes");
     lcp_json_begin_object(j);
     for (uint32_t k = 1; k <= cd->nspecial; k++) {
@@ -209,20 +197,20 @@ static void json_cd(lcp_json *j, const lcp_cs_signature *sig, const lcp_cs_coded
         char name[16];
         snprintf(name, sizeof name, "%u", k);
         hex_string(s, cd->hash_size, h, sizeof h);
-        key_str(j, name, h);
+        lcp_json_field_string(j, name, h);
     }
     lcp_json_end_object(j);
     hex_string(cd->cdhash, cd->cdhash_len < LCP_CS_CDHASH_LEN ? cd->cdhash_len : LCP_CS_CDHASH_LEN, h, sizeof h);
-    key_str(j, "cdhash", h);
+    lcp_json_field_string(j, "cdhash", h);
     lcp_json_end_object(j);
 }
 
 static void json_cert(lcp_json *j, const lcp_cs_cert *c) {
     lcp_json_begin_object(j);
-    key_str(j, "subject_cn", c->subject_cn);
-    key_str(j, "subject_ou", c->subject_ou);
-    key_str(j, "subject_o", c->subject_o);
-    key_str(j, "issuer_cn", c->issuer_cn);
+    lcp_json_field_string(j, "subject_cn", c->subject_cn);
+    lcp_json_field_string(j, "subject_ou", c->subject_ou);
+    lcp_json_field_string(j, "subject_o", c->subject_o);
+    lcp_json_field_string(j, "issuer_cn", c->issuer_cn);
     lcp_json_end_object(j);
 }
 
@@ -232,19 +220,19 @@ void lcp_show_sig_json(lcp_json *j, const lcp_file *f, const lcp_image *img) {
     lcp_error err;
     lcp_status st = lcp_cs_read(&f->src, img, &sig, &err);
     if (st != LCP_OK) {
-        key_str(j, "error", err.message);
+        lcp_json_field_string(j, "error", err.message);
         lcp_cs_signature_release(&sig);
         return;
     }
-    key_str(j, "kind", lcp_cs_kind(&sig));
+    lcp_json_field_string(j, "kind", lcp_cs_kind(&sig));
     lcp_json_key(j, "blobs");
     lcp_json_begin_array(j);
     for (uint32_t i = 0; i < sig.count; i++) {
         lcp_json_begin_object(j);
-        key_u(j, "type", sig.blobs[i].type);
-        key_u(j, "offset", sig.blobs[i].offset);
-        key_u(j, "magic", sig.blobs[i].magic);
-        key_u(j, "length", sig.blobs[i].length);
+        lcp_json_field_uint(j, "type", sig.blobs[i].type);
+        lcp_json_field_uint(j, "offset", sig.blobs[i].offset);
+        lcp_json_field_uint(j, "magic", sig.blobs[i].magic);
+        lcp_json_field_uint(j, "length", sig.blobs[i].length);
         lcp_json_end_object(j);
     }
     lcp_json_end_array(j);
@@ -256,9 +244,9 @@ void lcp_show_sig_json(lcp_json *j, const lcp_file *f, const lcp_image *img) {
     lcp_json_key(j, "requirements");
     if (sig.has_requirements) {
         lcp_json_begin_object(j);
-        key_u(j, "size", sig.requirements_size);
-        key_u(j, "count", sig.nrequirements);
-        key_str(j, "designated", sig.designated);
+        lcp_json_field_uint(j, "size", sig.requirements_size);
+        lcp_json_field_uint(j, "count", sig.nrequirements);
+        lcp_json_field_string(j, "designated", sig.designated);
         lcp_json_end_object(j);
     } else
         lcp_json_null(j);
@@ -276,12 +264,11 @@ void lcp_show_sig_json(lcp_json *j, const lcp_file *f, const lcp_image *img) {
     if (sig.has_cms) {
         const lcp_cs_cms *c = &sig.cms;
         lcp_json_begin_object(j);
-        key_u(j, "size", c->size);
-        lcp_json_key(j, "parsed");
-        lcp_json_bool(j, c->parsed);
+        lcp_json_field_uint(j, "size", c->size);
+        lcp_json_field_bool(j, "parsed", c->parsed);
         if (!c->parsed && c->size)
-            key_str(j, "error", c->error);
-        key_str(j, "digest", c->parsed ? c->digest : NULL);
+            lcp_json_field_string(j, "error", c->error);
+        lcp_json_field_string(j, "digest", c->parsed ? c->digest : NULL);
         lcp_json_key(j, "signer");
         if (c->signer >= 0)
             json_cert(j, &c->certs[c->signer]);
@@ -292,11 +279,11 @@ void lcp_show_sig_json(lcp_json *j, const lcp_file *f, const lcp_image *img) {
         for (size_t i = 0; i < c->ncerts; i++)
             json_cert(j, &c->certs[i]);
         lcp_json_end_array(j);
-        key_str(j, "signing_time", c->has_signing_time ? c->signing_time : NULL);
+        lcp_json_field_string(j, "signing_time", c->has_signing_time ? c->signing_time : NULL);
         lcp_json_key(j, "timestamp");
         if (c->has_timestamp) {
             lcp_json_begin_object(j);
-            key_str(j, "time", c->timestamp_time[0] ? c->timestamp_time : NULL);
+            lcp_json_field_string(j, "time", c->timestamp_time[0] ? c->timestamp_time : NULL);
             lcp_json_end_object(j);
         } else
             lcp_json_null(j);

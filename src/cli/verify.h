@@ -11,8 +11,6 @@
 
 const char *lcp_verify_verdict_name(lcp_cs_verdict v);
 const char *lcp_verify_problem_name(lcp_cs_problem p);
-/* The signer's chain by issuer name inside the CMS: indices into certs. */
-size_t lcp_verify_chain(const lcp_cs_cms *c, size_t *idx, size_t max);
 /* One slice's verdict: a text line (and detail lines), or a JSON object. */
 void lcp_verify_text_line(FILE *out, const char *label, const lcp_cs_signature *sig, const lcp_cs_result *res);
 void lcp_verify_json_image(lcp_json *j, const char *arch, const lcp_cs_signature *sig, const lcp_cs_result *res);

@@ -313,3 +313,24 @@ bool lcp_cs_cms_signature_ok(const lcp_cs_signature *sig, const uint8_t *content
     ERR_clear_error();
     return ok;
 }
+
+size_t lcp_cs_cms_chain(const lcp_cs_cms *c, size_t *idx, size_t max) {
+    size_t n = 0;
+    if (c->signer < 0)
+        return 0;
+    size_t cur = (size_t)c->signer;
+    while (n < max && n < c->ncerts) {
+        idx[n++] = cur;
+        const lcp_cs_cert *x = &c->certs[cur];
+        if (!x->issuer_cn || (x->subject_cn && strcmp(x->issuer_cn, x->subject_cn) == 0))
+            break; /* self-issued: the root */
+        size_t k;
+        for (k = 0; k < c->ncerts; k++)
+            if (c->certs[k].subject_cn && strcmp(c->certs[k].subject_cn, x->issuer_cn) == 0)
+                break;
+        if (k == c->ncerts)
+            break;
+        cur = k;
+    }
+    return n;
+}

@@ -241,6 +241,33 @@ static void decompiles_a_designated_requirement(void **state) {
     assert_null(lcp_cs_requirement_text(r, o));
 }
 
+/* The signer's chain is followed by issuer name up to a self-issued root,
+ * or to an issuer the CMS does not carry, within max entries. */
+static void names_the_signer_chain(void **state) {
+    (void)state;
+    lcp_cs_cert certs[] = {
+        {(char *)"Root", NULL, NULL, (char *)"Root"},
+        {(char *)"Leaf", NULL, NULL, (char *)"Middle"},
+        {(char *)"Middle", NULL, NULL, (char *)"Root"},
+        {(char *)"Orphan", NULL, NULL, (char *)"Nobody here"},
+    };
+    lcp_cs_cms c;
+    memset(&c, 0, sizeof c);
+    c.certs = certs;
+    c.ncerts = 4;
+    size_t idx[8];
+    c.signer = -1;
+    assert_int_equal(lcp_cs_cms_chain(&c, idx, 8), 0);
+    c.signer = 1;
+    assert_int_equal(lcp_cs_cms_chain(&c, idx, 8), 3);
+    assert_int_equal(idx[0], 1);
+    assert_int_equal(idx[1], 2);
+    assert_int_equal(idx[2], 0);
+    assert_int_equal(lcp_cs_cms_chain(&c, idx, 2), 2);
+    c.signer = 3;
+    assert_int_equal(lcp_cs_cms_chain(&c, idx, 8), 1);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(hashes_known_vectors),
@@ -248,6 +275,7 @@ int main(void) {
         cmocka_unit_test(reads_and_verifies_a_built_signature),
         cmocka_unit_test(refuses_hostile_superblobs),
         cmocka_unit_test(decompiles_a_designated_requirement),
+        cmocka_unit_test(names_the_signer_chain),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -237,6 +237,48 @@ static void delete_all_rpaths_then_add(void **state) {
     lcp_image_free(img);
 }
 
+/* The native commands' idempotence: each edit is "done" exactly when it
+ * would change nothing, and delete-rpath removes every copy of the path. */
+static void native_edits_are_idempotent(void **state) {
+    (void)state;
+    lcp_image *img = sample(true, false, 2048);
+    const lcp_name_edit add_new = {LCP_NAME_ADD_RPATH, NULL, "@rpath/new"};
+    const lcp_name_edit add_old = {LCP_NAME_ADD_RPATH, NULL, "/opt/old/lib"};
+    const lcp_name_edit del_old = {LCP_NAME_DELETE_RPATH, "/opt/old/lib", NULL};
+    const lcp_name_edit id_same = {LCP_NAME_ID, NULL, "/usr/local/lib/libdodo.dylib"};
+    const lcp_name_edit id_new = {LCP_NAME_ID, NULL, "@rpath/libdodo.dylib"};
+    const lcp_name_edit change_z = {LCP_NAME_CHANGE, "/opt/old/libz.1.dylib", "@rpath/libz.1.dylib"};
+    const lcp_name_edit change_id = {LCP_NAME_CHANGE, "/usr/local/lib/libdodo.dylib", "@rpath/x"};
+    const lcp_name_edit change_same = {LCP_NAME_CHANGE, "/opt/old/libz.1.dylib", "/opt/old/libz.1.dylib"};
+    assert_false(lcp_name_edit_done(img, &add_new));
+    assert_true(lcp_name_edit_done(img, &add_old));
+    assert_false(lcp_name_edit_done(img, &del_old));
+    assert_true(lcp_name_edit_done(img, &id_same));
+    assert_false(lcp_name_edit_done(img, &id_new));
+    assert_false(lcp_name_edit_done(img, &change_z));
+    assert_true(lcp_name_edit_done(img, &change_id)); /* the id is no load */
+    assert_true(lcp_name_edit_done(img, &change_same));
+    /* a second copy of /opt/old/lib: one delete-rpath removes both */
+    lcp_name_report rep;
+    lcp_image *two = NULL;
+    {
+        struct builder w;
+        begin(&w, true, false);
+        segment(&w, 2048, 0x80000400);
+        rpath(&w, "/opt/old/lib");
+        rpath(&w, "@loader_path/../lib");
+        rpath(&w, "/opt/old/lib");
+        two = finish(&w, LCP_MH_DYLIB);
+    }
+    assert_int_equal(lcp_image_edit_name_all(two, &del_old, &rep, NULL), LCP_OK);
+    assert_int_equal(rep.changed, 2);
+    assert_int_equal(two->ncmds, 2);
+    assert_true(lcp_name_edit_done(two, &del_old));
+    lcp_name_report_release(&rep);
+    lcp_image_free(two);
+    lcp_image_free(img);
+}
+
 /* ---- failures leave the image unchanged ---- */
 
 static void assert_unchanged(const lcp_image *img, const uint8_t *before, uint32_t size, uint32_t ncmds) {
@@ -438,6 +480,7 @@ int main(void) {
         cmocka_unit_test(id_is_ignored_without_lc_id_dylib),
         cmocka_unit_test(add_prepend_and_delete_rpaths),
         cmocka_unit_test(delete_all_rpaths_then_add),
+        cmocka_unit_test(native_edits_are_idempotent),
         cmocka_unit_test(missing_rpath_and_duplicate_are_reported_in_apple_order),
         cmocka_unit_test(conflicting_arguments),
         cmocka_unit_test(space_keeps_16_bytes_for_a_signature),

@@ -323,6 +323,37 @@ static void archive_symbol_table_is_not_a_slice(void **state) {
     lcp_rescue_file_free(rf);
 }
 
+/* Which audit findings are about which planned file and kept slice, and
+ * which stop the hardened runtime. */
+static void findings_of_the_kept_slices(void **state) {
+    (void)state;
+    lcp_audit_finding fd;
+    memset(&fd, 0, sizeof fd);
+    fd.root = (char *)"dir";
+    fd.file = (char *)"sub/lib.dylib";
+    assert_true(lcp_rescue_finding_of("dir", "dir/sub/lib.dylib", &fd));
+    assert_true(lcp_rescue_finding_of("dir", "dir//sub/lib.dylib", &fd));
+    assert_false(lcp_rescue_finding_of("dir", "dir/lib.dylib", &fd));
+    assert_false(lcp_rescue_finding_of("other", "dir/sub/lib.dylib", &fd));
+    fd.root = fd.file = (char *)"a.dylib"; /* a file argument */
+    assert_true(lcp_rescue_finding_of("a.dylib", "a.dylib", &fd));
+    lcp_rescue_file *rf = plan(BIN "legacy-fat.dylib", NULL); /* ppc7400, i386 removed; x86_64 kept */
+    fd.arch = (char *)"i386";
+    assert_false(lcp_rescue_finding_kept(rf, &fd));
+    fd.arch = (char *)"x86_64";
+    assert_true(lcp_rescue_finding_kept(rf, &fd));
+    assert_true(lcp_rescue_finding_kept(NULL, &fd));
+    assert_true(lcp_rescue_signable(rf));
+    lcp_rescue_file_free(rf);
+    fd.severity = LCP_AUDIT_WARNING;
+    fd.kind = LCP_AUDIT_RELATIVE_PATH;
+    assert_true(lcp_rescue_finding_blocks(&fd));
+    fd.kind = LCP_AUDIT_DANGLING;
+    assert_false(lcp_rescue_finding_blocks(&fd));
+    fd.severity = LCP_AUDIT_ERROR;
+    assert_true(lcp_rescue_finding_blocks(&fd));
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(legacy_fat_becomes_thin_unsigned_10_9),
@@ -334,6 +365,7 @@ int main(void) {
         cmocka_unit_test(finds_macho_files_by_magic),
         cmocka_unit_test(other_platforms_left_alone),
         cmocka_unit_test(archive_symbol_table_is_not_a_slice),
+        cmocka_unit_test(findings_of_the_kept_slices),
     };
     return cmocka_run_group_tests_name("rescue", tests, NULL, NULL);
 }
