@@ -31,8 +31,7 @@ static int report_bundle(const char *path, const lcp_cs_bundle_tree *t, bool jso
     const lcp_cs_seal_report *rep = &t->seal;
     int status = LCP_EXIT_OK;
     if (json) {
-        lcp_json_key(j, "executable");
-        lcp_json_string(j, b->executable);
+        lcp_json_field_string(j, "executable", b->executable);
         lcp_json_key(j, "images");
         lcp_json_begin_array(j);
     }
@@ -51,10 +50,8 @@ static int report_bundle(const char *path, const lcp_cs_bundle_tree *t, bool jso
     if (json) {
         lcp_json_key(j, "resources");
         lcp_json_begin_object(j);
-        lcp_json_key(j, "sealed");
-        lcp_json_bool(j, rep->sealed);
-        lcp_json_key(j, "files_checked");
-        lcp_json_uint(j, rep->files_checked);
+        lcp_json_field_bool(j, "sealed", rep->sealed);
+        lcp_json_field_uint(j, "files_checked", rep->files_checked);
         lcp_json_key(j, "changes");
         lcp_json_begin_array(j);
     } else if (t->seal_status == LCP_OK) {
@@ -69,10 +66,8 @@ static int report_bundle(const char *path, const lcp_cs_bundle_tree *t, bool jso
         const lcp_cs_change *c = &rep->changes[i];
         if (json) {
             lcp_json_begin_object(j);
-            lcp_json_key(j, "kind");
-            lcp_json_string(j, lcp_cs_change_name(c->kind));
-            lcp_json_key(j, "path");
-            lcp_json_string(j, c->path);
+            lcp_json_field_string(j, "kind", lcp_cs_change_name(c->kind));
+            lcp_json_field_string(j, "path", c->path);
             lcp_json_end_object(j);
         } else
             printf("%s: %s: %s/%s\n", path, lcp_cs_change_name(c->kind), b->base, c->path);
@@ -90,13 +85,11 @@ static int report_bundle(const char *path, const lcp_cs_bundle_tree *t, bool jso
     for (size_t i = 0; i < t->nnested; i++) {
         if (json) {
             lcp_json_begin_object(j);
-            lcp_json_key(j, "file");
-            lcp_json_string(j, t->nested[i].path);
+            lcp_json_field_string(j, "file", t->nested[i].path);
         }
         int s = report_nested(&t->nested[i], json, j);
         if (json) {
-            lcp_json_key(j, "status");
-            lcp_json_uint(j, (uint64_t)s);
+            lcp_json_field_uint(j, "status", (uint64_t)s);
             lcp_json_end_object(j);
         }
         status = lcp_cli_worse(status, s);
