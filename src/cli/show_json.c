@@ -13,22 +13,17 @@ static void json_versions(lcp_json *j, const lcp_image *img) {
     lcp_json_key(j, "version_commands");
     lcp_json_begin_array(j);
     for (size_t i = 0; i < img->ncmds; i++) {
-        uint32_t cmd = img->lc[i].cmd;
-        lcp_build_version bv = {0};
-        lcp_version_min vm = {0};
-        bool build = lcp_image_build_version(img, i, &bv);
-        if (!build && !lcp_image_version_min(img, i, &vm))
+        lcp_build_version bv;
+        if (!lcp_image_platform_version(img, i, &bv))
             continue;
-        /* LC_BUILD_VERSION and LC_VERSION_MIN_* have the same members;
-         * only the build version lists its tools. */
-        uint32_t platform = build ? bv.platform : lcp_version_min_platform(cmd);
+        bool build = img->lc[i].cmd == LCP_LC_BUILD_VERSION; /* only it lists tools */
         lcp_json_begin_object(j);
-        lcp_json_field_string(j, "cmd", lcp_lc_name(cmd));
+        lcp_json_field_string(j, "cmd", lcp_lc_name(img->lc[i].cmd));
         lcp_json_field_uint(j, "index", i);
-        lcp_json_field_string(j, "platform", lcp_platform_name(platform));
-        lcp_json_field_uint(j, "platform_value", platform);
-        key_version(j, "minos", build ? bv.minos : vm.version);
-        key_version(j, "sdk", build ? bv.sdk : vm.sdk);
+        lcp_json_field_string(j, "platform", lcp_platform_name(bv.platform));
+        lcp_json_field_uint(j, "platform_value", bv.platform);
+        key_version(j, "minos", bv.minos);
+        key_version(j, "sdk", bv.sdk);
         lcp_json_key(j, "tools");
         if (build)
             lcp_json_begin_array(j);
