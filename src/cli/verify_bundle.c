@@ -9,16 +9,14 @@
 
 #include <stdio.h>
 
-static int report_bundle(const char *path, const lcp_cs_bundle_tree *t, bool json, lcp_json *j);
-
-static int report_nested(const lcp_cs_nested_code *n, bool json, lcp_json *j) {
-    if (n->bundle)
-        return report_bundle(n->path, n->bundle, json, j);
+/* One Mach-O file's "images": [...] under --json; no file (a bundle
+ * without a main executable) is a finding. Returns the exit status. */
+static int report_images(const char *file, bool json, lcp_json *j, const lcp_cs_external *ext) {
     if (json) {
         lcp_json_key(j, "images");
         lcp_json_begin_array(j);
     }
-    int s = lcp_verify_file(n->path, json, j, NULL);
+    int s = file ? lcp_verify_file(file, json, j, ext) : LCP_EXIT_FINDINGS;
     if (json)
         lcp_json_end_array(j);
     return s;
@@ -29,21 +27,11 @@ static int report_bundle(const char *path, const lcp_cs_bundle_tree *t, bool jso
         return lcp_verify_fail(path, &t->err);
     const lcp_cs_bundle *b = &t->bundle;
     const lcp_cs_seal_report *rep = &t->seal;
-    int status = LCP_EXIT_OK;
-    if (json) {
-        lcp_json_field_string(j, "executable", b->executable);
-        lcp_json_key(j, "images");
-        lcp_json_begin_array(j);
-    }
-    if (b->executable)
-        status = lcp_verify_file(b->executable, json, j, &b->ext);
-    else {
-        if (!json)
-            printf("%s: invalid: no main executable (CFBundleExecutable) found\n", path);
-        status = LCP_EXIT_FINDINGS;
-    }
     if (json)
-        lcp_json_end_array(j);
+        lcp_json_field_string(j, "executable", b->executable);
+    else if (!b->executable)
+        printf("%s: invalid: no main executable (CFBundleExecutable) found\n", path);
+    int status = report_images(b->executable, json, j, &b->ext);
     if (t->seal_status != LCP_OK) {
         status = lcp_cli_worse(status, lcp_verify_fail(path, &t->seal_err));
     }
@@ -83,11 +71,12 @@ static int report_bundle(const char *path, const lcp_cs_bundle_tree *t, bool jso
     /* No CodeResources: the executable's verdict says whether its
      * CodeDirectory sealed one (slot -3 then cannot be checked). */
     for (size_t i = 0; i < t->nnested; i++) {
+        const lcp_cs_nested_code *n = &t->nested[i];
         if (json) {
             lcp_json_begin_object(j);
-            lcp_json_field_string(j, "file", t->nested[i].path);
+            lcp_json_field_string(j, "file", n->path);
         }
-        int s = report_nested(&t->nested[i], json, j);
+        int s = n->bundle ? report_bundle(n->path, n->bundle, json, j) : report_images(n->path, json, j, NULL);
         if (json) {
             lcp_json_field_uint(j, "status", (uint64_t)s);
             lcp_json_end_object(j);
