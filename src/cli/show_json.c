@@ -130,7 +130,7 @@ static void json_image(lcp_json *j, const lcp_file *f, size_t slice_index, const
     for (size_t i = 0; i < img->ncmds && sv_text == NULL; i++) {
         uint64_t sv;
         if (lcp_image_source_version(img, i, &sv))
-            sv_text = lcp_show_source_version(sv, b, sizeof b);
+            sv_text = lcp_source_version_format(sv, b, sizeof b);
     }
     lcp_json_string(j, sv_text);
 

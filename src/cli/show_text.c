@@ -33,8 +33,8 @@ static void print_versions(FILE *out, const lcp_image *img) {
             fputs(pname, out);
         else
             fprintf(out, "%u", bv.platform);
-        fprintf(out, " minos %s sdk %s", lcp_show_version(bv.minos, true, b1, sizeof b1),
-                bv.sdk ? lcp_show_version(bv.sdk, true, b2, sizeof b2) : "n/a");
+        fprintf(out, " minos %s sdk %s", lcp_version_format(bv.minos, b1, sizeof b1),
+                bv.sdk ? lcp_version_format(bv.sdk, b2, sizeof b2) : "n/a");
         for (uint32_t k = 0; k < bv.ntools; k++) {
             uint32_t tool, version;
             if (!lcp_image_build_tool(img, i, k, &tool, &version))
@@ -45,7 +45,7 @@ static void print_versions(FILE *out, const lcp_image *img) {
                 fprintf(out, " %s", tname);
             else
                 fprintf(out, " %u", tool);
-            fprintf(out, " %s", lcp_show_version(version, true, b1, sizeof b1));
+            fprintf(out, " %s", lcp_version_format(version, b1, sizeof b1));
         }
         fputc('\n', out);
         any = true;
@@ -81,7 +81,7 @@ static void print_image(FILE *out, const lcp_file *f, size_t slice_index, const 
     for (size_t i = 0; i < img->ncmds; i++) {
         uint64_t sv;
         if (lcp_image_source_version(img, i, &sv)) {
-            fprintf(out, FIELD "%s\n", "source version", lcp_show_source_version(sv, b1, sizeof b1));
+            fprintf(out, FIELD "%s\n", "source version", lcp_source_version_format(sv, b1, sizeof b1));
             any = true;
         }
     }
