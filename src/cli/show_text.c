@@ -88,31 +88,26 @@ static void print_image(FILE *out, const lcp_file *f, size_t slice_index, const 
     if (!any)
         fprintf(out, FIELD "none\n", "source version");
 
-    any = false;
-    for (size_t i = 0; i < img->ncmds; i++) {
-        lcp_dylib d;
-        if (img->lc[i].cmd == LCP_LC_ID_DYLIB && lcp_image_dylib(img, i, &d)) {
-            fprintf(out, FIELD "%s (current %s, compatibility %s)\n", "install name", d.name,
+    /* The install name (LC_ID_DYLIB), then the dylibs it loads, each with
+     * its kind: the same line after the field. */
+    for (int want_id = 1; want_id >= 0; want_id--) {
+        const char *field = want_id ? "install name" : "dylib";
+        any = false;
+        for (size_t i = 0; i < img->ncmds; i++) {
+            lcp_dylib d;
+            if ((img->lc[i].cmd == LCP_LC_ID_DYLIB) != want_id || !lcp_image_dylib(img, i, &d))
+                continue;
+            fprintf(out, FIELD, field);
+            if (!want_id)
+                fprintf(out, "%-8s ", lcp_show_dylib_kind(img->lc[i].cmd));
+            fprintf(out, "%s (current %s, compatibility %s)\n", d.name,
                     lcp_show_version(d.current_version, false, b1, sizeof b1),
                     lcp_show_version(d.compatibility_version, false, b2, sizeof b2));
             any = true;
         }
+        if (!any)
+            fprintf(out, FIELD "none\n", field);
     }
-    if (!any)
-        fprintf(out, FIELD "none\n", "install name");
-
-    any = false;
-    for (size_t i = 0; i < img->ncmds; i++) {
-        lcp_dylib d;
-        if (img->lc[i].cmd != LCP_LC_ID_DYLIB && lcp_image_dylib(img, i, &d)) {
-            fprintf(out, FIELD "%-8s %s (current %s, compatibility %s)\n", "dylib", lcp_show_dylib_kind(img->lc[i].cmd),
-                    d.name, lcp_show_version(d.current_version, false, b1, sizeof b1),
-                    lcp_show_version(d.compatibility_version, false, b2, sizeof b2));
-            any = true;
-        }
-    }
-    if (!any)
-        fprintf(out, FIELD "none\n", "dylib");
 
     any = false;
     for (size_t i = 0; i < img->ncmds; i++) {
