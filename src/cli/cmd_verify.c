@@ -253,29 +253,7 @@ int cmd_verify(int argc, char **argv) {
     for (int i = first; i < argc; i++) {
         struct stat stt;
         bool dir = stat(argv[i], &stt) == 0 && S_ISDIR(stt.st_mode);
-        if (json) {
-            lcp_json_begin_object(&j);
-            lcp_json_key(&j, "file");
-            lcp_json_string(&j, argv[i]);
-        }
-        int s;
-        if (dir)
-            s = lcp_verify_bundle(argv[i], json, &j);
-        else {
-            if (json) {
-                lcp_json_key(&j, "images");
-                lcp_json_begin_array(&j);
-            }
-            s = lcp_verify_file(argv[i], json, &j, NULL);
-            if (json)
-                lcp_json_end_array(&j);
-        }
-        if (json) {
-            lcp_json_key(&j, "status");
-            lcp_json_uint(&j, (uint64_t)s);
-            lcp_json_end_object(&j);
-        }
-        status = lcp_cli_worse(status, s);
+        status = lcp_cli_worse(status, lcp_verify_path(argv[i], dir, json, &j));
     }
     lcp_json_end_files(&j, json, &failures);
     lcp_json_failures_release(&failures);

@@ -1,4 +1,5 @@
-/* lcpatch verify on a bundle folder: the bundle read by the library
+/* lcpatch verify's report of one PATH (lcp_verify_path): a Mach-O file's
+ * images, or for a bundle folder the bundle read by the library
  * (lcp_cs_bundle_tree_read: its parts, the seal compared with the files,
  * the nested code, recursively), then reported in order: the main
  * executable with the bundle's Info.plist and resource seal bound to its
@@ -21,6 +22,8 @@ static int report_images(const char *file, bool json, lcp_json *j, const lcp_cs_
         lcp_json_end_array(j);
     return s;
 }
+
+static int report_entry(const char *path, const lcp_cs_bundle_tree *tree, bool json, lcp_json *j);
 
 static int report_bundle(const char *path, const lcp_cs_bundle_tree *t, bool json, lcp_json *j) {
     if (t->status != LCP_OK)
@@ -70,28 +73,35 @@ static int report_bundle(const char *path, const lcp_cs_bundle_tree *t, bool jso
     }
     /* No CodeResources: the executable's verdict says whether its
      * CodeDirectory sealed one (slot -3 then cannot be checked). */
-    for (size_t i = 0; i < t->nnested; i++) {
-        const lcp_cs_nested_code *n = &t->nested[i];
-        if (json) {
-            lcp_json_begin_object(j);
-            lcp_json_field_string(j, "file", n->path);
-        }
-        int s = n->bundle ? report_bundle(n->path, n->bundle, json, j) : report_images(n->path, json, j, NULL);
-        if (json) {
-            lcp_json_field_uint(j, "status", (uint64_t)s);
-            lcp_json_end_object(j);
-        }
-        status = lcp_cli_worse(status, s);
-    }
+    for (size_t i = 0; i < t->nnested; i++)
+        status = lcp_cli_worse(status, report_entry(t->nested[i].path, t->nested[i].bundle, json, j));
     if (json)
         lcp_json_end_array(j);
     return status;
 }
 
-int lcp_verify_bundle(const char *path, bool json, lcp_json *j) {
+/* One path verify reports, a Mach-O file or a bundle (its tree), as the
+ * object {"file", its images or its bundle's keys, "status"} under --json:
+ * each PATH and each nested code of a bundle. */
+static int report_entry(const char *path, const lcp_cs_bundle_tree *tree, bool json, lcp_json *j) {
+    if (json) {
+        lcp_json_begin_object(j);
+        lcp_json_field_string(j, "file", path);
+    }
+    int s = tree ? report_bundle(path, tree, json, j) : report_images(path, json, j, NULL);
+    if (json) {
+        lcp_json_field_uint(j, "status", (uint64_t)s);
+        lcp_json_end_object(j);
+    }
+    return s;
+}
+
+int lcp_verify_path(const char *path, bool bundle, bool json, lcp_json *j) {
+    if (!bundle)
+        return report_entry(path, NULL, json, j);
     lcp_cs_bundle_tree t;
     lcp_cs_bundle_tree_read(path, &t);
-    int status = report_bundle(path, &t, json, j);
+    int status = report_entry(path, &t, json, j);
     lcp_cs_bundle_tree_release(&t);
     return status;
 }
