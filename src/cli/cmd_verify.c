@@ -209,9 +209,6 @@ static int visit(void *vctx, lcp_file *f, size_t slice_index, lcp_member *member
     return 0;
 }
 
-/* Verifies every image of one Mach-O file; ext seals what lies outside it
- * (a bundle's Info.plist and CodeResources) or is NULL. Returns the exit
- * status; JSON goes into the caller's open "images" array. */
 /* The failures[] of the running `lcpatch verify --json` (NULL without
  * --json): every file that cannot be read, bundles' nested code included. */
 static lcp_json_failures *verify_failures;
@@ -223,14 +220,16 @@ int lcp_verify_fail(const char *path, const lcp_error *err) {
     return lcp_cli_fail(err);
 }
 
+/* Verifies every image of one Mach-O file; ext seals what lies outside it
+ * (a bundle's Info.plist and CodeResources) or is NULL. Returns the exit
+ * status; JSON goes into the caller's open "images" array. */
 int lcp_verify_file(const char *path, bool json, lcp_json *j, const lcp_cs_external *ext) {
     lcp_file *f;
     lcp_error err;
     if (lcp_file_open(path, &f, &err) != LCP_OK)
         return lcp_verify_fail(path, &err);
     visit_ctx c = {json, j, ext, LCP_EXIT_OK, {0}, false};
-    int none = lcp_file_visit_images(f, visit, &c);
-    (void)none;
+    lcp_file_visit_images(f, visit, &c); /* a failure stops it, kept in c */
     lcp_file_free(f);
     if (c.failed)
         return lcp_cli_worse(c.status, lcp_verify_fail(path, &c.err));
