@@ -104,6 +104,12 @@ typedef struct lcp_audit_options {
  * failures inside folders are reported adds it (lcp_audit_report_add_failure,
  * file = root = PATH). Output order does not depend on opt->jobs. */
 lcp_status lcp_audit_path(const char *path, const lcp_audit_options *opt, lcp_audit_report *r, lcp_error *err);
+/* lcp_audit_path for a report of several PATHs (lcpatch audit): a PATH
+ * that cannot be audited is recorded in r as a failure inside a folder is
+ * (root = file = PATH; a regular file counts among r->files), so that every
+ * format reports it. Non-OK, with PATH's own error in err, only when that
+ * record cannot be made (out of memory). */
+lcp_status lcp_audit_path_recorded(const char *path, const lcp_audit_options *opt, lcp_audit_report *r, lcp_error *err);
 
 /* The value of the string `key` at the top level of an Info.plist (XML or
  * binary "bplist00"), as a heap string in *out (caller frees), or

@@ -231,6 +231,10 @@ uint32_t lcp_version_min_platform(uint32_t cmd);
 /* The other way: the LC_VERSION_MIN_* command of a platform, 0 for the
  * platforms that have none (they take LC_BUILD_VERSION only). */
 uint32_t lcp_version_min_cmd(uint32_t platform);
+/* Either kind of version command, read as an LC_BUILD_VERSION: an
+ * LC_VERSION_MIN_* gives the platform it stands for, its version as minos,
+ * its sdk, and no tools. */
+bool lcp_image_platform_version(const lcp_image *img, size_t i, lcp_build_version *out);
 
 bool lcp_image_source_version(const lcp_image *img, size_t i, uint64_t *out);
 

@@ -95,3 +95,19 @@ out:
     ctx_release(&ctx);
     return st;
 }
+
+lcp_status lcp_audit_path_recorded(const char *path, const lcp_audit_options *opt, lcp_audit_report *r,
+                                   lcp_error *err) {
+    lcp_error e;
+    lcp_status st = lcp_audit_path(path, opt, r, &e);
+    if (st == LCP_OK)
+        return LCP_OK;
+    struct stat sb;
+    if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode))
+        r->files++;
+    if (lcp_audit_report_add_failure(r, path, path, &e) == LCP_OK)
+        return LCP_OK;
+    if (err)
+        *err = e;
+    return st;
+}

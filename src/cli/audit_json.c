@@ -2,7 +2,6 @@
  * docs/audit.md). */
 #include "cli/audit_print.h"
 #include "cli/cli.h"
-#include "cli/json_field.h"
 #include "util/json.h"
 
 static void finding(lcp_json *j, const lcp_audit_finding *f) {

@@ -5,7 +5,6 @@
  * tests/audit-sarif checks the output against the OASIS JSON schema. */
 #include "cli/audit_print.h"
 #include "cli/cli.h"
-#include "cli/json_field.h"
 #include "util/json.h"
 #include "cli/sarif.h"
 #include "lcpatch/lcpatch.h"

@@ -1,6 +1,5 @@
 /* lcpatch check's three reports: text, notary-log JSON and SARIF. */
 #include "cli/check_print.h"
-#include "cli/json_field.h"
 #include "util/json.h"
 #include "cli/sarif.h"
 #include "lcpatch/lcpatch.h"

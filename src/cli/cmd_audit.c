@@ -5,7 +5,6 @@
 #include "cli/commands.h"
 
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 static const char audit_help[] =
@@ -87,16 +86,8 @@ int cmd_audit(int argc, char **argv) {
     int status = LCP_EXIT_OK;
     for (int i = first; i < argc; i++) {
         lcp_error err;
-        if (lcp_audit_path(argv[i], &opt, &r, &err) != LCP_OK) {
-            /* a PATH that cannot be audited is a failure of the report in
-             * every format (failures[] in JSON, a notification in SARIF,
-             * the count in text), as a file inside a folder is */
-            struct stat sb;
-            if (stat(argv[i], &sb) == 0 && S_ISREG(sb.st_mode))
-                r.files++;
-            if (lcp_audit_report_add_failure(&r, argv[i], argv[i], &err) != LCP_OK)
-                status = lcp_cli_worse(status, lcp_cli_fail(&err));
-        }
+        if (lcp_audit_path_recorded(argv[i], &opt, &r, &err) != LCP_OK)
+            status = lcp_cli_worse(status, lcp_cli_fail(&err));
     }
     if (prog.shown)
         fputs("\r\033[K", stderr);

@@ -4,7 +4,6 @@
 #include "cli/cli.h"
 #include "cli/edit_files.h"
 #include "cli/commands.h"
-#include "cli/json_field.h"
 #include "util/json.h"
 #include "cli/options.h"
 #include "cli/output_opts.h"

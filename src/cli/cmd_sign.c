@@ -131,6 +131,7 @@ int cmd_sign(int argc, char **argv) {
         lcp_file *f = NULL;
         lcp_error err;
         struct stat sb;
+        lcp_adhoc_opts ao = {ident, path, runtime, ent, ent_len, NULL, 0, NULL, 0};
         if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
             /* a folder is a bundle: nested code, the resource seal, the main
              * executable (lcp_sign_bundle_adhoc) */
@@ -141,8 +142,7 @@ int cmd_sign(int argc, char **argv) {
                                                                    path));
                 continue;
             }
-            lcp_adhoc_opts bo = {ident, path, runtime, ent, ent_len, NULL, 0, NULL, 0};
-            if (lcp_sign_bundle_adhoc(path, &bo, lcp_output_opts_write_flags(&o), &err)) {
+            if (lcp_sign_bundle_adhoc(path, &ao, lcp_output_opts_write_flags(&o), &err)) {
                 status = lcp_cli_worse(status, lcp_cli_fail(&err));
                 continue;
             }
@@ -153,7 +153,6 @@ int cmd_sign(int argc, char **argv) {
         lcp_plan_init(&plan);
         lcp_sign_opts so = {ident, dest, flavor};
         lcp_status st = lcp_file_open(path, &f, &err);
-        lcp_adhoc_opts ao = {ident, path, runtime, ent, ent_len, NULL, 0, NULL, 0};
         if (st == LCP_OK)
             st = adhoc ? lcp_sign_adhoc_file(f, &ao, &plan, &err) : lcp_sign_linker_file(f, &so, &plan, &err);
         if (st == LCP_OK)

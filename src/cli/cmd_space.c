@@ -37,12 +37,9 @@ static int print_image(void *ctx_, lcp_file *f, size_t slice_index, lcp_member *
     if (ctx->json) {
         lcp_json *j = ctx->json;
         lcp_json_begin_object(j);
-        lcp_json_key(j, "slice");
-        lcp_json_uint(j, slice_index);
-        lcp_json_key(j, "arch");
-        lcp_json_string(j, lcp_arch_label(img->cputype, img->cpusubtype, abuf, sizeof abuf));
-        lcp_json_key(j, "member");
-        lcp_json_string(j, member ? member->name : NULL);
+        lcp_json_field_uint(j, "slice", slice_index);
+        lcp_json_field_string(j, "arch", lcp_arch_label(img->cputype, img->cpusubtype, abuf, sizeof abuf));
+        lcp_json_field_string(j, "member", member ? member->name : NULL);
         lcp_json_key(j, "space");
         lcp_show_json_space(j, img);
         lcp_json_end_object(j);
@@ -93,8 +90,7 @@ int cmd_space(int argc, char **argv) {
         }
         if (json) {
             lcp_json_begin_object(&j);
-            lcp_json_key(&j, "file");
-            lcp_json_string(&j, f->path);
+            lcp_json_field_string(&j, "file", f->path);
             lcp_json_key(&j, "images");
             lcp_json_begin_array(&j);
         }

@@ -5,7 +5,6 @@
 #include "cli/options.h"
 #include "cli/output_opts.h"
 #include "cli/commands.h"
-#include "cli/json_field.h"
 #include "util/json.h"
 #include "cli/write_all.h"
 

@@ -2,7 +2,6 @@
  * `codesign --remove-signature` (codesign_allocate -r) does. */
 #include "cli/cli.h"
 #include "cli/commands.h"
-#include "cli/json_field.h"
 #include "util/json.h"
 #include "cli/output_opts.h"
 #include "cli/write_all.h"

@@ -5,7 +5,6 @@
  * certificate chain is reported by name, never evaluated. */
 #include "cli/cli.h"
 #include "cli/commands.h"
-#include "cli/json_field.h"
 #include "util/json.h"
 #include "cli/verify.h"
 #include "lcpatch/codesign.h"
@@ -164,9 +163,6 @@ static int visit(void *vctx, lcp_file *f, size_t slice_index, lcp_member *member
     return 0;
 }
 
-/* Verifies every image of one Mach-O file; ext seals what lies outside it
- * (a bundle's Info.plist and CodeResources) or is NULL. Returns the exit
- * status; JSON goes into the caller's open "images" array. */
 /* The failures[] of the running `lcpatch verify --json` (NULL without
  * --json): every file that cannot be read, bundles' nested code included. */
 static lcp_json_failures *verify_failures;
@@ -178,14 +174,16 @@ int lcp_verify_fail(const char *path, const lcp_error *err) {
     return lcp_cli_fail(err);
 }
 
+/* Verifies every image of one Mach-O file; ext seals what lies outside it
+ * (a bundle's Info.plist and CodeResources) or is NULL. Returns the exit
+ * status; JSON goes into the caller's open "images" array. */
 int lcp_verify_file(const char *path, bool json, lcp_json *j, const lcp_cs_external *ext) {
     lcp_file *f;
     lcp_error err;
     if (lcp_file_open(path, &f, &err) != LCP_OK)
         return lcp_verify_fail(path, &err);
     visit_ctx c = {json, j, ext, LCP_EXIT_OK, {0}, false};
-    int none = lcp_file_visit_images(f, visit, &c);
-    (void)none;
+    lcp_file_visit_images(f, visit, &c); /* a failure stops it, kept in c */
     lcp_file_free(f);
     if (c.failed)
         return lcp_cli_worse(c.status, lcp_verify_fail(path, &c.err));
@@ -208,27 +206,7 @@ int cmd_verify(int argc, char **argv) {
     for (int i = first; i < argc; i++) {
         struct stat stt;
         bool dir = stat(argv[i], &stt) == 0 && S_ISDIR(stt.st_mode);
-        if (json) {
-            lcp_json_begin_object(&j);
-            lcp_json_field_string(&j, "file", argv[i]);
-        }
-        int s;
-        if (dir)
-            s = lcp_verify_bundle(argv[i], json, &j);
-        else {
-            if (json) {
-                lcp_json_key(&j, "images");
-                lcp_json_begin_array(&j);
-            }
-            s = lcp_verify_file(argv[i], json, &j, NULL);
-            if (json)
-                lcp_json_end_array(&j);
-        }
-        if (json) {
-            lcp_json_field_uint(&j, "status", (uint64_t)s);
-            lcp_json_end_object(&j);
-        }
-        status = lcp_cli_worse(status, s);
+        status = lcp_cli_worse(status, lcp_verify_path(argv[i], dir, json, &j));
     }
     lcp_json_end_files(&j, json, &failures);
     lcp_json_failures_release(&failures);

@@ -2,7 +2,6 @@
 #include "cli/edit_files.h"
 
 #include "cli/cli.h"
-#include "cli/json_field.h"
 #include "cli/write_all.h"
 
 #include <stdio.h>

@@ -3,7 +3,6 @@
 #include "cli/fix_paths_cli.h"
 
 #include "cli/cli.h"
-#include "cli/json_field.h"
 #include "lcpatch/audit.h"
 #include "lcpatch/fix_paths.h"
 

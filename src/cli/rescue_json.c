@@ -1,7 +1,6 @@
 /* rescue --json (docs/schema/rescue.schema.json): one object, printed once
  * every write is done. */
 #include "cli/cli.h"
-#include "cli/json_field.h"
 #include "util/json.h"
 #include "cli/rescue_cli.h"
 

@@ -1,7 +1,6 @@
 /* The SARIF 2.1.0 skeleton shared by audit and check (sarif.h). */
 #include "cli/sarif.h"
 
-#include "cli/json_field.h"
 #include "lcpatch/lcpatch.h"
 
 #include <stdlib.h>

@@ -4,81 +4,57 @@
 #include "cli/cli.h"
 #include "cli/show.h"
 
-static void key_string(lcp_json *j, const char *key, const char *value) {
-    lcp_json_key(j, key);
-    lcp_json_string(j, value);
-}
-
-static void key_uint(lcp_json *j, const char *key, uint64_t value) {
-    lcp_json_key(j, key);
-    lcp_json_uint(j, value);
-}
-
-static void key_int(lcp_json *j, const char *key, int64_t value) {
-    lcp_json_key(j, key);
-    lcp_json_int(j, value);
-}
-
 static void key_version(lcp_json *j, const char *key, uint32_t v) {
     char b[32];
-    key_string(j, key, lcp_show_version(v, false, b, sizeof b));
+    lcp_json_field_string(j, key, lcp_show_version(v, false, b, sizeof b));
 }
 
 static void json_versions(lcp_json *j, const lcp_image *img) {
     lcp_json_key(j, "version_commands");
     lcp_json_begin_array(j);
     for (size_t i = 0; i < img->ncmds; i++) {
-        uint32_t cmd = img->lc[i].cmd;
         lcp_build_version bv;
-        lcp_version_min vm;
-        if (lcp_image_build_version(img, i, &bv)) {
-            lcp_json_begin_object(j);
-            key_string(j, "cmd", "LC_BUILD_VERSION");
-            key_uint(j, "index", i);
-            key_string(j, "platform", lcp_platform_name(bv.platform));
-            key_uint(j, "platform_value", bv.platform);
-            key_version(j, "minos", bv.minos);
-            key_version(j, "sdk", bv.sdk);
-            lcp_json_key(j, "tools");
+        if (!lcp_image_platform_version(img, i, &bv))
+            continue;
+        bool build = img->lc[i].cmd == LCP_LC_BUILD_VERSION; /* only it lists tools */
+        lcp_json_begin_object(j);
+        lcp_json_field_string(j, "cmd", lcp_lc_name(img->lc[i].cmd));
+        lcp_json_field_uint(j, "index", i);
+        lcp_json_field_string(j, "platform", lcp_platform_name(bv.platform));
+        lcp_json_field_uint(j, "platform_value", bv.platform);
+        key_version(j, "minos", bv.minos);
+        key_version(j, "sdk", bv.sdk);
+        lcp_json_key(j, "tools");
+        if (build)
             lcp_json_begin_array(j);
-            for (uint32_t k = 0; k < bv.ntools; k++) {
-                uint32_t tool, version;
-                if (!lcp_image_build_tool(img, i, k, &tool, &version))
-                    break;
-                lcp_json_begin_object(j);
-                key_string(j, "tool", lcp_tool_name(tool));
-                key_uint(j, "tool_value", tool);
-                key_version(j, "version", version);
-                lcp_json_end_object(j);
-            }
-            lcp_json_end_array(j);
-            lcp_json_end_object(j);
-        } else if (lcp_image_version_min(img, i, &vm)) {
-            uint32_t platform = lcp_version_min_platform(cmd);
-            lcp_json_begin_object(j);
-            key_string(j, "cmd", lcp_lc_name(cmd));
-            key_uint(j, "index", i);
-            key_string(j, "platform", lcp_platform_name(platform));
-            key_uint(j, "platform_value", platform);
-            key_version(j, "minos", vm.version);
-            key_version(j, "sdk", vm.sdk);
-            lcp_json_key(j, "tools");
+        else
             lcp_json_null(j);
+        for (uint32_t k = 0; k < bv.ntools; k++) {
+            uint32_t tool, version;
+            if (!lcp_image_build_tool(img, i, k, &tool, &version))
+                break;
+            lcp_json_begin_object(j);
+            lcp_json_field_string(j, "tool", lcp_tool_name(tool));
+            lcp_json_field_uint(j, "tool_value", tool);
+            key_version(j, "version", version);
             lcp_json_end_object(j);
         }
+        if (build)
+            lcp_json_end_array(j);
+        lcp_json_end_object(j);
     }
     lcp_json_end_array(j);
 }
 
 static void json_dylib(lcp_json *j, const lcp_image *img, size_t i, const lcp_dylib *d) {
     lcp_json_begin_object(j);
-    key_string(j, "kind", lcp_show_dylib_kind(img->lc[i].cmd));
-    key_string(j, "cmd", lcp_lc_name(img->lc[i].cmd));
-    key_uint(j, "index", i);
-    key_string(j, "name", d->name);
+    lcp_json_field_string(j, "kind", lcp_show_dylib_kind(img->lc[i].cmd));
+    lcp_json_field_string(j, "cmd", lcp_lc_name(img->lc[i].cmd));
+    lcp_json_field_uint(j, "index", i);
+    lcp_json_field_string(j, "name", d->name);
     key_version(j, "current_version", d->current_version);
     key_version(j, "compatibility_version", d->compatibility_version);
-    key_uint(j, "timestamp", d->timestamp);
+    lcp_json_field_uint(j, "timestamp", d->timestamp);
     lcp_json_end_object(j);
 }
 
@@ -88,21 +64,18 @@ void lcp_show_json_space(lcp_json *j, const lcp_image *img) {
     lcp_apple_space apple;
     lcp_image_apple_space(img, &apple);
     lcp_json_begin_object(j);
-    key_uint(j, "header_size", sp.header_size);
-    key_uint(j, "sizeofcmds", sp.sizeofcmds);
-    key_uint(j, "first_section_offset", sp.safe_limit);
-    key_int(j, "free", sp.safe_free);
-    key_uint(j, "vtool_limit", apple.vtool_limit);
-    key_int(j, "vtool_free", apple.vtool_free);
-    key_uint(j, "install_name_tool_limit", apple.int_limit);
-    key_int(j, "install_name_tool_free", apple.int_free);
-    lcp_json_key(j, "signed");
-    lcp_json_bool(j, sp.signed_image);
-    lcp_json_key(j, "signature_fits");
-    lcp_json_bool(j, sp.signature_fits);
-    lcp_json_key(j, "build_version_fits");
-    lcp_json_bool(j, lcp_show_build_version_fits(&sp));
-    key_int(j, "rpath_max_length", lcp_show_rpath_max(img, &sp));
+    lcp_json_field_uint(j, "header_size", sp.header_size);
+    lcp_json_field_uint(j, "sizeofcmds", sp.sizeofcmds);
+    lcp_json_field_uint(j, "first_section_offset", sp.safe_limit);
+    lcp_json_field_int(j, "free", sp.safe_free);
+    lcp_json_field_uint(j, "vtool_limit", apple.vtool_limit);
+    lcp_json_field_int(j, "vtool_free", apple.vtool_free);
+    lcp_json_field_uint(j, "install_name_tool_limit", apple.int_limit);
+    lcp_json_field_int(j, "install_name_tool_free", apple.int_free);
+    lcp_json_field_bool(j, "signed", sp.signed_image);
+    lcp_json_field_bool(j, "signature_fits", sp.signature_fits);
+    lcp_json_field_bool(j, "build_version_fits", lcp_show_build_version_fits(&sp));
+    lcp_json_field_int(j, "rpath_max_length", lcp_show_rpath_max(img, &sp));
     lcp_json_end_object(j);
 }
 
@@ -110,18 +83,18 @@ static void json_image(lcp_json *j, const lcp_file *f, size_t slice_index, const
                        const lcp_image *img) {
     char abuf[48], b[32];
     lcp_json_begin_object(j);
-    key_uint(j, "slice", slice_index);
-    key_string(j, "member", member ? member->name : NULL);
-    key_string(j, "arch", lcp_arch_label(img->cputype, img->cpusubtype, abuf, sizeof abuf));
-    key_uint(j, "cputype", img->cputype);
-    key_uint(j, "cpusubtype", img->cpusubtype);
-    key_string(j, "magic", img->is64 ? "MH_MAGIC_64" : "MH_MAGIC");
-    key_string(j, "byte_order", img->big_endian ? "big" : "little");
-    key_uint(j, "offset", img->offset);
-    key_uint(j, "size", img->size);
-    key_string(j, "filetype", lcp_filetype_name(img->filetype));
-    key_uint(j, "filetype_value", img->filetype);
-    key_uint(j, "flags", img->flags);
+    lcp_json_field_uint(j, "slice", slice_index);
+    lcp_json_field_string(j, "member", member ? member->name : NULL);
+    lcp_json_field_string(j, "arch", lcp_arch_label(img->cputype, img->cpusubtype, abuf, sizeof abuf));
+    lcp_json_field_uint(j, "cputype", img->cputype);
+    lcp_json_field_uint(j, "cpusubtype", img->cpusubtype);
+    lcp_json_field_string(j, "magic", img->is64 ? "MH_MAGIC_64" : "MH_MAGIC");
+    lcp_json_field_string(j, "byte_order", img->big_endian ? "big" : "little");
+    lcp_json_field_uint(j, "offset", img->offset);
+    lcp_json_field_uint(j, "size", img->size);
+    lcp_json_field_string(j, "filetype", lcp_filetype_name(img->filetype));
+    lcp_json_field_uint(j, "filetype_value", img->filetype);
+    lcp_json_field_uint(j, "flags", img->flags);
     lcp_json_key(j, "flag_names");
     lcp_json_begin_array(j);
     for (uint32_t bit = 1; bit != 0; bit <<= 1) {
@@ -135,17 +108,17 @@ static void json_image(lcp_json *j, const lcp_file *f, size_t slice_index, const
         lcp_json_string(j, name);
     }
     lcp_json_end_array(j);
-    key_uint(j, "ncmds", img->ncmds);
-    key_uint(j, "sizeofcmds", img->sizeofcmds);
+    lcp_json_field_uint(j, "ncmds", img->ncmds);
+    lcp_json_field_uint(j, "sizeofcmds", img->sizeofcmds);
 
     lcp_json_key(j, "load_commands");
     lcp_json_begin_array(j);
     for (size_t i = 0; i < img->ncmds; i++) {
         lcp_json_begin_object(j);
-        key_string(j, "cmd", lcp_lc_name(img->lc[i].cmd));
-        key_uint(j, "cmd_value", img->lc[i].cmd);
-        key_uint(j, "cmdsize", img->lc[i].cmdsize);
-        key_uint(j, "offset", img->offset + img->header_size + img->lc[i].offset);
+        lcp_json_field_string(j, "cmd", lcp_lc_name(img->lc[i].cmd));
+        lcp_json_field_uint(j, "cmd_value", img->lc[i].cmd);
+        lcp_json_field_uint(j, "cmdsize", img->lc[i].cmdsize);
+        lcp_json_field_uint(j, "offset", img->offset + img->header_size + img->lc[i].offset);
         lcp_json_end_object(j);
     }
     lcp_json_end_array(j);
@@ -157,7 +130,7 @@ static void json_image(lcp_json *j, const lcp_file *f, size_t slice_index, const
     for (size_t i = 0; i < img->ncmds && sv_text == NULL; i++) {
         uint64_t sv;
         if (lcp_image_source_version(img, i, &sv))
-            sv_text = lcp_show_source_version(sv, b, sizeof b);
+            sv_text = lcp_source_version_format(sv, b, sizeof b);
     }
     lcp_json_string(j, sv_text);
 
@@ -197,9 +170,9 @@ static void json_image(lcp_json *j, const lcp_file *f, size_t slice_index, const
         lcp_linkedit_data ld;
         if (img->lc[i].cmd == LCP_LC_CODE_SIGNATURE && lcp_image_linkedit_data(img, i, &ld)) {
             lcp_json_begin_object(j);
-            key_uint(j, "offset", ld.dataoff);
-            key_uint(j, "size", ld.datasize);
-            key_uint(j, "file_offset", img->offset + ld.dataoff);
+            lcp_json_field_uint(j, "offset", ld.dataoff);
+            lcp_json_field_uint(j, "size", ld.datasize);
+            lcp_json_field_uint(j, "file_offset", img->offset + ld.dataoff);
             lcp_show_sig_json(j, f, img);
             lcp_json_end_object(j);
             found = true;
@@ -216,25 +189,25 @@ static void json_image(lcp_json *j, const lcp_file *f, size_t slice_index, const
 void lcp_show_json(lcp_json *j, const lcp_file *f) {
     char abuf[48];
     lcp_json_begin_object(j);
-    key_string(j, "file", f->path);
-    key_string(j, "container", lcp_show_container(f));
-    key_uint(j, "size", f->src.size);
+    lcp_json_field_string(j, "file", f->path);
+    lcp_json_field_string(j, "container", lcp_show_container(f));
+    lcp_json_field_uint(j, "size", f->src.size);
     lcp_json_key(j, "slices");
     lcp_json_begin_array(j);
     for (size_t i = 0; i < f->nslices; i++) {
         const lcp_slice *s = &f->slices[i];
         lcp_json_begin_object(j);
-        key_uint(j, "index", i);
-        key_string(j, "arch",
-                   s->image || s->archive ? lcp_arch_label(s->cputype, s->cpusubtype, abuf, sizeof abuf) : NULL);
-        key_uint(j, "cputype", s->cputype);
-        key_uint(j, "cpusubtype", s->cpusubtype);
-        key_uint(j, "offset", s->offset);
-        key_uint(j, "size", s->size);
-        key_uint(j, "align", s->align);
-        key_string(j, "content", s->archive ? "archive" : "mach-o");
+        lcp_json_field_uint(j, "index", i);
+        lcp_json_field_string(
+            j, "arch", s->image || s->archive ? lcp_arch_label(s->cputype, s->cpusubtype, abuf, sizeof abuf) : NULL);
+        lcp_json_field_uint(j, "cputype", s->cputype);
+        lcp_json_field_uint(j, "cpusubtype", s->cpusubtype);
+        lcp_json_field_uint(j, "offset", s->offset);
+        lcp_json_field_uint(j, "size", s->size);
+        lcp_json_field_uint(j, "align", s->align);
+        lcp_json_field_string(j, "content", s->archive ? "archive" : "mach-o");
         if (s->archive) {
-            key_uint(j, "members", s->archive->nmembers);
+            lcp_json_field_uint(j, "members", s->archive->nmembers);
         }
         lcp_json_end_object(j);
     }

@@ -2,7 +2,6 @@
  * CodeDirectories, requirements, entitlements and the CMS signer, read by
  * lcp_cs_read. A signature that does not decode is shown with the reason
  * (the rest of the slice is still shown; `verify` judges it). */
-#include "cli/json_field.h"
 #include "cli/show.h"
 #include "lcpatch/codesign.h"
 

@@ -24,38 +24,31 @@ static void print_versions(FILE *out, const lcp_image *img) {
     bool any = false;
     char b1[32], b2[32];
     for (size_t i = 0; i < img->ncmds; i++) {
-        uint32_t cmd = img->lc[i].cmd;
         lcp_build_version bv;
-        lcp_version_min vm;
-        if (lcp_image_build_version(img, i, &bv)) {
-            const char *pname = lcp_platform_name(bv.platform);
-            fprintf(out, FIELD "LC_BUILD_VERSION platform ", "version");
-            if (pname)
-                fputs(pname, out);
+        if (!lcp_image_platform_version(img, i, &bv))
+            continue;
+        const char *pname = lcp_platform_name(bv.platform);
+        fprintf(out, FIELD "%s platform ", "version", lcp_lc_name(img->lc[i].cmd));
+        if (pname)
+            fputs(pname, out);
+        else
+            fprintf(out, "%u", bv.platform);
+        fprintf(out, " minos %s sdk %s", lcp_version_format(bv.minos, b1, sizeof b1),
+                bv.sdk ? lcp_version_format(bv.sdk, b2, sizeof b2) : "n/a");
+        for (uint32_t k = 0; k < bv.ntools; k++) {
+            uint32_t tool, version;
+            if (!lcp_image_build_tool(img, i, k, &tool, &version))
+                break;
+            const char *tname = lcp_tool_name(tool);
+            fprintf(out, "%s", k == 0 ? ", tools:" : ",");
+            if (tname)
+                fprintf(out, " %s", tname);
             else
-                fprintf(out, "%u", bv.platform);
-            fprintf(out, " minos %s sdk %s", lcp_show_version(bv.minos, true, b1, sizeof b1),
-                    bv.sdk ? lcp_show_version(bv.sdk, true, b2, sizeof b2) : "n/a");
-            for (uint32_t k = 0; k < bv.ntools; k++) {
-                uint32_t tool, version;
-                if (!lcp_image_build_tool(img, i, k, &tool, &version))
-                    break;
-                const char *tname = lcp_tool_name(tool);
-                fprintf(out, "%s", k == 0 ? ", tools:" : ",");
-                if (tname)
-                    fprintf(out, " %s", tname);
-                else
-                    fprintf(out, " %u", tool);
-                fprintf(out, " %s", lcp_show_version(version, true, b1, sizeof b1));
-            }
-            fputc('\n', out);
-            any = true;
-        } else if (lcp_image_version_min(img, i, &vm)) {
-            fprintf(out, FIELD "%s platform %s minos %s sdk %s\n", "version", lcp_lc_name(cmd),
-                    lcp_platform_name(lcp_version_min_platform(cmd)), lcp_show_version(vm.version, true, b1, sizeof b1),
-                    vm.sdk ? lcp_show_version(vm.sdk, true, b2, sizeof b2) : "n/a");
-            any = true;
+                fprintf(out, " %u", tool);
+            fprintf(out, " %s", lcp_version_format(version, b1, sizeof b1));
         }
+        fputc('\n', out);
+        any = true;
     }
     if (!any)
         fprintf(out, FIELD "none\n", "version");
@@ -88,38 +81,33 @@ static void print_image(FILE *out, const lcp_file *f, size_t slice_index, const 
     for (size_t i = 0; i < img->ncmds; i++) {
         uint64_t sv;
         if (lcp_image_source_version(img, i, &sv)) {
-            fprintf(out, FIELD "%s\n", "source version", lcp_show_source_version(sv, b1, sizeof b1));
+            fprintf(out, FIELD "%s\n", "source version", lcp_source_version_format(sv, b1, sizeof b1));
             any = true;
         }
     }
     if (!any)
         fprintf(out, FIELD "none\n", "source version");
 
-    any = false;
-    for (size_t i = 0; i < img->ncmds; i++) {
-        lcp_dylib d;
-        if (img->lc[i].cmd == LCP_LC_ID_DYLIB && lcp_image_dylib(img, i, &d)) {
-            fprintf(out, FIELD "%s (current %s, compatibility %s)\n", "install name", d.name,
+    /* The install name (LC_ID_DYLIB), then the dylibs it loads, each with
+     * its kind: the same line after the field. */
+    for (int want_id = 1; want_id >= 0; want_id--) {
+        const char *field = want_id ? "install name" : "dylib";
+        any = false;
+        for (size_t i = 0; i < img->ncmds; i++) {
+            lcp_dylib d;
+            if ((img->lc[i].cmd == LCP_LC_ID_DYLIB) != want_id || !lcp_image_dylib(img, i, &d))
+                continue;
+            fprintf(out, FIELD, field);
+            if (!want_id)
+                fprintf(out, "%-8s ", lcp_show_dylib_kind(img->lc[i].cmd));
+            fprintf(out, "%s (current %s, compatibility %s)\n", d.name,
                     lcp_show_version(d.current_version, false, b1, sizeof b1),
                     lcp_show_version(d.compatibility_version, false, b2, sizeof b2));
             any = true;
         }
+        if (!any)
+            fprintf(out, FIELD "none\n", field);
     }
-    if (!any)
-        fprintf(out, FIELD "none\n", "install name");
-
-    any = false;
-    for (size_t i = 0; i < img->ncmds; i++) {
-        lcp_dylib d;
-        if (img->lc[i].cmd != LCP_LC_ID_DYLIB && lcp_image_dylib(img, i, &d)) {
-            fprintf(out, FIELD "%-8s %s (current %s, compatibility %s)\n", "dylib", lcp_show_dylib_kind(img->lc[i].cmd),
-                    d.name, lcp_show_version(d.current_version, false, b1, sizeof b1),
-                    lcp_show_version(d.compatibility_version, false, b2, sizeof b2));
-            any = true;
-        }
-    }
-    if (!any)
-        fprintf(out, FIELD "none\n", "dylib");
 
     any = false;
     for (size_t i = 0; i < img->ncmds; i++) {

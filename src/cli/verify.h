@@ -17,10 +17,11 @@ void lcp_verify_json_image(lcp_json *j, const char *arch, const lcp_cs_signature
 /* Every slice of a Mach-O file; JSON objects go into the caller's open
  * array. Returns the exit status (0, 1 or 3). */
 int lcp_verify_file(const char *path, bool json, lcp_json *j, const lcp_cs_external *ext);
-/* A bundle folder: its main executable with the Info.plist and resource
- * seal, the seal's files and nested code. JSON keys go into the caller's
- * open object. Returns the exit status. */
-int lcp_verify_bundle(const char *path, bool json, lcp_json *j);
+/* One PATH: a Mach-O file, or a bundle folder (its main executable with
+ * the Info.plist and resource seal, the seal's files and nested code).
+ * Under --json, its object goes into the caller's open "files" array.
+ * Returns the exit status. */
+int lcp_verify_path(const char *path, bool bundle, bool json, lcp_json *j);
 /* Prints err and, under --json, lists path in the document's failures
  * (every exit 3 of verify names its file there). Returns the exit status. */
 int lcp_verify_fail(const char *path, const lcp_error *err);

@@ -1,4 +1,5 @@
-/* lcpatch verify on a bundle folder: the bundle read by the library
+/* lcpatch verify's report of one PATH (lcp_verify_path): a Mach-O file's
+ * images, or for a bundle folder the bundle read by the library
  * (lcp_cs_bundle_tree_read: its parts, the seal compared with the files,
  * the nested code, recursively), then reported in order: the main
  * executable with the bundle's Info.plist and resource seal bound to its
@@ -9,52 +10,39 @@
 
 #include <stdio.h>
 
-static int report_bundle(const char *path, const lcp_cs_bundle_tree *t, bool json, lcp_json *j);
-
-static int report_nested(const lcp_cs_nested_code *n, bool json, lcp_json *j) {
-    if (n->bundle)
-        return report_bundle(n->path, n->bundle, json, j);
+/* One Mach-O file's "images": [...] under --json; no file (a bundle
+ * without a main executable) is a finding. Returns the exit status. */
+static int report_images(const char *file, bool json, lcp_json *j, const lcp_cs_external *ext) {
     if (json) {
         lcp_json_key(j, "images");
         lcp_json_begin_array(j);
     }
-    int s = lcp_verify_file(n->path, json, j, NULL);
+    int s = file ? lcp_verify_file(file, json, j, ext) : LCP_EXIT_FINDINGS;
     if (json)
         lcp_json_end_array(j);
     return s;
 }
+
+static int report_entry(const char *path, const lcp_cs_bundle_tree *tree, bool json, lcp_json *j);
 
 static int report_bundle(const char *path, const lcp_cs_bundle_tree *t, bool json, lcp_json *j) {
     if (t->status != LCP_OK)
         return lcp_verify_fail(path, &t->err);
     const lcp_cs_bundle *b = &t->bundle;
     const lcp_cs_seal_report *rep = &t->seal;
-    int status = LCP_EXIT_OK;
-    if (json) {
-        lcp_json_key(j, "executable");
-        lcp_json_string(j, b->executable);
-        lcp_json_key(j, "images");
-        lcp_json_begin_array(j);
-    }
-    if (b->executable)
-        status = lcp_verify_file(b->executable, json, j, &b->ext);
-    else {
-        if (!json)
-            printf("%s: invalid: no main executable (CFBundleExecutable) found\n", path);
-        status = LCP_EXIT_FINDINGS;
-    }
     if (json)
-        lcp_json_end_array(j);
+        lcp_json_field_string(j, "executable", b->executable);
+    else if (!b->executable)
+        printf("%s: invalid: no main executable (CFBundleExecutable) found\n", path);
+    int status = report_images(b->executable, json, j, &b->ext);
     if (t->seal_status != LCP_OK) {
         status = lcp_cli_worse(status, lcp_verify_fail(path, &t->seal_err));
     }
     if (json) {
         lcp_json_key(j, "resources");
         lcp_json_begin_object(j);
-        lcp_json_key(j, "sealed");
-        lcp_json_bool(j, rep->sealed);
-        lcp_json_key(j, "files_checked");
-        lcp_json_uint(j, rep->files_checked);
+        lcp_json_field_bool(j, "sealed", rep->sealed);
+        lcp_json_field_uint(j, "files_checked", rep->files_checked);
         lcp_json_key(j, "changes");
         lcp_json_begin_array(j);
     } else if (t->seal_status == LCP_OK) {
@@ -69,10 +57,8 @@ static int report_bundle(const char *path, const lcp_cs_bundle_tree *t, bool jso
         const lcp_cs_change *c = &rep->changes[i];
         if (json) {
             lcp_json_begin_object(j);
-            lcp_json_key(j, "kind");
-            lcp_json_string(j, lcp_cs_change_name(c->kind));
-            lcp_json_key(j, "path");
-            lcp_json_string(j, c->path);
+            lcp_json_field_string(j, "kind", lcp_cs_change_name(c->kind));
+            lcp_json_field_string(j, "path", c->path);
             lcp_json_end_object(j);
         } else
             printf("%s: %s: %s/%s\n", path, lcp_cs_change_name(c->kind), b->base, c->path);
@@ -87,29 +73,35 @@ static int report_bundle(const char *path, const lcp_cs_bundle_tree *t, bool jso
     }
     /* No CodeResources: the executable's verdict says whether its
      * CodeDirectory sealed one (slot -3 then cannot be checked). */
-    for (size_t i = 0; i < t->nnested; i++) {
-        if (json) {
-            lcp_json_begin_object(j);
-            lcp_json_key(j, "file");
-            lcp_json_string(j, t->nested[i].path);
-        }
-        int s = report_nested(&t->nested[i], json, j);
-        if (json) {
-            lcp_json_key(j, "status");
-            lcp_json_uint(j, (uint64_t)s);
-            lcp_json_end_object(j);
-        }
-        status = lcp_cli_worse(status, s);
-    }
+    for (size_t i = 0; i < t->nnested; i++)
+        status = lcp_cli_worse(status, report_entry(t->nested[i].path, t->nested[i].bundle, json, j));
     if (json)
         lcp_json_end_array(j);
     return status;
 }
 
-int lcp_verify_bundle(const char *path, bool json, lcp_json *j) {
+/* One path verify reports, a Mach-O file or a bundle (its tree), as the
+ * object {"file", its images or its bundle's keys, "status"} under --json:
+ * each PATH and each nested code of a bundle. */
+static int report_entry(const char *path, const lcp_cs_bundle_tree *tree, bool json, lcp_json *j) {
+    if (json) {
+        lcp_json_begin_object(j);
+        lcp_json_field_string(j, "file", path);
+    }
+    int s = tree ? report_bundle(path, tree, json, j) : report_images(path, json, j, NULL);
+    if (json) {
+        lcp_json_field_uint(j, "status", (uint64_t)s);
+        lcp_json_end_object(j);
+    }
+    return s;
+}
+
+int lcp_verify_path(const char *path, bool bundle, bool json, lcp_json *j) {
+    if (!bundle)
+        return report_entry(path, NULL, json, j);
     lcp_cs_bundle_tree t;
     lcp_cs_bundle_tree_read(path, &t);
-    int status = report_bundle(path, &t, json, j);
+    int status = report_entry(path, &t, json, j);
     lcp_cs_bundle_tree_release(&t);
     return status;
 }

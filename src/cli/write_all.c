@@ -2,7 +2,6 @@
 #include "cli/write_all.h"
 
 #include "cli/cli.h"
-#include "cli/json_field.h"
 
 #include <stdio.h>
 

@@ -186,6 +186,16 @@ bool lcp_image_version_min(const lcp_image *img, size_t i, lcp_version_min *out)
     return lcp_image_cmd_u32(img, i, 8, &out->version) && lcp_image_cmd_u32(img, i, 12, &out->sdk);
 }
 
+bool lcp_image_platform_version(const lcp_image *img, size_t i, lcp_build_version *out) {
+    lcp_version_min vm;
+    if (lcp_image_build_version(img, i, out))
+        return true;
+    if (!lcp_image_version_min(img, i, &vm))
+        return false;
+    *out = (lcp_build_version){lcp_version_min_platform(img->lc[i].cmd), vm.version, vm.sdk, 0};
+    return true;
+}
+
 bool lcp_image_source_version(const lcp_image *img, size_t i, uint64_t *out) {
     if (i >= img->ncmds || img->lc[i].cmd != LCP_LC_SOURCE_VERSION)
         return false;

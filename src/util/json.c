@@ -156,6 +156,42 @@ void lcp_json_null(lcp_json *j) {
 
 void lcp_json_finish(lcp_json *j) { fputc('\n', j->out); }
 
+void lcp_json_field_string(lcp_json *j, const char *key, const char *s) {
+    lcp_json_key(j, key);
+    lcp_json_string(j, s);
+}
+
+void lcp_json_field_uint(lcp_json *j, const char *key, uint64_t v) {
+    lcp_json_key(j, key);
+    lcp_json_uint(j, v);
+}
+
+void lcp_json_field_int(lcp_json *j, const char *key, int64_t v) {
+    lcp_json_key(j, key);
+    lcp_json_int(j, v);
+}
+
+void lcp_json_field_bool(lcp_json *j, const char *key, bool v) {
+    lcp_json_key(j, key);
+    lcp_json_bool(j, v);
+}
+
+void lcp_json_field_uint_if(lcp_json *j, const char *key, bool present, uint64_t v) {
+    lcp_json_key(j, key);
+    if (present)
+        lcp_json_uint(j, v);
+    else
+        lcp_json_null(j);
+}
+
+void lcp_json_field_int_if(lcp_json *j, const char *key, bool present, int64_t v) {
+    lcp_json_key(j, key);
+    if (present)
+        lcp_json_int(j, v);
+    else
+        lcp_json_null(j);
+}
+
 void lcp_json_begin_files(lcp_json *j, bool on) {
     if (!on)
         return;

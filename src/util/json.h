@@ -32,6 +32,16 @@ void lcp_json_null(lcp_json *j);
 /* Ends the document with a newline. */
 void lcp_json_finish(lcp_json *j);
 
+/* One member of an object, its key and its value in one call: the pair
+ * every --json printer writes for nearly every member. */
+void lcp_json_field_string(lcp_json *j, const char *key, const char *s); /* NULL writes null */
+void lcp_json_field_uint(lcp_json *j, const char *key, uint64_t v);
+void lcp_json_field_int(lcp_json *j, const char *key, int64_t v);
+void lcp_json_field_bool(lcp_json *j, const char *key, bool v);
+/* key: v when present, else null. */
+void lcp_json_field_uint_if(lcp_json *j, const char *key, bool present, uint64_t v);
+void lcp_json_field_int_if(lcp_json *j, const char *key, bool present, int64_t v);
+
 /* The files that failed, for the "failures" array that closes every --json
  * document (docs/json.md): one entry per file, with a copy of its error.
  * Caller-owned: zero it (or LCP_JSON_FAILURES_INIT), then release it. */

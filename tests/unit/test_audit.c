@@ -337,6 +337,30 @@ static void file_arguments_and_failures(void **state) {
     lcp_audit_report_release(&r);
 }
 
+/* lcp_audit_path_recorded: a PATH that cannot be audited is a failure of
+ * the report (root = file = PATH), a regular file counted, a missing one
+ * not; a PATH that can is audited as lcp_audit_path does. */
+static void recorded_paths_fail_into_the_report(void **state) {
+    (void)state;
+    lcp_audit_report r;
+    lcp_audit_report_init(&r);
+    lcp_error err;
+    assert_int_equal(lcp_audit_path_recorded("tests/binaries/truncated.dylib", NULL, &r, &err), LCP_OK);
+    assert_int_equal(lcp_audit_path_recorded("tests/binaries/no-such-file", NULL, &r, &err), LCP_OK);
+    assert_int_equal(r.nfailures, 2);
+    assert_int_equal(r.files, 1);
+    assert_string_equal(r.failures[0].root, "tests/binaries/truncated.dylib");
+    assert_string_equal(r.failures[0].file, "tests/binaries/truncated.dylib");
+    assert_int_equal(r.failures[0].error.status, LCP_E_MALFORMED);
+    assert_string_equal(r.failures[1].file, "tests/binaries/no-such-file");
+    assert_int_equal(r.failures[1].error.status, LCP_E_IO);
+    assert_int_equal(lcp_audit_path_recorded("tests/binaries/hello-x86_64", NULL, &r, &err), LCP_OK);
+    assert_int_equal(r.nfailures, 2);
+    assert_int_equal(r.files, 2);
+    assert_non_null(find(&r, LCP_AUDIT_DANGLING, "@rpath/libdemo.dylib"));
+    lcp_audit_report_release(&r);
+}
+
 /* ---- dlopen ---- */
 
 /* The calls lcp_dlopen_paths finds in slice 0 of path: exactly want[]
@@ -515,6 +539,7 @@ int main(void) {
         cmocka_unit_test(sysroot_turns_dangling_into_outside),
         cmocka_unit_test(binary_plist_names_the_main_executable),
         cmocka_unit_test(file_arguments_and_failures),
+        cmocka_unit_test(recorded_paths_fail_into_the_report),
         cmocka_unit_test(recovers_dlopen_paths_x86_64),
         cmocka_unit_test(recovers_dlopen_paths_arm64),
         cmocka_unit_test(recovers_dlopen_paths_arm64_adrp_add),

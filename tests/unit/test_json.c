@@ -50,6 +50,28 @@ static void commas_between_values_only(void **state) {
     assert_string_equal(render(nested), "{\"a\":[1,-2,true,null,null],\"b\":{}}\n");
 }
 
+static void fields(lcp_json *j) {
+    lcp_json_begin_object(j);
+    lcp_json_field_string(j, "s", "x");
+    lcp_json_field_string(j, "n", NULL);
+    lcp_json_field_uint(j, "u", 7);
+    lcp_json_field_int(j, "i", -7);
+    lcp_json_field_bool(j, "b", false);
+    lcp_json_field_uint_if(j, "u1", true, 1);
+    lcp_json_field_uint_if(j, "u0", false, 1);
+    lcp_json_field_int_if(j, "i1", true, -1);
+    lcp_json_field_int_if(j, "i0", false, -1);
+    lcp_json_end_object(j);
+}
+
+/* A member in one call is its key and its value, or null when absent. */
+static void fields_are_key_and_value(void **state) {
+    (void)state;
+    assert_string_equal(render(fields),
+                        "{\"s\":\"x\",\"n\":null,\"u\":7,\"i\":-7,\"b\":false,\"u1\":1,\"u0\":null,\"i1\":-1,"
+                        "\"i0\":null}");
+}
+
 static void escapes(lcp_json *j) { lcp_json_string(j, "q\"b\\n\n\t\x01\x7f/"); }
 
 static void escapes_quotes_and_controls(void **state) {
@@ -77,6 +99,7 @@ static void invalid_utf8_becomes_replacement_characters(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(commas_between_values_only),
+        cmocka_unit_test(fields_are_key_and_value),
         cmocka_unit_test(escapes_quotes_and_controls),
         cmocka_unit_test(invalid_utf8_becomes_replacement_characters),
     };

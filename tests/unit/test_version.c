@@ -538,10 +538,37 @@ static void version_min_command_and_platform(void **state) {
     assert_int_equal(lcp_version_min_platform(LCP_LC_BUILD_VERSION), 0);
 }
 
+/* Either version command read as an LC_BUILD_VERSION: an LC_VERSION_MIN_*
+ * gives its platform, minos and sdk and no tools; other commands none. */
+static void platform_version_reads_both_kinds(void **state) {
+    (void)state;
+    struct tb t;
+    tb_init(&t, true, false, LCP_CPU_TYPE_X86_64, 0x800);
+    tb_cmd(&t, vmin_ios_7, 4);
+    tb_cmd(&t, bv_macos_1015_ld, 8);
+    tb_cmd(&t, source_v, 4);
+    lcp_image *img = tb_parse(&t);
+    lcp_build_version bv;
+    assert_false(lcp_image_platform_version(img, 0, &bv)); /* the segment */
+    assert_true(lcp_image_platform_version(img, 1, &bv));
+    assert_int_equal(bv.platform, LCP_PLATFORM_IOS);
+    assert_int_equal(bv.minos, V(7, 0));
+    assert_int_equal(bv.sdk, V(7, 0));
+    assert_int_equal(bv.ntools, 0);
+    assert_true(lcp_image_platform_version(img, 2, &bv));
+    assert_int_equal(bv.platform, LCP_PLATFORM_MACOS);
+    assert_int_equal(bv.minos, V(10, 15));
+    assert_int_equal(bv.ntools, 1);
+    assert_false(lcp_image_platform_version(img, 3, &bv)); /* LC_SOURCE_VERSION */
+    assert_false(lcp_image_platform_version(img, 4, &bv)); /* past the end */
+    lcp_image_free(img);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(versions_parse_and_format),
         cmocka_unit_test(version_min_command_and_platform),
+        cmocka_unit_test(platform_version_reads_both_kinds),
         cmocka_unit_test(sdk_rewritten_in_place_version_min),
         cmocka_unit_test(sdk_build_version_keeps_tools_and_sets_minos),
         cmocka_unit_test(sdk_not_below_minos),
