@@ -26,26 +26,8 @@ static const char show_help[] = "usage: lcpatch show [--json] FILE...\n"
                                 "Exit status: 0 all files read, 2 usage error, 3 a file was not Mach-O,\n"
                                 "was malformed or could not be read.\n";
 
-const char *lcp_show_version(uint32_t v, bool short_form, char *buf, size_t len) {
-    uint32_t x = v >> 16, y = (v >> 8) & 0xff, z = v & 0xff;
-    if (short_form && z == 0)
-        snprintf(buf, len, "%u.%u", x, y);
-    else
-        snprintf(buf, len, "%u.%u.%u", x, y, z);
-    return buf;
-}
-
-const char *lcp_show_source_version(uint64_t v, char *buf, size_t len) {
-    unsigned a = (unsigned)(v >> 40), b = (unsigned)((v >> 30) & 0x3ff), c = (unsigned)((v >> 20) & 0x3ff),
-             d = (unsigned)((v >> 10) & 0x3ff), e = (unsigned)(v & 0x3ff);
-    if (e)
-        snprintf(buf, len, "%u.%u.%u.%u.%u", a, b, c, d, e);
-    else if (d)
-        snprintf(buf, len, "%u.%u.%u.%u", a, b, c, d);
-    else if (c)
-        snprintf(buf, len, "%u.%u.%u", a, b, c);
-    else
-        snprintf(buf, len, "%u.%u", a, b);
+const char *lcp_show_version(uint32_t v, char *buf, size_t len) {
+    snprintf(buf, len, "%u.%u.%u", v >> 16, (v >> 8) & 0xff, v & 0xff);
     return buf;
 }
 

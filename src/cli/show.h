@@ -12,12 +12,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* A packed X.Y.Z version (xxxx.yy.zz) as "X.Y.Z"; when `short_form`, the
- * way vtool prints it: "X.Y", or "X.Y.Z" when Z is not 0. */
-const char *lcp_show_version(uint32_t v, bool short_form, char *buf, size_t len);
-/* An LC_SOURCE_VERSION (A24.B10.C10.D10.E10) as otool prints it: "A.B",
- * then ".C.D.E" down to the last non-zero part. */
-const char *lcp_show_source_version(uint64_t v, char *buf, size_t len);
+/* A packed X.Y.Z version (xxxx.yy.zz) as "X.Y.Z", Z always written (dylib
+ * and runtime versions); lcp_version_format is vtool's shorter form. */
+const char *lcp_show_version(uint32_t v, char *buf, size_t len);
 /* "load", "weak", "reexport", "upward", "lazy" for a dylib command, "id"
  * for LC_ID_DYLIB, NULL otherwise. */
 const char *lcp_show_dylib_kind(uint32_t cmd);

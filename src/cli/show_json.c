@@ -6,7 +6,7 @@
 
 static void key_version(lcp_json *j, const char *key, uint32_t v) {
     char b[32];
-    lcp_json_field_string(j, key, lcp_show_version(v, false, b, sizeof b));
+    lcp_json_field_string(j, key, lcp_show_version(v, b, sizeof b));
 }
 
 static void json_versions(lcp_json *j, const lcp_image *img) {

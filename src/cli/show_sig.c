@@ -57,7 +57,7 @@ static void text_cd(FILE *out, const lcp_cs_signature *sig, const lcp_cs_codedir
         fputc('\n', out);
     }
     if (cd->has_runtime && cd->runtime)
-        fprintf(out, FIELD "runtime version %s\n", "", lcp_show_version(cd->runtime, false, b, sizeof b));
+        fprintf(out, FIELD "runtime version %s\n", "", lcp_show_version(cd->runtime, b, sizeof b));
     for (uint32_t k = 1; k <= cd->nspecial; k++) {
         const uint8_t *s = lcp_cs_special_slot(sig, cd, k);
         bool zero = true;

@@ -101,8 +101,8 @@ static void print_image(FILE *out, const lcp_file *f, size_t slice_index, const 
             if (!want_id)
                 fprintf(out, "%-8s ", lcp_show_dylib_kind(img->lc[i].cmd));
             fprintf(out, "%s (current %s, compatibility %s)\n", d.name,
-                    lcp_show_version(d.current_version, false, b1, sizeof b1),
-                    lcp_show_version(d.compatibility_version, false, b2, sizeof b2));
+                    lcp_show_version(d.current_version, b1, sizeof b1),
+                    lcp_show_version(d.compatibility_version, b2, sizeof b2));
             any = true;
         }
         if (!any)

@@ -10,11 +10,11 @@
 static void packed_versions(void **state) {
     (void)state;
     char b[32];
-    assert_string_equal(lcp_show_version(LCP_VERSION(10, 5, 0), true, b, sizeof b), "10.5");
-    assert_string_equal(lcp_show_version(LCP_VERSION(10, 5, 0), false, b, sizeof b), "10.5.0");
-    assert_string_equal(lcp_show_version(LCP_VERSION(10, 4, 11), true, b, sizeof b), "10.4.11");
-    assert_string_equal(lcp_show_version(0xffffffffu, false, b, sizeof b), "65535.255.255");
-    assert_string_equal(lcp_show_version(0, true, b, sizeof b), "0.0");
+    assert_string_equal(lcp_version_format(LCP_VERSION(10, 5, 0), b, sizeof b), "10.5");
+    assert_string_equal(lcp_show_version(LCP_VERSION(10, 5, 0), b, sizeof b), "10.5.0");
+    assert_string_equal(lcp_version_format(LCP_VERSION(10, 4, 11), b, sizeof b), "10.4.11");
+    assert_string_equal(lcp_show_version(0xffffffffu, b, sizeof b), "65535.255.255");
+    assert_string_equal(lcp_version_format(0, b, sizeof b), "0.0");
 }
 
 static uint64_t source(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e) {
@@ -25,11 +25,11 @@ static uint64_t source(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t 
 static void source_versions(void **state) {
     (void)state;
     char b[64];
-    assert_string_equal(lcp_show_source_version(source(353, 100, 22, 0, 0), b, sizeof b), "353.100.22");
-    assert_string_equal(lcp_show_source_version(0, b, sizeof b), "0.0");
-    assert_string_equal(lcp_show_source_version(source(1, 0, 0, 0, 5), b, sizeof b), "1.0.0.0.5");
-    assert_string_equal(lcp_show_source_version(source(1, 2, 0, 4, 0), b, sizeof b), "1.2.0.4");
-    assert_string_equal(lcp_show_source_version(UINT64_MAX, b, sizeof b), "16777215.1023.1023.1023.1023");
+    assert_string_equal(lcp_source_version_format(source(353, 100, 22, 0, 0), b, sizeof b), "353.100.22");
+    assert_string_equal(lcp_source_version_format(0, b, sizeof b), "0.0");
+    assert_string_equal(lcp_source_version_format(source(1, 0, 0, 0, 5), b, sizeof b), "1.0.0.0.5");
+    assert_string_equal(lcp_source_version_format(source(1, 2, 0, 4, 0), b, sizeof b), "1.2.0.4");
+    assert_string_equal(lcp_source_version_format(UINT64_MAX, b, sizeof b), "16777215.1023.1023.1023.1023");
 }
 
 static void dylib_kinds(void **state) {
