@@ -7,6 +7,7 @@
  * outside the root is audited. Symlinks are followed where it matters, when
  * a load path is resolved (resolve.c: cycles detected there). */
 #include "audit/internal.h"
+#include "util/path.h"
 #include "util/walk.h"
 
 #include <errno.h>
@@ -169,10 +170,12 @@ static lcp_status on_error(void *arg, const lcp_walk_error *we) {
     walk_ctx *w = arg;
     au_ctx *ctx = w->ctx;
     lcp_error le;
+    char shown[LCP_PATH_SHOWN_MAX];
     if (we->rel[0] == '\0') /* the root: nothing to audit */
         return lcp_error_set(w->err, LCP_E_IO, LCP_NO_OFFSET, "%s: %s", ctx->root_given, strerror(we->errnum));
     if (we->kind == LCP_WALK_DEPTH)
-        lcp_error_set(&le, LCP_E_UNSUPPORTED, LCP_NO_OFFSET, "%s: folders nested too deep", we->rel);
+        lcp_error_set(&le, LCP_E_UNSUPPORTED, LCP_NO_OFFSET, "%s: folders nested deeper than %d levels",
+                      lcp_path_shown(we->rel, shown), LCP_WALK_MAX_DEPTH);
     else
         lcp_error_set(&le, LCP_E_IO, LCP_NO_OFFSET, "%s: %s", we->rel, strerror(we->errnum));
     lcp_status st = au_add_failure(ctx, we->rel, &le);

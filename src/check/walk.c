@@ -5,6 +5,7 @@
  * the resource seal, the main executable's mode, symlinks that leave them.
  * Symlinks are never followed. */
 #include "check/internal.h"
+#include "util/path.h"
 #include "util/walk.h"
 
 #include <errno.h>
@@ -433,9 +434,10 @@ static lcp_status on_error(void *arg, const lcp_walk_error *we) {
     } else {
         /* a folder not listed: no bundle rules, no entries */
         c->dirs[depth].state = FOLDER_UNLISTED;
+        char shown[LCP_PATH_SHOWN_MAX];
         if (we->kind == LCP_WALK_DEPTH)
-            lcp_error_set(&e, LCP_E_UNSUPPORTED, LCP_NO_OFFSET, "%s: folders nested deeper than %d levels", fs_path,
-                          LCP_WALK_MAX_DEPTH);
+            lcp_error_set(&e, LCP_E_UNSUPPORTED, LCP_NO_OFFSET, "%s: folders nested deeper than %d levels",
+                          lcp_path_shown(fs_path, shown), LCP_WALK_MAX_DEPTH);
         else
             lcp_error_set(&e, LCP_E_IO, LCP_NO_OFFSET, "%s: %s", fs_path, strerror(we->errnum));
     }

@@ -11,6 +11,7 @@
 #include "lcpatch/audit.h"
 #include "lcpatch/codesign.h"
 #include "util/checked.h"
+#include "util/path.h"
 #include "util/walk.h"
 
 #include <errno.h>
@@ -371,9 +372,10 @@ static lcp_status seal_walk_error(void *arg, const lcp_walk_error *e) {
     seal_ctx *c = arg;
     if (e->kind != LCP_WALK_DEPTH)
         return LCP_OK;
+    char shown[LCP_PATH_SHOWN_MAX];
     return lcp_error_set(c->err, LCP_E_UNSUPPORTED, LCP_NO_OFFSET,
-                         "%s: folders nested deeper than %d levels: the resource seal cannot be checked", e->path,
-                         LCP_WALK_MAX_DEPTH);
+                         "%s: folders nested deeper than %d levels: the resource seal cannot be checked",
+                         lcp_path_shown(e->path, shown), LCP_WALK_MAX_DEPTH);
 }
 
 static int cmp_change(const void *a, const void *b) {

@@ -5,6 +5,7 @@
 #include "lcpatch/rescue.h"
 
 #include "lcpatch/file.h"
+#include "util/path.h"
 #include "util/walk.h"
 
 #include <errno.h>
@@ -73,8 +74,11 @@ static lcp_status on_error(void *ctx, const lcp_walk_error *we) {
     path_list *l = ctx;
     switch (we->kind) {
     case LCP_WALK_OPEN: return lcp_error_set(l->err, LCP_E_IO, LCP_NO_OFFSET, "%s: %s", we->path, strerror(we->errnum));
-    case LCP_WALK_DEPTH:
-        return lcp_error_set(l->err, LCP_E_UNSUPPORTED, LCP_NO_OFFSET, "%s: folders nested too deep", we->path);
+    case LCP_WALK_DEPTH: {
+        char shown[LCP_PATH_SHOWN_MAX];
+        return lcp_error_set(l->err, LCP_E_UNSUPPORTED, LCP_NO_OFFSET, "%s: folders nested deeper than %d levels",
+                             lcp_path_shown(we->path, shown), LCP_WALK_MAX_DEPTH);
+    }
     case LCP_WALK_STAT:
     case LCP_WALK_LOOP: break;
     }

@@ -16,6 +16,7 @@
 #include "lcpatch/audit.h"
 #include "lcpatch/codesign.h"
 #include "lcpatch/lcpatch.h"
+#include "util/path.h"
 #include "util/walk.h"
 
 #include <errno.h>
@@ -250,8 +251,8 @@ static lcp_status seal_error(void *arg, const lcp_walk_error *we) {
     seal_walk *w = arg;
     if (we->kind == LCP_WALK_STAT)
         return LCP_OK;
-    char *dir = join(w->base, we->rel);
-    const char *name = dir ? dir : w->base;
+    char *dir = join(w->base, we->rel), shown[LCP_PATH_SHOWN_MAX];
+    const char *name = lcp_path_shown(dir ? dir : w->base, shown);
     lcp_status st = we->kind == LCP_WALK_OPEN
                         ? lcp_error_set(w->s->err, LCP_E_IO, LCP_NO_OFFSET, "%s: %s", name, strerror(we->errnum))
                         : lcp_error_set(w->s->err, LCP_E_UNSUPPORTED, LCP_NO_OFFSET,

@@ -56,3 +56,33 @@ bool lcp_path_normalize(char *path, lcp_path_mode mode) {
     path[o] = '\0';
     return true;
 }
+
+/* Cuts at a separator when one is near, else off a UTF-8 continuation
+ * byte, so that the kept ends are whole names or at least whole
+ * characters. */
+const char *lcp_path_shown(const char *path, char buf[LCP_PATH_SHOWN_MAX]) {
+    static const char gap[] = "/.../";
+    size_t len = strlen(path);
+    if (len < LCP_PATH_SHOWN_MAX)
+        return path;
+    size_t keep = (LCP_PATH_SHOWN_MAX - sizeof gap) / 2;
+    size_t head = keep;
+    while (head > keep / 2 && path[head] != '/')
+        head--;
+    if (path[head] != '/')
+        for (head = keep; head > 0 && ((unsigned char)path[head] & 0xC0) == 0x80;)
+            head--;
+    size_t tail = len - keep;
+    while (tail < len - keep / 2 && path[tail] != '/')
+        tail++;
+    if (path[tail] == '/')
+        tail++;
+    else
+        for (tail = len - keep; tail < len && ((unsigned char)path[tail] & 0xC0) == 0x80;)
+            tail++;
+    memcpy(buf, path, head);
+    memcpy(buf + head, gap, sizeof gap - 1);
+    memcpy(buf + head + sizeof gap - 1, path + tail, len - tail);
+    buf[head + sizeof gap - 1 + len - tail] = '\0';
+    return buf;
+}

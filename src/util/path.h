@@ -29,4 +29,11 @@ typedef enum lcp_path_mode {
  * and a LCP_PATH_IN_ROOT path that climbs above its root. */
 bool lcp_path_normalize(char *path, lcp_path_mode mode);
 
+/* A path as a message names it: whole when it fits, else its first and
+ * last folders around "/.../", so that what the message says after the
+ * path is never cut off by the message's bound (a folder 256 levels deep
+ * has a path longer than any message). Returns path itself or buf. */
+enum { LCP_PATH_SHOWN_MAX = 240 };
+const char *lcp_path_shown(const char *path, char buf[LCP_PATH_SHOWN_MAX]);
+
 #endif

@@ -72,11 +72,44 @@ static void load_paths(void **state) {
     expect("x/@rpath/..", LCP_PATH_LOAD, "x"); /* "@" is a prefix only first */
 }
 
+/* A message names a long path by its ends: the shown path fits, keeps
+ * the first and last folders whole, and a short path is shown as is. */
+static void long_paths_shown(void **state) {
+    (void)state;
+    char buf[LCP_PATH_SHOWN_MAX];
+    const char *short_path = "/tmp/App.app";
+    assert_ptr_equal(lcp_path_shown(short_path, buf), short_path);
+    char deep[2048] = "/tmp/App.app/Contents/Resources";
+    for (int i = 0; i < 300; i++)
+        strcat(deep, "/d");
+    strcat(deep, "/last-folder");
+    const char *shown = lcp_path_shown(deep, buf);
+    assert_ptr_equal(shown, buf);
+    assert_true(strlen(shown) < LCP_PATH_SHOWN_MAX);
+    assert_true(strncmp(shown, "/tmp/App.app/Contents/Resources/d/", 34) == 0);
+    assert_non_null(strstr(shown, "/d/.../d/"));
+    size_t n = strlen(shown);
+    assert_string_equal(shown + n - strlen("/d/last-folder"), "/d/last-folder");
+    /* one name longer than the bound: cut off whole characters (é is 2 bytes) */
+    char word[1024] = "";
+    for (int i = 0; i < 200; i++)
+        strcat(word, "\xc3\xa9");
+    shown = lcp_path_shown(word, buf);
+    n = strlen(shown);
+    assert_true(n < LCP_PATH_SHOWN_MAX);
+    assert_non_null(strstr(shown, "/.../"));
+    const char *gap = strstr(shown, "/.../");
+    assert_true((gap - shown) % 2 == 0);                   /* whole é before the gap */
+    assert_true((n - (size_t)(gap - shown) - 5) % 2 == 0); /* and after it */
+    assert_int_equal((unsigned char)gap[5], 0xc3);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(absolute_paths),
         cmocka_unit_test(paths_in_a_root),
         cmocka_unit_test(load_paths),
+        cmocka_unit_test(long_paths_shown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
