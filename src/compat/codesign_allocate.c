@@ -115,6 +115,13 @@ static bool ca_number(const char *s, uint32_t *out) {
     return *end == '\0';
 }
 
+/* "WHAT for '-a ARCH SIZE' not a PROBLEM" (or '-A CPUTYPE CPUSUBTYPE
+ * SIZE', nargs 3), the option as given: Apple's fatal error; 1 */
+static int ca_bad_value(char **opt, int nargs, const char *what, const char *problem) {
+    return ca_fatal("%s for '%s %s %s%s%s' not a %s", what, opt[0], opt[1], opt[2], nargs == 3 ? " " : "",
+                    nargs == 3 ? opt[3] : "", problem);
+}
+
 typedef struct ca_ctx {
     ca_sign *signs;
     size_t nsigns;
@@ -250,45 +257,33 @@ int cmd_codesign_allocate(int argc, char **argv) {
             } else {
                 *slot = argv[++i];
             }
-        } else if (strcmp(argv[i], "-a") == 0) {
+        } else if (strcmp(argv[i], "-a") == 0 || strcmp(argv[i], "-A") == 0) {
+            char **opt = &argv[i]; /* -a ARCH SIZE or -A CPUTYPE CPUSUBTYPE SIZE */
+            int nargs = opt[0][1] == 'a' ? 2 : 3;
             ca_sign *sg = &signs[nsigns];
-            if (i + 2 >= argc) {
-                rc = ca_misuse("missing argument(s) to: %s option", argv[i]);
-            } else if (!lcp_arch_from_name(argv[i + 1], &sg->cputype, &sg->cpusubtype)) {
-                rc = ca_misuse("unknown architecture specification flag: %s %s %s", argv[i], argv[i + 1], argv[i + 2]);
-            } else if (!ca_number(argv[i + 2], &sg->datasize)) {
-                rc = ca_fatal("size for '-a %s %s' not a proper number", argv[i + 1], argv[i + 2]);
+            if (i + nargs >= argc) {
+                rc = ca_misuse("missing argument(s) to: %s option", opt[0]);
+            } else if (nargs == 2 && !lcp_arch_from_name(opt[1], &sg->cputype, &sg->cpusubtype)) {
+                rc = ca_misuse("unknown architecture specification flag: %s %s %s", opt[0], opt[1], opt[2]);
+            } else if (nargs == 3 && !ca_number(opt[1], &sg->cputype)) {
+                rc = ca_bad_value(opt, nargs, "cputype", "proper number");
+            } else if (nargs == 3 && !ca_number(opt[2], &sg->cpusubtype)) {
+                rc = ca_bad_value(opt, nargs, "cpusubtype", "proper number");
+            } else if (!ca_number(opt[nargs], &sg->datasize)) {
+                rc = ca_bad_value(opt, nargs, "size", "proper number");
             } else if (sg->datasize % 16 != 0) {
-                rc = ca_fatal("size for '-a %s %s' not a multiple of 16", argv[i + 1], argv[i + 2]);
+                rc = ca_bad_value(opt, nargs, "size", "multiple of 16");
             } else {
-                sg->cpusubtype &= ~LCP_CPU_SUBTYPE_MASK;
+                /* -a's subtype loses its capability bits; Apple compares
+                 * -A's as given with the slice's masked one: capability
+                 * bits there never match. */
+                if (nargs == 2)
+                    sg->cpusubtype &= ~LCP_CPU_SUBTYPE_MASK;
                 sg->name = lcp_arch_name(sg->cputype, sg->cpusubtype);
                 if (sg->name == NULL)
-                    sg->name = argv[i + 1];
+                    sg->name = nargs == 2 ? opt[1] : "(null)";
                 nsigns++;
-                i += 2;
-            }
-        } else if (strcmp(argv[i], "-A") == 0) {
-            ca_sign *sg = &signs[nsigns];
-            if (i + 3 >= argc) {
-                rc = ca_misuse("missing argument(s) to: %s option", argv[i]);
-            } else if (!ca_number(argv[i + 1], &sg->cputype)) {
-                rc = ca_fatal("cputype for '-A %s %s %s' not a proper number", argv[i + 1], argv[i + 2], argv[i + 3]);
-            } else if (!ca_number(argv[i + 2], &sg->cpusubtype)) {
-                rc =
-                    ca_fatal("cpusubtype for '-A %s %s %s' not a proper number", argv[i + 1], argv[i + 2], argv[i + 3]);
-            } else if (!ca_number(argv[i + 3], &sg->datasize)) {
-                rc = ca_fatal("size for '-A %s %s %s' not a proper number", argv[i + 1], argv[i + 2], argv[i + 3]);
-            } else if (sg->datasize % 16 != 0) {
-                rc = ca_fatal("size for '-A %s %s %s' not a multiple of 16", argv[i + 1], argv[i + 2], argv[i + 3]);
-            } else {
-                /* Apple compares the subtype as given with the slice's
-                 * masked one: capability bits here never match. */
-                sg->name = lcp_arch_name(sg->cputype, sg->cpusubtype);
-                if (sg->name == NULL)
-                    sg->name = "(null)";
-                nsigns++;
-                i += 3;
+                i += nargs;
             }
         } else if (strcmp(argv[i], "-r") == 0) {
             rflag = true;
