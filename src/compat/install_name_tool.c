@@ -92,22 +92,8 @@ static void edit_image(struct itool *t, lcp_image *img) {
 
 /* ---- arguments ---- */
 
-static bool add_edit(struct itool *t, lcp_name_edit e) {
-    char msg[1024];
-    if (!lcp_name_edit_conflicts(t->edits, t->nedits, &e, msg, sizeof msg)) {
-        err_msg(t, "%s", msg);
-        return false;
-    }
-    lcp_name_edit *n = realloc(t->edits, (t->nedits + 1) * sizeof *n);
-    if (!n) {
-        err_msg(t, "out of memory");
-        return false;
-    }
-    t->edits = n;
-    t->edits[t->nedits++] = e;
-    return true;
-}
-
+/* Fills t->edits (room for argc) from argv, checking each edit against the
+ * ones before it as Apple's tool does. */
 static int parse(struct itool *t, int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -137,8 +123,12 @@ static int parse(struct itool *t, int argc, char **argv) {
             e.old_path = argv[i + 1];
         else if (nargs == 1)
             e.new_path = argv[i + 1];
-        if (!add_edit(t, e))
+        char msg[1024];
+        if (!lcp_name_edit_conflicts(t->edits, t->nedits, &e, msg, sizeof msg)) {
+            err_msg(t, "%s", msg);
             return usage(t);
+        }
+        t->edits[t->nedits++] = e;
         i += nargs;
     }
     if (t->input == NULL || t->nedits == 0)
@@ -251,8 +241,8 @@ int cmd_install_name_tool(int argc, char **argv) {
         fputs(int_help, stdout);
         return 0;
     }
-    struct itool t = {argc > 0 ? argv[0] : "install_name_tool", NULL, NULL, 0, 0};
-    int rc = parse(&t, argc, argv);
+    struct itool t = {argc > 0 ? argv[0] : "install_name_tool", NULL, calloc((size_t)argc + 1, sizeof *t.edits), 0, 0};
+    int rc = t.edits ? parse(&t, argc, argv) : err_msg(&t, "out of memory");
     if (rc != 0) {
         free(t.edits);
         return rc;
