@@ -75,6 +75,7 @@ typedef enum lcp_reason {
     LCP_R_INDIRECT_PAST_END,                /* LC_DYSYMTAB's indirect symbols pass the end (index) */
     LCP_R_STRTAB_NOT_LAST,                  /* the string table is not last in __LINKEDIT (index) */
     LCP_R_NO_LINKEDIT,                      /* a signature needs a __LINKEDIT segment there is not */
+    LCP_R_SIGSPACE_MEMBER,                  /* codesign_allocate -a would change an archive member */
     LCP_R_OTOOL_FIRST = 1300
 } lcp_reason;
 

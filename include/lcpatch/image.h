@@ -271,6 +271,14 @@ typedef struct lcp_space {
 
 void lcp_image_space(const lcp_image *img, lcp_space *out);
 
+/* The 4 bytes at byte `at` of img's load-command area as a little-endian
+ * host holds them once every field is in its byte order (cctools
+ * swap_object_headers): a 32-bit field as its value, a 64-bit one as its
+ * low then high half, names, strings and UUIDs as their bytes. False past
+ * the commands (or in a gap between them). Apple's install_name_tool walks
+ * these words by mistake on big-endian slices (src/compat/itool_swap.c). */
+bool lcp_image_host_word(const lcp_image *img, uint64_t at, uint32_t *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -142,6 +142,21 @@ lcp_status lcp_entitlements_der(const uint8_t *xml, size_t len, uint8_t **der, s
 /* The last component of path (the identifier ld64.lld derives from a name). */
 const char *lcp_sign_default_identifier(const char *path);
 
+/* The write of Apple's install_name_tool (Xcode's build, which signs
+ * again: CODEDIRECTORY_SUPPORT, codedir_is_linker_signed) of f whose
+ * images `edited` (n of them, slice images of f) were edited in place.
+ * When one carried the linker's signature (lcp_image_linker_signed), the
+ * plan is lcp_sign_edited_in_place's and resigned[s] (f->nslices entries)
+ * marks its slices. Else, or when the signer cannot sign there (a layout
+ * it does not know: then resigned[] is all false, and the caller warns
+ * that the signatures are stale, as Apple's tool does), Apple's plain
+ * write: each edited image's new header and commands in place, every other
+ * byte as it was; an image whose commands now run past its end (nothing
+ * bounded its header) makes a thin file grow to hold them, and a fat one
+ * fails (LCP_E_NOSPACE). */
+lcp_status lcp_plan_apple_edit(const lcp_file *f, lcp_image **edited, size_t n, bool *resigned, lcp_plan *out,
+                               lcp_error *err);
+
 #ifdef __cplusplus
 }
 #endif

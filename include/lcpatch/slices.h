@@ -196,6 +196,38 @@ void lcp_kept_slices(const lcp_file *f, const bool *keep, bool keep_fat, lcp_out
  * anything was signed; when not, the plan is the identity. */
 lcp_status lcp_unsign_file(const lcp_file *f, lcp_plan *out, bool *changed, lcp_error *err);
 
+/* ---- codesign_allocate -a over a whole file ---- */
+
+/* One -a ARCH SIZE or -A CPUTYPE CPUSUBTYPE SIZE request. */
+typedef struct lcp_sigspace_arch {
+    uint32_t cputype, cpusubtype; /* matched with an image's subtype without capability bits */
+    uint32_t datasize;            /* bytes to reserve; 0 removes the signature (lcp_unsign_image) */
+    bool found;                   /* set when f holds an image of it */
+} lcp_sigspace_arch;
+
+/* Where lcp_sigspace_file stopped, for the caller's message: the image
+ * (of f) whose edit failed, its archive member, the request it answered
+ * (NULL: none did, its signature was being blanked); all NULL when no
+ * image failed. With LCP_E_NOTFOUND only arch is set: the first request
+ * no image answered. */
+typedef struct lcp_sigspace_stop {
+    const lcp_image *image;
+    const lcp_member *member;
+    const lcp_sigspace_arch *arch;
+} lcp_sigspace_stop;
+
+/* Apple's `codesign_allocate -a/-A ... [-p]` over f: every image, archive
+ * members too, in file order; each named by a request gets its room
+ * (lcp_sigspace_image, req.page_align = page_align) or loses its signature
+ * (datasize 0), each other image's signature is blanked
+ * (lcp_sigspace_blank). Then the plan of the whole file in out (f's
+ * container kept, lcp_layout_file). The first failure ends the run (with
+ * *stop); so does an archive member that would change (LCP_E_UNSUPPORTED,
+ * LCP_R_SIGSPACE_MEMBER: lcpatch does not rewrite members), and then a
+ * request no image answered (LCP_E_NOTFOUND). f is not changed. */
+lcp_status lcp_sigspace_file(lcp_file *f, lcp_sigspace_arch *archs, size_t narchs, bool page_align, lcp_plan *out,
+                             lcp_sigspace_stop *stop, lcp_error *err);
+
 #ifdef __cplusplus
 }
 #endif

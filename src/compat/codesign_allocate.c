@@ -72,41 +72,6 @@ static bool lenient_copy(const char *input, const char *output) {
     return ok;
 }
 
-/* -r: remove every signature. */
-static int ca_remove(const char *input, const char *output) {
-    lcp_file *f;
-    lcp_error err;
-    if (lcp_file_open_flags(input, LCP_ITOOL_PARSE, &f, &err) != LCP_OK) {
-        if (err.status == LCP_E_MALFORMED && lenient_copy(input, output))
-            return 0;
-        lcp_itool_say_open_error(stderr, progname, input, &err);
-        return 1;
-    }
-    if (lcp_file_visit_images(f, check_known, NULL) != 0) {
-        lcp_file_free(f);
-        return 1;
-    }
-    lcp_plan plan;
-    lcp_plan_init(&plan);
-    bool changed;
-    lcp_status st = lcp_unsign_file(f, &plan, &changed, &err);
-    if (st == LCP_OK)
-        st = lcp_plan_write_file(&plan, &f->src, output, input, &err);
-    lcp_plan_release(&plan);
-    lcp_file_free(f);
-    if (st)
-        return ca_error("%s", err.message);
-    return 0;
-}
-
-/* One -a ARCH SIZE or -A CPUTYPE CPUSUBTYPE SIZE request. */
-typedef struct ca_sign {
-    uint32_t cputype, cpusubtype; /* cpusubtype without capability bits */
-    const char *name;             /* Apple's name of the architecture, for messages */
-    uint32_t datasize;
-    bool found;
-} ca_sign;
-
 /* strtoul(s, &end, 0) with Apple's test: the whole argument is a number. */
 static bool ca_number(const char *s, uint32_t *out) {
     char *end;
@@ -115,119 +80,64 @@ static bool ca_number(const char *s, uint32_t *out) {
     return *end == '\0';
 }
 
-typedef struct ca_ctx {
-    ca_sign *signs;
-    size_t nsigns;
-    bool pflag;
-    lcp_image **clones; /* per slice: the edited image, or NULL */
-    lcp_out_slice *os;  /* per slice: what the output holds */
-    int failed;
-} ca_ctx;
-
-/* Apple's setup_code_signature for one image, in file order: the first
- * failure ends the run (Apple's fatal). */
-static int ca_image(void *vctx, lcp_file *f, size_t slice, lcp_member *m, lcp_image *img) {
-    ca_ctx *c = vctx;
-    size_t i = 0;
-    uint32_t sub = img->cpusubtype & ~LCP_CPU_SUBTYPE_MASK;
-    while (i < c->nsigns && !(c->signs[i].cputype == img->cputype && c->signs[i].cpusubtype == sub))
-        i++;
-    ca_sign *sg = i < c->nsigns ? &c->signs[i] : NULL;
-    lcp_image *clone;
-    lcp_error err;
-    lcp_status st = lcp_image_clone(img, &clone, &err);
-    uint64_t copy_end = 0, size = img->size;
-    bool changed = true;
-    if (st == LCP_OK && sg == NULL) {
-        /* not asked for: its signature's bytes become zeros */
-        st = lcp_sigspace_blank(clone, &copy_end, &changed, &err);
-        if (st) {
-            lcp_image_free(clone);
-            c->failed = ca_fatal("%s: %s", f->path, err.message);
-            return 1;
-        }
-    } else if (st == LCP_OK && sg->datasize == 0) {
-        /* size 0 removes the signature, as -r does */
-        st = lcp_unsign_image(clone, &size, &changed, &err);
-        copy_end = size;
-    } else if (st == LCP_OK) {
-        lcp_sigspace req = {sg->datasize, c->pflag, false};
-        st = lcp_sigspace_image(clone, &req, &copy_end, &size, &err);
-    }
-    if (sg != NULL)
-        sg->found = true;
-    if (st == LCP_OK && m != NULL && changed) {
-        lcp_image_free(clone);
-        c->failed = ca_fatal("can't allocate code signature data for: %s(%s) (for architecture %s): lcpatch does "
-                             "not rewrite archive members",
-                             f->path, m->name, sg ? sg->name : lcp_arch_name(img->cputype, img->cpusubtype));
-        return 1;
-    }
-    if (st == LCP_OK) {
-        if (changed) {
-            c->clones[slice] = clone;
-            c->os[slice].image = clone;
-            c->os[slice].size = size;
-            c->os[slice].zeros_from = copy_end;
-        } else {
-            lcp_image_free(clone);
-        }
-        return 0;
-    }
-    lcp_image_free(clone);
-    if (st == LCP_E_NOSPACE && m != NULL)
-        c->failed = ca_fatal("can't allocate code signature data for: %s(%s) (for architecture %s) because %s", f->path,
-                             m->name, sg->name, err.message);
-    else if (st == LCP_E_NOSPACE || err.reason == LCP_R_NO_LINKEDIT)
-        c->failed = ca_fatal("can't allocate code signature data for: %s (for architecture %s) because %s", f->path,
-                             sg->name, err.message);
-    else
-        c->failed = ca_fatal("%s (%s): %s", f->path, sg->name, err.message);
-    return 1;
+/* "WHAT for '-a ARCH SIZE' not a PROBLEM" (or '-A CPUTYPE CPUSUBTYPE
+ * SIZE', nargs 3), the option as given: Apple's fatal error; 1 */
+static int ca_bad_value(char **opt, int nargs, const char *what, const char *problem) {
+    return ca_fatal("%s for '%s %s %s%s%s' not a %s", what, opt[0], opt[1], opt[2], nargs == 3 ? " " : "",
+                    nargs == 3 ? opt[3] : "", problem);
 }
 
-/* -a / -A: make room for a signature in the named architectures. */
-static int ca_allocate(const char *input, const char *output, ca_sign *signs, size_t nsigns, bool pflag) {
+/* Apple's fatal error for the image lcp_sigspace_file stopped at (names:
+ * Apple's name of each request's architecture); 1 */
+static int ca_image_failed(const char *path, const lcp_sigspace_arch *archs, const char **names,
+                           const lcp_sigspace_stop *at, const lcp_error *err) {
+    const char *name = at->arch ? names[at->arch - archs] : NULL;
+    const lcp_member *m = at->member;
+    if (err->reason == LCP_R_SIGSPACE_MEMBER)
+        return ca_fatal("can't allocate code signature data for: %s(%s) (for architecture %s): %s", path, m->name,
+                        name ? name : lcp_arch_name(at->image->cputype, at->image->cpusubtype), err->message);
+    if (name == NULL) /* an image not asked for: its signature was being blanked */
+        return ca_fatal("%s: %s", path, err->message);
+    if (err->status == LCP_E_NOSPACE && m != NULL)
+        return ca_fatal("can't allocate code signature data for: %s(%s) (for architecture %s) because %s", path,
+                        m->name, name, err->message);
+    if (err->status == LCP_E_NOSPACE || err->reason == LCP_R_NO_LINKEDIT)
+        return ca_fatal("can't allocate code signature data for: %s (for architecture %s) because %s", path, name,
+                        err->message);
+    return ca_fatal("%s (%s): %s", path, name, err->message);
+}
+
+/* The run: input read as Apple's checkout reads it, then -r (narchs 0)
+ * removes every signature (lcp_unsign_file), -a / -A make room for one in
+ * the named architectures (lcp_sigspace_file); output written. */
+static int ca_run(const char *input, const char *output, lcp_sigspace_arch *archs, const char **names, size_t narchs,
+                  bool pflag) {
     lcp_file *f;
     lcp_error err;
-    if (lcp_file_open_flags(input, LCP_PARSE_APPLE_LC_STR | LCP_ITOOL_PARSE, &f, &err) != LCP_OK) {
+    if (lcp_file_open_flags(input, LCP_ITOOL_PARSE | (narchs ? LCP_PARSE_APPLE_LC_STR : 0), &f, &err) != LCP_OK) {
+        if (narchs == 0 && err.status == LCP_E_MALFORMED && lenient_copy(input, output))
+            return 0;
         lcp_itool_say_open_error(stderr, progname, input, &err);
         return 1;
     }
-    if (lcp_file_visit_images(f, check_known, NULL) != 0) {
-        lcp_file_free(f);
-        return 1;
-    }
-    size_t n = f->nslices ? f->nslices : 1;
-    ca_ctx c = {signs, nsigns, pflag, calloc(n, sizeof(lcp_image *)), calloc(n, sizeof(lcp_out_slice)), 0};
-    int rc = 0;
-    if (c.clones == NULL || c.os == NULL)
-        rc = ca_error("%s", "out of memory");
-    for (size_t i = 0; rc == 0 && i < f->nslices; i++) {
-        const lcp_slice *s = &f->slices[i];
-        c.os[i] = (lcp_out_slice){s->cputype, s->cpusubtype, s->align, s->reserved, NULL, s->offset, s->size, 0, 0};
-    }
-    if (rc == 0 && lcp_file_visit_images(f, ca_image, &c) != 0)
-        rc = c.failed ? c.failed : 1;
-    for (size_t i = 0; rc == 0 && i < nsigns; i++)
-        if (!signs[i].found)
-            rc = ca_fatal("input file: %s does not contain a matching architecture for specified '-a %s %u' option",
-                          input, signs[i].name, signs[i].datasize);
-    if (rc == 0) {
-        lcp_layout_rule rule = lcp_layout_rule_for(f);
-        lcp_plan plan;
-        lcp_plan_init(&plan);
-        lcp_status st = lcp_layout_file(c.os, f->nslices, &rule, &plan, &err);
-        if (st == LCP_OK)
-            st = lcp_plan_write_file(&plan, &f->src, output, input, &err);
-        lcp_plan_release(&plan);
-        if (st)
-            rc = ca_error("%s", err.message);
-    }
-    for (size_t i = 0; c.clones && i < f->nslices; i++)
-        lcp_image_free(c.clones[i]);
-    free(c.clones);
-    free(c.os);
+    int rc = lcp_file_visit_images(f, check_known, NULL) != 0;
+    lcp_plan plan;
+    lcp_plan_init(&plan);
+    lcp_sigspace_stop at = {NULL, NULL, NULL};
+    bool changed;
+    lcp_status st = rc       ? LCP_OK
+                    : narchs ? lcp_sigspace_file(f, archs, narchs, pflag, &plan, &at, &err)
+                             : lcp_unsign_file(f, &plan, &changed, &err);
+    if (rc == 0 && st == LCP_OK)
+        st = lcp_plan_write_file(&plan, &f->src, output, input, &err);
+    if (at.image != NULL)
+        rc = ca_image_failed(input, archs, names, &at, &err);
+    else if (at.arch != NULL)
+        rc = ca_fatal("input file: %s does not contain a matching architecture for specified '-a %s %u' option", input,
+                      names[at.arch - archs], at.arch->datasize);
+    else if (st)
+        rc = ca_error("%s", err.message);
+    lcp_plan_release(&plan);
     lcp_file_free(f);
     return rc;
 }
@@ -235,11 +145,12 @@ static int ca_allocate(const char *input, const char *output, ca_sign *signs, si
 int cmd_codesign_allocate(int argc, char **argv) {
     const char *input = NULL, *output = NULL;
     bool rflag = false, pflag = false;
-    ca_sign *signs = calloc((size_t)argc, sizeof *signs);
+    lcp_sigspace_arch *signs = calloc((size_t)argc, sizeof *signs);
+    const char **names = calloc((size_t)argc, sizeof *names); /* Apple's name of each, for messages */
     size_t nsigns = 0;
     int rc = -1;
-    if (signs == NULL)
-        return ca_error("%s", "out of memory");
+    if (signs == NULL || names == NULL)
+        rc = ca_error("%s", "out of memory");
     for (int i = 1; i < argc && rc < 0; i++) {
         if (strcmp(argv[i], "-i") == 0 || strcmp(argv[i], "-o") == 0) {
             const char **slot = argv[i][1] == 'i' ? &input : &output;
@@ -250,45 +161,33 @@ int cmd_codesign_allocate(int argc, char **argv) {
             } else {
                 *slot = argv[++i];
             }
-        } else if (strcmp(argv[i], "-a") == 0) {
-            ca_sign *sg = &signs[nsigns];
-            if (i + 2 >= argc) {
-                rc = ca_misuse("missing argument(s) to: %s option", argv[i]);
-            } else if (!lcp_arch_from_name(argv[i + 1], &sg->cputype, &sg->cpusubtype)) {
-                rc = ca_misuse("unknown architecture specification flag: %s %s %s", argv[i], argv[i + 1], argv[i + 2]);
-            } else if (!ca_number(argv[i + 2], &sg->datasize)) {
-                rc = ca_fatal("size for '-a %s %s' not a proper number", argv[i + 1], argv[i + 2]);
+        } else if (strcmp(argv[i], "-a") == 0 || strcmp(argv[i], "-A") == 0) {
+            char **opt = &argv[i]; /* -a ARCH SIZE or -A CPUTYPE CPUSUBTYPE SIZE */
+            int nargs = opt[0][1] == 'a' ? 2 : 3;
+            lcp_sigspace_arch *sg = &signs[nsigns];
+            if (i + nargs >= argc) {
+                rc = ca_misuse("missing argument(s) to: %s option", opt[0]);
+            } else if (nargs == 2 && !lcp_arch_from_name(opt[1], &sg->cputype, &sg->cpusubtype)) {
+                rc = ca_misuse("unknown architecture specification flag: %s %s %s", opt[0], opt[1], opt[2]);
+            } else if (nargs == 3 && !ca_number(opt[1], &sg->cputype)) {
+                rc = ca_bad_value(opt, nargs, "cputype", "proper number");
+            } else if (nargs == 3 && !ca_number(opt[2], &sg->cpusubtype)) {
+                rc = ca_bad_value(opt, nargs, "cpusubtype", "proper number");
+            } else if (!ca_number(opt[nargs], &sg->datasize)) {
+                rc = ca_bad_value(opt, nargs, "size", "proper number");
             } else if (sg->datasize % 16 != 0) {
-                rc = ca_fatal("size for '-a %s %s' not a multiple of 16", argv[i + 1], argv[i + 2]);
+                rc = ca_bad_value(opt, nargs, "size", "multiple of 16");
             } else {
-                sg->cpusubtype &= ~LCP_CPU_SUBTYPE_MASK;
-                sg->name = lcp_arch_name(sg->cputype, sg->cpusubtype);
-                if (sg->name == NULL)
-                    sg->name = argv[i + 1];
+                /* -a's subtype loses its capability bits; Apple compares
+                 * -A's as given with the slice's masked one: capability
+                 * bits there never match. */
+                if (nargs == 2)
+                    sg->cpusubtype &= ~LCP_CPU_SUBTYPE_MASK;
+                names[nsigns] = lcp_arch_name(sg->cputype, sg->cpusubtype);
+                if (names[nsigns] == NULL)
+                    names[nsigns] = nargs == 2 ? opt[1] : "(null)";
                 nsigns++;
-                i += 2;
-            }
-        } else if (strcmp(argv[i], "-A") == 0) {
-            ca_sign *sg = &signs[nsigns];
-            if (i + 3 >= argc) {
-                rc = ca_misuse("missing argument(s) to: %s option", argv[i]);
-            } else if (!ca_number(argv[i + 1], &sg->cputype)) {
-                rc = ca_fatal("cputype for '-A %s %s %s' not a proper number", argv[i + 1], argv[i + 2], argv[i + 3]);
-            } else if (!ca_number(argv[i + 2], &sg->cpusubtype)) {
-                rc =
-                    ca_fatal("cpusubtype for '-A %s %s %s' not a proper number", argv[i + 1], argv[i + 2], argv[i + 3]);
-            } else if (!ca_number(argv[i + 3], &sg->datasize)) {
-                rc = ca_fatal("size for '-A %s %s %s' not a proper number", argv[i + 1], argv[i + 2], argv[i + 3]);
-            } else if (sg->datasize % 16 != 0) {
-                rc = ca_fatal("size for '-A %s %s %s' not a multiple of 16", argv[i + 1], argv[i + 2], argv[i + 3]);
-            } else {
-                /* Apple compares the subtype as given with the slice's
-                 * masked one: capability bits here never match. */
-                sg->name = lcp_arch_name(sg->cputype, sg->cpusubtype);
-                if (sg->name == NULL)
-                    sg->name = "(null)";
-                nsigns++;
-                i += 3;
+                i += nargs;
             }
         } else if (strcmp(argv[i], "-r") == 0) {
             rflag = true;
@@ -302,10 +201,9 @@ int cmd_codesign_allocate(int argc, char **argv) {
         rc = ca_usage();
     if (rc < 0 && rflag && nsigns != 0)
         rc = ca_misuse("%s", "-r flag can't be specified with -a or -A flags");
-    if (rc < 0 && nsigns != 0)
-        rc = ca_allocate(input, output, signs, nsigns, pflag);
+    if (rc < 0)
+        rc = ca_run(input, output, signs, names, nsigns, pflag);
     free(signs);
-    if (rc >= 0)
-        return rc;
-    return ca_remove(input, output);
+    free(names);
+    return rc;
 }

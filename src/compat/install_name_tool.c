@@ -92,22 +92,8 @@ static void edit_image(struct itool *t, lcp_image *img) {
 
 /* ---- arguments ---- */
 
-static bool add_edit(struct itool *t, lcp_name_edit e) {
-    char msg[1024];
-    if (!lcp_name_edit_conflicts(t->edits, t->nedits, &e, msg, sizeof msg)) {
-        err_msg(t, "%s", msg);
-        return false;
-    }
-    lcp_name_edit *n = realloc(t->edits, (t->nedits + 1) * sizeof *n);
-    if (!n) {
-        err_msg(t, "out of memory");
-        return false;
-    }
-    t->edits = n;
-    t->edits[t->nedits++] = e;
-    return true;
-}
-
+/* Fills t->edits (room for argc) from argv, checking each edit against the
+ * ones before it as Apple's tool does. */
 static int parse(struct itool *t, int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -137,8 +123,12 @@ static int parse(struct itool *t, int argc, char **argv) {
             e.old_path = argv[i + 1];
         else if (nargs == 1)
             e.new_path = argv[i + 1];
-        if (!add_edit(t, e))
+        char msg[1024];
+        if (!lcp_name_edit_conflicts(t->edits, t->nedits, &e, msg, sizeof msg)) {
+            err_msg(t, "%s", msg);
             return usage(t);
+        }
+        t->edits[t->nedits++] = e;
         i += nargs;
     }
     if (t->input == NULL || t->nedits == 0)
@@ -148,53 +138,6 @@ static int parse(struct itool *t, int argc, char **argv) {
 
 /* ---- the write: every slice's new header, everything else copied ---- */
 
-/* Apple's plain write: each changed slice's new header and commands in
- * place, every other byte as it was (lcp_plan_edited_images). */
-static lcp_status plain_plan(struct itool *t, lcp_file *f, lcp_image **edited, size_t n, lcp_plan *plan, lcp_error *e) {
-    for (size_t i = 0; i < n; i++) {
-        const lcp_image *img = edited[i];
-        uint64_t end = (uint64_t)img->header_size + img->sizeofcmds;
-        if (end <= img->size)
-            continue;
-        /* Nothing bounded the header (no section, no segment with file
-         * bytes). Apple's tool writes only the image's size of the new
-         * header and load commands: a file whose commands run past its
-         * end. A thin file simply grows to hold them all; a fat slice
-         * cannot grow in place. */
-        if (f->kind != LCP_THIN)
-            return lcp_error_set(e, LCP_E_NOSPACE, img->offset,
-                                 "%s: the updated load commands (%llu bytes) do not fit in the slice (%llu bytes)",
-                                 t->input, (unsigned long long)end, (unsigned long long)img->size);
-        return lcp_plan_add_image(plan, img, end, e);
-    }
-    return lcp_plan_edited_images(f, edited, n, plan, e);
-}
-
-/* The plan of the write. edited: the n images whose commands the edit
- * changed; resign[s]: slice s is one and carried the linker's signature. With a
- * slice to re-sign, the changed slices go through lcp_sign_edited_in_place
- * (the others are copied: their bytes are what Apple's tool writes back);
- * else Apple's plain write. When a signature cannot be made there (a
- * layout the signer does not know), the file is written as Apple's tool
- * writes it and resign[] is cleared, so that the slices get Apple's
- * warning instead. */
-static lcp_status build_plan(struct itool *t, lcp_file *f, lcp_image **edited, size_t n, bool *resign, lcp_plan *plan,
-                             lcp_error *e) {
-    bool any = false;
-    for (size_t s = 0; s < f->nslices; s++)
-        any = any || resign[s];
-    lcp_status st = LCP_E_UNSUPPORTED;
-    bool resigned = false;
-    if (any)
-        st = lcp_sign_edited_in_place(f, edited, n, plan, &resigned, e);
-    if (st == LCP_OK || st == LCP_E_IO || st == LCP_E_NOMEM)
-        return st;
-    lcp_plan_release(plan);
-    lcp_plan_init(plan);
-    memset(resign, 0, f->nslices * sizeof *resign);
-    return plain_plan(t, f, edited, n, plan, e);
-}
-
 /* True when the edit changed img's commands (copy: them before). */
 static bool commands_changed(const lcp_image *img, const lcp_image *copy) {
     return img->ncmds != copy->ncmds || img->sizeofcmds != copy->sizeofcmds ||
@@ -202,9 +145,8 @@ static bool commands_changed(const lcp_image *img, const lcp_image *copy) {
 }
 
 /* process(): every slice in order; a non-Mach-O one ends the run. Lists
- * the images whose commands changed in edited[*n], and sets resign[s] for
- * those that are linker-signed. */
-static bool edit_all(struct itool *t, lcp_file *f, lcp_image **edited, size_t *n, bool *resign) {
+ * the images whose commands changed in edited[*n]. */
+static bool edit_all(struct itool *t, lcp_file *f, lcp_image **edited, size_t *n) {
     for (size_t s = 0; s < f->nslices; s++) {
         lcp_image *img = f->slices[s].image, *before = NULL;
         if (!img) {
@@ -222,10 +164,8 @@ static bool edit_all(struct itool *t, lcp_file *f, lcp_image **edited, size_t *n
             return false;
         }
         edit_image(t, img);
-        if (commands_changed(img, before)) {
+        if (commands_changed(img, before))
             edited[(*n)++] = img;
-            resign[s] = lcp_image_linker_signed(&f->src, img);
-        }
         lcp_image_free(before);
     }
     return t->errors == 0;
@@ -251,8 +191,8 @@ int cmd_install_name_tool(int argc, char **argv) {
         fputs(int_help, stdout);
         return 0;
     }
-    struct itool t = {argc > 0 ? argv[0] : "install_name_tool", NULL, NULL, 0, 0};
-    int rc = parse(&t, argc, argv);
+    struct itool t = {argc > 0 ? argv[0] : "install_name_tool", NULL, calloc((size_t)argc + 1, sizeof *t.edits), 0, 0};
+    int rc = t.edits ? parse(&t, argc, argv) : err_msg(&t, "out of memory");
     if (rc != 0) {
         free(t.edits);
         return rc;
@@ -274,9 +214,9 @@ int cmd_install_name_tool(int argc, char **argv) {
         err_msg(&t, "out of memory");
         goto out;
     }
-    if (!edit_all(&t, f, edited, &nedited, resign))
+    if (!edit_all(&t, f, edited, &nedited))
         goto out;
-    lcp_status st = build_plan(&t, f, edited, nedited, resign, &plan, &e);
+    lcp_status st = lcp_plan_apple_edit(f, edited, nedited, resign, &plan, &e);
     warn_stale(&t, f, resign);
     for (size_t s = 0; st == LCP_OK && s < f->nslices; s++)
         if (f->slices[s].image->big_endian && !lcp_itool_swap_check(t.prog, f->slices[s].image))
