@@ -53,16 +53,6 @@ const char *lcp_show_container(const lcp_file *f) {
     return "unknown";
 }
 
-int64_t lcp_show_rpath_max(const lcp_image *img, const lcp_space *sp) {
-    int64_t room = sp->safe_free - (sp->signed_image ? 0 : 16);
-    int64_t align = img->is64 ? 8 : 4;
-    room -= room % align;            /* cmdsize is a multiple of the alignment */
-    int64_t longest = room - 12 - 1; /* the fixed part, and the string's NUL */
-    return longest > 0 ? longest : -1;
-}
-
-bool lcp_show_build_version_fits(const lcp_space *sp) { return sp->safe_free >= 24 + (sp->signed_image ? 0 : 16); }
-
 /* Stops the visit at the first image: "there is one". */
 static int count_image(void *ctx, lcp_file *f, size_t slice_index, lcp_member *member, lcp_image *img) {
     (void)ctx, (void)f, (void)slice_index, (void)member, (void)img;

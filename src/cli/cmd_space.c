@@ -32,8 +32,6 @@ static int print_image(void *ctx_, lcp_file *f, size_t slice_index, lcp_member *
     lcp_space sp;
     lcp_image_space(img, &sp);
     char label[1024], abuf[48];
-    int64_t rpath = lcp_show_rpath_max(img, &sp);
-    bool bv_fits = lcp_show_build_version_fits(&sp);
     if (ctx->json) {
         lcp_json *j = ctx->json;
         lcp_json_begin_object(j);
@@ -54,10 +52,10 @@ static int print_image(void *ctx_, lcp_file *f, size_t slice_index, lcp_member *
     lcp_image_apple_space(img, &apple);
     printf("  %-26s %8lld bytes\n", "free (vtool)", (long long)apple.vtool_free);
     printf("  %-26s %8lld bytes\n", "free (install_name_tool)", (long long)apple.int_free);
-    printf("  still fits: LC_BUILD_VERSION %s, LC_CODE_SIGNATURE %s, ", bv_fits ? "yes" : "no",
+    printf("  still fits: LC_BUILD_VERSION %s, LC_CODE_SIGNATURE %s, ", sp.build_version_fits ? "yes" : "no",
            sp.signature_fits ? "yes" : "no");
-    if (rpath > 0)
-        printf("an rpath of up to %lld bytes\n", (long long)rpath);
+    if (sp.rpath_max > 0)
+        printf("an rpath of up to %lld bytes\n", (long long)sp.rpath_max);
     else
         printf("no rpath\n");
     return 0;

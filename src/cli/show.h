@@ -21,13 +21,6 @@ const char *lcp_show_dylib_kind(uint32_t cmd);
 /* "thin", "fat", "fat64" or "archive". */
 const char *lcp_show_container(const lcp_file *f);
 
-/* What still fits in an image's header space (lcpatch space's rules): the
- * longest LC_RPATH path, keeping 16 bytes for a future LC_CODE_SIGNATURE
- * when the image has none (-1 when none fits), and whether an
- * LC_BUILD_VERSION (24 bytes, and the same 16) fits. */
-int64_t lcp_show_rpath_max(const lcp_image *img, const lcp_space *sp);
-bool lcp_show_build_version_fits(const lcp_space *sp);
-
 /* The text report of one opened file. */
 void lcp_show_text(FILE *out, const lcp_file *f);
 /* The JSON object of one opened file (an element of "files"). */

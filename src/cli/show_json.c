@@ -74,8 +74,8 @@ void lcp_show_json_space(lcp_json *j, const lcp_image *img) {
     lcp_json_field_int(j, "install_name_tool_free", apple.int_free);
     lcp_json_field_bool(j, "signed", sp.signed_image);
     lcp_json_field_bool(j, "signature_fits", sp.signature_fits);
-    lcp_json_field_bool(j, "build_version_fits", lcp_show_build_version_fits(&sp));
-    lcp_json_field_int(j, "rpath_max_length", lcp_show_rpath_max(img, &sp));
+    lcp_json_field_bool(j, "build_version_fits", sp.build_version_fits);
+    lcp_json_field_int(j, "rpath_max_length", sp.rpath_max);
     lcp_json_end_object(j);
 }
 
