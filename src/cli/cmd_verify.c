@@ -163,17 +163,6 @@ static int visit(void *vctx, lcp_file *f, size_t slice_index, lcp_member *member
     return 0;
 }
 
-/* The failures[] of the running `lcpatch verify --json` (NULL without
- * --json): every file that cannot be read, bundles' nested code included. */
-static lcp_json_failures *verify_failures;
-
-int lcp_verify_fail(const char *path, const lcp_error *err) {
-    fflush(stdout);
-    if (verify_failures)
-        lcp_json_failures_add(verify_failures, path, err);
-    return lcp_cli_fail(err);
-}
-
 /* Verifies every image of one Mach-O file; ext seals what lies outside it
  * (a bundle's Info.plist and CodeResources) or is NULL. Returns the exit
  * status; JSON goes into the caller's open "images" array. */
@@ -181,39 +170,22 @@ int lcp_verify_file(const char *path, bool json, lcp_json *j, const lcp_cs_exter
     lcp_file *f;
     lcp_error err;
     if (lcp_file_open(path, &f, &err) != LCP_OK)
-        return lcp_verify_fail(path, &err);
+        return lcp_report_fail(path, &err);
     visit_ctx c = {json, j, ext, LCP_EXIT_OK, {0}, false};
     lcp_file_visit_images(f, visit, &c); /* a failure stops it, kept in c */
     lcp_file_free(f);
     if (c.failed)
-        return lcp_cli_worse(c.status, lcp_verify_fail(path, &c.err));
+        return lcp_cli_worse(c.status, lcp_report_fail(path, &c.err));
     return c.status;
 }
 
+static int verify_path(const char *path, lcp_json *j) {
+    struct stat st;
+    bool dir = stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+    return lcp_verify_path(path, dir, j != NULL, j);
+}
+
 int cmd_verify(int argc, char **argv) {
-    bool json;
-    int first,
-        r = lcp_cli_parse_json_files("verify", verify_help, "one JSON document on standard output\n(docs/verify.md)",
-                                     argc, argv, &json, &first);
-    if (r >= 0)
-        return r;
-    int status = LCP_EXIT_OK;
-    lcp_json j;
-    lcp_json_init(&j, stdout);
-    lcp_json_failures failures = LCP_JSON_FAILURES_INIT;
-    verify_failures = json ? &failures : NULL;
-    lcp_json_begin_files(&j, json);
-    for (int i = first; i < argc; i++) {
-        struct stat stt;
-        bool dir = stat(argv[i], &stt) == 0 && S_ISDIR(stt.st_mode);
-        status = lcp_cli_worse(status, lcp_verify_path(argv[i], dir, json, &j));
-    }
-    lcp_json_end_files(&j, json, &failures);
-    lcp_json_failures_release(&failures);
-    verify_failures = NULL;
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        fprintf(stderr, "lcpatch verify: error writing standard output\n");
-        return LCP_EXIT_FAILED;
-    }
-    return status;
+    return lcp_report_command("verify", verify_help, "one JSON document on standard output\n(docs/verify.md)", argc,
+                              argv, verify_path);
 }

@@ -33,4 +33,16 @@ void lcp_show_json_space(lcp_json *j, const lcp_image *img);
 void lcp_show_sig_text(FILE *out, const lcp_file *f, const lcp_image *img);
 void lcp_show_sig_json(lcp_json *j, const lcp_file *f, const lcp_image *img);
 
+/* The frame of the per-file report commands (show, space, verify): parses
+ * `[--json] PATH...`, then calls each once per PATH (j is the open "files"
+ * array under --json, else NULL) inside --json's {"files", "failures"}
+ * document, and checks that standard output was written. Returns the
+ * worst exit status. */
+typedef int (*lcp_report_fn)(const char *path, lcp_json *j);
+int lcp_report_command(const char *command, const char *help, const char *json_help, int argc, char **argv,
+                       lcp_report_fn each);
+/* Prints err and, under --json, lists path in the document's failures
+ * (every exit 3 names its file there). Returns the exit status. */
+int lcp_report_fail(const char *path, const lcp_error *err);
+
 #endif

@@ -3,6 +3,7 @@
 #ifndef LCP_CLI_VERIFY_H
 #define LCP_CLI_VERIFY_H
 
+#include "cli/show.h"
 #include "util/json.h"
 #include "lcpatch/codesign.h"
 
@@ -22,8 +23,4 @@ int lcp_verify_file(const char *path, bool json, lcp_json *j, const lcp_cs_exter
  * Under --json, its object goes into the caller's open "files" array.
  * Returns the exit status. */
 int lcp_verify_path(const char *path, bool bundle, bool json, lcp_json *j);
-/* Prints err and, under --json, lists path in the document's failures
- * (every exit 3 of verify names its file there). Returns the exit status. */
-int lcp_verify_fail(const char *path, const lcp_error *err);
-
 #endif

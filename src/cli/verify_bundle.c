@@ -27,7 +27,7 @@ static int report_entry(const char *path, const lcp_cs_bundle_tree *tree, bool j
 
 static int report_bundle(const char *path, const lcp_cs_bundle_tree *t, bool json, lcp_json *j) {
     if (t->status != LCP_OK)
-        return lcp_verify_fail(path, &t->err);
+        return lcp_report_fail(path, &t->err);
     const lcp_cs_bundle *b = &t->bundle;
     const lcp_cs_seal_report *rep = &t->seal;
     if (json)
@@ -36,7 +36,7 @@ static int report_bundle(const char *path, const lcp_cs_bundle_tree *t, bool jso
         printf("%s: invalid: no main executable (CFBundleExecutable) found\n", path);
     int status = report_images(b->executable, json, j, &b->ext);
     if (t->seal_status != LCP_OK) {
-        status = lcp_cli_worse(status, lcp_verify_fail(path, &t->seal_err));
+        status = lcp_cli_worse(status, lcp_report_fail(path, &t->seal_err));
     }
     if (json) {
         lcp_json_key(j, "resources");
