@@ -31,6 +31,14 @@ const char *lcp_show_version(uint32_t v, char *buf, size_t len) {
     return buf;
 }
 
+const char *lcp_show_flag_name(const char *(*name_of)(uint32_t), uint32_t bit, char *buf, size_t len) {
+    const char *name = name_of(bit);
+    if (name)
+        return name;
+    snprintf(buf, len, "0x%x", bit);
+    return buf;
+}
+
 const char *lcp_show_dylib_kind(uint32_t cmd) {
     switch (cmd) {
     case LCP_LC_LOAD_DYLIB: return "load";
@@ -41,16 +49,6 @@ const char *lcp_show_dylib_kind(uint32_t cmd) {
     case LCP_LC_ID_DYLIB: return "id";
     default: return NULL;
     }
-}
-
-const char *lcp_show_container(const lcp_file *f) {
-    switch (f->kind) {
-    case LCP_THIN: return "thin";
-    case LCP_FAT: return "fat";
-    case LCP_FAT64: return "fat64";
-    case LCP_ARCHIVE: return "archive";
-    }
-    return "unknown";
 }
 
 /* Stops the visit at the first image: "there is one". */

@@ -31,29 +31,15 @@ static const char verify_help[] = "usage: lcpatch verify [--json] PATH...\n"
                                   "Exit status: 0 every slice valid, 1 a slice invalid or unsigned, 2 usage\n"
                                   "error, 3 a PATH could not be read (not Mach-O, malformed, I/O).\n";
 
-const char *lcp_verify_verdict_name(lcp_cs_verdict v) {
-    switch (v) {
-    case LCP_CSV_VALID: return "valid";
-    case LCP_CSV_INVALID: return "invalid";
-    case LCP_CSV_UNSIGNED: return "unsigned";
-    }
-    return "?";
-}
-
-const char *lcp_verify_problem_name(lcp_cs_problem p) {
-    switch (p) {
-    case LCP_CSP_OK: return NULL;
-    case LCP_CSP_BAD_PAGE: return "page";
-    case LCP_CSP_BAD_SLOT: return "slot";
-    case LCP_CSP_BAD_CODEDIR: return "code-directory";
-    case LCP_CSP_BAD_CMS: return "cms";
-    case LCP_CSP_BAD_FORMAT: return "format";
-    }
-    return NULL;
-}
+/* The words of the report for the library's verdicts and problems. */
+static const char *const verdict_names[] = {
+    [LCP_CSV_VALID] = "valid", [LCP_CSV_INVALID] = "invalid", [LCP_CSV_UNSIGNED] = "unsigned"};
+static const char *const problem_names[] = {[LCP_CSP_OK] = NULL,         [LCP_CSP_BAD_PAGE] = "page",
+                                            [LCP_CSP_BAD_SLOT] = "slot", [LCP_CSP_BAD_CODEDIR] = "code-directory",
+                                            [LCP_CSP_BAD_CMS] = "cms",   [LCP_CSP_BAD_FORMAT] = "format"};
 
 void lcp_verify_text_line(FILE *out, const char *label, const lcp_cs_signature *sig, const lcp_cs_result *res) {
-    fprintf(out, "%s: %s", label, lcp_verify_verdict_name(res->verdict));
+    fprintf(out, "%s: %s", label, verdict_names[res->verdict]);
     if (res->verdict == LCP_CSV_INVALID) {
         fprintf(out, ": %s", res->message);
         if (res->file_offset != LCP_NO_OFFSET)
@@ -98,11 +84,11 @@ void lcp_verify_text_line(FILE *out, const char *label, const lcp_cs_signature *
 void lcp_verify_json_image(lcp_json *j, const char *arch, const lcp_cs_signature *sig, const lcp_cs_result *res) {
     lcp_json_begin_object(j);
     lcp_json_field_string(j, "arch", arch);
-    lcp_json_field_string(j, "verdict", lcp_verify_verdict_name(res->verdict));
+    lcp_json_field_string(j, "verdict", verdict_names[res->verdict]);
     bool signed_ok = res->verdict != LCP_CSV_UNSIGNED && sig->ncds > 0;
     lcp_json_field_string(j, "kind", signed_ok ? lcp_cs_kind(sig) : NULL);
     lcp_json_field_string(j, "identifier", signed_ok ? sig->cds[0].identifier : NULL);
-    lcp_json_field_string(j, "problem", lcp_verify_problem_name(res->problem));
+    lcp_json_field_string(j, "problem", problem_names[res->problem]);
     lcp_json_field_string(j, "message", res->verdict == LCP_CSV_VALID ? NULL : res->message);
     lcp_json_field_uint_if(j, "code_directory", res->verdict == LCP_CSV_INVALID && res->problem != LCP_CSP_BAD_FORMAT,
                            res->cd_slot);

@@ -15,11 +15,12 @@
 /* A packed X.Y.Z version (xxxx.yy.zz) as "X.Y.Z", Z always written (dylib
  * and runtime versions); lcp_version_format is vtool's shorter form. */
 const char *lcp_show_version(uint32_t v, char *buf, size_t len);
+/* A flag bit's name (name_of's, e.g. lcp_mh_flag_name), or "0x..." for a
+ * bit it does not name. */
+const char *lcp_show_flag_name(const char *(*name_of)(uint32_t), uint32_t bit, char *buf, size_t len);
 /* "load", "weak", "reexport", "upward", "lazy" for a dylib command, "id"
  * for LC_ID_DYLIB, NULL otherwise. */
 const char *lcp_show_dylib_kind(uint32_t cmd);
-/* "thin", "fat", "fat64" or "archive". */
-const char *lcp_show_container(const lcp_file *f);
 
 /* The text report of one opened file. */
 void lcp_show_text(FILE *out, const lcp_file *f);

@@ -97,16 +97,9 @@ static void json_image(lcp_json *j, const lcp_file *f, size_t slice_index, const
     lcp_json_field_uint(j, "flags", img->flags);
     lcp_json_key(j, "flag_names");
     lcp_json_begin_array(j);
-    for (uint32_t bit = 1; bit != 0; bit <<= 1) {
-        if ((img->flags & bit) == 0)
-            continue;
-        const char *name = lcp_mh_flag_name(bit);
-        if (name == NULL) {
-            snprintf(b, sizeof b, "0x%x", bit);
-            name = b;
-        }
-        lcp_json_string(j, name);
-    }
+    for (uint32_t bit = 1; bit != 0; bit <<= 1)
+        if (img->flags & bit)
+            lcp_json_string(j, lcp_show_flag_name(lcp_mh_flag_name, bit, b, sizeof b));
     lcp_json_end_array(j);
     lcp_json_field_uint(j, "ncmds", img->ncmds);
     lcp_json_field_uint(j, "sizeofcmds", img->sizeofcmds);
@@ -186,11 +179,14 @@ static void json_image(lcp_json *j, const lcp_file *f, size_t slice_index, const
     lcp_json_end_object(j);
 }
 
+static const char *const containers[] = {
+    [LCP_THIN] = "thin", [LCP_FAT] = "fat", [LCP_FAT64] = "fat64", [LCP_ARCHIVE] = "archive"};
+
 void lcp_show_json(lcp_json *j, const lcp_file *f) {
     char abuf[48];
     lcp_json_begin_object(j);
     lcp_json_field_string(j, "file", f->path);
-    lcp_json_field_string(j, "container", lcp_show_container(f));
+    lcp_json_field_string(j, "container", containers[f->kind]);
     lcp_json_field_uint(j, "size", f->src.size);
     lcp_json_key(j, "slices");
     lcp_json_begin_array(j);

@@ -10,11 +10,6 @@
 
 #define FIELD "  %-15s"
 
-static void hex(FILE *out, const uint8_t *p, size_t n) {
-    for (size_t i = 0; i < n; i++)
-        fprintf(out, "%02x", p[i]);
-}
-
 static void hex_string(const uint8_t *p, size_t n, char *buf, size_t len) {
     size_t o = 0;
     for (size_t i = 0; i < n && o + 3 <= len; i++, o += 2)
@@ -23,21 +18,17 @@ static void hex_string(const uint8_t *p, size_t n, char *buf, size_t len) {
 }
 
 static void text_flags(FILE *out, uint32_t flags) {
+    char b[16];
     fprintf(out, "0x%x", flags);
     for (uint32_t bit = 1; bit; bit <<= 1)
-        if (flags & bit) {
-            const char *n = lcp_cs_flag_name(bit);
-            if (n)
-                fprintf(out, " %s", n);
-            else
-                fprintf(out, " 0x%x", bit);
-        }
+        if (flags & bit)
+            fprintf(out, " %s", lcp_show_flag_name(lcp_cs_flag_name, bit, b, sizeof b));
 }
 
 static const char *cert_label(const lcp_cs_cert *c) { return c->subject_cn ? c->subject_cn : "(no common name)"; }
 
 static void text_cd(FILE *out, const lcp_cs_signature *sig, const lcp_cs_codedir *cd) {
-    char b[32];
+    char b[32], h[2 * UINT8_MAX + 1]; /* hash_size is the file's, up to 255 bytes */
     const char *hn = lcp_cs_hash_name(cd->hash_type);
     fprintf(out, FIELD "version 0x%x, %s, flags ", cd->slot == 0 ? "code directory" : "alternate cd", cd->version,
             hn ? hn : "unknown hash type");
@@ -66,13 +57,11 @@ static void text_cd(FILE *out, const lcp_cs_signature *sig, const lcp_cs_codedir
         if (!s || zero)
             continue;
         const char *n = lcp_cs_slot_name(k);
-        fprintf(out, FIELD "slot -%u %s ", "", k, n ? n : "?");
-        hex(out, s, cd->hash_size);
-        fputc('\n', out);
+        hex_string(s, cd->hash_size, h, sizeof h);
+        fprintf(out, FIELD "slot -%u %s %s\n", "", k, n ? n : "?", h);
     }
-    fprintf(out, FIELD "cdhash ", "");
-    hex(out, cd->cdhash, cd->cdhash_len < LCP_CS_CDHASH_LEN ? cd->cdhash_len : LCP_CS_CDHASH_LEN);
-    fputc('\n', out);
+    hex_string(cd->cdhash, cd->cdhash_len < LCP_CS_CDHASH_LEN ? cd->cdhash_len : LCP_CS_CDHASH_LEN, h, sizeof h);
+    fprintf(out, FIELD "cdhash %s\n", "", h);
 }
 
 static void text_keys(FILE *out, const char *field, uint32_t size, char **keys, size_t n) {

@@ -7,16 +7,11 @@
 #define FIELD "  %-15s"
 
 static void print_flags(FILE *out, uint32_t flags) {
+    char b[16];
     fprintf(out, FIELD "0x%08x", "flags", flags);
-    for (uint32_t bit = 1; bit != 0; bit <<= 1) {
-        if ((flags & bit) == 0)
-            continue;
-        const char *name = lcp_mh_flag_name(bit);
-        if (name)
-            fprintf(out, " %s", name);
-        else
-            fprintf(out, " 0x%x", bit);
-    }
+    for (uint32_t bit = 1; bit != 0; bit <<= 1)
+        if (flags & bit)
+            fprintf(out, " %s", lcp_show_flag_name(lcp_mh_flag_name, bit, b, sizeof b));
     fputc('\n', out);
 }
 

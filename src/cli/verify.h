@@ -10,8 +10,6 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-const char *lcp_verify_verdict_name(lcp_cs_verdict v);
-const char *lcp_verify_problem_name(lcp_cs_problem p);
 /* One slice's verdict: a text line (and detail lines), or a JSON object. */
 void lcp_verify_text_line(FILE *out, const char *label, const lcp_cs_signature *sig, const lcp_cs_result *res);
 void lcp_verify_json_image(lcp_json *j, const char *arch, const lcp_cs_signature *sig, const lcp_cs_result *res);
