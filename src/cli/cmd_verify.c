@@ -10,7 +10,6 @@
 #include "lcpatch/codesign.h"
 
 #include <string.h>
-#include <sys/stat.h>
 
 static const char verify_help[] = "usage: lcpatch verify [--json] PATH...\n"
                                   "\n"
@@ -38,7 +37,7 @@ static const char *const problem_names[] = {[LCP_CSP_OK] = NULL,         [LCP_CS
                                             [LCP_CSP_BAD_SLOT] = "slot", [LCP_CSP_BAD_CODEDIR] = "code-directory",
                                             [LCP_CSP_BAD_CMS] = "cms",   [LCP_CSP_BAD_FORMAT] = "format"};
 
-void lcp_verify_text_line(FILE *out, const char *label, const lcp_cs_signature *sig, const lcp_cs_result *res) {
+static void text_line(FILE *out, const char *label, const lcp_cs_signature *sig, const lcp_cs_result *res) {
     fprintf(out, "%s: %s", label, verdict_names[res->verdict]);
     if (res->verdict == LCP_CSV_INVALID) {
         fprintf(out, ": %s", res->message);
@@ -81,7 +80,7 @@ void lcp_verify_text_line(FILE *out, const char *label, const lcp_cs_signature *
     }
 }
 
-void lcp_verify_json_image(lcp_json *j, const char *arch, const lcp_cs_signature *sig, const lcp_cs_result *res) {
+static void json_image(lcp_json *j, const char *arch, const lcp_cs_signature *sig, const lcp_cs_result *res) {
     lcp_json_begin_object(j);
     lcp_json_field_string(j, "arch", arch);
     lcp_json_field_string(j, "verdict", verdict_names[res->verdict]);
@@ -119,8 +118,7 @@ void lcp_verify_json_image(lcp_json *j, const char *arch, const lcp_cs_signature
 }
 
 typedef struct visit_ctx {
-    bool json;
-    lcp_json *j;
+    lcp_json *j; /* NULL: text */
     const lcp_cs_external *ext;
     int status;
     lcp_error err;
@@ -139,10 +137,10 @@ static int visit(void *vctx, lcp_file *f, size_t slice_index, lcp_member *member
         c->failed = true;
         return 1;
     }
-    if (c->json)
-        lcp_verify_json_image(c->j, lcp_arch_label(img->cputype, img->cpusubtype, abuf, sizeof abuf), &sig, &res);
+    if (c->j)
+        json_image(c->j, lcp_arch_label(img->cputype, img->cpusubtype, abuf, sizeof abuf), &sig, &res);
     else
-        lcp_verify_text_line(stdout, lcp_cli_image_label(f, slice_index, member, img, label, sizeof label), &sig, &res);
+        text_line(stdout, lcp_cli_image_label(f, slice_index, member, img, label, sizeof label), &sig, &res);
     if (res.verdict != LCP_CSV_VALID)
         c->status = lcp_cli_worse(c->status, LCP_EXIT_FINDINGS);
     lcp_cs_signature_release(&sig);
@@ -152,12 +150,12 @@ static int visit(void *vctx, lcp_file *f, size_t slice_index, lcp_member *member
 /* Verifies every image of one Mach-O file; ext seals what lies outside it
  * (a bundle's Info.plist and CodeResources) or is NULL. Returns the exit
  * status; JSON goes into the caller's open "images" array. */
-int lcp_verify_file(const char *path, bool json, lcp_json *j, const lcp_cs_external *ext) {
+int lcp_verify_file(const char *path, lcp_json *j, const lcp_cs_external *ext) {
     lcp_file *f;
     lcp_error err;
     if (lcp_file_open(path, &f, &err) != LCP_OK)
         return lcp_report_fail(path, &err);
-    visit_ctx c = {json, j, ext, LCP_EXIT_OK, {0}, false};
+    visit_ctx c = {j, ext, LCP_EXIT_OK, {0}, false};
     lcp_file_visit_images(f, visit, &c); /* a failure stops it, kept in c */
     lcp_file_free(f);
     if (c.failed)
@@ -165,13 +163,7 @@ int lcp_verify_file(const char *path, bool json, lcp_json *j, const lcp_cs_exter
     return c.status;
 }
 
-static int verify_path(const char *path, lcp_json *j) {
-    struct stat st;
-    bool dir = stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-    return lcp_verify_path(path, dir, j != NULL, j);
-}
-
 int cmd_verify(int argc, char **argv) {
     return lcp_report_command("verify", verify_help, "one JSON document on standard output\n(docs/verify.md)", argc,
-                              argv, verify_path);
+                              argv, lcp_verify_path);
 }
