@@ -25,7 +25,7 @@ const char *lcp_show_dylib_kind(uint32_t cmd);
 /* The text report of one opened file. */
 void lcp_show_text(FILE *out, const lcp_file *f);
 /* The JSON object of one opened file (an element of "files"). */
-void lcp_show_json(lcp_json *j, const lcp_file *f);
+void lcp_show_json(lcp_json *j, lcp_file *f);
 /* The "space" object of an image, the same in show --json and space --json
  * (docs/schema/common.schema.json, $defs/space). */
 void lcp_show_json_space(lcp_json *j, const lcp_image *img);

@@ -79,8 +79,9 @@ void lcp_show_json_space(lcp_json *j, const lcp_image *img) {
     lcp_json_end_object(j);
 }
 
-static void json_image(lcp_json *j, const lcp_file *f, size_t slice_index, const lcp_member *member,
-                       const lcp_image *img) {
+/* One element of "images" (an lcp_image_visitor, ctx the lcp_json). */
+static int json_image(void *ctx, lcp_file *f, size_t slice_index, lcp_member *member, lcp_image *img) {
+    lcp_json *j = ctx;
     char abuf[48], b[32];
     lcp_json_begin_object(j);
     lcp_json_field_uint(j, "slice", slice_index);
@@ -177,12 +178,13 @@ static void json_image(lcp_json *j, const lcp_file *f, size_t slice_index, const
     lcp_json_key(j, "space");
     lcp_show_json_space(j, img);
     lcp_json_end_object(j);
+    return 0;
 }
 
 static const char *const containers[] = {
     [LCP_THIN] = "thin", [LCP_FAT] = "fat", [LCP_FAT64] = "fat64", [LCP_ARCHIVE] = "archive"};
 
-void lcp_show_json(lcp_json *j, const lcp_file *f) {
+void lcp_show_json(lcp_json *j, lcp_file *f) {
     char abuf[48];
     lcp_json_begin_object(j);
     lcp_json_field_string(j, "file", f->path);
@@ -210,14 +212,7 @@ void lcp_show_json(lcp_json *j, const lcp_file *f) {
     lcp_json_end_array(j);
     lcp_json_key(j, "images");
     lcp_json_begin_array(j);
-    for (size_t i = 0; i < f->nslices; i++) {
-        const lcp_slice *s = &f->slices[i];
-        if (s->image)
-            json_image(j, f, i, NULL, s->image);
-        for (size_t k = 0; s->archive && k < s->archive->nmembers; k++)
-            if (s->archive->members[k].image)
-                json_image(j, f, i, &s->archive->members[k], s->archive->members[k].image);
-    }
+    lcp_file_visit_images(f, json_image, j);
     lcp_json_end_array(j);
     lcp_json_end_object(j);
 }

@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include "cli/show.h"
+#include "lcpatch/codesign.h"
 
 static void packed_versions(void **state) {
     (void)state;
@@ -41,11 +42,21 @@ static void dylib_kinds(void **state) {
     assert_null(lcp_show_dylib_kind(LCP_LC_RPATH));
 }
 
+/* A flag bit is written by its name, or in hex when the table has none. */
+static void flag_names(void **state) {
+    (void)state;
+    char b[16];
+    assert_string_equal(lcp_show_flag_name(lcp_mh_flag_name, 0x1, b, sizeof b), "MH_NOUNDEFS");
+    assert_string_equal(lcp_show_flag_name(lcp_mh_flag_name, 0x40000000u, b, sizeof b), "0x40000000");
+    assert_string_equal(lcp_show_flag_name(lcp_cs_flag_name, 0x2, b, sizeof b), "adhoc");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(packed_versions),
         cmocka_unit_test(source_versions),
         cmocka_unit_test(dylib_kinds),
+        cmocka_unit_test(flag_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
