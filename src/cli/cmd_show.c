@@ -31,11 +31,11 @@ const char *lcp_show_version(uint32_t v, char *buf, size_t len) {
     return buf;
 }
 
-const char *lcp_show_flag_name(const char *(*name_of)(uint32_t), uint32_t bit, char *buf, size_t len) {
-    const char *name = name_of(bit);
+const char *lcp_show_name(const char *(*name_of)(uint32_t), uint32_t v, bool hex, char *buf, size_t len) {
+    const char *name = name_of(v);
     if (name)
         return name;
-    snprintf(buf, len, "0x%x", bit);
+    snprintf(buf, len, hex ? "0x%x" : "%u", v);
     return buf;
 }
 

@@ -15,9 +15,9 @@
 /* A packed X.Y.Z version (xxxx.yy.zz) as "X.Y.Z", Z always written (dylib
  * and runtime versions); lcp_version_format is vtool's shorter form. */
 const char *lcp_show_version(uint32_t v, char *buf, size_t len);
-/* A flag bit's name (name_of's, e.g. lcp_mh_flag_name), or "0x..." for a
- * bit it does not name. */
-const char *lcp_show_flag_name(const char *(*name_of)(uint32_t), uint32_t bit, char *buf, size_t len);
+/* The name name_of gives v (a flag bit, a file type, a platform...), or v
+ * as a number, in hex ("0x...") or decimal, when it has none. */
+const char *lcp_show_name(const char *(*name_of)(uint32_t), uint32_t v, bool hex, char *buf, size_t len);
 /* "load", "weak", "reexport", "upward", "lazy" for a dylib command, "id"
  * for LC_ID_DYLIB, NULL otherwise. */
 const char *lcp_show_dylib_kind(uint32_t cmd);

@@ -100,7 +100,7 @@ static int json_image(void *ctx, lcp_file *f, size_t slice_index, lcp_member *me
     lcp_json_begin_array(j);
     for (uint32_t bit = 1; bit != 0; bit <<= 1)
         if (img->flags & bit)
-            lcp_json_string(j, lcp_show_flag_name(lcp_mh_flag_name, bit, b, sizeof b));
+            lcp_json_string(j, lcp_show_name(lcp_mh_flag_name, bit, true, b, sizeof b));
     lcp_json_end_array(j);
     lcp_json_field_uint(j, "ncmds", img->ncmds);
     lcp_json_field_uint(j, "sizeofcmds", img->sizeofcmds);

@@ -22,7 +22,7 @@ static void text_flags(FILE *out, uint32_t flags) {
     fprintf(out, "0x%x", flags);
     for (uint32_t bit = 1; bit; bit <<= 1)
         if (flags & bit)
-            fprintf(out, " %s", lcp_show_flag_name(lcp_cs_flag_name, bit, b, sizeof b));
+            fprintf(out, " %s", lcp_show_name(lcp_cs_flag_name, bit, true, b, sizeof b));
 }
 
 static const char *cert_label(const lcp_cs_cert *c) { return c->subject_cn ? c->subject_cn : "(no common name)"; }

@@ -11,7 +11,7 @@ static void print_flags(FILE *out, uint32_t flags) {
     fprintf(out, FIELD "0x%08x", "flags", flags);
     for (uint32_t bit = 1; bit != 0; bit <<= 1)
         if (flags & bit)
-            fprintf(out, " %s", lcp_show_flag_name(lcp_mh_flag_name, bit, b, sizeof b));
+            fprintf(out, " %s", lcp_show_name(lcp_mh_flag_name, bit, true, b, sizeof b));
     fputc('\n', out);
 }
 
@@ -22,24 +22,15 @@ static void print_versions(FILE *out, const lcp_image *img) {
         lcp_build_version bv;
         if (!lcp_image_platform_version(img, i, &bv))
             continue;
-        const char *pname = lcp_platform_name(bv.platform);
-        fprintf(out, FIELD "%s platform ", "version", lcp_lc_name(img->lc[i].cmd));
-        if (pname)
-            fputs(pname, out);
-        else
-            fprintf(out, "%u", bv.platform);
+        fprintf(out, FIELD "%s platform %s", "version", lcp_lc_name(img->lc[i].cmd),
+                lcp_show_name(lcp_platform_name, bv.platform, false, b1, sizeof b1));
         fprintf(out, " minos %s sdk %s", lcp_version_format(bv.minos, b1, sizeof b1),
                 bv.sdk ? lcp_version_format(bv.sdk, b2, sizeof b2) : "n/a");
         for (uint32_t k = 0; k < bv.ntools; k++) {
             uint32_t tool, version;
             if (!lcp_image_build_tool(img, i, k, &tool, &version))
                 break;
-            const char *tname = lcp_tool_name(tool);
-            fprintf(out, "%s", k == 0 ? ", tools:" : ",");
-            if (tname)
-                fprintf(out, " %s", tname);
-            else
-                fprintf(out, " %u", tool);
+            fprintf(out, "%s %s", k == 0 ? ", tools:" : ",", lcp_show_name(lcp_tool_name, tool, false, b1, sizeof b1));
             fprintf(out, " %s", lcp_version_format(version, b1, sizeof b1));
         }
         fputc('\n', out);
@@ -63,11 +54,7 @@ static void print_image(FILE *out, const lcp_file *f, size_t slice_index, const 
     fprintf(out, FIELD "%s (cputype 0x%08x, cpusubtype 0x%08x), %s %s\n", "arch",
             lcp_arch_label(img->cputype, img->cpusubtype, abuf, sizeof abuf), img->cputype, img->cpusubtype,
             img->is64 ? "64-bit" : "32-bit", img->big_endian ? "big-endian" : "little-endian");
-    const char *ft = lcp_filetype_name(img->filetype);
-    if (ft)
-        fprintf(out, FIELD "%s\n", "file type", ft);
-    else
-        fprintf(out, FIELD "0x%x\n", "file type", img->filetype);
+    fprintf(out, FIELD "%s\n", "file type", lcp_show_name(lcp_filetype_name, img->filetype, true, b1, sizeof b1));
     print_flags(out, img->flags);
     fprintf(out, FIELD "%u (%u bytes)\n", "load commands", img->ncmds, img->sizeofcmds);
     print_versions(out, img);

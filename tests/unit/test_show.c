@@ -42,13 +42,15 @@ static void dylib_kinds(void **state) {
     assert_null(lcp_show_dylib_kind(LCP_LC_RPATH));
 }
 
-/* A flag bit is written by its name, or in hex when the table has none. */
-static void flag_names(void **state) {
+/* A value is written by its name, or as a number (hex for flags and file
+ * types, decimal for platforms and tools) when it has none. */
+static void names_or_numbers(void **state) {
     (void)state;
     char b[16];
-    assert_string_equal(lcp_show_flag_name(lcp_mh_flag_name, 0x1, b, sizeof b), "MH_NOUNDEFS");
-    assert_string_equal(lcp_show_flag_name(lcp_mh_flag_name, 0x40000000u, b, sizeof b), "0x40000000");
-    assert_string_equal(lcp_show_flag_name(lcp_cs_flag_name, 0x2, b, sizeof b), "adhoc");
+    assert_string_equal(lcp_show_name(lcp_mh_flag_name, 0x1, true, b, sizeof b), "MH_NOUNDEFS");
+    assert_string_equal(lcp_show_name(lcp_mh_flag_name, 0x40000000u, true, b, sizeof b), "0x40000000");
+    assert_string_equal(lcp_show_name(lcp_cs_flag_name, 0x2, true, b, sizeof b), "adhoc");
+    assert_string_equal(lcp_show_name(lcp_platform_name, 9999, false, b, sizeof b), "9999");
 }
 
 int main(void) {
@@ -56,7 +58,7 @@ int main(void) {
         cmocka_unit_test(packed_versions),
         cmocka_unit_test(source_versions),
         cmocka_unit_test(dylib_kinds),
-        cmocka_unit_test(flag_names),
+        cmocka_unit_test(names_or_numbers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
