@@ -51,16 +51,12 @@ const char *lcp_show_dylib_kind(uint32_t cmd) {
     }
 }
 
-/* Stops the visit at the first image: "there is one". */
-static int count_image(void *ctx, lcp_file *f, size_t slice_index, lcp_member *member, lcp_image *img) {
-    (void)ctx, (void)f, (void)slice_index, (void)member, (void)img;
-    return 1;
-}
-
-/* Stops the visit at the first signed image. */
-static int find_signed(void *ctx, lcp_file *f, size_t slice_index, lcp_member *member, lcp_image *img) {
-    (void)ctx, (void)f, (void)slice_index, (void)member;
-    return lcp_cs_command(img) >= 0;
+/* Counts the images of a file (n[0]) and the signed ones (n[1]). */
+static int count_images(void *n, lcp_file *f, size_t slice_index, lcp_member *member, lcp_image *img) {
+    (void)f, (void)slice_index, (void)member;
+    ((size_t *)n)[0]++;
+    ((size_t *)n)[1] += lcp_cs_command(img) >= 0;
+    return 0;
 }
 
 static lcp_json_failures *report_failures; /* of the running --json document, else NULL */
@@ -104,12 +100,14 @@ static int show_file(const char *path, lcp_json *j) {
     if (lcp_file_open(path, &f, &err) != LCP_OK)
         return lcp_report_fail(path, &err);
     int status = LCP_EXIT_OK;
-    if (lcp_file_visit_images(f, count_image, NULL) == 0) {
+    size_t n[2] = {0, 0};
+    lcp_file_visit_images(f, count_images, n);
+    if (n[0] == 0) {
         /* An archive of ELF or COFF objects, or an empty one. */
         lcp_error_set(&err, LCP_E_NOT_MACHO, LCP_NO_OFFSET, "%s: not Mach-O: the archive holds no Mach-O member",
                       f->path);
         status = lcp_report_fail(path, &err);
-    } else if (lcp_file_visit_images(f, find_signed, NULL) != 0 && lcp_need_crypto(&err) != LCP_OK) {
+    } else if (n[1] != 0 && lcp_need_crypto(&err) != LCP_OK) {
         /* A signature is decoded with libcrypto: without it, the file
          * fails as a whole rather than show a signature "unreadable". */
         lcp_error_prefix(&err, "%s", f->path);
