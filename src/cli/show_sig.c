@@ -17,22 +17,16 @@ static void hex_string(const uint8_t *p, size_t n, char *buf, size_t len) {
     buf[o < len ? o : 0] = 0;
 }
 
-static void text_flags(FILE *out, uint32_t flags) {
-    char b[16];
-    fprintf(out, "0x%x", flags);
-    for (uint32_t bit = 1; bit; bit <<= 1)
-        if (flags & bit)
-            fprintf(out, " %s", lcp_show_name(lcp_cs_flag_name, bit, true, b, sizeof b));
-}
-
 static const char *cert_label(const lcp_cs_cert *c) { return c->subject_cn ? c->subject_cn : "(no common name)"; }
 
 static void text_cd(FILE *out, const lcp_cs_signature *sig, const lcp_cs_codedir *cd) {
     char b[32], h[2 * UINT8_MAX + 1]; /* hash_size is the file's, up to 255 bytes */
     const char *hn = lcp_cs_hash_name(cd->hash_type);
-    fprintf(out, FIELD "version 0x%x, %s, flags ", cd->slot == 0 ? "code directory" : "alternate cd", cd->version,
-            hn ? hn : "unknown hash type");
-    text_flags(out, cd->flags);
+    fprintf(out, FIELD "version 0x%x, %s, flags 0x%x", cd->slot == 0 ? "code directory" : "alternate cd", cd->version,
+            hn ? hn : "unknown hash type", cd->flags);
+    for (uint32_t bit = 1; bit; bit <<= 1)
+        if (cd->flags & bit)
+            fprintf(out, " %s", lcp_show_name(lcp_cs_flag_name, bit, true, b, sizeof b));
     fputc('\n', out);
     fprintf(out, FIELD "identifier \"%s\", team id %s%s%s, platform %u\n", "", cd->identifier, cd->team_id ? "\"" : "",
             cd->team_id ? cd->team_id : "none", cd->team_id ? "\"" : "", cd->platform);
@@ -51,13 +45,12 @@ static void text_cd(FILE *out, const lcp_cs_signature *sig, const lcp_cs_codedir
         fprintf(out, FIELD "runtime version %s\n", "", lcp_show_version(cd->runtime, b, sizeof b));
     for (uint32_t k = 1; k <= cd->nspecial; k++) {
         const uint8_t *s = lcp_cs_special_slot(sig, cd, k);
-        bool zero = true;
-        for (size_t i = 0; s && i < cd->hash_size; i++)
-            zero = zero && s[i] == 0;
-        if (!s || zero)
+        if (!s)
             continue;
-        const char *n = lcp_cs_slot_name(k);
         hex_string(s, cd->hash_size, h, sizeof h);
+        if (h[strspn(h, "0")] == 0)
+            continue; /* all zeros: the slot seals nothing */
+        const char *n = lcp_cs_slot_name(k);
         fprintf(out, FIELD "slot -%u %s %s\n", "", k, n ? n : "?", h);
     }
     hex_string(cd->cdhash, cd->cdhash_len < LCP_CS_CDHASH_LEN ? cd->cdhash_len : LCP_CS_CDHASH_LEN, h, sizeof h);
@@ -75,12 +68,9 @@ void lcp_show_sig_text(FILE *out, const lcp_file *f, const lcp_image *img) {
     lcp_cs_signature sig;
     lcp_error err;
     lcp_status st = lcp_cs_read(&f->src, img, &sig, &err);
-    if (st == LCP_E_NOTFOUND) {
-        lcp_cs_signature_release(&sig);
-        return;
-    }
     if (st != LCP_OK) {
-        fprintf(out, FIELD "unreadable: %s\n", "signature", err.message);
+        if (st != LCP_E_NOTFOUND)
+            fprintf(out, FIELD "unreadable: %s\n", "signature", err.message);
         lcp_cs_signature_release(&sig);
         return;
     }
