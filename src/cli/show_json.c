@@ -9,23 +9,35 @@ static void key_version(lcp_json *j, const char *key, uint32_t v) {
     lcp_json_field_string(j, key, lcp_show_version(v, b, sizeof b));
 }
 
-static void json_versions(lcp_json *j, const lcp_image *img) {
-    lcp_json_key(j, "version_commands");
-    lcp_json_begin_array(j);
-    for (size_t i = 0; i < img->ncmds; i++) {
-        lcp_build_version bv;
+/* The load commands listed under a key, in this order (the text's): an
+ * array of every one (many), or the first one (null without any). */
+enum { VERSION, SOURCE_VERSION, INSTALL_NAME, DYLIB, RPATH, SIGNATURE, NKINDS };
+static const char *const keys[NKINDS] = {"version_commands", "source_version", "install_name",
+                                         "dylibs",           "rpaths",         "signature"};
+static const bool many[NKINDS] = {[VERSION] = true, [DYLIB] = true, [RPATH] = true};
+
+/* Writes command i if it is of this kind; returns whether it was. */
+static bool json_command(lcp_json *j, const lcp_file *f, const lcp_image *img, size_t i, int kind) {
+    char b[32];
+    uint32_t cmd = img->lc[i].cmd;
+    lcp_build_version bv;
+    uint64_t sv;
+    lcp_dylib d;
+    const char *path;
+    lcp_linkedit_data ld;
+    switch (kind) {
+    case VERSION:
         if (!lcp_image_platform_version(img, i, &bv))
-            continue;
-        bool build = img->lc[i].cmd == LCP_LC_BUILD_VERSION; /* only it lists tools */
+            return false;
         lcp_json_begin_object(j);
-        lcp_json_field_string(j, "cmd", lcp_lc_name(img->lc[i].cmd));
+        lcp_json_field_string(j, "cmd", lcp_lc_name(cmd));
         lcp_json_field_uint(j, "index", i);
         lcp_json_field_string(j, "platform", lcp_platform_name(bv.platform));
         lcp_json_field_uint(j, "platform_value", bv.platform);
         key_version(j, "minos", bv.minos);
         key_version(j, "sdk", bv.sdk);
         lcp_json_key(j, "tools");
-        if (build)
+        if (cmd == LCP_LC_BUILD_VERSION) /* only it lists tools */
             lcp_json_begin_array(j);
         else
             lcp_json_null(j);
@@ -39,23 +51,45 @@ static void json_versions(lcp_json *j, const lcp_image *img) {
             key_version(j, "version", version);
             lcp_json_end_object(j);
         }
-        if (build)
+        if (cmd == LCP_LC_BUILD_VERSION)
             lcp_json_end_array(j);
         lcp_json_end_object(j);
+        return true;
+    case SOURCE_VERSION:
+        if (!lcp_image_source_version(img, i, &sv))
+            return false;
+        lcp_json_string(j, lcp_source_version_format(sv, b, sizeof b));
+        return true;
+    case INSTALL_NAME:
+    case DYLIB:
+        if ((cmd == LCP_LC_ID_DYLIB) != (kind == INSTALL_NAME) || !lcp_image_dylib(img, i, &d))
+            return false;
+        lcp_json_begin_object(j);
+        lcp_json_field_string(j, "kind", lcp_show_dylib_kind(cmd));
+        lcp_json_field_string(j, "cmd", lcp_lc_name(cmd));
+        lcp_json_field_uint(j, "index", i);
+        lcp_json_field_string(j, "name", d.name);
+        key_version(j, "current_version", d.current_version);
+        key_version(j, "compatibility_version", d.compatibility_version);
+        lcp_json_field_uint(j, "timestamp", d.timestamp);
+        lcp_json_end_object(j);
+        return true;
+    case RPATH:
+        if (cmd != LCP_LC_RPATH || !lcp_image_cmd_string(img, i, &path))
+            return false;
+        lcp_json_string(j, path);
+        return true;
+    default:
+        if (cmd != LCP_LC_CODE_SIGNATURE || !lcp_image_linkedit_data(img, i, &ld))
+            return false;
+        lcp_json_begin_object(j);
+        lcp_json_field_uint(j, "offset", ld.dataoff);
+        lcp_json_field_uint(j, "size", ld.datasize);
+        lcp_json_field_uint(j, "file_offset", img->offset + ld.dataoff);
+        lcp_show_sig_json(j, f, img);
+        lcp_json_end_object(j);
+        return true;
     }
-    lcp_json_end_array(j);
-}
-
-static void json_dylib(lcp_json *j, const lcp_image *img, size_t i, const lcp_dylib *d) {
-    lcp_json_begin_object(j);
-    lcp_json_field_string(j, "kind", lcp_show_dylib_kind(img->lc[i].cmd));
-    lcp_json_field_string(j, "cmd", lcp_lc_name(img->lc[i].cmd));
-    lcp_json_field_uint(j, "index", i);
-    lcp_json_field_string(j, "name", d->name);
-    key_version(j, "current_version", d->current_version);
-    key_version(j, "compatibility_version", d->compatibility_version);
-    lcp_json_field_uint(j, "timestamp", d->timestamp);
-    lcp_json_end_object(j);
 }
 
 void lcp_show_json_space(lcp_json *j, const lcp_image *img) {
@@ -117,63 +151,18 @@ static int json_image(void *ctx, lcp_file *f, size_t slice_index, lcp_member *me
     }
     lcp_json_end_array(j);
 
-    json_versions(j, img);
-
-    lcp_json_key(j, "source_version");
-    const char *sv_text = NULL;
-    for (size_t i = 0; i < img->ncmds && sv_text == NULL; i++) {
-        uint64_t sv;
-        if (lcp_image_source_version(img, i, &sv))
-            sv_text = lcp_source_version_format(sv, b, sizeof b);
+    for (int kind = 0; kind < NKINDS; kind++) {
+        lcp_json_key(j, keys[kind]);
+        if (many[kind])
+            lcp_json_begin_array(j);
+        bool any = false;
+        for (size_t i = 0; i < img->ncmds && (many[kind] || !any); i++)
+            any = json_command(j, f, img, i, kind) || any;
+        if (many[kind])
+            lcp_json_end_array(j);
+        else if (!any)
+            lcp_json_null(j);
     }
-    lcp_json_string(j, sv_text);
-
-    lcp_json_key(j, "install_name");
-    bool found = false;
-    for (size_t i = 0; i < img->ncmds && !found; i++) {
-        lcp_dylib d;
-        if (img->lc[i].cmd == LCP_LC_ID_DYLIB && lcp_image_dylib(img, i, &d)) {
-            json_dylib(j, img, i, &d);
-            found = true;
-        }
-    }
-    if (!found)
-        lcp_json_null(j);
-
-    lcp_json_key(j, "dylibs");
-    lcp_json_begin_array(j);
-    for (size_t i = 0; i < img->ncmds; i++) {
-        lcp_dylib d;
-        if (img->lc[i].cmd != LCP_LC_ID_DYLIB && lcp_image_dylib(img, i, &d))
-            json_dylib(j, img, i, &d);
-    }
-    lcp_json_end_array(j);
-
-    lcp_json_key(j, "rpaths");
-    lcp_json_begin_array(j);
-    for (size_t i = 0; i < img->ncmds; i++) {
-        const char *path;
-        if (img->lc[i].cmd == LCP_LC_RPATH && lcp_image_cmd_string(img, i, &path))
-            lcp_json_string(j, path);
-    }
-    lcp_json_end_array(j);
-
-    lcp_json_key(j, "signature");
-    found = false;
-    for (size_t i = 0; i < img->ncmds && !found; i++) {
-        lcp_linkedit_data ld;
-        if (img->lc[i].cmd == LCP_LC_CODE_SIGNATURE && lcp_image_linkedit_data(img, i, &ld)) {
-            lcp_json_begin_object(j);
-            lcp_json_field_uint(j, "offset", ld.dataoff);
-            lcp_json_field_uint(j, "size", ld.datasize);
-            lcp_json_field_uint(j, "file_offset", img->offset + ld.dataoff);
-            lcp_show_sig_json(j, f, img);
-            lcp_json_end_object(j);
-            found = true;
-        }
-    }
-    if (!found)
-        lcp_json_null(j);
 
     lcp_json_key(j, "space");
     lcp_show_json_space(j, img);
