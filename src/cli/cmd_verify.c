@@ -39,14 +39,11 @@ static const char *const problem_names[] = {[LCP_CSP_OK] = NULL,         [LCP_CS
 
 static void text_line(FILE *out, const char *label, const lcp_cs_signature *sig, const lcp_cs_result *res) {
     fprintf(out, "%s: %s", label, verdict_names[res->verdict]);
-    if (res->verdict == LCP_CSV_INVALID) {
-        fprintf(out, ": %s", res->message);
-        if (res->file_offset != LCP_NO_OFFSET)
+    if (res->verdict != LCP_CSV_VALID) { /* invalid: why, and where when it is a place in the file */
+        if (res->verdict == LCP_CSV_INVALID)
+            fprintf(out, ": %s", res->message);
+        if (res->verdict == LCP_CSV_INVALID && res->file_offset != LCP_NO_OFFSET)
             fprintf(out, " (file offset 0x%llx)", (unsigned long long)res->file_offset);
-        fputc('\n', out);
-        return;
-    }
-    if (res->verdict == LCP_CSV_UNSIGNED) {
         fputc('\n', out);
         return;
     }
@@ -57,12 +54,11 @@ static void text_line(FILE *out, const char *label, const lcp_cs_signature *sig,
         fputs(", CMS signs the CodeDirectory", out);
     fputs(")\n", out);
     if (res->unsealed_external) {
-        fputs("  not checked: ", out);
-        bool first = true;
+        const char *sep = "  not checked: ";
         for (uint32_t k = 1; k < 32; k++)
             if (res->unsealed_external & (1u << k)) {
-                fprintf(out, "%s%s", first ? "" : ", ", lcp_cs_slot_name(k));
-                first = false;
+                fprintf(out, "%s%s", sep, lcp_cs_slot_name(k));
+                sep = ", ";
             }
         fputs(" (sealed outside this file: verify its bundle)\n", out);
     }

@@ -193,9 +193,8 @@ void lcp_show_json(lcp_json *j, lcp_file *f) {
         lcp_json_field_uint(j, "size", s->size);
         lcp_json_field_uint(j, "align", s->align);
         lcp_json_field_string(j, "content", s->archive ? "archive" : "mach-o");
-        if (s->archive) {
+        if (s->archive)
             lcp_json_field_uint(j, "members", s->archive->nmembers);
-        }
         lcp_json_end_object(j);
     }
     lcp_json_end_array(j);

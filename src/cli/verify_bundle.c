@@ -36,9 +36,8 @@ static int report_bundle(const char *path, const lcp_cs_bundle_tree *t, lcp_json
     else if (!b->executable)
         printf("%s: invalid: no main executable (CFBundleExecutable) found\n", path);
     int status = report_images(b->executable, j, &b->ext);
-    if (t->seal_status != LCP_OK) {
+    if (t->seal_status != LCP_OK)
         status = lcp_cli_worse(status, lcp_report_fail(path, &t->seal_err));
-    }
     if (j) {
         lcp_json_key(j, "resources");
         lcp_json_begin_object(j);
