@@ -121,8 +121,10 @@ void lcp_show_sig_text(FILE *out, const lcp_file *f, const lcp_image *img) {
     lcp_cs_signature_release(&sig);
 }
 
-static void json_keys(lcp_json *j, uint32_t size, char **keys, size_t n, const char *xml) {
-    lcp_json_begin_object(j);
+static void json_keys(lcp_json *j, const char *key, bool present, uint32_t size, char **keys, size_t n,
+                      const char *xml) {
+    if (!lcp_json_field_object(j, key, present))
+        return;
     lcp_json_field_uint(j, "size", size);
     lcp_json_key(j, "keys");
     lcp_json_begin_array(j);
@@ -156,15 +158,12 @@ static void json_cd(lcp_json *j, const lcp_cs_signature *sig, const lcp_cs_coded
     lcp_json_field_string(j, "identifier", cd->identifier);
     lcp_json_field_string(j, "team_id", cd->team_id);
     lcp_json_field_uint(j, "platform", cd->platform);
-    lcp_json_key(j, "exec_segment");
-    if (cd->has_exec_seg) {
-        lcp_json_begin_object(j);
+    if (lcp_json_field_object(j, "exec_segment", cd->has_exec_seg)) {
         lcp_json_field_uint(j, "base", cd->exec_seg_base);
         lcp_json_field_uint(j, "limit", cd->exec_seg_limit);
         lcp_json_field_uint(j, "flags", cd->exec_seg_flags);
         lcp_json_end_object(j);
-    } else
-        lcp_json_null(j);
+    }
     lcp_json_field_uint_if(j, "runtime", cd->has_runtime, cd->runtime);
     lcp_json_key(j, "special_slot_hashes");
     lcp_json_begin_object(j);
@@ -219,29 +218,18 @@ void lcp_show_sig_json(lcp_json *j, const lcp_file *f, const lcp_image *img) {
     for (size_t i = 0; i < sig.ncds; i++)
         json_cd(j, &sig, &sig.cds[i]);
     lcp_json_end_array(j);
-    lcp_json_key(j, "requirements");
-    if (sig.has_requirements) {
-        lcp_json_begin_object(j);
+    if (lcp_json_field_object(j, "requirements", sig.has_requirements)) {
         lcp_json_field_uint(j, "size", sig.requirements_size);
         lcp_json_field_uint(j, "count", sig.nrequirements);
         lcp_json_field_string(j, "designated", sig.designated);
         lcp_json_end_object(j);
-    } else
-        lcp_json_null(j);
-    lcp_json_key(j, "entitlements");
-    if (sig.has_entitlements)
-        json_keys(j, sig.entitlements_size, sig.entitlement_keys, sig.nentitlement_keys, sig.entitlements_xml);
-    else
-        lcp_json_null(j);
-    lcp_json_key(j, "der_entitlements");
-    if (sig.has_der_entitlements)
-        json_keys(j, sig.der_entitlements_size, sig.der_entitlement_keys, sig.nder_entitlement_keys, NULL);
-    else
-        lcp_json_null(j);
-    lcp_json_key(j, "cms");
-    if (sig.has_cms) {
+    }
+    json_keys(j, "entitlements", sig.has_entitlements, sig.entitlements_size, sig.entitlement_keys,
+              sig.nentitlement_keys, sig.entitlements_xml);
+    json_keys(j, "der_entitlements", sig.has_der_entitlements, sig.der_entitlements_size, sig.der_entitlement_keys,
+              sig.nder_entitlement_keys, NULL);
+    if (lcp_json_field_object(j, "cms", sig.has_cms)) {
         const lcp_cs_cms *c = &sig.cms;
-        lcp_json_begin_object(j);
         lcp_json_field_uint(j, "size", c->size);
         lcp_json_field_bool(j, "parsed", c->parsed);
         if (!c->parsed && c->size)
@@ -258,15 +246,11 @@ void lcp_show_sig_json(lcp_json *j, const lcp_file *f, const lcp_image *img) {
             json_cert(j, &c->certs[i]);
         lcp_json_end_array(j);
         lcp_json_field_string(j, "signing_time", c->has_signing_time ? c->signing_time : NULL);
-        lcp_json_key(j, "timestamp");
-        if (c->has_timestamp) {
-            lcp_json_begin_object(j);
+        if (lcp_json_field_object(j, "timestamp", c->has_timestamp)) {
             lcp_json_field_string(j, "time", c->timestamp_time[0] ? c->timestamp_time : NULL);
             lcp_json_end_object(j);
-        } else
-            lcp_json_null(j);
+        }
         lcp_json_end_object(j);
-    } else
-        lcp_json_null(j);
+    }
     lcp_cs_signature_release(&sig);
 }
