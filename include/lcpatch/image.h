@@ -267,6 +267,12 @@ typedef struct lcp_space {
      * when an empty section sits before the first section holding bytes. */
     int64_t edit_free;
     bool signature_fits; /* a 16-byte LC_CODE_SIGNATURE fits in edit_free */
+    /* What still fits under the safe rule (lcpatch space and show report
+     * it), keeping 16 bytes for a future LC_CODE_SIGNATURE when the image
+     * has none: the longest LC_RPATH path (-1 when none fits), and whether
+     * an LC_BUILD_VERSION (24 bytes) fits. */
+    int64_t rpath_max;
+    bool build_version_fits;
 } lcp_space;
 
 void lcp_image_space(const lcp_image *img, lcp_space *out);

@@ -31,6 +31,14 @@ const char *lcp_show_version(uint32_t v, char *buf, size_t len) {
     return buf;
 }
 
+const char *lcp_show_name(const char *(*name_of)(uint32_t), uint32_t v, bool hex, char *buf, size_t len) {
+    const char *name = name_of(v);
+    if (name)
+        return name;
+    snprintf(buf, len, hex ? "0x%x" : "%u", v);
+    return buf;
+}
+
 const char *lcp_show_dylib_kind(uint32_t cmd) {
     switch (cmd) {
     case LCP_LC_LOAD_DYLIB: return "load";
@@ -43,97 +51,78 @@ const char *lcp_show_dylib_kind(uint32_t cmd) {
     }
 }
 
-const char *lcp_show_container(const lcp_file *f) {
-    switch (f->kind) {
-    case LCP_THIN: return "thin";
-    case LCP_FAT: return "fat";
-    case LCP_FAT64: return "fat64";
-    case LCP_ARCHIVE: return "archive";
-    }
-    return "unknown";
+/* Counts the images of a file (n[0]) and the signed ones (n[1]). */
+static int count_images(void *n, lcp_file *f, size_t slice_index, lcp_member *member, lcp_image *img) {
+    (void)f, (void)slice_index, (void)member;
+    ((size_t *)n)[0]++;
+    ((size_t *)n)[1] += lcp_cs_command(img) >= 0;
+    return 0;
 }
 
-int64_t lcp_show_rpath_max(const lcp_image *img, const lcp_space *sp) {
-    int64_t room = sp->safe_free - (sp->signed_image ? 0 : 16);
-    int64_t align = img->is64 ? 8 : 4;
-    room -= room % align;            /* cmdsize is a multiple of the alignment */
-    int64_t longest = room - 12 - 1; /* the fixed part, and the string's NUL */
-    return longest > 0 ? longest : -1;
+static lcp_json_failures *report_failures; /* of the running --json document, else NULL */
+
+int lcp_report_fail(const char *path, const lcp_error *err) {
+    /* Flush what was printed for earlier files first, so that the
+     * message appears after them on a shared terminal. */
+    fflush(stdout);
+    if (report_failures)
+        lcp_json_failures_add(report_failures, path, err);
+    return lcp_cli_fail(err);
 }
 
-bool lcp_show_build_version_fits(const lcp_space *sp) { return sp->safe_free >= 24 + (sp->signed_image ? 0 : 16); }
-
-/* Stops the visit at the first image: "there is one". */
-static int count_image(void *ctx, lcp_file *f, size_t slice_index, lcp_member *member, lcp_image *img) {
-    (void)ctx, (void)f, (void)slice_index, (void)member, (void)img;
-    return 1;
-}
-
-/* Stops the visit at the first signed image. */
-static int find_signed(void *ctx, lcp_file *f, size_t slice_index, lcp_member *member, lcp_image *img) {
-    (void)ctx, (void)f, (void)slice_index, (void)member;
-    return lcp_cs_command(img) >= 0;
-}
-
-int cmd_show(int argc, char **argv) {
+int lcp_report_command(const char *command, const char *help, const char *json_help, int argc, char **argv,
+                       lcp_report_fn each) {
     bool json;
-    int first,
-        r = lcp_cli_parse_json_files("show", show_help,
-                                     "one JSON document on standard output (schema:\ndocs/schema/show.schema.json; "
-                                     "files that cannot\nbe read are listed under \"failures\")",
-                                     argc, argv, &json, &first);
+    int first, r = lcp_cli_parse_json_files(command, help, json_help, argc, argv, &json, &first);
     if (r >= 0)
         return r;
     int status = LCP_EXIT_OK;
     lcp_json j;
     lcp_json_init(&j, stdout);
     lcp_json_failures failures = LCP_JSON_FAILURES_INIT;
+    report_failures = json ? &failures : NULL;
     lcp_json_begin_files(&j, json);
-    for (int i = first; i < argc; i++) {
-        lcp_file *f;
-        lcp_error err;
-        if (lcp_file_open(argv[i], &f, &err) != LCP_OK) {
-            /* Flush what was printed for earlier files first, so that the
-             * message appears after them on a shared terminal. */
-            fflush(stdout);
-            status = lcp_cli_worse(status, lcp_cli_fail(&err));
-            if (json)
-                lcp_json_failures_add(&failures, argv[i], &err);
-            continue;
-        }
-        if (lcp_file_visit_images(f, count_image, NULL) == 0) {
-            /* An archive of ELF or COFF objects, or an empty one. */
-            lcp_error_set(&err, LCP_E_NOT_MACHO, LCP_NO_OFFSET, "%s: not Mach-O: the archive holds no Mach-O member",
-                          f->path);
-            fflush(stdout);
-            status = lcp_cli_worse(status, lcp_cli_fail(&err));
-            if (json)
-                lcp_json_failures_add(&failures, argv[i], &err);
-            lcp_file_free(f);
-            continue;
-        }
-        /* A signature is decoded with libcrypto: without it, the file
-         * fails as a whole rather than show a signature "unreadable". */
-        if (lcp_file_visit_images(f, find_signed, NULL) != 0 && lcp_need_crypto(&err) != LCP_OK) {
-            lcp_error_prefix(&err, "%s", f->path);
-            fflush(stdout);
-            status = lcp_cli_worse(status, lcp_cli_fail(&err));
-            if (json)
-                lcp_json_failures_add(&failures, argv[i], &err);
-            lcp_file_free(f);
-            continue;
-        }
-        if (json)
-            lcp_show_json(&j, f);
-        else
-            lcp_show_text(stdout, f);
-        lcp_file_free(f);
-    }
+    for (int i = first; i < argc; i++)
+        status = lcp_cli_worse(status, each(argv[i], json ? &j : NULL));
     lcp_json_end_files(&j, json, &failures);
     lcp_json_failures_release(&failures);
+    report_failures = NULL;
     if (fflush(stdout) != 0 || ferror(stdout)) {
-        fprintf(stderr, "lcpatch show: error writing standard output\n");
+        fprintf(stderr, "lcpatch %s: error writing standard output\n", command);
         return LCP_EXIT_FAILED;
     }
     return status;
+}
+
+static int show_file(const char *path, lcp_json *j) {
+    lcp_file *f;
+    lcp_error err;
+    if (lcp_file_open(path, &f, &err) != LCP_OK)
+        return lcp_report_fail(path, &err);
+    int status = LCP_EXIT_OK;
+    size_t n[2] = {0, 0};
+    lcp_file_visit_images(f, count_images, n);
+    if (n[0] == 0) {
+        /* An archive of ELF or COFF objects, or an empty one. */
+        lcp_error_set(&err, LCP_E_NOT_MACHO, LCP_NO_OFFSET, "%s: not Mach-O: the archive holds no Mach-O member",
+                      f->path);
+        status = lcp_report_fail(path, &err);
+    } else if (n[1] != 0 && lcp_need_crypto(&err) != LCP_OK) {
+        /* A signature is decoded with libcrypto: without it, the file
+         * fails as a whole rather than show a signature "unreadable". */
+        lcp_error_prefix(&err, "%s", f->path);
+        status = lcp_report_fail(path, &err);
+    } else if (j)
+        lcp_show_json(j, f);
+    else
+        lcp_show_text(stdout, f);
+    lcp_file_free(f);
+    return status;
+}
+
+int cmd_show(int argc, char **argv) {
+    return lcp_report_command("show", show_help,
+                              "one JSON document on standard output (schema:\ndocs/schema/show.schema.json; "
+                              "files that cannot\nbe read are listed under \"failures\")",
+                              argc, argv, show_file);
 }

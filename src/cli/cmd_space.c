@@ -23,19 +23,12 @@ static const char space_help[] = "usage: lcpatch space [--json] FILE...\n"
                                  "Exit status: 0 all files read, 2 usage error, 3 a file was not Mach-O,\n"
                                  "was malformed or could not be read.\n";
 
-struct space_ctx {
-    lcp_json *json;
-};
-
-static int print_image(void *ctx_, lcp_file *f, size_t slice_index, lcp_member *member, lcp_image *img) {
-    struct space_ctx *ctx = ctx_;
+static int print_image(void *json, lcp_file *f, size_t slice_index, lcp_member *member, lcp_image *img) {
     lcp_space sp;
     lcp_image_space(img, &sp);
     char label[1024], abuf[48];
-    int64_t rpath = lcp_show_rpath_max(img, &sp);
-    bool bv_fits = lcp_show_build_version_fits(&sp);
-    if (ctx->json) {
-        lcp_json *j = ctx->json;
+    if (json) {
+        lcp_json *j = json;
         lcp_json_begin_object(j);
         lcp_json_field_uint(j, "slice", slice_index);
         lcp_json_field_string(j, "arch", lcp_arch_label(img->cputype, img->cpusubtype, abuf, sizeof abuf));
@@ -54,58 +47,39 @@ static int print_image(void *ctx_, lcp_file *f, size_t slice_index, lcp_member *
     lcp_image_apple_space(img, &apple);
     printf("  %-26s %8lld bytes\n", "free (vtool)", (long long)apple.vtool_free);
     printf("  %-26s %8lld bytes\n", "free (install_name_tool)", (long long)apple.int_free);
-    printf("  still fits: LC_BUILD_VERSION %s, LC_CODE_SIGNATURE %s, ", bv_fits ? "yes" : "no",
+    printf("  still fits: LC_BUILD_VERSION %s, LC_CODE_SIGNATURE %s, ", sp.build_version_fits ? "yes" : "no",
            sp.signature_fits ? "yes" : "no");
-    if (rpath > 0)
-        printf("an rpath of up to %lld bytes\n", (long long)rpath);
+    if (sp.rpath_max > 0)
+        printf("an rpath of up to %lld bytes\n", (long long)sp.rpath_max);
     else
         printf("no rpath\n");
     return 0;
 }
 
+static int space_file(const char *path, lcp_json *j) {
+    lcp_file *f;
+    lcp_error err;
+    if (lcp_file_open(path, &f, &err) != LCP_OK)
+        return lcp_report_fail(path, &err);
+    if (j) {
+        lcp_json_begin_object(j);
+        lcp_json_field_string(j, "file", f->path);
+        lcp_json_key(j, "images");
+        lcp_json_begin_array(j);
+    }
+    lcp_file_visit_images(f, print_image, j);
+    if (j) {
+        lcp_json_end_array(j);
+        lcp_json_end_object(j);
+    }
+    lcp_file_free(f);
+    return LCP_EXIT_OK;
+}
+
 int cmd_space(int argc, char **argv) {
-    bool json;
-    int first, r = lcp_cli_parse_json_files(
-                   "space", space_help,
-                   "one JSON document on standard output: the\n\"space\" object of show --json for every "
-                   "image\n(docs/schema/space.schema.json); files that\ncannot be read are listed under \"failures\"",
-                   argc, argv, &json, &first);
-    if (r >= 0)
-        return r;
-    int status = LCP_EXIT_OK;
-    lcp_json j;
-    lcp_json_init(&j, stdout);
-    struct space_ctx ctx = {json ? &j : NULL};
-    lcp_json_failures failures = LCP_JSON_FAILURES_INIT;
-    lcp_json_begin_files(&j, json);
-    for (int i = first; i < argc; i++) {
-        lcp_file *f;
-        lcp_error err;
-        if (lcp_file_open(argv[i], &f, &err) != LCP_OK) {
-            fflush(stdout);
-            status = lcp_cli_worse(status, lcp_cli_fail(&err));
-            if (json)
-                lcp_json_failures_add(&failures, argv[i], &err);
-            continue;
-        }
-        if (json) {
-            lcp_json_begin_object(&j);
-            lcp_json_field_string(&j, "file", f->path);
-            lcp_json_key(&j, "images");
-            lcp_json_begin_array(&j);
-        }
-        lcp_file_visit_images(f, print_image, &ctx);
-        if (json) {
-            lcp_json_end_array(&j);
-            lcp_json_end_object(&j);
-        }
-        lcp_file_free(f);
-    }
-    lcp_json_end_files(&j, json, &failures);
-    lcp_json_failures_release(&failures);
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        fprintf(stderr, "lcpatch space: error writing standard output\n");
-        return LCP_EXIT_FAILED;
-    }
-    return status;
+    return lcp_report_command(
+        "space", space_help,
+        "one JSON document on standard output: the\n\"space\" object of show --json for every "
+        "image\n(docs/schema/space.schema.json); files that\ncannot be read are listed under \"failures\"",
+        argc, argv, space_file);
 }

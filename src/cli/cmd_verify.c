@@ -10,7 +10,6 @@
 #include "lcpatch/codesign.h"
 
 #include <string.h>
-#include <sys/stat.h>
 
 static const char verify_help[] = "usage: lcpatch verify [--json] PATH...\n"
                                   "\n"
@@ -31,37 +30,20 @@ static const char verify_help[] = "usage: lcpatch verify [--json] PATH...\n"
                                   "Exit status: 0 every slice valid, 1 a slice invalid or unsigned, 2 usage\n"
                                   "error, 3 a PATH could not be read (not Mach-O, malformed, I/O).\n";
 
-const char *lcp_verify_verdict_name(lcp_cs_verdict v) {
-    switch (v) {
-    case LCP_CSV_VALID: return "valid";
-    case LCP_CSV_INVALID: return "invalid";
-    case LCP_CSV_UNSIGNED: return "unsigned";
-    }
-    return "?";
-}
+/* The words of the report for the library's verdicts and problems. */
+static const char *const verdict_names[] = {
+    [LCP_CSV_VALID] = "valid", [LCP_CSV_INVALID] = "invalid", [LCP_CSV_UNSIGNED] = "unsigned"};
+static const char *const problem_names[] = {[LCP_CSP_OK] = NULL,         [LCP_CSP_BAD_PAGE] = "page",
+                                            [LCP_CSP_BAD_SLOT] = "slot", [LCP_CSP_BAD_CODEDIR] = "code-directory",
+                                            [LCP_CSP_BAD_CMS] = "cms",   [LCP_CSP_BAD_FORMAT] = "format"};
 
-const char *lcp_verify_problem_name(lcp_cs_problem p) {
-    switch (p) {
-    case LCP_CSP_OK: return NULL;
-    case LCP_CSP_BAD_PAGE: return "page";
-    case LCP_CSP_BAD_SLOT: return "slot";
-    case LCP_CSP_BAD_CODEDIR: return "code-directory";
-    case LCP_CSP_BAD_CMS: return "cms";
-    case LCP_CSP_BAD_FORMAT: return "format";
-    }
-    return NULL;
-}
-
-void lcp_verify_text_line(FILE *out, const char *label, const lcp_cs_signature *sig, const lcp_cs_result *res) {
-    fprintf(out, "%s: %s", label, lcp_verify_verdict_name(res->verdict));
-    if (res->verdict == LCP_CSV_INVALID) {
-        fprintf(out, ": %s", res->message);
-        if (res->file_offset != LCP_NO_OFFSET)
+static void text_line(FILE *out, const char *label, const lcp_cs_signature *sig, const lcp_cs_result *res) {
+    fprintf(out, "%s: %s", label, verdict_names[res->verdict]);
+    if (res->verdict != LCP_CSV_VALID) { /* invalid: why, and where when it is a place in the file */
+        if (res->verdict == LCP_CSV_INVALID)
+            fprintf(out, ": %s", res->message);
+        if (res->verdict == LCP_CSV_INVALID && res->file_offset != LCP_NO_OFFSET)
             fprintf(out, " (file offset 0x%llx)", (unsigned long long)res->file_offset);
-        fputc('\n', out);
-        return;
-    }
-    if (res->verdict == LCP_CSV_UNSIGNED) {
         fputc('\n', out);
         return;
     }
@@ -72,12 +54,11 @@ void lcp_verify_text_line(FILE *out, const char *label, const lcp_cs_signature *
         fputs(", CMS signs the CodeDirectory", out);
     fputs(")\n", out);
     if (res->unsealed_external) {
-        fputs("  not checked: ", out);
-        bool first = true;
+        const char *sep = "  not checked: ";
         for (uint32_t k = 1; k < 32; k++)
             if (res->unsealed_external & (1u << k)) {
-                fprintf(out, "%s%s", first ? "" : ", ", lcp_cs_slot_name(k));
-                first = false;
+                fprintf(out, "%s%s", sep, lcp_cs_slot_name(k));
+                sep = ", ";
             }
         fputs(" (sealed outside this file: verify its bundle)\n", out);
     }
@@ -95,14 +76,14 @@ void lcp_verify_text_line(FILE *out, const char *label, const lcp_cs_signature *
     }
 }
 
-void lcp_verify_json_image(lcp_json *j, const char *arch, const lcp_cs_signature *sig, const lcp_cs_result *res) {
+static void json_image(lcp_json *j, const char *arch, const lcp_cs_signature *sig, const lcp_cs_result *res) {
     lcp_json_begin_object(j);
     lcp_json_field_string(j, "arch", arch);
-    lcp_json_field_string(j, "verdict", lcp_verify_verdict_name(res->verdict));
+    lcp_json_field_string(j, "verdict", verdict_names[res->verdict]);
     bool signed_ok = res->verdict != LCP_CSV_UNSIGNED && sig->ncds > 0;
     lcp_json_field_string(j, "kind", signed_ok ? lcp_cs_kind(sig) : NULL);
     lcp_json_field_string(j, "identifier", signed_ok ? sig->cds[0].identifier : NULL);
-    lcp_json_field_string(j, "problem", lcp_verify_problem_name(res->problem));
+    lcp_json_field_string(j, "problem", problem_names[res->problem]);
     lcp_json_field_string(j, "message", res->verdict == LCP_CSV_VALID ? NULL : res->message);
     lcp_json_field_uint_if(j, "code_directory", res->verdict == LCP_CSV_INVALID && res->problem != LCP_CSP_BAD_FORMAT,
                            res->cd_slot);
@@ -133,8 +114,7 @@ void lcp_verify_json_image(lcp_json *j, const char *arch, const lcp_cs_signature
 }
 
 typedef struct visit_ctx {
-    bool json;
-    lcp_json *j;
+    lcp_json *j; /* NULL: text */
     const lcp_cs_external *ext;
     int status;
     lcp_error err;
@@ -153,67 +133,33 @@ static int visit(void *vctx, lcp_file *f, size_t slice_index, lcp_member *member
         c->failed = true;
         return 1;
     }
-    if (c->json)
-        lcp_verify_json_image(c->j, lcp_arch_label(img->cputype, img->cpusubtype, abuf, sizeof abuf), &sig, &res);
+    if (c->j)
+        json_image(c->j, lcp_arch_label(img->cputype, img->cpusubtype, abuf, sizeof abuf), &sig, &res);
     else
-        lcp_verify_text_line(stdout, lcp_cli_image_label(f, slice_index, member, img, label, sizeof label), &sig, &res);
+        text_line(stdout, lcp_cli_image_label(f, slice_index, member, img, label, sizeof label), &sig, &res);
     if (res.verdict != LCP_CSV_VALID)
         c->status = lcp_cli_worse(c->status, LCP_EXIT_FINDINGS);
     lcp_cs_signature_release(&sig);
     return 0;
 }
 
-/* The failures[] of the running `lcpatch verify --json` (NULL without
- * --json): every file that cannot be read, bundles' nested code included. */
-static lcp_json_failures *verify_failures;
-
-int lcp_verify_fail(const char *path, const lcp_error *err) {
-    fflush(stdout);
-    if (verify_failures)
-        lcp_json_failures_add(verify_failures, path, err);
-    return lcp_cli_fail(err);
-}
-
 /* Verifies every image of one Mach-O file; ext seals what lies outside it
  * (a bundle's Info.plist and CodeResources) or is NULL. Returns the exit
  * status; JSON goes into the caller's open "images" array. */
-int lcp_verify_file(const char *path, bool json, lcp_json *j, const lcp_cs_external *ext) {
+int lcp_verify_file(const char *path, lcp_json *j, const lcp_cs_external *ext) {
     lcp_file *f;
     lcp_error err;
     if (lcp_file_open(path, &f, &err) != LCP_OK)
-        return lcp_verify_fail(path, &err);
-    visit_ctx c = {json, j, ext, LCP_EXIT_OK, {0}, false};
+        return lcp_report_fail(path, &err);
+    visit_ctx c = {j, ext, LCP_EXIT_OK, {0}, false};
     lcp_file_visit_images(f, visit, &c); /* a failure stops it, kept in c */
     lcp_file_free(f);
     if (c.failed)
-        return lcp_cli_worse(c.status, lcp_verify_fail(path, &c.err));
+        return lcp_cli_worse(c.status, lcp_report_fail(path, &c.err));
     return c.status;
 }
 
 int cmd_verify(int argc, char **argv) {
-    bool json;
-    int first,
-        r = lcp_cli_parse_json_files("verify", verify_help, "one JSON document on standard output\n(docs/verify.md)",
-                                     argc, argv, &json, &first);
-    if (r >= 0)
-        return r;
-    int status = LCP_EXIT_OK;
-    lcp_json j;
-    lcp_json_init(&j, stdout);
-    lcp_json_failures failures = LCP_JSON_FAILURES_INIT;
-    verify_failures = json ? &failures : NULL;
-    lcp_json_begin_files(&j, json);
-    for (int i = first; i < argc; i++) {
-        struct stat stt;
-        bool dir = stat(argv[i], &stt) == 0 && S_ISDIR(stt.st_mode);
-        status = lcp_cli_worse(status, lcp_verify_path(argv[i], dir, json, &j));
-    }
-    lcp_json_end_files(&j, json, &failures);
-    lcp_json_failures_release(&failures);
-    verify_failures = NULL;
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        fprintf(stderr, "lcpatch verify: error writing standard output\n");
-        return LCP_EXIT_FAILED;
-    }
-    return status;
+    return lcp_report_command("verify", verify_help, "one JSON document on standard output\n(docs/verify.md)", argc,
+                              argv, lcp_verify_path);
 }

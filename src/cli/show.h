@@ -15,23 +15,17 @@
 /* A packed X.Y.Z version (xxxx.yy.zz) as "X.Y.Z", Z always written (dylib
  * and runtime versions); lcp_version_format is vtool's shorter form. */
 const char *lcp_show_version(uint32_t v, char *buf, size_t len);
+/* The name name_of gives v (a flag bit, a file type, a platform...), or v
+ * as a number, in hex ("0x...") or decimal, when it has none. */
+const char *lcp_show_name(const char *(*name_of)(uint32_t), uint32_t v, bool hex, char *buf, size_t len);
 /* "load", "weak", "reexport", "upward", "lazy" for a dylib command, "id"
  * for LC_ID_DYLIB, NULL otherwise. */
 const char *lcp_show_dylib_kind(uint32_t cmd);
-/* "thin", "fat", "fat64" or "archive". */
-const char *lcp_show_container(const lcp_file *f);
-
-/* What still fits in an image's header space (lcpatch space's rules): the
- * longest LC_RPATH path, keeping 16 bytes for a future LC_CODE_SIGNATURE
- * when the image has none (-1 when none fits), and whether an
- * LC_BUILD_VERSION (24 bytes, and the same 16) fits. */
-int64_t lcp_show_rpath_max(const lcp_image *img, const lcp_space *sp);
-bool lcp_show_build_version_fits(const lcp_space *sp);
 
 /* The text report of one opened file. */
 void lcp_show_text(FILE *out, const lcp_file *f);
 /* The JSON object of one opened file (an element of "files"). */
-void lcp_show_json(lcp_json *j, const lcp_file *f);
+void lcp_show_json(lcp_json *j, lcp_file *f);
 /* The "space" object of an image, the same in show --json and space --json
  * (docs/schema/common.schema.json, $defs/space). */
 void lcp_show_json_space(lcp_json *j, const lcp_image *img);
@@ -39,5 +33,17 @@ void lcp_show_json_space(lcp_json *j, const lcp_image *img);
  * "signature" line, and the keys added inside the JSON "signature" object. */
 void lcp_show_sig_text(FILE *out, const lcp_file *f, const lcp_image *img);
 void lcp_show_sig_json(lcp_json *j, const lcp_file *f, const lcp_image *img);
+
+/* The frame of the per-file report commands (show, space, verify): parses
+ * `[--json] PATH...`, then calls each once per PATH (j is the open "files"
+ * array under --json, else NULL) inside --json's {"files", "failures"}
+ * document, and checks that standard output was written. Returns the
+ * worst exit status. */
+typedef int (*lcp_report_fn)(const char *path, lcp_json *j);
+int lcp_report_command(const char *command, const char *help, const char *json_help, int argc, char **argv,
+                       lcp_report_fn each);
+/* Prints err and, under --json, lists path in the document's failures
+ * (every exit 3 names its file there). Returns the exit status. */
+int lcp_report_fail(const char *path, const lcp_error *err);
 
 #endif

@@ -9,23 +9,35 @@ static void key_version(lcp_json *j, const char *key, uint32_t v) {
     lcp_json_field_string(j, key, lcp_show_version(v, b, sizeof b));
 }
 
-static void json_versions(lcp_json *j, const lcp_image *img) {
-    lcp_json_key(j, "version_commands");
-    lcp_json_begin_array(j);
-    for (size_t i = 0; i < img->ncmds; i++) {
-        lcp_build_version bv;
+/* The load commands listed under a key, in this order (the text's): an
+ * array of every one (many), or the first one (null without any). */
+enum { VERSION, SOURCE_VERSION, INSTALL_NAME, DYLIB, RPATH, SIGNATURE, NKINDS };
+static const char *const keys[NKINDS] = {"version_commands", "source_version", "install_name",
+                                         "dylibs",           "rpaths",         "signature"};
+static const bool many[NKINDS] = {[VERSION] = true, [DYLIB] = true, [RPATH] = true};
+
+/* Writes command i if it is of this kind; returns whether it was. */
+static bool json_command(lcp_json *j, const lcp_file *f, const lcp_image *img, size_t i, int kind) {
+    char b[32];
+    uint32_t cmd = img->lc[i].cmd;
+    lcp_build_version bv;
+    uint64_t sv;
+    lcp_dylib d;
+    const char *path;
+    lcp_linkedit_data ld;
+    switch (kind) {
+    case VERSION:
         if (!lcp_image_platform_version(img, i, &bv))
-            continue;
-        bool build = img->lc[i].cmd == LCP_LC_BUILD_VERSION; /* only it lists tools */
+            return false;
         lcp_json_begin_object(j);
-        lcp_json_field_string(j, "cmd", lcp_lc_name(img->lc[i].cmd));
+        lcp_json_field_string(j, "cmd", lcp_lc_name(cmd));
         lcp_json_field_uint(j, "index", i);
         lcp_json_field_string(j, "platform", lcp_platform_name(bv.platform));
         lcp_json_field_uint(j, "platform_value", bv.platform);
         key_version(j, "minos", bv.minos);
         key_version(j, "sdk", bv.sdk);
         lcp_json_key(j, "tools");
-        if (build)
+        if (cmd == LCP_LC_BUILD_VERSION) /* only it lists tools */
             lcp_json_begin_array(j);
         else
             lcp_json_null(j);
@@ -39,23 +51,45 @@ static void json_versions(lcp_json *j, const lcp_image *img) {
             key_version(j, "version", version);
             lcp_json_end_object(j);
         }
-        if (build)
+        if (cmd == LCP_LC_BUILD_VERSION)
             lcp_json_end_array(j);
         lcp_json_end_object(j);
+        return true;
+    case SOURCE_VERSION:
+        if (!lcp_image_source_version(img, i, &sv))
+            return false;
+        lcp_json_string(j, lcp_source_version_format(sv, b, sizeof b));
+        return true;
+    case INSTALL_NAME:
+    case DYLIB:
+        if ((cmd == LCP_LC_ID_DYLIB) != (kind == INSTALL_NAME) || !lcp_image_dylib(img, i, &d))
+            return false;
+        lcp_json_begin_object(j);
+        lcp_json_field_string(j, "kind", lcp_show_dylib_kind(cmd));
+        lcp_json_field_string(j, "cmd", lcp_lc_name(cmd));
+        lcp_json_field_uint(j, "index", i);
+        lcp_json_field_string(j, "name", d.name);
+        key_version(j, "current_version", d.current_version);
+        key_version(j, "compatibility_version", d.compatibility_version);
+        lcp_json_field_uint(j, "timestamp", d.timestamp);
+        lcp_json_end_object(j);
+        return true;
+    case RPATH:
+        if (cmd != LCP_LC_RPATH || !lcp_image_cmd_string(img, i, &path))
+            return false;
+        lcp_json_string(j, path);
+        return true;
+    default:
+        if (cmd != LCP_LC_CODE_SIGNATURE || !lcp_image_linkedit_data(img, i, &ld))
+            return false;
+        lcp_json_begin_object(j);
+        lcp_json_field_uint(j, "offset", ld.dataoff);
+        lcp_json_field_uint(j, "size", ld.datasize);
+        lcp_json_field_uint(j, "file_offset", img->offset + ld.dataoff);
+        lcp_show_sig_json(j, f, img);
+        lcp_json_end_object(j);
+        return true;
     }
-    lcp_json_end_array(j);
-}
-
-static void json_dylib(lcp_json *j, const lcp_image *img, size_t i, const lcp_dylib *d) {
-    lcp_json_begin_object(j);
-    lcp_json_field_string(j, "kind", lcp_show_dylib_kind(img->lc[i].cmd));
-    lcp_json_field_string(j, "cmd", lcp_lc_name(img->lc[i].cmd));
-    lcp_json_field_uint(j, "index", i);
-    lcp_json_field_string(j, "name", d->name);
-    key_version(j, "current_version", d->current_version);
-    key_version(j, "compatibility_version", d->compatibility_version);
-    lcp_json_field_uint(j, "timestamp", d->timestamp);
-    lcp_json_end_object(j);
 }
 
 void lcp_show_json_space(lcp_json *j, const lcp_image *img) {
@@ -74,13 +108,14 @@ void lcp_show_json_space(lcp_json *j, const lcp_image *img) {
     lcp_json_field_int(j, "install_name_tool_free", apple.int_free);
     lcp_json_field_bool(j, "signed", sp.signed_image);
     lcp_json_field_bool(j, "signature_fits", sp.signature_fits);
-    lcp_json_field_bool(j, "build_version_fits", lcp_show_build_version_fits(&sp));
-    lcp_json_field_int(j, "rpath_max_length", lcp_show_rpath_max(img, &sp));
+    lcp_json_field_bool(j, "build_version_fits", sp.build_version_fits);
+    lcp_json_field_int(j, "rpath_max_length", sp.rpath_max);
     lcp_json_end_object(j);
 }
 
-static void json_image(lcp_json *j, const lcp_file *f, size_t slice_index, const lcp_member *member,
-                       const lcp_image *img) {
+/* One element of "images" (an lcp_image_visitor, ctx the lcp_json). */
+static int json_image(void *ctx, lcp_file *f, size_t slice_index, lcp_member *member, lcp_image *img) {
+    lcp_json *j = ctx;
     char abuf[48], b[32];
     lcp_json_begin_object(j);
     lcp_json_field_uint(j, "slice", slice_index);
@@ -97,16 +132,9 @@ static void json_image(lcp_json *j, const lcp_file *f, size_t slice_index, const
     lcp_json_field_uint(j, "flags", img->flags);
     lcp_json_key(j, "flag_names");
     lcp_json_begin_array(j);
-    for (uint32_t bit = 1; bit != 0; bit <<= 1) {
-        if ((img->flags & bit) == 0)
-            continue;
-        const char *name = lcp_mh_flag_name(bit);
-        if (name == NULL) {
-            snprintf(b, sizeof b, "0x%x", bit);
-            name = b;
-        }
-        lcp_json_string(j, name);
-    }
+    for (uint32_t bit = 1; bit != 0; bit <<= 1)
+        if (img->flags & bit)
+            lcp_json_string(j, lcp_show_name(lcp_mh_flag_name, bit, true, b, sizeof b));
     lcp_json_end_array(j);
     lcp_json_field_uint(j, "ncmds", img->ncmds);
     lcp_json_field_uint(j, "sizeofcmds", img->sizeofcmds);
@@ -123,74 +151,33 @@ static void json_image(lcp_json *j, const lcp_file *f, size_t slice_index, const
     }
     lcp_json_end_array(j);
 
-    json_versions(j, img);
-
-    lcp_json_key(j, "source_version");
-    const char *sv_text = NULL;
-    for (size_t i = 0; i < img->ncmds && sv_text == NULL; i++) {
-        uint64_t sv;
-        if (lcp_image_source_version(img, i, &sv))
-            sv_text = lcp_source_version_format(sv, b, sizeof b);
+    for (int kind = 0; kind < NKINDS; kind++) {
+        lcp_json_key(j, keys[kind]);
+        if (many[kind])
+            lcp_json_begin_array(j);
+        bool any = false;
+        for (size_t i = 0; i < img->ncmds && (many[kind] || !any); i++)
+            any = json_command(j, f, img, i, kind) || any;
+        if (many[kind])
+            lcp_json_end_array(j);
+        else if (!any)
+            lcp_json_null(j);
     }
-    lcp_json_string(j, sv_text);
-
-    lcp_json_key(j, "install_name");
-    bool found = false;
-    for (size_t i = 0; i < img->ncmds && !found; i++) {
-        lcp_dylib d;
-        if (img->lc[i].cmd == LCP_LC_ID_DYLIB && lcp_image_dylib(img, i, &d)) {
-            json_dylib(j, img, i, &d);
-            found = true;
-        }
-    }
-    if (!found)
-        lcp_json_null(j);
-
-    lcp_json_key(j, "dylibs");
-    lcp_json_begin_array(j);
-    for (size_t i = 0; i < img->ncmds; i++) {
-        lcp_dylib d;
-        if (img->lc[i].cmd != LCP_LC_ID_DYLIB && lcp_image_dylib(img, i, &d))
-            json_dylib(j, img, i, &d);
-    }
-    lcp_json_end_array(j);
-
-    lcp_json_key(j, "rpaths");
-    lcp_json_begin_array(j);
-    for (size_t i = 0; i < img->ncmds; i++) {
-        const char *path;
-        if (img->lc[i].cmd == LCP_LC_RPATH && lcp_image_cmd_string(img, i, &path))
-            lcp_json_string(j, path);
-    }
-    lcp_json_end_array(j);
-
-    lcp_json_key(j, "signature");
-    found = false;
-    for (size_t i = 0; i < img->ncmds && !found; i++) {
-        lcp_linkedit_data ld;
-        if (img->lc[i].cmd == LCP_LC_CODE_SIGNATURE && lcp_image_linkedit_data(img, i, &ld)) {
-            lcp_json_begin_object(j);
-            lcp_json_field_uint(j, "offset", ld.dataoff);
-            lcp_json_field_uint(j, "size", ld.datasize);
-            lcp_json_field_uint(j, "file_offset", img->offset + ld.dataoff);
-            lcp_show_sig_json(j, f, img);
-            lcp_json_end_object(j);
-            found = true;
-        }
-    }
-    if (!found)
-        lcp_json_null(j);
 
     lcp_json_key(j, "space");
     lcp_show_json_space(j, img);
     lcp_json_end_object(j);
+    return 0;
 }
 
-void lcp_show_json(lcp_json *j, const lcp_file *f) {
+static const char *const containers[] = {
+    [LCP_THIN] = "thin", [LCP_FAT] = "fat", [LCP_FAT64] = "fat64", [LCP_ARCHIVE] = "archive"};
+
+void lcp_show_json(lcp_json *j, lcp_file *f) {
     char abuf[48];
     lcp_json_begin_object(j);
     lcp_json_field_string(j, "file", f->path);
-    lcp_json_field_string(j, "container", lcp_show_container(f));
+    lcp_json_field_string(j, "container", containers[f->kind]);
     lcp_json_field_uint(j, "size", f->src.size);
     lcp_json_key(j, "slices");
     lcp_json_begin_array(j);
@@ -206,22 +193,14 @@ void lcp_show_json(lcp_json *j, const lcp_file *f) {
         lcp_json_field_uint(j, "size", s->size);
         lcp_json_field_uint(j, "align", s->align);
         lcp_json_field_string(j, "content", s->archive ? "archive" : "mach-o");
-        if (s->archive) {
+        if (s->archive)
             lcp_json_field_uint(j, "members", s->archive->nmembers);
-        }
         lcp_json_end_object(j);
     }
     lcp_json_end_array(j);
     lcp_json_key(j, "images");
     lcp_json_begin_array(j);
-    for (size_t i = 0; i < f->nslices; i++) {
-        const lcp_slice *s = &f->slices[i];
-        if (s->image)
-            json_image(j, f, i, NULL, s->image);
-        for (size_t k = 0; s->archive && k < s->archive->nmembers; k++)
-            if (s->archive->members[k].image)
-                json_image(j, f, i, &s->archive->members[k], s->archive->members[k].image);
-    }
+    lcp_file_visit_images(f, json_image, j);
     lcp_json_end_array(j);
     lcp_json_end_object(j);
 }

@@ -10,11 +10,6 @@
 
 #define FIELD "  %-15s"
 
-static void hex(FILE *out, const uint8_t *p, size_t n) {
-    for (size_t i = 0; i < n; i++)
-        fprintf(out, "%02x", p[i]);
-}
-
 static void hex_string(const uint8_t *p, size_t n, char *buf, size_t len) {
     size_t o = 0;
     for (size_t i = 0; i < n && o + 3 <= len; i++, o += 2)
@@ -22,26 +17,16 @@ static void hex_string(const uint8_t *p, size_t n, char *buf, size_t len) {
     buf[o < len ? o : 0] = 0;
 }
 
-static void text_flags(FILE *out, uint32_t flags) {
-    fprintf(out, "0x%x", flags);
-    for (uint32_t bit = 1; bit; bit <<= 1)
-        if (flags & bit) {
-            const char *n = lcp_cs_flag_name(bit);
-            if (n)
-                fprintf(out, " %s", n);
-            else
-                fprintf(out, " 0x%x", bit);
-        }
-}
-
 static const char *cert_label(const lcp_cs_cert *c) { return c->subject_cn ? c->subject_cn : "(no common name)"; }
 
 static void text_cd(FILE *out, const lcp_cs_signature *sig, const lcp_cs_codedir *cd) {
-    char b[32];
+    char b[32], h[2 * UINT8_MAX + 1]; /* hash_size is the file's, up to 255 bytes */
     const char *hn = lcp_cs_hash_name(cd->hash_type);
-    fprintf(out, FIELD "version 0x%x, %s, flags ", cd->slot == 0 ? "code directory" : "alternate cd", cd->version,
-            hn ? hn : "unknown hash type");
-    text_flags(out, cd->flags);
+    fprintf(out, FIELD "version 0x%x, %s, flags 0x%x", cd->slot == 0 ? "code directory" : "alternate cd", cd->version,
+            hn ? hn : "unknown hash type", cd->flags);
+    for (uint32_t bit = 1; bit; bit <<= 1)
+        if (cd->flags & bit)
+            fprintf(out, " %s", lcp_show_name(lcp_cs_flag_name, bit, true, b, sizeof b));
     fputc('\n', out);
     fprintf(out, FIELD "identifier \"%s\", team id %s%s%s, platform %u\n", "", cd->identifier, cd->team_id ? "\"" : "",
             cd->team_id ? cd->team_id : "none", cd->team_id ? "\"" : "", cd->platform);
@@ -60,19 +45,16 @@ static void text_cd(FILE *out, const lcp_cs_signature *sig, const lcp_cs_codedir
         fprintf(out, FIELD "runtime version %s\n", "", lcp_show_version(cd->runtime, b, sizeof b));
     for (uint32_t k = 1; k <= cd->nspecial; k++) {
         const uint8_t *s = lcp_cs_special_slot(sig, cd, k);
-        bool zero = true;
-        for (size_t i = 0; s && i < cd->hash_size; i++)
-            zero = zero && s[i] == 0;
-        if (!s || zero)
+        if (!s)
             continue;
+        hex_string(s, cd->hash_size, h, sizeof h);
+        if (h[strspn(h, "0")] == 0)
+            continue; /* all zeros: the slot seals nothing */
         const char *n = lcp_cs_slot_name(k);
-        fprintf(out, FIELD "slot -%u %s ", "", k, n ? n : "?");
-        hex(out, s, cd->hash_size);
-        fputc('\n', out);
+        fprintf(out, FIELD "slot -%u %s %s\n", "", k, n ? n : "?", h);
     }
-    fprintf(out, FIELD "cdhash ", "");
-    hex(out, cd->cdhash, cd->cdhash_len < LCP_CS_CDHASH_LEN ? cd->cdhash_len : LCP_CS_CDHASH_LEN);
-    fputc('\n', out);
+    hex_string(cd->cdhash, cd->cdhash_len < LCP_CS_CDHASH_LEN ? cd->cdhash_len : LCP_CS_CDHASH_LEN, h, sizeof h);
+    fprintf(out, FIELD "cdhash %s\n", "", h);
 }
 
 static void text_keys(FILE *out, const char *field, uint32_t size, char **keys, size_t n) {
@@ -86,12 +68,9 @@ void lcp_show_sig_text(FILE *out, const lcp_file *f, const lcp_image *img) {
     lcp_cs_signature sig;
     lcp_error err;
     lcp_status st = lcp_cs_read(&f->src, img, &sig, &err);
-    if (st == LCP_E_NOTFOUND) {
-        lcp_cs_signature_release(&sig);
-        return;
-    }
     if (st != LCP_OK) {
-        fprintf(out, FIELD "unreadable: %s\n", "signature", err.message);
+        if (st != LCP_E_NOTFOUND)
+            fprintf(out, FIELD "unreadable: %s\n", "signature", err.message);
         lcp_cs_signature_release(&sig);
         return;
     }
@@ -142,8 +121,10 @@ void lcp_show_sig_text(FILE *out, const lcp_file *f, const lcp_image *img) {
     lcp_cs_signature_release(&sig);
 }
 
-static void json_keys(lcp_json *j, uint32_t size, char **keys, size_t n, const char *xml) {
-    lcp_json_begin_object(j);
+static void json_keys(lcp_json *j, const char *key, bool present, uint32_t size, char **keys, size_t n,
+                      const char *xml) {
+    if (!lcp_json_field_object(j, key, present))
+        return;
     lcp_json_field_uint(j, "size", size);
     lcp_json_key(j, "keys");
     lcp_json_begin_array(j);
@@ -177,15 +158,12 @@ static void json_cd(lcp_json *j, const lcp_cs_signature *sig, const lcp_cs_coded
     lcp_json_field_string(j, "identifier", cd->identifier);
     lcp_json_field_string(j, "team_id", cd->team_id);
     lcp_json_field_uint(j, "platform", cd->platform);
-    lcp_json_key(j, "exec_segment");
-    if (cd->has_exec_seg) {
-        lcp_json_begin_object(j);
+    if (lcp_json_field_object(j, "exec_segment", cd->has_exec_seg)) {
         lcp_json_field_uint(j, "base", cd->exec_seg_base);
         lcp_json_field_uint(j, "limit", cd->exec_seg_limit);
         lcp_json_field_uint(j, "flags", cd->exec_seg_flags);
         lcp_json_end_object(j);
-    } else
-        lcp_json_null(j);
+    }
     lcp_json_field_uint_if(j, "runtime", cd->has_runtime, cd->runtime);
     lcp_json_key(j, "special_slot_hashes");
     lcp_json_begin_object(j);
@@ -240,29 +218,18 @@ void lcp_show_sig_json(lcp_json *j, const lcp_file *f, const lcp_image *img) {
     for (size_t i = 0; i < sig.ncds; i++)
         json_cd(j, &sig, &sig.cds[i]);
     lcp_json_end_array(j);
-    lcp_json_key(j, "requirements");
-    if (sig.has_requirements) {
-        lcp_json_begin_object(j);
+    if (lcp_json_field_object(j, "requirements", sig.has_requirements)) {
         lcp_json_field_uint(j, "size", sig.requirements_size);
         lcp_json_field_uint(j, "count", sig.nrequirements);
         lcp_json_field_string(j, "designated", sig.designated);
         lcp_json_end_object(j);
-    } else
-        lcp_json_null(j);
-    lcp_json_key(j, "entitlements");
-    if (sig.has_entitlements)
-        json_keys(j, sig.entitlements_size, sig.entitlement_keys, sig.nentitlement_keys, sig.entitlements_xml);
-    else
-        lcp_json_null(j);
-    lcp_json_key(j, "der_entitlements");
-    if (sig.has_der_entitlements)
-        json_keys(j, sig.der_entitlements_size, sig.der_entitlement_keys, sig.nder_entitlement_keys, NULL);
-    else
-        lcp_json_null(j);
-    lcp_json_key(j, "cms");
-    if (sig.has_cms) {
+    }
+    json_keys(j, "entitlements", sig.has_entitlements, sig.entitlements_size, sig.entitlement_keys,
+              sig.nentitlement_keys, sig.entitlements_xml);
+    json_keys(j, "der_entitlements", sig.has_der_entitlements, sig.der_entitlements_size, sig.der_entitlement_keys,
+              sig.nder_entitlement_keys, NULL);
+    if (lcp_json_field_object(j, "cms", sig.has_cms)) {
         const lcp_cs_cms *c = &sig.cms;
-        lcp_json_begin_object(j);
         lcp_json_field_uint(j, "size", c->size);
         lcp_json_field_bool(j, "parsed", c->parsed);
         if (!c->parsed && c->size)
@@ -279,15 +246,11 @@ void lcp_show_sig_json(lcp_json *j, const lcp_file *f, const lcp_image *img) {
             json_cert(j, &c->certs[i]);
         lcp_json_end_array(j);
         lcp_json_field_string(j, "signing_time", c->has_signing_time ? c->signing_time : NULL);
-        lcp_json_key(j, "timestamp");
-        if (c->has_timestamp) {
-            lcp_json_begin_object(j);
+        if (lcp_json_field_object(j, "timestamp", c->has_timestamp)) {
             lcp_json_field_string(j, "time", c->timestamp_time[0] ? c->timestamp_time : NULL);
             lcp_json_end_object(j);
-        } else
-            lcp_json_null(j);
+        }
         lcp_json_end_object(j);
-    } else
-        lcp_json_null(j);
+    }
     lcp_cs_signature_release(&sig);
 }

@@ -7,56 +7,79 @@
 #define FIELD "  %-15s"
 
 static void print_flags(FILE *out, uint32_t flags) {
+    char b[16];
     fprintf(out, FIELD "0x%08x", "flags", flags);
-    for (uint32_t bit = 1; bit != 0; bit <<= 1) {
-        if ((flags & bit) == 0)
-            continue;
-        const char *name = lcp_mh_flag_name(bit);
-        if (name)
-            fprintf(out, " %s", name);
-        else
-            fprintf(out, " 0x%x", bit);
-    }
+    for (uint32_t bit = 1; bit != 0; bit <<= 1)
+        if (flags & bit)
+            fprintf(out, " %s", lcp_show_name(lcp_mh_flag_name, bit, true, b, sizeof b));
     fputc('\n', out);
 }
 
-static void print_versions(FILE *out, const lcp_image *img) {
-    bool any = false;
+/* The load commands listed one line each under a label, in this order
+ * (the same as show --json's keys); a kind without any is "none". */
+enum { VERSION, SOURCE_VERSION, INSTALL_NAME, DYLIB, RPATH, SIGNATURE, NKINDS };
+static const char *const labels[NKINDS] = {"version", "source version", "install name", "dylib", "rpath", "signature"};
+
+/* Prints command i's line if it is of this kind (the first signature is
+ * followed by its contents); returns whether it was. */
+static bool print_command(FILE *out, const lcp_file *f, const lcp_image *img, size_t i, int kind, bool first) {
     char b1[32], b2[32];
-    for (size_t i = 0; i < img->ncmds; i++) {
-        lcp_build_version bv;
+    uint32_t cmd = img->lc[i].cmd;
+    lcp_build_version bv;
+    uint64_t sv;
+    lcp_dylib d;
+    const char *path;
+    lcp_linkedit_data ld;
+    switch (kind) {
+    case VERSION:
         if (!lcp_image_platform_version(img, i, &bv))
-            continue;
-        const char *pname = lcp_platform_name(bv.platform);
-        fprintf(out, FIELD "%s platform ", "version", lcp_lc_name(img->lc[i].cmd));
-        if (pname)
-            fputs(pname, out);
-        else
-            fprintf(out, "%u", bv.platform);
+            return false;
+        fprintf(out, FIELD "%s platform %s", labels[kind], lcp_lc_name(cmd),
+                lcp_show_name(lcp_platform_name, bv.platform, false, b1, sizeof b1));
         fprintf(out, " minos %s sdk %s", lcp_version_format(bv.minos, b1, sizeof b1),
                 bv.sdk ? lcp_version_format(bv.sdk, b2, sizeof b2) : "n/a");
         for (uint32_t k = 0; k < bv.ntools; k++) {
             uint32_t tool, version;
             if (!lcp_image_build_tool(img, i, k, &tool, &version))
                 break;
-            const char *tname = lcp_tool_name(tool);
-            fprintf(out, "%s", k == 0 ? ", tools:" : ",");
-            if (tname)
-                fprintf(out, " %s", tname);
-            else
-                fprintf(out, " %u", tool);
+            fprintf(out, "%s %s", k == 0 ? ", tools:" : ",", lcp_show_name(lcp_tool_name, tool, false, b1, sizeof b1));
             fprintf(out, " %s", lcp_version_format(version, b1, sizeof b1));
         }
         fputc('\n', out);
-        any = true;
+        return true;
+    case SOURCE_VERSION:
+        if (!lcp_image_source_version(img, i, &sv))
+            return false;
+        fprintf(out, FIELD "%s\n", labels[kind], lcp_source_version_format(sv, b1, sizeof b1));
+        return true;
+    case INSTALL_NAME:
+    case DYLIB: /* the same line, a dylib's with its kind */
+        if ((cmd == LCP_LC_ID_DYLIB) != (kind == INSTALL_NAME) || !lcp_image_dylib(img, i, &d))
+            return false;
+        fprintf(out, FIELD, labels[kind]);
+        if (kind == DYLIB)
+            fprintf(out, "%-8s ", lcp_show_dylib_kind(cmd));
+        fprintf(out, "%s (current %s, compatibility %s)\n", d.name, lcp_show_version(d.current_version, b1, sizeof b1),
+                lcp_show_version(d.compatibility_version, b2, sizeof b2));
+        return true;
+    case RPATH:
+        if (cmd != LCP_LC_RPATH || !lcp_image_cmd_string(img, i, &path))
+            return false;
+        fprintf(out, FIELD "%s\n", labels[kind], path);
+        return true;
+    default:
+        if (cmd != LCP_LC_CODE_SIGNATURE || !lcp_image_linkedit_data(img, i, &ld))
+            return false;
+        fprintf(out, FIELD "offset %u (0x%x), size %u\n", labels[kind], ld.dataoff, ld.dataoff, ld.datasize);
+        if (first)
+            lcp_show_sig_text(out, f, img);
+        return true;
     }
-    if (!any)
-        fprintf(out, FIELD "none\n", "version");
 }
 
 static void print_image(FILE *out, const lcp_file *f, size_t slice_index, const lcp_member *member,
                         const lcp_image *img) {
-    char label[1200], abuf[48], b1[32], b2[32];
+    char label[1200], abuf[48], b1[32];
     fprintf(out, "%s:\n", lcp_cli_image_label(f, slice_index, member, img, label, sizeof label));
     const lcp_slice *s = &f->slices[slice_index];
     if (f->kind == LCP_FAT || f->kind == LCP_FAT64)
@@ -68,70 +91,16 @@ static void print_image(FILE *out, const lcp_file *f, size_t slice_index, const 
     fprintf(out, FIELD "%s (cputype 0x%08x, cpusubtype 0x%08x), %s %s\n", "arch",
             lcp_arch_label(img->cputype, img->cpusubtype, abuf, sizeof abuf), img->cputype, img->cpusubtype,
             img->is64 ? "64-bit" : "32-bit", img->big_endian ? "big-endian" : "little-endian");
-    const char *ft = lcp_filetype_name(img->filetype);
-    if (ft)
-        fprintf(out, FIELD "%s\n", "file type", ft);
-    else
-        fprintf(out, FIELD "0x%x\n", "file type", img->filetype);
+    fprintf(out, FIELD "%s\n", "file type", lcp_show_name(lcp_filetype_name, img->filetype, true, b1, sizeof b1));
     print_flags(out, img->flags);
     fprintf(out, FIELD "%u (%u bytes)\n", "load commands", img->ncmds, img->sizeofcmds);
-    print_versions(out, img);
-
-    bool any = false;
-    for (size_t i = 0; i < img->ncmds; i++) {
-        uint64_t sv;
-        if (lcp_image_source_version(img, i, &sv)) {
-            fprintf(out, FIELD "%s\n", "source version", lcp_source_version_format(sv, b1, sizeof b1));
-            any = true;
-        }
-    }
-    if (!any)
-        fprintf(out, FIELD "none\n", "source version");
-
-    /* The install name (LC_ID_DYLIB), then the dylibs it loads, each with
-     * its kind: the same line after the field. */
-    for (int want_id = 1; want_id >= 0; want_id--) {
-        const char *field = want_id ? "install name" : "dylib";
-        any = false;
-        for (size_t i = 0; i < img->ncmds; i++) {
-            lcp_dylib d;
-            if ((img->lc[i].cmd == LCP_LC_ID_DYLIB) != want_id || !lcp_image_dylib(img, i, &d))
-                continue;
-            fprintf(out, FIELD, field);
-            if (!want_id)
-                fprintf(out, "%-8s ", lcp_show_dylib_kind(img->lc[i].cmd));
-            fprintf(out, "%s (current %s, compatibility %s)\n", d.name,
-                    lcp_show_version(d.current_version, b1, sizeof b1),
-                    lcp_show_version(d.compatibility_version, b2, sizeof b2));
-            any = true;
-        }
+    for (int kind = 0; kind < NKINDS; kind++) {
+        bool any = false;
+        for (size_t i = 0; i < img->ncmds; i++)
+            any = print_command(out, f, img, i, kind, !any) || any;
         if (!any)
-            fprintf(out, FIELD "none\n", field);
+            fprintf(out, FIELD "none\n", labels[kind]);
     }
-
-    any = false;
-    for (size_t i = 0; i < img->ncmds; i++) {
-        const char *path;
-        if (img->lc[i].cmd == LCP_LC_RPATH && lcp_image_cmd_string(img, i, &path)) {
-            fprintf(out, FIELD "%s\n", "rpath", path);
-            any = true;
-        }
-    }
-    if (!any)
-        fprintf(out, FIELD "none\n", "rpath");
-
-    any = false;
-    for (size_t i = 0; i < img->ncmds; i++) {
-        lcp_linkedit_data ld;
-        if (img->lc[i].cmd == LCP_LC_CODE_SIGNATURE && lcp_image_linkedit_data(img, i, &ld)) {
-            fprintf(out, FIELD "offset %u (0x%x), size %u\n", "signature", ld.dataoff, ld.dataoff, ld.datasize);
-            if (!any)
-                lcp_show_sig_text(out, f, img);
-            any = true;
-        }
-    }
-    if (!any)
-        fprintf(out, FIELD "none\n", "signature");
 
     lcp_space sp;
     lcp_image_space(img, &sp);

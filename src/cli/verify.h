@@ -3,27 +3,20 @@
 #ifndef LCP_CLI_VERIFY_H
 #define LCP_CLI_VERIFY_H
 
+#include "cli/show.h"
 #include "util/json.h"
 #include "lcpatch/codesign.h"
 
 #include <stdbool.h>
 #include <stdio.h>
 
-const char *lcp_verify_verdict_name(lcp_cs_verdict v);
-const char *lcp_verify_problem_name(lcp_cs_problem p);
-/* One slice's verdict: a text line (and detail lines), or a JSON object. */
-void lcp_verify_text_line(FILE *out, const char *label, const lcp_cs_signature *sig, const lcp_cs_result *res);
-void lcp_verify_json_image(lcp_json *j, const char *arch, const lcp_cs_signature *sig, const lcp_cs_result *res);
 /* Every slice of a Mach-O file; JSON objects go into the caller's open
- * array. Returns the exit status (0, 1 or 3). */
-int lcp_verify_file(const char *path, bool json, lcp_json *j, const lcp_cs_external *ext);
+ * array (j NULL: text). Returns the exit status (0, 1 or 3). */
+int lcp_verify_file(const char *path, lcp_json *j, const lcp_cs_external *ext);
 /* One PATH: a Mach-O file, or a bundle folder (its main executable with
  * the Info.plist and resource seal, the seal's files and nested code).
  * Under --json, its object goes into the caller's open "files" array.
- * Returns the exit status. */
-int lcp_verify_path(const char *path, bool bundle, bool json, lcp_json *j);
-/* Prints err and, under --json, lists path in the document's failures
- * (every exit 3 of verify names its file there). Returns the exit status. */
-int lcp_verify_fail(const char *path, const lcp_error *err);
+ * Returns the exit status (an lcp_report_fn). */
+int lcp_verify_path(const char *path, lcp_json *j);
 
 #endif

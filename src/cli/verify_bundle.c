@@ -9,36 +9,36 @@
 #include "cli/verify.h"
 
 #include <stdio.h>
+#include <sys/stat.h>
 
 /* One Mach-O file's "images": [...] under --json; no file (a bundle
  * without a main executable) is a finding. Returns the exit status. */
-static int report_images(const char *file, bool json, lcp_json *j, const lcp_cs_external *ext) {
-    if (json) {
+static int report_images(const char *file, lcp_json *j, const lcp_cs_external *ext) {
+    if (j) {
         lcp_json_key(j, "images");
         lcp_json_begin_array(j);
     }
-    int s = file ? lcp_verify_file(file, json, j, ext) : LCP_EXIT_FINDINGS;
-    if (json)
+    int s = file ? lcp_verify_file(file, j, ext) : LCP_EXIT_FINDINGS;
+    if (j)
         lcp_json_end_array(j);
     return s;
 }
 
-static int report_entry(const char *path, const lcp_cs_bundle_tree *tree, bool json, lcp_json *j);
+static int report_entry(const char *path, const lcp_cs_bundle_tree *tree, lcp_json *j);
 
-static int report_bundle(const char *path, const lcp_cs_bundle_tree *t, bool json, lcp_json *j) {
+static int report_bundle(const char *path, const lcp_cs_bundle_tree *t, lcp_json *j) {
     if (t->status != LCP_OK)
-        return lcp_verify_fail(path, &t->err);
+        return lcp_report_fail(path, &t->err);
     const lcp_cs_bundle *b = &t->bundle;
     const lcp_cs_seal_report *rep = &t->seal;
-    if (json)
+    if (j)
         lcp_json_field_string(j, "executable", b->executable);
     else if (!b->executable)
         printf("%s: invalid: no main executable (CFBundleExecutable) found\n", path);
-    int status = report_images(b->executable, json, j, &b->ext);
-    if (t->seal_status != LCP_OK) {
-        status = lcp_cli_worse(status, lcp_verify_fail(path, &t->seal_err));
-    }
-    if (json) {
+    int status = report_images(b->executable, j, &b->ext);
+    if (t->seal_status != LCP_OK)
+        status = lcp_cli_worse(status, lcp_report_fail(path, &t->seal_err));
+    if (j) {
         lcp_json_key(j, "resources");
         lcp_json_begin_object(j);
         lcp_json_field_bool(j, "sealed", rep->sealed);
@@ -55,7 +55,7 @@ static int report_bundle(const char *path, const lcp_cs_bundle_tree *t, bool jso
     }
     for (size_t i = 0; i < rep->nchanges; i++) {
         const lcp_cs_change *c = &rep->changes[i];
-        if (json) {
+        if (j) {
             lcp_json_begin_object(j);
             lcp_json_field_string(j, "kind", lcp_cs_change_name(c->kind));
             lcp_json_field_string(j, "path", c->path);
@@ -65,7 +65,7 @@ static int report_bundle(const char *path, const lcp_cs_bundle_tree *t, bool jso
     }
     if (rep->nchanges)
         status = lcp_cli_worse(status, LCP_EXIT_FINDINGS);
-    if (json) {
+    if (j) {
         lcp_json_end_array(j);
         lcp_json_end_object(j);
         lcp_json_key(j, "nested");
@@ -74,8 +74,8 @@ static int report_bundle(const char *path, const lcp_cs_bundle_tree *t, bool jso
     /* No CodeResources: the executable's verdict says whether its
      * CodeDirectory sealed one (slot -3 then cannot be checked). */
     for (size_t i = 0; i < t->nnested; i++)
-        status = lcp_cli_worse(status, report_entry(t->nested[i].path, t->nested[i].bundle, json, j));
-    if (json)
+        status = lcp_cli_worse(status, report_entry(t->nested[i].path, t->nested[i].bundle, j));
+    if (j)
         lcp_json_end_array(j);
     return status;
 }
@@ -83,25 +83,26 @@ static int report_bundle(const char *path, const lcp_cs_bundle_tree *t, bool jso
 /* One path verify reports, a Mach-O file or a bundle (its tree), as the
  * object {"file", its images or its bundle's keys, "status"} under --json:
  * each PATH and each nested code of a bundle. */
-static int report_entry(const char *path, const lcp_cs_bundle_tree *tree, bool json, lcp_json *j) {
-    if (json) {
+static int report_entry(const char *path, const lcp_cs_bundle_tree *tree, lcp_json *j) {
+    if (j) {
         lcp_json_begin_object(j);
         lcp_json_field_string(j, "file", path);
     }
-    int s = tree ? report_bundle(path, tree, json, j) : report_images(path, json, j, NULL);
-    if (json) {
+    int s = tree ? report_bundle(path, tree, j) : report_images(path, j, NULL);
+    if (j) {
         lcp_json_field_uint(j, "status", (uint64_t)s);
         lcp_json_end_object(j);
     }
     return s;
 }
 
-int lcp_verify_path(const char *path, bool bundle, bool json, lcp_json *j) {
-    if (!bundle)
-        return report_entry(path, NULL, json, j);
+int lcp_verify_path(const char *path, lcp_json *j) {
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+        return report_entry(path, NULL, j);
     lcp_cs_bundle_tree t;
     lcp_cs_bundle_tree_read(path, &t);
-    int status = report_entry(path, &t, json, j);
+    int status = report_entry(path, &t, j);
     lcp_cs_bundle_tree_release(&t);
     return status;
 }

@@ -33,4 +33,9 @@ void lcp_image_space(const lcp_image *img, lcp_space *out) {
     uint64_t vtool = lcp_vtool_section_offset(img, true);
     out->edit_free = (int64_t)(vtool < low ? vtool : low) - used;
     out->signature_fits = out->edit_free >= 16;
+    int64_t room = out->safe_free - (out->signed_image ? 0 : 16);
+    out->build_version_fits = room >= 24;
+    room -= room % (img->is64 ? 8 : 4); /* cmdsize is a multiple of the alignment */
+    int64_t longest = room - 12 - 1;    /* the fixed part, and the string's NUL */
+    out->rpath_max = longest > 0 ? longest : -1;
 }

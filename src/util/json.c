@@ -257,3 +257,12 @@ void lcp_json_failures_write(lcp_json *j, const lcp_json_failures *fl) {
         lcp_json_failure_object(j, fl->v[i].file, &fl->v[i].error);
     lcp_json_end_array(j);
 }
+
+bool lcp_json_field_object(lcp_json *j, const char *key, bool present) {
+    lcp_json_key(j, key);
+    if (present)
+        lcp_json_begin_object(j);
+    else
+        lcp_json_null(j);
+    return present;
+}

@@ -77,4 +77,9 @@ void lcp_json_failures_write(lcp_json *j, const lcp_json_failures *fl);
 void lcp_json_begin_files(lcp_json *j, bool on);
 void lcp_json_end_files(lcp_json *j, bool on, const lcp_json_failures *fl);
 
+/* A member whose value is an object when present, else null: writes the
+ * key, then opens the object (the caller fills and ends it) and returns
+ * true, or writes null and returns false. */
+bool lcp_json_field_object(lcp_json *j, const char *key, bool present);
+
 #endif

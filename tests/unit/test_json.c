@@ -61,6 +61,9 @@ static void fields(lcp_json *j) {
     lcp_json_field_uint_if(j, "u0", false, 1);
     lcp_json_field_int_if(j, "i1", true, -1);
     lcp_json_field_int_if(j, "i0", false, -1);
+    if (lcp_json_field_object(j, "o1", true))
+        lcp_json_end_object(j);
+    assert_false(lcp_json_field_object(j, "o0", false));
     lcp_json_end_object(j);
 }
 
@@ -69,7 +72,7 @@ static void fields_are_key_and_value(void **state) {
     (void)state;
     assert_string_equal(render(fields),
                         "{\"s\":\"x\",\"n\":null,\"u\":7,\"i\":-7,\"b\":false,\"u1\":1,\"u0\":null,\"i1\":-1,"
-                        "\"i0\":null}");
+                        "\"i0\":null,\"o1\":{},\"o0\":null}");
 }
 
 static void escapes(lcp_json *j) { lcp_json_string(j, "q\"b\\n\n\t\x01\x7f/"); }

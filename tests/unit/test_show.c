@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include "cli/show.h"
+#include "lcpatch/codesign.h"
 
 static void packed_versions(void **state) {
     (void)state;
@@ -41,11 +42,23 @@ static void dylib_kinds(void **state) {
     assert_null(lcp_show_dylib_kind(LCP_LC_RPATH));
 }
 
+/* A value is written by its name, or as a number (hex for flags and file
+ * types, decimal for platforms and tools) when it has none. */
+static void names_or_numbers(void **state) {
+    (void)state;
+    char b[16];
+    assert_string_equal(lcp_show_name(lcp_mh_flag_name, 0x1, true, b, sizeof b), "MH_NOUNDEFS");
+    assert_string_equal(lcp_show_name(lcp_mh_flag_name, 0x40000000u, true, b, sizeof b), "0x40000000");
+    assert_string_equal(lcp_show_name(lcp_cs_flag_name, 0x2, true, b, sizeof b), "adhoc");
+    assert_string_equal(lcp_show_name(lcp_platform_name, 9999, false, b, sizeof b), "9999");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(packed_versions),
         cmocka_unit_test(source_versions),
         cmocka_unit_test(dylib_kinds),
+        cmocka_unit_test(names_or_numbers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

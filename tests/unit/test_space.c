@@ -208,6 +208,34 @@ static void no_sections_means_image_size(void **state) {
     lcp_image_free(img);
 }
 
+/* What still fits: 16 bytes are kept for the LC_CODE_SIGNATURE an unsigned
+ * image will get; an LC_RPATH's cmdsize is a multiple of 8 in a 64-bit
+ * image, and holds 12 fixed bytes and the path's NUL. */
+static void what_still_fits(void **state) {
+    (void)state;
+    const struct sect s[] = {{"__text", 0x80000400, USED(1) + 16 + 24, 32}};
+    lcp_image *img = parse(s, 1);
+    lcp_space sp;
+    lcp_image_space(img, &sp);
+    assert_int_equal(sp.safe_free, 40);
+    assert_true(sp.build_version_fits);
+    assert_int_equal(sp.rpath_max, 24 - 12 - 1);
+    lcp_image_free(img);
+
+    const struct sect tight[] = {{"__text", 0x80000400, USED(1) + 16 + 23, 32}};
+    img = parse(tight, 1);
+    lcp_image_space(img, &sp);
+    assert_false(sp.build_version_fits);
+    assert_int_equal(sp.rpath_max, 16 - 12 - 1); /* 23 rounds down to 16 */
+    lcp_image_free(img);
+
+    const struct sect full[] = {{"__text", 0x80000400, USED(1) + 16 + 8, 32}};
+    img = parse(full, 1);
+    lcp_image_space(img, &sp);
+    assert_int_equal(sp.rpath_max, -1);
+    lcp_image_free(img);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(safe_rule_stops_at_the_first_section_with_bytes),
@@ -218,6 +246,7 @@ int main(void) {
         cmocka_unit_test(install_name_tool_segments_and_unbounded),
         cmocka_unit_test(apple_space_reports_both_rules),
         cmocka_unit_test(no_sections_means_image_size),
+        cmocka_unit_test(what_still_fits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
