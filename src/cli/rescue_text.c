@@ -140,29 +140,24 @@ static void print_text(rescue_item *items, size_t n, bool dry_run, bool skip, co
             print_findings(items, n, it, ar);
             continue;
         }
-        if (rf->state == LCP_RESCUE_BLOCKED && it->skipped)
-            printf("%s: blocked, left as it is (--skip-unrescuable)\n", it->path);
-        else if (rf->state == LCP_RESCUE_BLOCKED)
-            printf("%s: blocked (nothing written)\n", it->path);
-        else if (dry_run && it->dest == NULL) {
-            printf("%s: would be rescued (plan; -o OUT or --in-place writes it)", it->path);
-            print_not_ready(it);
-        } else if (dry_run && strcmp(it->dest, it->path) == 0) {
-            printf("%s: would be rescued in place (plan)", it->path);
-            print_not_ready(it);
-        } else if (dry_run) {
-            printf("%s -> %s (plan)", it->path, it->dest);
-            print_not_ready(it);
-        } else if (!it->written)
+        if (rf->state == LCP_RESCUE_BLOCKED)
+            printf("%s: blocked%s\n", it->path,
+                   it->skipped ? ", left as it is (--skip-unrescuable)" : " (nothing written)");
+        else if (!dry_run && !it->written)
             printf("%s: planned, not written (a failure or blocker elsewhere)\n", it->path);
-        else if (rf->state == LCP_RESCUE_ALREADY) {
-            printf("%s: already rescued: copied unchanged to %s", it->path, it->dest);
-            print_not_ready(it);
-        } else if (strcmp(it->dest, it->path) == 0) {
-            printf("%s: rescued in place", it->path);
-            print_not_ready(it);
-        } else {
-            printf("%s -> %s", it->path, it->dest);
+        else {
+            if (dry_run && it->dest == NULL)
+                printf("%s: would be rescued (plan; -o OUT or --in-place writes it)", it->path);
+            else if (dry_run && strcmp(it->dest, it->path) == 0)
+                printf("%s: would be rescued in place (plan)", it->path);
+            else if (dry_run)
+                printf("%s -> %s (plan)", it->path, it->dest);
+            else if (rf->state == LCP_RESCUE_ALREADY)
+                printf("%s: already rescued: copied unchanged to %s", it->path, it->dest);
+            else if (strcmp(it->dest, it->path) == 0)
+                printf("%s: rescued in place", it->path);
+            else
+                printf("%s -> %s", it->path, it->dest);
             print_not_ready(it);
         }
         for (size_t k = 0; k < rf->nslices; k++)
