@@ -40,6 +40,7 @@
 #include "lcpatch/error.h"
 #include "lcpatch/file.h"
 #include "lcpatch/image.h"
+#include "lcpatch/output.h"
 #include "lcpatch/version.h"
 #include "lcpatch/write.h"
 
@@ -165,6 +166,56 @@ bool lcp_rescue_finding_of(const char *root, const char *path, const lcp_audit_f
 bool lcp_rescue_finding_kept(const lcp_rescue_file *rf, const lcp_audit_finding *fd);
 bool lcp_rescue_finding_blocks(const lcp_audit_finding *fd);
 bool lcp_rescue_signable(const lcp_rescue_file *rf);
+
+/* The command's record of one file (src/job/rescue_items.c): what was
+ * planned, written and found for it; rescue's reports print from it. */
+typedef struct lcp_rescue_item {
+    const char *root; /* the PATH argument it came from */
+    char *path;       /* borrowed from the found-files lists */
+    const char *dest; /* output path, or NULL for --dry-run */
+    lcp_rescue_file *rf;
+    lcp_error err;
+    bool failed, written;
+    bool skipped;             /* unrescuable, left as it is (--skip-unrescuable) */
+    lcp_rescue_adhoc *adhoc;  /* --adhoc: the output signed ad hoc */
+    size_t nfindings, errors; /* audit findings that concern the kept slices */
+} lcp_rescue_item;
+
+/* rescue's files (src/job/rescue_items.c): every Mach-O file found under
+ * each PATH (lcp_rescue_find_files) that no --exclude names (the file, or
+ * a folder it lies under), one item each, in order; a PATH that cannot be
+ * read is one failed item of its own (its error in err), so that every
+ * PATH appears in the report. dest: out's destination (NULL for a dry run
+ * without -o or --in-place). Release with lcp_rescue_items_release, which
+ * frees each item's plan and signature too. */
+typedef struct lcp_rescue_items {
+    lcp_rescue_item *v;
+    size_t n;
+    char ***found;   /* owned: per PATH, the files found (the items' paths) */
+    size_t *nfound;  /* per PATH: how many (0: a folder with no Mach-O file) */
+    size_t nroots;   /* PATHs */
+    bool *excl_used; /* per --exclude: some file found was left out by it */
+} lcp_rescue_items;
+/* False when out of memory. */
+bool lcp_rescue_items_find(lcp_rescue_items *s, char *const *roots, size_t nroots, char *const *excl, size_t nexcl,
+                           const lcp_output_opts *out, bool dry_run);
+void lcp_rescue_items_release(lcp_rescue_items *s);
+
+/* The item a finding of step 5 counts for: the first whose root/file (root
+ * itself for a file argument) it is about, when the finding concerns a
+ * slice that item keeps (lcp_rescue_finding_kept); NULL when rescue did not
+ * plan that file (a symlink audit followed, say) or the slice goes. */
+lcp_rescue_item *lcp_rescue_item_of(lcp_rescue_item *items, size_t n, const lcp_audit_finding *fd);
+/* Sets each item's nfindings and errors (lcp_rescue_finding_blocks) from
+ * ar; returns the errors of all of them. */
+size_t lcp_rescue_items_count_findings(lcp_rescue_item *items, size_t n, const lcp_audit_report *ar);
+/* True when some file rescue made or kept is an archive or an object only
+ * (what codesign never signs). */
+bool lcp_rescue_items_unsigned(const lcp_rescue_item *items, size_t n);
+/* The next step: the codesign command that signs every output (a bundle's
+ * files inside out, then each bundle PATH), paths quoted for sh. Owned
+ * string (free), or NULL when nothing is to be signed. */
+char *lcp_rescue_next_step(const lcp_rescue_item *items, size_t n, char *const *roots, size_t nroots);
 
 #ifdef __cplusplus
 }

@@ -14,18 +14,16 @@
 
 #define NKINDS ((int)LCP_AUDIT_LOADER_RPATH + 1)
 
-/* The locations: the artifact, the audited PATH joined with the file (the
- * PATH alone when it is the file), and arch (NULL: none). */
-static void locations(lcp_json *j, const char *root, const char *file, const char *arch) {
-    char *joined = NULL;
-    if (strcmp(root, file) != 0) {
-        size_t n = strlen(root) + strlen(file) + 2;
-        joined = malloc(n);
-        if (joined)
-            snprintf(joined, n, "%s%s%s", root, root[0] && root[strlen(root) - 1] == '/' ? "" : "/", file);
-    }
-    lcp_sarif_locations(j, joined ? joined : file, arch);
-    free(joined);
+/* Where a finding or failure is: the audited PATH joined with the file
+ * (the PATH alone when it is the file). Owned string, or NULL: use file. */
+static char *joined_path(const char *root, const char *file) {
+    if (strcmp(root, file) == 0)
+        return NULL;
+    size_t n = strlen(root) + strlen(file) + 2;
+    char *joined = malloc(n);
+    if (joined)
+        snprintf(joined, n, "%s%s%s", root, root[0] && root[strlen(root) - 1] == '/' ? "" : "/", file);
+    return joined;
 }
 
 /* The invocation: successful unless a file could not be read; each such
@@ -34,11 +32,9 @@ static void write_invocation(lcp_json *j, const lcp_audit_report *r) {
     lcp_sarif_begin_notifications(j, r->nfailures == 0);
     for (size_t i = 0; i < r->nfailures; i++) {
         const lcp_audit_failure *f = &r->failures[i];
-        lcp_json_begin_object(j);
-        lcp_json_field_string(j, "level", "error");
-        char etext[LCP_CLI_ERROR_TEXT_MAX];
-        lcp_sarif_text(j, "message", lcp_cli_error_text(&f->error, etext, sizeof etext));
-        locations(j, f->root, f->file, NULL);
+        char etext[LCP_CLI_ERROR_TEXT_MAX], *joined = joined_path(f->root, f->file);
+        lcp_sarif_notification_begin(j, lcp_cli_error_text(&f->error, etext, sizeof etext), joined ? joined : f->file);
+        free(joined);
         lcp_json_key(j, "properties");
         lcp_json_begin_object(j);
         lcp_json_field_string(j, "status", lcp_status_name(f->error.status));
@@ -66,12 +62,10 @@ void lcp_audit_print_sarif(FILE *out, const lcp_audit_report *r) {
         else
             snprintf(msg, sizeof msg, "%s (%s, %s(\"%s\") at 0x%llx): %s", lcp_audit_kind_name(f->kind), f->arch,
                      f->command, f->path, (unsigned long long)f->address, f->hint);
-        lcp_json_begin_object(&j);
-        lcp_json_field_string(&j, "ruleId", lcp_audit_kind_name(f->kind));
-        lcp_json_field_uint(&j, "ruleIndex", (uint64_t)f->kind);
-        lcp_json_field_string(&j, "level", f->severity == LCP_AUDIT_ERROR ? "error" : "warning");
-        lcp_sarif_text(&j, "message", msg);
-        locations(&j, f->root, f->file, f->arch);
+        char *joined = joined_path(f->root, f->file);
+        lcp_sarif_result_begin(&j, lcp_audit_kind_name(f->kind), (uint64_t)f->kind, f->severity == LCP_AUDIT_ERROR, msg,
+                               joined ? joined : f->file, f->arch);
+        free(joined);
         lcp_json_key(&j, "properties");
         lcp_json_begin_object(&j);
         lcp_json_field_string(&j, "command", f->command);

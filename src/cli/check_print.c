@@ -37,14 +37,6 @@ void lcp_check_print_text(FILE *out, const lcp_check_report *r) {
             r->errors || r->nfailures ? "not ready for notarization" : "ready to sign and notarize");
 }
 
-static void failures_json(lcp_json *j, const lcp_check_report *r) {
-    lcp_json_key(j, "failures");
-    lcp_json_begin_array(j);
-    for (size_t i = 0; i < r->nfailures; i++)
-        lcp_json_failure_object(j, r->failures[i].path, &r->failures[i].error);
-    lcp_json_end_array(j);
-}
-
 void lcp_check_print_json(FILE *out, const lcp_check_report *r) {
     lcp_json j;
     lcp_json_init(&j, out);
@@ -87,7 +79,11 @@ void lcp_check_print_json(FILE *out, const lcp_check_report *r) {
     lcp_json_field_uint(&j, "machoFiles", r->macho_files);
     lcp_json_field_uint(&j, "errors", r->errors);
     lcp_json_field_uint(&j, "warnings", r->warnings);
-    failures_json(&j, r);
+    lcp_json_key(&j, "failures");
+    lcp_json_begin_array(&j);
+    for (size_t i = 0; i < r->nfailures; i++)
+        lcp_json_failure_object(&j, r->failures[i].path, &r->failures[i].error);
+    lcp_json_end_array(&j);
     lcp_json_end_object(&j);
     lcp_json_finish(&j);
 }
@@ -108,21 +104,14 @@ void lcp_check_print_sarif(FILE *out, const lcp_check_report *r) {
         char *msg = malloc(n);
         if (msg)
             snprintf(msg, n, "%s%s%s", ri->message, is->detail ? ": " : "", is->detail ? is->detail : "");
-        lcp_json_begin_object(&j);
-        lcp_json_field_string(&j, "ruleId", ri->id);
-        lcp_json_field_uint(&j, "ruleIndex", (uint64_t)is->rule);
-        lcp_json_field_string(&j, "level", severity_name(ri->severity));
-        lcp_sarif_text(&j, "message", msg ? msg : ri->message);
-        free(msg);
-        lcp_sarif_locations(&j, is->path, is->arch);
+        lcp_sarif_result_begin(&j, ri->id, (uint64_t)is->rule, ri->severity == LCP_CHECK_ERROR, msg ? msg : ri->message,
+                               is->path, is->arch);
         lcp_json_end_object(&j);
+        free(msg);
     }
     lcp_sarif_begin_notifications(&j, r->nfailures == 0);
     for (size_t i = 0; i < r->nfailures; i++) {
-        lcp_json_begin_object(&j);
-        lcp_json_field_string(&j, "level", "error");
-        lcp_sarif_text(&j, "message", r->failures[i].error.message);
-        lcp_sarif_locations(&j, r->failures[i].path, NULL);
+        lcp_sarif_notification_begin(&j, r->failures[i].error.message, r->failures[i].path);
         lcp_json_end_object(&j);
     }
     lcp_sarif_end(&j);

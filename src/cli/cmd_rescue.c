@@ -9,20 +9,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* True when path is excl or lies under the folder excl. */
-static bool excluded(const char *path, char *const *excl, size_t nexcl, bool *used) {
-    for (size_t e = 0; e < nexcl; e++) {
-        size_t l = strlen(excl[e]);
-        while (l > 1 && excl[e][l - 1] == '/')
-            l--;
-        if (strncmp(path, excl[e], l) == 0 && (path[l] == '\0' || path[l] == '/')) {
-            used[e] = true;
-            return true;
-        }
-    }
-    return false;
-}
-
 /* -o OUT naming a folder fails at the rename, after the output was written
  * to a temporary file: say it before anything is written. */
 static bool output_is_folder(const lcp_output_opts *out) {
@@ -33,105 +19,66 @@ static bool output_is_folder(const lcp_output_opts *out) {
 int cmd_rescue(int argc, char **argv) {
     struct rescue_args args;
     int status = rescue_parse_args(&args, argc, argv);
-    bool *excl_used = NULL;
-    rescue_item *items = NULL;
-    size_t nitems = 0, nroots = args.nroots;
-    char ***found = NULL;
-    size_t *nfound = NULL;
+    lcp_rescue_items found = {0}; /* the files under the PATHs, one item each */
+    size_t nroots = args.nroots;
     lcp_write_all w = {0}; /* the writes, once every file is planned */
     if (status >= 0)
         goto cleanup;
     status = LCP_EXIT_OK;
-    /* borrowed from args, under the names the steps below use */
-    const lcp_output_opts out = args.out;
-    const lcp_rescue_options opt = args.opt;
-    const bool json = args.json, dry_run = args.dry_run, fix_paths = args.fix_paths, skip = args.skip;
-    char *const *excl = args.excl;
-    const size_t nexcl = args.nexcl;
-    char *const *roots = args.roots;
     if (nroots == 0) {
         status = lcp_cli_usage_error("rescue", "no PATH given");
         goto cleanup;
     }
-    if (!dry_run && lcp_output_opts_check(&out, "rescue", roots, (int)nroots)) {
+    if (!args.dry_run && lcp_output_opts_check(&args.out, "rescue", args.roots, (int)nroots)) {
         status = LCP_EXIT_USAGE;
         goto cleanup;
     }
-    if (fix_paths && out.output) {
+    if (args.fix_paths && args.out.output) {
         status = lcp_cli_usage_error("rescue", "--fix-paths edits bundles in place: use --in-place (or --dry-run)");
         goto cleanup;
     }
-    if (output_is_folder(&out)) {
-        status = lcp_cli_usage_error("rescue", "-o %s is a folder: name the output file (e.g. %s/NAME)", out.output,
-                                     out.output);
+    if (output_is_folder(&args.out)) {
+        status = lcp_cli_usage_error("rescue", "-o %s is a folder: name the output file (e.g. %s/NAME)",
+                                     args.out.output, args.out.output);
         goto cleanup;
     }
     for (size_t r = 0; r < nroots; r++) {
         struct stat sb;
-        if (out.output && stat(roots[r], &sb) == 0 && S_ISDIR(sb.st_mode)) {
-            status = lcp_cli_usage_error("rescue", "%s is a folder: rescue it --in-place (or --dry-run)", roots[r]);
+        if (args.out.output && stat(args.roots[r], &sb) == 0 && S_ISDIR(sb.st_mode)) {
+            status =
+                lcp_cli_usage_error("rescue", "%s is a folder: rescue it --in-place (or --dry-run)", args.roots[r]);
             goto cleanup;
         }
     }
     /* Expand folders and bundles into their Mach-O files. A PATH that
      * cannot be read is a failure like a file that cannot be planned: the
      * others are still planned and reported, and nothing is written. */
-    found = calloc(nroots, sizeof *found);
-    nfound = calloc(nroots, sizeof *nfound);
-    excl_used = calloc(nexcl ? nexcl : 1, sizeof *excl_used);
-    if (found == NULL || nfound == NULL || excl_used == NULL) {
+    if (!lcp_rescue_items_find(&found, args.roots, nroots, args.excl, args.nexcl, &args.out, args.dry_run)) {
         fprintf(stderr, "lcpatch: out of memory\n");
         status = LCP_EXIT_FAILED;
         goto cleanup;
     }
-    size_t failures = 0, blocked = 0, audit_errors = 0, left_alone = 0, empty_roots = 0;
-    for (size_t r = 0; r < nroots; r++) {
-        /* A PATH that cannot be read is a failed item of its own, so that
-         * every PATH appears in the report; the others are still planned
-         * (and nothing is written, as for any failure). */
-        lcp_error err;
-        bool root_failed = lcp_rescue_find_files(roots[r], &found[r], &nfound[r], &err) != LCP_OK;
-        rescue_item *more = realloc(items, (nitems + nfound[r] + 1) * sizeof *items);
-        if (more == NULL) {
-            fprintf(stderr, "lcpatch: out of memory\n");
-            status = LCP_EXIT_FAILED;
-            goto cleanup;
-        }
-        items = more;
-        if (root_failed) {
-            lcp_cli_fail(&err);
-            rescue_item *it = &items[nitems++];
-            memset(it, 0, sizeof *it);
-            it->root = roots[r];
-            it->path = roots[r];
-            it->failed = true;
-            it->err = err;
+    lcp_rescue_item *items = found.v;
+    size_t nitems = found.n, failures = 0, blocked = 0, audit_errors = 0, left_alone = 0, empty_roots = 0;
+    for (size_t r = 0, k = 0; r < nroots; r++) { /* the items come PATH by PATH */
+        if (k < nitems && items[k].root == args.roots[r] && items[k].failed) {
+            lcp_cli_fail(&items[k].err);
             failures++;
-            continue;
-        }
-        size_t before = nitems;
-        for (size_t k = 0; k < nfound[r]; k++) {
-            if (excluded(found[r][k], excl, nexcl, excl_used))
-                continue;
-            rescue_item *it = &items[nitems++];
-            memset(it, 0, sizeof *it);
-            it->root = roots[r];
-            it->path = found[r][k];
-            it->dest = dry_run && !out.output && !out.in_place ? NULL : lcp_output_opts_dest(&out, it->path);
-        }
-        if (nitems == before && nfound[r] == 0) {
+        } else if (found.nfound[r] == 0) {
             /* a folder with no Mach-O file: nothing to rescue, nothing to sign */
-            fprintf(stderr, "lcpatch: %s: no Mach-O file found (nothing to rescue)\n", roots[r]);
+            fprintf(stderr, "lcpatch: %s: no Mach-O file found (nothing to rescue)\n", args.roots[r]);
             empty_roots++;
         }
+        while (k < nitems && items[k].root == args.roots[r])
+            k++;
     }
-    for (size_t e = 0; e < nexcl; e++)
-        if (!excl_used[e]) {
+    for (size_t e = 0; e < args.nexcl; e++)
+        if (!found.excl_used[e]) {
             status = lcp_cli_usage_error("rescue", "--exclude %s: no file found under the PATHs is or lies under it",
-                                         excl[e]);
+                                         args.excl[e]);
             goto cleanup;
         }
-    if (!lcp_write_all_init(&w, &out, (int)nitems)) {
+    if (!lcp_write_all_init(&w, &args.out, (int)nitems)) {
         fprintf(stderr, "lcpatch: out of memory\n");
         status = LCP_EXIT_FAILED;
         goto cleanup;
@@ -142,10 +89,10 @@ int cmd_rescue(int argc, char **argv) {
     lcp_audit_report_init(&audit);
     /* Plan everything first. */
     for (size_t k = 0; k < nitems; k++) {
-        rescue_item *it = &items[k];
+        lcp_rescue_item *it = &items[k];
         if (it->failed)
             continue; /* its PATH could not be read (counted above) */
-        if (lcp_rescue_plan_file(it->path, &opt, &it->rf, &it->err)) {
+        if (lcp_rescue_plan_file(it->path, &args.opt, &it->rf, &it->err)) {
             it->failed = true;
             failures++;
             lcp_cli_fail(&it->err); /* with --json too, as every command does */
@@ -154,12 +101,12 @@ int cmd_rescue(int argc, char **argv) {
         lcp_rescue_state state = it->rf->state;
         if (state == LCP_RESCUE_OTHER_PLATFORM)
             left_alone++;
-        else if ((state == LCP_RESCUE_BLOCKED || state == LCP_RESCUE_NO_64BIT) && skip) {
+        else if ((state == LCP_RESCUE_BLOCKED || state == LCP_RESCUE_NO_64BIT) && args.skip) {
             it->skipped = true;
             left_alone++;
         } else if (state == LCP_RESCUE_BLOCKED || state == LCP_RESCUE_NO_64BIT) {
             blocked++;
-            if (state == LCP_RESCUE_NO_64BIT && !json)
+            if (state == LCP_RESCUE_NO_64BIT && !args.json)
                 fprintf(stderr, "lcpatch: %s: %s\n", it->path, it->rf->reason);
         }
     }
@@ -171,40 +118,32 @@ int cmd_rescue(int argc, char **argv) {
         lcp_audit_options ao;
         memset(&ao, 0, sizeof ao);
         lcp_error err;
-        if (nfound[r] && lcp_audit_path(roots[r], &ao, &audit, &err) != LCP_OK)
+        if (found.nfound[r] && lcp_audit_path(args.roots[r], &ao, &audit, &err) != LCP_OK)
             audit_failed = true; /* the plan's own error says more */
     }
-    for (size_t f = 0; f < audit.nfindings; f++) {
-        rescue_item *it = rescue_item_of(items, nitems, &audit.findings[f]);
-        if (it && lcp_rescue_finding_kept(it->rf, &audit.findings[f])) {
-            it->nfindings++;
-            if (lcp_rescue_finding_blocks(&audit.findings[f])) {
-                it->errors++;
-                audit_errors++;
-            }
-        }
-    }
+    audit_errors = lcp_rescue_items_count_findings(items, nitems, &audit);
     /* Then write, only when every plan is good: stage every output
      * first, and replace the files only when all of them were written,
      * so that a full disk halfway through leaves every file as it was. */
-    for (size_t k = 0; k < nitems && !dry_run && status == LCP_EXIT_OK && lcp_write_all_ok(&w); k++) {
-        rescue_item *it = &items[k];
+    for (size_t k = 0; k < nitems && !args.dry_run && status == LCP_EXIT_OK && lcp_write_all_ok(&w); k++) {
+        lcp_rescue_item *it = &items[k];
         lcp_rescue_state state = it->rf->state;
         if (it->skipped || state == LCP_RESCUE_OTHER_PLATFORM)
             continue; /* left as it is */
         /* in place and nothing to do: leave the file alone; -o copies it */
-        if (state == LCP_RESCUE_ALREADY && !out.output)
+        if (state == LCP_RESCUE_ALREADY && !args.out.output)
             continue;
         lcp_error err;
         lcp_status ast =
-            args.adhoc ? lcp_rescue_adhoc_sign(it->rf, lcp_output_opts_dest(&out, it->path), &it->adhoc, &err) : LCP_OK;
+            args.adhoc ? lcp_rescue_adhoc_sign(it->rf, lcp_output_opts_dest(&args.out, it->path), &it->adhoc, &err)
+                       : LCP_OK;
         const lcp_plan *pl = it->adhoc ? &it->adhoc->plan : &it->rf->plan;
         const lcp_source *src = it->adhoc ? &it->adhoc->file->src : &it->rf->file->src;
         lcp_write_all_plan(&w, (int)k, ast, &err, true, it->path, pl, src);
     }
     lcp_write_all_commit(&w);
     for (size_t k = 0; k < nitems; k++) {
-        rescue_item *it = &items[k];
+        lcp_rescue_item *it = &items[k];
         it->written = w.written[k];
         if (w.failed[k]) { /* its output failed to stage, or to be renamed */
             it->failed = true;
@@ -218,15 +157,16 @@ int cmd_rescue(int argc, char **argv) {
      * --adhoc signature, src/job/rescue_adhoc.c, is part of each staged output.) */
     lcp_cli_fix_state *fix = NULL;
     int fix_status = LCP_EXIT_OK;
-    if (fix_paths && status == LCP_EXIT_OK)
-        fix_status = lcp_cli_fix_paths_run(roots, nroots, dry_run, lcp_output_opts_write_flags(&out), &fix);
-    char *step = status == LCP_EXIT_OK ? rescue_next_step(items, nitems, roots, nroots) : NULL;
+    if (args.fix_paths && status == LCP_EXIT_OK)
+        fix_status =
+            lcp_cli_fix_paths_run(args.roots, nroots, args.dry_run, lcp_output_opts_write_flags(&args.out), &fix);
+    char *step = status == LCP_EXIT_OK ? lcp_rescue_next_step(items, nitems, args.roots, nroots) : NULL;
     /* done, but load paths need fixing (with --fix-paths its second audit
      * decides), files were left alone, or a folder held nothing */
-    if (status == LCP_EXIT_OK && ((audit_errors && !fix_paths) || left_alone || empty_roots))
+    if (status == LCP_EXIT_OK && ((audit_errors && !args.fix_paths) || left_alone || empty_roots))
         status = LCP_EXIT_FINDINGS;
     struct rescue_report report = {&args, items, nitems, &audit, audit_errors, audit_failed, fix, step, status};
-    if (json)
+    if (args.json)
         rescue_print_json(&report);
     else
         rescue_print_text(&report);
@@ -237,16 +177,7 @@ int cmd_rescue(int argc, char **argv) {
         status = fix_status;
 cleanup:
     lcp_write_all_release(&w);
-    for (size_t k = 0; k < nitems; k++) {
-        lcp_rescue_file_free(items[k].rf);
-        lcp_rescue_adhoc_free(items[k].adhoc);
-    }
-    free(items);
-    for (size_t r = 0; found && r < nroots; r++)
-        lcp_rescue_paths_free(found[r], nfound[r]);
-    free(found);
-    free(nfound);
-    free(excl_used);
+    lcp_rescue_items_release(&found);
     rescue_args_release(&args);
     return status;
 }

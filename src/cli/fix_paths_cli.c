@@ -46,16 +46,12 @@ int lcp_cli_fix_paths_run(char *const *roots, size_t nroots, bool dry_run, unsig
     return status;
 }
 
-static const char *kind_key(lcp_fix_action_kind k) {
-    switch (k) {
-    case LCP_FIX_CHANGE: return "change";
-    case LCP_FIX_ADD_RPATH: return "add-rpath";
-    case LCP_FIX_DELETE_RPATH: return "delete-rpath";
-    case LCP_FIX_SET_ID: return "set-id";
-    case LCP_FIX_UNRESOLVED: return "unresolved";
-    }
-    return "?";
-}
+/* The --json name of each action kind. */
+static const char *const kind_keys[] = {[LCP_FIX_CHANGE] = "change",
+                                        [LCP_FIX_ADD_RPATH] = "add-rpath",
+                                        [LCP_FIX_DELETE_RPATH] = "delete-rpath",
+                                        [LCP_FIX_SET_ID] = "set-id",
+                                        [LCP_FIX_UNRESOLVED] = "unresolved"};
 
 void lcp_cli_fix_paths_print(const lcp_cli_fix_state *s) {
     if (!s)
@@ -135,7 +131,7 @@ void lcp_cli_fix_paths_json(const lcp_cli_fix_state *s, lcp_json *j) {
         for (size_t k = 0; k < rf->plan.n; k++) {
             const lcp_fix_action *a = &rf->plan.actions[k];
             lcp_json_begin_object(j);
-            lcp_json_field_string(j, "action", kind_key(a->kind));
+            lcp_json_field_string(j, "action", kind_keys[a->kind]);
             lcp_json_field_string(j, "file", a->file);
             lcp_json_field_string(j, "arch", a->arch);
             lcp_json_field_string(j, "old", a->old_path);

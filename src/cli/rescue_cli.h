@@ -1,6 +1,6 @@
 /* lcpatch rescue, inside: the command (cmd_rescue.c) finds, plans, writes
- * and then reports; its options (rescue_options.c), the facts both reports
- * share (rescue_report.c), the text report (rescue_text.c) and the JSON
+ * and then reports from its records (lcp_rescue_item, src/job); its
+ * options (rescue_options.c), the text report (rescue_text.c) and the JSON
  * report (rescue_json.c) live beside it. Nothing here is used by another
  * command. */
 #ifndef LCP_CLI_RESCUE_CLI_H
@@ -14,19 +14,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-/* One file to rescue and where its result goes. */
-typedef struct rescue_item {
-    const char *root; /* the PATH argument it came from */
-    char *path;       /* borrowed from the found-files lists */
-    const char *dest; /* output path, or NULL for --dry-run */
-    lcp_rescue_file *rf;
-    lcp_error err;
-    bool failed, written;
-    bool skipped;             /* unrescuable, left as it is (--skip-unrescuable) */
-    lcp_rescue_adhoc *adhoc;  /* --adhoc: the output signed ad hoc */
-    size_t nfindings, errors; /* audit findings that concern the kept slices */
-} rescue_item;
 
 /* The command line (rescue_parse_args). */
 struct rescue_args {
@@ -50,7 +37,7 @@ void rescue_args_release(struct rescue_args *a);
 /* What happened, for the reports: printed once every write is done. */
 struct rescue_report {
     const struct rescue_args *args;
-    rescue_item *items;
+    lcp_rescue_item *items;
     size_t nitems;
     const lcp_audit_report *audit;
     size_t audit_errors;    /* findings that stop a kept slice from running */
@@ -62,12 +49,7 @@ struct rescue_report {
 void rescue_print_text(const struct rescue_report *r);
 void rescue_print_json(const struct rescue_report *r);
 
-/* The facts both reports share (rescue_report.c). */
-rescue_item *rescue_item_of(rescue_item *items, size_t n, const lcp_audit_finding *fd);
+/* The word for an sdk action, in both reports (rescue_json.c). */
 const char *rescue_sdk_action_name(lcp_sdk_action a);
-const char *rescue_state_name(const rescue_item *it, bool dry_run);
-bool rescue_next_step_unsigned(const rescue_item *items, size_t n);
-/* Owned string (free), or NULL when nothing is to be signed. */
-char *rescue_next_step(const rescue_item *items, size_t n, char *const *roots, size_t nroots);
 
 #endif

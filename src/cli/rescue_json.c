@@ -4,6 +4,37 @@
 #include "util/json.h"
 #include "cli/rescue_cli.h"
 
+const char *rescue_sdk_action_name(lcp_sdk_action a) {
+    switch (a) {
+    case LCP_SDK_UNCHANGED: return "unchanged";
+    case LCP_SDK_REWRITTEN: return "rewritten in place";
+    case LCP_SDK_ADDED_BUILD_VERSION: return "LC_BUILD_VERSION added";
+    case LCP_SDK_ADDED_VERSION_MIN: return "LC_VERSION_MIN_MACOSX added";
+    case LCP_SDK_OTHER_PLATFORM: return "other platform";
+    case LCP_SDK_NO_SPACE: return "no space";
+    }
+    return "?";
+}
+
+/* What happened to the file, for --json (docs/schema/rescue.schema.json):
+ * "rescued" only when the output was written, "planned" for --dry-run,
+ * "not written" when its plan was good but a failure or blocker elsewhere
+ * stopped every write (rescue is all-or-nothing). */
+static const char *rescue_state_name(const lcp_rescue_item *it, bool dry_run) {
+    if (it->failed)
+        return "failed";
+    if (it->rf == NULL)
+        return "not written"; /* not planned: an earlier failure stopped rescue */
+    switch (it->rf->state) {
+    case LCP_RESCUE_CHANGED: return it->written ? "rescued" : dry_run ? "planned" : "not written";
+    case LCP_RESCUE_ALREADY: return "already rescued";
+    case LCP_RESCUE_BLOCKED:
+    case LCP_RESCUE_NO_64BIT: return "blocked";
+    case LCP_RESCUE_OTHER_PLATFORM: return "not macOS";
+    }
+    return "?";
+}
+
 static void json_finding(lcp_json *j, const lcp_audit_finding *fd) {
     lcp_json_begin_object(j);
     lcp_json_field_string(j, "severity", lcp_rescue_finding_blocks(fd) ? "error" : "warning");
@@ -51,7 +82,7 @@ static void json_slice(lcp_json *j, const lcp_rescue_slice *s) {
 
 void rescue_print_json(const struct rescue_report *r) {
     const struct rescue_args *a = r->args;
-    rescue_item *items = r->items;
+    lcp_rescue_item *items = r->items;
     size_t nitems = r->nitems;
     lcp_json j;
     lcp_json_init(&j, stdout);
@@ -60,7 +91,7 @@ void rescue_print_json(const struct rescue_report *r) {
     lcp_json_key(&j, "files");
     lcp_json_begin_array(&j);
     for (size_t k = 0; k < nitems; k++) {
-        const rescue_item *it = &items[k];
+        const lcp_rescue_item *it = &items[k];
         lcp_json_begin_object(&j);
         lcp_json_field_string(&j, "file", it->path);
         lcp_json_field_string(&j, "output", it->dest);
@@ -87,8 +118,7 @@ void rescue_print_json(const struct rescue_report *r) {
             lcp_json_key(&j, "findings");
             lcp_json_begin_array(&j);
             for (size_t f = 0; f < r->audit->nfindings; f++)
-                if (rescue_item_of(items, nitems, &r->audit->findings[f]) == it &&
-                    lcp_rescue_finding_kept(it->rf, &r->audit->findings[f]))
+                if (lcp_rescue_item_of(items, nitems, &r->audit->findings[f]) == it)
                     json_finding(&j, &r->audit->findings[f]);
             lcp_json_end_array(&j);
         }

@@ -76,15 +76,15 @@ static void print_slice_text(const lcp_rescue_file *rf, size_t index) {
         printf("  %-10s BLOCKER: %s\n", "", s->blocker);
 }
 
-static void print_findings(rescue_item *items, size_t n, const rescue_item *it, const lcp_audit_report *ar) {
+static void print_findings(lcp_rescue_item *items, size_t n, const lcp_rescue_item *it, const lcp_audit_report *ar) {
     for (size_t f = 0; f < ar->nfindings; f++)
-        if (rescue_item_of(items, n, &ar->findings[f]) == it && lcp_rescue_finding_kept(it->rf, &ar->findings[f]))
+        if (lcp_rescue_item_of(items, n, &ar->findings[f]) == it)
             print_finding_text(&ar->findings[f]);
 }
 
 /* "; not ready: ..." after the verdict of a file whose load paths stop it
  * from running signed with the hardened runtime. */
-static void print_not_ready(const rescue_item *it) {
+static void print_not_ready(const lcp_rescue_item *it) {
     if (it->errors)
         printf("; not ready: %zu load path error%s below to fix", it->errors, it->errors == 1 ? "" : "s");
     putchar('\n');
@@ -92,7 +92,7 @@ static void print_not_ready(const rescue_item *it) {
 
 /* The files rescue leaves alone: no 64-bit slice, another platform, or
  * blocked and skipped; says why and what to do. */
-static void print_left_alone(const rescue_item *it, size_t nitems, bool skip) {
+static void print_left_alone(const lcp_rescue_item *it, size_t nitems, bool skip) {
     const lcp_rescue_file *rf = it->rf;
     if (rf->state == LCP_RESCUE_OTHER_PLATFORM) {
         printf("%s: left alone: %s\n", it->path, rf->reason);
@@ -119,9 +119,9 @@ static void print_left_alone(const rescue_item *it, size_t nitems, bool skip) {
         printf("\n");
 }
 
-static void print_text(rescue_item *items, size_t n, bool dry_run, bool skip, const lcp_audit_report *ar) {
+static void print_text(lcp_rescue_item *items, size_t n, bool dry_run, bool skip, const lcp_audit_report *ar) {
     for (size_t i = 0; i < n; i++) {
-        rescue_item *it = &items[i];
+        lcp_rescue_item *it = &items[i];
         if (it->failed) {
             printf("%s: failed (see the error above)\n", it->path);
             continue;
@@ -140,29 +140,24 @@ static void print_text(rescue_item *items, size_t n, bool dry_run, bool skip, co
             print_findings(items, n, it, ar);
             continue;
         }
-        if (rf->state == LCP_RESCUE_BLOCKED && it->skipped)
-            printf("%s: blocked, left as it is (--skip-unrescuable)\n", it->path);
-        else if (rf->state == LCP_RESCUE_BLOCKED)
-            printf("%s: blocked (nothing written)\n", it->path);
-        else if (dry_run && it->dest == NULL) {
-            printf("%s: would be rescued (plan; -o OUT or --in-place writes it)", it->path);
-            print_not_ready(it);
-        } else if (dry_run && strcmp(it->dest, it->path) == 0) {
-            printf("%s: would be rescued in place (plan)", it->path);
-            print_not_ready(it);
-        } else if (dry_run) {
-            printf("%s -> %s (plan)", it->path, it->dest);
-            print_not_ready(it);
-        } else if (!it->written)
+        if (rf->state == LCP_RESCUE_BLOCKED)
+            printf("%s: blocked%s\n", it->path,
+                   it->skipped ? ", left as it is (--skip-unrescuable)" : " (nothing written)");
+        else if (!dry_run && !it->written)
             printf("%s: planned, not written (a failure or blocker elsewhere)\n", it->path);
-        else if (rf->state == LCP_RESCUE_ALREADY) {
-            printf("%s: already rescued: copied unchanged to %s", it->path, it->dest);
-            print_not_ready(it);
-        } else if (strcmp(it->dest, it->path) == 0) {
-            printf("%s: rescued in place", it->path);
-            print_not_ready(it);
-        } else {
-            printf("%s -> %s", it->path, it->dest);
+        else {
+            if (dry_run && it->dest == NULL)
+                printf("%s: would be rescued (plan; -o OUT or --in-place writes it)", it->path);
+            else if (dry_run && strcmp(it->dest, it->path) == 0)
+                printf("%s: would be rescued in place (plan)", it->path);
+            else if (dry_run)
+                printf("%s -> %s (plan)", it->path, it->dest);
+            else if (rf->state == LCP_RESCUE_ALREADY)
+                printf("%s: already rescued: copied unchanged to %s", it->path, it->dest);
+            else if (strcmp(it->dest, it->path) == 0)
+                printf("%s: rescued in place", it->path);
+            else
+                printf("%s -> %s", it->path, it->dest);
             print_not_ready(it);
         }
         for (size_t k = 0; k < rf->nslices; k++)
@@ -179,7 +174,7 @@ static void print_text(rescue_item *items, size_t n, bool dry_run, bool skip, co
 
 void rescue_print_text(const struct rescue_report *r) {
     const struct rescue_args *a = r->args;
-    rescue_item *items = r->items;
+    lcp_rescue_item *items = r->items;
     size_t nitems = r->nitems;
     if (a->dry_run)
         printf("dry run: nothing is written\n");
@@ -199,7 +194,7 @@ void rescue_print_text(const struct rescue_report *r) {
         printf("next step:\n  %s\n", r->step);
     else if (r->status == LCP_EXIT_FAILED)
         printf("nothing written: fix the failures and blockers above, then run rescue again\n");
-    else if (nitems && rescue_next_step_unsigned(items, nitems))
+    else if (nitems && lcp_rescue_items_unsigned(items, nitems))
         printf("no next step: static archives, object files and debug symbols (dSYM) are not signed "
                "(codesign signs the program they belong to)\n");
     else if (nitems)

@@ -97,6 +97,23 @@ void lcp_sarif_locations(lcp_json *j, const char *path, const char *arch) {
     lcp_json_end_array(j);
 }
 
+void lcp_sarif_result_begin(lcp_json *j, const char *id, uint64_t rule_index, bool error, const char *message,
+                            const char *path, const char *arch) {
+    lcp_json_begin_object(j);
+    lcp_json_field_string(j, "ruleId", id);
+    lcp_json_field_uint(j, "ruleIndex", rule_index);
+    lcp_json_field_string(j, "level", error ? "error" : "warning");
+    lcp_sarif_text(j, "message", message);
+    lcp_sarif_locations(j, path, arch);
+}
+
+void lcp_sarif_notification_begin(lcp_json *j, const char *message, const char *path) {
+    lcp_json_begin_object(j);
+    lcp_json_field_string(j, "level", "error");
+    lcp_sarif_text(j, "message", message);
+    lcp_sarif_locations(j, path, NULL);
+}
+
 void lcp_sarif_begin_notifications(lcp_json *j, bool successful) {
     lcp_json_end_array(j); /* results */
     lcp_json_key(j, "invocations");

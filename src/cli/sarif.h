@@ -8,6 +8,7 @@
 #include "util/json.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 
 /* Opens the document, its run and the driver `tool`, up to its open "rules"
  * array. */
@@ -27,6 +28,14 @@ void lcp_sarif_artifact(lcp_json *j, const char *path);
  * NULL, the architecture as a logical location ({"name", "kind":
  * "module"}). */
 void lcp_sarif_locations(lcp_json *j, const char *path, const char *arch);
+/* Opens one result of rule id (rule_index in the rules) at error or
+ * warning level: its message and locations (lcp_sarif_locations); the
+ * caller adds its own fields and closes the object. */
+void lcp_sarif_result_begin(lcp_json *j, const char *id, uint64_t rule_index, bool error, const char *message,
+                            const char *path, const char *arch);
+/* Opens one error notification: its message and the location path; the
+ * caller closes the object. */
+void lcp_sarif_notification_begin(lcp_json *j, const char *message, const char *path);
 /* Closes the results, opens the invocation (executionSuccessful) and its
  * "toolExecutionNotifications" array. */
 void lcp_sarif_begin_notifications(lcp_json *j, bool successful);
