@@ -41,8 +41,7 @@ typedef struct lcp_vtool_slice {
  * slice's header, commands and zeros up to its first section, in place,
  * every other byte copied. *stale tells whether a signature goes stale (a
  * certificate's, or one vtool leaves as it is): vtool's warning. */
-lcp_status lcp_vtool_plan(const lcp_file *f, const lcp_vtool_slice *edits, lcp_plan *plan, bool *stale,
-                          lcp_error *err);
+lcp_status lcp_vtool_plan(const lcp_file *f, const lcp_vtool_slice *edits, lcp_plan *plan, bool *stale, lcp_error *err);
 
 #ifdef __cplusplus
 }

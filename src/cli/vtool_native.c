@@ -15,6 +15,11 @@ enum native_op { OP_SET_BUILD, OP_SET_VMIN, OP_REMOVE_BUILD };
 
 static const char *const op_names[] = {"set-build-version", "set-version-min", "remove-build-version"};
 
+/* The end of every help: the output options, then the exit statuses. */
+#define NATIVE_HELP_END(no_room)                                                                                       \
+    LCP_OUTPUT_RESIGN_HELP LCP_OUTPUT_NO_FSYNC_HELP LCP_OUTPUT_ALL_OR_NOTHING_HELP                                     \
+        "Exit status: 0 done, 2 usage, 3 the input failed" no_room ".\n"
+
 static const char *const op_help[] = {
     "usage: lcpatch set-build-version PLATFORM MINOS SDK [--tool TOOL VERSION]... [--replace]\n"
     "                                 [--arch A]... [--no-fsync] [--no-resign] (-o OUT | --in-place)\n"
@@ -25,22 +30,19 @@ static const char *const op_help[] = {
     "minos, sdk and tools, appended after the other load commands: Apple vtool's\n"
     "-set-build-version, on thin, fat, fat64 files and archives. The new commands\n"
     "must fit before the first section with 16 bytes kept for LC_CODE_SIGNATURE\n"
-    "on unsigned slices; otherwise the file is refused and nothing is written.\n" LCP_OUTPUT_RESIGN_HELP
-        LCP_OUTPUT_NO_FSYNC_HELP LCP_OUTPUT_ALL_OR_NOTHING_HELP
-    "Exit status: 0 done, 2 usage, 3 the input failed or a slice has no room.\n",
+    "on unsigned slices; otherwise the file is refused and nothing is written.\n" NATIVE_HELP_END(
+        " or a slice has no room"),
     "usage: lcpatch set-version-min PLATFORM MINOS SDK [--replace] [--arch A]...\n"
     "                               [--no-fsync] [--no-resign] (-o OUT | --in-place) FILE...\n"
     "\n"
     "As set-build-version, with an LC_VERSION_MIN_* (macos, ios, tvos, watchos):\n"
-    "Apple vtool's -set-version-min, on thin, fat, fat64 files and archives.\n" LCP_OUTPUT_RESIGN_HELP
-        LCP_OUTPUT_NO_FSYNC_HELP LCP_OUTPUT_ALL_OR_NOTHING_HELP
-    "Exit status: 0 done, 2 usage, 3 the input failed or a slice has no room.\n",
+    "Apple vtool's -set-version-min, on thin, fat, fat64 files and archives.\n" NATIVE_HELP_END(
+        " or a slice has no room"),
     "usage: lcpatch remove-build-version PLATFORM [--arch A]... [--no-fsync] [--no-resign]\n"
     "                                    (-o OUT | --in-place) FILE...\n"
     "\n"
     "Removes the version commands of PLATFORM from every slice and archive member:\n"
-    "Apple vtool's -remove-build-version, on thin, fat, fat64 files and archives.\n" LCP_OUTPUT_RESIGN_HELP
-        LCP_OUTPUT_NO_FSYNC_HELP LCP_OUTPUT_ALL_OR_NOTHING_HELP "Exit status: 0 done, 2 usage, 3 the input failed.\n"};
+    "Apple vtool's -remove-build-version, on thin, fat, fat64 files and archives.\n" NATIVE_HELP_END("")};
 
 #define MAX_ITEMS 64
 #define MAX_ARCHS 32

@@ -29,11 +29,6 @@ static const struct {
     {14, "sepos"},
 };
 
-static const struct {
-    uint32_t id;
-    const char *name;
-} tools[] = {{LCP_TOOL_CLANG, "clang"}, {LCP_TOOL_SWIFT, "swift"}, {LCP_TOOL_LD, "ld"}, {LCP_TOOL_LLD, "lld"}};
-
 static uint32_t platform_id(const char *s) {
     for (size_t i = 0; i < sizeof platforms / sizeof platforms[0]; i++)
         if (strcmp(s, platforms[i].name) == 0)
@@ -48,10 +43,12 @@ const char *vt_platform_name(uint32_t id) {
     return NULL;
 }
 
+/* vtool's tools are the library's, numbered from 1 in -help's order,
+ * but matched case-sensitively, and else read by strtol. */
 static uint32_t tool_id(const char *s) {
-    for (size_t i = 0; i < sizeof tools / sizeof tools[0]; i++)
-        if (strcmp(s, tools[i].name) == 0)
-            return tools[i].id;
+    for (uint32_t t = 1; lcp_tool_name(t); t++)
+        if (strcmp(s, lcp_tool_name(t)) == 0)
+            return t;
     return (uint32_t)strtol(s, NULL, 0);
 }
 
@@ -96,8 +93,8 @@ static int usage(const vt_opts *o, const char *fmt, ...) {
         for (size_t i = 0; i < sizeof platforms / sizeof platforms[0]; i++)
             fprintf(stderr, "    %s\n", platforms[i].name);
         fputs("  tool is one of:\n", stderr);
-        for (size_t i = 0; i < sizeof tools / sizeof tools[0]; i++)
-            fprintf(stderr, "    %s\n", tools[i].name);
+        for (uint32_t t = 1; lcp_tool_name(t); t++)
+            fprintf(stderr, "    %s\n", lcp_tool_name(t));
         fputs("  platform and tool can also be specified by number\n", stderr);
     }
     return 1;
