@@ -17,6 +17,11 @@
 extern "C" {
 #endif
 
+/* The first item of `kind` in items[0..n) that repeats an earlier one of
+ * that kind (for SET_BUILD the same platform, for ADD_TOOL the same
+ * platform and tool, for SET_SOURCE any), or NULL: vtool refuses these. */
+const lcp_vtool_item *lcp_vtool_repeated(const lcp_vtool_item *items, size_t n, lcp_vtool_item_kind kind);
+
 /* vtool's answer for an image the strict parse refuses (img->strict_error
  * set), which lcp_vtool_apply cannot edit: LCP_OK when the edit is a
  * remove that changes nothing and the commands fit before the first

@@ -8,6 +8,7 @@
 #include "cli/edit_files.h"
 #include "cli/commands.h"
 #include "cli/output_opts.h"
+#include "lcpatch/vtool_file.h"
 
 #include <string.h>
 
@@ -198,10 +199,8 @@ static int run(enum native_op op, int argc, char **argv) {
             return lcp_cli_usage_error(name, "unknown tool '%s'", tools[k][0]);
         if (!lcp_version_parse(tools[k][1], &t->version))
             return lcp_cli_usage_error(name, "bad tool version '%s'", tools[k][1]);
-        for (size_t j = 1; j < n.nitems; j++)
-            if (n.items[j].tool == t->tool)
-                return lcp_cli_usage_error(name, "tool '%s' given twice", tools[k][0]);
-        n.nitems++;
+        if (lcp_vtool_repeated(n.items, ++n.nitems, LCP_VTOOL_ADD_TOOL))
+            return lcp_cli_usage_error(name, "tool '%s' given twice", tools[k][0]);
     }
     char **files = pos + npos;
     int nfiles = nargs - npos;

@@ -323,19 +323,6 @@ static int read_option(vt_opts *o, const struct vt_option *opt, char **argv, int
     }
 }
 
-/* The first item of `kind` that repeats an earlier one (the same platform,
- * and for a tool the same tool), or NULL. */
-static const lcp_vtool_item *repeated(const vt_opts *o, lcp_vtool_item_kind kind) {
-    for (size_t i = 0; i < o->nitems; i++)
-        for (size_t j = 0; j < i && o->items[i].kind == kind; j++) {
-            const lcp_vtool_item *x = &o->items[i], *y = &o->items[j];
-            if (y->kind == kind && (kind == LCP_VTOOL_SET_SOURCE ||
-                                    (x->platform == y->platform && (kind != LCP_VTOOL_ADD_TOOL || x->tool == y->tool))))
-                return x;
-        }
-    return NULL;
-}
-
 const char *vt_name_or_number(const char *name, uint32_t v, char *buf, size_t len) {
     if (name)
         return name;
@@ -376,12 +363,12 @@ int vt_parse_args(vt_opts *o, int argc, char **argv) {
         return usage(o, "-show commands do not write output");
     char b1[16], b2[16];
     const lcp_vtool_item *r;
-    if ((r = repeated(o, LCP_VTOOL_SET_BUILD)) != NULL)
+    if ((r = lcp_vtool_repeated(o->items, o->nitems, LCP_VTOOL_SET_BUILD)) != NULL)
         return usage(o, "more than one build version specified for platform %s",
                      vt_name_or_number(vt_platform_name(r->platform), r->platform, b1, sizeof b1));
-    if (repeated(o, LCP_VTOOL_SET_SOURCE))
+    if (lcp_vtool_repeated(o->items, o->nitems, LCP_VTOOL_SET_SOURCE))
         return usage(o, "more than one source version specified");
-    if ((r = repeated(o, LCP_VTOOL_ADD_TOOL)) != NULL)
+    if ((r = lcp_vtool_repeated(o->items, o->nitems, LCP_VTOOL_ADD_TOOL)) != NULL)
         return usage(o, "more than one tool version specified for platform %s, tool %s",
                      vt_name_or_number(vt_platform_name(r->platform), r->platform, b1, sizeof b1),
                      vt_name_or_number(lcp_tool_name(r->tool), r->tool, b2, sizeof b2));

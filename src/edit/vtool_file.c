@@ -84,6 +84,17 @@ lcp_status lcp_vtool_check_lenient(const lcp_image *img, const lcp_vtool_edit *e
     return err->status;
 }
 
+const lcp_vtool_item *lcp_vtool_repeated(const lcp_vtool_item *items, size_t n, lcp_vtool_item_kind kind) {
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < i && items[i].kind == kind; j++) {
+            const lcp_vtool_item *x = &items[i], *y = &items[j];
+            if (y->kind == kind && (kind == LCP_VTOOL_SET_SOURCE ||
+                                    (x->platform == y->platform && (kind != LCP_VTOOL_ADD_TOOL || x->tool == y->tool))))
+                return x;
+        }
+    return NULL;
+}
+
 static int by_offset(const void *a, const void *b) {
     const lcp_vtool_slice *x = a, *y = b;
     return x->img->offset < y->img->offset ? -1 : x->img->offset > y->img->offset;

@@ -151,10 +151,30 @@ static void plan_in_place_zeros_to_section(void **state) {
     lcp_file_free(f);
 }
 
+/* vtool's repeats: a build version per platform, a tool per platform
+ * and tool, one source version; the later item is the one named. */
+static void repeated_items(void **state) {
+    (void)state;
+    lcp_vtool_item v[] = {
+        {LCP_VTOOL_SET_BUILD, LCP_PLATFORM_MACOS, 0, 0, 0, 0, false},
+        {LCP_VTOOL_ADD_TOOL, LCP_PLATFORM_MACOS, LCP_TOOL_LD, 1, 0, 0, false},
+        {LCP_VTOOL_SET_BUILD, LCP_PLATFORM_IOS, 0, 0, 0, 0, false},
+        {LCP_VTOOL_ADD_TOOL, LCP_PLATFORM_IOS, LCP_TOOL_LD, 2, 0, 0, false},
+        {LCP_VTOOL_ADD_TOOL, LCP_PLATFORM_MACOS, LCP_TOOL_LD, 3, 0, 0, false},
+        {LCP_VTOOL_SET_BUILD, LCP_PLATFORM_IOS, 0, 0, 0, 0, false},
+    };
+    assert_null(lcp_vtool_repeated(v, 4, LCP_VTOOL_SET_BUILD));
+    assert_null(lcp_vtool_repeated(v, 4, LCP_VTOOL_ADD_TOOL));
+    assert_ptr_equal(lcp_vtool_repeated(v, 5, LCP_VTOOL_ADD_TOOL), &v[4]);
+    assert_ptr_equal(lcp_vtool_repeated(v, 6, LCP_VTOOL_SET_BUILD), &v[5]);
+    assert_null(lcp_vtool_repeated(v, 6, LCP_VTOOL_SET_SOURCE));
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(lenient_remove_and_set),
         cmocka_unit_test(plan_in_place_zeros_to_section),
+        cmocka_unit_test(repeated_items),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
