@@ -83,13 +83,13 @@ static int visit(void *ctx, lcp_file *f, size_t slice_index, lcp_member *member,
     struct native *n = ctx;
     if (!wanted(n, img) || n->e.failed)
         return 0;
-    char label[1024];
-    lcp_cli_image_label(f, slice_index, member, img, label, sizeof label);
+    struct native_record x = {.what = op_names[n->op]};
+    lcp_cli_image_label(f, slice_index, member, img, x.label, sizeof x.label);
     lcp_vtool_edit edit = {n->items, n->nitems, n->replace};
     lcp_vtool_result res;
     lcp_error err;
     if (lcp_vtool_apply(img, &edit, &res, &err) != LCP_OK) {
-        lcp_edit_files_fail(&n->e, &err, label);
+        lcp_edit_files_fail(&n->e, &err, x.label);
         return 1;
     }
     if (res.outcome == LCP_VTOOL_NO_SPACE) {
@@ -97,13 +97,13 @@ static int visit(void *ctx, lcp_file *f, size_t slice_index, lcp_member *member,
             &n->e.err, LCP_E_NOSPACE, img->offset + img->header_size,
             "%s: not enough space for the load commands: %llu bytes needed before the first section "
             "(at %llu), %llu available",
-            label, (unsigned long long)res.needed, (unsigned long long)res.section_offset,
+            x.label, (unsigned long long)res.needed, (unsigned long long)res.section_offset,
             (unsigned long long)(res.section_offset > img->header_size ? res.section_offset - img->header_size : 0));
         n->e.failed = true;
         return 1;
     }
     if (res.outcome != LCP_VTOOL_DONE) {
-        lcp_error_set(&n->e.err, LCP_E_UNSUPPORTED, LCP_NO_OFFSET, "%s: %s", label,
+        lcp_error_set(&n->e.err, LCP_E_UNSUPPORTED, LCP_NO_OFFSET, "%s: %s", x.label,
                       res.outcome == LCP_VTOOL_NO_BUILD_VERSION ? "no LC_BUILD_VERSION for the platform of the tool"
                                                                 : "LC_VERSION_MIN_* commands have no tools");
         n->e.failed = true;
@@ -111,11 +111,8 @@ static int visit(void *ctx, lcp_file *f, size_t slice_index, lcp_member *member,
     }
     if (!res.changed)
         return 0;
-    if (!lcp_edit_files_add(&n->e, img, label, lcp_edit_files_stale(&n->e, f, member, img)))
+    if (!lcp_edit_files_add(&n->e, img, x.label, lcp_edit_files_stale(&n->e, f, member, img)))
         return 1;
-    struct native_record x;
-    snprintf(x.label, sizeof x.label, "%s", label);
-    x.what = op_names[n->op];
     return lcp_edit_files_record(&n->e, &x) ? 0 : 1;
 }
 

@@ -24,11 +24,12 @@ static bool arch_selected(const vt_opts *o, uint32_t cputype, uint32_t cpusubtyp
     return false;
 }
 
-/* vtool's file_read checks, in its order: every slice inside the file,
+/* vtool's file_read checks, in its order: every slice inside the file (a
+ * fat entry past the end refuses the whole file before anything else),
  * then every -arch present. Returns 0 or 1 after printing. */
 static int check_file(const vt_opts *o, const lcp_file *f) {
     for (size_t i = 0; i < f->nslices; i++)
-        if (vt_slice_out_of_file(&f->slices[i])) {
+        if (f->slices[i].error && f->slices[i].error->reason == LCP_R_FAT_ARCH_PAST_END) {
             vt_print_slice_error(o, f, i, f->slices[i].error);
             return 1;
         }

@@ -62,8 +62,5 @@ void vt_print_open_error(const vt_opts *o, const lcp_error *err);
 void vt_print_slice_error(const vt_opts *o, const lcp_file *f, size_t i, const lcp_error *err);
 void vt_print_no_space(const vt_opts *o, const lcp_file *f, const lcp_image *img);
 void vt_print_outcome(const vt_opts *o, const lcp_vtool_result *res);
-/* True when the slice's fat entry runs past the file (vtool refuses the
- * whole file before anything else then). */
-bool vt_slice_out_of_file(const lcp_slice *s);
 
 #endif
