@@ -17,6 +17,15 @@
 extern "C" {
 #endif
 
+/* vtool's version arguments (cctools misc/vtool.c): n = 3 for X.Y.Z (16,
+ * 8 and 8 bits, each component cut to 32 bits first, as vtool keeps it in
+ * a uint32_t), n = 5 for a source version A.B.C.D.E (24, 10, 10, 10 and 10
+ * bits, as lcp_source_version_format reads it); components are read with
+ * strtoull (so "abc" reads 0), missing ones are 0. Returns 0 with *out
+ * packed; -1 when there are more than n components (checked first); else
+ * the number (from 1) of the first component too large, its value in *out. */
+int lcp_vtool_version_parse(const char *s, int n, uint64_t *out);
+
 /* The first item of `kind` in items[0..n) that repeats an earlier one of
  * that kind (for SET_BUILD the same platform, for ADD_TOOL the same
  * platform and tool, for SET_SOURCE any), or NULL: vtool refuses these. */

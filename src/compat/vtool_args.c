@@ -100,55 +100,18 @@ static int usage(const vt_opts *o, const char *fmt, ...) {
     return 1;
 }
 
-/* ---- version numbers, parsed as vtool parses them ---- */
-
-/* Splits at dots into at most `max` components read with strtoul/strtoull
- * (so "abc" reads 0, as in vtool). Returns the number of components, or
- * max + 1 when there are more. */
-static int split_version(const char *s, uint64_t *c, int max) {
-    int n = 0;
-    const char *p = s;
-    for (;;) {
-        if (n == max)
-            return max + 1;
-        char buf[64];
-        const char *dot = strchr(p, '.');
-        size_t len = dot ? (size_t)(dot - p) : strlen(p);
-        if (len >= sizeof buf)
-            len = sizeof buf - 1;
-        memcpy(buf, p, len);
-        buf[len] = '\0';
-        c[n++] = (uint64_t)strtoull(buf, NULL, 10);
-        if (!dot)
-            return n;
-        p = dot + 1;
-    }
-}
-
-/* vtool's versions: X.Y.Z (n = 3; 16, 8 and 8 bits, each component cut
- * to 32 bits first, as vtool stores it in a uint32_t) and A.B.C.D.E (n = 5;
- * 24, 10, 10, 10 and 10 bits). Returns 0, or -1 after vtool's message. */
+/* vtool's versions (lcp_vtool_version_parse: X.Y.Z for n = 3, A.B.C.D.E
+ * for n = 5) with its messages. Returns 0, or -1 after the message. */
 static int parse_version(const vt_opts *o, const char *s, int n, uint64_t *out) {
     static const char *const names[] = {"major", "minor", "revision", "penultimate", "ultimate"};
-    uint64_t c[5] = {0, 0, 0, 0, 0}, packed = 0;
-    if (split_version(s, c, n) > n) {
+    int bad = lcp_vtool_version_parse(s, n, out);
+    if (bad < 0)
         fprintf(stderr, "%s error: version has more than %d components: %s\n", o->prog, n, s);
-        return -1;
-    }
-    for (int i = 0; i < n; i++) {
-        unsigned bits = n == 3 ? (i == 0 ? 16 : 8) : (i == 0 ? 24 : 10);
-        uint64_t v = n == 3 ? (uint32_t)c[i] : c[i];
-        if (v >> bits) {
-            if (n == 3)
-                fprintf(stderr, "%s error: %s version is too large\n", o->prog, names[i]);
-            else
-                fprintf(stderr, "%s error: %s version %llu is too large\n", o->prog, names[i], (unsigned long long)v);
-            return -1;
-        }
-        packed = packed << bits | v;
-    }
-    *out = packed;
-    return 0;
+    else if (bad > 0 && n == 3)
+        fprintf(stderr, "%s error: %s version is too large\n", o->prog, names[bad - 1]);
+    else if (bad > 0)
+        fprintf(stderr, "%s error: %s version %llu is too large\n", o->prog, names[bad - 1], (unsigned long long)*out);
+    return bad ? -1 : 0;
 }
 
 /* ---- arguments ---- */

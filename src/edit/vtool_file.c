@@ -8,6 +8,7 @@
 #include "lcpatch/sign.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 static bool has_item(const lcp_vtool_edit *e, lcp_vtool_item_kind kind) {
     for (size_t j = 0; j < e->nitems; j++)
@@ -82,6 +83,45 @@ lcp_status lcp_vtool_check_lenient(const lcp_image *img, const lcp_vtool_edit *e
         return lcp_error_set(err, LCP_E_NOSPACE, img->offset, "not enough space to hold load commands");
     *err = *img->strict_error;
     return err->status;
+}
+
+/* vtool's split: at dots, into at most n components, each read with
+ * strtoull from a copy of at most 63 characters (so "abc" reads 0);
+ * false when there are more. */
+static bool split_version(const char *s, uint64_t *c, int n) {
+    const char *p = s;
+    for (int i = 0;; i++) {
+        if (i == n)
+            return false;
+        char buf[64];
+        const char *dot = strchr(p, '.');
+        size_t len = dot ? (size_t)(dot - p) : strlen(p);
+        if (len >= sizeof buf)
+            len = sizeof buf - 1;
+        memcpy(buf, p, len);
+        buf[len] = '\0';
+        c[i] = (uint64_t)strtoull(buf, NULL, 10);
+        if (!dot)
+            return true;
+        p = dot + 1;
+    }
+}
+
+int lcp_vtool_version_parse(const char *s, int n, uint64_t *out) {
+    uint64_t c[5] = {0, 0, 0, 0, 0}, packed = 0;
+    if ((n != 3 && n != 5) || !split_version(s, c, n))
+        return -1;
+    for (int i = 0; i < n; i++) {
+        unsigned bits = n == 3 ? (i == 0 ? 16 : 8) : (i == 0 ? 24 : 10);
+        uint64_t v = n == 3 ? (uint32_t)c[i] : c[i];
+        if (v >> bits) {
+            *out = v;
+            return i + 1;
+        }
+        packed = packed << bits | v;
+    }
+    *out = packed;
+    return 0;
 }
 
 const lcp_vtool_item *lcp_vtool_repeated(const lcp_vtool_item *items, size_t n, lcp_vtool_item_kind kind) {

@@ -170,11 +170,34 @@ static void repeated_items(void **state) {
     assert_null(lcp_vtool_repeated(v, 6, LCP_VTOOL_SET_SOURCE));
 }
 
+/* vtool's numbers: the count checked before the sizes, each component
+ * cut to 32 bits for X.Y.Z, the first component too large named. */
+static void version_numbers(void **state) {
+    (void)state;
+    uint64_t v = 0;
+    assert_int_equal(lcp_vtool_version_parse("10.9.1", 3, &v), 0);
+    assert_int_equal(v, 0x000a0901);
+    assert_int_equal(lcp_vtool_version_parse("abc", 3, &v), 0);
+    assert_int_equal(v, 0);
+    assert_int_equal(lcp_vtool_version_parse("1.2.3.", 3, &v), -1);
+    assert_int_equal(lcp_vtool_version_parse("70000.2.3.4", 3, &v), -1);
+    assert_int_equal(lcp_vtool_version_parse("1.256", 3, &v), 2);
+    assert_int_equal(v, 256);
+    assert_int_equal(lcp_vtool_version_parse("4294967297", 3, &v), 0); /* 2^32 + 1 cut to 1 */
+    assert_int_equal(v, 0x00010000);
+    assert_int_equal(lcp_vtool_version_parse("1.2.3.4.5", 5, &v), 0);
+    assert_int_equal(v, (uint64_t)1 << 40 | 2u << 30 | 3u << 20 | 4u << 10 | 5u);
+    assert_int_equal(lcp_vtool_version_parse("16777216", 5, &v), 1);
+    assert_int_equal(v, 16777216);
+    assert_int_equal(lcp_vtool_version_parse("1.2.3.4.5.6", 5, &v), -1);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(lenient_remove_and_set),
         cmocka_unit_test(plan_in_place_zeros_to_section),
         cmocka_unit_test(repeated_items),
+        cmocka_unit_test(version_numbers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
