@@ -8,12 +8,18 @@
 #include "cli/edit_files.h"
 #include "cli/commands.h"
 #include "cli/output_opts.h"
+#include "lcpatch/vtool_file.h"
 
 #include <string.h>
 
 enum native_op { OP_SET_BUILD, OP_SET_VMIN, OP_REMOVE_BUILD };
 
 static const char *const op_names[] = {"set-build-version", "set-version-min", "remove-build-version"};
+
+/* The end of every help: the output options, then the exit statuses. */
+#define NATIVE_HELP_END(no_room)                                                                                       \
+    LCP_OUTPUT_RESIGN_HELP LCP_OUTPUT_NO_FSYNC_HELP LCP_OUTPUT_ALL_OR_NOTHING_HELP                                     \
+        "Exit status: 0 done, 2 usage, 3 the input failed" no_room ".\n"
 
 static const char *const op_help[] = {
     "usage: lcpatch set-build-version PLATFORM MINOS SDK [--tool TOOL VERSION]... [--replace]\n"
@@ -25,22 +31,19 @@ static const char *const op_help[] = {
     "minos, sdk and tools, appended after the other load commands: Apple vtool's\n"
     "-set-build-version, on thin, fat, fat64 files and archives. The new commands\n"
     "must fit before the first section with 16 bytes kept for LC_CODE_SIGNATURE\n"
-    "on unsigned slices; otherwise the file is refused and nothing is written.\n" LCP_OUTPUT_RESIGN_HELP
-        LCP_OUTPUT_NO_FSYNC_HELP LCP_OUTPUT_ALL_OR_NOTHING_HELP
-    "Exit status: 0 done, 2 usage, 3 the input failed or a slice has no room.\n",
+    "on unsigned slices; otherwise the file is refused and nothing is written.\n" NATIVE_HELP_END(
+        " or a slice has no room"),
     "usage: lcpatch set-version-min PLATFORM MINOS SDK [--replace] [--arch A]...\n"
     "                               [--no-fsync] [--no-resign] (-o OUT | --in-place) FILE...\n"
     "\n"
     "As set-build-version, with an LC_VERSION_MIN_* (macos, ios, tvos, watchos):\n"
-    "Apple vtool's -set-version-min, on thin, fat, fat64 files and archives.\n" LCP_OUTPUT_RESIGN_HELP
-        LCP_OUTPUT_NO_FSYNC_HELP LCP_OUTPUT_ALL_OR_NOTHING_HELP
-    "Exit status: 0 done, 2 usage, 3 the input failed or a slice has no room.\n",
+    "Apple vtool's -set-version-min, on thin, fat, fat64 files and archives.\n" NATIVE_HELP_END(
+        " or a slice has no room"),
     "usage: lcpatch remove-build-version PLATFORM [--arch A]... [--no-fsync] [--no-resign]\n"
     "                                    (-o OUT | --in-place) FILE...\n"
     "\n"
     "Removes the version commands of PLATFORM from every slice and archive member:\n"
-    "Apple vtool's -remove-build-version, on thin, fat, fat64 files and archives.\n" LCP_OUTPUT_RESIGN_HELP
-        LCP_OUTPUT_NO_FSYNC_HELP LCP_OUTPUT_ALL_OR_NOTHING_HELP "Exit status: 0 done, 2 usage, 3 the input failed.\n"};
+    "Apple vtool's -remove-build-version, on thin, fat, fat64 files and archives.\n" NATIVE_HELP_END("")};
 
 #define MAX_ITEMS 64
 #define MAX_ARCHS 32
@@ -80,13 +83,13 @@ static int visit(void *ctx, lcp_file *f, size_t slice_index, lcp_member *member,
     struct native *n = ctx;
     if (!wanted(n, img) || n->e.failed)
         return 0;
-    char label[1024];
-    lcp_cli_image_label(f, slice_index, member, img, label, sizeof label);
+    struct native_record x = {.what = op_names[n->op]};
+    lcp_cli_image_label(f, slice_index, member, img, x.label, sizeof x.label);
     lcp_vtool_edit edit = {n->items, n->nitems, n->replace};
     lcp_vtool_result res;
     lcp_error err;
     if (lcp_vtool_apply(img, &edit, &res, &err) != LCP_OK) {
-        lcp_edit_files_fail(&n->e, &err, label);
+        lcp_edit_files_fail(&n->e, &err, x.label);
         return 1;
     }
     if (res.outcome == LCP_VTOOL_NO_SPACE) {
@@ -94,13 +97,13 @@ static int visit(void *ctx, lcp_file *f, size_t slice_index, lcp_member *member,
             &n->e.err, LCP_E_NOSPACE, img->offset + img->header_size,
             "%s: not enough space for the load commands: %llu bytes needed before the first section "
             "(at %llu), %llu available",
-            label, (unsigned long long)res.needed, (unsigned long long)res.section_offset,
+            x.label, (unsigned long long)res.needed, (unsigned long long)res.section_offset,
             (unsigned long long)(res.section_offset > img->header_size ? res.section_offset - img->header_size : 0));
         n->e.failed = true;
         return 1;
     }
     if (res.outcome != LCP_VTOOL_DONE) {
-        lcp_error_set(&n->e.err, LCP_E_UNSUPPORTED, LCP_NO_OFFSET, "%s: %s", label,
+        lcp_error_set(&n->e.err, LCP_E_UNSUPPORTED, LCP_NO_OFFSET, "%s: %s", x.label,
                       res.outcome == LCP_VTOOL_NO_BUILD_VERSION ? "no LC_BUILD_VERSION for the platform of the tool"
                                                                 : "LC_VERSION_MIN_* commands have no tools");
         n->e.failed = true;
@@ -108,11 +111,8 @@ static int visit(void *ctx, lcp_file *f, size_t slice_index, lcp_member *member,
     }
     if (!res.changed)
         return 0;
-    if (!lcp_edit_files_add(&n->e, img, label, lcp_edit_files_stale(&n->e, f, member, img)))
+    if (!lcp_edit_files_add(&n->e, img, x.label, lcp_edit_files_stale(&n->e, f, member, img)))
         return 1;
-    struct native_record x;
-    snprintf(x.label, sizeof x.label, "%s", label);
-    x.what = op_names[n->op];
     return lcp_edit_files_record(&n->e, &x) ? 0 : 1;
 }
 
@@ -196,10 +196,8 @@ static int run(enum native_op op, int argc, char **argv) {
             return lcp_cli_usage_error(name, "unknown tool '%s'", tools[k][0]);
         if (!lcp_version_parse(tools[k][1], &t->version))
             return lcp_cli_usage_error(name, "bad tool version '%s'", tools[k][1]);
-        for (size_t j = 1; j < n.nitems; j++)
-            if (n.items[j].tool == t->tool)
-                return lcp_cli_usage_error(name, "tool '%s' given twice", tools[k][0]);
-        n.nitems++;
+        if (lcp_vtool_repeated(n.items, ++n.nitems, LCP_VTOOL_ADD_TOOL))
+            return lcp_cli_usage_error(name, "tool '%s' given twice", tools[k][0]);
     }
     char **files = pos + npos;
     int nfiles = nargs - npos;

@@ -1,14 +1,15 @@
 /* The vtool dialect (`lcpatch vtool`, multi-call `vtool`): Apple's vtool
  * (cctools misc/vtool.c) over the library's model. Data flows
  * argv (vtool_args.c) -> lcp_file read with vtool's parse options
- * (vtool.c) -> lcp_vtool_apply per slice (vtool_edit.c) -> one lcp_plan
- * written atomically, linker-signed slices signed again (vtool_edit.c);
+ * (vtool.c) -> lcp_vtool_apply per slice -> one lcp_plan written
+ * atomically, linker-signed slices signed again (lcp_vtool_plan, vtool.c);
  * -show* prints the model (vtool_show.c); every library error reason is
  * mapped to Apple's text and status in vtool_messages.c. */
 #ifndef LCP_COMPAT_VTOOL_H
 #define LCP_COMPAT_VTOOL_H
 
 #include "lcpatch/lcpatch.h"
+#include "lcpatch/vtool_file.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -54,19 +55,6 @@ const char *vt_name_or_number(const char *name, uint32_t v, char *buf, size_t le
 /* vtool_show.c: -show, -show-build, -show-source, -show-space of one image. */
 void vt_show_image(const vt_opts *o, const lcp_file *f, const lcp_image *img);
 
-/* vtool_edit.c. One slice's edit: the image edited in place (or left alone
- * when vtool changes nothing) and where its header area ends. */
-typedef struct vt_slice_edit {
-    lcp_image *img; /* the file's image, edited; NULL: the slice is copied */
-    uint64_t sect;  /* where vtool's zeros after the new commands end */
-} vt_slice_edit;
-/* Runs the set or remove command on slice i. Returns 0, or 1 after
- * printing vtool's message. */
-int vt_edit_slice(const vt_opts *o, const lcp_file *f, size_t i, vt_slice_edit *out);
-/* Writes the output: every edited slice's header area rewritten, the rest
- * copied; linker-signed edited slices signed again. Returns 0 or 1. */
-int vt_write_output(const vt_opts *o, const lcp_file *f, vt_slice_edit *edits);
-
 /* vtool_messages.c: Apple's text for the library's errors. */
 void vt_print_open_error(const vt_opts *o, const lcp_error *err);
 /* A bad slice: out of the file (checked for all slices first), not Mach-O,
@@ -74,8 +62,5 @@ void vt_print_open_error(const vt_opts *o, const lcp_error *err);
 void vt_print_slice_error(const vt_opts *o, const lcp_file *f, size_t i, const lcp_error *err);
 void vt_print_no_space(const vt_opts *o, const lcp_file *f, const lcp_image *img);
 void vt_print_outcome(const vt_opts *o, const lcp_vtool_result *res);
-/* True when the slice's fat entry runs past the file (vtool refuses the
- * whole file before anything else then). */
-bool vt_slice_out_of_file(const lcp_slice *s);
 
 #endif

@@ -29,11 +29,6 @@ static const struct {
     {14, "sepos"},
 };
 
-static const struct {
-    uint32_t id;
-    const char *name;
-} tools[] = {{LCP_TOOL_CLANG, "clang"}, {LCP_TOOL_SWIFT, "swift"}, {LCP_TOOL_LD, "ld"}, {LCP_TOOL_LLD, "lld"}};
-
 static uint32_t platform_id(const char *s) {
     for (size_t i = 0; i < sizeof platforms / sizeof platforms[0]; i++)
         if (strcmp(s, platforms[i].name) == 0)
@@ -48,10 +43,12 @@ const char *vt_platform_name(uint32_t id) {
     return NULL;
 }
 
+/* vtool's tools are the library's, numbered from 1 in -help's order,
+ * but matched case-sensitively, and else read by strtol. */
 static uint32_t tool_id(const char *s) {
-    for (size_t i = 0; i < sizeof tools / sizeof tools[0]; i++)
-        if (strcmp(s, tools[i].name) == 0)
-            return tools[i].id;
+    for (uint32_t t = 1; lcp_tool_name(t); t++)
+        if (strcmp(s, lcp_tool_name(t)) == 0)
+            return t;
     return (uint32_t)strtol(s, NULL, 0);
 }
 
@@ -96,62 +93,25 @@ static int usage(const vt_opts *o, const char *fmt, ...) {
         for (size_t i = 0; i < sizeof platforms / sizeof platforms[0]; i++)
             fprintf(stderr, "    %s\n", platforms[i].name);
         fputs("  tool is one of:\n", stderr);
-        for (size_t i = 0; i < sizeof tools / sizeof tools[0]; i++)
-            fprintf(stderr, "    %s\n", tools[i].name);
+        for (uint32_t t = 1; lcp_tool_name(t); t++)
+            fprintf(stderr, "    %s\n", lcp_tool_name(t));
         fputs("  platform and tool can also be specified by number\n", stderr);
     }
     return 1;
 }
 
-/* ---- version numbers, parsed as vtool parses them ---- */
-
-/* Splits at dots into at most `max` components read with strtoul/strtoull
- * (so "abc" reads 0, as in vtool). Returns the number of components, or
- * max + 1 when there are more. */
-static int split_version(const char *s, uint64_t *c, int max) {
-    int n = 0;
-    const char *p = s;
-    for (;;) {
-        if (n == max)
-            return max + 1;
-        char buf[64];
-        const char *dot = strchr(p, '.');
-        size_t len = dot ? (size_t)(dot - p) : strlen(p);
-        if (len >= sizeof buf)
-            len = sizeof buf - 1;
-        memcpy(buf, p, len);
-        buf[len] = '\0';
-        c[n++] = (uint64_t)strtoull(buf, NULL, 10);
-        if (!dot)
-            return n;
-        p = dot + 1;
-    }
-}
-
-/* vtool's versions: X.Y.Z (n = 3; 16, 8 and 8 bits, each component cut
- * to 32 bits first, as vtool stores it in a uint32_t) and A.B.C.D.E (n = 5;
- * 24, 10, 10, 10 and 10 bits). Returns 0, or -1 after vtool's message. */
+/* vtool's versions (lcp_vtool_version_parse: X.Y.Z for n = 3, A.B.C.D.E
+ * for n = 5) with its messages. Returns 0, or -1 after the message. */
 static int parse_version(const vt_opts *o, const char *s, int n, uint64_t *out) {
     static const char *const names[] = {"major", "minor", "revision", "penultimate", "ultimate"};
-    uint64_t c[5] = {0, 0, 0, 0, 0}, packed = 0;
-    if (split_version(s, c, n) > n) {
+    int bad = lcp_vtool_version_parse(s, n, out);
+    if (bad < 0)
         fprintf(stderr, "%s error: version has more than %d components: %s\n", o->prog, n, s);
-        return -1;
-    }
-    for (int i = 0; i < n; i++) {
-        unsigned bits = n == 3 ? (i == 0 ? 16 : 8) : (i == 0 ? 24 : 10);
-        uint64_t v = n == 3 ? (uint32_t)c[i] : c[i];
-        if (v >> bits) {
-            if (n == 3)
-                fprintf(stderr, "%s error: %s version is too large\n", o->prog, names[i]);
-            else
-                fprintf(stderr, "%s error: %s version %llu is too large\n", o->prog, names[i], (unsigned long long)v);
-            return -1;
-        }
-        packed = packed << bits | v;
-    }
-    *out = packed;
-    return 0;
+    else if (bad > 0 && n == 3)
+        fprintf(stderr, "%s error: %s version is too large\n", o->prog, names[bad - 1]);
+    else if (bad > 0)
+        fprintf(stderr, "%s error: %s version %llu is too large\n", o->prog, names[bad - 1], (unsigned long long)*out);
+    return bad ? -1 : 0;
 }
 
 /* ---- arguments ---- */
@@ -326,19 +286,6 @@ static int read_option(vt_opts *o, const struct vt_option *opt, char **argv, int
     }
 }
 
-/* The first item of `kind` that repeats an earlier one (the same platform,
- * and for a tool the same tool), or NULL. */
-static const lcp_vtool_item *repeated(const vt_opts *o, lcp_vtool_item_kind kind) {
-    for (size_t i = 0; i < o->nitems; i++)
-        for (size_t j = 0; j < i && o->items[i].kind == kind; j++) {
-            const lcp_vtool_item *x = &o->items[i], *y = &o->items[j];
-            if (y->kind == kind && (kind == LCP_VTOOL_SET_SOURCE ||
-                                    (x->platform == y->platform && (kind != LCP_VTOOL_ADD_TOOL || x->tool == y->tool))))
-                return x;
-        }
-    return NULL;
-}
-
 const char *vt_name_or_number(const char *name, uint32_t v, char *buf, size_t len) {
     if (name)
         return name;
@@ -379,12 +326,12 @@ int vt_parse_args(vt_opts *o, int argc, char **argv) {
         return usage(o, "-show commands do not write output");
     char b1[16], b2[16];
     const lcp_vtool_item *r;
-    if ((r = repeated(o, LCP_VTOOL_SET_BUILD)) != NULL)
+    if ((r = lcp_vtool_repeated(o->items, o->nitems, LCP_VTOOL_SET_BUILD)) != NULL)
         return usage(o, "more than one build version specified for platform %s",
                      vt_name_or_number(vt_platform_name(r->platform), r->platform, b1, sizeof b1));
-    if (repeated(o, LCP_VTOOL_SET_SOURCE))
+    if (lcp_vtool_repeated(o->items, o->nitems, LCP_VTOOL_SET_SOURCE))
         return usage(o, "more than one source version specified");
-    if ((r = repeated(o, LCP_VTOOL_ADD_TOOL)) != NULL)
+    if ((r = lcp_vtool_repeated(o->items, o->nitems, LCP_VTOOL_ADD_TOOL)) != NULL)
         return usage(o, "more than one tool version specified for platform %s, tool %s",
                      vt_name_or_number(vt_platform_name(r->platform), r->platform, b1, sizeof b1),
                      vt_name_or_number(lcp_tool_name(r->tool), r->tool, b2, sizeof b2));

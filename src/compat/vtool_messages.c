@@ -28,8 +28,6 @@ void vt_print_open_error(const vt_opts *o, const lcp_error *err) {
     fprintf(stderr, "%s error: %s file is not mach-o\n", o->prog, o->in_path);
 }
 
-bool vt_slice_out_of_file(const lcp_slice *s) { return s->error && s->error->reason == LCP_R_FAT_ARCH_PAST_END; }
-
 void vt_print_slice_error(const vt_opts *o, const lcp_file *f, size_t i, const lcp_error *err) {
     const lcp_slice *s = &f->slices[i];
     unsigned ct = s->cputype, cs = s->cpusubtype;
