@@ -6,6 +6,7 @@
  *
  * Most commands are a run of fields otool prints one to a line: those are
  * a table of their lines (formats[]), written as otool prints them. */
+#include "cli/show.h"
 #include "compat/otool.h"
 
 #include <stdio.h>
@@ -98,11 +99,11 @@ static void print_segment(const struct lc *c) {
     }
 }
 
-/* ---- the commands otool prints as a run of fields ---- */
+/* ---- every command but a segment: a run of fields ---- */
 
-/* Each command's lines as otool prints them. Every directive but %C and %Z
- * prints the next field of the command: fields follow each other from
- * byte 8, four bytes each unless said otherwise.
+/* Each command's lines as otool prints them. Every directive prints the
+ * next field of the command: fields follow each other from byte 0 (cmd),
+ * four bytes each unless said otherwise.
  *   %C  the command's name
  *   %Z  cmdsize, " Incorrect size" unless it is the command's size
  *       (lcp_lc_min_size), or at least that size for a command with %S
@@ -117,8 +118,13 @@ static void print_segment(const struct lc *c) {
  *   %S  an lc_str: "NAME (offset N)"
  *   %b  LC_PREBOUND_DYLIB's bit vector of as many modules as the field before
  *   %v  a version X.Y[.Z]    %k  likewise, "n/a" for 0 (an sdk)
+ *   %D  a dylib's version X.Y.Z, "n/a" for 0xffffffff
+ *   %t  a dylib's time stamp line, or a dylib_use_command's options line
  *   %V  a source version A.B[.C[.D[.E]]], 8 bytes
- *   %g  a UUID, 16 bytes     %P  a platform (named under vtool_names) */
+ *   %g  a UUID, 16 bytes     %P  a platform (named under vtool_names)
+ * and, reading no field, the lines that follow the fields:
+ *   %L  LC_BUILD_VERSION's tools      %T  the thread states
+ *   %W  the rest of the command as words, eight to a line */
 static const char linkedit_data[] = "      cmd %C\n  cmdsize %Z\n  dataoff %o\n datasize %s\n";
 static const char dyld_info[] = "            cmd %C\n        cmdsize %Z\n     rebase_off %o\n    rebase_size %s\n"
                                 "       bind_off %o\n      bind_size %s\n  weak_bind_off %o\n weak_bind_size %s\n"
@@ -126,7 +132,13 @@ static const char dyld_info[] = "            cmd %C\n        cmdsize %Z\n     re
 static const char dylinker[] = "          cmd %C\n      cmdsize %Z\n         name %S\n";
 static const char fvmlib[] =
     "           cmd %C\n       cmdsize %Z\n          name %S\n minor version %u\n   header addr %x\n";
+static const char thread[] = "        cmd %C\n    cmdsize %u\n%T";
+/* the commands of lcp_cmd_is_dylib and lcp_cmd_is_version_min */
+static const char dylib[] = "          cmd %C\n      cmdsize %Z\n         name %S\n%t"
+                            "      current version %D\ncompatibility version %D\n";
 static const char version_min[] = "      cmd %C\n  cmdsize %Z\n  version %v\n      sdk %k\n";
+/* a command otool does not print field by field, known to lcpatch or not */
+static const char unknown[] = "      cmd ?(%x) Unknown load command\n  cmdsize %u\n%W";
 
 static const struct {
     uint32_t cmd;
@@ -168,11 +180,10 @@ static const struct {
     {LCP_LC_LOADFVMLIB, fvmlib},
     {LCP_LC_PREBOUND_DYLIB, "            cmd %C\n        cmdsize %Z\n           name %S\n       nmodules %u\n"
                             " linked_modules %b\n"},
-    {LCP_LC_VERSION_MIN_MACOSX, version_min},
-    {LCP_LC_VERSION_MIN_IPHONEOS, version_min},
-    {LCP_LC_VERSION_MIN_WATCHOS, version_min},
-    {LCP_LC_VERSION_MIN_TVOS, version_min},
     {LCP_LC_SOURCE_VERSION, "      cmd %C\n  cmdsize %Z\n  version %V\n"},
+    {LCP_LC_BUILD_VERSION, "      cmd %C\n  cmdsize %Z\n platform %P\n    minos %v\n      sdk %k\n   ntools %u\n%L"},
+    {LCP_LC_THREAD, thread},
+    {LCP_LC_UNIXTHREAD, thread},
 };
 
 /* An lc_str: "NAME (offset N)" or "?(bad offset N)". */
@@ -226,6 +237,54 @@ static const char *const vtool_platforms[] = {NULL,
                                               "FIRMWARE",
                                               "SEPOS"};
 
+/* vtool -show's names of the tools (otool prints numbers). */
+static const char *const vtool_tools[] = {NULL, "CLANG", "SWIFT", "LD"};
+
+/* vtool -show's name of value v in names[n], or NULL where otool prints the number. */
+static const char *vtool_name(const struct lc *c, const char *const *names, size_t n, uint32_t v) {
+    return c->vtool_names && v < n ? names[v] : NULL;
+}
+
+static void print_build_tools(const struct lc *c) {
+    uint32_t tool, version;
+    char buf[32];
+    for (uint32_t k = 0; lcp_image_build_tool(c->img, c->i, k, &tool, &version); k++) {
+        const char *name = vtool_name(c, vtool_tools, sizeof vtool_tools / sizeof vtool_tools[0], tool);
+        if (name)
+            printf("     tool %s\n", name);
+        else
+            printf("     tool %u\n", tool);
+        printf("  version %s\n", lcp_version_format(version, buf, sizeof buf));
+    }
+}
+
+/* dylib_use_command's marker, in the timestamp field of a dylib_command. */
+#define DYLIB_USE_MARKER 0x1a741800u
+
+/* A dylib's "time stamp N <ctime>", in UTC so that the output does not
+ * depend on the machine's time zone (Apple's goldens were made in UTC); or,
+ * for a dylib_use_command (the timestamp field holds the marker and flags
+ * follow the versions: ld64 writes it for weak/upward loads of newer
+ * deployment targets), its options. */
+static void print_timestamp(const struct lc *c, uint32_t stamp) {
+    if (stamp == DYLIB_USE_MARKER && u32(c, 8) >= 28) {
+        static const char *const options[] = {"weak ", "reexport ", "upward ", "delay-init "};
+        uint32_t flags = u32(c, 24);
+        printf("      options ");
+        for (unsigned k = 0; k < 4; k++)
+            if (flags & (1u << k))
+                printf("%s", options[k]);
+        printf("\n");
+        return;
+    }
+    time_t t = (time_t)stamp;
+    struct tm tm;
+    char when[64] = "";
+    if (gmtime_r(&t, &tm))
+        strftime(when, sizeof when, "%a %b %e %H:%M:%S %Y", &tm);
+    printf("   time stamp %u %s\n", stamp, when);
+}
+
 /* Whether cmdsize is what otool expects of the command. */
 static bool size_ok(const struct lc *c, const char *format) {
     uint32_t cmd = c->img->lc[c->i].cmd, cmdsize = c->img->lc[c->i].cmdsize;
@@ -248,7 +307,7 @@ static uint64_t entry_bytes(char directive, bool is64) {
 
 /* Prints `format` (see formats[] above) for the command. */
 static void print_format(const struct lc *c, const char *format) {
-    uint32_t at = 8, prev = 0;
+    uint32_t at = 0, prev = 0;
     char buf[32];
     for (const char *p = format; *p; p++) {
         if (*p != '%') {
@@ -256,28 +315,27 @@ static void print_format(const struct lc *c, const char *format) {
             continue;
         }
         char d = *++p;
-        if (d == 'C') {
-            fputs(lcp_lc_name(c->img->lc[c->i].cmd), stdout);
-            continue;
-        }
-        if (d == 'Z') {
-            printf("%u%s", c->img->lc[c->i].cmdsize, size_ok(c, format) ? "" : " Incorrect size");
-            continue;
-        }
         uint32_t v = u32(c, at);
-        const char *note = "";
+        const char *note = "", *name;
         switch (d) {
+        case 'L': print_build_tools(c); continue;
+        case 'T': lcp_otool_print_thread(c->img, c->i); continue;
+        case 'W': lcp_otool_print_words(c->img, c->i, at, (c->img->lc[c->i].cmdsize - at) / 4); continue;
+        case 'C': fputs(lcp_lc_name(v), stdout); break;
+        case 'Z': printf("%u%s", v, size_ok(c, format) ? "" : " Incorrect size"); break;
         case 'x': printf("0x%08x", v); break;
         case 'U': printf("%llu", (unsigned long long)u64(c, at)); break;
         case 'S': print_lc_str(c, v); break;
         case 'b': print_modules(c, v, prev); break;
         case 'v': fputs(lcp_version_format(v, buf, sizeof buf), stdout); break;
         case 'k': fputs(v ? lcp_version_format(v, buf, sizeof buf) : "n/a", stdout); break;
+        case 'D': fputs(v == 0xffffffffu ? "n/a" : lcp_show_version(v, buf, sizeof buf), stdout); break;
+        case 't': print_timestamp(c, v); break;
         case 'V': fputs(lcp_source_version_format(u64(c, at), buf, sizeof buf), stdout); break;
         case 'g': print_uuid(c, at); break;
         case 'P':
-            if (c->vtool_names && v < sizeof vtool_platforms / sizeof vtool_platforms[0] && vtool_platforms[v])
-                fputs(vtool_platforms[v], stdout);
+            if ((name = vtool_name(c, vtool_platforms, sizeof vtool_platforms / sizeof vtool_platforms[0], v)))
+                fputs(name, stdout);
             else
                 printf("%u", v);
             break;
@@ -297,64 +355,6 @@ static void print_format(const struct lc *c, const char *format) {
     }
 }
 
-/* dylib_use_command's marker, in the timestamp field of a dylib_command. */
-#define DYLIB_USE_MARKER 0x1a741800u
-
-/* "time stamp N <ctime>", in UTC so that the output does not depend on the
- * machine's time zone (Apple's goldens were made in UTC). */
-static void print_timestamp(uint32_t stamp) {
-    time_t t = (time_t)stamp;
-    struct tm tm;
-    char when[64] = "";
-    if (gmtime_r(&t, &tm))
-        strftime(when, sizeof when, "%a %b %e %H:%M:%S %Y", &tm);
-    printf("   time stamp %u %s\n", stamp, when);
-}
-
-static void print_dylib(const struct lc *c) {
-    lcp_dylib d = {0};
-    lcp_image_dylib(c->img, c->i, &d);
-    print_format(c, "          cmd %C\n      cmdsize %Z\n         name %S\n");
-    if (d.timestamp == DYLIB_USE_MARKER && u32(c, 8) >= 28) {
-        /* a dylib_use_command: the timestamp field holds the marker and
-         * flags follow the versions (ld64 writes it for weak/upward loads
-         * of newer deployment targets) */
-        static const char *const options[] = {"weak ", "reexport ", "upward ", "delay-init "};
-        uint32_t flags = u32(c, 24);
-        printf("      options ");
-        for (unsigned k = 0; k < 4; k++)
-            if (flags & (1u << k))
-                printf("%s", options[k]);
-        printf("\n");
-    } else
-        print_timestamp(d.timestamp);
-    uint32_t v = d.current_version, cv = d.compatibility_version;
-    if (v == 0xffffffffu)
-        printf("      current version n/a\n");
-    else
-        printf("      current version %u.%u.%u\n", v >> 16, (v >> 8) & 0xff, v & 0xff);
-    if (cv == 0xffffffffu)
-        printf("compatibility version n/a\n");
-    else
-        printf("compatibility version %u.%u.%u\n", cv >> 16, (cv >> 8) & 0xff, cv & 0xff);
-}
-
-/* vtool -show's names of the tools (otool prints numbers). */
-static const char *const vtool_tools[] = {NULL, "CLANG", "SWIFT", "LD"};
-
-static void print_build_version(const struct lc *c) {
-    print_format(c, "      cmd %C\n  cmdsize %Z\n platform %P\n    minos %v\n      sdk %k\n   ntools %u\n");
-    uint32_t tool, version;
-    char buf[32];
-    for (uint32_t k = 0; lcp_image_build_tool(c->img, c->i, k, &tool, &version); k++) {
-        if (c->vtool_names && tool < sizeof vtool_tools / sizeof vtool_tools[0] && vtool_tools[tool])
-            printf("     tool %s\n", vtool_tools[tool]);
-        else
-            printf("     tool %u\n", tool);
-        printf("  version %s\n", lcp_version_format(version, buf, sizeof buf));
-    }
-}
-
 void lcp_otool_print_words(const lcp_image *img, size_t i, uint32_t from, uint32_t count) {
     struct lc c = {img, i, img->size, UINT32_MAX, false};
     uint32_t k;
@@ -367,36 +367,22 @@ void lcp_otool_print_words(const lcp_image *img, size_t i, uint32_t from, uint32
         printf("\n");
 }
 
-static void print_unknown(const struct lc *c) {
-    uint32_t cmdsize = c->img->lc[c->i].cmdsize;
-    printf("      cmd ?(0x%08x) Unknown load command\n  cmdsize %u\n", c->img->lc[c->i].cmd, cmdsize);
-    lcp_otool_print_words(c->img, c->i, 8, (cmdsize - 8) / 4);
-}
-
 /* One command, after its "Load command N" line. */
 static void print_command(const struct lc *c) {
-    for (size_t k = 0; k < sizeof formats / sizeof formats[0]; k++)
-        if (formats[k].cmd == c->img->lc[c->i].cmd) {
-            print_format(c, formats[k].format);
-            return;
-        }
-    switch (c->img->lc[c->i].cmd) {
-    case LCP_LC_SEGMENT:
-    case LCP_LC_SEGMENT_64: print_segment(c); break;
-    case LCP_LC_ID_DYLIB:
-    case LCP_LC_LOAD_DYLIB:
-    case LCP_LC_LOAD_WEAK_DYLIB:
-    case LCP_LC_REEXPORT_DYLIB:
-    case LCP_LC_LOAD_UPWARD_DYLIB:
-    case LCP_LC_LAZY_LOAD_DYLIB: print_dylib(c); break;
-    case LCP_LC_UNIXTHREAD:
-    case LCP_LC_THREAD:
-        printf("        cmd %s\n    cmdsize %u\n", lcp_lc_name(c->img->lc[c->i].cmd), c->img->lc[c->i].cmdsize);
-        lcp_otool_print_thread(c->img, c->i);
-        break;
-    case LCP_LC_BUILD_VERSION: print_build_version(c); break;
-    default: print_unknown(c); break;
+    uint32_t cmd = c->img->lc[c->i].cmd;
+    const char *format = unknown;
+    if (cmd == LCP_LC_SEGMENT || cmd == LCP_LC_SEGMENT_64) {
+        print_segment(c);
+        return;
     }
+    if (lcp_cmd_is_dylib(cmd))
+        format = dylib;
+    else if (lcp_cmd_is_version_min(cmd))
+        format = version_min;
+    for (size_t k = 0; k < sizeof formats / sizeof formats[0]; k++)
+        if (formats[k].cmd == cmd)
+            format = formats[k].format;
+    print_format(c, format);
 }
 
 void lcp_otool_print_load_commands(const lcp_image *img) {
