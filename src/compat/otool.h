@@ -20,4 +20,8 @@ void lcp_otool_print_thread(const lcp_image *img, size_t i);
  * otool prints an unknown command or thread state. */
 void lcp_otool_print_words(const lcp_image *img, size_t i, uint32_t from, uint32_t count);
 
+/* Prints `format` over the fields of command i from byte `from`, with the
+ * directives of otool -l's formats (otool_lc.c). */
+void lcp_otool_print_fields(const lcp_image *img, size_t i, uint32_t from, const char *format);
+
 #endif

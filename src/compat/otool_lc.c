@@ -124,7 +124,10 @@ static void print_segment(const struct lc *c) {
  *   %g  a UUID, 16 bytes     %P  a platform (named under vtool_names)
  * and, reading no field, the lines that follow the fields:
  *   %L  LC_BUILD_VERSION's tools      %T  the thread states
- *   %W  the rest of the command as words, eight to a line */
+ *   %W  the rest of the command as words, eight to a line
+ * The thread states' registers (otool_thread.c) take four more:
+ *   %X  0x%016llx, 8 bytes   %w  %08x   %h  %04x, 2 bytes (in file order)
+ *   %_  skips a field        %<  goes back to the first field */
 static const char linkedit_data[] = "      cmd %C\n  cmdsize %Z\n  dataoff %o\n datasize %s\n";
 static const char dyld_info[] = "            cmd %C\n        cmdsize %Z\n     rebase_off %o\n    rebase_size %s\n"
                                 "       bind_off %o\n      bind_size %s\n  weak_bind_off %o\n weak_bind_size %s\n"
@@ -305,9 +308,10 @@ static uint64_t entry_bytes(char directive, bool is64) {
     }
 }
 
-/* Prints `format` (see formats[] above) for the command. */
-static void print_format(const struct lc *c, const char *format) {
-    uint32_t at = 0, prev = 0;
+/* Prints `format` (see formats[] above) for the command's fields from
+ * byte `from`. */
+static void print_format(const struct lc *c, uint32_t from, const char *format) {
+    uint32_t at = from, prev = 0;
     char buf[32];
     for (const char *p = format; *p; p++) {
         if (*p != '%') {
@@ -319,11 +323,20 @@ static void print_format(const struct lc *c, const char *format) {
         const char *note = "", *name;
         switch (d) {
         case 'L': print_build_tools(c); continue;
+        case '<': at = from; continue;
+        case '_': break;
         case 'T': lcp_otool_print_thread(c->img, c->i); continue;
         case 'W': lcp_otool_print_words(c->img, c->i, at, (c->img->lc[c->i].cmdsize - at) / 4); continue;
         case 'C': fputs(lcp_lc_name(v), stdout); break;
         case 'Z': printf("%u%s", v, size_ok(c, format) ? "" : " Incorrect size"); break;
         case 'x': printf("0x%08x", v); break;
+        case 'w': printf("%08x", v); break;
+        case 'X': printf("0x%016llx", (unsigned long long)u64(c, at)); break;
+        case 'h':
+            /* the half of the word around it that lies at `at` in the file */
+            v = u32(c, at & ~3u);
+            printf("%04x", (at % 4 == 0) == c->img->big_endian ? v >> 16 : v & 0xffff);
+            break;
         case 'U': printf("%llu", (unsigned long long)u64(c, at)); break;
         case 'S': print_lc_str(c, v); break;
         case 'b': print_modules(c, v, prev); break;
@@ -350,7 +363,7 @@ static void print_format(const struct lc *c, const char *format) {
                 note = past(prev + (uint64_t)v * entry_bytes(d, c->img->is64), c->object_size);
             printf("%u%s", v, note);
         }
-        at += d == 'g' ? 16 : d == 'U' || d == 'V' ? 8 : 4;
+        at += d == 'g' ? 16 : d == 'U' || d == 'V' || d == 'X' ? 8 : d == 'h' ? 2 : 4;
         prev = v;
     }
 }
@@ -382,7 +395,12 @@ static void print_command(const struct lc *c) {
     for (size_t k = 0; k < sizeof formats / sizeof formats[0]; k++)
         if (formats[k].cmd == cmd)
             format = formats[k].format;
-    print_format(c, format);
+    print_format(c, 0, format);
+}
+
+void lcp_otool_print_fields(const lcp_image *img, size_t i, uint32_t from, const char *format) {
+    struct lc c = {img, i, img->size, UINT32_MAX, false};
+    print_format(&c, from, format);
 }
 
 void lcp_otool_print_load_commands(const lcp_image *img) {
