@@ -7,6 +7,8 @@
  * command printer (-l) is in otool_lc.c. */
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "cli/show.h"
+#include "compat/apple.h"
 #include "compat/otool.h"
 
 #include <string.h>
@@ -64,17 +66,6 @@ static void print_mach_header(const lcp_image *img) {
            (img->cpusubtype & LCP_CPU_SUBTYPE_MASK) >> 24, img->filetype, img->ncmds, img->orig_sizeofcmds, img->flags);
 }
 
-/* What Apple's otool -L appends to a load that is not a plain LC_LOAD_DYLIB. */
-static const char *dylib_kind(uint32_t cmd) {
-    switch (cmd) {
-    case LCP_LC_LOAD_WEAK_DYLIB: return ", weak";
-    case LCP_LC_REEXPORT_DYLIB: return ", reexport";
-    case LCP_LC_LOAD_UPWARD_DYLIB: return ", upward";
-    case LCP_LC_LAZY_LOAD_DYLIB: return ", lazy";
-    default: return "";
-    }
-}
-
 static void print_libraries(const lcp_image *img, bool just_id) {
     for (size_t i = 0; i < img->ncmds; i++) {
         uint32_t cmd = img->lc[i].cmd;
@@ -92,9 +83,12 @@ static void print_libraries(const lcp_image *img, bool just_id) {
             printf("%s\n", d.name);
             continue;
         }
-        uint32_t c = d.compatibility_version, v = d.current_version;
-        printf("\t%s (compatibility version %u.%u.%u, current version %u.%u.%u%s)\n", d.name, c >> 16, (c >> 8) & 0xff,
-               c & 0xff, v >> 16, (v >> 8) & 0xff, v & 0xff, dylib_kind(cmd));
+        /* Apple's otool -L names the kind of a load that is not a plain LC_LOAD_DYLIB */
+        bool plain = cmd == LCP_LC_LOAD_DYLIB || cmd == LCP_LC_ID_DYLIB;
+        char c[32], v[32];
+        printf("\t%s (compatibility version %s, current version %s%s%s)\n", d.name,
+               lcp_show_version(d.compatibility_version, c, sizeof c), lcp_show_version(d.current_version, v, sizeof v),
+               plain ? "" : ", ", plain ? "" : lcp_show_dylib_kind(cmd));
     }
 }
 
@@ -116,10 +110,8 @@ static int otool_file(const struct otool_opts *o, const char *path) {
     if (lcp_file_open_flags(path, LCP_PARSE_APPLE_LC_STR, &f, &e) != LCP_OK) {
         /* Apple's status; the message names the offset where there is one */
         if (e.offset == LCP_NO_OFFSET)
-            fprintf(stderr, "error: otool: %s\n", e.message);
-        else
-            fprintf(stderr, "error: otool: %s (file offset 0x%llx)\n", e.message, (unsigned long long)e.offset);
-        return 1;
+            return lcp_apple_say("error", "otool", "%s", e.message);
+        return lcp_apple_say("error", "otool", "%s (file offset 0x%llx)", e.message, (unsigned long long)e.offset);
     }
     bool fat = f->kind == LCP_FAT || f->kind == LCP_FAT64;
     if (o->fat && fat)
@@ -166,7 +158,7 @@ int cmd_otool(int argc, char **argv) {
             case 'L': o.libs = true; break;
             case 'D': o.id = true; break;
             default:
-                fprintf(stderr, "error: otool: unknown char `%c' in flag %s\n", *c, a);
+                lcp_apple_say("error", "otool", "unknown char `%c' in flag %s", *c, a);
                 fputs(otool_usage, stderr);
                 return 1;
             }

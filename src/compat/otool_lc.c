@@ -54,10 +54,9 @@ static const char *past(uint64_t end, uint64_t size) { return end > size ? " (pa
 static void print_section(const struct lc *c, const lcp_section *s, const char *segname, bool is64) {
     printf("Section\n  sectname %s\n   segname %s%s\n", s->sectname, s->segname,
            c->img->filetype != LCP_MH_OBJECT && strcmp(segname, s->segname) != 0 ? " (does not match segment)" : "");
-    if (is64)
-        printf("      addr 0x%016llx\n      size 0x%016llx", (unsigned long long)s->addr, (unsigned long long)s->size);
-    else
-        printf("      addr 0x%08x\n      size 0x%08x", (uint32_t)s->addr, (uint32_t)s->size);
+    /* addresses as wide as the image's: a 32-bit section's fit in 32 bits */
+    int w = is64 ? 16 : 8;
+    printf("      addr 0x%0*llx\n      size 0x%0*llx", w, (unsigned long long)s->addr, w, (unsigned long long)s->size);
     /* Apple's test: the section's type bits include S_ZEROFILL's (a bit
      * test, as in otool), and offset + size in 32 bits for 32-bit sizes. */
     bool zerofill = (s->flags & 0x1u) == 0x1u;
@@ -83,11 +82,9 @@ static void print_segment(const struct lc *c) {
     printf("  cmdsize %u%s\n", c->img->lc[c->i].cmdsize,
            c->img->lc[c->i].cmdsize != expect ? " Inconsistent size" : "");
     printf("  segname %s\n", sg.segname);
-    if (is64)
-        printf("   vmaddr 0x%016llx\n   vmsize 0x%016llx\n", (unsigned long long)sg.vmaddr,
-               (unsigned long long)sg.vmsize);
-    else
-        printf("   vmaddr 0x%08x\n   vmsize 0x%08x\n", (uint32_t)sg.vmaddr, (uint32_t)sg.vmsize);
+    int w = is64 ? 16 : 8; /* a 32-bit segment's addresses fit in 32 bits */
+    printf("   vmaddr 0x%0*llx\n   vmsize 0x%0*llx\n", w, (unsigned long long)sg.vmaddr, w,
+           (unsigned long long)sg.vmsize);
     printf("  fileoff %llu%s\n", (unsigned long long)sg.fileoff, past(sg.fileoff, c->object_size));
     printf(" filesize %llu%s\n", (unsigned long long)sg.filesize, past(sg.fileoff + sg.filesize, c->object_size));
     printf("  maxprot 0x%08x\n initprot 0x%08x\n   nsects %u\n    flags 0x%x\n", sg.maxprot, sg.initprot, sg.nsects,
@@ -128,7 +125,6 @@ static void print_segment(const struct lc *c) {
  * The thread states' registers (otool_thread.c) take four more:
  *   %X  0x%016llx, 8 bytes   %w  %08x   %h  %04x, 2 bytes (in file order)
  *   %_  skips a field        %<  goes back to the first field */
-static const char linkedit_data[] = "      cmd %C\n  cmdsize %Z\n  dataoff %o\n datasize %s\n";
 static const char dyld_info[] = "            cmd %C\n        cmdsize %Z\n     rebase_off %o\n    rebase_size %s\n"
                                 "       bind_off %o\n      bind_size %s\n  weak_bind_off %o\n weak_bind_size %s\n"
                                 "  lazy_bind_off %o\n lazy_bind_size %s\n     export_off %o\n    export_size %s\n";
@@ -136,9 +132,11 @@ static const char dylinker[] = "          cmd %C\n      cmdsize %Z\n         nam
 static const char fvmlib[] =
     "           cmd %C\n       cmdsize %Z\n          name %S\n minor version %u\n   header addr %x\n";
 static const char thread[] = "        cmd %C\n    cmdsize %u\n%T";
-/* the commands of lcp_cmd_is_dylib and lcp_cmd_is_version_min */
+/* the commands of lcp_cmd_is_dylib, lcp_cmd_is_version_min and
+ * lcp_image_linkedit_data (those otool knows: see print_command) */
 static const char dylib[] = "          cmd %C\n      cmdsize %Z\n         name %S\n%t"
                             "      current version %D\ncompatibility version %D\n";
+static const char linkedit_data[] = "      cmd %C\n  cmdsize %Z\n  dataoff %o\n datasize %s\n";
 static const char version_min[] = "      cmd %C\n  cmdsize %Z\n  version %v\n      sdk %k\n";
 /* a command otool does not print field by field, known to lcpatch or not */
 static const char unknown[] = "      cmd ?(%x) Unknown load command\n  cmdsize %u\n%W";
@@ -153,14 +151,6 @@ static const struct {
                       "         tocoff %o\n           ntoc %8\n      modtaboff %o\n        nmodtab %m\n"
                       "   extrefsymoff %o\n    nextrefsyms %4\n indirectsymoff %o\n  nindirectsyms %4\n"
                       "      extreloff %o\n        nextrel %8\n      locreloff %o\n        nlocrel %8\n"},
-    {LCP_LC_CODE_SIGNATURE, linkedit_data},
-    {LCP_LC_SEGMENT_SPLIT_INFO, linkedit_data},
-    {LCP_LC_FUNCTION_STARTS, linkedit_data},
-    {LCP_LC_DATA_IN_CODE, linkedit_data},
-    {LCP_LC_DYLIB_CODE_SIGN_DRS, linkedit_data},
-    {LCP_LC_LINKER_OPTIMIZATION_HINT, linkedit_data},
-    {LCP_LC_DYLD_EXPORTS_TRIE, linkedit_data},
-    {LCP_LC_DYLD_CHAINED_FIXUPS, linkedit_data},
     {LCP_LC_DYLD_INFO, dyld_info},
     {LCP_LC_DYLD_INFO_ONLY, dyld_info},
     {LCP_LC_ENCRYPTION_INFO,
@@ -388,10 +378,14 @@ static void print_command(const struct lc *c) {
         print_segment(c);
         return;
     }
+    lcp_linkedit_data ld;
     if (lcp_cmd_is_dylib(cmd))
         format = dylib;
     else if (lcp_cmd_is_version_min(cmd))
         format = version_min;
+    /* otool prints the linkedit_data commands from LC_ATOM_INFO on as unknown */
+    else if (lcp_image_linkedit_data(c->img, c->i, &ld) && (cmd & ~LCP_LC_REQ_DYLD) < LCP_LC_ATOM_INFO)
+        format = linkedit_data;
     for (size_t k = 0; k < sizeof formats / sizeof formats[0]; k++)
         if (formats[k].cmd == cmd)
             format = formats[k].format;
