@@ -194,15 +194,11 @@ static void print_lc_str(const struct lc *c, uint32_t off) {
 static void print_modules(const struct lc *c, uint32_t off, uint32_t nmodules) {
     uint32_t len, k;
     const char *bits = str_at(c, off, &len);
-    if (bits == NULL) {
-        printf("?(bad offset %u)", off);
-        return;
-    }
-    for (k = 0; k < nmodules && k < 8; k++)
+    for (k = 0; bits && k < nmodules && k < 8; k++)
         putchar(((unsigned char)bits[0] >> k) & 1 ? '1' : '0');
-    if (k <= nmodules)
+    if (bits && k <= nmodules)
         printf("...");
-    printf(" (offset %u)", off);
+    printf(bits ? " (offset %u)" : "?(bad offset %u)", off);
 }
 
 static void print_uuid(const struct lc *c, uint32_t at) {
