@@ -15,15 +15,16 @@
 
 /* One command being printed: the image, its index, the size of the
  * image, which the "(past end of file)" notes compare against, the symbol
- * count of the LC_SYMTAB before it (LC_DYSYMTAB's notes), and whether
+ * count of the LC_SYMTAB before it (LC_DYSYMTAB's notes), whether
  * LC_BUILD_VERSION's platform and tools are named as vtool -show names
- * them. */
+ * them, and where %W's words end (the command's end, or a thread state's). */
 struct lc {
     const lcp_image *img;
     size_t i;
     uint64_t object_size;
     uint32_t nsyms;
     bool vtool_names;
+    uint32_t end;
 };
 
 static uint32_t u32(const struct lc *c, size_t field) {
@@ -118,10 +119,10 @@ static void print_segment(const struct lc *c) {
  *   %D  a dylib's version X.Y.Z, "n/a" for 0xffffffff
  *   %t  a dylib's time stamp line, or a dylib_use_command's options line
  *   %V  a source version A.B[.C[.D[.E]]], 8 bytes
- *   %g  a UUID, 16 bytes     %P  a platform (named under vtool_names)
+ *   %g  a UUID, 16 bytes     %P  a platform, %N a tool (named under vtool_names)
  * and, reading no field, the lines that follow the fields:
  *   %L  LC_BUILD_VERSION's tools      %T  the thread states
- *   %W  the rest of the command as words, eight to a line
+ *   %W  the words up to the end, eight to a line
  * The thread states' registers (otool_thread.c) take four more:
  *   %X  0x%016llx, 8 bytes   %w  %08x   %h  %04x, 2 bytes (in file order)
  *   %_  skips a field        %<  goes back to the first field */
@@ -229,22 +230,11 @@ static const char *const vtool_platforms[] = {NULL,
 /* vtool -show's names of the tools (otool prints numbers). */
 static const char *const vtool_tools[] = {NULL, "CLANG", "SWIFT", "LD"};
 
-/* vtool -show's name of value v in names[n], or NULL where otool prints the number. */
-static const char *vtool_name(const struct lc *c, const char *const *names, size_t n, uint32_t v) {
-    return c->vtool_names && v < n ? names[v] : NULL;
-}
-
-static void print_build_tools(const struct lc *c) {
-    uint32_t tool, version;
-    char buf[32];
-    for (uint32_t k = 0; lcp_image_build_tool(c->img, c->i, k, &tool, &version); k++) {
-        const char *name = vtool_name(c, vtool_tools, sizeof vtool_tools / sizeof vtool_tools[0], tool);
-        if (name)
-            printf("     tool %s\n", name);
-        else
-            printf("     tool %u\n", tool);
-        printf("  version %s\n", lcp_version_format(version, buf, sizeof buf));
-    }
+/* vtool -show's name of platform (directive 'P') or tool ('N') v, or NULL
+ * where otool prints the number. */
+static const char *vtool_name(const struct lc *c, char d, uint32_t v) {
+    size_t n = d == 'P' ? sizeof vtool_platforms / sizeof *vtool_platforms : sizeof vtool_tools / sizeof *vtool_tools;
+    return c->vtool_names && v < n ? (d == 'P' ? vtool_platforms : vtool_tools)[v] : NULL;
 }
 
 /* dylib_use_command's marker, in the timestamp field of a dylib_command. */
@@ -308,11 +298,19 @@ static void print_format(const struct lc *c, uint32_t from, const char *format) 
         uint32_t v = u32(c, at);
         const char *note = "", *name;
         switch (d) {
-        case 'L': print_build_tools(c); continue;
+        case 'L':
+            for (uint32_t k = 0, tool, version; lcp_image_build_tool(c->img, c->i, k, &tool, &version); k++)
+                print_format(c, at + 8 * k, "     tool %N\n  version %v\n");
+            continue;
         case '<': at = from; continue;
         case '_': break;
         case 'T': lcp_otool_print_thread(c->img, c->i); continue;
-        case 'W': lcp_otool_print_words(c->img, c->i, at, (c->img->lc[c->i].cmdsize - at) / 4); continue;
+        case 'W':
+            for (v = 0; v < (c->end - at) / 4; v++)
+                printf(v % 8 == 7 ? "%08x \n" : "%08x ", u32(c, at + 4 * v));
+            if (v % 8 != 0)
+                printf("\n");
+            continue;
         case 'C': fputs(lcp_lc_name(v), stdout); break;
         case 'Z': printf("%u%s", v, size_ok(c, format) ? "" : " Incorrect size"); break;
         case 'x': printf("0x%08x", v); break;
@@ -333,7 +331,8 @@ static void print_format(const struct lc *c, uint32_t from, const char *format) 
         case 'V': fputs(lcp_source_version_format(u64(c, at), buf, sizeof buf), stdout); break;
         case 'g': print_uuid(c, at); break;
         case 'P':
-            if ((name = vtool_name(c, vtool_platforms, sizeof vtool_platforms / sizeof vtool_platforms[0], v)))
+        case 'N':
+            if ((name = vtool_name(c, d, v)))
                 fputs(name, stdout);
             else
                 printf("%u", v);
@@ -352,18 +351,6 @@ static void print_format(const struct lc *c, uint32_t from, const char *format) 
         at += d == 'g' ? 16 : d == 'U' || d == 'V' || d == 'X' ? 8 : d == 'h' ? 2 : 4;
         prev = v;
     }
-}
-
-void lcp_otool_print_words(const lcp_image *img, size_t i, uint32_t from, uint32_t count) {
-    struct lc c = {img, i, img->size, UINT32_MAX, false};
-    uint32_t k;
-    for (k = 0; k < count; k++) {
-        printf("%08x ", u32(&c, from + 4 * k));
-        if (k % 8 == 7)
-            printf("\n");
-    }
-    if (k % 8 != 0)
-        printf("\n");
 }
 
 /* One command, after its "Load command N" line. */
@@ -388,15 +375,16 @@ static void print_command(const struct lc *c) {
     print_format(c, 0, format);
 }
 
-void lcp_otool_print_fields(const lcp_image *img, size_t i, uint32_t from, const char *format) {
-    struct lc c = {img, i, img->size, UINT32_MAX, false};
+void lcp_otool_print_fields(const lcp_image *img, size_t i, uint32_t from, uint32_t end, const char *format) {
+    struct lc c = {img, i, img->size, UINT32_MAX, false, end};
     print_format(&c, from, format);
 }
 
 void lcp_otool_print_load_commands(const lcp_image *img) {
-    struct lc c = {img, 0, img->size, UINT32_MAX, false};
+    struct lc c = {img, 0, img->size, UINT32_MAX, false, 0};
     for (c.i = 0; c.i < img->ncmds; c.i++) {
         printf("Load command %zu\n", c.i);
+        c.end = img->lc[c.i].cmdsize;
         if (img->lc[c.i].cmd == LCP_LC_SYMTAB)
             c.nsyms = u32(&c, 12);
         print_command(&c);
@@ -404,6 +392,6 @@ void lcp_otool_print_load_commands(const lcp_image *img) {
 }
 
 void lcp_otool_print_version_command(const lcp_image *img, size_t i) {
-    struct lc c = {img, i, img->size, UINT32_MAX, true};
+    struct lc c = {img, i, img->size, UINT32_MAX, true, img->lc[i].cmdsize};
     print_command(&c);
 }

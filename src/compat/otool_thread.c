@@ -79,12 +79,12 @@ static uint32_t print_state(const lcp_image *img, size_t i, uint32_t pos, uint32
         if (flavors[k].cputype == img->cputype && flavors[k].flavor == flavor) {
             printf("%sflavor %s\n", indent, flavors[k].name);
             count_line(count, flavors[k].count, flavors[k].name);
-            lcp_otool_print_fields(img, i, pos, flavors[k].format);
+            lcp_otool_print_fields(img, i, pos, img->lc[i].cmdsize, flavors[k].format);
             return flavors[k].count * 4;
         }
     printf("%sflavor %u (unknown)\n      count %u\n      state:\n", indent, flavor, count);
     uint32_t words = (img->lc[i].cmdsize - pos) / 4; /* the words that are there */
-    lcp_otool_print_words(img, i, pos, count < words ? count : words);
+    lcp_otool_print_fields(img, i, pos, pos + 4 * (count < words ? count : words), "%W");
     return count * 4;
 }
 
