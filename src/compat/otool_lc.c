@@ -39,15 +39,12 @@ static uint64_t u64(const struct lc *c, size_t field) {
     return v;
 }
 
-/* The NUL-terminated string at `off` in the command, or NULL when off is
- * not inside it (the reader made sure the command's bytes end in range). */
-static const char *str_at(const struct lc *c, uint32_t off, uint32_t *len) {
-    uint32_t size = c->img->lc[c->i].cmdsize;
-    if (off >= size)
-        return NULL;
-    const char *s = (const char *)lcp_image_command_bytes(c->img, c->i) + off;
-    *len = (uint32_t)strnlen(s, size - off);
-    return s;
+/* The byte at `off` in the command, or false when off is not inside it. */
+static bool byte_at(const struct lc *c, uint32_t off, uint8_t *b) {
+    if (off >= c->img->lc[c->i].cmdsize)
+        return false;
+    *b = lcp_image_command_bytes(c->img, c->i)[off];
+    return true;
 }
 
 static const char *past(uint64_t end, uint64_t size) { return end > size ? " (past end of file)" : ""; }
@@ -119,7 +116,7 @@ static void print_segment(const struct lc *c) {
  *   %D  a dylib's version X.Y.Z, "n/a" for 0xffffffff
  *   %t  a dylib's time stamp line, or a dylib_use_command's options line
  *   %V  a source version A.B[.C[.D[.E]]], 8 bytes
- *   %g  a UUID, 16 bytes     %P  a platform, %N a tool (named under vtool_names)
+ *   %B  a byte, %02X         %P  a platform, %N a tool (named under vtool_names)
  * and, reading no field, the lines that follow the fields:
  *   %L  LC_BUILD_VERSION's tools      %T  the thread states
  *   %W  the words up to the end, eight to a line
@@ -160,7 +157,7 @@ static const struct {
                                 "      cryptid %u\n          pad %u\n"},
     {LCP_LC_TWOLEVEL_HINTS, "     cmd %C\n cmdsize %Z\n  offset %o\n  nhints %4\n"},
     {LCP_LC_PREBIND_CKSUM, "     cmd %C\n cmdsize %Z\n   cksum %x\n"},
-    {LCP_LC_UUID, "     cmd %C\n cmdsize %Z\n    uuid %g\n"},
+    {LCP_LC_UUID, "     cmd %C\n cmdsize %Z\n    uuid %B%B%B%B-%B%B-%B%B-%B%B-%B%B%B%B%B%B\n"},
     {LCP_LC_MAIN, "       cmd %C\n   cmdsize %Z\n  entryoff %U\n stacksize %U\n"},
     {LCP_LC_ID_DYLINKER, dylinker},
     {LCP_LC_LOAD_DYLINKER, dylinker},
@@ -180,34 +177,17 @@ static const struct {
     {LCP_LC_UNIXTHREAD, thread},
 };
 
-/* An lc_str: "NAME (offset N)" or "?(bad offset N)". */
-static void print_lc_str(const struct lc *c, uint32_t off) {
-    uint32_t len;
-    const char *s = str_at(c, off, &len);
-    if (s)
-        printf("%.*s (offset %u)", (int)len, s, off);
-    else
-        printf("?(bad offset %u)", off);
-}
-
 /* LC_PREBOUND_DYLIB's linked_modules: up to eight bits of the first byte,
  * then "..." (always: otool's test, i <= nmodules, cannot fail). */
 static void print_modules(const struct lc *c, uint32_t off, uint32_t nmodules) {
-    uint32_t len, k;
-    const char *bits = str_at(c, off, &len);
-    for (k = 0; bits && k < nmodules && k < 8; k++)
-        putchar(((unsigned char)bits[0] >> k) & 1 ? '1' : '0');
-    if (bits && k <= nmodules)
+    uint32_t k;
+    uint8_t bits;
+    bool inside = byte_at(c, off, &bits);
+    for (k = 0; inside && k < nmodules && k < 8; k++)
+        putchar((bits >> k) & 1 ? '1' : '0');
+    if (inside && k <= nmodules)
         printf("...");
-    printf(bits ? " (offset %u)" : "?(bad offset %u)", off);
-}
-
-static void print_uuid(const struct lc *c, uint32_t at) {
-    uint8_t u[16] = {0};
-    if (c->img->lc[c->i].cmdsize >= at + 16)
-        memcpy(u, lcp_image_command_bytes(c->img, c->i) + at, 16);
-    printf("%02X%02X%02X%02X-%02X%02X-%02X%02X-%02X%02X-%02X%02X%02X%02X%02X%02X", u[0], u[1], u[2], u[3], u[4], u[5],
-           u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
+    printf(inside ? " (offset %u)" : "?(bad offset %u)", off);
 }
 
 /* vtool -show's names of platforms (otool prints numbers). */
@@ -297,6 +277,7 @@ static void print_format(const struct lc *c, uint32_t from, const char *format) 
         char d = *++p;
         uint32_t v = u32(c, at);
         const char *note = "", *name;
+        uint8_t byte = 0;
         switch (d) {
         case 'L':
             for (uint32_t k = 0, tool, version; lcp_image_build_tool(c->img, c->i, k, &tool, &version); k++)
@@ -322,14 +303,23 @@ static void print_format(const struct lc *c, uint32_t from, const char *format) 
             printf("%04x", (at % 4 == 0) == c->img->big_endian ? v >> 16 : v & 0xffff);
             break;
         case 'U': printf("%llu", (unsigned long long)u64(c, at)); break;
-        case 'S': print_lc_str(c, v); break;
+        case 'S':
+            /* the command's lc_str, which the reader found NUL-terminated inside it */
+            if (lcp_image_cmd_string(c->img, c->i, &name))
+                printf("%s (offset %u)", name, v);
+            else
+                printf("?(bad offset %u)", v);
+            break;
         case 'b': print_modules(c, v, prev); break;
         case 'v': fputs(lcp_version_format(v, buf, sizeof buf), stdout); break;
         case 'k': fputs(v ? lcp_version_format(v, buf, sizeof buf) : "n/a", stdout); break;
         case 'D': fputs(v == 0xffffffffu ? "n/a" : lcp_show_version(v, buf, sizeof buf), stdout); break;
         case 't': print_timestamp(c, v); break;
         case 'V': fputs(lcp_source_version_format(u64(c, at), buf, sizeof buf), stdout); break;
-        case 'g': print_uuid(c, at); break;
+        case 'B':
+            byte_at(c, at, &byte);
+            printf("%02X", byte);
+            break;
         case 'P':
         case 'N':
             if ((name = vtool_name(c, d, v)))
@@ -348,7 +338,7 @@ static void print_format(const struct lc *c, uint32_t from, const char *format) 
                 note = past(prev + (uint64_t)v * entry_bytes(d, c->img->is64), c->object_size);
             printf("%u%s", v, note);
         }
-        at += d == 'g' ? 16 : d == 'U' || d == 'V' || d == 'X' ? 8 : d == 'h' ? 2 : 4;
+        at += d == 'U' || d == 'V' || d == 'X' ? 8 : d == 'h' ? 2 : d == 'B' ? 1 : 4;
         prev = v;
     }
 }
