@@ -42,16 +42,12 @@ static void print_fat_headers(const lcp_file *f) {
     printf(f->nfat_arch == 0 ? " (malformed, contains zero architecture types)\n" : "\n");
     for (size_t i = 0; i < f->nslices; i++) {
         const lcp_slice *s = &f->slices[i];
-        printf("architecture ");
-        for (size_t j = 0; j < i; j++) {
-            const lcp_slice *t = &f->slices[j];
-            if (s->cputype != 0 && s->cpusubtype != 0 &&
-                lcp_arch_matches(s->cputype, s->cpusubtype, t->cputype, t->cpusubtype)) {
-                printf("(illegal duplicate architecture) ");
-                break;
-            }
-        }
-        printf("%zu\n    cputype %d\n    cpusubtype %d\n    capabilities 0x%x\n", i, (int)s->cputype,
+        /* the architecture of an earlier slice (otool does not compare a zero cputype or cpusubtype) */
+        bool dup = false;
+        for (size_t j = 0; j < i && s->cputype != 0 && s->cpusubtype != 0; j++)
+            dup = dup || lcp_arch_matches(s->cputype, s->cpusubtype, f->slices[j].cputype, f->slices[j].cpusubtype);
+        printf("architecture %s%zu\n    cputype %d\n    cpusubtype %d\n    capabilities 0x%x\n",
+               dup ? "(illegal duplicate architecture) " : "", i, (int)s->cputype,
                (int)(s->cpusubtype & ~LCP_CPU_SUBTYPE_MASK), (s->cpusubtype & LCP_CPU_SUBTYPE_MASK) >> 24);
         printf("    offset %llu%s\n", (unsigned long long)s->offset,
                s->offset % (1ull << (s->align & 63)) ? " (not aligned on it's alignment)" : "");
