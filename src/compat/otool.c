@@ -7,7 +7,6 @@
  * command printer (-l) is in otool_lc.c. */
 #include "cli/cli.h"
 #include "cli/commands.h"
-#include "cli/show.h"
 #include "compat/apple.h"
 #include "compat/otool.h"
 
@@ -64,6 +63,17 @@ static void print_mach_header(const lcp_image *img) {
            (img->cpusubtype & LCP_CPU_SUBTYPE_MASK) >> 24, img->filetype, img->ncmds, img->orig_sizeofcmds, img->flags);
 }
 
+/* What Apple's otool -L appends to a load that is not a plain LC_LOAD_DYLIB. */
+static const char *dylib_kind(uint32_t cmd) {
+    switch (cmd) {
+    case LCP_LC_LOAD_WEAK_DYLIB: return ", weak";
+    case LCP_LC_REEXPORT_DYLIB: return ", reexport";
+    case LCP_LC_LOAD_UPWARD_DYLIB: return ", upward";
+    case LCP_LC_LAZY_LOAD_DYLIB: return ", lazy";
+    default: return "";
+    }
+}
+
 static void print_libraries(const lcp_image *img, bool just_id) {
     for (size_t i = 0; i < img->ncmds; i++) {
         uint32_t cmd = img->lc[i].cmd;
@@ -81,12 +91,9 @@ static void print_libraries(const lcp_image *img, bool just_id) {
             printf("%s\n", d.name);
             continue;
         }
-        /* Apple's otool -L names the kind of a load that is not a plain LC_LOAD_DYLIB */
-        bool plain = cmd == LCP_LC_LOAD_DYLIB || cmd == LCP_LC_ID_DYLIB;
-        char c[32], v[32];
-        printf("\t%s (compatibility version %s, current version %s%s%s)\n", d.name,
-               lcp_show_version(d.compatibility_version, c, sizeof c), lcp_show_version(d.current_version, v, sizeof v),
-               plain ? "" : ", ", plain ? "" : lcp_show_dylib_kind(cmd));
+        uint32_t c = d.compatibility_version, v = d.current_version;
+        printf("\t%s (compatibility version %u.%u.%u, current version %u.%u.%u%s)\n", d.name, c >> 16, (c >> 8) & 0xff,
+               c & 0xff, v >> 16, (v >> 8) & 0xff, v & 0xff, dylib_kind(cmd));
     }
 }
 

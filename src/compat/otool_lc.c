@@ -6,7 +6,6 @@
  *
  * Most commands are a run of fields otool prints one to a line: those are
  * a table of their lines (formats[]), written as otool prints them. */
-#include "cli/show.h"
 #include "compat/otool.h"
 
 #include <stdio.h>
@@ -313,7 +312,12 @@ static void print_format(const struct lc *c, uint32_t from, const char *format) 
         case 'b': print_modules(c, v, prev); break;
         case 'v': fputs(lcp_version_format(v, buf, sizeof buf), stdout); break;
         case 'k': fputs(v ? lcp_version_format(v, buf, sizeof buf) : "n/a", stdout); break;
-        case 'D': fputs(v == 0xffffffffu ? "n/a" : lcp_show_version(v, buf, sizeof buf), stdout); break;
+        case 'D':
+            if (v == 0xffffffffu)
+                fputs("n/a", stdout);
+            else
+                printf("%u.%u.%u", v >> 16, (v >> 8) & 0xff, v & 0xff);
+            break;
         case 't': print_timestamp(c, v); break;
         case 'V': fputs(lcp_source_version_format(u64(c, at), buf, sizeof buf), stdout); break;
         case 'B':
