@@ -7,6 +7,7 @@
  * command printer (-l) is in otool_lc.c. */
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "compat/apple.h"
 #include "compat/otool.h"
 
 #include <string.h>
@@ -19,9 +20,11 @@ static const char otool_usage[] = "Usage: otool [-fhlLD] <object file> ...\n"
                                   "\t-D print shared library id name\n"
                                   "(lcpatch's otool: the options above, with Apple's output; see lcpatch-otool(1))\n";
 
-struct otool_opts {
-    bool fat, header, loads, libs, id;
-};
+/* otool's flags: flag k of otool_flags sets bit 1 << k of the options */
+static const char otool_flags[] = "fhlLD";
+enum { OTOOL_FAT = 1, OTOOL_HEADER = 2, OTOOL_LOADS = 4, OTOOL_LIBS = 8, OTOOL_ID = 16 };
+/* The options that print something per image (all but -f). */
+#define OTOOL_PER_IMAGE (OTOOL_HEADER | OTOOL_LOADS | OTOOL_LIBS | OTOOL_ID)
 
 /* "cputype (N) cpusubtype (M)" for an architecture otool has no name for. */
 static const char *otool_arch(uint32_t cputype, uint32_t cpusubtype, char *buf, size_t len) {
@@ -38,16 +41,12 @@ static void print_fat_headers(const lcp_file *f) {
     printf(f->nfat_arch == 0 ? " (malformed, contains zero architecture types)\n" : "\n");
     for (size_t i = 0; i < f->nslices; i++) {
         const lcp_slice *s = &f->slices[i];
-        printf("architecture ");
-        for (size_t j = 0; j < i; j++) {
-            const lcp_slice *t = &f->slices[j];
-            if (s->cputype != 0 && s->cpusubtype != 0 &&
-                lcp_arch_matches(s->cputype, s->cpusubtype, t->cputype, t->cpusubtype)) {
-                printf("(illegal duplicate architecture) ");
-                break;
-            }
-        }
-        printf("%zu\n    cputype %d\n    cpusubtype %d\n    capabilities 0x%x\n", i, (int)s->cputype,
+        /* the architecture of an earlier slice (otool does not compare a zero cputype or cpusubtype) */
+        bool dup = false;
+        for (size_t j = 0; j < i && s->cputype != 0 && s->cpusubtype != 0; j++)
+            dup = dup || lcp_arch_matches(s->cputype, s->cpusubtype, f->slices[j].cputype, f->slices[j].cpusubtype);
+        printf("architecture %s%zu\n    cputype %d\n    cpusubtype %d\n    capabilities 0x%x\n",
+               dup ? "(illegal duplicate architecture) " : "", i, (int)s->cputype,
                (int)(s->cpusubtype & ~LCP_CPU_SUBTYPE_MASK), (s->cpusubtype & LCP_CPU_SUBTYPE_MASK) >> 24);
         printf("    offset %llu%s\n", (unsigned long long)s->offset,
                s->offset % (1ull << (s->align & 63)) ? " (not aligned on it's alignment)" : "");
@@ -98,31 +97,26 @@ static void print_libraries(const lcp_image *img, bool just_id) {
     }
 }
 
-static void print_image(const struct otool_opts *o, const lcp_image *img) {
-    if (o->header)
+static void print_image(unsigned opts, const lcp_image *img) {
+    if (opts & OTOOL_HEADER)
         print_mach_header(img);
-    if (o->loads)
+    if (opts & OTOOL_LOADS)
         lcp_otool_print_load_commands(img);
-    if (o->libs || o->id)
-        print_libraries(img, o->id && !o->libs);
+    if (opts & (OTOOL_LIBS | OTOOL_ID))
+        print_libraries(img, !(opts & OTOOL_LIBS));
 }
 
-/* The options that print something per image (all but -f). */
-static bool per_image(const struct otool_opts *o) { return o->header || o->loads || o->libs || o->id; }
-
-static int otool_file(const struct otool_opts *o, const char *path) {
+static int otool_file(unsigned opts, const char *path) {
     lcp_file *f = NULL;
     lcp_error e = {0};
     if (lcp_file_open_flags(path, LCP_PARSE_APPLE_LC_STR, &f, &e) != LCP_OK) {
         /* Apple's status; the message names the offset where there is one */
         if (e.offset == LCP_NO_OFFSET)
-            fprintf(stderr, "error: otool: %s\n", e.message);
-        else
-            fprintf(stderr, "error: otool: %s (file offset 0x%llx)\n", e.message, (unsigned long long)e.offset);
-        return 1;
+            return lcp_apple_say("error", "otool", "%s", e.message);
+        return lcp_apple_say("error", "otool", "%s (file offset 0x%llx)", e.message, (unsigned long long)e.offset);
     }
     bool fat = f->kind == LCP_FAT || f->kind == LCP_FAT64;
-    if (o->fat && fat)
+    if ((opts & OTOOL_FAT) && fat)
         print_fat_headers(f);
     for (size_t i = 0; i < f->nslices; i++) {
         const lcp_slice *s = &f->slices[i];
@@ -132,17 +126,17 @@ static int otool_file(const struct otool_opts *o, const char *path) {
             snprintf(arch, sizeof arch, " (architecture %s)", otool_arch(s->cputype, s->cpusubtype, buf, sizeof buf));
         if (s->archive) {
             printf("Archive : %s%s\n", path, arch);
-            for (size_t m = 0; per_image(o) && m < s->archive->nmembers; m++) {
+            for (size_t m = 0; (opts & OTOOL_PER_IMAGE) && m < s->archive->nmembers; m++) {
                 const lcp_member *mb = &s->archive->members[m];
                 if (mb->image == NULL)
                     continue;
                 printf("%s(%s)%s:\n", path, mb->name, arch);
-                print_image(o, mb->image);
+                print_image(opts, mb->image);
             }
-        } else if (per_image(o)) {
+        } else if (opts & OTOOL_PER_IMAGE) {
             printf("%s%s:\n", path, arch);
             if (s->image)
-                print_image(o, s->image);
+                print_image(opts, s->image);
         }
     }
     lcp_file_free(f);
@@ -150,7 +144,7 @@ static int otool_file(const struct otool_opts *o, const char *path) {
 }
 
 int cmd_otool(int argc, char **argv) {
-    struct otool_opts o = {0};
+    unsigned opts = 0;
     int status = 0, nfiles = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -159,25 +153,21 @@ int cmd_otool(int argc, char **argv) {
             continue;
         }
         for (const char *c = a + 1; *c; c++) {
-            switch (*c) {
-            case 'f': o.fat = true; break;
-            case 'h': o.header = true; break;
-            case 'l': o.loads = true; break;
-            case 'L': o.libs = true; break;
-            case 'D': o.id = true; break;
-            default:
-                fprintf(stderr, "error: otool: unknown char `%c' in flag %s\n", *c, a);
+            const char *flag = strchr(otool_flags, *c);
+            if (flag == NULL) {
+                lcp_apple_say("error", "otool", "unknown char `%c' in flag %s", *c, a);
                 fputs(otool_usage, stderr);
                 return 1;
             }
+            opts |= 1u << (flag - otool_flags);
         }
     }
-    if ((!o.fat && !per_image(&o)) || nfiles == 0) {
+    if (opts == 0 || nfiles == 0) {
         fputs(otool_usage, stderr);
         return 1;
     }
     for (int i = 1; i < argc; i++)
         if (argv[i][0] != '-' || argv[i][1] == '\0')
-            status |= otool_file(&o, argv[i]);
+            status |= otool_file(opts, argv[i]);
     return status;
 }

@@ -16,8 +16,9 @@ void lcp_otool_print_version_command(const lcp_image *img, size_t i);
  * (src/compat/otool_thread.c). */
 void lcp_otool_print_thread(const lcp_image *img, size_t i);
 
-/* Prints `count` words of command i from byte `from`, eight to a line, as
- * otool prints an unknown command or thread state. */
-void lcp_otool_print_words(const lcp_image *img, size_t i, uint32_t from, uint32_t count);
+/* Prints `format` over the fields of command i from byte `from`, with the
+ * directives of otool -l's formats (otool_lc.c); %W prints the words up to
+ * byte `end`. */
+void lcp_otool_print_fields(const lcp_image *img, size_t i, uint32_t from, uint32_t end, const char *format);
 
 #endif

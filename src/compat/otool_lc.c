@@ -14,15 +14,16 @@
 
 /* One command being printed: the image, its index, the size of the
  * image, which the "(past end of file)" notes compare against, the symbol
- * count of the LC_SYMTAB before it (LC_DYSYMTAB's notes), and whether
+ * count of the LC_SYMTAB before it (LC_DYSYMTAB's notes), whether
  * LC_BUILD_VERSION's platform and tools are named as vtool -show names
- * them. */
+ * them, and where %W's words end (the command's end, or a thread state's). */
 struct lc {
     const lcp_image *img;
     size_t i;
     uint64_t object_size;
     uint32_t nsyms;
     bool vtool_names;
+    uint32_t end;
 };
 
 static uint32_t u32(const struct lc *c, size_t field) {
@@ -37,15 +38,12 @@ static uint64_t u64(const struct lc *c, size_t field) {
     return v;
 }
 
-/* The NUL-terminated string at `off` in the command, or NULL when off is
- * not inside it (the reader made sure the command's bytes end in range). */
-static const char *str_at(const struct lc *c, uint32_t off, uint32_t *len) {
-    uint32_t size = c->img->lc[c->i].cmdsize;
-    if (off >= size)
-        return NULL;
-    const char *s = (const char *)lcp_image_command_bytes(c->img, c->i) + off;
-    *len = (uint32_t)strnlen(s, size - off);
-    return s;
+/* The byte at `off` in the command, or false when off is not inside it. */
+static bool byte_at(const struct lc *c, uint32_t off, uint8_t *b) {
+    if (off >= c->img->lc[c->i].cmdsize)
+        return false;
+    *b = lcp_image_command_bytes(c->img, c->i)[off];
+    return true;
 }
 
 static const char *past(uint64_t end, uint64_t size) { return end > size ? " (past end of file)" : ""; }
@@ -53,10 +51,9 @@ static const char *past(uint64_t end, uint64_t size) { return end > size ? " (pa
 static void print_section(const struct lc *c, const lcp_section *s, const char *segname, bool is64) {
     printf("Section\n  sectname %s\n   segname %s%s\n", s->sectname, s->segname,
            c->img->filetype != LCP_MH_OBJECT && strcmp(segname, s->segname) != 0 ? " (does not match segment)" : "");
-    if (is64)
-        printf("      addr 0x%016llx\n      size 0x%016llx", (unsigned long long)s->addr, (unsigned long long)s->size);
-    else
-        printf("      addr 0x%08x\n      size 0x%08x", (uint32_t)s->addr, (uint32_t)s->size);
+    /* addresses as wide as the image's: a 32-bit section's fit in 32 bits */
+    int w = is64 ? 16 : 8;
+    printf("      addr 0x%0*llx\n      size 0x%0*llx", w, (unsigned long long)s->addr, w, (unsigned long long)s->size);
     /* Apple's test: the section's type bits include S_ZEROFILL's (a bit
      * test, as in otool), and offset + size in 32 bits for 32-bit sizes. */
     bool zerofill = (s->flags & 0x1u) == 0x1u;
@@ -82,11 +79,9 @@ static void print_segment(const struct lc *c) {
     printf("  cmdsize %u%s\n", c->img->lc[c->i].cmdsize,
            c->img->lc[c->i].cmdsize != expect ? " Inconsistent size" : "");
     printf("  segname %s\n", sg.segname);
-    if (is64)
-        printf("   vmaddr 0x%016llx\n   vmsize 0x%016llx\n", (unsigned long long)sg.vmaddr,
-               (unsigned long long)sg.vmsize);
-    else
-        printf("   vmaddr 0x%08x\n   vmsize 0x%08x\n", (uint32_t)sg.vmaddr, (uint32_t)sg.vmsize);
+    int w = is64 ? 16 : 8; /* a 32-bit segment's addresses fit in 32 bits */
+    printf("   vmaddr 0x%0*llx\n   vmsize 0x%0*llx\n", w, (unsigned long long)sg.vmaddr, w,
+           (unsigned long long)sg.vmsize);
     printf("  fileoff %llu%s\n", (unsigned long long)sg.fileoff, past(sg.fileoff, c->object_size));
     printf(" filesize %llu%s\n", (unsigned long long)sg.filesize, past(sg.fileoff + sg.filesize, c->object_size));
     printf("  maxprot 0x%08x\n initprot 0x%08x\n   nsects %u\n    flags 0x%x\n", sg.maxprot, sg.initprot, sg.nsects,
@@ -98,11 +93,11 @@ static void print_segment(const struct lc *c) {
     }
 }
 
-/* ---- the commands otool prints as a run of fields ---- */
+/* ---- every command but a segment: a run of fields ---- */
 
-/* Each command's lines as otool prints them. Every directive but %C and %Z
- * prints the next field of the command: fields follow each other from
- * byte 8, four bytes each unless said otherwise.
+/* Each command's lines as otool prints them. Every directive prints the
+ * next field of the command: fields follow each other from byte 0 (cmd),
+ * four bytes each unless said otherwise.
  *   %C  the command's name
  *   %Z  cmdsize, " Incorrect size" unless it is the command's size
  *       (lcp_lc_min_size), or at least that size for a command with %S
@@ -117,16 +112,31 @@ static void print_segment(const struct lc *c) {
  *   %S  an lc_str: "NAME (offset N)"
  *   %b  LC_PREBOUND_DYLIB's bit vector of as many modules as the field before
  *   %v  a version X.Y[.Z]    %k  likewise, "n/a" for 0 (an sdk)
+ *   %D  a dylib's version X.Y.Z, "n/a" for 0xffffffff
+ *   %t  a dylib's time stamp line, or a dylib_use_command's options line
  *   %V  a source version A.B[.C[.D[.E]]], 8 bytes
- *   %g  a UUID, 16 bytes     %P  a platform (named under vtool_names) */
-static const char linkedit_data[] = "      cmd %C\n  cmdsize %Z\n  dataoff %o\n datasize %s\n";
+ *   %B  a byte, %02X         %P  a platform, %N a tool (named under vtool_names)
+ * and, reading no field, the lines that follow the fields:
+ *   %L  LC_BUILD_VERSION's tools      %T  the thread states
+ *   %W  the words up to the end, eight to a line
+ * The thread states' registers (otool_thread.c) take four more:
+ *   %X  0x%016llx, 8 bytes   %w  %08x   %h  %04x, 2 bytes (in file order)
+ *   %_  skips a field        %<  goes back to the first field */
 static const char dyld_info[] = "            cmd %C\n        cmdsize %Z\n     rebase_off %o\n    rebase_size %s\n"
                                 "       bind_off %o\n      bind_size %s\n  weak_bind_off %o\n weak_bind_size %s\n"
                                 "  lazy_bind_off %o\n lazy_bind_size %s\n     export_off %o\n    export_size %s\n";
 static const char dylinker[] = "          cmd %C\n      cmdsize %Z\n         name %S\n";
 static const char fvmlib[] =
     "           cmd %C\n       cmdsize %Z\n          name %S\n minor version %u\n   header addr %x\n";
+static const char thread[] = "        cmd %C\n    cmdsize %u\n%T";
+/* the commands of lcp_cmd_is_dylib, lcp_cmd_is_version_min and
+ * lcp_image_linkedit_data (those otool knows: see print_command) */
+static const char dylib[] = "          cmd %C\n      cmdsize %Z\n         name %S\n%t"
+                            "      current version %D\ncompatibility version %D\n";
+static const char linkedit_data[] = "      cmd %C\n  cmdsize %Z\n  dataoff %o\n datasize %s\n";
 static const char version_min[] = "      cmd %C\n  cmdsize %Z\n  version %v\n      sdk %k\n";
+/* a command otool does not print field by field, known to lcpatch or not */
+static const char unknown[] = "      cmd ?(%x) Unknown load command\n  cmdsize %u\n%W";
 
 static const struct {
     uint32_t cmd;
@@ -138,14 +148,6 @@ static const struct {
                       "         tocoff %o\n           ntoc %8\n      modtaboff %o\n        nmodtab %m\n"
                       "   extrefsymoff %o\n    nextrefsyms %4\n indirectsymoff %o\n  nindirectsyms %4\n"
                       "      extreloff %o\n        nextrel %8\n      locreloff %o\n        nlocrel %8\n"},
-    {LCP_LC_CODE_SIGNATURE, linkedit_data},
-    {LCP_LC_SEGMENT_SPLIT_INFO, linkedit_data},
-    {LCP_LC_FUNCTION_STARTS, linkedit_data},
-    {LCP_LC_DATA_IN_CODE, linkedit_data},
-    {LCP_LC_DYLIB_CODE_SIGN_DRS, linkedit_data},
-    {LCP_LC_LINKER_OPTIMIZATION_HINT, linkedit_data},
-    {LCP_LC_DYLD_EXPORTS_TRIE, linkedit_data},
-    {LCP_LC_DYLD_CHAINED_FIXUPS, linkedit_data},
     {LCP_LC_DYLD_INFO, dyld_info},
     {LCP_LC_DYLD_INFO_ONLY, dyld_info},
     {LCP_LC_ENCRYPTION_INFO,
@@ -154,7 +156,7 @@ static const struct {
                                 "      cryptid %u\n          pad %u\n"},
     {LCP_LC_TWOLEVEL_HINTS, "     cmd %C\n cmdsize %Z\n  offset %o\n  nhints %4\n"},
     {LCP_LC_PREBIND_CKSUM, "     cmd %C\n cmdsize %Z\n   cksum %x\n"},
-    {LCP_LC_UUID, "     cmd %C\n cmdsize %Z\n    uuid %g\n"},
+    {LCP_LC_UUID, "     cmd %C\n cmdsize %Z\n    uuid %B%B%B%B-%B%B-%B%B-%B%B-%B%B%B%B%B%B\n"},
     {LCP_LC_MAIN, "       cmd %C\n   cmdsize %Z\n  entryoff %U\n stacksize %U\n"},
     {LCP_LC_ID_DYLINKER, dylinker},
     {LCP_LC_LOAD_DYLINKER, dylinker},
@@ -168,45 +170,23 @@ static const struct {
     {LCP_LC_LOADFVMLIB, fvmlib},
     {LCP_LC_PREBOUND_DYLIB, "            cmd %C\n        cmdsize %Z\n           name %S\n       nmodules %u\n"
                             " linked_modules %b\n"},
-    {LCP_LC_VERSION_MIN_MACOSX, version_min},
-    {LCP_LC_VERSION_MIN_IPHONEOS, version_min},
-    {LCP_LC_VERSION_MIN_WATCHOS, version_min},
-    {LCP_LC_VERSION_MIN_TVOS, version_min},
     {LCP_LC_SOURCE_VERSION, "      cmd %C\n  cmdsize %Z\n  version %V\n"},
+    {LCP_LC_BUILD_VERSION, "      cmd %C\n  cmdsize %Z\n platform %P\n    minos %v\n      sdk %k\n   ntools %u\n%L"},
+    {LCP_LC_THREAD, thread},
+    {LCP_LC_UNIXTHREAD, thread},
 };
-
-/* An lc_str: "NAME (offset N)" or "?(bad offset N)". */
-static void print_lc_str(const struct lc *c, uint32_t off) {
-    uint32_t len;
-    const char *s = str_at(c, off, &len);
-    if (s)
-        printf("%.*s (offset %u)", (int)len, s, off);
-    else
-        printf("?(bad offset %u)", off);
-}
 
 /* LC_PREBOUND_DYLIB's linked_modules: up to eight bits of the first byte,
  * then "..." (always: otool's test, i <= nmodules, cannot fail). */
 static void print_modules(const struct lc *c, uint32_t off, uint32_t nmodules) {
-    uint32_t len, k;
-    const char *bits = str_at(c, off, &len);
-    if (bits == NULL) {
-        printf("?(bad offset %u)", off);
-        return;
-    }
-    for (k = 0; k < nmodules && k < 8; k++)
-        putchar(((unsigned char)bits[0] >> k) & 1 ? '1' : '0');
-    if (k <= nmodules)
+    uint32_t k;
+    uint8_t bits;
+    bool inside = byte_at(c, off, &bits);
+    for (k = 0; inside && k < nmodules && k < 8; k++)
+        putchar((bits >> k) & 1 ? '1' : '0');
+    if (inside && k <= nmodules)
         printf("...");
-    printf(" (offset %u)", off);
-}
-
-static void print_uuid(const struct lc *c, uint32_t at) {
-    uint8_t u[16] = {0};
-    if (c->img->lc[c->i].cmdsize >= at + 16)
-        memcpy(u, lcp_image_command_bytes(c->img, c->i) + at, 16);
-    printf("%02X%02X%02X%02X-%02X%02X-%02X%02X-%02X%02X-%02X%02X%02X%02X%02X%02X", u[0], u[1], u[2], u[3], u[4], u[5],
-           u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
+    printf(inside ? " (offset %u)" : "?(bad offset %u)", off);
 }
 
 /* vtool -show's names of platforms (otool prints numbers). */
@@ -225,6 +205,43 @@ static const char *const vtool_platforms[] = {NULL,
                                               "VISIONOSSIMULATOR",
                                               "FIRMWARE",
                                               "SEPOS"};
+
+/* vtool -show's names of the tools (otool prints numbers). */
+static const char *const vtool_tools[] = {NULL, "CLANG", "SWIFT", "LD"};
+
+/* vtool -show's name of platform (directive 'P') or tool ('N') v, or NULL
+ * where otool prints the number. */
+static const char *vtool_name(const struct lc *c, char d, uint32_t v) {
+    size_t n = d == 'P' ? sizeof vtool_platforms / sizeof *vtool_platforms : sizeof vtool_tools / sizeof *vtool_tools;
+    return c->vtool_names && v < n ? (d == 'P' ? vtool_platforms : vtool_tools)[v] : NULL;
+}
+
+/* dylib_use_command's marker, in the timestamp field of a dylib_command. */
+#define DYLIB_USE_MARKER 0x1a741800u
+
+/* A dylib's "time stamp N <ctime>", in UTC so that the output does not
+ * depend on the machine's time zone (Apple's goldens were made in UTC); or,
+ * for a dylib_use_command (the timestamp field holds the marker and flags
+ * follow the versions: ld64 writes it for weak/upward loads of newer
+ * deployment targets), its options. */
+static void print_timestamp(const struct lc *c, uint32_t stamp) {
+    if (stamp == DYLIB_USE_MARKER && u32(c, 8) >= 28) {
+        static const char *const options[] = {"weak ", "reexport ", "upward ", "delay-init "};
+        uint32_t flags = u32(c, 24);
+        printf("      options ");
+        for (unsigned k = 0; k < 4; k++)
+            if (flags & (1u << k))
+                printf("%s", options[k]);
+        printf("\n");
+        return;
+    }
+    time_t t = (time_t)stamp;
+    struct tm tm;
+    char when[64] = "";
+    if (gmtime_r(&t, &tm))
+        strftime(when, sizeof when, "%a %b %e %H:%M:%S %Y", &tm);
+    printf("   time stamp %u %s\n", stamp, when);
+}
 
 /* Whether cmdsize is what otool expects of the command. */
 static bool size_ok(const struct lc *c, const char *format) {
@@ -246,9 +263,10 @@ static uint64_t entry_bytes(char directive, bool is64) {
     }
 }
 
-/* Prints `format` (see formats[] above) for the command. */
-static void print_format(const struct lc *c, const char *format) {
-    uint32_t at = 8, prev = 0;
+/* Prints `format` (see formats[] above) for the command's fields from
+ * byte `from`. */
+static void print_format(const struct lc *c, uint32_t from, const char *format) {
+    uint32_t at = from, prev = 0;
     char buf[32];
     for (const char *p = format; *p; p++) {
         if (*p != '%') {
@@ -256,28 +274,60 @@ static void print_format(const struct lc *c, const char *format) {
             continue;
         }
         char d = *++p;
-        if (d == 'C') {
-            fputs(lcp_lc_name(c->img->lc[c->i].cmd), stdout);
-            continue;
-        }
-        if (d == 'Z') {
-            printf("%u%s", c->img->lc[c->i].cmdsize, size_ok(c, format) ? "" : " Incorrect size");
-            continue;
-        }
         uint32_t v = u32(c, at);
-        const char *note = "";
+        const char *note = "", *name;
+        uint8_t byte = 0;
         switch (d) {
+        case 'L':
+            for (uint32_t k = 0, tool, version; lcp_image_build_tool(c->img, c->i, k, &tool, &version); k++)
+                print_format(c, at + 8 * k, "     tool %N\n  version %v\n");
+            continue;
+        case '<': at = from; continue;
+        case '_': break;
+        case 'T': lcp_otool_print_thread(c->img, c->i); continue;
+        case 'W':
+            for (v = 0; v < (c->end - at) / 4; v++)
+                printf(v % 8 == 7 ? "%08x \n" : "%08x ", u32(c, at + 4 * v));
+            if (v % 8 != 0)
+                printf("\n");
+            continue;
+        case 'C': fputs(lcp_lc_name(v), stdout); break;
+        case 'Z': printf("%u%s", v, size_ok(c, format) ? "" : " Incorrect size"); break;
         case 'x': printf("0x%08x", v); break;
+        case 'w': printf("%08x", v); break;
+        case 'X': printf("0x%016llx", (unsigned long long)u64(c, at)); break;
+        case 'h':
+            /* the half of the word around it that lies at `at` in the file */
+            v = u32(c, at & ~3u);
+            printf("%04x", (at % 4 == 0) == c->img->big_endian ? v >> 16 : v & 0xffff);
+            break;
         case 'U': printf("%llu", (unsigned long long)u64(c, at)); break;
-        case 'S': print_lc_str(c, v); break;
+        case 'S':
+            /* the command's lc_str, which the reader found NUL-terminated inside it */
+            if (lcp_image_cmd_string(c->img, c->i, &name))
+                printf("%s (offset %u)", name, v);
+            else
+                printf("?(bad offset %u)", v);
+            break;
         case 'b': print_modules(c, v, prev); break;
         case 'v': fputs(lcp_version_format(v, buf, sizeof buf), stdout); break;
         case 'k': fputs(v ? lcp_version_format(v, buf, sizeof buf) : "n/a", stdout); break;
+        case 'D':
+            if (v == 0xffffffffu)
+                fputs("n/a", stdout);
+            else
+                printf("%u.%u.%u", v >> 16, (v >> 8) & 0xff, v & 0xff);
+            break;
+        case 't': print_timestamp(c, v); break;
         case 'V': fputs(lcp_source_version_format(u64(c, at), buf, sizeof buf), stdout); break;
-        case 'g': print_uuid(c, at); break;
+        case 'B':
+            byte_at(c, at, &byte);
+            printf("%02X", byte);
+            break;
         case 'P':
-            if (c->vtool_names && v < sizeof vtool_platforms / sizeof vtool_platforms[0] && vtool_platforms[v])
-                fputs(vtool_platforms[v], stdout);
+        case 'N':
+            if ((name = vtool_name(c, d, v)))
+                fputs(name, stdout);
             else
                 printf("%u", v);
             break;
@@ -292,117 +342,43 @@ static void print_format(const struct lc *c, const char *format) {
                 note = past(prev + (uint64_t)v * entry_bytes(d, c->img->is64), c->object_size);
             printf("%u%s", v, note);
         }
-        at += d == 'g' ? 16 : d == 'U' || d == 'V' ? 8 : 4;
+        at += d == 'U' || d == 'V' || d == 'X' ? 8 : d == 'h' ? 2 : d == 'B' ? 1 : 4;
         prev = v;
     }
 }
 
-/* dylib_use_command's marker, in the timestamp field of a dylib_command. */
-#define DYLIB_USE_MARKER 0x1a741800u
-
-/* "time stamp N <ctime>", in UTC so that the output does not depend on the
- * machine's time zone (Apple's goldens were made in UTC). */
-static void print_timestamp(uint32_t stamp) {
-    time_t t = (time_t)stamp;
-    struct tm tm;
-    char when[64] = "";
-    if (gmtime_r(&t, &tm))
-        strftime(when, sizeof when, "%a %b %e %H:%M:%S %Y", &tm);
-    printf("   time stamp %u %s\n", stamp, when);
-}
-
-static void print_dylib(const struct lc *c) {
-    lcp_dylib d = {0};
-    lcp_image_dylib(c->img, c->i, &d);
-    print_format(c, "          cmd %C\n      cmdsize %Z\n         name %S\n");
-    if (d.timestamp == DYLIB_USE_MARKER && u32(c, 8) >= 28) {
-        /* a dylib_use_command: the timestamp field holds the marker and
-         * flags follow the versions (ld64 writes it for weak/upward loads
-         * of newer deployment targets) */
-        static const char *const options[] = {"weak ", "reexport ", "upward ", "delay-init "};
-        uint32_t flags = u32(c, 24);
-        printf("      options ");
-        for (unsigned k = 0; k < 4; k++)
-            if (flags & (1u << k))
-                printf("%s", options[k]);
-        printf("\n");
-    } else
-        print_timestamp(d.timestamp);
-    uint32_t v = d.current_version, cv = d.compatibility_version;
-    if (v == 0xffffffffu)
-        printf("      current version n/a\n");
-    else
-        printf("      current version %u.%u.%u\n", v >> 16, (v >> 8) & 0xff, v & 0xff);
-    if (cv == 0xffffffffu)
-        printf("compatibility version n/a\n");
-    else
-        printf("compatibility version %u.%u.%u\n", cv >> 16, (cv >> 8) & 0xff, cv & 0xff);
-}
-
-/* vtool -show's names of the tools (otool prints numbers). */
-static const char *const vtool_tools[] = {NULL, "CLANG", "SWIFT", "LD"};
-
-static void print_build_version(const struct lc *c) {
-    print_format(c, "      cmd %C\n  cmdsize %Z\n platform %P\n    minos %v\n      sdk %k\n   ntools %u\n");
-    uint32_t tool, version;
-    char buf[32];
-    for (uint32_t k = 0; lcp_image_build_tool(c->img, c->i, k, &tool, &version); k++) {
-        if (c->vtool_names && tool < sizeof vtool_tools / sizeof vtool_tools[0] && vtool_tools[tool])
-            printf("     tool %s\n", vtool_tools[tool]);
-        else
-            printf("     tool %u\n", tool);
-        printf("  version %s\n", lcp_version_format(version, buf, sizeof buf));
-    }
-}
-
-void lcp_otool_print_words(const lcp_image *img, size_t i, uint32_t from, uint32_t count) {
-    struct lc c = {img, i, img->size, UINT32_MAX, false};
-    uint32_t k;
-    for (k = 0; k < count; k++) {
-        printf("%08x ", u32(&c, from + 4 * k));
-        if (k % 8 == 7)
-            printf("\n");
-    }
-    if (k % 8 != 0)
-        printf("\n");
-}
-
-static void print_unknown(const struct lc *c) {
-    uint32_t cmdsize = c->img->lc[c->i].cmdsize;
-    printf("      cmd ?(0x%08x) Unknown load command\n  cmdsize %u\n", c->img->lc[c->i].cmd, cmdsize);
-    lcp_otool_print_words(c->img, c->i, 8, (cmdsize - 8) / 4);
-}
-
 /* One command, after its "Load command N" line. */
 static void print_command(const struct lc *c) {
-    for (size_t k = 0; k < sizeof formats / sizeof formats[0]; k++)
-        if (formats[k].cmd == c->img->lc[c->i].cmd) {
-            print_format(c, formats[k].format);
-            return;
-        }
-    switch (c->img->lc[c->i].cmd) {
-    case LCP_LC_SEGMENT:
-    case LCP_LC_SEGMENT_64: print_segment(c); break;
-    case LCP_LC_ID_DYLIB:
-    case LCP_LC_LOAD_DYLIB:
-    case LCP_LC_LOAD_WEAK_DYLIB:
-    case LCP_LC_REEXPORT_DYLIB:
-    case LCP_LC_LOAD_UPWARD_DYLIB:
-    case LCP_LC_LAZY_LOAD_DYLIB: print_dylib(c); break;
-    case LCP_LC_UNIXTHREAD:
-    case LCP_LC_THREAD:
-        printf("        cmd %s\n    cmdsize %u\n", lcp_lc_name(c->img->lc[c->i].cmd), c->img->lc[c->i].cmdsize);
-        lcp_otool_print_thread(c->img, c->i);
-        break;
-    case LCP_LC_BUILD_VERSION: print_build_version(c); break;
-    default: print_unknown(c); break;
+    uint32_t cmd = c->img->lc[c->i].cmd;
+    const char *format = unknown;
+    if (cmd == LCP_LC_SEGMENT || cmd == LCP_LC_SEGMENT_64) {
+        print_segment(c);
+        return;
     }
+    lcp_linkedit_data ld;
+    if (lcp_cmd_is_dylib(cmd))
+        format = dylib;
+    else if (lcp_cmd_is_version_min(cmd))
+        format = version_min;
+    /* otool prints the linkedit_data commands from LC_ATOM_INFO on as unknown */
+    else if (lcp_image_linkedit_data(c->img, c->i, &ld) && (cmd & ~LCP_LC_REQ_DYLD) < LCP_LC_ATOM_INFO)
+        format = linkedit_data;
+    for (size_t k = 0; k < sizeof formats / sizeof formats[0]; k++)
+        if (formats[k].cmd == cmd)
+            format = formats[k].format;
+    print_format(c, 0, format);
+}
+
+void lcp_otool_print_fields(const lcp_image *img, size_t i, uint32_t from, uint32_t end, const char *format) {
+    struct lc c = {img, i, img->size, UINT32_MAX, false, end};
+    print_format(&c, from, format);
 }
 
 void lcp_otool_print_load_commands(const lcp_image *img) {
-    struct lc c = {img, 0, img->size, UINT32_MAX, false};
+    struct lc c = {img, 0, img->size, UINT32_MAX, false, 0};
     for (c.i = 0; c.i < img->ncmds; c.i++) {
         printf("Load command %zu\n", c.i);
+        c.end = img->lc[c.i].cmdsize;
         if (img->lc[c.i].cmd == LCP_LC_SYMTAB)
             c.nsyms = u32(&c, 12);
         print_command(&c);
@@ -410,6 +386,6 @@ void lcp_otool_print_load_commands(const lcp_image *img) {
 }
 
 void lcp_otool_print_version_command(const lcp_image *img, size_t i) {
-    struct lc c = {img, i, img->size, UINT32_MAX, true};
+    struct lc c = {img, i, img->size, UINT32_MAX, true, img->lc[i].cmdsize};
     print_command(&c);
 }

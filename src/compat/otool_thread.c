@@ -4,34 +4,6 @@
 #include "compat/otool.h"
 
 #include <stdio.h>
-#include <string.h>
-
-/* A cursor over the command's state words, in the image's byte order. */
-struct states {
-    const lcp_image *img;
-    size_t i;
-    uint32_t pos, end; /* byte offsets in the command */
-};
-
-static uint32_t word(const struct states *s, uint32_t at) {
-    uint32_t v = 0;
-    if (at + 4 <= s->end)
-        lcp_image_cmd_u32(s->img, s->i, at, &v);
-    return v;
-}
-
-static uint64_t dword(const struct states *s, uint32_t at) {
-    uint64_t v = 0;
-    if (at + 8 <= s->end)
-        lcp_image_cmd_u64(s->img, s->i, at, &v);
-    return v;
-}
-
-/* The registers of a known flavor, read from `at`: 32-bit words. */
-static void regs32(const struct states *s, uint32_t at, uint32_t *r, unsigned n) {
-    for (unsigned k = 0; k < n; k++)
-        r[k] = word(s, at + 4 * k);
-}
 
 static void count_line(uint32_t count, uint32_t want, const char *name) {
     if (count == want)
@@ -40,14 +12,10 @@ static void count_line(uint32_t count, uint32_t want, const char *name) {
         printf("      count %u (not %s_COUNT)\n", count, name);
 }
 
-static void print_unknown_state(const struct states *s, uint32_t flavor, uint32_t count, const char *indent) {
-    printf("%sflavor %u (unknown)\n      count %u\n      state:\n", indent, flavor, count);
-    uint32_t words = (s->end - s->pos) / 4; /* the words that are there */
-    lcp_otool_print_words(s->img, s->i, s->pos, count < words ? count : words);
-}
-
-/* The flavors otool prints with one format, Apple's: each %08x (%016llx)
- * prints the next 32-bit (64-bit) register. */
+/* The flavors otool prints by name, each with Apple's format: its
+ * directives (those of otool_lc.c's formats[]) read the state's registers
+ * in order, %x (0x%08x) and %w (%08x) a 32-bit one, %X (0x%016llx) a
+ * 64-bit one, %h (%04x) a 16-bit one. */
 static const struct {
     uint32_t cputype, flavor;
     const char *name; /* the flavor's, and its _COUNT, in words */
@@ -55,121 +23,90 @@ static const struct {
     const char *format;
 } flavors[] = {
     {LCP_CPU_TYPE_I386, 1, "i386_THREAD_STATE", 16,
-     "\t    eax 0x%08x ebx    0x%08x ecx 0x%08x edx 0x%08x\n"
-     "\t    edi 0x%08x esi    0x%08x ebp 0x%08x esp 0x%08x\n"
-     "\t    ss  0x%08x eflags 0x%08x eip 0x%08x cs  0x%08x\n"
-     "\t    ds  0x%08x es     0x%08x fs  0x%08x gs  0x%08x\n"},
+     "\t    eax %x ebx    %x ecx %x edx %x\n"
+     "\t    edi %x esi    %x ebp %x esp %x\n"
+     "\t    ss  %x eflags %x eip %x cs  %x\n"
+     "\t    ds  %x es     %x fs  %x gs  %x\n"},
     {LCP_CPU_TYPE_X86_64, 4, "x86_THREAD_STATE64", 42,
-     "   rax  0x%016llx rbx 0x%016llx rcx  0x%016llx\n"
-     "   rdx  0x%016llx rdi 0x%016llx rsi  0x%016llx\n"
-     "   rbp  0x%016llx rsp 0x%016llx r8   0x%016llx\n"
-     "    r9  0x%016llx r10 0x%016llx r11  0x%016llx\n"
-     "   r12  0x%016llx r13 0x%016llx r14  0x%016llx\n"
-     "   r15  0x%016llx rip 0x%016llx\n"
-     "rflags  0x%016llx cs  0x%016llx fs   0x%016llx\n"
-     "    gs  0x%016llx\n"},
+     "   rax  %X rbx %X rcx  %X\n"
+     "   rdx  %X rdi %X rsi  %X\n"
+     "   rbp  %X rsp %X r8   %X\n"
+     "    r9  %X r10 %X r11  %X\n"
+     "   r12  %X r13 %X r14  %X\n"
+     "   r15  %X rip %X\n"
+     "rflags  %X cs  %X fs   %X\n"
+     "    gs  %X\n"},
     {LCP_CPU_TYPE_ARM, 1, "ARM_THREAD_STATE", 17,
-     "\t    r0  0x%08x r1     0x%08x r2  0x%08x r3  0x%08x\n"
-     "\t    r4  0x%08x r5     0x%08x r6  0x%08x r7  0x%08x\n"
-     "\t    r8  0x%08x r9     0x%08x r10 0x%08x r11 0x%08x\n"
-     "\t    r12 0x%08x sp     0x%08x lr  0x%08x pc  0x%08x\n"
-     "\t   cpsr 0x%08x\n"},
+     "\t    r0  %x r1     %x r2  %x r3  %x\n"
+     "\t    r4  %x r5     %x r6  %x r7  %x\n"
+     "\t    r8  %x r9     %x r10 %x r11 %x\n"
+     "\t    r12 %x sp     %x lr  %x pc  %x\n"
+     "\t   cpsr %x\n"},
     /* HPPA_FRAME_THREAD_STATE: the first five of its eleven words */
     {LCP_CPU_TYPE_HPPA, 2, "HPPA_FRAME_THREAD_STATE", 11,
-     "pcsq_front  0x%08x pcsq_back  0x%08x\npcoq_front  0x%08x pcoq_back  0x%08x\n       psw  0x%08x\n"},
+     "pcsq_front  %x pcsq_back  %x\npcoq_front  %x pcoq_back  %x\n       psw  %x\n"},
     /* SPARC_THREAD_STATE_REGS: psr, pc, npc, y, g1-g7, o0-o7 (g0 is 0) */
     {LCP_CPU_TYPE_SPARC, 1, "SPARC_THREAD_STATE_REGS", 19,
-     "psr 0x%08x  pc  0x%08x  npc 0x%08x  y   0x%08x\n"
-     "g0  0x00000000  g1  0x%08x  g2  0x%08x  g3  0x%08x\n"
-     "g4  0x%08x  g5  0x%08x  g6  0x%08x  g7  0x%08x\n"
-     "o0  0x%08x  o1  0x%08x  o2  0x%08x  o3  0x%08x\n"
-     "o4  0x%08x  o5  0x%08x  o6  0x%08x  o7  0x%08x\n"},
+     "psr %x  pc  %x  npc %x  y   %x\n"
+     "g0  0x00000000  g1  %x  g2  %x  g3  %x\n"
+     "g4  %x  g5  %x  g6  %x  g7  %x\n"
+     "o0  %x  o1  %x  o2  %x  o3  %x\n"
+     "o4  %x  o5  %x  o6  %x  o7  %x\n"},
+    /* PPC_THREAD_STATE: srr0, srr1, r0-r31, cr, xer, lr, ctr, mq, vrsave;
+     * otool prints srr0 and srr1 last (%_ skips a register, %< goes back
+     * to the first) */
+    {LCP_CPU_TYPE_POWERPC, 1, "PPC_THREAD_STATE", 40,
+     "%_%_    r0  %x r1  %x r2  %x r3   %x r4   %x\n"
+     "    r5  %x r6  %x r7  %x r8   %x r9   %x\n"
+     "    r10 %x r11 %x r12 %x r13  %x r14  %x\n"
+     "    r15 %x r16 %x r17 %x r18  %x r19  %x\n"
+     "    r20 %x r21 %x r22 %x r23  %x r24  %x\n"
+     "    r25 %x r26 %x r27 %x r28  %x r29  %x\n"
+     "    r30 %x r31 %x cr  %x xer  %x lr   %x\n"
+     "    ctr %x mq  %x vrsave %x srr0 %<%x srr1 %x\n"},
+    /* M68K_THREAD_STATE_REGS: dreg[8], areg[8], pad0, sr (16 bits each), pc */
+    {LCP_CPU_TYPE_MC680x0, 1, "M68K_THREAD_STATE_REGS", 18,
+     " dregs  %w %w %w %w %w %w %w %w\n"
+     " aregs  %w %w %w %w %w %w %w %w\n"
+     " pad 0x%h sr 0x%h pc %x\n"},
 };
 
-static void print_registers(const struct states *s, const char *format) {
-    uint32_t at = s->pos;
-    for (const char *p = format; *p; p++) {
-        if (strncmp(p, "%08x", 4) == 0) {
-            printf("%08x", word(s, at));
-            at += 4;
-            p += 3;
-        } else if (strncmp(p, "%016llx", 7) == 0) {
-            printf("%016llx", (unsigned long long)dword(s, at));
-            at += 8;
-            p += 6;
-        } else
-            putchar(*p);
-    }
-}
-
-/* Prints one known flavor at s->pos and returns the bytes it spans, or 0
- * when (cputype, flavor) is not one otool prints by name. */
-static uint32_t print_known(const struct states *s, uint32_t cputype, uint32_t flavor, uint32_t count,
+/* Prints the state of `flavor` at byte `pos` of command i, by name when
+ * otool knows the flavor, else as words; returns the bytes it spans. */
+static uint32_t print_state(const lcp_image *img, size_t i, uint32_t pos, uint32_t flavor, uint32_t count,
                             const char *indent) {
     for (size_t k = 0; k < sizeof flavors / sizeof flavors[0]; k++)
-        if (flavors[k].cputype == cputype && flavors[k].flavor == flavor) {
+        if (flavors[k].cputype == img->cputype && flavors[k].flavor == flavor) {
             printf("%sflavor %s\n", indent, flavors[k].name);
             count_line(count, flavors[k].count, flavors[k].name);
-            print_registers(s, flavors[k].format);
+            lcp_otool_print_fields(img, i, pos, img->lc[i].cmdsize, flavors[k].format);
             return flavors[k].count * 4;
         }
-    uint32_t r[40];
-    if (cputype == LCP_CPU_TYPE_POWERPC && flavor == 1) {
-        /* PPC_THREAD_STATE: srr0, srr1, r0-r31, cr, xer, lr, ctr, mq, vrsave */
-        printf("     flavor PPC_THREAD_STATE\n");
-        count_line(count, 40, "PPC_THREAD_STATE");
-        regs32(s, s->pos, r, 40);
-        for (unsigned row = 0; row < 6; row++) {
-            unsigned b = row * 5;
-            printf("    r%-2u 0x%08x r%-2u 0x%08x r%-2u 0x%08x r%-3u 0x%08x r%-3u 0x%08x\n", b, r[2 + b], b + 1,
-                   r[3 + b], b + 2, r[4 + b], b + 3, r[5 + b], b + 4, r[6 + b]);
-        }
-        printf("    r30 0x%08x r31 0x%08x cr  0x%08x xer  0x%08x lr   0x%08x\n", r[32], r[33], r[34], r[35], r[36]);
-        printf("    ctr 0x%08x mq  0x%08x vrsave 0x%08x srr0 0x%08x srr1 0x%08x\n", r[37], r[38], r[39], r[0], r[1]);
-        return 160;
-    }
-    if (cputype == LCP_CPU_TYPE_MC680x0 && flavor == 1) {
-        /* M68K_THREAD_STATE_REGS: dreg[8], areg[8], pad0, sr (16 bits each), pc */
-        printf("     flavor M68K_THREAD_STATE_REGS\n");
-        count_line(count, 18, "M68K_THREAD_STATE_REGS");
-        regs32(s, s->pos, r, 18);
-        printf(" dregs ");
-        for (unsigned k = 0; k < 8; k++)
-            printf(" %08x", r[k]);
-        printf("\n aregs ");
-        for (unsigned k = 8; k < 16; k++)
-            printf(" %08x", r[k]);
-        /* pad0 and sr are the two halves of word 16, in file order */
-        printf("\n pad 0x%04x sr 0x%04x pc 0x%08x\n", s->img->big_endian ? r[16] >> 16 : r[16] & 0xffff,
-               s->img->big_endian ? r[16] & 0xffff : r[16] >> 16, r[17]);
-        return 72;
-    }
-    return 0;
+    printf("%sflavor %u (unknown)\n      count %u\n      state:\n", indent, flavor, count);
+    uint32_t words = (img->lc[i].cmdsize - pos) / 4; /* the words that are there */
+    lcp_otool_print_fields(img, i, pos, pos + 4 * (count < words ? count : words), "%W");
+    return count * 4;
 }
 
 void lcp_otool_print_thread(const lcp_image *img, size_t i) {
-    struct states s = {img, i, 8, img->lc[i].cmdsize};
+    uint32_t pos = 8, end = img->lc[i].cmdsize; /* byte offsets in the command */
     /* HPPA's unknown flavors are indented like its known ones. */
     const char *indent = img->cputype == LCP_CPU_TYPE_HPPA ? "      " : "     ";
-    while (s.pos < s.end) {
+    while (pos < end) {
         uint32_t flavor = 0, count = 0;
-        if (s.end - s.pos > 4) {
-            flavor = word(&s, s.pos);
-            s.pos += 4;
+        if (end - pos > 4) {
+            lcp_image_cmd_u32(img, i, pos, &flavor);
+            pos += 4;
         } else
-            s.pos = s.end;
-        if (s.end - s.pos > 4) {
-            count = word(&s, s.pos);
-            s.pos += 4;
+            pos = end;
+        if (end - pos > 4) {
+            lcp_image_cmd_u32(img, i, pos, &count);
+            pos += 4;
         } else
-            s.pos = s.end;
-        uint32_t used = print_known(&s, img->cputype, flavor, count, indent);
-        if (used == 0) {
-            print_unknown_state(&s, flavor, count, indent);
-            used = count * 4;
-        }
-        if (used >= s.end - s.pos)
+            pos = end;
+        uint32_t used = print_state(img, i, pos, flavor, count, indent);
+        if (used >= end - pos)
             break;
-        s.pos += used;
+        pos += used;
     }
 }
