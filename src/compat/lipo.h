@@ -54,14 +54,13 @@ struct lipo_input {
     struct lipo_arch arch; /* -arch A FILE */
     lcp_file *file;        /* NULL when lipo could not read it as Mach-O */
     lcp_source *blob;      /* owned: the bytes of a file given with -arch that is not Mach-O, or NULL */
-    bool is_thin;          /* a thin Mach-O file or an archive (not a blob) */
 };
 
 /* One slice lipo works on: a fat file's slice, a thin input, a blank. */
 struct lipo_thin {
     const char *name;
     const lcp_source *src; /* where its bytes are; NULL for a blank dylib */
-    const uint8_t *mem;    /* a blank dylib's bytes */
+    uint8_t *mem;          /* owned: a blank dylib's bytes */
     uint64_t src_off, size;
     uint32_t cputype, cpusubtype, align;
     uint32_t filetype; /* its mach header's, 0 when unknown (read for -hideARM64) */
@@ -80,8 +79,6 @@ struct lipo {
         arch_blank;
     struct lipo_arch thin_arch;
     struct lipo_list removes, extracts, verifies, replaces, segaligns;
-    uint8_t **blanks;
-    size_t nblanks;
 };
 
 /* Apple's "fatal error: lipo: ...", "error: ..." and "warning: ..." lines

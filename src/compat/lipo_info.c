@@ -146,7 +146,7 @@ void lipo_print_info(const struct lipo *L) {
                 printf(" ");
             }
             printf("\n");
-        } else if (!in->is_thin) {
+        } else if (in->file == NULL) { /* a file given with -arch that is not Mach-O */
             printf("input file %s is not a fat file\n", in->name);
         }
     }

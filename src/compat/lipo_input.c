@@ -260,7 +260,6 @@ static int read_input(struct lipo *L, struct lipo_input *in) {
         }
         return rc;
     }
-    in->is_thin = true;
     if ((rc = thin_of(L, in, &t, false)) != 0)
         return rc;
     if (f->kind == LCP_ARCHIVE && t.cputype == 0) {
@@ -313,10 +312,7 @@ static bool big_endian_cpu(uint32_t cputype) {
 int lipo_add_blank(struct lipo *L, const struct lipo_arch *a) {
     uint32_t align = lcp_default_segalign(a->cputype);
     uint32_t page = 1u << align;
-    uint8_t **slot = lipo_push(L, (void **)&L->blanks, &L->nblanks, sizeof *L->blanks);
-    if (slot == NULL)
-        return LIPO_FAIL;
-    uint8_t *b = *slot = calloc(page, 1);
+    uint8_t *b = calloc(page, 1);
     if (b == NULL)
         return lipo_fatal(L, "out of memory");
     bool be = big_endian_cpu(a->cputype);
@@ -333,7 +329,10 @@ int lipo_add_blank(struct lipo *L, const struct lipo_arch *a) {
                           .size = page,
                           .align = align + 1,
                           .filetype = LCP_MH_DYLIB_STUB};
-    return add_thin(L, &t);
+    if (add_thin(L, &t) == 0)
+        return 0;
+    free(b);
+    return LIPO_FAIL;
 }
 
 void lipo_release(struct lipo *L) {
@@ -344,9 +343,8 @@ void lipo_release(struct lipo *L) {
             free(L->inputs[i].blob);
         }
     }
-    for (size_t i = 0; i < L->nblanks; i++)
-        free(L->blanks[i]);
-    free(L->blanks);
+    for (size_t i = 0; i < L->nthins; i++)
+        free(L->thins[i].mem);
     free(L->inputs);
     free(L->thins);
     free(L->removes.v);
