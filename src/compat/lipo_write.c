@@ -1,10 +1,10 @@
 /* lipo's outputs (cctools lipo.c create_fat and -thin), one writer for
- * thin and fat: lcp_layout_place orders the slices and gives their offsets
- * as lipo does, lcp_plan_add_fat_header encodes the header (none for a
- * thin output), and the file is written atomically (temporary file beside
- * it, fsync, rename: src/util/outfile.c). A plan copies from one source,
- * but lipo's slices come from several files (create, replace) and from
- * memory (blank dylibs), so each slice is copied from its own. */
+ * thin and fat: lcp_layout_file orders the slices and gives their offsets
+ * as lipo does and encodes the fat header (none for a thin output), and
+ * the file is written atomically (temporary file beside it, fsync, rename:
+ * src/util/outfile.c). A plan copies from one source, but lipo's slices
+ * come from several files (create, replace) and from memory (blank
+ * dylibs), so each slice is copied from its own. */
 #include "compat/lipo.h"
 
 #include "lcpatch/macho.h"
