@@ -4,7 +4,7 @@
  *
  * Data flows argv -> struct lipo (lipo_args.c) -> inputs read by
  * src/format with lipo's parse options (lipo_input.c) -> thin files, the
- * slices an operation works on (lipo_ops.c) -> an output written through
+ * slices an operation works on (lipo.c) -> an output written through
  * the layout plan (lipo_write.c), or a listing (lipo_info.c). A library
  * error is turned into Apple's words by its reason (lipo_input.c).
  *
@@ -54,14 +54,13 @@ struct lipo_input {
     struct lipo_arch arch; /* -arch A FILE */
     lcp_file *file;        /* NULL when lipo could not read it as Mach-O */
     lcp_source *blob;      /* owned: the bytes of a file given with -arch that is not Mach-O, or NULL */
-    bool is_thin;          /* a thin Mach-O file or an archive (not a blob) */
 };
 
 /* One slice lipo works on: a fat file's slice, a thin input, a blank. */
 struct lipo_thin {
     const char *name;
     const lcp_source *src; /* where its bytes are; NULL for a blank dylib */
-    const uint8_t *mem;    /* a blank dylib's bytes */
+    uint8_t *mem;          /* owned: a blank dylib's bytes */
     uint64_t src_off, size;
     uint32_t cputype, cpusubtype, align;
     uint32_t filetype; /* its mach header's, 0 when unknown (read for -hideARM64) */
@@ -80,8 +79,6 @@ struct lipo {
         arch_blank;
     struct lipo_arch thin_arch;
     struct lipo_list removes, extracts, verifies, replaces, segaligns;
-    uint8_t **blanks;
-    size_t nblanks;
 };
 
 /* Apple's "fatal error: lipo: ...", "error: ..." and "warning: ..." lines
@@ -106,31 +103,14 @@ int lipo_read_replacement(struct lipo *L, const struct lipo_arch *r, struct lipo
 int lipo_add_blank(struct lipo *L, const struct lipo_arch *a);
 void lipo_release(struct lipo *L);
 
-/* lipo_ops.c: the operations that write a file. */
-/* The index of the first thin file of architecture a (by lipo's rule,
- * lcp_arch_matches), or L->nthins. */
-size_t lipo_find_thin(const struct lipo *L, const struct lipo_arch *a);
-/* Apple's "OPTION ARCH SUFFIX specified multiple times" when two of the
- * list's architectures are the same (named by the first of the pair, or
- * the second when `second`). */
-int lipo_no_repeats(const struct lipo *L, const struct lipo_list *list, bool second, const char *option,
-                    const char *suffix);
-int lipo_run_create(struct lipo *L);
-int lipo_run_thin(struct lipo *L);
-int lipo_run_extract(struct lipo *L);
-int lipo_run_remove(struct lipo *L);
-int lipo_run_replace(struct lipo *L);
+/* lipo_write.c: the thin files into L->output, thin for -thin (and
+ * -extract_family of one slice), else fat. */
+int lipo_write_output(struct lipo *L);
 
-/* lipo_write.c */
-int lipo_create_fat(struct lipo *L);
-int lipo_write_thin(struct lipo *L, const struct lipo_thin *t);
-
-/* lipo_info.c: -info, -detailed_info, -archs, -verify_arch. */
+/* lipo_info.c: -info, -detailed_info, -archs. */
 void lipo_print_info(const struct lipo *L);
 void lipo_print_detailed(const struct lipo *L);
 void lipo_print_archs(const struct lipo *L);
-/* 0 when every architecture is in the file, else 1 (silently, as Apple). */
-int lipo_verify(const struct lipo *L);
 
 /* The entry point (src/cli/main.c). */
 int cmd_lipo(int argc, char **argv);

@@ -1,4 +1,4 @@
-/* lipo's listings (-info, -detailed_info, -archs) and -verify_arch, from
+/* lipo's listings (-info, -detailed_info, -archs), from
  * the model of each input (the fat table as read, hidden slice included),
  * with the architecture names Apple's lipo prints (cctools misc/lipo.c
  * print_arch and print_cputype), which differ in places from libstuff's
@@ -146,7 +146,7 @@ void lipo_print_info(const struct lipo *L) {
                 printf(" ");
             }
             printf("\n");
-        } else if (!in->is_thin) {
+        } else if (in->file == NULL) { /* a file given with -arch that is not Mach-O */
             printf("input file %s is not a fat file\n", in->name);
         }
     }
@@ -199,11 +199,4 @@ void lipo_print_archs(const struct lipo *L) {
             printf("unknown(%u,%u)", t->cputype, t->cpusubtype & ~LCP_CPU_SUBTYPE_MASK);
     }
     printf("\n");
-}
-
-int lipo_verify(const struct lipo *L) {
-    for (size_t i = 0; i < L->verifies.n; i++)
-        if (lipo_find_thin(L, &L->verifies.v[i]) == L->nthins)
-            return 1;
-    return 0;
 }

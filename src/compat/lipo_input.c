@@ -97,12 +97,10 @@ static int thin_align(const struct lipo *L, const lcp_image *img, const char *na
         if (img->lc[i].cmdsize % 4 != 0)
             lipo_error(L, "load command %zu size not a multiple of sizeof(uint32_t) in: %s", i, name);
     if (img->walk_fault != LCP_R_NONE) {
-        lcp_error err;
-        memset(&err, 0, sizeof err);
-        err.status = LCP_E_MALFORMED;
-        err.reason = img->walk_fault;
-        err.index = img->walk_fault_index;
-        err.value = img->walk_fault_cmdsize;
+        lcp_error err = {.status = LCP_E_MALFORMED,
+                         .reason = img->walk_fault,
+                         .index = img->walk_fault_index,
+                         .value = img->walk_fault_cmdsize};
         return read_failed(L, name, &err);
     }
     if (lcp_arch_name(img->cputype, img->cpusubtype) == NULL)
@@ -165,8 +163,7 @@ static bool fat_reason(lcp_reason r) {
  * with an architecture given. *f is NULL (and 0 returned) when the file is
  * not Mach-O, a fat file or an archive: the caller decides. */
 static int open_model(const struct lipo *L, const char *name, bool replacement, bool arch_given, lcp_file **f) {
-    lcp_error err;
-    memset(&err, 0, sizeof err);
+    lcp_error err = {0};
     *f = NULL;
     lcp_status st = lcp_file_open_flags(name, LIPO_PARSE_FLAGS, f, &err);
     /* Apple refuses these by their magic, before reading the fat table */
@@ -249,7 +246,7 @@ static int read_input(struct lipo *L, struct lipo_input *in) {
     }
     lcp_file *f = in->file;
     if (f->kind == LCP_FAT || f->kind == LCP_FAT64) {
-        for (size_t i = 0; i < f->nslices; i++) {
+        for (size_t i = 0; rc == 0 && i < f->nslices; i++) {
             const lcp_slice *s = &f->slices[i];
             t = (struct lipo_thin){.name = in->name,
                                    .src = &f->src,
@@ -259,12 +256,10 @@ static int read_input(struct lipo *L, struct lipo_input *in) {
                                    .cpusubtype = s->cpusubtype,
                                    .align = s->align,
                                    .from_fat = true};
-            if ((rc = add_thin(L, &t)) != 0)
-                return rc;
+            rc = add_thin(L, &t);
         }
-        return 0;
+        return rc;
     }
-    in->is_thin = true;
     if ((rc = thin_of(L, in, &t, false)) != 0)
         return rc;
     if (f->kind == LCP_ARCHIVE && t.cputype == 0) {
@@ -280,13 +275,10 @@ static int read_input(struct lipo *L, struct lipo_input *in) {
 }
 
 int lipo_read_inputs(struct lipo *L) {
-    size_t n = L->ninputs;
-    for (size_t i = 0; i < n; i++) {
-        int rc = read_input(L, &L->inputs[i]);
-        if (rc)
-            return rc;
-    }
-    return 0;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < L->ninputs; i++)
+        rc = read_input(L, &L->inputs[i]);
+    return rc;
 }
 
 int lipo_read_replacement(struct lipo *L, const struct lipo_arch *r, struct lipo_thin *t) {
@@ -320,10 +312,7 @@ static bool big_endian_cpu(uint32_t cputype) {
 int lipo_add_blank(struct lipo *L, const struct lipo_arch *a) {
     uint32_t align = lcp_default_segalign(a->cputype);
     uint32_t page = 1u << align;
-    uint8_t **slot = lipo_push(L, (void **)&L->blanks, &L->nblanks, sizeof *L->blanks);
-    if (slot == NULL)
-        return LIPO_FAIL;
-    uint8_t *b = *slot = calloc(page, 1);
+    uint8_t *b = calloc(page, 1);
     if (b == NULL)
         return lipo_fatal(L, "out of memory");
     bool be = big_endian_cpu(a->cputype);
@@ -340,7 +329,10 @@ int lipo_add_blank(struct lipo *L, const struct lipo_arch *a) {
                           .size = page,
                           .align = align + 1,
                           .filetype = LCP_MH_DYLIB_STUB};
-    return add_thin(L, &t);
+    if (add_thin(L, &t) == 0)
+        return 0;
+    free(b);
+    return LIPO_FAIL;
 }
 
 void lipo_release(struct lipo *L) {
@@ -351,9 +343,8 @@ void lipo_release(struct lipo *L) {
             free(L->inputs[i].blob);
         }
     }
-    for (size_t i = 0; i < L->nblanks; i++)
-        free(L->blanks[i]);
-    free(L->blanks);
+    for (size_t i = 0; i < L->nthins; i++)
+        free(L->thins[i].mem);
     free(L->inputs);
     free(L->thins);
     free(L->removes.v);

@@ -1,13 +1,10 @@
-/* lipo's outputs (cctools lipo.c create_fat and -thin) through the layout
- * plan: lcp_layout_place orders the slices and gives their offsets as
- * lipo does, lcp_plan_add_fat_header encodes the header, and the file is
- * written atomically (temporary file beside it, fsync, rename).
- *
- * A plan copies from one source. When every slice comes from one file (thin,
- * extract, remove, or create from one input) the plan is written whole by
- * lcp_plan_write_file; when slices come from several files (create,
- * replace, blank dylibs), the plan's header is written and each slice is
- * copied from its own file into the same atomic output (src/util/outfile.c). */
+/* lipo's outputs (cctools lipo.c create_fat and -thin), one writer for
+ * thin and fat: lcp_layout_file orders the slices and gives their offsets
+ * as lipo does and encodes the fat header (none for a thin output), and
+ * the file is written atomically (temporary file beside it, fsync, rename:
+ * src/util/outfile.c). A plan copies from one source, but lipo's slices
+ * come from several files (create, replace) and from memory (blank
+ * dylibs), so each slice is copied from its own. */
 #include "compat/lipo.h"
 
 #include "lcpatch/macho.h"
@@ -15,37 +12,12 @@
 #include "util/reader.h"
 
 #include <stdlib.h>
-#include <string.h>
 
-int lipo_write_thin(struct lipo *L, const struct lipo_thin *t) {
-    lcp_plan p;
-    lcp_plan_init(&p);
-    lcp_error err;
-    lcp_status st = lcp_plan_add_copy(&p, t->src_off, t->size, &err);
-    if (st == LCP_OK)
-        st = lcp_plan_write_file(&p, t->src, L->output, L->inputs[0].name, &err);
-    lcp_plan_release(&p);
-    if (st)
-        return lipo_fatal(L, "can't create output file: %s (%s)", L->output, err.message);
-    return 0;
-}
-
-static int fold_segaligns(struct lipo *L) {
-    int rc = lipo_no_repeats(L, &L->segaligns, true, "-segalign", " <value>");
-    for (size_t i = 0; rc == 0 && i < L->segaligns.n; i++) {
-        size_t j = lipo_find_thin(L, &L->segaligns.v[i]);
-        if (j == L->nthins)
-            return lipo_fatal(L,
-                              "-segalign %s <value> specified but resulting fat file does not contain that "
-                              "architecture",
-                              L->segaligns.v[i].name);
-        L->thins[j].align = L->segaligns.v[i].align;
-    }
-    return rc;
-}
-
-/* Orders the thin files as lipo does and gives each its output offset. */
-static int place(struct lipo *L, bool thin_out) {
+/* Orders the thin files as lipo does and gives each its output offset;
+ * hdr gets the fat header (lcp_layout_file's plan, whose byte store is the
+ * header: its copy pieces name the thin files by index, and write_output
+ * copies each from its own source). */
+static int lay_out(struct lipo *L, bool thin_out, lcp_plan *hdr) {
     size_t n = L->nthins;
     lcp_out_slice *os = calloc(n ? n : 1, sizeof *os);
     struct lipo_thin *sorted = calloc(n ? n : 1, sizeof *sorted);
@@ -62,18 +34,18 @@ static int place(struct lipo *L, bool thin_out) {
                                 .src_offset = i}; /* remembers the thin file through the sort */
     lcp_layout_rule rule = {L->fat64, thin_out, true};
     lcp_error err;
-    lcp_status st = lcp_layout_place(os, n, &rule, &err);
-    if (st == LCP_OK) {
-        for (size_t i = 0; i < n; i++) {
-            sorted[i] = L->thins[os[i].src_offset];
-            sorted[i].offset = os[i].out_offset;
-        }
-        memcpy(L->thins, sorted, n * sizeof *sorted);
+    lcp_status st = lcp_layout_file(os, n, &rule, hdr, &err);
+    for (size_t i = 0; i < n && st == LCP_OK; i++) {
+        sorted[i] = L->thins[os[i].src_offset];
+        sorted[i].offset = os[i].out_offset;
     }
     free(os);
-    free(sorted);
-    if (st == LCP_OK)
+    if (st == LCP_OK) {
+        free(L->thins);
+        L->thins = sorted;
         return 0;
+    }
+    free(sorted);
     if (n == 0)
         return lipo_fatal(L, "no architectures for the output file");
     return lipo_fatal(L, "fat file too large to be created (%s)", err.message);
@@ -114,55 +86,27 @@ static int hide_arm64(struct lipo *L, lcp_plan *hdr) {
     return 0;
 }
 
-static int fat_header(struct lipo *L, lcp_plan *hdr) {
-    size_t n = L->nthins;
-    lcp_fat_entry *e = calloc(n ? n : 1, sizeof *e);
-    if (e == NULL)
-        return lipo_fatal(L, "out of memory");
-    for (size_t i = 0; i < n; i++)
-        e[i] = (lcp_fat_entry){.cputype = L->thins[i].cputype,
-                               .cpusubtype = L->thins[i].cpusubtype,
-                               .offset = L->thins[i].offset,
-                               .size = L->thins[i].size,
-                               .align = L->thins[i].align};
-    lcp_error err;
-    lcp_status st = lcp_plan_add_fat_header(hdr, L->fat64, e, n, &err);
-    free(e);
-    if (st)
-        return lipo_fatal(L, "%s", err.message);
-    return L->hide_arm64 ? hide_arm64(L, hdr) : 0;
-}
-
-/* The one source every slice comes from, or NULL. */
-static const lcp_source *one_source(const struct lipo *L) {
-    const lcp_source *src = L->nthins ? L->thins[0].src : NULL;
+/* lipo's words for a failure to create (0), write (1) or rename (2) the
+ * output: -thin's are all "can't create", and an output whose slices all
+ * come from one file's are all "can't write". */
+static int write_failed(const struct lipo *L, int step, const lcp_error *err) {
+    static const char *const what[] = {"can't create temporary output file", "can't write output file",
+                                       "can't move temporary file to file"};
+    bool one_file = true;
     for (size_t i = 0; i < L->nthins; i++)
-        if (L->thins[i].src == NULL || L->thins[i].src != src)
-            return NULL;
-    return src;
+        one_file &= L->thins[i].src != NULL && L->thins[i].src == L->thins[0].src;
+    return lipo_fatal(L, "%s: %s (%s)", L->thin_flag ? "can't create output file" : what[one_file ? 1 : step],
+                      L->output, err->message);
 }
 
-static int write_one_source(struct lipo *L, lcp_plan *p, const lcp_source *src) {
-    lcp_error err;
-    lcp_status st = LCP_OK;
-    for (size_t i = 0; i < L->nthins && st == LCP_OK; i++) {
-        st = lcp_plan_pad_to(p, L->thins[i].offset, &err);
-        if (st == LCP_OK)
-            st = lcp_plan_add_copy(p, L->thins[i].src_off, L->thins[i].size, &err);
-    }
-    if (st == LCP_OK)
-        st = lcp_plan_write_file(p, src, L->output, L->inputs[0].name, &err);
-    if (st)
-        return lipo_fatal(L, "can't write output file: %s (%s)", L->output, err.message);
-    return 0;
-}
-
-static int write_many_sources(struct lipo *L, const lcp_plan *hdr) {
+/* The header, then each slice from its own file (or a blank dylib's
+ * bytes), zeros between, into one atomic output. */
+static int write_output(struct lipo *L, const lcp_plan *hdr) {
     lcp_outfile of;
     lcp_error err;
     lcp_status st = lcp_outfile_open(&of, L->output, L->ninputs ? L->inputs[0].name : NULL, &err);
     if (st)
-        return lipo_fatal(L, "can't create temporary output file: %s (%s)", L->output, err.message);
+        return write_failed(L, 0, &err);
     if (hdr->store_len)
         st = lcp_outfile_write(&of, hdr->store, hdr->store_len, &err);
     uint64_t at = hdr->store_len;
@@ -181,28 +125,23 @@ static int write_many_sources(struct lipo *L, const lcp_plan *hdr) {
     }
     if (st) {
         lcp_outfile_abort(&of);
-        return lipo_fatal(L, "can't write output file: %s (%s)", L->output, err.message);
+        return write_failed(L, 1, &err);
     }
     if (lcp_outfile_commit(&of, &err) != LCP_OK)
-        return lipo_fatal(L, "can't move temporary file to file: %s (%s)", L->output, err.message);
+        return write_failed(L, 2, &err);
     return 0;
 }
 
-int lipo_create_fat(struct lipo *L) {
-    bool thin_out = L->extract_family && L->nthins == 1;
-    int rc = fold_segaligns(L);
-    if (rc == 0)
-        rc = place(L, thin_out);
-    if (rc)
-        return rc;
+int lipo_write_output(struct lipo *L) {
+    /* -thin, and -extract_family that leaves one slice, write it alone */
+    bool thin_out = L->thin_flag || (L->extract_family && L->nthins == 1);
     lcp_plan p;
     lcp_plan_init(&p);
-    if (!thin_out)
-        rc = fat_header(L, &p);
-    if (rc == 0) {
-        const lcp_source *src = one_source(L);
-        rc = src ? write_one_source(L, &p, src) : write_many_sources(L, &p);
-    }
+    int rc = lay_out(L, thin_out, &p);
+    if (rc == 0 && L->hide_arm64)
+        rc = hide_arm64(L, &p);
+    if (rc == 0)
+        rc = write_output(L, &p);
     lcp_plan_release(&p);
     return rc;
 }
