@@ -6,7 +6,7 @@
 #include "cli/output_opts.h"
 #include "cli/commands.h"
 #include "util/json.h"
-#include "cli/write_all.h"
+#include "cli/edit_files.h"
 
 #include <stdlib.h>
 #include <string.h>
