@@ -71,7 +71,7 @@ static int disasm_image(void *ctx_, lcp_file *f, size_t slice_index, lcp_member 
         uint32_t all = (o->cputype & ~LCP_CPU_ARCH_ABI64) == LCP_CPU_TYPE_X86 ? 3u : 0u;
         bool exact = (o->cpusubtype & ~LCP_CPU_SUBTYPE_MASK) != all;
         if (img->cputype != o->cputype ||
-            (exact && (img->cpusubtype & ~LCP_CPU_SUBTYPE_MASK) != (o->cpusubtype & ~LCP_CPU_SUBTYPE_MASK)))
+            (exact && !lcp_arch_matches(img->cputype, img->cpusubtype, o->cputype, o->cpusubtype)))
             return 0;
     }
     rc->matched++;

@@ -82,11 +82,7 @@ static bool arch_wanted(const struct sdk_ctx *c, const lcp_image *img) {
 
 /* vtool's way: 0 reads "n/a" */
 static const char *fmt_version(uint32_t v, char *buf, size_t len) {
-    if (v == 0) {
-        snprintf(buf, len, "n/a");
-        return buf;
-    }
-    return lcp_version_format(v, buf, len);
+    return v ? lcp_version_format(v, buf, len) : "n/a";
 }
 
 static void json_version(lcp_json *j, const char *key, uint32_t minos, uint32_t sdk) {
@@ -122,7 +118,7 @@ static void print_record(const void *rec, lcp_json *json) {
     const char *member = x->in_member ? x->member : NULL;
     const lcp_sdk_change *r = &x->r;
     enum skip skipped = x->skipped;
-    char m0[32], s0[32], m1[32], s1[32];
+    char b[4][32];
     const char *cmd = r->cmd ? lcp_lc_name(r->cmd) : NULL;
     const char *platform = r->platform ? lcp_platform_name(r->platform) : NULL;
     char pbuf[16];
@@ -161,10 +157,10 @@ static void print_record(const void *rec, lcp_json *json) {
         printf("%s: not selected by --arch, left alone\n", label);
         return;
     }
-    fmt_version(r->old_minos, m0, sizeof m0);
-    fmt_version(r->old_sdk, s0, sizeof s0);
-    fmt_version(r->new_minos, m1, sizeof m1);
-    fmt_version(r->new_sdk, s1, sizeof s1);
+    const char *m0 = fmt_version(r->old_minos, b[0], sizeof b[0]);
+    const char *s0 = fmt_version(r->old_sdk, b[1], sizeof b[1]);
+    const char *m1 = fmt_version(r->new_minos, b[2], sizeof b[2]);
+    const char *s1 = fmt_version(r->new_sdk, b[3], sizeof b[3]);
     switch (r->action) {
     case LCP_SDK_UNCHANGED:
         printf("%s: %s %s minos %s sdk %s: unchanged (already at or above the request)\n", label, cmd, platform, m0,

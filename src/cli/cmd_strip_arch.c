@@ -6,7 +6,7 @@
 #include "cli/output_opts.h"
 #include "cli/commands.h"
 #include "util/json.h"
-#include "cli/write_all.h"
+#include "cli/edit_files.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -142,36 +142,35 @@ int cmd_strip_arch(int argc, char **argv) {
     static const lcp_opt_command cmd = {"strip-arch", strip_help, specs, LCP_OPT_COUNT(specs), 0};
     lcp_opts op;
     lcp_opts_begin(&op, &cmd, argc, argv);
-    int id, r;
-    while ((id = lcp_opts_next(&op)) > 0) {
+    int id, status = -1; /* -1 while the options are good */
+    while (status < 0 && (id = lcp_opts_next(&op)) > 0) {
         if (lcp_output_opts_take(&o, &op, id))
             continue;
         if (id == LCP_OPT_ID_JSON)
             json = true;
         else if (id == OPT_KEEP_FAT)
             keep_fat = true;
+        else if (mode != -1)
+            status = lcp_cli_usage_error("strip-arch", "give one of --legacy, --remove and --keep");
         else {
-            if (mode != -1) {
-                free(archs);
-                return lcp_cli_usage_error("strip-arch", "give one of --legacy, --remove and --keep");
-            }
             mode = id == OPT_LEGACY ? LCP_SELECT_LEGACY : id == OPT_REMOVE ? LCP_SELECT_REMOVE : LCP_SELECT_KEEP;
-            if (mode != LCP_SELECT_LEGACY &&
-                (r = lcp_cli_parse_archs("strip-arch", op.value, "", &archs, &narchs)) != 0)
-                return r < 0 ? LCP_EXIT_FAILED : r;
-            if (mode != LCP_SELECT_LEGACY && narchs == 0)
-                return lcp_cli_usage_error("strip-arch", "empty architecture list");
+            int r = mode == LCP_SELECT_LEGACY ? 0 : lcp_cli_parse_archs("strip-arch", op.value, "", &archs, &narchs);
+            if (r != 0)
+                status = r < 0 ? LCP_EXIT_FAILED : r;
+            else if (mode != LCP_SELECT_LEGACY && narchs == 0)
+                status = lcp_cli_usage_error("strip-arch", "empty architecture list");
         }
     }
-    if (op.status >= 0) {
-        free(archs);
-        return op.status;
-    }
     int first = op.first;
-    if (mode == -1 || lcp_output_opts_check(&o, "strip-arch", argv + first, argc - first)) {
+    if (status < 0 && op.status >= 0)
+        status = op.status;
+    else if (status < 0 && mode == -1)
+        status = lcp_cli_usage_error("strip-arch", "give one of --legacy, --remove A,B and --keep A,B");
+    else if (status < 0 && lcp_output_opts_check(&o, "strip-arch", argv + first, argc - first))
+        status = LCP_EXIT_USAGE;
+    if (status >= 0) {
         free(archs);
-        return mode == -1 ? lcp_cli_usage_error("strip-arch", "give one of --legacy, --remove A,B and --keep A,B")
-                          : LCP_EXIT_USAGE;
+        return status;
     }
     int nfiles = argc - first;
     struct planned *pl = calloc((size_t)nfiles, sizeof *pl);
@@ -183,7 +182,7 @@ int cmd_strip_arch(int argc, char **argv) {
     struct strip_run run = {pl,       (lcp_select_mode)mode,       (const uint32_t(*)[2])archs, narchs,
                             keep_fat, o.in_place ? NULL : o.output};
     /* plan every file (and stage its output), write, then report what happened */
-    int status = lcp_write_all_run("strip-arch", &o, json, argv + first, nfiles, plan_file, report_file, &run);
+    status = lcp_write_all_run("strip-arch", &o, json, argv + first, nfiles, plan_file, report_file, &run);
     for (int i = 0; i < nfiles; i++) {
         free(pl[i].keep);
         lcp_file_free(pl[i].f);

@@ -4,7 +4,7 @@
 #include "cli/commands.h"
 #include "util/json.h"
 #include "cli/output_opts.h"
-#include "cli/write_all.h"
+#include "cli/edit_files.h"
 
 #include <stdlib.h>
 

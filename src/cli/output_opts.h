@@ -76,7 +76,7 @@
     "output may be empty or partial, and with --in-place so may the input. For\n"                                      \
     "outputs that can be made again (build folders).\n"
 
-/* The --help paragraph on several files (write_all.h), the same for every
+/* The --help paragraph on several files (edit_files.h), the same for every
  * native writer. */
 #define LCP_OUTPUT_ALL_OR_NOTHING_HELP                                                                                 \
     "Several files: every one is read and planned before any is written; when\n"                                       \
