@@ -122,7 +122,10 @@ FUZZ_REPLAY  := $(FUZZ_NAMES:%=build/asan/tests/%_replay)
 FUZZ_REPLAY_DEV := $(FUZZ_NAMES:%=build/dev/tests/%_replay)
 build/fuzz/%.o: %.c
 	@mkdir -p $(@D)
-	$(Q)$(FUZZ_CC) $(CSTD) $(CPPFLAGS) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(WARN) -c $< -o $@
+	$(Q)$(FUZZ_CC) $(CSTD) $(CPPFLAGS) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(WARN) -MMD -MP -c $< -o $@
+# Header changes rebuild the objects (a stale struct size once showed up
+# as a false stack-buffer-overflow in a harness).
+-include $(FUZZ_LIB_OBJS:.o=.d) $(FUZZ_COMPAT_OBJS:.o=.d)
 build/fuzz/liblcpatch.a: $(FUZZ_LIB_OBJS)
 	@rm -f $@
 	$(Q)$(AR) rcs $@ $^
