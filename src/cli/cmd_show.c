@@ -51,6 +51,19 @@ const char *lcp_show_dylib_kind(uint32_t cmd) {
     }
 }
 
+bool lcp_show_item_read(const lcp_image *img, size_t i, int kind, lcp_show_item *it) {
+    uint32_t cmd = img->lc[i].cmd;
+    switch (kind) {
+    case LCP_SHOW_VERSION: return lcp_image_platform_version(img, i, &it->bv);
+    case LCP_SHOW_SOURCE_VERSION: return lcp_image_source_version(img, i, &it->sv);
+    case LCP_SHOW_INSTALL_NAME:
+    case LCP_SHOW_DYLIB:
+        return (cmd == LCP_LC_ID_DYLIB) == (kind == LCP_SHOW_INSTALL_NAME) && lcp_image_dylib(img, i, &it->d);
+    case LCP_SHOW_RPATH: return cmd == LCP_LC_RPATH && lcp_image_cmd_string(img, i, &it->path);
+    default: return cmd == LCP_LC_CODE_SIGNATURE && lcp_image_linkedit_data(img, i, &it->ld);
+    }
+}
+
 /* Counts the images of a file (n[0]) and the signed ones (n[1]). */
 static int count_images(void *n, lcp_file *f, size_t slice_index, lcp_member *member, lcp_image *img) {
     (void)f, (void)slice_index, (void)member;

@@ -22,6 +22,27 @@ const char *lcp_show_name(const char *(*name_of)(uint32_t), uint32_t v, bool hex
  * for LC_ID_DYLIB, NULL otherwise. */
 const char *lcp_show_dylib_kind(uint32_t cmd);
 
+/* The load commands both reports list, in this order, and what one of
+ * them holds: lcp_show_item_read reads command i as `kind` and says whether it
+ * is one, so that the text and the JSON list the same commands. */
+enum {
+    LCP_SHOW_VERSION,
+    LCP_SHOW_SOURCE_VERSION,
+    LCP_SHOW_INSTALL_NAME,
+    LCP_SHOW_DYLIB,
+    LCP_SHOW_RPATH,
+    LCP_SHOW_SIGNATURE,
+    LCP_SHOW_NKINDS
+};
+typedef struct lcp_show_item {
+    lcp_build_version bv; /* LCP_SHOW_VERSION */
+    uint64_t sv;          /* LCP_SHOW_SOURCE_VERSION */
+    lcp_dylib d;          /* LCP_SHOW_INSTALL_NAME, LCP_SHOW_DYLIB */
+    const char *path;     /* LCP_SHOW_RPATH */
+    lcp_linkedit_data ld; /* LCP_SHOW_SIGNATURE */
+} lcp_show_item;
+bool lcp_show_item_read(const lcp_image *img, size_t i, int kind, lcp_show_item *it);
+
 /* The text report of one opened file. */
 void lcp_show_text(FILE *out, const lcp_file *f);
 /* The JSON object of one opened file (an element of "files"). */

@@ -11,37 +11,32 @@ static void key_version(lcp_json *j, const char *key, uint32_t v) {
 
 /* The load commands listed under a key, in this order (the text's): an
  * array of every one (many), or the first one (null without any). */
-enum { VERSION, SOURCE_VERSION, INSTALL_NAME, DYLIB, RPATH, SIGNATURE, NKINDS };
-static const char *const keys[NKINDS] = {"version_commands", "source_version", "install_name",
-                                         "dylibs",           "rpaths",         "signature"};
-static const bool many[NKINDS] = {[VERSION] = true, [DYLIB] = true, [RPATH] = true};
+static const char *const keys[LCP_SHOW_NKINDS] = {"version_commands", "source_version", "install_name",
+                                                  "dylibs",           "rpaths",         "signature"};
+static const bool many[LCP_SHOW_NKINDS] = {[LCP_SHOW_VERSION] = true, [LCP_SHOW_DYLIB] = true, [LCP_SHOW_RPATH] = true};
 
 /* Writes command i if it is of this kind; returns whether it was. */
 static bool json_command(lcp_json *j, const lcp_file *f, const lcp_image *img, size_t i, int kind) {
     char b[32];
     uint32_t cmd = img->lc[i].cmd;
-    lcp_build_version bv;
-    uint64_t sv;
-    lcp_dylib d;
-    const char *path;
-    lcp_linkedit_data ld;
+    lcp_show_item it;
+    if (!lcp_show_item_read(img, i, kind, &it))
+        return false;
     switch (kind) {
-    case VERSION:
-        if (!lcp_image_platform_version(img, i, &bv))
-            return false;
+    case LCP_SHOW_VERSION:
         lcp_json_begin_object(j);
         lcp_json_field_string(j, "cmd", lcp_lc_name(cmd));
         lcp_json_field_uint(j, "index", i);
-        lcp_json_field_string(j, "platform", lcp_platform_name(bv.platform));
-        lcp_json_field_uint(j, "platform_value", bv.platform);
-        key_version(j, "minos", bv.minos);
-        key_version(j, "sdk", bv.sdk);
+        lcp_json_field_string(j, "platform", lcp_platform_name(it.bv.platform));
+        lcp_json_field_uint(j, "platform_value", it.bv.platform);
+        key_version(j, "minos", it.bv.minos);
+        key_version(j, "sdk", it.bv.sdk);
         lcp_json_key(j, "tools");
         if (cmd == LCP_LC_BUILD_VERSION) /* only it lists tools */
             lcp_json_begin_array(j);
         else
             lcp_json_null(j);
-        for (uint32_t k = 0; k < bv.ntools; k++) {
+        for (uint32_t k = 0; k < it.bv.ntools; k++) {
             uint32_t tool, version;
             if (!lcp_image_build_tool(img, i, k, &tool, &version))
                 break;
@@ -55,37 +50,25 @@ static bool json_command(lcp_json *j, const lcp_file *f, const lcp_image *img, s
             lcp_json_end_array(j);
         lcp_json_end_object(j);
         return true;
-    case SOURCE_VERSION:
-        if (!lcp_image_source_version(img, i, &sv))
-            return false;
-        lcp_json_string(j, lcp_source_version_format(sv, b, sizeof b));
-        return true;
-    case INSTALL_NAME:
-    case DYLIB:
-        if ((cmd == LCP_LC_ID_DYLIB) != (kind == INSTALL_NAME) || !lcp_image_dylib(img, i, &d))
-            return false;
+    case LCP_SHOW_SOURCE_VERSION: lcp_json_string(j, lcp_source_version_format(it.sv, b, sizeof b)); return true;
+    case LCP_SHOW_INSTALL_NAME:
+    case LCP_SHOW_DYLIB:
         lcp_json_begin_object(j);
         lcp_json_field_string(j, "kind", lcp_show_dylib_kind(cmd));
         lcp_json_field_string(j, "cmd", lcp_lc_name(cmd));
         lcp_json_field_uint(j, "index", i);
-        lcp_json_field_string(j, "name", d.name);
-        key_version(j, "current_version", d.current_version);
-        key_version(j, "compatibility_version", d.compatibility_version);
-        lcp_json_field_uint(j, "timestamp", d.timestamp);
+        lcp_json_field_string(j, "name", it.d.name);
+        key_version(j, "current_version", it.d.current_version);
+        key_version(j, "compatibility_version", it.d.compatibility_version);
+        lcp_json_field_uint(j, "timestamp", it.d.timestamp);
         lcp_json_end_object(j);
         return true;
-    case RPATH:
-        if (cmd != LCP_LC_RPATH || !lcp_image_cmd_string(img, i, &path))
-            return false;
-        lcp_json_string(j, path);
-        return true;
+    case LCP_SHOW_RPATH: lcp_json_string(j, it.path); return true;
     default:
-        if (cmd != LCP_LC_CODE_SIGNATURE || !lcp_image_linkedit_data(img, i, &ld))
-            return false;
         lcp_json_begin_object(j);
-        lcp_json_field_uint(j, "offset", ld.dataoff);
-        lcp_json_field_uint(j, "size", ld.datasize);
-        lcp_json_field_uint(j, "file_offset", img->offset + ld.dataoff);
+        lcp_json_field_uint(j, "offset", it.ld.dataoff);
+        lcp_json_field_uint(j, "size", it.ld.datasize);
+        lcp_json_field_uint(j, "file_offset", img->offset + it.ld.dataoff);
         lcp_show_sig_json(j, f, img);
         lcp_json_end_object(j);
         return true;
@@ -151,7 +134,7 @@ static int json_image(void *ctx, lcp_file *f, size_t slice_index, lcp_member *me
     }
     lcp_json_end_array(j);
 
-    for (int kind = 0; kind < NKINDS; kind++) {
+    for (int kind = 0; kind < LCP_SHOW_NKINDS; kind++) {
         lcp_json_key(j, keys[kind]);
         if (many[kind])
             lcp_json_begin_array(j);

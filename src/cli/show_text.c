@@ -17,28 +17,24 @@ static void print_flags(FILE *out, uint32_t flags) {
 
 /* The load commands listed one line each under a label, in this order
  * (the same as show --json's keys); a kind without any is "none". */
-enum { VERSION, SOURCE_VERSION, INSTALL_NAME, DYLIB, RPATH, SIGNATURE, NKINDS };
-static const char *const labels[NKINDS] = {"version", "source version", "install name", "dylib", "rpath", "signature"};
+static const char *const labels[LCP_SHOW_NKINDS] = {"version", "source version", "install name",
+                                                    "dylib",   "rpath",          "signature"};
 
 /* Prints command i's line if it is of this kind (the first signature is
  * followed by its contents); returns whether it was. */
 static bool print_command(FILE *out, const lcp_file *f, const lcp_image *img, size_t i, int kind, bool first) {
     char b1[32], b2[32];
     uint32_t cmd = img->lc[i].cmd;
-    lcp_build_version bv;
-    uint64_t sv;
-    lcp_dylib d;
-    const char *path;
-    lcp_linkedit_data ld;
+    lcp_show_item it;
+    if (!lcp_show_item_read(img, i, kind, &it))
+        return false;
     switch (kind) {
-    case VERSION:
-        if (!lcp_image_platform_version(img, i, &bv))
-            return false;
+    case LCP_SHOW_VERSION:
         fprintf(out, FIELD "%s platform %s", labels[kind], lcp_lc_name(cmd),
-                lcp_show_name(lcp_platform_name, bv.platform, false, b1, sizeof b1));
-        fprintf(out, " minos %s sdk %s", lcp_version_format(bv.minos, b1, sizeof b1),
-                bv.sdk ? lcp_version_format(bv.sdk, b2, sizeof b2) : "n/a");
-        for (uint32_t k = 0; k < bv.ntools; k++) {
+                lcp_show_name(lcp_platform_name, it.bv.platform, false, b1, sizeof b1));
+        fprintf(out, " minos %s sdk %s", lcp_version_format(it.bv.minos, b1, sizeof b1),
+                it.bv.sdk ? lcp_version_format(it.bv.sdk, b2, sizeof b2) : "n/a");
+        for (uint32_t k = 0; k < it.bv.ntools; k++) {
             uint32_t tool, version;
             if (!lcp_image_build_tool(img, i, k, &tool, &version))
                 break;
@@ -47,30 +43,21 @@ static bool print_command(FILE *out, const lcp_file *f, const lcp_image *img, si
         }
         fputc('\n', out);
         return true;
-    case SOURCE_VERSION:
-        if (!lcp_image_source_version(img, i, &sv))
-            return false;
-        fprintf(out, FIELD "%s\n", labels[kind], lcp_source_version_format(sv, b1, sizeof b1));
+    case LCP_SHOW_SOURCE_VERSION:
+        fprintf(out, FIELD "%s\n", labels[kind], lcp_source_version_format(it.sv, b1, sizeof b1));
         return true;
-    case INSTALL_NAME:
-    case DYLIB: /* the same line, a dylib's with its kind */
-        if ((cmd == LCP_LC_ID_DYLIB) != (kind == INSTALL_NAME) || !lcp_image_dylib(img, i, &d))
-            return false;
+    case LCP_SHOW_INSTALL_NAME:
+    case LCP_SHOW_DYLIB: /* the same line, a dylib's with its kind */
         fprintf(out, FIELD, labels[kind]);
-        if (kind == DYLIB)
+        if (kind == LCP_SHOW_DYLIB)
             fprintf(out, "%-8s ", lcp_show_dylib_kind(cmd));
-        fprintf(out, "%s (current %s, compatibility %s)\n", d.name, lcp_show_version(d.current_version, b1, sizeof b1),
-                lcp_show_version(d.compatibility_version, b2, sizeof b2));
+        fprintf(out, "%s (current %s, compatibility %s)\n", it.d.name,
+                lcp_show_version(it.d.current_version, b1, sizeof b1),
+                lcp_show_version(it.d.compatibility_version, b2, sizeof b2));
         return true;
-    case RPATH:
-        if (cmd != LCP_LC_RPATH || !lcp_image_cmd_string(img, i, &path))
-            return false;
-        fprintf(out, FIELD "%s\n", labels[kind], path);
-        return true;
+    case LCP_SHOW_RPATH: fprintf(out, FIELD "%s\n", labels[kind], it.path); return true;
     default:
-        if (cmd != LCP_LC_CODE_SIGNATURE || !lcp_image_linkedit_data(img, i, &ld))
-            return false;
-        fprintf(out, FIELD "offset %u (0x%x), size %u\n", labels[kind], ld.dataoff, ld.dataoff, ld.datasize);
+        fprintf(out, FIELD "offset %u (0x%x), size %u\n", labels[kind], it.ld.dataoff, it.ld.dataoff, it.ld.datasize);
         if (first)
             lcp_show_sig_text(out, f, img);
         return true;
@@ -94,7 +81,7 @@ static void print_image(FILE *out, const lcp_file *f, size_t slice_index, const 
     fprintf(out, FIELD "%s\n", "file type", lcp_show_name(lcp_filetype_name, img->filetype, true, b1, sizeof b1));
     print_flags(out, img->flags);
     fprintf(out, FIELD "%u (%u bytes)\n", "load commands", img->ncmds, img->sizeofcmds);
-    for (int kind = 0; kind < NKINDS; kind++) {
+    for (int kind = 0; kind < LCP_SHOW_NKINDS; kind++) {
         bool any = false;
         for (size_t i = 0; i < img->ncmds; i++)
             any = print_command(out, f, img, i, kind, !any) || any;
